@@ -1,0 +1,183 @@
+/*
+ * server_commands.c - TIME INFO SHUTDOWN MODULE CONFIG: commands about the
+ * server process and its settings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include "commands/core_commands.h"
+#include "config/config.h"
+#include "util/glob.h"
+
+HANDLER(command_time) {
+    (void)argc, (void)argv;
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    dblite_reply_array(ctx, 2);
+    dblite_reply_bulk_long_long(ctx, (long long)tv.tv_sec);
+    dblite_reply_bulk_long_long(ctx, (long long)tv.tv_usec);
+}
+
+HANDLER(command_info) {
+    char section[256] = "";
+    size_t used = 0;
+    for (int i = 1; i < argc; i++) {
+        int written = snprintf(section + used, sizeof(section) - used, "%s%.*s", i > 1 ? " " : "", (int)argv[i].len,
+                               argv[i].ptr);
+        if (written < 0 || (size_t)written >= sizeof(section) - used) break;
+        used += (size_t)written;
+    }
+    size_t length;
+    char *text = info_generate(argc > 1 ? section : NULL, &length);
+    if (!text) {
+        dblite_reply_error(ctx, "ERR out of memory");
+        return;
+    }
+    dblite_reply_verbatim(ctx, "txt", text, length);
+    server_free(text);
+}
+
+HANDLER(command_shutdown) {
+    for (int i = 1; i < argc; i++) {
+        if (!bytes_equal_nocase(argv[i], "NOSAVE") && !bytes_equal_nocase(argv[i], "SAVE") &&
+            !bytes_equal_nocase(argv[i], "NOW") && !bytes_equal_nocase(argv[i], "FORCE") &&
+            !bytes_equal_nocase(argv[i], "ABORT")) {
+            dblite_reply_syntax_error(ctx);
+            return;
+        }
+    }
+    if (argc == 2 && bytes_equal_nocase(argv[1], "ABORT")) {
+        dblite_reply_error(ctx, "ERR No shutdown in progress.");
+        return;
+    }
+    server_log(LOG_WARNING, "User requested shutdown...");
+    server.shutdown_requested = 1;
+    event_loop_stop(server.loop);
+    /* Like Redis, no reply: the connection simply closes. */
+}
+
+HANDLER(command_module) {
+    if (bytes_equal_nocase(argv[1], "LIST")) {
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "module", &argv[1]);
+            return;
+        }
+        dblite_reply_array(ctx, (long long)server.modules.length);
+        for (size_t i = 0; i < server.modules.length; i++) {
+            module *m = server.modules.items[i];
+            dblite_reply_map(ctx, 4);
+            dblite_reply_bulk_cstring(ctx, "name");
+            dblite_reply_bulk_cstring(ctx, m->name);
+            dblite_reply_bulk_cstring(ctx, "ver");
+            dblite_reply_integer(ctx, m->api_version);
+            dblite_reply_bulk_cstring(ctx, "path");
+            dblite_reply_bulk_cstring(ctx, m->path);
+            dblite_reply_bulk_cstring(ctx, "args");
+            dblite_reply_array(ctx, 0);
+        }
+    } else if (bytes_equal_nocase(argv[1], "LOAD") || bytes_equal_nocase(argv[1], "LOADEX") ||
+               bytes_equal_nocase(argv[1], "UNLOAD")) {
+        dblite_reply_error(ctx, "ERR modules are loaded at startup from the config file only; "
+                                "loading or unloading over the network is not offered");
+    } else if (bytes_equal_nocase(argv[1], "HELP")) {
+        static const char *const lines[] = {
+            "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "LIST",
+            "    Return a list of loaded modules (modules load at startup from the config).",
+            "HELP",
+            "    Print this help."};
+        dblite_reply_array(ctx, 5);
+        for (int i = 0; i < 5; i++) dblite_reply_simple(ctx, lines[i]);
+    } else {
+        reply_unknown_subcommand(ctx, &argv[1], "MODULE");
+    }
+}
+
+static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+    void *deferred = dblite_reply_deferred(ctx, DBLITE_AGGREGATE_MAP);
+    long long pairs = 0;
+    size_t count = config_setting_count();
+    /* Each setting once, even if several patterns match it. */
+    unsigned char *seen = calloc(count ? count : 1, 1);
+    for (int a = 2; a < argc && seen; a++) {
+        for (size_t i = 0; i < count; i++) {
+            setting *s = config_setting_at(i);
+            if (seen[i] || !glob_match(argv[a].ptr, argv[a].len, s->name, strlen(s->name), 1)) continue;
+            seen[i] = 1;
+            dblite_reply_bulk_cstring(ctx, s->name);
+            dblite_reply_bulk_cstring(ctx, s->text ? s->text : "");
+            pairs++;
+        }
+    }
+    free(seen);
+    dblite_reply_set_length(ctx, deferred, pairs);
+}
+
+static void config_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+    if (argc < 4 || (argc % 2) != 0) {
+        reply_subcommand_arity(ctx, "config", &argv[1]);
+        return;
+    }
+    /* Validate every pair before changing anything, as Redis 7.0 does. */
+    for (int a = 2; a < argc; a += 2) {
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s", (int)argv[a].len, argv[a].ptr);
+        setting *s = config_find(name);
+        if (!s) {
+            dblite_reply_error_format(ctx, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", name);
+            return;
+        }
+        if (!s->mutable) {
+            dblite_reply_error_format(ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name);
+            return;
+        }
+    }
+    for (int a = 2; a < argc; a += 2) {
+        char name[256], value[4096], reason[256];
+        snprintf(name, sizeof(name), "%.*s", (int)argv[a].len, argv[a].ptr);
+        snprintf(value, sizeof(value), "%.*s", (int)argv[a + 1].len, argv[a + 1].ptr);
+        setting *s = config_find(name);
+        if (config_set_value(s, value, reason, sizeof(reason)) != 0) {
+            dblite_reply_error_format(ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, reason);
+            return;
+        }
+    }
+    dblite_reply_ok(ctx);
+}
+
+HANDLER(command_config) {
+    if (bytes_equal_nocase(argv[1], "GET")) {
+        if (argc < 3) {
+            reply_subcommand_arity(ctx, "config", &argv[1]);
+            return;
+        }
+        config_get(ctx, argc, argv);
+    } else if (bytes_equal_nocase(argv[1], "SET")) {
+        config_set(ctx, argc, argv);
+    } else if (bytes_equal_nocase(argv[1], "RESETSTAT")) {
+        memset(&server.stats, 0, sizeof(server.stats));
+        for (size_t i = 0; i < command_count(); i++) {
+            command *cmd = command_at(i);
+            cmd->calls = cmd->microseconds = cmd->rejected_calls = cmd->failed_calls = 0;
+        }
+        dblite_reply_ok(ctx);
+    } else if (bytes_equal_nocase(argv[1], "HELP")) {
+        static const char *const lines[] = {
+            "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "HELP",
+            "    Print this help."};
+        dblite_reply_array(ctx, 9);
+        for (int i = 0; i < 9; i++) dblite_reply_simple(ctx, lines[i]);
+    } else {
+        reply_unknown_subcommand(ctx, &argv[1], "CONFIG");
+    }
+}

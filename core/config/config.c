@@ -1,0 +1,476 @@
+/*
+ * config.c - the settings table and where values come from.
+ *
+ * Order of precedence, as in Redis: defaults, then the ini file, then
+ * --name value on the command line.  The [server] section holds server
+ * settings, [modules] lists `load = NAME` lines in load order, and every
+ * other [section] belongs to the module of that name: it is applied right
+ * after that module's init registered its settings, so an unknown key is
+ * reported with its file and line.  inih does not pass line numbers to its
+ * handler, so lines are counted in our own reader.
+ */
+#define _GNU_SOURCE
+#include "config/config.h"
+
+#include <ctype.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server.h"
+#include "util/glob.h"
+#include "util/numbers.h"
+
+typedef struct pending_entry {
+    char *section;
+    char *name;
+    char *value;
+    char *origin;
+    int line;
+    int used;
+} pending_entry;
+
+typedef struct config_state {
+    ARRAY_OF(setting) settings;
+    ARRAY_OF(pending_entry) pending;
+    ARRAY_OF(module_request) modules;
+    /* ini parsing */
+    const char *file;
+    FILE *stream;
+    int line;
+    int line_too_long;
+    char error[512];
+} config_state;
+
+static const char *const loglevel_choices[] = {"debug", "verbose", "notice", "warning", NULL};
+
+static config_state *state(void) { return (config_state *)server.config; }
+
+static int add_setting(const char *name, setting_kind kind, void *storage, long long min, long long max,
+                       const char *const *choices, int mutable, const char *default_text, module *owner) {
+    setting s = {0};
+    s.name = strdup(name);
+    s.kind = kind;
+    s.storage = storage;
+    s.min = min;
+    s.max = max;
+    s.choices = choices;
+    s.mutable = mutable;
+    s.owner = owner;
+    if (!s.name || ARRAY_PUSH(state()->settings, s) != 0) {
+        free(s.name);
+        return DBLITE_ERR_NOMEM;
+    }
+    char error[256];
+    setting *added = &state()->settings.items[state()->settings.length - 1];
+    if (config_set_value(added, default_text, error, sizeof(error)) != 0) {
+        server_log(LOG_WARNING, "bad default for %s: %s", name, error);
+        return DBLITE_ERR_INVALID;
+    }
+    return DBLITE_OK;
+}
+
+static int apply_maxclients(const setting *s, char *error, size_t size) {
+    (void)s;
+    if (server.loop && event_loop_resize(server.loop, (int)server.settings.maxclients + 128) != 0) {
+        snprintf(error, size, "cannot grow the event loop to %lld clients", server.settings.maxclients);
+        return -1;
+    }
+    return 0;
+}
+
+int config_init(void) {
+    server.config = calloc(1, sizeof(config_state));
+    if (!server.config) return DBLITE_ERR_NOMEM;
+    server_settings *st = &server.settings;
+    int status = 0;
+    status |= add_setting("bind", SETTING_STRING, &st->bind, 0, 0, NULL, 0, "127.0.0.1", NULL);
+    status |= add_setting("port", SETTING_INTEGER, &st->port, 0, 65535, NULL, 0, "6379", NULL);
+    status |= add_setting("tcp-backlog", SETTING_INTEGER, &st->tcp_backlog, 0, 65535, NULL, 0, "511", NULL);
+    status |= add_setting("databases", SETTING_INTEGER, &st->databases, 1, 100000, NULL, 0, "16", NULL);
+    status |= add_setting("maxclients", SETTING_INTEGER, &st->maxclients, 1, 1000000, NULL, 1, "10000", NULL);
+    status |= add_setting("timeout", SETTING_INTEGER, &st->timeout, 0, 1000000000, NULL, 1, "0", NULL);
+    status |= add_setting("dir", SETTING_STRING, &st->dir, 0, 0, NULL, 1, ".", NULL);
+    status |= add_setting("module-path", SETTING_STRING, &st->module_path, 0, 0, NULL, 0, "", NULL);
+    status |= add_setting("logfile", SETTING_STRING, &st->logfile, 0, 0, NULL, 0, "", NULL);
+    status |= add_setting("loglevel", SETTING_ENUM, &st->log_level, 0, 0, loglevel_choices, 1, "notice", NULL);
+    status |= add_setting("requirepass", SETTING_STRING, &st->requirepass, 0, 0, NULL, 1, "", NULL);
+    status |= add_setting("proto-max-bulk-len", SETTING_MEMORY, &st->proto_max_bulk_len, 1024 * 1024,
+                          LLONG_MAX, NULL, 1, "512mb", NULL);
+    status |= add_setting("client-query-buffer-limit", SETTING_MEMORY, &st->client_query_buffer_limit,
+                          1024 * 1024, LLONG_MAX, NULL, 1, "1gb", NULL);
+    status |= add_setting("pidfile", SETTING_STRING, &st->pidfile, 0, 0, NULL, 0, "", NULL);
+    status |= add_setting("hz", SETTING_INTEGER, &st->hz, 1, 500, NULL, 1, "10", NULL);
+    st->multibulk_max_count = 1024 * 1024;
+    if (status) return DBLITE_ERR_NOMEM;
+    config_find("maxclients")->apply = apply_maxclients;
+    return DBLITE_OK;
+}
+
+void config_free(void) {
+    config_state *cs = state();
+    if (!cs) return;
+    for (size_t i = 0; i < cs->settings.length; i++) {
+        setting *s = &cs->settings.items[i];
+        if (s->kind == SETTING_STRING) {
+            server_free(*(char **)s->storage);
+            *(char **)s->storage = NULL;
+        }
+        free(s->name);
+        free(s->text);
+    }
+    for (size_t i = 0; i < cs->pending.length; i++) {
+        free(cs->pending.items[i].section);
+        free(cs->pending.items[i].name);
+        free(cs->pending.items[i].value);
+        free(cs->pending.items[i].origin);
+    }
+    for (size_t i = 0; i < cs->modules.length; i++) {
+        free(cs->modules.items[i].name);
+        free(cs->modules.items[i].origin);
+    }
+    free(cs->settings.items);
+    free(cs->pending.items);
+    free(cs->modules.items);
+    free(cs);
+    server.config = NULL;
+}
+
+setting *config_find(const char *name) {
+    config_state *cs = state();
+    for (size_t i = 0; i < cs->settings.length; i++)
+        if (strcasecmp(cs->settings.items[i].name, name) == 0) return &cs->settings.items[i];
+    return NULL;
+}
+
+size_t config_setting_count(void) { return state()->settings.length; }
+setting *config_setting_at(size_t index) { return &state()->settings.items[index]; }
+
+static int parse_boolean(const char *text, int *value) {
+    if (strcasecmp(text, "yes") == 0 || strcasecmp(text, "true") == 0 || strcmp(text, "1") == 0) *value = 1;
+    else if (strcasecmp(text, "no") == 0 || strcasecmp(text, "false") == 0 || strcmp(text, "0") == 0) *value = 0;
+    else return -1;
+    return 0;
+}
+
+int config_set_value(setting *s, const char *text, char *error, size_t error_size) {
+    char *new_text = strdup(text);
+    if (!new_text) {
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
+    long long number = 0;
+    int flag = 0;
+    switch (s->kind) {
+    case SETTING_INTEGER:
+    case SETTING_MEMORY: {
+        int ok = s->kind == SETTING_MEMORY ? parse_memory_size(text, &number)
+                                           : parse_long_long(text, strlen(text), &number);
+        if (!ok) {
+            snprintf(error, error_size, "argument couldn't be parsed into an integer");
+            free(new_text);
+            return -1;
+        }
+        if (number < s->min || number > s->max) {
+            snprintf(error, error_size, "argument must be between %lld and %lld inclusive", s->min, s->max);
+            free(new_text);
+            return -1;
+        }
+        long long old = *(long long *)s->storage;
+        *(long long *)s->storage = number;
+        if (s->apply && s->apply(s, error, error_size) != 0) {
+            *(long long *)s->storage = old;
+            free(new_text);
+            return -1;
+        }
+        break;
+    }
+    case SETTING_BOOLEAN:
+        if (parse_boolean(text, &flag) != 0) {
+            snprintf(error, error_size, "argument must be 'yes' or 'no'");
+            free(new_text);
+            return -1;
+        }
+        *(int *)s->storage = flag;
+        break;
+    case SETTING_ENUM: {
+        int index = -1;
+        for (int i = 0; s->choices[i]; i++)
+            if (strcasecmp(s->choices[i], text) == 0) index = i;
+        if (index < 0) {
+            size_t used = (size_t)snprintf(error, error_size, "argument(s) must be one of the following:");
+            for (int i = 0; s->choices[i] && used < error_size; i++)
+                used += (size_t)snprintf(error + used, error_size - used, " %s", s->choices[i]);
+            free(new_text);
+            return -1;
+        }
+        *(int *)s->storage = index;
+        free(new_text);
+        new_text = strdup(s->choices[index]);
+        if (!new_text) return -1;
+        break;
+    }
+    case SETTING_STRING: {
+        char *copy = server_strdup(text);
+        if (!copy) {
+            free(new_text);
+            snprintf(error, error_size, "out of memory");
+            return -1;
+        }
+        server_free(*(char **)s->storage);
+        *(char **)s->storage = copy;
+        break;
+    }
+    }
+    if (s->apply && s->kind != SETTING_INTEGER && s->kind != SETTING_MEMORY && s->apply(s, error, error_size) != 0) {
+        free(new_text);
+        return -1;
+    }
+    free(s->text);
+    s->text = new_text;
+    return 0;
+}
+
+/* ---- ini reading ---- */
+
+static char *read_counted_line(char *buffer, int size, void *stream) {
+    config_state *cs = stream;
+    if (!fgets(buffer, size, cs->stream)) return NULL;
+    cs->line++;
+    size_t length = strlen(buffer);
+    if (length == (size_t)size - 1 && buffer[length - 1] != '\n' && !feof(cs->stream)) {
+        /* Longer than inih accepts: swallow the rest and report it. */
+        int ch;
+        while ((ch = fgetc(cs->stream)) != EOF && ch != '\n') {
+        }
+        if (!cs->line_too_long) cs->line_too_long = cs->line;
+        buffer[0] = '\0';
+    }
+    return buffer;
+}
+
+static char *unquote(const char *value) {
+    size_t length = strlen(value);
+    if (length >= 2 && ((value[0] == '"' && value[length - 1] == '"') || (value[0] == '\'' && value[length - 1] == '\'')))
+        return strndup(value + 1, length - 2);
+    return strdup(value);
+}
+
+static int config_ini_handler(void *user, const char *section, const char *name, const char *value) {
+    config_state *cs = user;
+    char *text = unquote(value);
+    if (!text) return 0;
+    int ok = 1;
+    if (strcasecmp(section, "server") == 0) {
+        setting *s = config_find(name);
+        char reason[256];
+        if (!s || s->owner) {
+            snprintf(cs->error, sizeof(cs->error), "%s:%d: unknown key '%s' in section [server]", cs->file, cs->line, name);
+            ok = 0;
+        } else if (config_set_value(s, text, reason, sizeof(reason)) != 0) {
+            snprintf(cs->error, sizeof(cs->error), "%s:%d: bad value '%s' for '%s': %s", cs->file, cs->line, text,
+                     name, reason);
+            ok = 0;
+        }
+    } else if (strcasecmp(section, "modules") == 0) {
+        if (strcasecmp(name, "load") != 0) {
+            snprintf(cs->error, sizeof(cs->error), "%s:%d: unknown key '%s' in section [modules] (expected 'load = NAME')",
+                     cs->file, cs->line, name);
+            ok = 0;
+        } else {
+            module_request request = {strdup(text), strdup(cs->file), cs->line};
+            if (!request.name || !request.origin || ARRAY_PUSH(cs->modules, request) != 0) ok = 0;
+        }
+    } else if (section[0] == '\0') {
+        snprintf(cs->error, sizeof(cs->error), "%s:%d: key '%s' outside any section", cs->file, cs->line, name);
+        ok = 0;
+    } else {
+        pending_entry entry = {strdup(section), strdup(name), strdup(text), strdup(cs->file), cs->line, 0};
+        if (!entry.section || !entry.name || !entry.value || !entry.origin || ARRAY_PUSH(cs->pending, entry) != 0) ok = 0;
+    }
+    free(text);
+    if (!ok && cs->error[0] == '\0') snprintf(cs->error, sizeof(cs->error), "%s:%d: out of memory", cs->file, cs->line);
+    return ok;
+}
+
+static int config_load_file(const char *path) {
+    config_state *cs = state();
+    cs->stream = fopen(path, "r");
+    if (!cs->stream) {
+        fprintf(stderr, "dblite: cannot open config file '%s': %m\n", path);
+        return -1;
+    }
+    cs->file = path;
+    cs->line = 0;
+    cs->error[0] = '\0';
+    int result = ini_parse_stream(read_counted_line, cs, config_ini_handler, cs);
+    fclose(cs->stream);
+    cs->stream = NULL;
+    if (cs->line_too_long && (result == 0 || cs->line_too_long <= result)) {
+        fprintf(stderr, "dblite: %s:%d: line too long (the ini reader accepts %d bytes per line)\n", path,
+                cs->line_too_long, INI_MAX_LINE - 1);
+        return -1;
+    }
+    if (result != 0) {
+        if (cs->error[0]) fprintf(stderr, "dblite: %s\n", cs->error);
+        else if (result > 0) fprintf(stderr, "dblite: %s:%d: syntax error (expected [section] or name = value)\n", path, result);
+        else fprintf(stderr, "dblite: %s: cannot read the file\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+int config_load_all(int argc, char **argv) {
+    config_state *cs = state();
+    int index = 0;
+    if (index < argc && strncmp(argv[index], "--", 2) != 0) {
+        server.config_file = strdup(argv[index]);
+        if (config_load_file(argv[index]) != 0) return -1;
+        index++;
+    }
+    while (index < argc) {
+        if (strncmp(argv[index], "--", 2) != 0 || argv[index][2] == '\0') {
+            fprintf(stderr, "dblite: unexpected argument '%s' (usage: dblite-server [CONFIG.ini] [--name value ...])\n",
+                    argv[index]);
+            return -1;
+        }
+        const char *name = argv[index] + 2;
+        index++;
+        /* Like redis-server, a value runs until the next --option. */
+        char value[4096] = "";
+        size_t used = 0;
+        while (index < argc && strncmp(argv[index], "--", 2) != 0) {
+            used += (size_t)snprintf(value + used, used < sizeof(value) ? sizeof(value) - used : 0, "%s%s",
+                                     used ? " " : "", argv[index]);
+            index++;
+            if (used >= sizeof(value)) {
+                fprintf(stderr, "dblite: value of --%s is too long\n", name);
+                return -1;
+            }
+        }
+        const char *dot = strchr(name, '.');
+        if (strcmp(name, "load-module") == 0) {
+            module_request request = {strdup(value), strdup("command line"), 0};
+            if (!request.name || !request.origin || ARRAY_PUSH(cs->modules, request) != 0) return -1;
+        } else if (dot) {
+            pending_entry entry = {strndup(name, (size_t)(dot - name)), strdup(dot + 1), strdup(value),
+                                   strdup("command line"), 0, 0};
+            if (!entry.section || !entry.name || !entry.value || !entry.origin || ARRAY_PUSH(cs->pending, entry) != 0)
+                return -1;
+        } else {
+            setting *s = config_find(name);
+            char reason[256];
+            if (!s) {
+                fprintf(stderr, "dblite: command line: unknown option '--%s'\n", name);
+                return -1;
+            }
+            if (config_set_value(s, value, reason, sizeof(reason)) != 0) {
+                fprintf(stderr, "dblite: command line: bad value '%s' for '--%s': %s\n", value, name, reason);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+size_t config_module_request_count(void) { return state()->modules.length; }
+const module_request *config_module_request(size_t index) { return &state()->modules.items[index]; }
+
+static void describe_origin(const pending_entry *entry, char *buffer, size_t size) {
+    if (entry->line > 0) snprintf(buffer, size, "%s:%d", entry->origin, entry->line);
+    else snprintf(buffer, size, "%s", entry->origin);
+}
+
+int config_apply_module_section(module *m) {
+    config_state *cs = state();
+    for (size_t i = 0; i < cs->pending.length; i++) {
+        pending_entry *entry = &cs->pending.items[i];
+        if (strcasecmp(entry->section, m->name) != 0) continue;
+        entry->used = 1;
+        char origin[512], full[256], reason[256];
+        describe_origin(entry, origin, sizeof(origin));
+        snprintf(full, sizeof(full), "%s.%s", m->name, entry->name);
+        setting *s = config_find(full);
+        if (!s) {
+            fprintf(stderr, "dblite: %s: unknown key '%s' in section [%s] (module '%s' has no such setting)\n", origin,
+                    entry->name, entry->section, m->name);
+            return -1;
+        }
+        if (config_set_value(s, entry->value, reason, sizeof(reason)) != 0) {
+            fprintf(stderr, "dblite: %s: bad value '%s' for '%s': %s\n", origin, entry->value, full, reason);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int config_check_leftovers(void) {
+    config_state *cs = state();
+    for (size_t i = 0; i < cs->pending.length; i++) {
+        pending_entry *entry = &cs->pending.items[i];
+        if (entry->used) continue;
+        char origin[512];
+        describe_origin(entry, origin, sizeof(origin));
+        if (entry->line == 0) {
+            fprintf(stderr, "dblite: %s: '--%s.%s' names no loaded module\n", origin, entry->section, entry->name);
+            return -1;
+        }
+        /* A section left behind by a module that was taken out of [modules]
+         * is harmless: warn, so removing a module stays a one-line change. */
+        server_log(LOG_WARNING, "%s: section [%s] matches no loaded module; ignored", origin, entry->section);
+        entry->used = 1;
+    }
+    return 0;
+}
+
+/* ---- the public registration API ---- */
+
+static int module_setting(module *m, const char *name, setting_kind kind, void *storage, long long min, long long max,
+                          const char *const *choices, int flags, const char *default_text) {
+    char full[256];
+    if (!name || !name[0] || strchr(name, '.') || strlen(name) + strlen(m->name) + 2 > sizeof(full)) {
+        dblite_module_fail(m, "bad setting name '%s'", name ? name : "");
+        return DBLITE_ERR_INVALID;
+    }
+    if (snprintf(full, sizeof(full), "%s.%s", m->name, name) >= (int)sizeof(full)) return DBLITE_ERR_INVALID;
+    if (config_find(full)) {
+        dblite_module_fail(m, "setting '%s' registered twice", full);
+        return DBLITE_ERR_EXISTS;
+    }
+    int status = add_setting(full, kind, storage, min, max, choices, flags & DBLITE_CONFIG_MUTABLE, default_text, m);
+    if (status != DBLITE_OK) dblite_module_fail(m, "cannot register setting '%s' with default '%s'", full, default_text);
+    return status;
+}
+
+int dblite_config_integer(dblite_module *module, const char *name, long long *storage, long long default_value,
+                          long long min, long long max, int flags) {
+    char text[32];
+    snprintf(text, sizeof(text), "%lld", default_value);
+    return module_setting(module, name, SETTING_INTEGER, storage, min, max, NULL, flags, text);
+}
+
+int dblite_config_boolean(dblite_module *module, const char *name, int *storage, int default_value, int flags) {
+    return module_setting(module, name, SETTING_BOOLEAN, storage, 0, 1, NULL, flags, default_value ? "yes" : "no");
+}
+
+int dblite_config_string(dblite_module *module, const char *name, char **storage, const char *default_value,
+                         int flags) {
+    *storage = NULL;
+    return module_setting(module, name, SETTING_STRING, storage, 0, 0, NULL, flags, default_value ? default_value : "");
+}
+
+int dblite_config_enum(dblite_module *module, const char *name, int *storage, const char *const *choices,
+                       int default_index, int flags) {
+    if (!choices || default_index < 0) return DBLITE_ERR_INVALID;
+    for (int i = 0; i <= default_index; i++)
+        if (!choices[i]) return DBLITE_ERR_INVALID;
+    return module_setting(module, name, SETTING_ENUM, storage, 0, 0, choices, flags, choices[default_index]);
+}
+
+const char *dblite_config_server_value(const char *name) {
+    setting *s = config_find(name);
+    return s ? s->text : NULL;
+}

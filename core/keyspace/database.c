@@ -1,0 +1,185 @@
+/*
+ * database.c - the numbered databases and every access to keys.
+ *
+ * All key reads and writes, from core commands and modules alike, pass
+ * here, which is what lets the core enforce types (WRONGTYPE), fire the
+ * keyspace hooks (expiry removes a dead key in the lookup hook before anyone
+ * sees it) and count changes for persistence and propagation.
+ */
+#include <string.h>
+
+#include "server.h"
+
+int databases_create(int count) {
+    server.databases = server_calloc(sizeof(database) * (size_t)count);
+    if (!server.databases) return DBLITE_ERR_NOMEM;
+    server.database_count = count;
+    for (int i = 0; i < count; i++) {
+        server.databases[i].id = i;
+        server.databases[i].keys = keytable_create(server.hash_seed[0], server.hash_seed[1]);
+        if (!server.databases[i].keys) return DBLITE_ERR_NOMEM;
+    }
+    return DBLITE_OK;
+}
+
+value_type *entry_type(const keytable_entry *entry) { return server.types.items[entry->type_index]; }
+
+void db_free_entry_value(keytable_entry *entry) {
+    if (entry->value) entry_type(entry)->methods.free(entry->value);
+    entry->value = NULL;
+}
+
+static void free_entry_callback(keytable_entry *entry, void *privdata) {
+    (void)privdata;
+    db_free_entry_value(entry);
+}
+
+void databases_free(void) {
+    if (!server.databases) return;
+    for (int i = 0; i < server.database_count; i++)
+        if (server.databases[i].keys) keytable_destroy(server.databases[i].keys, free_entry_callback, NULL);
+    server_free(server.databases);
+    server.databases = NULL;
+}
+
+/* Hooks run with the caller's context but no client, so they cannot reply
+ * and whatever they propagate (a DEL for an expired key) rides along with
+ * the running command. */
+void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,
+                int target_db, const char *target_key, size_t target_key_length) {
+    if (server.event_handlers[kind].length == 0) return;
+    dblite_event event = {.kind = kind,
+                          .db = db,
+                          .key = {key, key_length},
+                          .target_db = target_db,
+                          .target_key = {target_key, target_key_length}};
+    dblite_ctx own;
+    if (!ctx) {
+        ctx_init(&own, NULL, db >= 0 ? &server.databases[db] : &server.databases[0]);
+        ctx = &own;
+    }
+    client *saved_client = ctx->client;
+    database *saved_db = ctx->db;
+    ctx->client = NULL;
+    if (db >= 0 && db < server.database_count) ctx->db = &server.databases[db];
+    for (size_t i = 0; i < server.event_handlers[kind].length; i++) {
+        module_event_handler *handler = &server.event_handlers[kind].items[i];
+        handler->fn(ctx, &event, handler->privdata);
+    }
+    ctx->client = saved_client;
+    ctx->db = saved_db;
+    if (ctx == &own) ctx_finish(&own);
+}
+
+keytable_entry *db_find(dblite_ctx *ctx, database *db, const char *key, size_t length, int flags) {
+    if (!(flags & DBLITE_LOOKUP_NO_HOOK))
+        fire_event(ctx, DBLITE_EVENT_KEY_LOOKUP, db->id, key, length, -1, NULL, 0);
+    return keytable_find(db->keys, key, length);
+}
+
+int db_store(dblite_ctx *ctx, database *db, const char *key, size_t length, value_type *type, void *value,
+             int flags) {
+    int created;
+    keytable_entry *entry = keytable_insert(db->keys, key, length, &created);
+    if (!entry) {
+        type->methods.free(value);
+        return DBLITE_ERR_NOMEM;
+    }
+    if (!created) {
+        value_type *old_type = entry_type(entry);
+        void *old_value = entry->value;
+        entry->value = value;
+        entry->type_index = type->index;
+        if (old_value != value) old_type->methods.free(old_value);
+        if (!(flags & DBLITE_SET_KEEP))
+            fire_event(ctx, DBLITE_EVENT_KEY_OVERWRITTEN, db->id, key, length, -1, NULL, 0);
+    } else {
+        entry->value = value;
+        entry->type_index = type->index;
+    }
+    server.dirty++;
+    signal_key_ready(db, key, length);
+    return DBLITE_OK;
+}
+
+int db_delete(dblite_ctx *ctx, database *db, const char *key, size_t length) {
+    keytable_entry *entry = keytable_remove(db->keys, key, length);
+    if (!entry) return 0;
+    db_free_entry_value(entry);
+    fire_event(ctx, DBLITE_EVENT_KEY_DELETED, db->id, entry->key, entry->key_length, -1, NULL, 0);
+    keytable_entry_free(entry);
+    server.dirty++;
+    return 1;
+}
+
+void db_empty(dblite_ctx *ctx, database *db) {
+    (void)ctx;
+    server.dirty += (long long)keytable_size(db->keys);
+    keytable_clear(db->keys, free_entry_callback, NULL);
+}
+
+/* ---- the public key API ---- */
+
+int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags, void **value) {
+    keytable_entry *entry = db_find(ctx, ctx->db, key.ptr, key.len, flags);
+    if (!entry) {
+        if (!(flags & DBLITE_LOOKUP_WRITE)) server.stats.keyspace_misses++;
+        *value = NULL;
+        return DBLITE_OK;
+    }
+    if (type && entry->type_index != type->index) {
+        *value = NULL;
+        return DBLITE_ERR_WRONGTYPE;
+    }
+    if (!(flags & DBLITE_LOOKUP_WRITE)) server.stats.keyspace_hits++;
+    *value = entry->value;
+    return DBLITE_OK;
+}
+
+const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags) {
+    keytable_entry *entry = db_find(ctx, ctx->db, key.ptr, key.len, flags);
+    return entry ? entry_type(entry) : NULL;
+}
+
+void *dblite_key_value(dblite_ctx *ctx, dblite_bytes key, int flags, const dblite_type **type) {
+    keytable_entry *entry = db_find(ctx, ctx->db, key.ptr, key.len, flags);
+    if (type) *type = entry ? entry_type(entry) : NULL;
+    return entry ? entry->value : NULL;
+}
+
+int dblite_key_set(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, void *value, int flags) {
+    return db_store(ctx, ctx->db, key.ptr, key.len, (value_type *)type, value, flags);
+}
+
+int dblite_key_delete(dblite_ctx *ctx, dblite_bytes key) { return db_delete(ctx, ctx->db, key.ptr, key.len); }
+
+void dblite_key_modified(dblite_ctx *ctx, dblite_bytes key) {
+    server.dirty++;
+    signal_key_ready(ctx->db, key.ptr, key.len);
+}
+
+void dblite_key_signal_ready(dblite_ctx *ctx, dblite_bytes key) { signal_key_ready(ctx->db, key.ptr, key.len); }
+
+int dblite_ctx_select(dblite_ctx *ctx, int db) {
+    if (db < 0 || db >= server.database_count) return DBLITE_ERR_INVALID;
+    ctx->db = &server.databases[db];
+    return DBLITE_OK;
+}
+
+int dblite_ctx_db(const dblite_ctx *ctx) { return ctx->db->id; }
+int dblite_database_count(void) { return server.database_count; }
+long long dblite_database_size(dblite_ctx *ctx) { return (long long)keytable_size(ctx->db->keys); }
+
+int dblite_keyspace_foreach(dblite_ctx *ctx, dblite_key_visit_fn fn, void *privdata) {
+    keytable_iterator it;
+    keytable_iterator_init(&it, ctx->db->keys);
+    keytable_entry *entry;
+    int result = 0;
+    while ((entry = keytable_iterator_next(&it)) != NULL) {
+        dblite_bytes key = {entry->key, entry->key_length};
+        result = fn(key, entry_type(entry), entry->value, privdata);
+        if (result) break;
+    }
+    keytable_iterator_finish(&it);
+    return result;
+}

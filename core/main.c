@@ -1,0 +1,168 @@
+/*
+ * main.c - start-up and shut-down of dblite-server.
+ *
+ * Order matters: settings (defaults, ini file, command line), then the
+ * event loop and databases, then the modules (whose init may create timers
+ * and whose sections are applied right after), then the listening sockets,
+ * so a bad config fails before the port is taken.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "server.h"
+
+server_state server;
+
+static void handle_signal(int signal_number) {
+    (void)signal_number;
+    /* Only async-signal-safe work: flag it; the cron timer notices. */
+    server.shutdown_requested = 1;
+}
+
+static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
+    (void)id, (void)privdata;
+    if (server.shutdown_requested) {
+        event_loop_stop(loop);
+        return -1;
+    }
+    /* Let the big tables finish rehashing even when idle. */
+    for (int i = 0; i < server.database_count; i++) keytable_rehash_for(server.databases[i].keys, 1000);
+    if (server.settings.timeout > 0) {
+        long long now = wall_clock_ms();
+        for (client *c = server.clients; c; c = c->next) {
+            if (c->blocked || c->fd < 0) continue;
+            if (now - c->last_interaction_ms > server.settings.timeout * 1000) client_close_async(c);
+        }
+    }
+    return 1000 / server.settings.hz;
+}
+
+static void before_sleep(event_loop *loop, void *privdata) {
+    (void)loop, (void)privdata;
+    blocking_process_unblocked();
+    blocking_handle_ready_keys();
+    if (server.event_handlers[DBLITE_EVENT_BEFORE_SLEEP].length)
+        fire_event(NULL, DBLITE_EVENT_BEFORE_SLEEP, 0, NULL, 0, -1, NULL, 0);
+    clients_write_pending();
+    if (server.shutdown_requested) event_loop_stop(server.loop);
+}
+
+static void make_run_id(void) {
+    unsigned char bytes[20];
+    if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes)) {
+        for (size_t i = 0; i < sizeof(bytes); i++) bytes[i] = (unsigned char)(rand() ^ (int)getpid());
+    }
+    for (size_t i = 0; i < sizeof(bytes); i++) snprintf(server.run_id + i * 2, 3, "%02x", bytes[i]);
+    if (getrandom(server.hash_seed, sizeof(server.hash_seed), 0) != (ssize_t)sizeof(server.hash_seed)) {
+        server.hash_seed[0] = (uint64_t)wall_clock_ms() * 0x9E3779B97F4A7C15ULL;
+        server.hash_seed[1] = (uint64_t)getpid() * 0xC2B2AE3D27D4EB4FULL;
+    }
+}
+
+static int write_pidfile(void) {
+    if (!server.settings.pidfile || !server.settings.pidfile[0]) return 0;
+    FILE *file = fopen(server.settings.pidfile, "w");
+    if (!file) {
+        server_log(LOG_WARNING, "cannot write pidfile %s: %m", server.settings.pidfile);
+        return -1;
+    }
+    fprintf(file, "%d\n", (int)getpid());
+    fclose(file);
+    return 0;
+}
+
+static void shutdown_cleanly(void) {
+    server_log(LOG_NOTICE, "Shutting down");
+    fire_event(NULL, DBLITE_EVENT_SHUTDOWN, 0, NULL, 0, -1, NULL, 0);
+    listeners_close();
+    while (server.clients) {
+        client *c = server.clients;
+        if (c->flags & CLIENT_PENDING_WRITE) {
+            /* Unlink from the pending list before freeing. */
+            client **link = &server.pending_writes;
+            while (*link && *link != c) link = &(*link)->pending_next;
+            if (*link) *link = c->pending_next;
+        }
+        client_free(c);
+    }
+    if (server.settings.pidfile && server.settings.pidfile[0]) unlink(server.settings.pidfile);
+    databases_free();
+    blocking_free();
+    event_loop_destroy(server.loop);
+    server.loop = NULL;
+    modules_unload_all();
+    types_free();
+    command_table_free();
+    config_free();
+    free(server.config_file);
+    free(server.executable);
+    server_log(LOG_NOTICE, "dblite is now ready to exit, bye bye...");
+}
+
+int main(int argc, char **argv) {
+    server.start_time_ms = wall_clock_ms();
+    server.start_monotonic_us = monotonic_us();
+    server.settings.log_level = LOG_NOTICE;
+    server.next_client_id = 1;
+    server.executable = realpath("/proc/self/exe", NULL);
+    make_run_id();
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)) {
+        printf("dblite-server v=%s (redis protocol %s)\n", DBLITE_VERSION, DBLITE_REDIS_COMPAT_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: dblite-server [CONFIG.ini] [--name value ...]\n"
+               "  e.g. dblite-server config/dblite.ini --port 7000 --loglevel verbose\n"
+               "       --strings.some-setting value   sets a key of a module's section\n"
+               "       --load-module NAME|PATH        loads one more module\n");
+        return 0;
+    }
+    if (config_init() != DBLITE_OK) {
+        fprintf(stderr, "dblite: out of memory\n");
+        return 1;
+    }
+    if (config_load_all(argc - 1, argv + 1) != 0) return 1;
+
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction action = {0};
+    action.sa_handler = handle_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGINT, &action, NULL);
+
+    server.loop = event_loop_create((int)server.settings.maxclients + 128);
+    if (!server.loop || command_table_init() != DBLITE_OK || databases_create((int)server.settings.databases) != DBLITE_OK ||
+        blocking_init() != DBLITE_OK) {
+        fprintf(stderr, "dblite: cannot initialise the server (out of memory or descriptors)\n");
+        return 1;
+    }
+    core_commands_register();
+    if (modules_load_from_config() != 0) {
+        fprintf(stderr, "dblite: startup aborted\n");
+        return 1;
+    }
+    if (server.settings.dir && server.settings.dir[0] && chdir(server.settings.dir) != 0) {
+        fprintf(stderr, "dblite: cannot change to directory '%s': %m\n", server.settings.dir);
+        return 1;
+    }
+    if (listeners_open() != 0) {
+        fprintf(stderr, "dblite: cannot listen on %s port %lld\n", server.settings.bind, server.settings.port);
+        return 1;
+    }
+    write_pidfile();
+    fire_event(NULL, DBLITE_EVENT_STARTED, 0, NULL, 0, -1, NULL, 0);
+    event_add_timer(server.loop, 1, server_cron, NULL, NULL);
+    event_set_before_sleep(server.loop, before_sleep, NULL);
+    server_log(LOG_NOTICE, "dblite %s ready to accept connections on %s port %lld", DBLITE_VERSION,
+               server.settings.bind, server.settings.port);
+    event_loop_run(server.loop);
+    shutdown_cleanly();
+    return server.exit_code;
+}

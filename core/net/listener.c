@@ -1,0 +1,143 @@
+/*
+ * listener.c - listening sockets and accepting connections.
+ *
+ * `bind` holds one or more addresses separated by spaces, as in Redis; each
+ * gets a non-blocking listening socket on `port`.  Accepting beyond
+ * maxclients answers Redis's error and closes, so a flood of connections
+ * cannot exhaust descriptors.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static void accept_handler(event_loop *loop, int fd, void *privdata, int mask) {
+    (void)loop, (void)privdata, (void)mask;
+    /* Accept a bounded batch per wakeup so one listener can't starve clients. */
+    for (int batch = 0; batch < 1000; batch++) {
+        struct sockaddr_storage address;
+        socklen_t address_length = sizeof(address);
+        int client_fd = accept4(fd, (struct sockaddr *)&address, &address_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (client_fd == -1) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                server_log(LOG_VERBOSE, "accept: %s", strerror(errno));
+            return;
+        }
+        server.stats.connections_received++;
+        if (server.client_count >= server.settings.maxclients) {
+            static const char refusal[] = "-ERR max number of clients reached\r\n";
+            ssize_t ignored = write(client_fd, refusal, sizeof(refusal) - 1);
+            (void)ignored;
+            close(client_fd);
+            server.stats.rejected_connections++;
+            continue;
+        }
+        int one = 1;
+        setsockopt(client_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        setsockopt(client_fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+        client *c = client_create(client_fd);
+        if (!c) {
+            server_log(LOG_WARNING, "cannot create client: out of memory or descriptors");
+            close(client_fd);
+            continue;
+        }
+        char host[INET6_ADDRSTRLEN] = "?";
+        int port = 0;
+        if (address.ss_family == AF_INET) {
+            struct sockaddr_in *in = (struct sockaddr_in *)&address;
+            inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+            port = ntohs(in->sin_port);
+            snprintf(c->address, sizeof(c->address), "%s:%d", host, port);
+        } else if (address.ss_family == AF_INET6) {
+            struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&address;
+            inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+            port = ntohs(in6->sin6_port);
+            snprintf(c->address, sizeof(c->address), "[%s]:%d", host, port);
+        }
+        struct sockaddr_storage local;
+        socklen_t local_length = sizeof(local);
+        if (getsockname(client_fd, (struct sockaddr *)&local, &local_length) == 0) {
+            char local_host[INET6_ADDRSTRLEN] = "?";
+            if (local.ss_family == AF_INET) {
+                struct sockaddr_in *in = (struct sockaddr_in *)&local;
+                inet_ntop(AF_INET, &in->sin_addr, local_host, sizeof(local_host));
+                snprintf(c->local_address, sizeof(c->local_address), "%s:%d", local_host, ntohs(in->sin_port));
+            } else if (local.ss_family == AF_INET6) {
+                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&local;
+                inet_ntop(AF_INET6, &in6->sin6_addr, local_host, sizeof(local_host));
+                snprintf(c->local_address, sizeof(c->local_address), "[%s]:%d", local_host, ntohs(in6->sin6_port));
+            }
+        }
+    }
+}
+
+static int listen_on(const char *address, int port) {
+    struct addrinfo hints = {0}, *results = NULL;
+    hints.ai_family = strchr(address, ':') ? AF_INET6 : AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+    char port_text[16];
+    snprintf(port_text, sizeof(port_text), "%d", port);
+    int status = getaddrinfo(address, port_text, &hints, &results);
+    if (status != 0) {
+        server_log(LOG_WARNING, "cannot listen on %s:%d: %s", address, port, gai_strerror(status));
+        return -1;
+    }
+    int fd = socket(results->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd == -1) {
+        freeaddrinfo(results);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (results->ai_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, results->ai_addr, results->ai_addrlen) == -1 ||
+        listen(fd, (int)server.settings.tcp_backlog) == -1) {
+        server_log(LOG_WARNING, "cannot listen on %s:%d: %s", address, port, strerror(errno));
+        close(fd);
+        freeaddrinfo(results);
+        return -1;
+    }
+    freeaddrinfo(results);
+    return fd;
+}
+
+int listeners_open(void) {
+    char addresses[512];
+    snprintf(addresses, sizeof(addresses), "%s", server.settings.bind ? server.settings.bind : "127.0.0.1");
+    char *saveptr = NULL;
+    for (char *address = strtok_r(addresses, " ", &saveptr); address; address = strtok_r(NULL, " ", &saveptr)) {
+        if (server.listen_count >= (int)(sizeof(server.listen_fds) / sizeof(server.listen_fds[0]))) break;
+        /* Redis's "-" prefix marks an optional address. */
+        int optional = address[0] == '-';
+        if (optional) address++;
+        int fd = listen_on(address, (int)server.settings.port);
+        if (fd == -1) {
+            if (optional) continue;
+            return -1;
+        }
+        if (event_add_file(server.loop, fd, EVENT_READABLE, accept_handler, NULL) == -1) {
+            close(fd);
+            return -1;
+        }
+        server.listen_fds[server.listen_count++] = fd;
+    }
+    return server.listen_count > 0 ? 0 : -1;
+}
+
+void listeners_close(void) {
+    for (int i = 0; i < server.listen_count; i++) {
+        event_remove_file(server.loop, server.listen_fds[i], EVENT_READABLE);
+        close(server.listen_fds[i]);
+    }
+    server.listen_count = 0;
+}

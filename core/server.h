@@ -1,0 +1,346 @@
+/*
+ * server.h - the one server struct and the internal types the core shares.
+ *
+ * Everything the process holds lives under `server` (the only global).  The
+ * core knows no data type by name: types are rows of server.types filled in
+ * by modules; commands are rows of the command table, core or module alike.
+ */
+#ifndef DBLITE_SERVER_H
+#define DBLITE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dblite_module.h"
+#include "event/event_loop.h"
+#include "keyspace/keytable.h"
+#include "protocol/request_parser.h"
+
+#define DBLITE_SERVER_NAME "dblite"
+#ifndef DBLITE_VERSION
+#define DBLITE_VERSION "0.0.0"
+#endif
+/* What we report as redis_version: clients gate features on it. */
+#define DBLITE_REDIS_COMPAT_VERSION "7.0.15"
+
+/* ---- log ---- */
+enum { LOG_DEBUG = 0, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING };
+void server_log(int level, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int log_level_from_name(const char *name);
+
+/* ---- commands ---- */
+#define COMMAND_WRITE (1u << 0)
+#define COMMAND_READONLY (1u << 1)
+#define COMMAND_FAST (1u << 2)
+#define COMMAND_ADMIN (1u << 3)
+#define COMMAND_DENY_OOM (1u << 4)
+#define COMMAND_BLOCKING (1u << 5)
+#define COMMAND_NO_AUTH (1u << 6)
+#define COMMAND_LOADING (1u << 7)
+#define COMMAND_STALE (1u << 8)
+#define COMMAND_NOSCRIPT (1u << 9)
+
+typedef struct dblite_module module;
+typedef struct command {
+    char *name;
+    int arity;
+    unsigned flags;
+    int first_key, last_key, key_step;
+    dblite_command_fn handler;
+    char *summary, *since, *group, *arguments;
+    module *owner; /* NULL for the core */
+    long long calls;
+    long long microseconds;
+    long long rejected_calls, failed_calls;
+} command;
+
+typedef struct command_table {
+    command **slots;     /* open addressing, power-of-two size */
+    size_t slot_count;
+    command **ordered;   /* registration order, for COMMAND and INFO */
+    size_t count, capacity;
+} command_table;
+
+int command_table_init(void);
+void command_table_free(void);
+/* Registers a copy of spec; returns DBLITE_OK or DBLITE_ERR_* and on a name
+ * clash sets *existing_owner to the owning module's name ("core"). */
+int command_register(const dblite_command_spec *spec, module *owner, const char **existing_owner);
+command *command_lookup(const char *name, size_t length);
+size_t command_count(void);
+command *command_at(size_t index);
+int command_flags_parse(const char *text, unsigned *flags, char *bad_flag, size_t bad_flag_size);
+void core_commands_register(void);
+
+/* ---- types ---- */
+struct dblite_type {
+    char *name;          /* public name for TYPE */
+    char snapshot_name[10];
+    int encoding_version;
+    int native_snapshot_code;
+    dblite_type_methods methods;
+    module *owner;
+    uint16_t index;
+};
+typedef struct dblite_type value_type;
+#define MAX_TYPES 1024
+
+/* ---- databases ---- */
+typedef struct database {
+    keytable *keys;
+    int id;
+    /* Keys that became ready for blocked clients during this command. */
+} database;
+
+/* ---- clients ---- */
+#define CLIENT_CLOSE_AFTER_REPLY (1u << 0)
+#define CLIENT_CLOSE_ASAP (1u << 1)
+#define CLIENT_PENDING_WRITE (1u << 2)
+#define CLIENT_BLOCKED (1u << 3)
+#define CLIENT_WRITE_INSTALLED (1u << 4)
+#define CLIENT_IN_CALL (1u << 5)
+
+struct blocked_state;
+typedef struct client {
+    uint64_t id;
+    int fd;
+    unsigned flags;
+    int protocol;
+    int authenticated;
+    int db_index;
+    database *db;
+    char *name;
+    char address[64];
+    char local_address[64];
+    long long created_ms;
+    long long last_interaction_ms;
+    /* Query buffer: bytes [query_start, query_length) are unparsed. */
+    char *query;
+    size_t query_start, query_length, query_capacity;
+    request_parser parser;
+    /* Reply buffer: bytes [output_sent, output_length) wait for the socket. */
+    char *output;
+    size_t output_sent, output_length, output_capacity;
+    const command *last_command;
+    struct client *prev, *next;             /* all clients */
+    struct client *pending_next;            /* clients with output to write */
+    struct blocked_state *blocked;
+    int dialect;                            /* listener dialect flags */
+} client;
+
+/* ---- modules ---- */
+typedef struct module_event_handler {
+    dblite_event_fn fn;
+    void *privdata;
+    module *module;
+} module_event_handler;
+
+struct dblite_module {
+    char *name;
+    char *path;
+    void *handle;
+    int api_version;
+    char *failure;
+};
+
+typedef struct service_entry {
+    char *name;
+    void *service;
+    module *owner;
+} service_entry;
+
+typedef struct info_extension {
+    char *section;
+    dblite_info_fn fn;
+    void *privdata;
+    module *owner;
+} info_extension;
+
+typedef struct propagation_subscriber {
+    dblite_propagate_fn fn;
+    void *privdata;
+} propagation_subscriber;
+
+/* Something dynamically sized, with its length (small arrays of the server). */
+#define ARRAY_OF(type) struct { type *items; size_t length, capacity; }
+int array_grow(void **items, size_t *capacity, size_t item_size, size_t wanted);
+#define ARRAY_PUSH(array, value)                                                          \
+    (array_grow((void **)&(array).items, &(array).capacity, sizeof(*(array).items),       \
+                (array).length + 1) == 0                                                  \
+         ? ((array).items[(array).length++] = (value), 0)                                 \
+         : -1)
+
+/* ---- the server ---- */
+typedef struct server_settings {
+    char *bind;
+    long long port;
+    long long tcp_backlog;
+    long long databases;
+    long long maxclients;
+    long long timeout;
+    char *dir;
+    char *module_path;
+    char *logfile;
+    int log_level;
+    char *requirepass;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    long long multibulk_max_count;
+    char *pidfile;
+    long long hz;
+} server_settings;
+
+typedef struct server_stats {
+    long long connections_received;
+    long long commands_processed;
+    long long rejected_connections;
+    long long keyspace_hits, keyspace_misses;
+    long long net_input_bytes, net_output_bytes;
+    long long command_errors;
+    long long unexpected_error_replies;
+} server_stats;
+
+typedef struct server_state {
+    server_settings settings;
+    server_stats stats;
+    event_loop *loop;
+    int listen_fds[16];
+    int listen_count;
+    database *databases;
+    int database_count;
+    client *clients;
+    long long client_count;
+    uint64_t next_client_id;
+    client *pending_writes;
+    command_table commands;
+    ARRAY_OF(value_type *) types;
+    ARRAY_OF(module *) modules;
+    ARRAY_OF(service_entry) services;
+    ARRAY_OF(info_extension) info_extensions;
+    ARRAY_OF(propagation_subscriber) propagation_subscribers;
+    ARRAY_OF(module_event_handler) event_handlers[DBLITE_EVENT_KIND_COUNT];
+    long long dirty;                  /* changes since start */
+    long long start_time_ms;
+    int64_t start_monotonic_us;
+    long long cached_time_ms;         /* wall clock for the running command */
+    int shutdown_requested;
+    int exit_code;
+    size_t used_memory;
+    uint64_t hash_seed[2];
+    char run_id[41];
+    char *config_file;
+    void *config;                     /* config_state, private to config.c */
+    char *executable;
+    /* loading */
+    int loading;
+    uint64_t loading_total, loading_done;
+    long long loading_start_ms;
+    int64_t loading_last_events_us;
+    /* blocking */
+    struct blocking_state *blocking;
+    /* propagation of the running command */
+    int propagation_depth;
+} server_state;
+
+extern server_state server;
+
+/* ---- contexts ---- */
+typedef struct propagated_command {
+    int argc;
+    dblite_bytes *argv; /* owned copies */
+} propagated_command;
+
+struct dblite_ctx {
+    client *client;        /* NULL in hooks and timers: replies are dropped */
+    database *db;
+    const command *command;
+    module *module;
+    int flags;
+    int argc;
+    const dblite_bytes *argv;
+    propagated_command *replacement;
+    ARRAY_OF(propagated_command) extras;
+};
+#define CTX_NO_REPLY (1 << 0)
+#define CTX_CANNOT_BLOCK (1 << 1)
+
+void ctx_init(dblite_ctx *ctx, client *c, database *db);
+void ctx_finish(dblite_ctx *ctx);
+
+/* ---- time ---- */
+long long wall_clock_ms(void);
+void update_cached_time(void);
+
+/* ---- memory accounting (dblite_alloc & co. in memory/alloc.c) ---- */
+void *server_alloc(size_t size);
+void *server_calloc(size_t size);
+void *server_realloc(void *ptr, size_t size);
+void server_free(void *ptr);
+char *server_strdup(const char *text);
+char *server_strndup(const char *text, size_t length);
+
+/* ---- keyspace access (keyspace/database.c) ---- */
+void types_free(void);
+int databases_create(int count);
+void databases_free(void);
+keytable_entry *db_find(dblite_ctx *ctx, database *db, const char *key, size_t length, int flags);
+int db_store(dblite_ctx *ctx, database *db, const char *key, size_t length, value_type *type,
+             void *value, int flags);
+int db_delete(dblite_ctx *ctx, database *db, const char *key, size_t length);
+void db_empty(dblite_ctx *ctx, database *db);
+void db_free_entry_value(keytable_entry *entry);
+value_type *entry_type(const keytable_entry *entry);
+void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,
+                int target_db, const char *target_key, size_t target_key_length);
+void signal_key_ready(database *db, const char *key, size_t length);
+
+/* ---- clients and networking (net/) ---- */
+int listeners_open(void);
+void listeners_close(void);
+client *client_create(int fd);
+void client_free(client *c);
+void client_close_async(client *c);
+void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
+void client_process_input(client *c);
+void clients_write_pending(void);
+void client_describe(const client *c, char *buffer, size_t size);
+client *client_by_id(uint64_t id);
+int client_select_db(client *c, int index);
+
+/* ---- replies into a client's buffer (net/reply.c) ---- */
+void reply_append(client *c, const char *data, size_t length);
+void reply_simple(client *c, const char *text);
+void reply_error(client *c, const char *text);
+void reply_integer(client *c, long long value);
+void reply_bulk(client *c, const char *data, size_t length);
+void reply_null(client *c);
+void reply_null_array(client *c);
+void reply_aggregate(client *c, char kind, long long count);
+void reply_double(client *c, double value);
+
+/* ---- execution (commands/dispatch.c) ---- */
+void call_command(client *c, const command *cmd, int argc, const dblite_bytes *argv);
+void execute_request(client *c, int argc, const dblite_bytes *argv);
+void propagate(int db, int argc, const dblite_bytes *argv);
+
+/* ---- blocking (net/blocking.c) ---- */
+int blocking_init(void);
+void blocking_free(void);
+void blocking_handle_ready_keys(void);
+void blocking_process_unblocked(void);
+void blocking_client_gone(client *c);
+long long blocked_client_count(void);
+
+/* ---- modules (modules/) ---- */
+int modules_load_from_config(void);
+void modules_unload_all(void);
+module *module_find(const char *name);
+
+/* ---- INFO (commands/info.c) ---- */
+char *info_generate(const char *section, size_t *length);
+
+/* ---- lifecycle ---- */
+void server_prepare_shutdown(void);
+
+#endif

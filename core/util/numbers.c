@@ -1,0 +1,174 @@
+/*
+ * numbers.c - conversions between text and numbers, matching Redis's
+ * acceptance rules exactly: commands must reject what Redis rejects.
+ */
+#include "util/numbers.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dblite_module.h"
+
+#define MAX_LONG_DOUBLE_CHARS (5 * 1024)
+
+size_t format_long_long(char *buffer, long long value) {
+    char digits[24];
+    size_t count = 0;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        digits[count++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    size_t length = 0;
+    if (value < 0) buffer[length++] = '-';
+    while (count) buffer[length++] = digits[--count];
+    buffer[length] = '\0';
+    return length;
+}
+
+int parse_long_long(const char *text, size_t length, long long *value) {
+    if (length == 0 || length > 20) return 0;
+    size_t i = 0;
+    int negative = 0;
+    if (length == 1 && text[0] == '0') {
+        *value = 0;
+        return 1;
+    }
+    if (text[0] == '-') {
+        negative = 1;
+        i = 1;
+        if (length == 1) return 0;
+    }
+    if (text[i] < '1' || text[i] > '9') return 0;
+    unsigned long long magnitude = 0;
+    for (; i < length; i++) {
+        if (text[i] < '0' || text[i] > '9') return 0;
+        unsigned digit = (unsigned)(text[i] - '0');
+        if (magnitude > (ULLONG_MAX - digit) / 10) return 0;
+        magnitude = magnitude * 10 + digit;
+    }
+    if (negative) {
+        if (magnitude > (unsigned long long)LLONG_MAX + 1) return 0;
+        *value = (long long)(0ULL - magnitude);
+    } else {
+        if (magnitude > (unsigned long long)LLONG_MAX) return 0;
+        *value = (long long)magnitude;
+    }
+    return 1;
+}
+
+int parse_long_double(const char *text, size_t length, long double *value) {
+    char buffer[MAX_LONG_DOUBLE_CHARS];
+    if (length == 0 || length >= sizeof(buffer)) return 0;
+    memcpy(buffer, text, length);
+    buffer[length] = '\0';
+    if (isspace((unsigned char)buffer[0])) return 0;
+    errno = 0;
+    char *end;
+    long double parsed = strtold(buffer, &end);
+    if ((size_t)(end - buffer) != length || errno == ERANGE || isnan(parsed)) return 0;
+    *value = parsed;
+    return 1;
+}
+
+int parse_double(const char *text, size_t length, double *value) {
+    char buffer[MAX_LONG_DOUBLE_CHARS];
+    if (length == 0 || length >= sizeof(buffer)) return 0;
+    memcpy(buffer, text, length);
+    buffer[length] = '\0';
+    if (isspace((unsigned char)buffer[0])) return 0;
+    errno = 0;
+    char *end;
+    double parsed = strtod(buffer, &end);
+    if ((size_t)(end - buffer) != length) return 0;
+    if (errno == ERANGE && (parsed == HUGE_VAL || parsed == -HUGE_VAL || fpclassify(parsed) == FP_ZERO))
+        return 0;
+    if (isnan(parsed)) return 0;
+    *value = parsed;
+    return 1;
+}
+
+int parse_memory_size(const char *text, long long *value) {
+    static const struct {
+        const char *suffix;
+        long long multiplier;
+    } units[] = {{"", 1},         {"b", 1},           {"k", 1000},       {"kb", 1024},
+                 {"m", 1000000},  {"mb", 1024 * 1024}, {"g", 1000000000}, {"gb", 1024LL * 1024 * 1024}};
+    size_t length = strlen(text);
+    size_t digits = 0;
+    while (digits < length && isdigit((unsigned char)text[digits])) digits++;
+    if (digits == 0) {
+        /* allow a negative plain number for settings like -1 */
+        long long plain;
+        if (parse_long_long(text, length, &plain)) {
+            *value = plain;
+            return 1;
+        }
+        return 0;
+    }
+    for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+        if (strcasecmp(text + digits, units[u].suffix) != 0) continue;
+        long long number;
+        if (!parse_long_long(text, digits, &number)) {
+            /* leading zeros: fall back to strtoll semantics for "0..." */
+            char *end;
+            errno = 0;
+            number = strtoll(text, &end, 10);
+            if (errno || end != text + digits) return 0;
+        }
+        if (number > LLONG_MAX / units[u].multiplier) return 0;
+        *value = number * units[u].multiplier;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the public helpers ---- */
+
+int dblite_parse_long_long(dblite_bytes arg, long long *value) {
+    return parse_long_long(arg.ptr, arg.len, value) ? DBLITE_OK : DBLITE_ERR_INVALID;
+}
+
+int dblite_parse_long_double(dblite_bytes arg, long double *value) {
+    return parse_long_double(arg.ptr, arg.len, value) ? DBLITE_OK : DBLITE_ERR_INVALID;
+}
+
+int dblite_parse_double(dblite_bytes arg, double *value) {
+    return parse_double(arg.ptr, arg.len, value) ? DBLITE_OK : DBLITE_ERR_INVALID;
+}
+
+int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word) {
+    size_t length = strlen(word);
+    return arg.len == length && strncasecmp(arg.ptr, word, length) == 0;
+}
+
+size_t dblite_format_long_double(char *buffer, size_t size, long double value) {
+    if (size == 0) return 0;
+    if (isinf(value)) {
+        const char *text = value > 0 ? "inf" : "-inf";
+        size_t length = strlen(text);
+        if (length + 1 > size) return 0;
+        memcpy(buffer, text, length + 1);
+        return length;
+    }
+    int printed = snprintf(buffer, size, "%.17Lf", value);
+    if (printed < 0 || (size_t)printed + 1 > size) return 0;
+    size_t length = (size_t)printed;
+    /* Trim trailing zeros after the point, then a bare point: 3.50 -> 3.5. */
+    if (memchr(buffer, '.', length)) {
+        while (length > 0 && buffer[length - 1] == '0') length--;
+        if (length > 0 && buffer[length - 1] == '.') length--;
+    }
+    if (length == 2 && buffer[0] == '-' && buffer[1] == '0') {
+        buffer[0] = '0';
+        length = 1;
+    }
+    buffer[length] = '\0';
+    return length;
+}

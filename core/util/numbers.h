@@ -1,0 +1,20 @@
+/*
+ * numbers.h - strict number parsing and fast formatting, with Redis's rules
+ * (string2ll, strtold-based floats, ld2string's human format).
+ */
+#ifndef DBLITE_NUMBERS_H
+#define DBLITE_NUMBERS_H
+
+#include <stddef.h>
+
+/* Writes value in base 10 (no terminator needed by callers; one is added
+ * when room allows, buffer needs 21 bytes); returns the length. */
+size_t format_long_long(char *buffer, long long value);
+/* 1 on success: the whole string is a canonical long long. */
+int parse_long_long(const char *text, size_t length, long long *value);
+int parse_long_double(const char *text, size_t length, long double *value);
+int parse_double(const char *text, size_t length, double *value);
+/* Parses sizes like "512mb", "1gb", "100" (Redis memtoull); 1 on success. */
+int parse_memory_size(const char *text, long long *value);
+
+#endif

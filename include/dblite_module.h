@@ -1,0 +1,462 @@
+/*
+ * dblite_module.h - the public module API of dblite.
+ *
+ * Everything a module (a data-type family or a user's plugin) may touch is
+ * declared here, and nothing else of the server is visible to it.  A module is
+ * a shared object with two symbols:
+ *
+ *     DBLITE_MODULE_DECLARE();                       (exports the API version)
+ *     int dblite_module_init(dblite_module *module)  (registers everything)
+ *
+ * The server calls dblite_module_init once at startup, after checking that
+ * the module was compiled against an API version it provides.  The API only
+ * grows: functions are added, never changed or removed, and every struct a
+ * module fills in starts with the API version it was written against, so an
+ * older module keeps loading into a newer server.  A module compiled against
+ * a newer API than the server offers is refused at startup with a clear error.
+ *
+ * All functions run on the server's single command thread.  None of them is
+ * safe to call from another thread.
+ *
+ * Conventions: functions returning int answer DBLITE_OK (0) on success and a
+ * negative DBLITE_ERR_* value on failure; pointers returned by the server are
+ * owned by the server unless the comment says otherwise.
+ */
+#ifndef DBLITE_MODULE_H
+#define DBLITE_MODULE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this header.  Bumped each time functions are added. */
+#define DBLITE_API_VERSION 1
+
+/* Put once in a module's source: exports the API version the module was
+ * compiled against, which the loader checks before calling the entry point. */
+#define DBLITE_MODULE_DECLARE() \
+    __attribute__((visibility("default"))) const int dblite_module_api_version = DBLITE_API_VERSION
+
+/* ---- Status codes ------------------------------------------------------ */
+
+#define DBLITE_OK 0
+#define DBLITE_ERR -1            /* generic failure, reason logged or replied */
+#define DBLITE_ERR_NOMEM -2      /* an allocation failed */
+#define DBLITE_ERR_EXISTS -3     /* the name is already taken */
+#define DBLITE_ERR_INVALID -4    /* an argument is out of range or malformed */
+#define DBLITE_ERR_WRONGTYPE -5  /* the key holds a value of another type */
+#define DBLITE_ERR_NOTFOUND -6   /* no such key, service, type or timer */
+#define DBLITE_ERR_IO -7         /* a snapshot stream failed */
+
+/* ---- Opaque handles ---------------------------------------------------- */
+
+typedef struct dblite_module dblite_module; /* a loaded module, during init and after */
+typedef struct dblite_ctx dblite_ctx;       /* one command call, hook or timer run */
+typedef struct dblite_type dblite_type;     /* a registered value type */
+typedef struct dblite_io dblite_io;         /* a snapshot stream (save/load) */
+typedef struct dblite_rewriter dblite_rewriter; /* receives commands that rebuild a key */
+typedef struct dblite_info dblite_info;     /* an INFO section being written */
+typedef uint64_t dblite_timer_id;
+
+/* The entry point every module defines.  Return DBLITE_OK, or an error after
+ * dblite_module_fail() explained why; the server then refuses to start. */
+int dblite_module_init(dblite_module *module);
+
+/* A binary-safe byte string that the caller owns; never NUL-terminated by
+ * contract (arguments happen to be, but do not rely on it for binary data). */
+typedef struct dblite_bytes {
+    const char *ptr;
+    size_t len;
+} dblite_bytes;
+
+/* ---- Module identity and failure --------------------------------------- */
+
+/* The name the module was loaded under ("strings" for strings.so). */
+const char *dblite_module_name(const dblite_module *module);
+
+/* Record why initialisation failed; the loader prints it beside the module
+ * name and stops startup.  printf-style. */
+void dblite_module_fail(dblite_module *module, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Write a line to the server log at a level: "debug", "verbose", "notice"
+ * or "warning" (Redis's names).  The module name is prefixed. */
+void dblite_log(const dblite_module *module, const char *level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- Memory ------------------------------------------------------------ */
+
+/* The server's allocator: memory taken here counts in INFO's used_memory.
+ * dblite_alloc never returns NULL for size 0 requests; it returns NULL when
+ * the system is out of memory, and callers must handle that. */
+void *dblite_alloc(size_t size);
+void *dblite_realloc(void *ptr, size_t size);
+void dblite_free(void *ptr);
+/* Bytes actually reserved for ptr (at least what was asked). */
+size_t dblite_alloc_size(const void *ptr);
+
+/* ---- Commands ---------------------------------------------------------- */
+
+/* A command handler: argv[0] is the command name as the client sent it.
+ * The argument bytes stay valid until the handler returns; copy what you keep.
+ * Every call must produce exactly one reply (which may be an aggregate). */
+typedef void (*dblite_command_fn)(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+typedef struct dblite_command_spec {
+    int api_version;        /* set to DBLITE_API_VERSION */
+    const char *name;       /* lowercase, unique across all modules */
+    int arity;              /* Redis convention: N exact, -N at least N (name included) */
+    /* Space-separated flags: write readonly fast admin deny-oom blocking
+     * no-auth loading stale noscript.  An unknown flag refuses registration. */
+    const char *flags;
+    int first_key, last_key, key_step; /* Redis convention; 0,0,0 for no keys */
+    dblite_command_fn handler;
+    const char *summary;    /* one line for COMMAND DOCS and help, may be NULL */
+    const char *since;      /* version string for COMMAND DOCS, may be NULL */
+    const char *group;      /* "string", "list", "generic"... may be NULL */
+    const char *arguments;  /* usage text after the name, e.g. "key value [EX seconds]" */
+} dblite_command_spec;
+
+/* Register a command.  Fails with DBLITE_ERR_EXISTS if another module (or the
+ * core) owns the name; the loader reports both owners. */
+int dblite_command_register(dblite_module *module, const dblite_command_spec *spec);
+
+/* The module that registered the running command, and the command's name. */
+const char *dblite_ctx_command_name(const dblite_ctx *ctx);
+
+/* ---- Replies (protocol-neutral) ------------------------------------------
+ *
+ * Modules state what they reply; the server encodes it as RESP2 or RESP3 for
+ * the client's protocol (a map is '%' in RESP3, a flat array in RESP2).
+ */
+
+void dblite_reply_ok(dblite_ctx *ctx);
+void dblite_reply_simple(dblite_ctx *ctx, const char *text); /* +text */
+/* An error: text is the full message including its code, e.g.
+ * "ERR value is not an integer or out of range"; it must not contain CR/LF. */
+void dblite_reply_error(dblite_ctx *ctx, const char *text);
+void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The standard errors, exactly as Redis 7.0 words them. */
+void dblite_reply_wrongtype(dblite_ctx *ctx);
+void dblite_reply_syntax_error(dblite_ctx *ctx);
+void dblite_reply_not_integer(dblite_ctx *ctx);
+void dblite_reply_wrong_arity(dblite_ctx *ctx); /* names the running command */
+void dblite_reply_integer(dblite_ctx *ctx, long long value);
+void dblite_reply_bulk(dblite_ctx *ctx, const char *ptr, size_t len);
+void dblite_reply_bulk_cstring(dblite_ctx *ctx, const char *text);
+void dblite_reply_bulk_long_long(dblite_ctx *ctx, long long value); /* as text */
+/* Null bulk: $-1 in RESP2, _ in RESP3. */
+void dblite_reply_null(dblite_ctx *ctx);
+/* Null array: *-1 in RESP2, _ in RESP3. */
+void dblite_reply_null_array(dblite_ctx *ctx);
+/* A double: ',' in RESP3, a bulk string formatted like Redis in RESP2. */
+void dblite_reply_double(dblite_ctx *ctx, double value);
+/* A boolean: '#t'/'#f' in RESP3, :1/:0 in RESP2. */
+void dblite_reply_bool(dblite_ctx *ctx, int value);
+/* Verbatim text: '=' with a 3-letter format ("txt") in RESP3, bulk in RESP2. */
+void dblite_reply_verbatim(dblite_ctx *ctx, const char *format3, const char *ptr, size_t len);
+/* Aggregates: the caller then replies exactly count elements (pairs for maps). */
+void dblite_reply_array(dblite_ctx *ctx, long long count);
+void dblite_reply_map(dblite_ctx *ctx, long long pairs);
+void dblite_reply_set(dblite_ctx *ctx, long long count);
+
+/* An aggregate whose length is only known afterwards.  Returns a handle that
+ * dblite_reply_set_length() completes; kind is one of the constants below. */
+#define DBLITE_AGGREGATE_ARRAY 0
+#define DBLITE_AGGREGATE_MAP 1
+#define DBLITE_AGGREGATE_SET 2
+void *dblite_reply_deferred(dblite_ctx *ctx, int kind);
+void dblite_reply_set_length(dblite_ctx *ctx, void *deferred, long long count);
+
+/* 2 or 3: the protocol the client speaks (some replies differ in shape). */
+int dblite_ctx_protocol(const dblite_ctx *ctx);
+
+/* ---- Argument parsing helpers ----------------------------------------- */
+
+/* Strict base-10 parse of a whole argument, as Redis's string2ll. */
+int dblite_parse_long_long(dblite_bytes arg, long long *value);
+/* As Redis's strtold-based parse: rejects spaces, empty, NaN. */
+int dblite_parse_long_double(dblite_bytes arg, long double *value);
+int dblite_parse_double(dblite_bytes arg, double *value);
+/* Case-insensitive comparison of an argument with a NUL-terminated word. */
+int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word);
+/* Format v the way Redis prints long doubles (INCRBYFLOAT); returns length. */
+size_t dblite_format_long_double(char *buffer, size_t size, long double value);
+
+/* ---- Types ------------------------------------------------------------- */
+
+/* The methods of a value type.  The server owns values once they are in the
+ * keyspace and gives them back to these methods only. */
+typedef struct dblite_type_methods {
+    int api_version;                          /* set to DBLITE_API_VERSION */
+    void (*free)(void *value);                /* required */
+    size_t (*memory_usage)(const void *value);/* bytes, for MEMORY USAGE and INFO */
+    void *(*copy)(const void *value);         /* COPY; NULL answers an error */
+    /* Snapshot: write the value with dblite_io_write_*; read it back with
+     * dblite_io_read_*.  encoding_version is what the type was registered
+     * with when the value was saved; return NULL after dblite_io_fail(). */
+    int (*save)(dblite_io *io, const void *value);
+    void *(*load)(dblite_io *io, int encoding_version);
+    /* Append-only log compaction: emit commands that rebuild the value under
+     * key with dblite_rewriter_emit(). */
+    int (*rewrite)(dblite_rewriter *rewriter, dblite_bytes key, const void *value);
+} dblite_type_methods;
+
+/* Register a type.  public_name is what TYPE answers ("string", "bloom").
+ * snapshot_name is 9 characters from [A-Za-z0-9_-] naming the type inside
+ * snapshot files (as Redis module types); encoding_version 0..1023.
+ * native_snapshot_code is the Redis RDB value type this type writes
+ * natively (0 string, 1 list, 2 set, 4 hash) when its save method writes
+ * exactly that payload, or -1 for a module type stored as Redis module
+ * types are.  Returns NULL after logging the reason. */
+dblite_type *dblite_type_register(dblite_module *module, const char *public_name,
+                                  const char *snapshot_name, int encoding_version,
+                                  int native_snapshot_code, const dblite_type_methods *methods);
+
+/* Find a type by public name (for modules that work across types). */
+dblite_type *dblite_type_find(const char *public_name);
+const char *dblite_type_name(const dblite_type *type);
+const char *dblite_type_snapshot_name(const dblite_type *type);
+int dblite_type_encoding_version(const dblite_type *type);
+int dblite_type_native_snapshot_code(const dblite_type *type);
+const dblite_type_methods *dblite_type_get_methods(const dblite_type *type);
+/* Iterate registered types: index 0,1,2... until NULL. */
+dblite_type *dblite_type_at(int index);
+
+/* ---- Snapshot streams --------------------------------------------------- */
+
+int dblite_io_write_unsigned(dblite_io *io, uint64_t value);
+int dblite_io_write_signed(dblite_io *io, int64_t value);
+int dblite_io_write_string(dblite_io *io, const char *ptr, size_t len);
+int dblite_io_write_double(dblite_io *io, double value);
+int dblite_io_read_unsigned(dblite_io *io, uint64_t *value);
+int dblite_io_read_signed(dblite_io *io, int64_t *value);
+/* The string is allocated with dblite_alloc and owned by the caller. */
+int dblite_io_read_string(dblite_io *io, char **ptr, size_t *len);
+int dblite_io_read_double(dblite_io *io, double *value);
+/* Mark the stream failed with a reason; later reads and writes fail. */
+void dblite_io_fail(dblite_io *io, const char *reason);
+
+/* Used by rewrite methods: one command, as arguments. */
+int dblite_rewriter_emit(dblite_rewriter *rewriter, int argc, const dblite_bytes *argv);
+
+/* For modules that store data (persistence): a stream is a set of encoding
+ * functions over the module's own state.  Each returns DBLITE_OK or an error;
+ * read_string returns a dblite_alloc'd buffer.  The server wraps it so type
+ * methods see one dblite_io whatever the file format. */
+typedef struct dblite_io_methods {
+    int api_version; /* set to DBLITE_API_VERSION */
+    int (*write_unsigned)(void *stream, uint64_t value);
+    int (*write_signed)(void *stream, int64_t value);
+    int (*write_string)(void *stream, const char *ptr, size_t len);
+    int (*write_double)(void *stream, double value);
+    int (*read_unsigned)(void *stream, uint64_t *value);
+    int (*read_signed)(void *stream, int64_t *value);
+    int (*read_string)(void *stream, char **ptr, size_t *len);
+    int (*read_double)(void *stream, double *value);
+} dblite_io_methods;
+dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream);
+void dblite_io_destroy(dblite_io *io);
+/* NULL while the stream is healthy, else the first failure's reason. */
+const char *dblite_io_error(const dblite_io *io);
+
+typedef int (*dblite_rewrite_emit_fn)(void *privdata, int argc, const dblite_bytes *argv);
+dblite_rewriter *dblite_rewriter_create(dblite_rewrite_emit_fn emit, void *privdata);
+void dblite_rewriter_destroy(dblite_rewriter *rewriter);
+
+/* ---- Keys --------------------------------------------------------------
+ *
+ * Every key function works in the database the context has selected.
+ * Looking a key up fires the key-lookup hook first (expiry deletes a key past
+ * its deadline there), so a module never sees a logically dead key.
+ */
+
+#define DBLITE_LOOKUP_READ 0
+#define DBLITE_LOOKUP_WRITE 1
+/* Do not fire the lookup hook (used by the hook's own module). */
+#define DBLITE_LOOKUP_NO_HOOK 2
+
+/* Look key up expecting type.  Returns DBLITE_OK with *value set to the
+ * value, or to NULL when the key does not exist; DBLITE_ERR_WRONGTYPE when
+ * the key holds another type (no reply is sent: call dblite_reply_wrongtype). */
+int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
+                      void **value);
+/* The type of key, or NULL when it does not exist (any type). */
+const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags);
+/* Value of any type; *type set to its type.  NULL when missing. */
+void *dblite_key_value(dblite_ctx *ctx, dblite_bytes key, int flags, const dblite_type **type);
+
+/* Store value under key, taking ownership of value (also on failure).
+ * A key holding another value loses it (its type's free runs) and the
+ * key-overwritten hook fires, which drops key metadata such as a TTL.
+ * With DBLITE_SET_KEEP the call replaces the value of an existing key as an
+ * update of the same logical value: metadata stays, no overwrite hook. */
+#define DBLITE_SET_DEFAULT 0
+#define DBLITE_SET_KEEP 1
+int dblite_key_set(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, void *value,
+                   int flags);
+/* Delete key; returns 1 when it existed, 0 otherwise.  Fires key-deleted. */
+int dblite_key_delete(dblite_ctx *ctx, dblite_bytes key);
+/* Tell the server a command changed key in place (value pointer unchanged):
+ * counts one change for persistence and propagation and wakes clients
+ * blocked on the key. */
+void dblite_key_modified(dblite_ctx *ctx, dblite_bytes key);
+/* Wake clients blocked on key (e.g. a push to a list). */
+void dblite_key_signal_ready(dblite_ctx *ctx, dblite_bytes key);
+
+/* Select a database for the following key calls (contexts of hooks and
+ * timers start in database 0).  Returns DBLITE_ERR_INVALID when out of range. */
+int dblite_ctx_select(dblite_ctx *ctx, int db);
+int dblite_ctx_db(const dblite_ctx *ctx);
+int dblite_database_count(void);
+long long dblite_database_size(dblite_ctx *ctx);
+
+/* Iterate every key of the selected database.  fn returns 0 to continue,
+ * non-zero to stop; it must not add or delete keys.  Returns fn's last value. */
+typedef int (*dblite_key_visit_fn)(dblite_bytes key, const dblite_type *type, void *value,
+                                   void *privdata);
+int dblite_keyspace_foreach(dblite_ctx *ctx, dblite_key_visit_fn fn, void *privdata);
+
+/* Milliseconds since the Unix epoch (wall clock) and monotonic
+ * milliseconds/microseconds, cached per command so one command sees one time. */
+long long dblite_time_ms(void);
+long long dblite_monotonic_us(void);
+
+/* ---- Hooks: keyspace events --------------------------------------------- */
+
+typedef enum dblite_event_kind {
+    DBLITE_EVENT_KEY_LOOKUP = 0,  /* before a key is looked up (key, db) */
+    DBLITE_EVENT_KEY_DELETED,     /* after a key was deleted (by any command) */
+    DBLITE_EVENT_KEY_OVERWRITTEN, /* after a key's value was replaced (not KEEP) */
+    DBLITE_EVENT_KEY_RENAMED,     /* after key -> target_key in db */
+    DBLITE_EVENT_KEY_MOVED,       /* after key moved from db to target_db */
+    DBLITE_EVENT_KEY_COPIED,      /* after key copied to target_key in target_db */
+    DBLITE_EVENT_DB_FLUSHED,      /* after db emptied; db is -1 for FLUSHALL */
+    DBLITE_EVENT_DB_SWAPPED,      /* after db and target_db swapped contents */
+    DBLITE_EVENT_BEFORE_SLEEP,    /* once per event-loop turn, before replies go out */
+    DBLITE_EVENT_SHUTDOWN,        /* the server is about to exit cleanly */
+    DBLITE_EVENT_STARTED,         /* every module loaded, before clients are served */
+    DBLITE_EVENT_KIND_COUNT
+} dblite_event_kind;
+
+typedef struct dblite_event {
+    dblite_event_kind kind;
+    int db;
+    dblite_bytes key;        /* empty for database-wide events */
+    int target_db;           /* RENAMED, MOVED, COPIED, SWAPPED */
+    dblite_bytes target_key; /* RENAMED, COPIED */
+} dblite_event;
+
+/* ctx is a context whose database is event->db where there is one; key calls
+ * may be made from handlers (expiry deletes expired keys from the lookup
+ * hook), but a handler must not reply. */
+typedef void (*dblite_event_fn)(dblite_ctx *ctx, const dblite_event *event, void *privdata);
+int dblite_event_subscribe(dblite_module *module, dblite_event_kind kind, dblite_event_fn fn,
+                           void *privdata);
+
+/* ---- Hooks: write propagation ----------------------------------------- */
+
+/* Called after every command that changed the dataset, with the command as
+ * it should be replayed (possibly rewritten by the command, see below), in
+ * execution order.  Subscribers are the append-only log and replication. */
+typedef void (*dblite_propagate_fn)(int db, int argc, const dblite_bytes *argv, void *privdata);
+int dblite_propagation_subscribe(dblite_module *module, dblite_propagate_fn fn, void *privdata);
+/* From a command: replicate this instead of the command as received (for
+ * example SET k v EX 10 -> SET k v PXAT <deadline>). */
+int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+/* From a command or hook: propagate an extra command before the running
+ * command's own (for example DEL of a lazily expired key). */
+int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* ---- Timers ------------------------------------------------------------ */
+
+/* fn returns the delay in milliseconds until its next run, or -1 to stop. */
+typedef long long (*dblite_timer_fn)(dblite_ctx *ctx, void *privdata);
+dblite_timer_id dblite_timer_create(dblite_module *module, long long delay_ms, dblite_timer_fn fn,
+                                    void *privdata);
+int dblite_timer_cancel(dblite_timer_id id);
+
+/* ---- Services ---------------------------------------------------------- */
+
+/* Offer a named, versioned interface ("expiry.ttl/1") to other modules.
+ * The pointer stays owned by the exporting module and must stay valid. */
+int dblite_service_export(dblite_module *module, const char *name, void *service);
+/* NULL when no loaded module exports name.  Look up lazily or from a
+ * DBLITE_EVENT_STARTED handler: modules load in config order. */
+void *dblite_service_lookup(const char *name);
+
+/* ---- Configuration ----------------------------------------------------- */
+
+/* A module's settings live in its own ini section ([strings]), and are
+ * reachable as --strings.name on the command line and "strings.name" in
+ * CONFIG GET/SET.  The storage belongs to the module; the server writes the
+ * parsed value into it.  Register during init: the section is applied right
+ * after init returns and an unknown key there stops startup. */
+#define DBLITE_CONFIG_IMMUTABLE 0
+#define DBLITE_CONFIG_MUTABLE 1   /* CONFIG SET may change it at runtime */
+int dblite_config_integer(dblite_module *module, const char *name, long long *storage,
+                          long long default_value, long long min, long long max, int flags);
+int dblite_config_boolean(dblite_module *module, const char *name, int *storage,
+                          int default_value, int flags);
+/* storage gets a dblite_alloc'd copy; the previous value is freed by the server. */
+int dblite_config_string(dblite_module *module, const char *name, char **storage,
+                         const char *default_value, int flags);
+/* choices is a NULL-terminated list; storage gets the index of the choice. */
+int dblite_config_enum(dblite_module *module, const char *name, int *storage,
+                       const char *const *choices, int default_index, int flags);
+/* Server settings a module may need (dir, port...), as text; NULL if unknown.
+ * Valid until the setting changes. */
+const char *dblite_config_server_value(const char *name);
+
+/* ---- Blocking clients on keys ----------------------------------------- */
+
+/* Called when a key the client waits on may be ready.  Reply and return 1 to
+ * unblock the client, or return 0 to keep waiting. ctx has the client's db. */
+typedef int (*dblite_unblock_fn)(dblite_ctx *ctx, dblite_bytes ready_key, void *privdata);
+/* Called when the timeout expires: reply (usually a null array) from here. */
+typedef void (*dblite_timeout_fn)(dblite_ctx *ctx, void *privdata);
+/* Called exactly once when the block ends for any reason (served, timed
+ * out, client gone), to release privdata. */
+typedef void (*dblite_block_free_fn)(void *privdata);
+
+/* Block the calling client until one of keys is signalled ready or
+ * timeout_ms passes (0 = forever).  The command must not reply itself.
+ * Clients blocked on the same key are served in the order they blocked. */
+int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys,
+                         long long timeout_ms, dblite_unblock_fn on_ready,
+                         dblite_timeout_fn on_timeout, dblite_block_free_fn free_privdata,
+                         void *privdata);
+/* 1 when the command was called from a context that cannot block (for
+ * example replayed from a log): then answer as if the timeout passed. */
+int dblite_ctx_cannot_block(const dblite_ctx *ctx);
+
+/* ---- Loading progress -------------------------------------------------- */
+
+/* A module loading a dataset reports progress: while loading, INFO shows
+ * loading:1 and the percentage, clients are answered -LOADING, and the
+ * server keeps answering them from inside dblite_loading_progress. */
+void dblite_loading_start(dblite_module *module, uint64_t total_bytes);
+void dblite_loading_progress(dblite_module *module, uint64_t bytes_done);
+void dblite_loading_end(dblite_module *module);
+
+/* ---- INFO ------------------------------------------------------------- */
+
+/* fn is called whenever section is written: add lines with
+ * dblite_info_field().  A new section name creates a section of the module
+ * shown by INFO and INFO <section>; an existing one ("stats") is extended. */
+typedef void (*dblite_info_fn)(dblite_info *info, void *privdata);
+int dblite_info_register(dblite_module *module, const char *section, dblite_info_fn fn,
+                         void *privdata);
+void dblite_info_field(dblite_info *info, const char *name, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DBLITE_MODULE_H */

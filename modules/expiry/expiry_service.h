@@ -1,0 +1,26 @@
+/*
+ * expiry_service.h - the TTL service that expiry.so exports to other modules.
+ *
+ * Modules look it up by name with dblite_service_lookup(DBLITE_EXPIRY_SERVICE)
+ * and must cope with NULL (expiry not loaded): then no key has a TTL and the
+ * TTL options of their commands answer an error.  The struct only grows.
+ */
+#ifndef DBLITE_EXPIRY_SERVICE_H
+#define DBLITE_EXPIRY_SERVICE_H
+
+#include "dblite_module.h"
+
+#define DBLITE_EXPIRY_SERVICE "expiry.ttl/1"
+
+typedef struct dblite_expiry_service {
+    int version; /* 1 */
+    /* Give an existing key (in ctx's database) an absolute deadline in Unix
+     * milliseconds.  A deadline in the past deletes the key at once. */
+    int (*set_deadline)(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms);
+    /* The key's deadline in Unix ms, -1 when it has none, -2 when missing. */
+    long long (*get_deadline)(dblite_ctx *ctx, dblite_bytes key);
+    /* Drop the key's deadline; returns 1 when it had one. */
+    int (*remove_deadline)(dblite_ctx *ctx, dblite_bytes key);
+} dblite_expiry_service;
+
+#endif
