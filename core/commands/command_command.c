@@ -112,7 +112,7 @@ HANDLER(command_command) {
         for (int i = 2; i < argc; i++) {
             command *cmd = command_lookup(argv[i].ptr, argv[i].len);
             if (cmd) reply_command_info(ctx, cmd);
-            else dblite_reply_null_array(ctx);
+            else dblite_reply_null(ctx);
         }
     } else if (bytes_equal_nocase(*sub, "DOCS")) {
         if (argc == 2) {

@@ -11,7 +11,8 @@
 int bytes_equal_nocase(dblite_bytes arg, const char *word) { return dblite_bytes_equal_nocase(arg, word); }
 
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, const char *command_name) {
-    dblite_reply_error_format(ctx, "ERR unknown subcommand '%.128s'. Try %s HELP.", subcommand->ptr, command_name);
+    int length = subcommand->len < 128 ? (int)subcommand->len : 128;
+    dblite_reply_error_format(ctx, "ERR unknown subcommand '%.*s'. Try %s HELP.", length, subcommand->ptr, command_name);
 }
 
 void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand) {
@@ -111,7 +112,8 @@ HANDLER(command_hello) {
             }
             i++;
         } else {
-            dblite_reply_error_format(ctx, "ERR Syntax error in HELLO option '%.128s'", argv[i].ptr);
+            dblite_reply_error_format(ctx, "ERR Syntax error in HELLO option '%.*s'",
+                                      argv[i].len < 128 ? (int)argv[i].len : 128, argv[i].ptr);
             return;
         }
     }
