@@ -219,6 +219,8 @@ typedef struct server_state {
     ARRAY_OF(service_entry) services;
     ARRAY_OF(info_extension) info_extensions;
     ARRAY_OF(propagation_subscriber) propagation_subscribers;
+    dblite_keyspace_info_fn keyspace_info;
+    void *keyspace_info_privdata;
     ARRAY_OF(module_event_handler) event_handlers[DBLITE_EVENT_KIND_COUNT];
     long long dirty;                  /* changes since start */
     long long start_time_ms;
@@ -227,6 +229,7 @@ typedef struct server_state {
     int shutdown_requested;
     int exit_code;
     size_t used_memory;
+    size_t trim_high_water;           /* used_memory peak since the last malloc_trim */
     uint64_t hash_seed[2];
     char run_id[41];
     char *config_file;

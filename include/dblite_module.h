@@ -64,7 +64,7 @@ typedef uint64_t dblite_timer_id;
 
 /* The entry point every module defines.  Return DBLITE_OK, or an error after
  * dblite_module_fail() explained why; the server then refuses to start. */
-int dblite_module_init(dblite_module *module);
+__attribute__((visibility("default"))) int dblite_module_init(dblite_module *module);
 
 /* A binary-safe byte string that the caller owns; never NUL-terminated by
  * contract (arguments happen to be, but do not rely on it for binary data). */
@@ -341,6 +341,8 @@ typedef enum dblite_event_kind {
     DBLITE_EVENT_BEFORE_SLEEP,    /* once per event-loop turn, before replies go out */
     DBLITE_EVENT_SHUTDOWN,        /* the server is about to exit cleanly */
     DBLITE_EVENT_STARTED,         /* every module loaded, before clients are served */
+    DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
+                                     a module holding logically dead keys removes them */
     DBLITE_EVENT_KIND_COUNT
 } dblite_event_kind;
 
@@ -454,6 +456,11 @@ int dblite_info_register(dblite_module *module, const char *section, dblite_info
                          void *privdata);
 void dblite_info_field(dblite_info *info, const char *name, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Per-database figures for INFO keyspace's "expires=" and "avg_ttl=" (the
+ * module owning TTLs provides them; without one both are 0). */
+typedef void (*dblite_keyspace_info_fn)(int db, long long *expires, long long *avg_ttl_ms, void *privdata);
+int dblite_info_keyspace_register(dblite_module *module, dblite_keyspace_info_fn fn, void *privdata);
 
 #ifdef __cplusplus
 }

@@ -142,8 +142,12 @@ static void section_persistence(dblite_info *info) {
 
 static void section_keyspace(dblite_info *info) {
     for (int i = 0; i < server.database_count; i++) {
+        fire_event(NULL, DBLITE_EVENT_BEFORE_COUNT, i, NULL, 0, -1, NULL, 0);
         size_t keys = keytable_size(server.databases[i].keys);
-        if (keys) info_append(info, "db%d:keys=%zu,expires=0,avg_ttl=0\r\n", i, keys);
+        if (!keys) continue;
+        long long expires = 0, avg_ttl = 0;
+        if (server.keyspace_info) server.keyspace_info(i, &expires, &avg_ttl, server.keyspace_info_privdata);
+        info_append(info, "db%d:keys=%zu,expires=%lld,avg_ttl=%lld\r\n", i, keys, expires, avg_ttl);
     }
 }
 

@@ -363,6 +363,7 @@ HANDLER(command_randomkey) {
 
 HANDLER(command_dbsize) {
     (void)argc, (void)argv;
+    fire_event(ctx, DBLITE_EVENT_BEFORE_COUNT, ctx->db->id, NULL, 0, -1, NULL, 0);
     dblite_reply_integer(ctx, (long long)keytable_size(ctx->db->keys));
 }
 

@@ -43,6 +43,7 @@ typedef struct config_state {
     int line;
     int line_too_long;
     char error[512];
+    int error_line; /* line of error[]: inih reports the first bad line */
 } config_state;
 
 static const char *const loglevel_choices[] = {"debug", "verbose", "notice", "warning", NULL};
@@ -261,6 +262,7 @@ static char *unquote(const char *value) {
 
 static int config_ini_handler(void *user, const char *section, const char *name, const char *value) {
     config_state *cs = user;
+    if (cs->error[0]) return 0; /* keep the first error's message */
     char *text = unquote(value);
     if (!text) return 0;
     int ok = 1;
@@ -293,6 +295,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     }
     free(text);
     if (!ok && cs->error[0] == '\0') snprintf(cs->error, sizeof(cs->error), "%s:%d: out of memory", cs->file, cs->line);
+    if (!ok) cs->error_line = cs->line;
     return ok;
 }
 
@@ -306,6 +309,7 @@ static int config_load_file(const char *path) {
     cs->file = path;
     cs->line = 0;
     cs->error[0] = '\0';
+    cs->error_line = 0;
     int result = ini_parse_stream(read_counted_line, cs, config_ini_handler, cs);
     fclose(cs->stream);
     cs->stream = NULL;
@@ -315,7 +319,7 @@ static int config_load_file(const char *path) {
         return -1;
     }
     if (result != 0) {
-        if (cs->error[0]) fprintf(stderr, "dblite: %s\n", cs->error);
+        if (cs->error[0] && cs->error_line == result) fprintf(stderr, "dblite: %s\n", cs->error);
         else if (result > 0) fprintf(stderr, "dblite: %s:%d: syntax error (expected [section] or name = value)\n", path, result);
         else fprintf(stderr, "dblite: %s: cannot read the file\n", path);
         return -1;

@@ -135,6 +135,17 @@ int dblite_info_register(dblite_module *module, const char *section, dblite_info
     return DBLITE_OK;
 }
 
+int dblite_info_keyspace_register(dblite_module *module, dblite_keyspace_info_fn fn, void *privdata) {
+    if (!fn) return DBLITE_ERR_INVALID;
+    if (server.keyspace_info) {
+        dblite_module_fail(module, "another module already provides the keyspace figures");
+        return DBLITE_ERR_EXISTS;
+    }
+    server.keyspace_info = fn;
+    server.keyspace_info_privdata = privdata;
+    return DBLITE_OK;
+}
+
 /* ---- loading progress ---- */
 
 void dblite_loading_start(dblite_module *module, uint64_t total_bytes) {

@@ -21,6 +21,10 @@
 #include "config/config.h"
 #include "server.h"
 
+#ifndef DBLITE_RELATIVE_MODULE_DIR
+#define DBLITE_RELATIVE_MODULE_DIR "../lib/dblite/modules"
+#endif
+
 typedef int (*module_init_fn)(dblite_module *module);
 
 static int directory_exists(const char *path) {
@@ -42,9 +46,14 @@ static void default_module_path(char *buffer, size_t size) {
         if (slash) {
             *slash = '\0';
             char candidate[PATH_MAX + 16];
-            if (snprintf(candidate, sizeof(candidate), "%s/modules", executable) < (int)sizeof(candidate) &&
-                directory_exists(candidate) && snprintf(buffer, size, "%s", candidate) < (int)size)
-                return;
+            /* A build tree keeps modules beside the binary; an installed
+             * tree that was moved keeps them at bin/../lib/dblite/modules. */
+            const char *const relative[] = {"modules", DBLITE_RELATIVE_MODULE_DIR};
+            for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
+                if (snprintf(candidate, sizeof(candidate), "%s/%s", executable, relative[i]) < (int)sizeof(candidate) &&
+                    directory_exists(candidate) && snprintf(buffer, size, "%s", candidate) < (int)size)
+                    return;
+            }
         }
     }
     snprintf(buffer, size, "%s", DBLITE_INSTALL_MODULE_DIR);

@@ -241,6 +241,12 @@ static void serve_key(int db, const char *key, size_t length) {
             wait_node *next = node->next;
             client *c = node->client;
             blocked_state *bs = c->blocked;
+            /* A client closed in this loop turn is freed only in the
+             * before-sleep pass: it must not take what a live waiter gets. */
+            if (c->flags & CLIENT_CLOSE_ASAP) {
+                node = next;
+                continue;
+            }
             dblite_ctx ctx;
             ctx_init(&ctx, c, &server.databases[db]);
             ctx.command = bs->command;

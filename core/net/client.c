@@ -124,6 +124,10 @@ void client_read_handler(event_loop *loop, int fd, void *privdata, int mask) {
     (void)loop, (void)mask;
     client *c = privdata;
     if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    /* Events are served from inside a long command (loading progress): the
+     * running command's arguments point into this client's query buffer, so
+     * its next bytes wait (the socket stays readable) until it returns. */
+    if (c->flags & CLIENT_IN_CALL) return;
     /* Keep the unparsed request at the front so the parser's offsets stay
      * valid, and make room for at least one chunk. */
     if (c->query_start > 0) {

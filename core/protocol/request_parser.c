@@ -61,7 +61,11 @@ void request_limits_set_defaults(request_limits *limits)
     limits->max_multibulk_count = REQUEST_DEFAULT_MAX_MULTIBULK_COUNT;
     limits->max_inline_length = REQUEST_DEFAULT_MAX_INLINE_LENGTH;
     limits->accept_integer_elements = 0;
-    limits->authentication_required = 0;
+}
+
+void request_parser_require_authentication(request_parser *parser, int required)
+{
+    parser->authentication_required = required != 0;
 }
 
 /* ---- Small helpers ------------------------------------------------------ */
@@ -92,9 +96,9 @@ static int parse_decimal(const char *text, size_t length, long long *value)
         unsigned digit = (unsigned)(unsigned char)text[index] - '0';
         if (digit > 9)
             return 0;
-        if (magnitude > (ULLONG_MAX - digit) / 10)
+        if (__builtin_mul_overflow(magnitude, 10ull, &magnitude) ||
+            __builtin_add_overflow(magnitude, digit, &magnitude))
             return 0;
-        magnitude = magnitude * 10 + digit;
     }
     if (negative) {
         if (magnitude > (unsigned long long)LLONG_MAX + 1)
@@ -211,18 +215,33 @@ static int reserve_next_argument(request_parser *parser, long long announced_rem
 
 /* ---- Inline requests --------------------------------------------------- */
 
-/* isspace() in the C locale, which sdssplitargs uses between arguments and
- * after a closing quote. */
+/* Byte classes of sdssplitargs.  BLANK is isspace() in the C locale, used
+ * between arguments and after a closing quote; WORD_END is the narrower set
+ * that ends an unquoted argument (a vertical tab or form feed inside a word
+ * is part of it); QUOTE opens a quoted part.  A table keeps the per-byte
+ * loop of long inline lines to one load and test. */
+#define CLASS_BLANK 1
+#define CLASS_WORD_END 2
+#define CLASS_QUOTE 4
+static const unsigned char INLINE_BYTE_CLASS[256] = {
+    ['\t'] = CLASS_BLANK | CLASS_WORD_END,
+    ['\n'] = CLASS_BLANK | CLASS_WORD_END,
+    ['\v'] = CLASS_BLANK,
+    ['\f'] = CLASS_BLANK,
+    ['\r'] = CLASS_BLANK | CLASS_WORD_END,
+    [' '] = CLASS_BLANK | CLASS_WORD_END,
+    ['"'] = CLASS_QUOTE,
+    ['\''] = CLASS_QUOTE,
+};
+
 static int is_blank(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    return INLINE_BYTE_CLASS[(unsigned char)c] & CLASS_BLANK;
 }
 
-/* The narrower set that ends an unquoted argument in sdssplitargs: a
- * vertical tab or form feed inside a word is part of it. */
 static int ends_bare_word(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return INLINE_BYTE_CLASS[(unsigned char)c] & CLASS_WORD_END;
 }
 
 static int hex_value(char c)
@@ -326,8 +345,8 @@ static request_status split_inline_line(request_parser *parser, const char *line
         if (index == length)
             return REQUEST_COMPLETE;
         size_t start = index;
-        while (index < length && !ends_bare_word(line[index]) && line[index] != '"' &&
-               line[index] != '\'')
+        while (index < length &&
+               !(INLINE_BYTE_CLASS[(unsigned char)line[index]] & (CLASS_WORD_END | CLASS_QUOTE)))
             index++;
         if (index == length || ends_bare_word(line[index])) {
             if (add_inline_argument(parser, line + start, index - start) != DBLITE_OK)
@@ -421,7 +440,7 @@ static request_status parse_multibulk_count(request_parser *parser, const char *
     if (!parse_decimal(buffer + 1, line_end - 1, &count) || count > INT_MAX ||
         count > limits->max_multibulk_count)
         return fail(parser, ERROR_INVALID_MULTIBULK);
-    if (count > UNAUTHENTICATED_MAX_COUNT && limits->authentication_required)
+    if (count > UNAUTHENTICATED_MAX_COUNT && parser->authentication_required)
         return fail(parser, ERROR_UNAUTHENTICATED_MULTIBULK);
     parser->position = parser->scan_position = line_end + 2;
     parser->argc = 0;
@@ -460,7 +479,7 @@ static request_status parse_element_header(request_parser *parser, const char *b
         if (!parse_decimal(buffer + digits_offset, digits_length, &value) || value < 0 ||
             value > limits->max_bulk_length)
             return fail(parser, ERROR_INVALID_BULK);
-        if (value > UNAUTHENTICATED_MAX_BULK && limits->authentication_required)
+        if (value > UNAUTHENTICATED_MAX_BULK && parser->authentication_required)
             return fail(parser, ERROR_UNAUTHENTICATED_BULK);
         parser->bulk_length = value;
     } else if (kind == ':' && limits->accept_integer_elements) {

@@ -29,12 +29,9 @@ typedef struct request_limits {
     long long max_multibulk_count;  /* a larger count is "invalid multibulk length" */
     size_t max_inline_length;       /* more unterminated line bytes than this: "too big ..." */
     int accept_integer_elements;    /* ':123\r\n' elements inside a request array are arguments */
-    /* Set while the client still has to AUTH: like Redis, refuse arrays of
-     * more than 10 elements and bulks of more than 16384 bytes. */
-    int authentication_required;
 } request_limits;
 
-/* Fills limits with the defaults above (integers refused, no AUTH pending). */
+/* Fills limits with the defaults above (integer elements refused). */
 void request_limits_set_defaults(request_limits *limits);
 
 typedef enum { REQUEST_INCOMPLETE, REQUEST_COMPLETE, REQUEST_ERROR } request_status;
@@ -69,6 +66,7 @@ typedef struct request_parser {
     int argument_capacity;        /* entries allocated in argv, offsets and flags */
     char *unescaped;              /* inline: bytes of quoted arguments after unescaping */
     size_t unescaped_capacity;
+    int authentication_required;  /* see request_parser_require_authentication() */
     char error_text[48];          /* the one error that embeds a byte of the request */
 } request_parser;
 
@@ -78,6 +76,13 @@ void request_parser_free(request_parser *parser);
 /* Prepares for the next request, after a complete one was executed (or
  * skipped because argc was 0).  Large argument arrays are released here. */
 void request_parser_reset(request_parser *parser);
+
+/* While the client still has to AUTH, Redis refuses arrays of more than 10
+ * elements ("unauthenticated multibulk length") and bulks of more than 16384
+ * bytes ("unauthenticated bulk length").  Off after init; reset keeps it.
+ * Kept here rather than in request_limits so that limits a caller fills
+ * field by field can never carry it uninitialised. */
+void request_parser_require_authentication(request_parser *parser, int required);
 
 /* Parses the request that starts at buffer[0].  length counts every byte
  * received so far, pipelined requests after this one included.  Once

@@ -1,0 +1,31 @@
+/*
+ * expiry.h - state shared by the files of the expiry module.
+ *
+ * Command handlers and service functions receive no private pointer from
+ * the API, so the module keeps its state in one struct (expiry_state()).
+ */
+#ifndef DBLITE_EXPIRY_H
+#define DBLITE_EXPIRY_H
+
+#include "dblite_module.h"
+#include "expiry/expiry_service.h"
+#include "ttl_index.h"
+
+typedef struct expiry_module {
+    dblite_module *module;
+    ttl_index *databases;
+    int database_count;
+    int active_cursor_db;         /* where the next active cycle starts */
+    long long expired_keys;       /* INFO stats expired_keys */
+    long long active_interval_ms; /* setting: how often the active cycle runs */
+    long long active_budget_us;   /* setting: CPU time one cycle may take */
+    dblite_expiry_service service;
+} expiry_module;
+
+expiry_module *expiry_state(void);
+ttl_index *expiry_index(dblite_ctx *ctx);
+/* Delete key as expired: counts it and propagates a DEL. */
+void expiry_expire_key(dblite_ctx *ctx, dblite_bytes key);
+int expiry_register_commands(dblite_module *module);
+
+#endif

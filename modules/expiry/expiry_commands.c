@@ -1,0 +1,156 @@
+/*
+ * expiry_commands.c - EXPIRE PEXPIRE EXPIREAT PEXPIREAT (NX XX GT LT), TTL
+ * PTTL EXPIRETIME PEXPIRETIME PERSIST, with Redis 7.0's order of checks and
+ * error texts.  Every TTL change is propagated as PEXPIREAT with an absolute
+ * deadline, so a replayed log is exact whatever the downtime.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "expiry.h"
+
+#define EXPIRE_NX 1
+#define EXPIRE_XX 2
+#define EXPIRE_GT 4
+#define EXPIRE_LT 8
+
+static int parse_expire_flags(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int *flags) {
+    *flags = 0;
+    for (int i = 3; i < argc; i++) {
+        if (dblite_bytes_equal_nocase(argv[i], "NX")) *flags |= EXPIRE_NX;
+        else if (dblite_bytes_equal_nocase(argv[i], "XX")) *flags |= EXPIRE_XX;
+        else if (dblite_bytes_equal_nocase(argv[i], "GT")) *flags |= EXPIRE_GT;
+        else if (dblite_bytes_equal_nocase(argv[i], "LT")) *flags |= EXPIRE_LT;
+        else {
+            dblite_reply_error_format(ctx, "ERR Unsupported option %.*s", (int)argv[i].len, argv[i].ptr);
+            return -1;
+        }
+    }
+    if ((*flags & EXPIRE_NX) && (*flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
+        dblite_reply_error(ctx, "ERR NX and XX, GT or LT options at the same time are not compatible");
+        return -1;
+    }
+    if ((*flags & EXPIRE_GT) && (*flags & EXPIRE_LT)) {
+        dblite_reply_error(ctx, "ERR GT and LT options at the same time are not compatible");
+        return -1;
+    }
+    return 0;
+}
+
+static void reply_invalid_expire(dblite_ctx *ctx) {
+    dblite_reply_error_format(ctx, "ERR invalid expire time in '%s' command", dblite_ctx_command_name(ctx));
+}
+
+/* unit_ms: 1000 for seconds, 1 for milliseconds; relative: add now. */
+static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, long long unit_ms, int relative) {
+    int flags;
+    if (parse_expire_flags(ctx, argc, argv, &flags) != 0) return;
+    long long when;
+    if (dblite_parse_long_long(argv[2], &when) != DBLITE_OK) {
+        dblite_reply_not_integer(ctx);
+        return;
+    }
+    if (unit_ms == 1000) {
+        if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) {
+            reply_invalid_expire(ctx);
+            return;
+        }
+        when *= 1000;
+    }
+    long long base = relative ? dblite_time_ms() : 0;
+    if (when > LLONG_MAX - base) {
+        reply_invalid_expire(ctx);
+        return;
+    }
+    when += base;
+    dblite_bytes key = argv[1];
+    if (!dblite_key_type(ctx, key, DBLITE_LOOKUP_WRITE)) {
+        dblite_reply_integer(ctx, 0);
+        return;
+    }
+    ttl_index *index = expiry_index(ctx);
+    if (flags) {
+        long long current = ttl_index_get(index, key.ptr, key.len);
+        if ((flags & EXPIRE_NX) && current != -1) { dblite_reply_integer(ctx, 0); return; }
+        if ((flags & EXPIRE_XX) && current == -1) { dblite_reply_integer(ctx, 0); return; }
+        /* A key without TTL counts as an infinite TTL for GT and LT. */
+        if ((flags & EXPIRE_GT) && (current == -1 || when <= current)) { dblite_reply_integer(ctx, 0); return; }
+        if ((flags & EXPIRE_LT) && current != -1 && when >= current) { dblite_reply_integer(ctx, 0); return; }
+    }
+    if (when <= dblite_time_ms()) {
+        dblite_key_delete(ctx, key);
+        dblite_bytes del[2] = {{"DEL", 3}, key};
+        dblite_propagate_replace(ctx, 2, del);
+        dblite_reply_integer(ctx, 1);
+        return;
+    }
+    if (ttl_index_set(index, key.ptr, key.len, when) != 0) {
+        dblite_reply_error(ctx, "ERR out of memory");
+        return;
+    }
+    dblite_key_modified(ctx, key);
+    char deadline[32];
+    int length = snprintf(deadline, sizeof(deadline), "%lld", when);
+    dblite_bytes pexpireat[3] = {{"PEXPIREAT", 9}, key, {deadline, (size_t)length}};
+    dblite_propagate_replace(ctx, 3, pexpireat);
+    dblite_reply_integer(ctx, 1);
+}
+
+static void command_expire(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1000, 1); }
+static void command_pexpire(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1, 1); }
+static void command_expireat(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1000, 0); }
+static void command_pexpireat(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1, 0); }
+
+/* absolute: the deadline itself instead of the time left. */
+static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseconds, int absolute) {
+    if (!dblite_key_type(ctx, argv[1], DBLITE_LOOKUP_READ)) {
+        dblite_reply_integer(ctx, -2);
+        return;
+    }
+    long long deadline = ttl_index_get(expiry_index(ctx), argv[1].ptr, argv[1].len);
+    if (deadline == -1) {
+        dblite_reply_integer(ctx, -1);
+        return;
+    }
+    long long value = absolute ? deadline : deadline - dblite_time_ms();
+    if (value < 0) value = 0;
+    dblite_reply_integer(ctx, milliseconds ? value : (value + 500) / 1000);
+}
+
+static void command_ttl(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 0, 0); }
+static void command_pttl(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 1, 0); }
+static void command_expiretime(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 0, 1); }
+static void command_pexpiretime(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 1, 1); }
+
+static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+    (void)argc;
+    if (!dblite_key_type(ctx, argv[1], DBLITE_LOOKUP_WRITE)) {
+        dblite_reply_integer(ctx, 0);
+        return;
+    }
+    int removed = ttl_index_remove(expiry_index(ctx), argv[1].ptr, argv[1].len);
+    if (removed) dblite_key_modified(ctx, argv[1]);
+    dblite_reply_integer(ctx, removed);
+}
+
+#define EXPIRY_COMMAND(name_, arity_, flags_, handler_, since_, args_, summary_) \
+    {DBLITE_API_VERSION, name_, arity_, flags_, 1, 1, 1, handler_, summary_, since_, "generic", args_}
+
+static const dblite_command_spec expiry_commands[] = {
+    EXPIRY_COMMAND("expire", -3, "write fast", command_expire, "1.0.0", "key seconds [NX | XX | GT | LT]", "Sets the expiration time of a key in seconds."),
+    EXPIRY_COMMAND("pexpire", -3, "write fast", command_pexpire, "2.6.0", "key milliseconds [NX | XX | GT | LT]", "Sets the expiration time of a key in milliseconds."),
+    EXPIRY_COMMAND("expireat", -3, "write fast", command_expireat, "1.2.0", "key unix-time-seconds [NX | XX | GT | LT]", "Sets the expiration time of a key to a Unix timestamp."),
+    EXPIRY_COMMAND("pexpireat", -3, "write fast", command_pexpireat, "2.6.0", "key unix-time-milliseconds [NX | XX | GT | LT]", "Sets the expiration time of a key to a Unix milliseconds timestamp."),
+    EXPIRY_COMMAND("ttl", 2, "readonly fast", command_ttl, "1.0.0", "key", "Returns the expiration time in seconds of a key."),
+    EXPIRY_COMMAND("pttl", 2, "readonly fast", command_pttl, "2.6.0", "key", "Returns the expiration time in milliseconds of a key."),
+    EXPIRY_COMMAND("expiretime", 2, "readonly fast", command_expiretime, "7.0.0", "key", "Returns the expiration time of a key as a Unix timestamp."),
+    EXPIRY_COMMAND("pexpiretime", 2, "readonly fast", command_pexpiretime, "7.0.0", "key", "Returns the expiration time of a key as a Unix milliseconds timestamp."),
+    EXPIRY_COMMAND("persist", 2, "write fast", command_persist, "2.2.0", "key", "Removes the expiration time of a key."),
+};
+
+int expiry_register_commands(dblite_module *module) {
+    for (size_t i = 0; i < sizeof(expiry_commands) / sizeof(expiry_commands[0]); i++)
+        if (dblite_command_register(module, &expiry_commands[i]) != DBLITE_OK) return DBLITE_ERR;
+    return DBLITE_OK;
+}

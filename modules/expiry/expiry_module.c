@@ -1,0 +1,206 @@
+/*
+ * expiry_module.c - time-to-live for every key type, as a module.
+ *
+ * Lazy expiry: the key-lookup hook deletes a key whose deadline passed
+ * before any command sees it.  Active expiry: a frequent timer removes keys
+ * nobody touches, earliest deadline first, within a small CPU budget per run
+ * so a million keys dying at once never stalls clients for long.  The
+ * keyspace hooks keep the TTL index exact across DEL, overwrite, RENAME,
+ * MOVE, COPY, FLUSH and SWAPDB; other modules reach TTLs through the
+ * "expiry.ttl/1" service.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "expiry.h"
+
+DBLITE_MODULE_DECLARE();
+
+static expiry_module module_state;
+
+expiry_module *expiry_state(void) { return &module_state; }
+
+ttl_index *expiry_index(dblite_ctx *ctx) { return &module_state.databases[dblite_ctx_db(ctx)]; }
+
+void expiry_expire_key(dblite_ctx *ctx, dblite_bytes key) {
+    /* key may live in the record the delete hook frees: copy it first. */
+    char stack[256];
+    char *copy = key.len <= sizeof(stack) ? stack : dblite_alloc(key.len);
+    if (!copy) return; /* stays until the next attempt */
+    memcpy(copy, key.ptr, key.len);
+    dblite_bytes owned = {copy, key.len};
+    dblite_key_delete(ctx, owned);
+    ttl_index_remove(expiry_index(ctx), copy, key.len);
+    module_state.expired_keys++;
+    dblite_bytes del[2] = {{"DEL", 3}, owned};
+    dblite_propagate_extra(ctx, 2, del);
+    if (copy != stack) dblite_free(copy);
+}
+
+/* ---- hooks ---- */
+
+static void on_lookup(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+    (void)privdata;
+    ttl_index *index = &module_state.databases[event->db];
+    if (ttl_index_count(index) == 0) return;
+    long long deadline = ttl_index_get(index, event->key.ptr, event->key.len);
+    if (deadline >= 0 && deadline < dblite_time_ms()) expiry_expire_key(ctx, event->key);
+}
+
+static void on_key_gone(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+    (void)ctx, (void)privdata;
+    ttl_index_remove(&module_state.databases[event->db], event->key.ptr, event->key.len);
+}
+
+/* RENAMED, MOVED and COPIED: the deadline follows the key. */
+static void on_key_relocated(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+    (void)ctx, (void)privdata;
+    ttl_index *from = &module_state.databases[event->db];
+    ttl_index *to = &module_state.databases[event->target_db];
+    long long deadline = ttl_index_get(from, event->key.ptr, event->key.len);
+    if (event->kind != DBLITE_EVENT_KEY_COPIED) ttl_index_remove(from, event->key.ptr, event->key.len);
+    if (deadline < 0) return;
+    if (ttl_index_set(to, event->target_key.ptr, event->target_key.len, deadline) != 0)
+        dblite_log(module_state.module, "warning", "out of memory keeping a TTL; the key became persistent");
+}
+
+static void on_flushed(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+    (void)ctx, (void)privdata;
+    for (int db = 0; db < module_state.database_count; db++)
+        if (event->db < 0 || event->db == db) ttl_index_clear(&module_state.databases[db]);
+}
+
+static void on_swapped(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+    (void)ctx, (void)privdata;
+    ttl_index_swap(&module_state.databases[event->db], &module_state.databases[event->target_db]);
+}
+
+/* Removes every key of the context's database whose deadline passed, at
+ * most until budget_us elapsed (0 = no limit).  Returns 1 if some remain. */
+static int expire_due_keys(dblite_ctx *ctx, long long started_us, long long budget_us) {
+    ttl_index *index = expiry_index(ctx);
+    long long now = dblite_time_ms();
+    for (int done = 1;; done++) {
+        const ttl_record *earliest = ttl_index_earliest(index);
+        if (!earliest || earliest->deadline >= now) return 0;
+        dblite_bytes key = {earliest->key, earliest->key_length};
+        size_t before = ttl_index_count(index);
+        expiry_expire_key(ctx, key);
+        if (ttl_index_count(index) == before) return 1; /* out of memory: try later */
+        if (budget_us > 0 && (done & 15) == 0 && dblite_monotonic_us() - started_us >= budget_us) return 1;
+    }
+}
+
+static void on_before_count(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+    (void)event, (void)privdata;
+    expire_due_keys(ctx, 0, 0);
+}
+
+static long long active_cycle(dblite_ctx *ctx, void *privdata) {
+    (void)privdata;
+    long long started = dblite_monotonic_us();
+    int count = module_state.database_count;
+    for (int step = 0; step < count; step++) {
+        int db = (module_state.active_cursor_db + step) % count;
+        if (ttl_index_count(&module_state.databases[db]) == 0) continue;
+        dblite_ctx_select(ctx, db);
+        if (expire_due_keys(ctx, started, module_state.active_budget_us)) {
+            module_state.active_cursor_db = db; /* resume here next time */
+            return module_state.active_interval_ms;
+        }
+    }
+    module_state.active_cursor_db = 0;
+    return module_state.active_interval_ms;
+}
+
+/* ---- service ---- */
+
+static int service_set_deadline(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms) {
+    if (!dblite_key_type(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK)) return DBLITE_ERR_NOTFOUND;
+    if (deadline_ms <= dblite_time_ms()) {
+        dblite_key_delete(ctx, key);
+        return DBLITE_OK;
+    }
+    if (ttl_index_set(expiry_index(ctx), key.ptr, key.len, deadline_ms) != 0) return DBLITE_ERR_NOMEM;
+    dblite_key_modified(ctx, key);
+    return DBLITE_OK;
+}
+
+static long long service_get_deadline(dblite_ctx *ctx, dblite_bytes key) {
+    if (!dblite_key_type(ctx, key, DBLITE_LOOKUP_READ | DBLITE_LOOKUP_NO_HOOK)) return -2;
+    return ttl_index_get(expiry_index(ctx), key.ptr, key.len);
+}
+
+static int service_remove_deadline(dblite_ctx *ctx, dblite_bytes key) {
+    int removed = ttl_index_remove(expiry_index(ctx), key.ptr, key.len);
+    if (removed) dblite_key_modified(ctx, key);
+    return removed;
+}
+
+/* ---- INFO ---- */
+
+static void info_stats(dblite_info *info, void *privdata) {
+    (void)privdata;
+    dblite_info_field(info, "expired_keys", "%lld", module_state.expired_keys);
+}
+
+static void info_expiry(dblite_info *info, void *privdata) {
+    (void)privdata;
+    size_t bytes = 0, keys = 0;
+    for (int db = 0; db < module_state.database_count; db++) {
+        bytes += ttl_index_memory(&module_state.databases[db]);
+        keys += ttl_index_count(&module_state.databases[db]);
+    }
+    dblite_info_field(info, "expiry_keys_with_ttl", "%zu", keys);
+    dblite_info_field(info, "expiry_bookkeeping_bytes", "%zu", bytes);
+}
+
+static void info_keyspace(int db, long long *expires, long long *avg_ttl_ms, void *privdata) {
+    (void)privdata;
+    if (db < 0 || db >= module_state.database_count) return;
+    *expires = (long long)ttl_index_count(&module_state.databases[db]);
+    *avg_ttl_ms = ttl_index_average_ttl(&module_state.databases[db], dblite_time_ms());
+}
+
+int dblite_module_init(dblite_module *module) {
+    module_state.module = module;
+    module_state.database_count = dblite_database_count();
+    module_state.databases = dblite_alloc(sizeof(ttl_index) * (size_t)module_state.database_count);
+    if (!module_state.databases) {
+        dblite_module_fail(module, "out of memory");
+        return DBLITE_ERR_NOMEM;
+    }
+    uint64_t seed = (uint64_t)dblite_monotonic_us() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&module_state;
+    for (int db = 0; db < module_state.database_count; db++) ttl_index_init(&module_state.databases[db], seed);
+
+    module_state.service.version = 1;
+    module_state.service.set_deadline = service_set_deadline;
+    module_state.service.get_deadline = service_get_deadline;
+    module_state.service.remove_deadline = service_remove_deadline;
+
+    int status = DBLITE_OK;
+    status |= dblite_config_integer(module, "active-expire-interval-ms", &module_state.active_interval_ms, 1, 1, 1000,
+                                    DBLITE_CONFIG_MUTABLE);
+    status |= dblite_config_integer(module, "active-expire-budget-us", &module_state.active_budget_us, 250, 10,
+                                    1000000, DBLITE_CONFIG_MUTABLE);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_LOOKUP, on_lookup, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_DELETED, on_key_gone, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_OVERWRITTEN, on_key_gone, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_RENAMED, on_key_relocated, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_MOVED, on_key_relocated, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_COPIED, on_key_relocated, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_DB_FLUSHED, on_flushed, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_DB_SWAPPED, on_swapped, NULL);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_BEFORE_COUNT, on_before_count, NULL);
+    status |= dblite_service_export(module, DBLITE_EXPIRY_SERVICE, &module_state.service);
+    status |= dblite_info_register(module, "stats", info_stats, NULL);
+    status |= dblite_info_register(module, "expiry", info_expiry, NULL);
+    status |= dblite_info_keyspace_register(module, info_keyspace, NULL);
+    status |= expiry_register_commands(module);
+    if (status != DBLITE_OK) return DBLITE_ERR;
+    if (!dblite_timer_create(module, module_state.active_interval_ms, active_cycle, NULL)) {
+        dblite_module_fail(module, "cannot create the active expiry timer");
+        return DBLITE_ERR;
+    }
+    return DBLITE_OK;
+}
