@@ -19,7 +19,7 @@
 #include "config/config.h"
 #include "server.h"
 
-server_state server;
+
 
 static void handle_signal(int signal_number) {
     (void)signal_number;
