@@ -88,7 +88,6 @@ static int write_pidfile(void) {
 
 static void shutdown_cleanly(void) {
     server_log(LOG_NOTICE, "Shutting down");
-    fire_event(NULL, DBLITE_EVENT_SHUTDOWN, 0, NULL, 0, -1, NULL, 0);
     listeners_close();
     while (server.clients) {
         client *c = server.clients;
@@ -100,6 +99,9 @@ static void shutdown_cleanly(void) {
         }
         client_free(c);
     }
+    /* After the clients: freeing a blocked client calls back into its
+     * module, which may release its state on this event. */
+    fire_event(NULL, DBLITE_EVENT_SHUTDOWN, 0, NULL, 0, -1, NULL, 0);
     if (server.settings.pidfile && server.settings.pidfile[0]) unlink(server.settings.pidfile);
     databases_free();
     blocking_free();

@@ -252,6 +252,7 @@ extern server_state server;
 typedef struct propagated_command {
     int argc;
     dblite_bytes *argv; /* owned copies */
+    int db;             /* extras: the database selected when it was added */
 } propagated_command;
 
 struct dblite_ctx {

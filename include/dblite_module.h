@@ -66,8 +66,8 @@ typedef uint64_t dblite_timer_id;
  * dblite_module_fail() explained why; the server then refuses to start. */
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module);
 
-/* A binary-safe byte string that the caller owns; never NUL-terminated by
- * contract (arguments happen to be, but do not rely on it for binary data). */
+/* A binary-safe byte string that the caller owns; not NUL-terminated
+ * (command arguments point straight into the request buffer). */
 typedef struct dblite_bytes {
     const char *ptr;
     size_t len;
@@ -436,6 +436,18 @@ int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys,
 /* 1 when the command was called from a context that cannot block (for
  * example replayed from a log): then answer as if the timeout passed. */
 int dblite_ctx_cannot_block(const dblite_ctx *ctx);
+
+/* ---- Replaying logged commands ----------------------------------------- */
+
+/* Run a write command (argv[0] is its name) in ctx's database as a log
+ * replay does: no client, replies are dropped, blocking commands answer as
+ * if timed out, and the command is not propagated again.  For modules that
+ * rebuild the dataset from a command log (the append-only file).
+ * Returns DBLITE_OK when the command ran without replying an error,
+ * DBLITE_ERR when it replied one, DBLITE_ERR_NOTFOUND for an unknown command,
+ * DBLITE_ERR_INVALID for a wrong argument count or a command that is not a
+ * write command (SELECT is the caller's dblite_ctx_select). */
+int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
 /* ---- Loading progress -------------------------------------------------- */
 

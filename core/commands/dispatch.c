@@ -86,6 +86,8 @@ int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv) 
     }
     propagated_command extra;
     if (propagated_copy(&extra, argc, argv) != DBLITE_OK) return DBLITE_ERR_NOMEM;
+    /* A hook may run in another database than the client's (COPY's target). */
+    extra.db = ctx->db ? ctx->db->id : 0;
     if (ARRAY_PUSH(ctx->extras, extra) != 0) {
         propagated_free(&extra);
         return DBLITE_ERR_NOMEM;
@@ -116,7 +118,7 @@ void call_command(client *c, const command *cmd, int argc, const dblite_bytes *a
     c->last_command = cmd;
     if (server.propagation_subscribers.length > 0) {
         for (size_t i = 0; i < ctx.extras.length; i++)
-            propagate(db_at_start, ctx.extras.items[i].argc, ctx.extras.items[i].argv);
+            propagate(ctx.extras.items[i].db, ctx.extras.items[i].argc, ctx.extras.items[i].argv);
         if (server.dirty != dirty_before && (cmd->flags & COMMAND_WRITE)) {
             if (ctx.replacement) propagate(db_at_start, ctx.replacement->argc, ctx.replacement->argv);
             else propagate(db_at_start, argc, argv);
@@ -169,6 +171,31 @@ void execute_request(client *c, int argc, const dblite_bytes *argv) {
         return;
     }
     call_command(c, cmd, argc, argv);
+}
+
+/* A logged command replayed by a module (append-only file loading): run
+ * without a client so replies go nowhere and nothing blocks, and without
+ * propagation, since the log it comes from already holds it. */
+int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+    if (argc < 1) return DBLITE_ERR_INVALID;
+    command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+    if (!cmd) return DBLITE_ERR_NOTFOUND;
+    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity || !(cmd->flags & COMMAND_WRITE))
+        return DBLITE_ERR_INVALID;
+    dblite_ctx inner;
+    ctx_init(&inner, NULL, ctx->db);
+    inner.command = cmd;
+    inner.module = cmd->owner;
+    inner.flags = CTX_NO_REPLY | CTX_CANNOT_BLOCK;
+    inner.argc = argc;
+    inner.argv = argv;
+    long long errors_before = server.stats.command_errors;
+    update_cached_time();
+    cmd->handler(&inner, argc, argv);
+    int failed = server.stats.command_errors != errors_before;
+    ctx_finish(&inner);
+    blocking_handle_ready_keys();
+    return failed ? DBLITE_ERR : DBLITE_OK;
 }
 
 const char *dblite_ctx_command_name(const dblite_ctx *ctx) { return ctx->command ? ctx->command->name : NULL; }

@@ -105,9 +105,15 @@ static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     for (int a = 2; a < argc && seen; a++) {
         for (size_t i = 0; i < count; i++) {
             setting *s = config_setting_at(i);
-            if (seen[i] || !glob_match(argv[a].ptr, argv[a].len, s->name, strlen(s->name), 1)) continue;
+            if (seen[i]) continue;
+            const char *shown = s->name;
+            if (!glob_match(argv[a].ptr, argv[a].len, s->name, strlen(s->name), 1)) {
+                /* Module settings also answer to their short name. */
+                shown = config_short_name(s);
+                if (shown == s->name || !glob_match(argv[a].ptr, argv[a].len, shown, strlen(shown), 1)) continue;
+            }
             seen[i] = 1;
-            dblite_reply_bulk_cstring(ctx, s->name);
+            dblite_reply_bulk_cstring(ctx, shown);
             dblite_reply_bulk_cstring(ctx, s->text ? s->text : "");
             pairs++;
         }

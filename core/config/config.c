@@ -116,7 +116,9 @@ void config_free(void) {
     if (!cs) return;
     for (size_t i = 0; i < cs->settings.length; i++) {
         setting *s = &cs->settings.items[i];
-        if (s->kind == SETTING_STRING) {
+        /* A module's storage may be gone by now: it frees its last string
+         * values itself on the shutdown event. */
+        if (s->kind == SETTING_STRING && !s->owner) {
             server_free(*(char **)s->storage);
             *(char **)s->storage = NULL;
         }
@@ -140,11 +142,26 @@ void config_free(void) {
     server.config = NULL;
 }
 
+/* The part of a module setting's name after "module.": Redis tools ask for
+ * "save" or "appendonly", which here belong to the persistence module. */
+const char *config_short_name(const setting *s) {
+    const char *dot = s->owner ? strchr(s->name, '.') : NULL;
+    return dot ? dot + 1 : s->name;
+}
+
 setting *config_find(const char *name) {
     config_state *cs = state();
     for (size_t i = 0; i < cs->settings.length; i++)
         if (strcasecmp(cs->settings.items[i].name, name) == 0) return &cs->settings.items[i];
-    return NULL;
+    /* A module setting by its short name, when exactly one module has it. */
+    setting *found = NULL;
+    for (size_t i = 0; i < cs->settings.length; i++) {
+        setting *s = &cs->settings.items[i];
+        if (!s->owner || strcasecmp(config_short_name(s), name) != 0) continue;
+        if (found) return NULL;
+        found = s;
+    }
+    return found;
 }
 
 size_t config_setting_count(void) { return state()->settings.length; }

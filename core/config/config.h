@@ -41,6 +41,7 @@ size_t config_module_request_count(void);
 const module_request *config_module_request(size_t index);
 
 setting *config_find(const char *name);
+const char *config_short_name(const setting *s);
 size_t config_setting_count(void);
 setting *config_setting_at(size_t index);
 /* Parses and stores text into the setting; on failure returns -1 with a reason. */

@@ -40,6 +40,8 @@ struct event_loop {
     timer_event **heap;
     size_t heap_length, heap_capacity;
     uint64_t next_timer_id;
+    timer_event *running_timer;   /* whose callback is executing */
+    int running_timer_removed;    /* it removed itself: free it on return */
     int stop;
     before_sleep_fn before_sleep;
     void *before_sleep_privdata;
@@ -194,6 +196,11 @@ int event_remove_timer(event_loop *loop, uint64_t id) {
     for (size_t i = 0; i < loop->heap_length; i++) {
         timer_event *timer = loop->heap[i];
         if (timer->id != id) continue;
+        if (timer == loop->running_timer) {
+            if (loop->running_timer_removed) return -1;
+            loop->running_timer_removed = 1;
+            return 0;
+        }
         heap_remove_at(loop, i);
         if (timer->finalizer) timer->finalizer(loop, timer->privdata);
         free(timer);
@@ -225,10 +232,19 @@ static void process_timers(event_loop *loop) {
             continue;
         }
         uint64_t id = timer->id;
+        /* Callbacks may run the loop again (loading progress): keep the
+         * outer running timer's state across this one. */
+        timer_event *outer_timer = loop->running_timer;
+        int outer_removed = loop->running_timer_removed;
+        loop->running_timer = timer;
+        loop->running_timer_removed = 0;
         long long next_ms = timer->fn(loop, id, timer->privdata);
-        /* The callback may have removed timers, including this one. */
-        if (timer->heap_index >= loop->heap_length || loop->heap[timer->heap_index] != timer) continue;
-        if (next_ms < 0) {
+        int removed = loop->running_timer_removed;
+        loop->running_timer = outer_timer;
+        loop->running_timer_removed = outer_removed;
+        /* The callback may have removed other timers (moving this one in
+         * the heap) and this one (left for us to free). */
+        if (next_ms < 0 || removed) {
             heap_remove_at(loop, timer->heap_index);
             if (timer->finalizer) timer->finalizer(loop, timer->privdata);
             free(timer);

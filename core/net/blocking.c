@@ -257,7 +257,7 @@ static void serve_key(int db, const char *key, size_t length) {
             int served = bs->on_ready(&ctx, ready, bs->privdata);
             if (server.propagation_subscribers.length > 0) {
                 for (size_t i = 0; i < ctx.extras.length; i++)
-                    propagate(db, ctx.extras.items[i].argc, ctx.extras.items[i].argv);
+                    propagate(ctx.extras.items[i].db, ctx.extras.items[i].argc, ctx.extras.items[i].argv);
                 if (server.dirty != dirty_before && ctx.replacement)
                     propagate(db, ctx.replacement->argc, ctx.replacement->argv);
             }

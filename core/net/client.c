@@ -87,10 +87,9 @@ int client_select_db(client *c, int index) {
 
 static request_limits current_limits(const client *c) {
     request_limits limits;
+    request_limits_set_defaults(&limits);
     limits.max_bulk_length = server.settings.proto_max_bulk_len;
-    /* As Redis: before authentication, requests must be tiny. */
-    limits.max_multibulk_count = c->authenticated ? server.settings.multibulk_max_count : 10;
-    limits.max_inline_length = 64 * 1024;
+    limits.max_multibulk_count = server.settings.multibulk_max_count;
     limits.accept_integer_elements = c->dialect != 0;
     return limits;
 }
@@ -99,7 +98,8 @@ void client_process_input(client *c) {
     while (c->query_start < c->query_length) {
         if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED)) break;
         request_limits limits = current_limits(c);
-        if (!c->authenticated && limits.max_bulk_length > 16384) limits.max_bulk_length = 16384;
+        /* As Redis: before authentication, requests must be tiny. */
+        request_parser_require_authentication(&c->parser, !c->authenticated);
         request_status status = request_parse(&c->parser, c->query + c->query_start,
                                               c->query_length - c->query_start, &limits);
         if (status == REQUEST_INCOMPLETE) break;
@@ -136,9 +136,12 @@ void client_read_handler(event_loop *loop, int fd, void *privdata, int mask) {
         c->query_start = 0;
     }
     size_t room = c->query_capacity - c->query_length;
-    if (room < QUERY_READ_CHUNK) {
+    /* A big argument on its way: size the buffer for it once. */
+    size_t wanted = request_parser_wanted_length(&c->parser);
+    if (wanted > (size_t)server.settings.client_query_buffer_limit) wanted = 0;
+    if (room < QUERY_READ_CHUNK || wanted > c->query_capacity) {
         size_t capacity = c->query_capacity ? c->query_capacity * 2 : QUERY_READ_CHUNK * 2;
-        while (capacity - c->query_length < QUERY_READ_CHUNK) capacity *= 2;
+        while (capacity - c->query_length < QUERY_READ_CHUNK || capacity < wanted) capacity *= 2;
         char *grown = server_realloc(c->query, capacity);
         if (!grown) {
             server_log(LOG_WARNING, "out of memory reading from client %s; closing it", c->address);

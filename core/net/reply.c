@@ -55,7 +55,8 @@ void reply_append(client *c, const char *data, size_t length) {
         client_close_async(c);
         return;
     }
-    memcpy(c->output + c->output_length, data, length);
+    /* length 0 (a deferred reply's mark) may come before any buffer exists. */
+    if (length) memcpy(c->output + c->output_length, data, length);
     c->output_length += length;
     mark_pending(c);
 }
