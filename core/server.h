@@ -142,6 +142,7 @@ struct dblite_module {
     void *handle;
     int api_version;
     char *failure;
+    void *data;        /* dblite_module_set_data */
 };
 
 typedef struct service_entry {

@@ -83,6 +83,13 @@ const char *dblite_module_name(const dblite_module *module);
 void dblite_module_fail(dblite_module *module, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Private data of a module, for handlers that get no pointer of their own
+ * (commands, services): set it in init, read it back from any context. */
+void dblite_module_set_data(dblite_module *module, void *data);
+void *dblite_module_get_data(const dblite_module *module);
+/* The module whose command, hook, timer or block callback is running. */
+dblite_module *dblite_ctx_module(const dblite_ctx *ctx);
+
 /* Write a line to the server log at a level: "debug", "verbose", "notice"
  * or "warning" (Redis's names).  The module name is prefixed. */
 void dblite_log(const dblite_module *module, const char *level, const char *format, ...)
@@ -405,7 +412,9 @@ int dblite_config_integer(dblite_module *module, const char *name, long long *st
                           long long default_value, long long min, long long max, int flags);
 int dblite_config_boolean(dblite_module *module, const char *name, int *storage,
                           int default_value, int flags);
-/* storage gets a dblite_alloc'd copy; the previous value is freed by the server. */
+/* storage gets a dblite_alloc'd copy; when the value changes the server frees
+ * the previous one.  The last value belongs to the module at shutdown: free
+ * it with dblite_free (e.g. from a DBLITE_EVENT_SHUTDOWN handler). */
 int dblite_config_string(dblite_module *module, const char *name, char **storage,
                          const char *default_value, int flags);
 /* choices is a NULL-terminated list; storage gets the index of the choice. */

@@ -62,10 +62,13 @@ void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key
     database *saved_db = ctx->db;
     ctx->client = NULL;
     if (db >= 0 && db < server.database_count) ctx->db = &server.databases[db];
+    module *saved_module = ctx->module;
     for (size_t i = 0; i < server.event_handlers[kind].length; i++) {
         module_event_handler *handler = &server.event_handlers[kind].items[i];
+        ctx->module = handler->module;
         handler->fn(ctx, &event, handler->privdata);
     }
+    ctx->module = saved_module;
     ctx->client = saved_client;
     ctx->db = saved_db;
     if (ctx == &own) ctx_finish(&own);

@@ -304,17 +304,19 @@ int keytable_rehash_for(keytable *table, long long microseconds)
 {
     if (table->paused > 0)
         return is_rehashing(table);
+    shrink_if_needed(table);
+    if (!is_rehashing(table))
+        return 0;
     long long start = monotonic_microseconds();
-    /* Removals during a shrink can leave its target too big in turn, so a
-     * finished rehash is followed by a fresh shrink check. */
     for (;;) {
-        shrink_if_needed(table);
-        if (!is_rehashing(table))
-            return 0;
         while (rehash_buckets(table, BUCKETS_PER_CLOCK_CHECK)) {
             if (monotonic_microseconds() - start >= microseconds)
                 return 1;
         }
+        /* Removals during a shrink can leave its target too big in turn. */
+        shrink_if_needed(table);
+        if (!is_rehashing(table))
+            return 0;
     }
 }
 

@@ -148,6 +148,7 @@ static long long block_timeout(event_loop *loop, uint64_t id, void *privdata) {
     dblite_ctx ctx;
     ctx_init(&ctx, c, &server.databases[bs->db]);
     ctx.command = bs->command;
+    ctx.module = bs->command ? bs->command->owner : NULL;
     update_cached_time();
     bs->on_timeout(&ctx, bs->privdata);
     ctx_finish(&ctx);

@@ -1,0 +1,40 @@
+# Test modules: hooktest.so exercises every hook of the module API, hookpeer.so
+# consumes hooktest's service, and the broken/ ones trip each loader error.
+# They go to ${CMAKE_BINARY_DIR}/test-modules and are never installed.
+set(DBLITE_TEST_MODULE_DIR ${CMAKE_BINARY_DIR}/test-modules)
+
+function(dblite_add_test_module name)
+  add_library(${name} MODULE ${ARGN})
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    LIBRARY_OUTPUT_DIRECTORY ${DBLITE_TEST_MODULE_DIR}
+    C_VISIBILITY_PRESET hidden)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
+endfunction()
+
+set(hooktest_dir ${CMAKE_CURRENT_LIST_DIR}/hooktest)
+dblite_add_test_module(hooktest
+  ${hooktest_dir}/hooktest_module.c
+  ${hooktest_dir}/hooktest_log.c
+  ${hooktest_dir}/hooktest_events.c
+  ${hooktest_dir}/hooktest_propagation.c
+  ${hooktest_dir}/hooktest_timers.c
+  ${hooktest_dir}/hooktest_config.c
+  ${hooktest_dir}/hooktest_queue_type.c
+  ${hooktest_dir}/hooktest_queue_commands.c
+  ${hooktest_dir}/hooktest_blocking.c
+  ${hooktest_dir}/hooktest_loading.c
+  ${hooktest_dir}/hooktest_info.c)
+target_link_libraries(hooktest PRIVATE m)
+
+dblite_add_test_module(hookpeer ${CMAKE_CURRENT_LIST_DIR}/hookpeer/hookpeer_module.c)
+
+set(broken_dir ${CMAKE_CURRENT_LIST_DIR}/broken)
+dblite_add_test_module(notmodule ${broken_dir}/not_a_module.c)
+dblite_add_test_module(noentry ${broken_dir}/no_entry_point.c)
+dblite_add_test_module(futureapi ${broken_dir}/future_api.c)
+dblite_add_test_module(initfail ${broken_dir}/init_fails.c)
+dblite_add_test_module(silentfail ${broken_dir}/silent_fail.c)
+dblite_add_test_module(clash ${broken_dir}/command_clash.c)
+
+set(DBLITE_TEST_MODULES hooktest hookpeer notmodule noentry futureapi initfail silentfail clash)
