@@ -1,0 +1,8 @@
+# Tests of the example plugins (examples/): the hello plugin against the real
+# server with its own config, and the SDK as users get it: install, build
+# hello out of tree with make and with CMake, load it into the installed
+# server.
+dblite_add_integration_test(hello_plugin_test ${CMAKE_CURRENT_LIST_DIR}/hello_plugin_test.c)
+add_dependencies(hello_plugin_test dblite_example_hello strings)
+
+dblite_add_script_test(examples_sdk_install bash ${CMAKE_CURRENT_LIST_DIR}/test_sdk_install.sh)
