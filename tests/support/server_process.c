@@ -340,15 +340,22 @@ static int log_mentions_address_in_use(const char *log_path)
     return found;
 }
 
-static int ping_once(int port)
+/* Ready means: something answers on the port and it is our child.  INFO's
+ * process_id tells a server that grabbed the port first from ours. */
+static int ping_once(int port, pid_t pid)
 {
     struct timeval timeout = {0, 250000};
     redisContext *context = redisConnectWithTimeout("127.0.0.1", port, timeout);
     int ok = 0;
     if (context != NULL && !context->err && redisSetTimeout(context, timeout) == REDIS_OK) {
-        redisReply *reply = redisCommand(context, "PING");
-        ok = reply != NULL &&
-             ((reply->type == REDIS_REPLY_STATUS && strcmp(reply->str, "PONG") == 0));
+        redisReply *reply = redisCommand(context, "INFO server");
+        if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
+            const char *field = strstr(reply->str, "process_id:");
+            ok = field != NULL && atol(field + strlen("process_id:")) == (long)pid;
+        } else if (reply != NULL && reply->type == REDIS_REPLY_ERROR) {
+            /* A password-protected server: PONG-level liveness is all we get. */
+            ok = strncmp(reply->str, "NOAUTH", 6) == 0;
+        }
         if (reply != NULL)
             freeReplyObject(reply);
     }
@@ -386,7 +393,7 @@ static enum launch_result launch(server_process *server)
             report("server exited with status %d during startup", server->last_status);
             return LAUNCH_FAILED;
         }
-        if (ping_once(server->port) && wait_for_exit(pid, 0, &status) == 0)
+        if (ping_once(server->port, pid) && wait_for_exit(pid, 0, &status) == 0)
             return LAUNCH_READY;
         if (monotonic_ms() >= deadline) {
             report("server did not answer PING on port %d within %ld ms", server->port,
