@@ -68,6 +68,9 @@ void command_table_free(void);
  * clash sets *existing_owner to the owning module's name ("core"). */
 int command_register(const dblite_command_spec *spec, module *owner, const char **existing_owner);
 command *command_lookup(const char *name, size_t length);
+/* For a client of a dialect module's listener: its own version first. */
+command *command_lookup_for(const module *dialect, const char *name, size_t length);
+int command_register_dialect(const dblite_command_spec *spec, module *owner);
 size_t command_count(void);
 command *command_at(size_t index);
 int command_flags_parse(const char *text, unsigned *flags, char *bad_flag, size_t bad_flag_size);
@@ -126,7 +129,7 @@ typedef struct client {
     struct client *prev, *next;             /* all clients */
     struct client *pending_next;            /* clients with output to write */
     struct blocked_state *blocked;
-    int dialect;                            /* listener dialect flags */
+    module *dialect;                        /* the module whose listener accepted it */
 } client;
 
 /* ---- modules ---- */
@@ -207,6 +210,7 @@ typedef struct server_state {
     server_stats stats;
     event_loop *loop;
     int listen_fds[16];
+    module *listen_dialects[16];            /* NULL for the server's own port */
     int listen_count;
     database *databases;
     int database_count;
@@ -215,6 +219,7 @@ typedef struct server_state {
     uint64_t next_client_id;
     client *pending_writes;
     command_table commands;
+    command_table dialect_commands;
     ARRAY_OF(value_type *) types;
     ARRAY_OF(module *) modules;
     ARRAY_OF(service_entry) services;
@@ -302,6 +307,7 @@ void signal_key_ready(database *db, const char *key, size_t length);
 
 /* ---- clients and networking (net/) ---- */
 int listeners_open(void);
+int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);
 client *client_create(int fd);
 void client_free(client *c);

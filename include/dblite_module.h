@@ -132,8 +132,22 @@ typedef struct dblite_command_spec {
  * core) owns the name; the loader reports both owners. */
 int dblite_command_register(dblite_module *module, const dblite_command_spec *spec);
 
-/* The module that registered the running command, and the command's name. */
+/* The running command's name. */
 const char *dblite_ctx_command_name(const dblite_ctx *ctx);
+
+/* ---- Dialects: a module's own listener with its own command versions ----
+ *
+ * A module may open extra listening ports.  Clients accepted there speak the
+ * module's dialect: their requests may carry RESP integers (':123') as
+ * arguments, and commands the module registered with
+ * dblite_command_register_dialect() replace the same-named commands for
+ * them only.  Clients of the server's own port never see any of this. */
+int dblite_listener_open(dblite_module *module, const char *bind_addresses, int port);
+int dblite_command_register_dialect(dblite_module *module, const dblite_command_spec *spec);
+/* The dialect module's name for a client of such a listener, else NULL. */
+const char *dblite_ctx_dialect(const dblite_ctx *ctx);
+/* 1 when argument index arrived as a RESP integer (dialect clients only). */
+int dblite_ctx_argument_is_integer(const dblite_ctx *ctx, int index);
 
 /* ---- Replies (protocol-neutral) ------------------------------------------
  *

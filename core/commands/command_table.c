@@ -12,7 +12,6 @@
 
 #include "server.h"
 
-#define table server.commands
 
 static uint64_t name_hash(const char *name, size_t length) {
     uint64_t hash = 1469598103934665603ULL;
@@ -23,10 +22,17 @@ static uint64_t name_hash(const char *name, size_t length) {
     return hash;
 }
 
+static int table_init(command_table *t, size_t slot_count) {
+    t->slot_count = slot_count;
+    t->slots = calloc(t->slot_count, sizeof(*t->slots));
+    return t->slots ? DBLITE_OK : DBLITE_ERR_NOMEM;
+}
+
+/* Dialect commands (a module's own versions of commands for the clients of
+ * its listeners) live in a second table, looked up first for those clients. */
 int command_table_init(void) {
-    table.slot_count = 512;
-    table.slots = calloc(table.slot_count, sizeof(*table.slots));
-    return table.slots ? DBLITE_OK : DBLITE_ERR_NOMEM;
+    if (table_init(&server.commands, 512) != DBLITE_OK) return DBLITE_ERR_NOMEM;
+    return table_init(&server.dialect_commands, 64);
 }
 
 static void command_free(command *cmd) {
@@ -38,18 +44,23 @@ static void command_free(command *cmd) {
     free(cmd);
 }
 
-void command_table_free(void) {
-    for (size_t i = 0; i < table.count; i++) command_free(table.ordered[i]);
-    free(table.slots);
-    free(table.ordered);
-    memset(&table, 0, sizeof(table));
+static void table_free(command_table *t) {
+    for (size_t i = 0; i < t->count; i++) command_free(t->ordered[i]);
+    free(t->slots);
+    free(t->ordered);
+    memset(t, 0, sizeof(*t));
 }
 
-command *command_lookup(const char *name, size_t length) {
-    if (!table.slots) return NULL;
-    size_t mask = table.slot_count - 1;
+void command_table_free(void) {
+    table_free(&server.commands);
+    table_free(&server.dialect_commands);
+}
+
+static command *table_lookup(const command_table *t, const char *name, size_t length) {
+    if (!t->slots) return NULL;
+    size_t mask = t->slot_count - 1;
     for (size_t i = name_hash(name, length) & mask;; i = (i + 1) & mask) {
-        command *cmd = table.slots[i];
+        command *cmd = t->slots[i];
         if (!cmd) return NULL;
         if (strlen(cmd->name) == length && strncasecmp(cmd->name, name, length) == 0) return cmd;
     }
@@ -65,14 +76,14 @@ static int slots_insert(command **slots, size_t slot_count, command *cmd) {
     }
 }
 
-static int table_grow(void) {
-    size_t slot_count = table.slot_count * 2;
+static int table_grow(command_table *t) {
+    size_t slot_count = t->slot_count * 2;
     command **slots = calloc(slot_count, sizeof(*slots));
     if (!slots) return -1;
-    for (size_t i = 0; i < table.count; i++) slots_insert(slots, slot_count, table.ordered[i]);
-    free(table.slots);
-    table.slots = slots;
-    table.slot_count = slot_count;
+    for (size_t i = 0; i < t->count; i++) slots_insert(slots, slot_count, t->ordered[i]);
+    free(t->slots);
+    t->slots = slots;
+    t->slot_count = slot_count;
     return 0;
 }
 
@@ -119,25 +130,32 @@ static char *optional_copy(const char *text, int *failed) {
     return copy;
 }
 
-int command_register(const dblite_command_spec *spec, module *owner, const char **existing_owner) {
-    if (!spec || !spec->name || !spec->name[0] || !spec->handler || spec->arity == 0)
-        return DBLITE_ERR_INVALID;
-    for (const char *p = spec->name; *p; p++)
-        if (isspace((unsigned char)*p) || isupper((unsigned char)*p)) return DBLITE_ERR_INVALID;
-    command *existing = command_lookup(spec->name, strlen(spec->name));
+static int table_register_unchecked(command_table *t, const dblite_command_spec *spec, module *owner);
+
+static int table_register(command_table *t, const dblite_command_spec *spec, module *owner, const char **existing_owner) {
+    if (!spec || !spec->name) return DBLITE_ERR_INVALID;
+    command *existing = table_lookup(t, spec->name, strlen(spec->name));
     if (existing) {
         if (existing_owner) *existing_owner = existing->owner ? existing->owner->name : "core";
         return DBLITE_ERR_EXISTS;
     }
+    return table_register_unchecked(t, spec, owner);
+}
+
+static int table_register_unchecked(command_table *t, const dblite_command_spec *spec, module *owner) {
+    if (!spec || !spec->name || !spec->name[0] || !spec->handler || spec->arity == 0)
+        return DBLITE_ERR_INVALID;
+    for (const char *p = spec->name; *p; p++)
+        if (isspace((unsigned char)*p) || isupper((unsigned char)*p)) return DBLITE_ERR_INVALID;
     unsigned flags;
     if (command_flags_parse(spec->flags, &flags, NULL, 0) != DBLITE_OK) return DBLITE_ERR_INVALID;
-    if ((table.count + 1) * 2 > table.slot_count && table_grow() != 0) return DBLITE_ERR_NOMEM;
-    if (table.count == table.capacity) {
-        size_t capacity = table.capacity ? table.capacity * 2 : 128;
-        command **ordered = realloc(table.ordered, capacity * sizeof(*ordered));
+    if ((t->count + 1) * 2 > t->slot_count && table_grow(t) != 0) return DBLITE_ERR_NOMEM;
+    if (t->count == t->capacity) {
+        size_t capacity = t->capacity ? t->capacity * 2 : 128;
+        command **ordered = realloc(t->ordered, capacity * sizeof(*ordered));
         if (!ordered) return DBLITE_ERR_NOMEM;
-        table.ordered = ordered;
-        table.capacity = capacity;
+        t->ordered = ordered;
+        t->capacity = capacity;
     }
     command *cmd = calloc(1, sizeof(*cmd));
     if (!cmd) return DBLITE_ERR_NOMEM;
@@ -158,10 +176,37 @@ int command_register(const dblite_command_spec *spec, module *owner, const char 
     cmd->key_step = spec->key_step;
     cmd->handler = spec->handler;
     cmd->owner = owner;
-    slots_insert(table.slots, table.slot_count, cmd);
-    table.ordered[table.count++] = cmd;
+    slots_insert(t->slots, t->slot_count, cmd);
+    t->ordered[t->count++] = cmd;
     return DBLITE_OK;
 }
 
-size_t command_count(void) { return table.count; }
-command *command_at(size_t index) { return index < table.count ? table.ordered[index] : NULL; }
+int command_register(const dblite_command_spec *spec, module *owner, const char **existing_owner) {
+    return table_register(&server.commands, spec, owner, existing_owner);
+}
+
+int command_register_dialect(const dblite_command_spec *spec, module *owner) {
+    /* Several dialect modules may each override one name: the stored name
+     * is the command name, the owner tells them apart at lookup. */
+    for (size_t i = 0; i < server.dialect_commands.count; i++) {
+        command *cmd = server.dialect_commands.ordered[i];
+        if (cmd->owner == owner && strcmp(cmd->name, spec->name) == 0) return DBLITE_ERR_EXISTS;
+    }
+    return table_register_unchecked(&server.dialect_commands, spec, owner);
+}
+
+command *command_lookup(const char *name, size_t length) { return table_lookup(&server.commands, name, length); }
+
+command *command_lookup_for(const module *dialect, const char *name, size_t length) {
+    if (dialect) {
+        for (size_t i = 0; i < server.dialect_commands.count; i++) {
+            command *cmd = server.dialect_commands.ordered[i];
+            if (cmd->owner == dialect && strlen(cmd->name) == length && strncasecmp(cmd->name, name, length) == 0)
+                return cmd;
+        }
+    }
+    return command_lookup(name, length);
+}
+
+size_t command_count(void) { return server.commands.count; }
+command *command_at(size_t index) { return index < server.commands.count ? server.commands.ordered[index] : NULL; }

@@ -147,7 +147,8 @@ static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
 }
 
 void execute_request(client *c, int argc, const dblite_bytes *argv) {
-    command *cmd = command_lookup(argv[0].ptr, argv[0].len);
+    command *cmd = c->dialect ? command_lookup_for(c->dialect, argv[0].ptr, argv[0].len)
+                              : command_lookup(argv[0].ptr, argv[0].len);
     if (!cmd) {
         server.stats.unexpected_error_replies++;
         reply_unknown_command(c, argc, argv);
@@ -196,6 +197,16 @@ int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     ctx_finish(&inner);
     blocking_handle_ready_keys();
     return failed ? DBLITE_ERR : DBLITE_OK;
+}
+
+int dblite_ctx_argument_is_integer(const dblite_ctx *ctx, int index) {
+    client *c = ctx->client;
+    if (!c || !c->dialect || index < 0 || index >= ctx->argc || ctx->argv != c->parser.argv) return 0;
+    return c->parser.argument_is_integer && c->parser.argument_is_integer[index];
+}
+
+const char *dblite_ctx_dialect(const dblite_ctx *ctx) {
+    return ctx->client && ctx->client->dialect ? ctx->client->dialect->name : NULL;
 }
 
 const char *dblite_ctx_command_name(const dblite_ctx *ctx) { return ctx->command ? ctx->command->name : NULL; }

@@ -49,6 +49,26 @@ int dblite_command_register(dblite_module *module, const dblite_command_spec *sp
     return status;
 }
 
+int dblite_command_register_dialect(dblite_module *module, const dblite_command_spec *spec) {
+    if (!spec || spec->api_version < 1 || spec->api_version > DBLITE_API_VERSION) {
+        dblite_module_fail(module, "command spec with unsupported api_version %d", spec ? spec->api_version : -1);
+        return DBLITE_ERR_INVALID;
+    }
+    int status = command_register_dialect(spec, module);
+    if (status != DBLITE_OK)
+        dblite_module_fail(module, "cannot register dialect command '%s'", spec->name ? spec->name : "");
+    return status;
+}
+
+int dblite_listener_open(dblite_module *module, const char *bind_addresses, int port) {
+    if (!server.loop || port <= 0 || port > 65535) return DBLITE_ERR_INVALID;
+    if (listener_add(bind_addresses, port, module) != 0) {
+        dblite_module_fail(module, "cannot listen on %s port %d", bind_addresses ? bind_addresses : "127.0.0.1", port);
+        return DBLITE_ERR_IO;
+    }
+    return DBLITE_OK;
+}
+
 int dblite_event_subscribe(dblite_module *module, dblite_event_kind kind, dblite_event_fn fn, void *privdata) {
     if ((int)kind < 0 || kind >= DBLITE_EVENT_KIND_COUNT || !fn) return DBLITE_ERR_INVALID;
     module_event_handler handler = {fn, privdata, module};

@@ -90,7 +90,7 @@ static request_limits current_limits(const client *c) {
     request_limits_set_defaults(&limits);
     limits.max_bulk_length = server.settings.proto_max_bulk_len;
     limits.max_multibulk_count = server.settings.multibulk_max_count;
-    limits.accept_integer_elements = c->dialect != 0;
+    limits.accept_integer_elements = c->dialect != NULL;
     return limits;
 }
 

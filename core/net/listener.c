@@ -21,7 +21,8 @@
 #include "server.h"
 
 static void accept_handler(event_loop *loop, int fd, void *privdata, int mask) {
-    (void)loop, (void)privdata, (void)mask;
+    (void)loop, (void)mask;
+    module *dialect = privdata;
     /* Accept a bounded batch per wakeup so one listener can't starve clients. */
     for (int batch = 0; batch < 1000; batch++) {
         struct sockaddr_storage address;
@@ -50,6 +51,7 @@ static void accept_handler(event_loop *loop, int fd, void *privdata, int mask) {
             close(client_fd);
             continue;
         }
+        c->dialect = dialect;
         char host[INET6_ADDRSTRLEN] = "?";
         int port = 0;
         if (address.ss_family == AF_INET) {
@@ -111,28 +113,34 @@ static int listen_on(const char *address, int port) {
     return fd;
 }
 
-int listeners_open(void) {
+/* Listens on every address of bind_addresses (space separated). */
+int listener_add(const char *bind_addresses, int port, module *dialect) {
     char addresses[512];
-    snprintf(addresses, sizeof(addresses), "%s", server.settings.bind ? server.settings.bind : "127.0.0.1");
+    snprintf(addresses, sizeof(addresses), "%s", bind_addresses ? bind_addresses : "127.0.0.1");
+    int opened = 0;
     char *saveptr = NULL;
     for (char *address = strtok_r(addresses, " ", &saveptr); address; address = strtok_r(NULL, " ", &saveptr)) {
-        if (server.listen_count >= (int)(sizeof(server.listen_fds) / sizeof(server.listen_fds[0]))) break;
+        if (server.listen_count >= (int)(sizeof(server.listen_fds) / sizeof(server.listen_fds[0]))) return -1;
         /* Redis's "-" prefix marks an optional address. */
         int optional = address[0] == '-';
         if (optional) address++;
-        int fd = listen_on(address, (int)server.settings.port);
+        int fd = listen_on(address, port);
         if (fd == -1) {
             if (optional) continue;
             return -1;
         }
-        if (event_add_file(server.loop, fd, EVENT_READABLE, accept_handler, NULL) == -1) {
+        if (event_add_file(server.loop, fd, EVENT_READABLE, accept_handler, dialect) == -1) {
             close(fd);
             return -1;
         }
+        server.listen_dialects[server.listen_count] = dialect;
         server.listen_fds[server.listen_count++] = fd;
+        opened++;
     }
-    return server.listen_count > 0 ? 0 : -1;
+    return opened > 0 ? 0 : -1;
 }
+
+int listeners_open(void) { return listener_add(server.settings.bind, (int)server.settings.port, NULL); }
 
 void listeners_close(void) {
     for (int i = 0; i < server.listen_count; i++) {
