@@ -307,6 +307,13 @@ void dblite_rewriter_destroy(dblite_rewriter *rewriter);
  * the key holds another type (no reply is sent: call dblite_reply_wrongtype). */
 int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
                       void **value);
+/* As dblite_key_lookup, but gives the slot holding the value, so a command
+ * that replaces the value of an existing key (INCR on an inline integer)
+ * needs one hash lookup.  Writing *slot is an update of the same key: the
+ * module frees the old value itself and calls dblite_key_modified().  The
+ * slot is valid until the next key call. */
+int dblite_key_lookup_slot(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
+                           void ***slot);
 /* The type of key, or NULL when it does not exist (any type). */
 const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags);
 /* Value of any type; *type set to its type.  NULL when missing. */

@@ -199,6 +199,20 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
         }
         long long old = *(long long *)s->storage;
         *(long long *)s->storage = number;
+        if (s->kind == SETTING_MEMORY) {
+            /* CONFIG GET shows sizes in bytes, as Redis does. */
+            char bytes[32];
+            snprintf(bytes, sizeof(bytes), "%lld", number);
+            char *normalized = strdup(bytes);
+            if (!normalized) {
+                *(long long *)s->storage = old;
+                free(new_text);
+                snprintf(error, error_size, "out of memory");
+                return -1;
+            }
+            free(new_text);
+            new_text = normalized;
+        }
         if (s->apply && s->apply(s, error, error_size) != 0) {
             *(long long *)s->storage = old;
             free(new_text);

@@ -139,6 +139,19 @@ int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type
     return DBLITE_OK;
 }
 
+int dblite_key_lookup_slot(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags, void ***slot) {
+    keytable_entry *entry = db_find(ctx, ctx->db, key.ptr, key.len, flags);
+    *slot = NULL;
+    if (!entry) {
+        if (!(flags & DBLITE_LOOKUP_WRITE)) server.stats.keyspace_misses++;
+        return DBLITE_OK;
+    }
+    if (type && entry->type_index != type->index) return DBLITE_ERR_WRONGTYPE;
+    if (!(flags & DBLITE_LOOKUP_WRITE)) server.stats.keyspace_hits++;
+    *slot = &entry->value;
+    return DBLITE_OK;
+}
+
 const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags) {
     keytable_entry *entry = db_find(ctx, ctx->db, key.ptr, key.len, flags);
     return entry ? entry_type(entry) : NULL;

@@ -1,0 +1,17 @@
+/*
+ * string_type.h - the "string" value type as registered with the core.
+ */
+#ifndef STRINGS_STRING_TYPE_H
+#define STRINGS_STRING_TYPE_H
+
+#include "dblite_module.h"
+
+/* Registers the type ("string", snapshot name "dblstring", encoding 0,
+ * written as a native RDB string).  DBLITE_OK or an error after
+ * dblite_module_fail(). */
+int string_type_register(dblite_module *module);
+
+/* The registered type, for key lookups and stores; valid after registration. */
+const dblite_type *string_type(void);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * string_value.h - the in-memory representation of a string value.
+ *
+ * The core sees a string value only as an opaque, never-NULL pointer that it
+ * hands back to the type methods.  Everything that needs the bytes, the
+ * length or the number behind a value goes through these functions, so the
+ * encoding (see string_value.c) stays private to one file.
+ */
+#ifndef STRINGS_STRING_VALUE_H
+#define STRINGS_STRING_VALUE_H
+
+#include <stddef.h>
+
+#include "dblite_module.h"
+#include "integer_text.h"
+
+/* Scratch space a caller lends to string_value_bytes(): values kept inside
+ * the pointer have no bytes in memory, so they are spelled out there. */
+#define STRING_VALUE_SCRATCH_SIZE INTEGER_TEXT_SIZE
+
+/* A value holding a copy of ptr[0..len).  Text that Redis would store as an
+ * integer (canonical decimal, as string2ll accepts) is kept as a number.
+ * Returns NULL when memory runs out. */
+void *string_value_create(const char *ptr, size_t len);
+
+/* A value holding the decimal text of number; NULL when memory runs out. */
+void *string_value_from_integer(long long number);
+
+/* The value's bytes.  They live in scratch or in the value itself, and stay
+ * valid until the value changes or scratch goes out of scope. */
+dblite_bytes string_value_bytes(const void *value, char scratch[STRING_VALUE_SCRATCH_SIZE]);
+
+size_t string_value_length(const void *value);
+
+/* The value as a 64-bit integer, as Redis's getLongLongFromObject: DBLITE_OK,
+ * or DBLITE_ERR_INVALID when the text is not a canonical integer in range. */
+int string_value_to_integer(const void *value, long long *number);
+
+/* The value as a long double, as Redis's getLongDoubleFromObject: DBLITE_OK or
+ * DBLITE_ERR_INVALID. */
+int string_value_to_long_double(const void *value, long double *number);
+
+/* Write ptr[0..len) at offset, zero-filling any gap past the current end
+ * (SETRANGE; APPEND is a write at the end).  value may be NULL for a missing
+ * key.  Returns the value to keep under the key: value itself when it was
+ * edited in place, otherwise a new value (the old one is left untouched for
+ * the core to free), or NULL when memory runs out.  The caller has checked
+ * offset + len against the size limit.  A value that keeps being edited gets
+ * spare room so repeated appends do not copy every time. */
+void *string_value_splice(void *value, size_t offset, const char *ptr, size_t len);
+
+/* Type methods. */
+void string_value_free(void *value);
+void *string_value_copy(const void *value);
+size_t string_value_memory_usage(const void *value);
+
+#endif
