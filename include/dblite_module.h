@@ -148,6 +148,10 @@ int dblite_command_register_dialect(dblite_module *module, const dblite_command_
 const char *dblite_ctx_dialect(const dblite_ctx *ctx);
 /* 1 when argument index arrived as a RESP integer (dialect clients only). */
 int dblite_ctx_argument_is_integer(const dblite_ctx *ctx, int index);
+/* A map header written as RESP3's '%' to a dialect client whatever protocol
+ * it speaks (DBLite clients read '%' maps without ever sending HELLO 3); to
+ * any other client exactly dblite_reply_map.  Then reply pairs key/values. */
+void dblite_reply_dialect_map(dblite_ctx *ctx, long long pairs);
 
 /* ---- Replies (protocol-neutral) ------------------------------------------
  *
@@ -498,6 +502,13 @@ int dblite_info_register(dblite_module *module, const char *section, dblite_info
                          void *privdata);
 void dblite_info_field(dblite_info *info, const char *name, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A server-wide figure by its INFO name, for modules reporting statistics
+ * their own way: "connected_clients", "total_connections_received",
+ * "total_commands_processed", "total_error_replies", or "keys" - the keys
+ * of ctx's database as DBSIZE counts them (logically dead keys are dropped
+ * first).  DBLITE_OK, or DBLITE_ERR_NOTFOUND for any other name. */
+int dblite_server_statistic(dblite_ctx *ctx, const char *name, long long *value);
 
 /* Per-database figures for INFO keyspace's "expires=" and "avg_ttl=" (the
  * module owning TTLs provides them; without one both are 0). */

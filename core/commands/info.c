@@ -1,6 +1,8 @@
 /*
  * info.c - INFO's text: "# Section" headers and "key:value" lines as Redis
- * writes them, for the core's sections and those modules add or extend.
+ * writes them, for the core's sections and those modules add or extend;
+ * and single figures by their INFO name for modules that report statistics
+ * in their own shape (dblite_server_statistic).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,6 +55,24 @@ void dblite_info_field(dblite_info *info, const char *name, const char *format, 
     vsnprintf(value, sizeof(value), format, args);
     va_end(args);
     info_append(info, "%s:%s\r\n", name, value);
+}
+
+int dblite_server_statistic(dblite_ctx *ctx, const char *name, long long *value) {
+    if (strcmp(name, "keys") == 0) {
+        fire_event(ctx, DBLITE_EVENT_BEFORE_COUNT, ctx->db->id, NULL, 0, -1, NULL, 0);
+        *value = (long long)keytable_size(ctx->db->keys);
+    } else if (strcmp(name, "connected_clients") == 0) {
+        *value = server.client_count;
+    } else if (strcmp(name, "total_connections_received") == 0) {
+        *value = server.stats.connections_received;
+    } else if (strcmp(name, "total_commands_processed") == 0) {
+        *value = server.stats.commands_processed;
+    } else if (strcmp(name, "total_error_replies") == 0) {
+        *value = server.stats.command_errors;
+    } else {
+        return DBLITE_ERR_NOTFOUND;
+    }
+    return DBLITE_OK;
 }
 
 static void extensions_for(dblite_info *info, const char *section) {

@@ -234,6 +234,12 @@ void dblite_reply_array(dblite_ctx *ctx, long long count) { reply_aggregate(ctx-
 void dblite_reply_map(dblite_ctx *ctx, long long pairs) { reply_aggregate(ctx->client, '%', pairs); }
 void dblite_reply_set(dblite_ctx *ctx, long long count) { reply_aggregate(ctx->client, '~', count); }
 
+void dblite_reply_dialect_map(dblite_ctx *ctx, long long pairs) {
+    client *c = ctx->client;
+    if (c && c->dialect) reply_prefixed_number(c, '%', pairs);
+    else reply_aggregate(c, '%', pairs);
+}
+
 /* A deferred aggregate is a position in the output buffer where the header
  * is inserted once the count is known.  The handle encodes that offset and
  * the kind; output is only written between commands, so it cannot move. */

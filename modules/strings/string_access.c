@@ -40,8 +40,23 @@ int string_store_or_reply(dblite_ctx *ctx, dblite_bytes key, void *value, int fl
     return DBLITE_ERR;
 }
 
+void *string_create_from_argument(dblite_ctx *ctx, const dblite_bytes *argv, int index)
+{
+    if (dblite_ctx_argument_is_integer(ctx, index))
+        return string_value_create_sent_as_integer(argv[index].ptr, argv[index].len);
+    return string_value_create(argv[index].ptr, argv[index].len);
+}
+
 void string_reply_value(dblite_ctx *ctx, const void *value)
 {
+    /* Only dialect clients can send integers, so only they get one back;
+     * Redis clients always read a bulk string. */
+    long long number;
+    if (string_value_sent_as_integer(value) && dblite_ctx_dialect(ctx) != NULL &&
+        string_value_to_integer(value, &number) == DBLITE_OK) {
+        dblite_reply_integer(ctx, number);
+        return;
+    }
     char scratch[STRING_VALUE_SCRATCH_SIZE];
     dblite_bytes bytes = string_value_bytes(value, scratch);
     dblite_reply_bulk(ctx, bytes.ptr, bytes.len);

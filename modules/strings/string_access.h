@@ -16,7 +16,13 @@ int string_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, void **
  * DBLITE_OK, or DBLITE_ERR after replying an error. */
 int string_store_or_reply(dblite_ctx *ctx, dblite_bytes key, void *value, int flags);
 
-/* Replies the value as a bulk string. */
+/* A new value holding argument argv[index]; one a dialect client sent as a
+ * RESP integer keeps that mark (see string_value.h).  NULL when memory runs
+ * out (nothing replied). */
+void *string_create_from_argument(dblite_ctx *ctx, const dblite_bytes *argv, int index);
+
+/* Replies the value as a bulk string, or as an integer to a dialect client
+ * when the value was sent as one. */
 void string_reply_value(dblite_ctx *ctx, const void *value);
 
 /* Replies the value when there is one, a null bulk otherwise. */

@@ -16,6 +16,10 @@
  *           the byte 255 followed by an 8-byte length.  The room actually
  *           reserved comes from dblite_alloc_size, so a block's spare
  *           capacity costs no header field.
+ *   ....10  the same block with bit 1 set on the pointer: a value a dialect
+ *           client sent as a RESP integer (see string_value.h).  Blocks are
+ *           aligned, so the bit is free; values Redis clients store never
+ *           have it, so their forms and costs are unchanged.
  *
  * No value is ever the NULL pointer (the empty string is inline text).
  */
@@ -32,6 +36,7 @@
 #define INLINE_INTEGER_SHIFT 2
 #define INLINE_INTEGER_MAX ((long long)(INTPTR_MAX >> INLINE_INTEGER_SHIFT))
 #define INLINE_INTEGER_MIN (-INLINE_INTEGER_MAX - 1)
+#define SENT_AS_INTEGER_BIT ((uintptr_t)2)
 
 #define SHORT_HEADER_SIZE 1
 #define LONG_HEADER_SIZE (1 + sizeof(uint64_t))
@@ -63,6 +68,17 @@ static inline int is_inline_text(const void *value)
 static inline int is_inline_integer(const void *value)
 {
     return (value_bits(value) & (INLINE_BIT | INLINE_TEXT_BIT)) == INLINE_BIT;
+}
+
+static inline int is_sent_as_integer(const void *value)
+{
+    return (value_bits(value) & (INLINE_BIT | SENT_AS_INTEGER_BIT)) == SENT_AS_INTEGER_BIT;
+}
+
+/* The block of a value that is not inline, without its mark. */
+static inline unsigned char *value_block(const void *value)
+{
+    return (unsigned char *)(value_bits(value) & ~SENT_AS_INTEGER_BIT);
 }
 
 static inline long long inline_integer(const void *value)
@@ -190,11 +206,24 @@ void *string_value_from_integer(long long number)
     return block_create(text, len);
 }
 
+void *string_value_create_sent_as_integer(const char *ptr, size_t len)
+{
+    unsigned char *block = block_create(ptr, len);
+    if (block == NULL)
+        return NULL;
+    return (void *)(value_bits(block) | SENT_AS_INTEGER_BIT);
+}
+
+int string_value_sent_as_integer(const void *value)
+{
+    return is_sent_as_integer(value);
+}
+
 dblite_bytes string_value_bytes(const void *value, char scratch[STRING_VALUE_SCRATCH_SIZE])
 {
     dblite_bytes bytes;
     if (!is_inline(value)) {
-        unsigned char *block = (unsigned char *)value;
+        unsigned char *block = value_block(value);
         bytes.ptr = block_bytes(block);
         bytes.len = block_length(block);
     } else if (is_inline_integer(value)) {
@@ -211,7 +240,7 @@ dblite_bytes string_value_bytes(const void *value, char scratch[STRING_VALUE_SCR
 size_t string_value_length(const void *value)
 {
     if (!is_inline(value))
-        return block_length(value);
+        return block_length(value_block(value));
     if (is_inline_text(value))
         return inline_text_length(value);
     char scratch[INTEGER_TEXT_SIZE];
@@ -269,7 +298,9 @@ void *string_value_splice(void *value, size_t offset, const char *ptr, size_t le
     size_t end = offset + len;
     size_t new_length = end > old_length ? end : old_length;
 
-    if (value != NULL && !is_inline(value)) {
+    /* A marked value is never edited in place: the edit yields a new,
+     * unmarked value, since the text may no longer be the integer sent. */
+    if (value != NULL && !is_inline(value) && !is_sent_as_integer(value)) {
         unsigned char *block = value;
         if (new_length <= block_capacity(block)) {
             char *bytes = block_bytes(block);
@@ -305,18 +336,21 @@ void *string_value_splice(void *value, size_t offset, const char *ptr, size_t le
 void string_value_free(void *value)
 {
     if (!is_inline(value))
-        dblite_free(value);
+        dblite_free(value_block(value));
 }
 
 void *string_value_copy(const void *value)
 {
     if (is_inline(value))
         return (void *)value;
-    unsigned char *block = (unsigned char *)value;
-    return block_create(block_bytes(block), block_length(block));
+    unsigned char *block = value_block(value);
+    unsigned char *copy = block_create(block_bytes(block), block_length(block));
+    if (copy == NULL || !is_sent_as_integer(value))
+        return copy;
+    return (void *)(value_bits(copy) | SENT_AS_INTEGER_BIT);
 }
 
 size_t string_value_memory_usage(const void *value)
 {
-    return is_inline(value) ? 0 : dblite_alloc_size(value);
+    return is_inline(value) ? 0 : dblite_alloc_size(value_block(value));
 }

@@ -26,6 +26,15 @@ void *string_value_create(const char *ptr, size_t len);
 /* A value holding the decimal text of number; NULL when memory runs out. */
 void *string_value_from_integer(long long number);
 
+/* A value holding ptr[0..len), the canonical decimal text of an integer
+ * that a dialect client sent as a RESP integer (':123'), marked so that it
+ * can be answered to such clients as an integer again.  Any edit of the
+ * value drops the mark; copies keep it.  NULL when memory runs out. */
+void *string_value_create_sent_as_integer(const char *ptr, size_t len);
+
+/* 1 when the value carries the mark above, 0 otherwise. */
+int string_value_sent_as_integer(const void *value);
+
 /* The value's bytes.  They live in scratch or in the value itself, and stay
  * valid until the value changes or scratch goes out of scope. */
 dblite_bytes string_value_bytes(const void *value, char scratch[STRING_VALUE_SCRATCH_SIZE]);

@@ -13,11 +13,11 @@
 
 /* Builds the values of argv's key/value pairs into values[]; DBLITE_OK, or
  * DBLITE_ERR with nothing left allocated. */
-static int create_values(int argc, const dblite_bytes *argv, void **values)
+static int create_values(dblite_ctx *ctx, int argc, const dblite_bytes *argv, void **values)
 {
     int count = 0;
     for (int index = 2; index < argc; index += 2) {
-        values[count] = string_value_create(argv[index].ptr, argv[index].len);
+        values[count] = string_create_from_argument(ctx, argv, index);
         if (values[count] == NULL) {
             while (count > 0)
                 string_value_free(values[--count]);
@@ -41,7 +41,7 @@ static int store_pairs(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             return DBLITE_ERR;
         }
     }
-    int status = create_values(argc, argv, values);
+    int status = create_values(ctx, argc, argv, values);
     if (status != DBLITE_OK) {
         string_reply_out_of_memory(ctx);
     } else {

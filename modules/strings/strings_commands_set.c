@@ -22,6 +22,7 @@
 typedef struct set_request {
     dblite_bytes key;
     dblite_bytes value;
+    int value_index;             /* where value is in argv (for its integer mark) */
     expire_options options;
     const char *command_name;    /* for the invalid expire time error */
     int answers_integer;         /* SETNX: :1 and :0 instead of OK and nil */
@@ -129,7 +130,7 @@ static void set_generic(dblite_ctx *ctx, const set_request *request)
         return;
     }
 
-    void *value = string_value_create(request->value.ptr, request->value.len);
+    void *value = string_create_from_argument(ctx, request->argv, request->value_index);
     if (value == NULL) {
         string_reply_out_of_memory(ctx);
         return;
@@ -170,7 +171,7 @@ void strings_set_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     if (argc == 3) {
         /* Plain SET: no lookup needed, the store replaces whatever is there. */
-        void *value = string_value_create(argv[2].ptr, argv[2].len);
+        void *value = string_create_from_argument(ctx, argv, 2);
         if (value == NULL) {
             string_reply_out_of_memory(ctx);
             return;
@@ -182,6 +183,7 @@ void strings_set_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     set_request request = {
         .key = argv[1],
         .value = argv[2],
+        .value_index = 2,
         .command_name = "set",
         .argc = argc,
         .argv = argv,
@@ -196,6 +198,7 @@ void strings_setnx_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     set_request request = {
         .key = argv[1],
         .value = argv[2],
+        .value_index = 2,
         .options = {.flags = EXPIRE_OPTION_NX},
         .command_name = "setnx",
         .answers_integer = 1,
@@ -211,6 +214,7 @@ static void set_with_time(dblite_ctx *ctx, int argc, const dblite_bytes *argv, i
     set_request request = {
         .key = argv[1],
         .value = argv[3],
+        .value_index = 3,
         .options = {.flags = time_flag, .time = &argv[2]},
         .command_name = command_name,
         .argc = argc,
@@ -234,6 +238,7 @@ void strings_getset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     set_request request = {
         .key = argv[1],
         .value = argv[2],
+        .value_index = 2,
         .options = {.flags = EXPIRE_OPTION_GET},
         .command_name = "getset",
         .argc = argc,
