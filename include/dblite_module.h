@@ -60,7 +60,7 @@ typedef struct dblite_type dblite_type;     /* a registered value type */
 typedef struct dblite_io dblite_io;         /* a snapshot stream (save/load) */
 typedef struct dblite_rewriter dblite_rewriter; /* receives commands that rebuild a key */
 typedef struct dblite_info dblite_info;     /* an INFO section being written */
-typedef uint64_t dblite_timer_id;
+typedef uint64_t dblite_timer_id;         /* a timer; 0 is never a valid one */
 
 /* The entry point every module defines.  Return DBLITE_OK, or an error after
  * dblite_module_fail() explained why; the server then refuses to start. */
@@ -84,26 +84,32 @@ void dblite_module_fail(dblite_module *module, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Private data of a module, for handlers that get no pointer of their own
- * (commands, services): set it in init, read it back from any context. */
+ * (commands, services): set it in init, read it back from any context.
+ * Type methods get no context: what they need must live in the value. */
 void dblite_module_set_data(dblite_module *module, void *data);
 void *dblite_module_get_data(const dblite_module *module);
 /* The module whose command, hook, timer or block callback is running. */
 dblite_module *dblite_ctx_module(const dblite_ctx *ctx);
 
 /* Write a line to the server log at a level: "debug", "verbose", "notice"
- * or "warning" (Redis's names).  The module name is prefixed. */
+ * or "warning" (Redis's names; anything else logs at "notice").  The module
+ * name is prefixed. */
 void dblite_log(const dblite_module *module, const char *level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- Memory ------------------------------------------------------------ */
 
 /* The server's allocator: memory taken here counts in INFO's used_memory.
- * dblite_alloc never returns NULL for size 0 requests; it returns NULL when
- * the system is out of memory, and callers must handle that. */
+ * dblite_alloc returns NULL when the system is out of memory, and callers
+ * must handle that; a size of 0 still gives a valid block. */
 void *dblite_alloc(size_t size);
+/* As realloc: a NULL ptr allocates; on failure it returns NULL and ptr is
+ * left as it was. */
 void *dblite_realloc(void *ptr, size_t size);
+/* Frees what dblite_alloc/realloc returned (and server-allocated buffers
+ * handed to the module); NULL is accepted. */
 void dblite_free(void *ptr);
-/* Bytes actually reserved for ptr (at least what was asked). */
+/* Bytes actually reserved for ptr (at least what was asked); 0 for NULL. */
 size_t dblite_alloc_size(const void *ptr);
 
 /* ---- Commands ---------------------------------------------------------- */
@@ -113,6 +119,8 @@ size_t dblite_alloc_size(const void *ptr);
  * Every call must produce exactly one reply (which may be an aggregate). */
 typedef void (*dblite_command_fn)(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
+/* A command, as a module describes it to dblite_command_register() (which
+ * copies what it keeps, so a static table will do). */
 typedef struct dblite_command_spec {
     int api_version;        /* set to DBLITE_API_VERSION */
     const char *name;       /* lowercase, unique across all modules */
@@ -132,7 +140,8 @@ typedef struct dblite_command_spec {
  * core) owns the name; the loader reports both owners. */
 int dblite_command_register(dblite_module *module, const dblite_command_spec *spec);
 
-/* The running command's name. */
+/* The running command's name as registered (lowercase); NULL in timers and
+ * in hooks that no command triggered. */
 const char *dblite_ctx_command_name(const dblite_ctx *ctx);
 
 /* ---- Dialects: a module's own listener with its own command versions ----
@@ -142,7 +151,12 @@ const char *dblite_ctx_command_name(const dblite_ctx *ctx);
  * arguments, and commands the module registered with
  * dblite_command_register_dialect() replace the same-named commands for
  * them only.  Clients of the server's own port never see any of this. */
+/* Listen on port (1..65535) at bind_addresses (space-separated, "-" prefix
+ * for optional ones; NULL: 127.0.0.1).  DBLITE_ERR_IO after
+ * dblite_module_fail() when no address could be bound. */
 int dblite_listener_open(dblite_module *module, const char *bind_addresses, int port);
+/* Register the module's own version of a command, for its dialect clients
+ * only; the name may belong to the core or another module. */
 int dblite_command_register_dialect(dblite_module *module, const dblite_command_spec *spec);
 /* The dialect module's name for a client of such a listener, else NULL. */
 const char *dblite_ctx_dialect(const dblite_ctx *ctx);
@@ -157,13 +171,17 @@ void dblite_reply_dialect_map(dblite_ctx *ctx, long long pairs);
  *
  * Modules state what they reply; the server encodes it as RESP2 or RESP3 for
  * the client's protocol (a map is '%' in RESP3, a flat array in RESP2).
+ * Where there is no client (a command replayed from a log) replies are
+ * dropped; errors are still counted, which is how the replay sees them.
  */
 
-void dblite_reply_ok(dblite_ctx *ctx);
-void dblite_reply_simple(dblite_ctx *ctx, const char *text); /* +text */
+void dblite_reply_ok(dblite_ctx *ctx);                       /* +OK */
+void dblite_reply_simple(dblite_ctx *ctx, const char *text); /* +text, no CR/LF in text */
 /* An error: text is the full message including its code, e.g.
- * "ERR value is not an integer or out of range"; it must not contain CR/LF. */
+ * "ERR value is not an integer or out of range"; CR and LF in it are
+ * replaced by spaces, as Redis does. */
 void dblite_reply_error(dblite_ctx *ctx, const char *text);
+/* The same, printf-style (the message is cut at 1023 bytes). */
 void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 /* The standard errors, exactly as Redis 7.0 words them. */
@@ -171,9 +189,9 @@ void dblite_reply_wrongtype(dblite_ctx *ctx);
 void dblite_reply_syntax_error(dblite_ctx *ctx);
 void dblite_reply_not_integer(dblite_ctx *ctx);
 void dblite_reply_wrong_arity(dblite_ctx *ctx); /* names the running command */
-void dblite_reply_integer(dblite_ctx *ctx, long long value);
-void dblite_reply_bulk(dblite_ctx *ctx, const char *ptr, size_t len);
-void dblite_reply_bulk_cstring(dblite_ctx *ctx, const char *text);
+void dblite_reply_integer(dblite_ctx *ctx, long long value);          /* :value */
+void dblite_reply_bulk(dblite_ctx *ctx, const char *ptr, size_t len); /* binary-safe */
+void dblite_reply_bulk_cstring(dblite_ctx *ctx, const char *text);    /* NUL-terminated */
 void dblite_reply_bulk_long_long(dblite_ctx *ctx, long long value); /* as text */
 /* Null bulk: $-1 in RESP2, _ in RESP3. */
 void dblite_reply_null(dblite_ctx *ctx);
@@ -203,14 +221,18 @@ int dblite_ctx_protocol(const dblite_ctx *ctx);
 
 /* ---- Argument parsing helpers ----------------------------------------- */
 
-/* Strict base-10 parse of a whole argument, as Redis's string2ll. */
+/* The parsers return DBLITE_OK, or DBLITE_ERR_INVALID leaving *value as it
+ * was.  Strict base-10 parse of a whole argument, as Redis's string2ll. */
 int dblite_parse_long_long(dblite_bytes arg, long long *value);
 /* As Redis's strtold-based parse: rejects spaces, empty, NaN. */
 int dblite_parse_long_double(dblite_bytes arg, long double *value);
+/* The same with strtod, as Redis's getDoubleFromObject: also rejects values
+ * out of range; "inf" is accepted. */
 int dblite_parse_double(dblite_bytes arg, double *value);
-/* Case-insensitive comparison of an argument with a NUL-terminated word. */
+/* 1 when an argument equals a NUL-terminated word, ignoring case; else 0. */
 int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word);
-/* Format v the way Redis prints long doubles (INCRBYFLOAT); returns length. */
+/* Format value the way Redis prints long doubles (INCRBYFLOAT), with a
+ * terminating NUL; returns the length, 0 when buffer is too small. */
 size_t dblite_format_long_double(char *buffer, size_t size, long double value);
 
 /* ---- Types ------------------------------------------------------------- */
@@ -220,15 +242,24 @@ size_t dblite_format_long_double(char *buffer, size_t size, long double value);
 typedef struct dblite_type_methods {
     int api_version;                          /* set to DBLITE_API_VERSION */
     void (*free)(void *value);                /* required */
-    size_t (*memory_usage)(const void *value);/* bytes, for MEMORY USAGE and INFO */
-    void *(*copy)(const void *value);         /* COPY; NULL answers an error */
-    /* Snapshot: write the value with dblite_io_write_*; read it back with
-     * dblite_io_read_*.  encoding_version is what the type was registered
-     * with when the value was saved; return NULL after dblite_io_fail(). */
+    /* Bytes the value holds (dblite_alloc_size of its blocks), for the
+     * module's own reports; no core command calls it yet. */
+    size_t (*memory_usage)(const void *value);
+    /* A deep copy for COPY, NULL when out of memory; without the method
+     * COPY answers an error. */
+    void *(*copy)(const void *value);
+    /* Snapshots and DUMP/RESTORE: save writes the value's fields with
+     * dblite_io_write_* and returns DBLITE_OK or the error; load reads them
+     * back in the same order with dblite_io_read_*, getting the encoding
+     * version the type had when the value was saved (older versions must
+     * keep loading), and returns the value or NULL after dblite_io_fail().
+     * save may run in a forked child (BGSAVE).  Without them, snapshots
+     * holding the type fail. */
     int (*save)(dblite_io *io, const void *value);
     void *(*load)(dblite_io *io, int encoding_version);
     /* Append-only log compaction: emit commands that rebuild the value under
-     * key with dblite_rewriter_emit(). */
+     * key with dblite_rewriter_emit(); DBLITE_OK or the error.  Runs in a
+     * forked child (BGREWRITEAOF). */
     int (*rewrite)(dblite_rewriter *rewriter, dblite_bytes key, const void *value);
 } dblite_type_methods;
 
@@ -238,13 +269,15 @@ typedef struct dblite_type_methods {
  * native_snapshot_code is the Redis RDB value type this type writes
  * natively (0 string, 1 list, 2 set, 4 hash) when its save method writes
  * exactly that payload, or -1 for a module type stored as Redis module
- * types are.  Returns NULL after logging the reason. */
+ * types are.  Returns NULL after dblite_module_fail() recorded the reason
+ * (a name already taken, an argument out of range, no free method). */
 dblite_type *dblite_type_register(dblite_module *module, const char *public_name,
                                   const char *snapshot_name, int encoding_version,
                                   int native_snapshot_code, const dblite_type_methods *methods);
 
 /* Find a type by public name (for modules that work across types). */
 dblite_type *dblite_type_find(const char *public_name);
+/* What a type was registered with. */
 const char *dblite_type_name(const dblite_type *type);
 const char *dblite_type_snapshot_name(const dblite_type *type);
 int dblite_type_encoding_version(const dblite_type *type);
@@ -255,10 +288,15 @@ dblite_type *dblite_type_at(int index);
 
 /* ---- Snapshot streams --------------------------------------------------- */
 
+/* Write one field of a value.  DBLITE_OK, or an error (DBLITE_ERR_IO once
+ * the stream has failed; dblite_io_error() keeps the first reason). */
 int dblite_io_write_unsigned(dblite_io *io, uint64_t value);
 int dblite_io_write_signed(dblite_io *io, int64_t value);
 int dblite_io_write_string(dblite_io *io, const char *ptr, size_t len);
 int dblite_io_write_double(dblite_io *io, double value);
+/* Read the next field, of the kind written there (module values store the
+ * kind of each field and check it).  DBLITE_OK, or an error when it is
+ * missing, of another kind, or the stream has failed. */
 int dblite_io_read_unsigned(dblite_io *io, uint64_t *value);
 int dblite_io_read_signed(dblite_io *io, int64_t *value);
 /* The string is allocated with dblite_alloc and owned by the caller. */
@@ -267,7 +305,8 @@ int dblite_io_read_double(dblite_io *io, double *value);
 /* Mark the stream failed with a reason; later reads and writes fail. */
 void dblite_io_fail(dblite_io *io, const char *reason);
 
-/* Used by rewrite methods: one command, as arguments. */
+/* Used by rewrite methods: one command, as arguments (copied out before it
+ * returns).  DBLITE_OK, or the error of the log being written. */
 int dblite_rewriter_emit(dblite_rewriter *rewriter, int argc, const dblite_bytes *argv);
 
 /* For modules that store data (persistence): a stream is a set of encoding
@@ -285,11 +324,15 @@ typedef struct dblite_io_methods {
     int (*read_string)(void *stream, char **ptr, size_t *len);
     int (*read_double)(void *stream, double *value);
 } dblite_io_methods;
+/* NULL when out of memory.  Destroying frees the wrapper, not the stream. */
 dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream);
 void dblite_io_destroy(dblite_io *io);
 /* NULL while the stream is healthy, else the first failure's reason. */
 const char *dblite_io_error(const dblite_io *io);
 
+/* For the module writing the log: emit receives every command a rewrite
+ * method emits and returns DBLITE_OK or an error, which the method passes
+ * on.  create returns NULL when out of memory. */
 typedef int (*dblite_rewrite_emit_fn)(void *privdata, int argc, const dblite_bytes *argv);
 dblite_rewriter *dblite_rewriter_create(dblite_rewrite_emit_fn emit, void *privdata);
 void dblite_rewriter_destroy(dblite_rewriter *rewriter);
@@ -327,7 +370,8 @@ void *dblite_key_value(dblite_ctx *ctx, dblite_bytes key, int flags, const dblit
  * A key holding another value loses it (its type's free runs) and the
  * key-overwritten hook fires, which drops key metadata such as a TTL.
  * With DBLITE_SET_KEEP the call replaces the value of an existing key as an
- * update of the same logical value: metadata stays, no overwrite hook. */
+ * update of the same logical value: metadata stays, no overwrite hook.
+ * Returns DBLITE_OK or DBLITE_ERR_NOMEM.  Wakes clients blocked on key. */
 #define DBLITE_SET_DEFAULT 0
 #define DBLITE_SET_KEEP 1
 int dblite_key_set(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, void *value,
@@ -344,8 +388,11 @@ void dblite_key_signal_ready(dblite_ctx *ctx, dblite_bytes key);
 /* Select a database for the following key calls (contexts of hooks and
  * timers start in database 0).  Returns DBLITE_ERR_INVALID when out of range. */
 int dblite_ctx_select(dblite_ctx *ctx, int db);
+/* The context's database index, and the number of databases. */
 int dblite_ctx_db(const dblite_ctx *ctx);
 int dblite_database_count(void);
+/* Keys stored in the context's database, logically dead ones included
+ * (dblite_server_statistic "keys" counts as DBSIZE does). */
 long long dblite_database_size(dblite_ctx *ctx);
 
 /* Iterate every key of the selected database.  fn returns 0 to continue,
@@ -354,13 +401,15 @@ typedef int (*dblite_key_visit_fn)(dblite_bytes key, const dblite_type *type, vo
                                    void *privdata);
 int dblite_keyspace_foreach(dblite_ctx *ctx, dblite_key_visit_fn fn, void *privdata);
 
-/* Milliseconds since the Unix epoch (wall clock) and monotonic
- * milliseconds/microseconds, cached per command so one command sees one time. */
+/* Milliseconds since the Unix epoch (wall clock), cached per command so one
+ * command sees one time; and monotonic microseconds, read at each call, for
+ * measuring durations. */
 long long dblite_time_ms(void);
 long long dblite_monotonic_us(void);
 
 /* ---- Hooks: keyspace events --------------------------------------------- */
 
+/* What a hook is called for. */
 typedef enum dblite_event_kind {
     DBLITE_EVENT_KEY_LOOKUP = 0,  /* before a key is looked up (key, db) */
     DBLITE_EVENT_KEY_DELETED,     /* after a key was deleted (by any command) */
@@ -371,13 +420,14 @@ typedef enum dblite_event_kind {
     DBLITE_EVENT_DB_FLUSHED,      /* after db emptied; db is -1 for FLUSHALL */
     DBLITE_EVENT_DB_SWAPPED,      /* after db and target_db swapped contents */
     DBLITE_EVENT_BEFORE_SLEEP,    /* once per event-loop turn, before replies go out */
-    DBLITE_EVENT_SHUTDOWN,        /* the server is about to exit cleanly */
+    DBLITE_EVENT_SHUTDOWN,        /* clean exit: clients are gone, keys not freed yet */
     DBLITE_EVENT_STARTED,         /* every module loaded, before clients are served */
     DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
                                      a module holding logically dead keys removes them */
     DBLITE_EVENT_KIND_COUNT
 } dblite_event_kind;
 
+/* One event; its key bytes are valid during the handler only. */
 typedef struct dblite_event {
     dblite_event_kind kind;
     int db;
@@ -390,6 +440,8 @@ typedef struct dblite_event {
  * may be made from handlers (expiry deletes expired keys from the lookup
  * hook), but a handler must not reply. */
 typedef void (*dblite_event_fn)(dblite_ctx *ctx, const dblite_event *event, void *privdata);
+/* Handlers of one kind run in the order they subscribed.  DBLITE_OK,
+ * DBLITE_ERR_INVALID or DBLITE_ERR_NOMEM. */
 int dblite_event_subscribe(dblite_module *module, dblite_event_kind kind, dblite_event_fn fn,
                            void *privdata);
 
@@ -399,6 +451,7 @@ int dblite_event_subscribe(dblite_module *module, dblite_event_kind kind, dblite
  * it should be replayed (possibly rewritten by the command, see below), in
  * execution order.  Subscribers are the append-only log and replication. */
 typedef void (*dblite_propagate_fn)(int db, int argc, const dblite_bytes *argv, void *privdata);
+/* Receive every propagated command (argv is valid during the call only). */
 int dblite_propagation_subscribe(dblite_module *module, dblite_propagate_fn fn, void *privdata);
 /* From a command: replicate this instead of the command as received (for
  * example SET k v EX 10 -> SET k v PXAT <deadline>). */
@@ -409,16 +462,21 @@ int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
 /* ---- Timers ------------------------------------------------------------ */
 
-/* fn returns the delay in milliseconds until its next run, or -1 to stop. */
+/* fn returns the delay in milliseconds until its next run, or -1 to stop.
+ * Its ctx starts in database 0. */
 typedef long long (*dblite_timer_fn)(dblite_ctx *ctx, void *privdata);
+/* Run fn after delay_ms.  Returns the timer's id, or 0 when it could not be
+ * created. */
 dblite_timer_id dblite_timer_create(dblite_module *module, long long delay_ms, dblite_timer_fn fn,
                                     void *privdata);
+/* DBLITE_OK, or DBLITE_ERR_NOTFOUND for a timer that is not running. */
 int dblite_timer_cancel(dblite_timer_id id);
 
 /* ---- Services ---------------------------------------------------------- */
 
 /* Offer a named, versioned interface ("expiry.ttl/1") to other modules.
- * The pointer stays owned by the exporting module and must stay valid. */
+ * The pointer stays owned by the exporting module and must stay valid.
+ * DBLITE_ERR_EXISTS, after dblite_module_fail(), when the name is taken. */
 int dblite_service_export(dblite_module *module, const char *name, void *service);
 /* NULL when no loaded module exports name.  Look up lazily or from a
  * DBLITE_EVENT_STARTED handler: modules load in config order. */
@@ -433,6 +491,9 @@ void *dblite_service_lookup(const char *name);
  * after init returns and an unknown key there stops startup. */
 #define DBLITE_CONFIG_IMMUTABLE 0
 #define DBLITE_CONFIG_MUTABLE 1   /* CONFIG SET may change it at runtime */
+/* Each registration writes the default into storage and returns DBLITE_OK,
+ * or an error after dblite_module_fail() (a bad or duplicate name).
+ * Integers outside min..max are refused; booleans are yes/no. */
 int dblite_config_integer(dblite_module *module, const char *name, long long *storage,
                           long long default_value, long long min, long long max, int flags);
 int dblite_config_boolean(dblite_module *module, const char *name, int *storage,
@@ -462,7 +523,10 @@ typedef void (*dblite_block_free_fn)(void *privdata);
 
 /* Block the calling client until one of keys is signalled ready or
  * timeout_ms passes (0 = forever).  The command must not reply itself.
- * Clients blocked on the same key are served in the order they blocked. */
+ * Clients blocked on the same key are served in the order they blocked.
+ * On failure (DBLITE_ERR_INVALID: the context cannot block or a callback is
+ * missing; DBLITE_ERR_NOMEM) nothing is registered: the caller still owns
+ * privdata and must reply. */
 int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys,
                          long long timeout_ms, dblite_unblock_fn on_ready,
                          dblite_timeout_fn on_timeout, dblite_block_free_fn free_privdata,
@@ -489,6 +553,7 @@ int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
  * loading:1 and the percentage, clients are answered -LOADING, and the
  * server keeps answering them from inside dblite_loading_progress. */
 void dblite_loading_start(dblite_module *module, uint64_t total_bytes);
+/* Call often: it is cheap, and serves clients at most every 100 ms. */
 void dblite_loading_progress(dblite_module *module, uint64_t bytes_done);
 void dblite_loading_end(dblite_module *module);
 
@@ -500,6 +565,7 @@ void dblite_loading_end(dblite_module *module);
 typedef void (*dblite_info_fn)(dblite_info *info, void *privdata);
 int dblite_info_register(dblite_module *module, const char *section, dblite_info_fn fn,
                          void *privdata);
+/* Adds the line "name:value", value formatted printf-style. */
 void dblite_info_field(dblite_info *info, const char *name, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
