@@ -233,6 +233,7 @@ typedef struct server_state {
     int64_t start_monotonic_us;
     long long cached_time_ms;         /* wall clock for the running command */
     int shutdown_requested;
+    int shutdown_flags;               /* DBLITE_SHUTDOWN_* from the SHUTDOWN command */
     int exit_code;
     size_t used_memory;
     size_t trim_high_water;           /* used_memory peak since the last malloc_trim */

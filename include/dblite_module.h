@@ -434,7 +434,13 @@ typedef struct dblite_event {
     dblite_bytes key;        /* empty for database-wide events */
     int target_db;           /* RENAMED, MOVED, COPIED, SWAPPED */
     dblite_bytes target_key; /* RENAMED, COPIED */
+    int flags;               /* SHUTDOWN: DBLITE_SHUTDOWN_* below */
 } dblite_event;
+
+/* SHUTDOWN's flags: the client asked SHUTDOWN NOSAVE or SHUTDOWN SAVE; with
+ * neither, a module saves only if it is configured to. */
+#define DBLITE_SHUTDOWN_NOSAVE 1
+#define DBLITE_SHUTDOWN_SAVE 2
 
 /* ctx is a context whose database is event->db where there is one; key calls
  * may be made from handlers (expiry deletes expired keys from the lookup

@@ -53,10 +53,51 @@ HANDLER(command_shutdown) {
         dblite_reply_error(ctx, "ERR No shutdown in progress.");
         return;
     }
+    for (int i = 1; i < argc; i++) {
+        if (bytes_equal_nocase(argv[i], "NOSAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_NOSAVE;
+        if (bytes_equal_nocase(argv[i], "SAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_SAVE;
+    }
+    if (server.shutdown_flags == (DBLITE_SHUTDOWN_NOSAVE | DBLITE_SHUTDOWN_SAVE)) {
+        server.shutdown_flags = 0;
+        dblite_reply_syntax_error(ctx);
+        return;
+    }
     server_log(LOG_WARNING, "User requested shutdown...");
     server.shutdown_requested = 1;
     event_loop_stop(server.loop);
     /* Like Redis, no reply: the connection simply closes. */
+}
+
+/* MEMORY USAGE key [SAMPLES n]: the key's entry plus what its type's
+ * memory_usage method reports for the value. */
+HANDLER(command_memory) {
+    if (bytes_equal_nocase(argv[1], "USAGE")) {
+        if (argc != 3 && !(argc == 5 && bytes_equal_nocase(argv[3], "SAMPLES"))) {
+            if (argc < 3) reply_subcommand_arity(ctx, "memory", &argv[1]);
+            else dblite_reply_syntax_error(ctx);
+            return;
+        }
+        keytable_entry *entry = db_find(ctx, ctx->db, argv[2].ptr, argv[2].len, DBLITE_LOOKUP_READ);
+        if (!entry) {
+            dblite_reply_null(ctx);
+            return;
+        }
+        value_type *type = entry_type(entry);
+        size_t bytes = dblite_alloc_size(entry) + sizeof(void *); /* entry + its bucket slot */
+        if (type->methods.memory_usage) bytes += type->methods.memory_usage(entry->value);
+        dblite_reply_integer(ctx, (long long)bytes);
+    } else if (bytes_equal_nocase(argv[1], "HELP")) {
+        static const char *const lines[] = {
+            "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "USAGE <key> [SAMPLES <count>]",
+            "    Return memory in bytes used by <key> and its value.",
+            "HELP",
+            "    Print this help."};
+        dblite_reply_array(ctx, 5);
+        for (int i = 0; i < 5; i++) dblite_reply_simple(ctx, lines[i]);
+    } else {
+        reply_unknown_subcommand(ctx, &argv[1], "MEMORY");
+    }
 }
 
 HANDLER(command_module) {

@@ -52,7 +52,8 @@ void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key
                           .db = db,
                           .key = {key, key_length},
                           .target_db = target_db,
-                          .target_key = {target_key, target_key_length}};
+                          .target_key = {target_key, target_key_length},
+                          .flags = kind == DBLITE_EVENT_SHUTDOWN ? server.shutdown_flags : 0};
     dblite_ctx own;
     if (!ctx) {
         ctx_init(&own, NULL, db >= 0 ? &server.databases[db] : &server.databases[0]);
