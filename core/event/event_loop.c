@@ -181,6 +181,8 @@ uint64_t event_add_timer(event_loop *loop, long long delay_ms, timer_event_fn fn
     timer_event *timer = malloc(sizeof(*timer));
     if (!timer) return 0;
     if (delay_ms < 0) delay_ms = 0;
+    /* Beyond ~30 years is "never"; also keeps the arithmetic from overflowing. */
+    if (delay_ms > 1000000000000LL) delay_ms = 1000000000000LL;
     timer->id = loop->next_timer_id++;
     timer->when_us = monotonic_us() + delay_ms * 1000;
     timer->fn = fn;
