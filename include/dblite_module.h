@@ -394,6 +394,10 @@ int dblite_database_count(void);
 /* Keys stored in the context's database, logically dead ones included
  * (dblite_server_statistic "keys" counts as DBSIZE does). */
 long long dblite_database_size(dblite_ctx *ctx);
+/* Hint that about count keys are about to be added to the selected
+ * database (loading a snapshot): its table is sized once instead of growing
+ * step by step.  DBLITE_OK, or DBLITE_ERR_NOMEM (the database stays usable). */
+int dblite_database_reserve(dblite_ctx *ctx, size_t count);
 
 /* Iterate every key of the selected database.  fn returns 0 to continue,
  * non-zero to stop; it must not add or delete keys.  Returns fn's last value. */

@@ -16,7 +16,7 @@ set -euo pipefail
 
 PACKAGES=(
     build-essential cmake pkg-config
-    libinih-dev libcmocka-dev libhiredis-dev
+    libinih-dev libcmocka-dev libhiredis-dev libedit-dev
     redis-server redis-tools
     python3 python3-redis
     clang libclang-rt-dev

@@ -186,6 +186,9 @@ int dblite_ctx_select(dblite_ctx *ctx, int db) {
 int dblite_ctx_db(const dblite_ctx *ctx) { return ctx->db->id; }
 int dblite_database_count(void) { return server.database_count; }
 long long dblite_database_size(dblite_ctx *ctx) { return (long long)keytable_size(ctx->db->keys); }
+int dblite_database_reserve(dblite_ctx *ctx, size_t count) {
+    return keytable_reserve(ctx->db->keys, count) == 0 ? DBLITE_OK : DBLITE_ERR_NOMEM;
+}
 
 int dblite_keyspace_foreach(dblite_ctx *ctx, dblite_key_visit_fn fn, void *privdata) {
     keytable_iterator it;

@@ -115,7 +115,9 @@ static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseco
     }
     long long value = absolute ? deadline : deadline - dblite_time_ms();
     if (value < 0) value = 0;
-    dblite_reply_integer(ctx, milliseconds ? value : (value + 500) / 1000);
+    /* Nearest second; (value + 500) / 1000 would overflow for deadlines
+     * near LLONG_MAX (PEXPIREAT k 9223372036854775807 is accepted). */
+    dblite_reply_integer(ctx, milliseconds ? value : value / 1000 + (value % 1000 >= 500));
 }
 
 static void command_ttl(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 0, 0); }

@@ -29,8 +29,10 @@ void expiry_expire_key(dblite_ctx *ctx, dblite_bytes key) {
     if (!copy) return; /* stays until the next attempt */
     memcpy(copy, key.ptr, key.len);
     dblite_bytes owned = {copy, key.len};
-    dblite_key_delete(ctx, owned);
-    ttl_index_remove(expiry_index(ctx), copy, key.len);
+    /* Deleting fires on_key_gone, which drops the record; only a record
+     * without a key needs removing here.  (A second lookup of a key no
+     * longer indexed is an unsuccessful probe, the dearest kind.) */
+    if (dblite_key_delete(ctx, owned) == 0) ttl_index_remove(expiry_index(ctx), copy, key.len);
     module_state.expired_keys++;
     dblite_bytes del[2] = {{"DEL", 3}, owned};
     dblite_propagate_extra(ctx, 2, del);

@@ -1,0 +1,37 @@
+/*
+ * aof_commands.c - BGREWRITEAOF.
+ */
+#include <stdio.h>
+
+#include "aof_rewrite.h"
+#include "persistence.h"
+
+static void command_bgrewriteaof(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc, (void)argv;
+    persistence_state *state = persistence_state_get();
+    if (child_running(state, CHILD_AOF_REWRITE)) {
+        dblite_reply_error(ctx, "ERR Background append only file rewriting already in progress");
+        return;
+    }
+    if (child_running(state, CHILD_NONE)) {
+        state->aof.rewrite_scheduled = 1;
+        dblite_reply_simple(ctx, "Background append only file rewriting scheduled");
+        return;
+    }
+    char error[512];
+    if (aof_rewrite_start_background(state, ctx, error, sizeof(error)) != 0) {
+        dblite_reply_error_format(ctx, "ERR Can't execute an AOF background rewriting: %s", error);
+        return;
+    }
+    dblite_reply_simple(ctx, "Background append only file rewriting started");
+}
+
+static const dblite_command_spec aof_command = {
+    DBLITE_API_VERSION, "bgrewriteaof", 1, "admin noscript", 0, 0, 0, command_bgrewriteaof,
+    "Asynchronously rewrites the append-only file to disk.", "1.0.0", "server", ""};
+
+int aof_commands_register(dblite_module *module)
+{
+    return dblite_command_register(module, &aof_command);
+}

@@ -1,0 +1,137 @@
+/*
+ * persistence.h - the state of persistence.so and the functions its parts
+ * share: RDB snapshots (SAVE, BGSAVE, save points, load at startup, save at
+ * shutdown), the append-only file, DUMP/RESTORE.
+ *
+ * The state is one struct owned by persistence_module.c.  Command handlers
+ * receive no private data, so they reach it through persistence_state_get();
+ * it is only touched on the command thread (the fsync worker has its own
+ * locked struct, see aof_fsync_worker.h).
+ */
+#ifndef PERSISTENCE_H
+#define PERSISTENCE_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "aof_log.h"
+#include "crc64.h"
+#include "dblite_module.h"
+#include "expiry/expiry_service.h"
+
+typedef struct persistence_settings {
+    char *save;                 /* "SECONDS CHANGES ..." pairs; empty: none */
+    char *dbfilename;
+    int rdbchecksum;
+    long long rdb_key_save_delay; /* microseconds per key, for tests */
+    int appendonly;
+    char *appendfilename;
+    int appendfsync;            /* AOF_FSYNC_* */
+    long long auto_aof_rewrite_percentage;
+    char *auto_aof_rewrite_min_size;
+    int aof_load_truncated;
+} persistence_settings;
+
+typedef enum child_kind {
+    CHILD_NONE = 0,
+    CHILD_RDB,
+    CHILD_AOF_REWRITE,
+} child_kind;
+
+typedef struct persistence_state {
+    dblite_module *module;
+    persistence_settings settings;
+    crc64_tables crc_tables;
+    const dblite_expiry_service *expiry; /* looked up once every module is loaded */
+    int started;             /* the STARTED event ran (data loaded) */
+    int loading;             /* a dataset is being loaded: ignore propagation */
+    int overwrite_seen;      /* a key was overwritten while loading: duplicate */
+    int suppress_propagation; /* the running command's propagation is not logged */
+    char applied_dir[PATH_MAX]; /* the server's 'dir' we are in */
+
+    /* snapshots */
+    long long changes_since_save;  /* counted from propagated writes */
+    long long changes_at_fork;
+    long long last_save_time;      /* Unix seconds of the last successful save */
+    long long last_bgsave_try;     /* Unix seconds */
+    int last_bgsave_ok;
+    long long last_bgsave_duration_ms;
+    long long rdb_saves;
+    int bgsave_scheduled;
+
+    /* the forked child (one at a time) */
+    child_kind child;
+    pid_t child_pid;
+    long long child_started_ms;
+    char child_temp_path[64];
+    char child_target_path[PATH_MAX];
+    dblite_timer_id child_timer;
+
+    aof_log aof;
+} persistence_state;
+
+persistence_state *persistence_state_get(void);
+
+/* Make the process's working directory follow the 'dir' setting (CONFIG
+ * SET dir changes it at runtime).  0, or -1 with the reason in error. */
+int persistence_enter_dir(persistence_state *state, char *error, size_t error_size);
+
+/* ---- snapshots (snapshot_jobs.c) ---- */
+
+/* Foreground save of the dataset to path.  0, or -1 with a reason. */
+int snapshot_save_now(persistence_state *state, dblite_ctx *ctx, const char *path, char *error,
+                      size_t error_size);
+/* Fork a child that saves to dbfilename.  0, or -1 with a reason. */
+int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+/* Load the RDB file at path into the (empty) keyspace at startup or check
+ * it (store 0).  0, or -1 with the reason in error. */
+int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, int store, int report_progress,
+                       char *error, size_t error_size);
+/* RESTORE <file>: check the file, then replace the dataset with it. */
+int dataset_restore_from_file(persistence_state *state, dblite_ctx *ctx, const char *path, char *error,
+                              size_t error_size);
+/* Save points reached?  1 when a background save should start now. */
+int snapshot_save_point_due(persistence_state *state, long long now_seconds);
+/* Whether any save point is configured (saves at shutdown then). */
+int snapshot_save_points_configured(const persistence_state *state);
+/* Check the save setting's syntax.  0, or -1 with the reason. */
+int snapshot_save_points_validate(const char *text, char *error, size_t error_size);
+
+/* ---- the append-only file (aof_log.c, aof_rewrite.c, aof_load.c) ---- */
+
+/* Open appendfilename for appending and start logging.  0 or -1. */
+int aof_log_open(persistence_state *state, char *error, size_t error_size);
+/* The propagation subscriber's work: log one write command. */
+void aof_log_feed(persistence_state *state, int db, int argc, const dblite_bytes *argv);
+/* Write what is pending (BEFORE_SLEEP), fsync with appendfsync always. */
+void aof_log_write_pending(persistence_state *state);
+/* Periodic work: the everysec fsync, retries of failed writes. */
+void aof_log_cron(persistence_state *state, long long now_ms);
+/* Write, fsync and close (shutdown, appendonly switched off). */
+void aof_log_close(persistence_state *state);
+
+/* ---- the background child (background_child.c) ---- */
+
+typedef int (*child_job_fn)(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+/* Fork; the child runs job and exits 0 on success.  0 in the parent, or -1
+ * with the reason (fork failed, a child is already running). */
+int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, char *error,
+                size_t error_size);
+/* The temporary file a child of kind with process id pid writes. */
+void child_temp_name(child_kind kind, pid_t pid, char *buffer, size_t size);
+/* Stop a running child at once (shutdown, dataset replaced) and clean up
+ * its temporary file. */
+void child_kill(persistence_state *state);
+/* Whether a child of this kind is running (CHILD_NONE: any). */
+int child_running(const persistence_state *state, child_kind kind);
+
+/* ---- registration (one function per file) ---- */
+int snapshot_commands_register(dblite_module *module);
+int dump_commands_register(dblite_module *module);
+int aof_commands_register(dblite_module *module);
+int persistence_info_register(persistence_state *state);
+int persistence_config_register(persistence_state *state);
+int persistence_lifecycle_register(persistence_state *state);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * persistence_lifecycle.c - when persistence acts: loading the dataset once
+ * every module is there (STARTED), logging each propagated write, flushing
+ * the log before replies go out (BEFORE_SLEEP), the periodic checks (save
+ * points, automatic rewrites, switching the log on and off, the everysec
+ * fsync), and the last save at SHUTDOWN.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aof_load.h"
+#include "aof_rewrite.h"
+#include "persistence.h"
+
+#define CRON_INTERVAL_MS 100
+
+static void fatal(persistence_state *state, const char *what, const char *error)
+{
+    dblite_log(state->module, "warning", "%s: %s", what, error);
+    dblite_log(state->module, "warning", "startup aborted: fix or move the file, then start again");
+    exit(1);
+}
+
+/* "64mb" -> bytes, with Redis's units (k = 1000, kb = 1024). */
+static int parse_memory(const char *text, unsigned long long *bytes)
+{
+    if (text == NULL || !isdigit((unsigned char)text[0]))
+        return -1;
+    char *unit;
+    unsigned long long number = strtoull(text, &unit, 10);
+    static const struct {
+        const char *name;
+        unsigned long long factor;
+    } units[] = {{"", 1},           {"b", 1},           {"k", 1000},       {"kb", 1024},
+                 {"m", 1000000},    {"mb", 1048576},    {"g", 1000000000}, {"gb", 1073741824}};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcasecmp(unit, units[i].name) == 0) {
+            *bytes = number * units[i].factor;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int auto_rewrite_due(persistence_state *state)
+{
+    aof_log *aof = &state->aof;
+    unsigned long long minimum;
+    if (!aof->active || state->settings.auto_aof_rewrite_percentage <= 0 ||
+        parse_memory(state->settings.auto_aof_rewrite_min_size, &minimum) != 0 || aof->current_size <= minimum)
+        return 0;
+    uint64_t base = aof->base_size ? aof->base_size : 1;
+    uint64_t growth = aof->current_size > base ? (aof->current_size - base) * 100 / base : 0;
+    return growth >= (uint64_t)state->settings.auto_aof_rewrite_percentage;
+}
+
+/* CONFIG SET persistence.appendonly yes|no at runtime. */
+static void follow_appendonly(persistence_state *state)
+{
+    aof_log *aof = &state->aof;
+    if (state->settings.appendonly && !aof->active && !aof->waiting_first_rewrite) {
+        /* The log starts from a rewrite of the current dataset. */
+        aof->waiting_first_rewrite = 1;
+        aof->rewrite_scheduled = 1;
+    } else if (!state->settings.appendonly && (aof->active || aof->waiting_first_rewrite)) {
+        if (child_running(state, CHILD_AOF_REWRITE))
+            child_kill(state);
+        aof_log_close(state);
+        aof->waiting_first_rewrite = 0;
+        aof->rewrite_scheduled = 0;
+        dblite_log(state->module, "notice", "append only file switched off");
+    }
+}
+
+static long long cron(dblite_ctx *ctx, void *privdata)
+{
+    persistence_state *state = privdata;
+    if (!state->started || state->loading)
+        return CRON_INTERVAL_MS;
+    follow_appendonly(state);
+    aof_log_cron(state, dblite_time_ms());
+    if (child_running(state, CHILD_NONE))
+        return CRON_INTERVAL_MS;
+    char error[512];
+    if (state->bgsave_scheduled || snapshot_save_point_due(state, time(NULL))) {
+        if (state->bgsave_scheduled == 0)
+            dblite_log(state->module, "notice", "%lld changes since the last save: saving", state->changes_since_save);
+        snapshot_start_background(state, ctx, error, sizeof(error));
+    } else if (state->aof.rewrite_scheduled || auto_rewrite_due(state)) {
+        if (aof_rewrite_start_background(state, ctx, error, sizeof(error)) != 0)
+            dblite_log(state->module, "warning", "cannot start the AOF rewrite: %s", error);
+    }
+    return CRON_INTERVAL_MS;
+}
+
+static int file_exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static void load_at_startup(persistence_state *state, dblite_ctx *ctx)
+{
+    char error[1024];
+    const char *rdb = state->settings.dbfilename;
+    const char *aof = state->settings.appendfilename;
+    if (state->settings.appendonly && file_exists(aof)) {
+        aof_load_result result;
+        if (aof_load_file(state, ctx, aof, &result, error, sizeof(error)) != 0)
+            fatal(state, "cannot load the append only file", error);
+        dblite_log(state->module, "notice", "DB loaded from append only file '%s': %lld commands replayed", aof,
+                   result.commands);
+        if (result.failed_commands)
+            dblite_log(state->module, "warning", "%lld replayed commands replied an error",
+                       result.failed_commands);
+        if (aof_log_open(state, error, sizeof(error)) != 0)
+            fatal(state, "cannot open the append only file", error);
+        return;
+    }
+    if (file_exists(rdb) && snapshot_load_file(state, ctx, rdb, 1, 1, error, sizeof(error)) != 0)
+        fatal(state, "cannot load the RDB file", error);
+    if (!state->settings.appendonly)
+        return;
+    /* The log starts as a rewrite of what was just loaded. */
+    if (aof_rewrite_now(state, ctx, error, sizeof(error)) != 0)
+        fatal(state, "cannot create the append only file", error);
+    dblite_log(state->module, "notice", "created the append only file '%s'", aof);
+}
+
+static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
+    (void)event;
+    persistence_state *state = privdata;
+    char error[512];
+    const char *dir = dblite_config_server_value("dir");
+    snprintf(state->applied_dir, sizeof(state->applied_dir), "%s", dir ? dir : "");
+    state->expiry = dblite_service_lookup(DBLITE_EXPIRY_SERVICE);
+    if (snapshot_save_points_validate(state->settings.save, error, sizeof(error)) != 0)
+        fatal(state, "bad setting persistence.save", error);
+    state->last_save_time = time(NULL);
+    if (aof_fsync_worker_start(&state->aof.worker) != 0)
+        dblite_log(state->module, "warning", "no fsync thread: everysec fsyncs will run on the main thread");
+    load_at_startup(state, ctx);
+    state->started = 1;
+    if (dblite_timer_create(state->module, CRON_INTERVAL_MS, cron, state) == 0)
+        fatal(state, "cannot start", "no timer for the periodic checks");
+}
+
+static void free_settings(persistence_settings *settings)
+{
+    char **strings[] = {&settings->save, &settings->dbfilename, &settings->appendfilename,
+                        &settings->auto_aof_rewrite_min_size};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        dblite_free(*strings[i]);
+        *strings[i] = NULL;
+    }
+}
+
+/* SHUTDOWN NOSAVE skips the final snapshot, SHUTDOWN SAVE forces one;
+ * otherwise (SHUTDOWN, SIGTERM) it is taken when save points exist, as in
+ * Redis. */
+static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
+    persistence_state *state = privdata;
+    if (state->started) {
+        if (child_running(state, CHILD_NONE))
+            child_kill(state);
+        if (state->aof.fd >= 0)
+            aof_log_close(state);
+        char error[512];
+        int save = (event->flags & DBLITE_SHUTDOWN_SAVE) ||
+                   (!(event->flags & DBLITE_SHUTDOWN_NOSAVE) && snapshot_save_points_configured(state));
+        if (save) {
+            dblite_log(state->module, "notice", "saving the final RDB snapshot before exiting");
+            snapshot_save_now(state, ctx, state->settings.dbfilename, error, sizeof(error));
+        }
+    }
+    aof_fsync_worker_stop(&state->aof.worker);
+    byte_buffer_release(&state->aof.rewrite_diff);
+    free_settings(&state->settings);
+}
+
+static void on_before_sleep(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
+    (void)ctx, (void)event;
+    aof_log_write_pending(privdata);
+}
+
+static void on_overwritten(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
+    (void)ctx, (void)event;
+    persistence_state *state = privdata;
+    if (state->loading)
+        state->overwrite_seen++;
+}
+
+static void on_propagate(int db, int argc, const dblite_bytes *argv, void *privdata)
+{
+    persistence_state *state = privdata;
+    if (state->loading)
+        return;
+    state->changes_since_save++;
+    /* RESTORE <file> rewrote the log itself: replaying it would depend on
+     * a file that may have changed since. */
+    if (argc == 2 && dblite_bytes_equal_nocase(argv[0], "restore"))
+        return;
+    aof_log_feed(state, db, argc, argv);
+}
+
+int persistence_lifecycle_register(persistence_state *state)
+{
+    dblite_module *module = state->module;
+    int status = DBLITE_OK;
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_STARTED, on_started, state);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_BEFORE_SLEEP, on_before_sleep, state);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_OVERWRITTEN, on_overwritten, state);
+    status |= dblite_propagation_subscribe(module, on_propagate, state);
+    return status == DBLITE_OK ? DBLITE_OK : DBLITE_ERR;
+}

@@ -1,0 +1,35 @@
+/*
+ * rdb_value_save.h - one value in RDB form: a type byte, then the payload
+ * the value's type writes through a dblite_io.
+ *
+ * Types with a native snapshot code (string 0, list 1, set 2, hash 4)
+ * write Redis's plain payloads, so their io encodes unsigned numbers as RDB
+ * lengths and strings as RDB strings.  Other types are stored as Redis
+ * module values (type 7): the 64-bit type id, then each field preceded by
+ * its module opcode, then the module EOF opcode.
+ */
+#ifndef PERSISTENCE_RDB_VALUE_SAVE_H
+#define PERSISTENCE_RDB_VALUE_SAVE_H
+
+#include <stddef.h>
+
+#include "dblite_module.h"
+#include "output_buffer.h"
+
+typedef struct value_saver {
+    output_buffer *out;
+    dblite_io *native_io;
+    dblite_io *module_io;
+} value_saver;
+
+/* Returns 0, or -1 when out of memory. */
+int value_saver_init(value_saver *saver, output_buffer *out);
+void value_saver_release(value_saver *saver);
+
+/* Writes the type byte, then key when it is not NULL (a DUMP payload has
+ * none), then the payload.  Returns 0, or -1 with a reason in error (a type
+ * without a save method, the type's own failure, a write failure). */
+int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_type *type, const void *value,
+                      char *error, size_t error_size);
+
+#endif

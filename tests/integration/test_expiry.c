@@ -1,0 +1,1013 @@
+/*
+ * test_expiry.c - the expiry module over real sockets, where differential
+ * cases cannot go because the clock matters: lazy expiry (a key past its
+ * deadline is gone the moment any command touches it), active expiry (100k
+ * keys vanish with no client touching them), INFO's expires= and the
+ * module's own counters staying exact across RENAME, MOVE, COPY, FLUSHDB,
+ * FLUSHALL and SWAPDB, bounded bookkeeping under heavy TTL rewriting,
+ * millisecond resolution, what replicas and the append-only log are sent,
+ * and the deployment without the module (config/minimal.ini).
+ *
+ * Every timing assertion is one-sided and derived from client-side clock
+ * readings taken around the requests, so a slow or loaded machine can make
+ * a check inconclusive (it is then retried) but never makes it fail.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "server_process.h"
+
+typedef struct fixture {
+    server_process *server;
+    redisContext *context;
+} fixture;
+
+static int start_server_with(void **state, const char *config, const char *const *extra_args)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -1;
+    *state = f;
+    f->server = server_start(config, extra_args);
+    if (f->server == NULL)
+        return -1;
+    f->context = server_connect(f->server);
+    return f->context != NULL ? 0 : -1;
+}
+
+static int start_server(void **state)
+{
+    return start_server_with(state, "dblite.ini", NULL);
+}
+
+/* Active expiry once a second only, so keys past their deadline stay in
+ * memory long enough for commands to meet them. */
+static int start_server_with_slow_active_expiry(void **state)
+{
+    static const char *const args[] = {"--expiry.active-expire-interval-ms", "1000", NULL};
+    return start_server_with(state, "dblite.ini", args);
+}
+
+static int start_minimal_server(void **state)
+{
+    return start_server_with(state, "minimal.ini", NULL);
+}
+
+/* With hooktest.so (tests/modules), whose HOOKTEST.PROPAGATED returns the
+ * commands propagated so far as "DB arg arg...". */
+static int start_server_with_propagation_log(void **state)
+{
+    static char module_path[4096];
+    const char *binary_dir = getenv("DBLITE_BINARY_DIR");
+    if (binary_dir == NULL)
+        return -1;
+    snprintf(module_path, sizeof module_path, "%s/test-modules/hooktest.so", binary_dir);
+    const char *const args[] = {"--load-module", module_path, NULL};
+    return start_server_with(state, "dblite.ini", args);
+}
+
+static int stop_server(void **state)
+{
+    fixture *f = *state;
+    if (f == NULL)
+        return 0;
+    if (f->context != NULL)
+        redisFree(f->context);
+    int status = server_stop(f->server);
+    free(f);
+    return status == 0 ? 0 : -1;
+}
+
+/* ---- Clock --------------------------------------------------------------- */
+
+static long long monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static long long wall_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long long milliseconds)
+{
+    if (milliseconds <= 0)
+        return;
+    struct timespec pause = {milliseconds / 1000, (milliseconds % 1000) * 1000000};
+    while (nanosleep(&pause, &pause) != 0) {
+    }
+}
+
+static void sleep_until(long long monotonic_deadline)
+{
+    sleep_ms(monotonic_deadline - monotonic_ms());
+}
+
+/* ---- Replies ------------------------------------------------------------- */
+
+static redisReply *command(redisContext *context, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    redisReply *reply = redisvCommand(context, format, args);
+    va_end(args);
+    if (reply == NULL)
+        fail_msg("no reply to '%s': %s", format, context->errstr);
+    return reply;
+}
+
+static void run(redisContext *context, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    redisReply *reply = redisvCommand(context, format, args);
+    va_end(args);
+    if (reply == NULL)
+        fail_msg("no reply to '%s': %s", format, context->errstr);
+    if (reply->type == REDIS_REPLY_ERROR)
+        fail_msg("'%s' failed: %s", format, reply->str);
+    freeReplyObject(reply);
+}
+
+static long long integer(redisContext *context, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    redisReply *reply = redisvCommand(context, format, args);
+    va_end(args);
+    if (reply == NULL)
+        fail_msg("no reply to '%s': %s", format, context->errstr);
+    if (reply->type != REDIS_REPLY_INTEGER)
+        fail_msg("'%s' answered type %d (%s), not an integer", format, reply->type,
+                 reply->str ? reply->str : "");
+    long long value = reply->integer;
+    freeReplyObject(reply);
+    return value;
+}
+
+static void assert_error(redisContext *context, const char *expected, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    redisReply *reply = redisvCommand(context, format, args);
+    va_end(args);
+    assert_non_null(reply);
+    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
+    assert_string_equal(reply->str, expected);
+    freeReplyObject(reply);
+}
+
+static void assert_string_reply(redisContext *context, const char *expected, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    redisReply *reply = redisvCommand(context, format, args);
+    va_end(args);
+    assert_non_null(reply);
+    if (expected == NULL) {
+        assert_int_equal(reply->type, REDIS_REPLY_NIL);
+    } else {
+        if (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_STATUS)
+            fail_msg("'%s' answered type %d (%s)", format, reply->type, reply->str ? reply->str : "");
+        assert_string_equal(reply->str, expected);
+    }
+    freeReplyObject(reply);
+}
+
+/* ---- INFO ---------------------------------------------------------------- */
+
+/* A numeric field of an INFO section; fails the test when it is missing. */
+static long long info_field(redisContext *context, const char *section, const char *name)
+{
+    redisReply *reply = command(context, "INFO %s", section);
+    assert_int_equal(reply->type, REDIS_REPLY_STRING);
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\n%s:", name);
+    const char *found = strstr(reply->str, pattern);
+    if (found == NULL)
+        fail_msg("INFO %s has no %s:\n%s", section, name, reply->str);
+    long long value = strtoll(found + strlen(pattern), NULL, 10);
+    freeReplyObject(reply);
+    return value;
+}
+
+typedef struct keyspace_line {
+    long long keys, expires, average_ttl; /* all -1 when the db is not listed */
+} keyspace_line;
+
+/* INFO keyspace counts keys, which first purges those past their deadline
+ * (like DBSIZE): use it where that is wanted. */
+static keyspace_line keyspace(redisContext *context, int db)
+{
+    keyspace_line line = {-1, -1, -1};
+    redisReply *reply = command(context, "INFO keyspace");
+    assert_int_equal(reply->type, REDIS_REPLY_STRING);
+    char pattern[32];
+    snprintf(pattern, sizeof pattern, "\ndb%d:", db);
+    const char *found = strstr(reply->str, pattern);
+    if (found != NULL &&
+        sscanf(found + strlen(pattern), "keys=%lld,expires=%lld,avg_ttl=%lld", &line.keys, &line.expires,
+               &line.average_ttl) != 3)
+        fail_msg("unreadable keyspace line: %s", found + 1);
+    freeReplyObject(reply);
+    return line;
+}
+
+static long long keys_with_ttl(redisContext *context)
+{
+    return info_field(context, "expiry", "expiry_keys_with_ttl");
+}
+
+static long long bookkeeping_bytes(redisContext *context)
+{
+    return info_field(context, "expiry", "expiry_bookkeeping_bytes");
+}
+
+static long long expired_keys(redisContext *context)
+{
+    return info_field(context, "stats", "expired_keys");
+}
+
+/* Same field in the text of an INFO reply already read. */
+static long long field_in(const redisReply *reply, const char *name)
+{
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\n%s:", name);
+    const char *found = strstr(reply->str, pattern);
+    if (found == NULL)
+        fail_msg("no %s in INFO reply", name);
+    return strtoll(found + strlen(pattern), NULL, 10);
+}
+
+static redisReply *pipelined_reply(redisContext *context)
+{
+    void *reply = NULL;
+    if (redisGetReply(context, &reply) != REDIS_OK || reply == NULL)
+        fail_msg("pipelined reply missing: %s", context->errstr);
+    return reply;
+}
+
+/* ---- Lazy expiry ----------------------------------------------------------- */
+
+typedef void (*reply_check)(redisContext *context, const redisReply *reply);
+
+static void expect_nil(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_NIL);
+}
+
+static void expect_zero(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
+    assert_int_equal(reply->integer, 0);
+}
+
+static void expect_minus_two(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
+    assert_int_equal(reply->integer, -2);
+}
+
+static void expect_none(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_STATUS);
+    assert_string_equal(reply->str, "none");
+}
+
+/* Only the live key "alive" may be listed. */
+static void expect_only_alive(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, 1);
+    assert_string_equal(reply->element[0]->str, "alive");
+}
+
+static void expect_scan_only_alive(redisContext *context, const redisReply *reply)
+{
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, 2);
+    assert_string_equal(reply->element[0]->str, "0");
+    expect_only_alive(context, reply->element[1]);
+}
+
+static void expect_scan_nothing(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, 2);
+    assert_string_equal(reply->element[0]->str, "0");
+    assert_int_equal(reply->element[1]->elements, 0);
+}
+
+static void expect_alive_name(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_STRING);
+    assert_string_equal(reply->str, "alive");
+}
+
+static void expect_one(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
+    assert_int_equal(reply->integer, 1);
+}
+
+static void expect_mget_nil_then_alive(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, 2);
+    assert_int_equal(reply->element[0]->type, REDIS_REPLY_NIL);
+    assert_string_equal(reply->element[1]->str, "yes");
+}
+
+/* Writes meet the key as missing: it comes back new, without a TTL. */
+static void expect_one_and_persistent(redisContext *context, const redisReply *reply)
+{
+    expect_one(context, reply);
+    assert_int_equal(integer(context, "TTL victim"), -1);
+}
+
+static void expect_new_value_persistent(redisContext *context, const redisReply *reply)
+{
+    (void)reply;
+    assert_string_reply(context, "fresh", "GET victim");
+    assert_int_equal(integer(context, "TTL victim"), -1);
+}
+
+static void expect_no_such_key(redisContext *context, const redisReply *reply)
+{
+    (void)context;
+    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
+    assert_string_equal(reply->str, "ERR no such key");
+}
+
+typedef struct probe {
+    const char *command;
+    reply_check check;  /* NULL: an empty array */
+    int meets_the_key;  /* 0 when the command may answer without looking at it */
+} probe;
+
+static const probe lazy_probes[] = {
+    {"GET victim", expect_nil, 1},
+    {"EXISTS victim", expect_zero, 1},
+    {"TYPE victim", expect_none, 1},
+    {"TTL victim", expect_minus_two, 1},
+    {"PTTL victim", expect_minus_two, 1},
+    {"EXPIRETIME victim", expect_minus_two, 1},
+    {"STRLEN victim", expect_zero, 1},
+    {"MGET victim alive", expect_mget_nil_then_alive, 1},
+    {"KEYS *", expect_only_alive, 1},
+    {"KEYS vic*", NULL, 1},
+    {"SCAN 0 COUNT 1000", expect_scan_only_alive, 1},
+    {"SCAN 0 MATCH vic* COUNT 1000", expect_scan_nothing, 1},
+    {"RANDOMKEY", expect_alive_name, 0},
+    {"DBSIZE", expect_one, 1},
+    {"PERSIST victim", expect_zero, 1},
+    {"EXPIRE victim 100", expect_zero, 1},
+    {"RENAME victim other", expect_no_such_key, 1},
+    {"COPY victim other", expect_zero, 1},
+    {"MOVE victim 1", expect_zero, 1},
+    {"DEL victim", expect_zero, 1},
+    {"SETNX victim fresh", expect_one_and_persistent, 1},
+    {"INCR victim", expect_one_and_persistent, 1},
+    {"APPEND victim x", expect_one_and_persistent, 1},
+    {"SET victim fresh NX", expect_new_value_persistent, 1},
+};
+
+static void expect_empty_array(const redisReply *reply)
+{
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    assert_int_equal(reply->elements, 0);
+}
+
+/* A key past its deadline but still in memory (the active cycle runs once
+ * a second here) must be invisible to every command, and the command that
+ * meets it removes it.  A try counts when INFO, sent in the same pipeline
+ * just before the probe, still showed the key's TTL record: then the probe
+ * itself is what met the key. */
+static void lazy_expiry_hides_keys_from_every_command(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    run(context, "SET alive yes");
+    for (size_t p = 0; p < sizeof lazy_probes / sizeof lazy_probes[0]; p++) {
+        const probe *probe = &lazy_probes[p];
+        int conclusive = 0;
+        for (int attempt = 0; attempt < 20 && !conclusive; attempt++) {
+            run(context, "DEL victim other");
+            run(context, "SET victim value");
+            assert_int_equal(integer(context, "PEXPIRE victim 20"), 1);
+            /* The deadline is at most 20 ms after the reply (+1 for the
+             * server's millisecond truncation). */
+            sleep_until(monotonic_ms() + 25);
+            redisAppendCommand(context, "INFO expiry");
+            redisAppendCommand(context, "INFO stats");
+            redisAppendCommand(context, probe->command);
+            redisAppendCommand(context, "INFO expiry");
+            redisAppendCommand(context, "INFO stats");
+            redisReply *info_before = pipelined_reply(context);
+            redisReply *stats_before = pipelined_reply(context);
+            redisReply *reply = pipelined_reply(context);
+            redisReply *info_after = pipelined_reply(context);
+            redisReply *stats_after = pipelined_reply(context);
+            if (field_in(info_before, "expiry_keys_with_ttl") == 1) {
+                conclusive = 1;
+                if (probe->meets_the_key) {
+                    assert_int_equal(field_in(info_after, "expiry_keys_with_ttl"), 0);
+                    assert_int_equal(field_in(stats_after, "expired_keys"),
+                                     field_in(stats_before, "expired_keys") + 1);
+                }
+            }
+            /* Whatever happened in between, the probe never shows the key
+             * (checks may send more commands: the pipeline is drained). */
+            if (probe->check != NULL)
+                probe->check(context, reply);
+            else
+                expect_empty_array(reply);
+            freeReplyObject(info_before);
+            freeReplyObject(stats_before);
+            freeReplyObject(reply);
+            freeReplyObject(info_after);
+            freeReplyObject(stats_after);
+        }
+        if (!conclusive)
+            fail_msg("'%s': the active cycle always removed the key first", probe->command);
+    }
+    /* RANDOMKEY in a database holding nothing but an expired key. */
+    run(context, "SELECT 2");
+    run(context, "SET only v");
+    assert_int_equal(integer(context, "PEXPIRE only 20"), 1);
+    sleep_ms(40);
+    assert_string_reply(context, NULL, "RANDOMKEY");
+    assert_int_equal(integer(context, "DBSIZE"), 0);
+    run(context, "SELECT 0");
+    /* "alive" was never touched by any of it. */
+    assert_string_reply(context, "yes", "GET alive");
+    assert_int_equal(integer(context, "TTL alive"), -1);
+}
+
+/* ---- Active expiry ----------------------------------------------------------- */
+
+#define WAVE_KEYS 100000
+
+/* Loads count keys "prefix:N" with PX ttl_ms through a pipeline. */
+static void load_keys_with_ttl(redisContext *context, const char *prefix, long count, long ttl_ms)
+{
+    const long batch = 1000;
+    for (long first = 0; first < count; first += batch) {
+        long last = first + batch < count ? first + batch : count;
+        for (long i = first; i < last; i++)
+            redisAppendCommand(context, "SET %s:%ld value-%ld PX %ld", prefix, i, i, ttl_ms);
+        for (long i = first; i < last; i++) {
+            redisReply *reply = pipelined_reply(context);
+            if (reply->type != REDIS_REPLY_STATUS)
+                fail_msg("SET in the pipeline answered %s", reply->str ? reply->str : "?");
+            freeReplyObject(reply);
+        }
+    }
+}
+
+/* 100k keys with a 200 ms TTL disappear although no client touches them:
+ * only INFO stats / expiry / memory are read, which count nothing. */
+static void active_expiry_removes_untouched_keys(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    run(context, "SET persistent:1 a");
+    run(context, "SET persistent:2 b");
+    run(context, "SELECT 7");
+    run(context, "SET persistent:7 c");
+    long long memory_before = info_field(context, "memory", "used_memory");
+    long long expired_before = expired_keys(context);
+
+    /* Most keys in db 0, some in db 7 and 15: the cycle visits every db. */
+    load_keys_with_ttl(context, "wave", 5000, 200);
+    run(context, "SELECT 15");
+    load_keys_with_ttl(context, "wave", 5000, 200);
+    run(context, "SELECT 0");
+    long long loaded_at = monotonic_ms();
+    load_keys_with_ttl(context, "wave", WAVE_KEYS - 10000, 200);
+    long long load_ms = monotonic_ms() - loaded_at;
+    long long memory_loaded = info_field(context, "memory", "used_memory");
+
+    long long started = monotonic_ms(), slowest_poll = 0;
+    long long remaining = -1, expired = 0;
+    while (monotonic_ms() - started < 60000) {
+        long long asked = monotonic_ms();
+        remaining = keys_with_ttl(context);
+        expired = expired_keys(context) - expired_before;
+        long long took = monotonic_ms() - asked;
+        if (took > slowest_poll)
+            slowest_poll = took;
+        if (remaining == 0)
+            break;
+        sleep_ms(20);
+    }
+    long long drained_ms = monotonic_ms() - started;
+    print_message("active expiry: %d keys loaded in %lld ms, all gone %lld ms after the load; "
+                  "slowest INFO poll during the wave %lld ms\n",
+                  WAVE_KEYS, load_ms, drained_ms, slowest_poll);
+    assert_int_equal(remaining, 0);
+    assert_int_equal(expired, WAVE_KEYS);
+    assert_int_equal(bookkeeping_bytes(context), 0);
+    long long memory_after = info_field(context, "memory", "used_memory");
+    print_message("used_memory: %lld before, %lld loaded, %lld after\n", memory_before, memory_loaded,
+                  memory_after);
+    /* The keys' memory went back: 100k keys take well over 5 MB (some of
+     * them expire while others still load, so the figure read after loading
+     * varies); tables may keep a little slack. */
+    assert_true(memory_after - memory_before < 1024 * 1024);
+
+    /* Only now count keys: the persistent ones are all that is left. */
+    keyspace_line db0 = keyspace(context, 0);
+    assert_int_equal(db0.keys, 2);
+    assert_int_equal(db0.expires, 0);
+    keyspace_line db7 = keyspace(context, 7);
+    assert_int_equal(db7.keys, 1);
+    assert_int_equal(db7.expires, 0);
+    assert_int_equal(keyspace(context, 15).keys, -1);
+    assert_int_equal(integer(context, "DBSIZE"), 2);
+    /* Counting found nothing left to purge. */
+    assert_int_equal(expired_keys(context) - expired_before, WAVE_KEYS);
+}
+
+/* ---- INFO counters -------------------------------------------------------------- */
+
+static void info_counts_keys_with_ttl(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    assert_int_equal(keys_with_ttl(context), 0);
+    assert_int_equal(bookkeeping_bytes(context), 0);
+    for (int i = 0; i < 10; i++)
+        run(context, "SET ttl:%d v EX 100", i);
+    for (int i = 0; i < 5; i++)
+        run(context, "SET plain:%d v", i);
+    keyspace_line db0 = keyspace(context, 0);
+    assert_int_equal(db0.keys, 15);
+    assert_int_equal(db0.expires, 10);
+    assert_true(db0.average_ttl > 90000 && db0.average_ttl <= 100000);
+    assert_int_equal(keys_with_ttl(context), 10);
+    long long bytes = bookkeeping_bytes(context);
+    assert_true(bytes > 10 * 16);
+
+    run(context, "SELECT 3");
+    run(context, "SET ttl:x v PX 50000");
+    run(context, "SET ttl:y v");
+    assert_int_equal(integer(context, "EXPIRE ttl:y 50"), 1);
+    keyspace_line db3 = keyspace(context, 3);
+    assert_int_equal(db3.keys, 2);
+    assert_int_equal(db3.expires, 2);
+    assert_true(db3.average_ttl > 40000 && db3.average_ttl <= 50000);
+    assert_int_equal(keys_with_ttl(context), 12);
+    run(context, "SELECT 0");
+
+    /* Each way of losing a TTL counts once. */
+    assert_int_equal(integer(context, "PERSIST ttl:0"), 1);
+    assert_int_equal(keyspace(context, 0).expires, 9);
+    assert_int_equal(integer(context, "DEL ttl:1"), 1);
+    assert_int_equal(keyspace(context, 0).expires, 8);
+    run(context, "SET ttl:2 overwritten");
+    assert_int_equal(keyspace(context, 0).expires, 7);
+    run(context, "SET ttl:3 kept KEEPTTL");
+    assert_int_equal(keyspace(context, 0).expires, 7);
+    assert_string_reply(context, "v", "GETEX ttl:4 PERSIST");
+    assert_int_equal(keyspace(context, 0).expires, 6);
+    assert_int_equal(integer(context, "EXPIRE ttl:5 -1"), 1);
+    assert_int_equal(keyspace(context, 0).expires, 5);
+    run(context, "MSET ttl:6 a ttl:7 b");
+    assert_int_equal(keyspace(context, 0).expires, 3);
+    assert_string_reply(context, "v", "GETSET ttl:8 new");
+    assert_int_equal(keyspace(context, 0).expires, 2);
+    assert_string_reply(context, "v", "GETDEL ttl:9");
+    assert_int_equal(keyspace(context, 0).expires, 1);
+    /* Gaining one. */
+    assert_int_equal(integer(context, "EXPIRE plain:0 100"), 1);
+    run(context, "SETEX plain:1 100 v");
+    run(context, "PSETEX plain:2 100000 v");
+    assert_string_reply(context, "v", "GETEX plain:3 EX 100");
+    keyspace_line after = keyspace(context, 0);
+    assert_int_equal(after.keys, 12);
+    assert_int_equal(after.expires, 5);
+    assert_int_equal(keys_with_ttl(context), 7);
+    /* SELECT 3 still holds its two. */
+    assert_int_equal(keyspace(context, 3).expires, 2);
+}
+
+/* ---- TTL through RENAME / MOVE / COPY ----------------------------------------------- */
+
+static void ttl_follows_rename_move_copy_exactly(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    long long deadline = wall_ms() + 3600 * 1000 + 123;
+    run(context, "SET source v");
+    assert_int_equal(integer(context, "PEXPIREAT source %lld", deadline), 1);
+
+    run(context, "RENAME source renamed");
+    assert_int_equal(integer(context, "PEXPIRETIME source"), -2);
+    assert_int_equal(integer(context, "PEXPIRETIME renamed"), deadline);
+    assert_int_equal(keyspace(context, 0).expires, 1);
+
+    assert_int_equal(integer(context, "RENAMENX renamed again"), 1);
+    assert_int_equal(integer(context, "PEXPIRETIME again"), deadline);
+
+    assert_int_equal(integer(context, "MOVE again 5"), 1);
+    assert_int_equal(integer(context, "PEXPIRETIME again"), -2);
+    assert_int_equal(keyspace(context, 0).expires, -1);
+    keyspace_line db5 = keyspace(context, 5);
+    assert_int_equal(db5.keys, 1);
+    assert_int_equal(db5.expires, 1);
+    run(context, "SELECT 5");
+    assert_int_equal(integer(context, "PEXPIRETIME again"), deadline);
+
+    assert_int_equal(integer(context, "COPY again copied"), 1);
+    assert_int_equal(integer(context, "COPY again elsewhere DB 6"), 1);
+    assert_int_equal(integer(context, "PEXPIRETIME again"), deadline);
+    assert_int_equal(integer(context, "PEXPIRETIME copied"), deadline);
+    assert_int_equal(keyspace(context, 5).expires, 2);
+    assert_int_equal(keyspace(context, 6).expires, 1);
+    assert_int_equal(keys_with_ttl(context), 3);
+    run(context, "SELECT 6");
+    assert_int_equal(integer(context, "PEXPIRETIME elsewhere"), deadline);
+    /* The copies are independent: changing one leaves the others. */
+    assert_int_equal(integer(context, "PERSIST elsewhere"), 1);
+    run(context, "SELECT 5");
+    assert_int_equal(integer(context, "PEXPIRETIME copied"), deadline);
+
+    /* A persistent source replacing a key with a TTL leaves no TTL. */
+    run(context, "SET plain v");
+    assert_int_equal(integer(context, "COPY plain copied REPLACE"), 1);
+    assert_int_equal(integer(context, "TTL copied"), -1);
+    run(context, "SET other v EX 500");
+    run(context, "RENAME plain other");
+    assert_int_equal(integer(context, "TTL other"), -1);
+    assert_int_equal(keys_with_ttl(context), 1);
+
+    /* A short TTL carried to another db expires there, not here. */
+    run(context, "SELECT 0");
+    run(context, "SET short v");
+    run(context, "SET keeper v");
+    assert_int_equal(integer(context, "PEXPIRE short 2000"), 1);
+    assert_int_equal(integer(context, "MOVE short 9"), 1);
+    run(context, "SET short persistent-here");
+    run(context, "SELECT 9");
+    run(context, "RENAME short shorter");
+    sleep_ms(2500);
+    assert_int_equal(integer(context, "EXISTS shorter"), 0);
+    run(context, "SELECT 0");
+    assert_string_reply(context, "persistent-here", "GET short");
+    assert_int_equal(integer(context, "TTL short"), -1);
+    assert_int_equal(integer(context, "TTL keeper"), -1);
+}
+
+/* ---- FLUSHDB / FLUSHALL / SWAPDB ---------------------------------------------------- */
+
+static void flush_and_swapdb_keep_the_index_exact(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    for (int i = 0; i < 100; i++)
+        run(context, "SET a:%d v EX 1000", i);
+    run(context, "SET a:plain v");
+    run(context, "SELECT 1");
+    for (int i = 0; i < 50; i++)
+        run(context, "SET b:%d v EX 2000", i);
+    assert_int_equal(keys_with_ttl(context), 150);
+
+    run(context, "SWAPDB 0 1");
+    keyspace_line db0 = keyspace(context, 0), db1 = keyspace(context, 1);
+    assert_int_equal(db0.keys, 50);
+    assert_int_equal(db0.expires, 50);
+    assert_true(db0.average_ttl > 1900000);
+    assert_int_equal(db1.keys, 101);
+    assert_int_equal(db1.expires, 100);
+    assert_true(db1.average_ttl < 1000001);
+    assert_int_equal(keys_with_ttl(context), 150);
+    /* We are in db 1, which now holds the a: keys. */
+    assert_true(integer(context, "TTL a:0") > 900);
+    assert_int_equal(integer(context, "TTL b:0"), -2);
+
+    run(context, "FLUSHDB");
+    assert_int_equal(keyspace(context, 1).keys, -1);
+    assert_int_equal(keyspace(context, 0).expires, 50);
+    assert_int_equal(keys_with_ttl(context), 50);
+
+    /* A recreated key does not inherit a flushed TTL. */
+    run(context, "SET a:0 again");
+    assert_int_equal(integer(context, "TTL a:0"), -1);
+
+    run(context, "FLUSHALL");
+    assert_int_equal(keys_with_ttl(context), 0);
+    assert_int_equal(bookkeeping_bytes(context), 0);
+    assert_int_equal(keyspace(context, 0).keys, -1);
+
+    /* A short TTL swapped into another db expires there; the persistent
+     * key of the same name swapped the other way stays. */
+    run(context, "SELECT 0");
+    run(context, "SET same short-lived PX 600");
+    run(context, "SET ghost v PX 600");
+    run(context, "FLUSHDB");
+    run(context, "SET ghost v"); /* no TTL may survive the flush */
+    long long expired_before = expired_keys(context);
+    run(context, "SET same short-lived PX 600");
+    run(context, "SELECT 1");
+    run(context, "SET same persistent");
+    run(context, "SWAPDB 0 1");
+    sleep_ms(600 + 500);
+    /* Active expiry, no client touching: wait until it counted one. */
+    long long waited = monotonic_ms();
+    while (expired_keys(context) == expired_before && monotonic_ms() - waited < 10000)
+        sleep_ms(20);
+    assert_int_equal(expired_keys(context), expired_before + 1);
+    assert_int_equal(keys_with_ttl(context), 0);
+    /* db 1 now has what db 0 had: the short-lived key went, ghost stayed. */
+    assert_int_equal(integer(context, "EXISTS same"), 0);
+    assert_string_reply(context, "v", "GET ghost");
+    run(context, "SELECT 0");
+    assert_string_reply(context, "persistent", "GET same");
+    assert_int_equal(integer(context, "TTL same"), -1);
+
+    /* Same through FLUSHALL. */
+    run(context, "SET flushed v PX 100");
+    run(context, "FLUSHALL");
+    run(context, "SET flushed v");
+    sleep_ms(300);
+    assert_string_reply(context, "v", "GET flushed");
+    assert_int_equal(keys_with_ttl(context), 0);
+}
+
+/* ---- Rewrite churn ---------------------------------------------------------------- */
+
+#define CHURN_KEYS 1000
+#define CHURN_REWRITES 200000
+
+static void ttl_rewrite_churn_keeps_bookkeeping_bounded(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    for (int i = 0; i < CHURN_KEYS; i++)
+        run(context, "SET churn:%d v", i);
+    for (int i = 0; i < CHURN_KEYS; i++)
+        assert_int_equal(integer(context, "EXPIRE churn:%d %d", i, 1000 + i), 1);
+    long long first_round = bookkeeping_bytes(context);
+    assert_true(first_round > 0);
+    long long peak = first_round;
+
+    /* Every form of rewrite: EXPIRE family, SET with a TTL (overwrite then
+     * set), GETEX, and PERSIST followed by a new TTL. */
+    uint64_t random = 88172645463325252ULL;
+    const long batch = 1000;
+    for (long done = 0; done < CHURN_REWRITES; done += batch) {
+        for (long i = 0; i < batch; i++) {
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+            int key = (int)(random % CHURN_KEYS);
+            long ttl = 100 + (long)((random >> 20) % 100000);
+            switch ((done + i) % 6) {
+            case 0: redisAppendCommand(context, "EXPIRE churn:%d %ld", key, ttl); break;
+            case 1: redisAppendCommand(context, "PEXPIRE churn:%d %ld", key, ttl * 1000); break;
+            case 2: redisAppendCommand(context, "PEXPIREAT churn:%d %lld", key, wall_ms() + ttl * 1000); break;
+            case 3: redisAppendCommand(context, "SET churn:%d v EX %ld", key, ttl); break;
+            case 4: redisAppendCommand(context, "GETEX churn:%d PX %ld", key, ttl * 1000); break;
+            default: redisAppendCommand(context, "PERSIST churn:%d", key); break;
+            }
+        }
+        for (long i = 0; i < batch; i++) {
+            redisReply *reply = pipelined_reply(context);
+            if (reply->type == REDIS_REPLY_ERROR)
+                fail_msg("churn command failed: %s", reply->str);
+            freeReplyObject(reply);
+        }
+        /* PERSIST leaves keys without TTL: give them all one back now and
+         * then so the index stays near full. */
+        if (done % 20000 == 0) {
+            for (int k = 0; k < CHURN_KEYS; k++)
+                redisAppendCommand(context, "EXPIRE churn:%d 5000 NX", k);
+            for (int k = 0; k < CHURN_KEYS; k++)
+                freeReplyObject(pipelined_reply(context));
+            long long bytes = bookkeeping_bytes(context);
+            if (bytes > peak)
+                peak = bytes;
+        }
+    }
+    for (int k = 0; k < CHURN_KEYS; k++)
+        redisAppendCommand(context, "EXPIRE churn:%d 5000 NX", k);
+    for (int k = 0; k < CHURN_KEYS; k++)
+        freeReplyObject(pipelined_reply(context));
+    long long final_bytes = bookkeeping_bytes(context);
+    if (final_bytes > peak)
+        peak = final_bytes;
+    print_message("TTL bookkeeping for %d keys: %lld bytes after the first round, peak %lld, "
+                  "final %lld after %d rewrites\n",
+                  CHURN_KEYS, first_round, peak, final_bytes, CHURN_REWRITES);
+    assert_true(peak < 2 * first_round);
+    assert_int_equal(keys_with_ttl(context), CHURN_KEYS);
+    assert_int_equal(keyspace(context, 0).expires, CHURN_KEYS);
+    assert_int_equal(keyspace(context, 0).keys, CHURN_KEYS);
+    /* Per key: a record (hash, deadline, slot, length, name) plus a slot
+     * and a heap entry; nothing near a kilobyte. */
+    assert_true(final_bytes / CHURN_KEYS < 128);
+}
+
+/* ---- Millisecond resolution --------------------------------------------------------- */
+
+/* PEXPIRE 50: present at any request answered within 50 ms of sending the
+ * PEXPIRE, gone for any request sent more than 50 ms after its reply.
+ * Tries until the presence check lands early enough (a loaded machine may
+ * delay it), and always checks absence. */
+static void millisecond_resolution(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    int early_checks = 0;
+    for (int attempt = 0; attempt < 30 && early_checks < 3; attempt++) {
+        run(context, "SET ms v");
+        long long sent = monotonic_ms();
+        assert_int_equal(integer(context, "PEXPIRE ms 50"), 1);
+        long long answered = monotonic_ms();
+        long long pttl = integer(context, "PTTL ms");
+        long long exists = integer(context, "EXISTS ms");
+        long long checked = monotonic_ms();
+        if (checked - sent < 45) {
+            /* Both answered before the deadline could pass. */
+            assert_true(pttl > 0 && pttl <= 50);
+            assert_int_equal(exists, 1);
+            early_checks++;
+        }
+        sleep_until(answered + 55);
+        assert_int_equal(integer(context, "EXISTS ms"), 0);
+        assert_int_equal(integer(context, "PTTL ms"), -2);
+    }
+    assert_true(early_checks > 0);
+
+    /* Gone around 100 ms, untouched, through active expiry. */
+    long long expired_before = expired_keys(context);
+    run(context, "SET untouched v");
+    long long answered = 0;
+    assert_int_equal(integer(context, "PEXPIRE untouched 50"), 1);
+    answered = monotonic_ms();
+    long long gone_after = -1;
+    while (monotonic_ms() - answered < 10000) {
+        if (keys_with_ttl(context) == 0) {
+            gone_after = monotonic_ms() - answered;
+            break;
+        }
+        sleep_ms(5);
+    }
+    print_message("a key with PEXPIRE 50 left the index %lld ms after the reply\n", gone_after);
+    assert_true(gone_after >= 0);
+    assert_int_equal(expired_keys(context), expired_before + 1);
+
+    /* PEXPIREAT one millisecond ahead of a deadline already past. */
+    run(context, "SET at v");
+    assert_int_equal(integer(context, "PEXPIREAT at %lld", wall_ms() - 1), 1);
+    assert_int_equal(integer(context, "EXISTS at"), 0);
+}
+
+/* ---- Propagation ----------------------------------------------------------------- */
+
+static void expect_propagated(redisContext *context, const char *const *expected)
+{
+    redisReply *reply = command(context, "HOOKTEST.PROPAGATED");
+    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+    size_t count = 0;
+    while (expected[count] != NULL)
+        count++;
+    for (size_t i = 0; i < reply->elements || i < count; i++) {
+        const char *got = i < reply->elements ? reply->element[i]->str : "(nothing)";
+        const char *want = i < count ? expected[i] : "(nothing)";
+        /* "text*" matches every line starting with text. */
+        size_t length = strlen(want);
+        int matches = length > 0 && want[length - 1] == '*' ? strncmp(got, want, length - 1) == 0
+                                                            : strcmp(got, want) == 0;
+        if (!matches)
+            fail_msg("propagated #%zu: got '%s', expected '%s'", i, got, want);
+    }
+    freeReplyObject(reply);
+}
+
+#define EXPECT_PROPAGATED(context, ...)                                                            \
+    do {                                                                                           \
+        static const char *const expected_[] = {__VA_ARGS__, NULL};                                \
+        expect_propagated(context, expected_);                                                     \
+    } while (0)
+
+/* What replicas and the append-only log get: every relative TTL as an
+ * absolute PEXPIREAT, a DEL for each key expired lazily or actively, and
+ * nothing for commands that changed nothing. */
+static void expiry_propagates_absolute_deadlines_and_deletes(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    freeReplyObject(command(context, "HOOKTEST.PROPAGATED"));
+    run(context, "SET k v");
+    long long before = wall_ms();
+    assert_int_equal(integer(context, "EXPIRE k 100"), 1);
+    long long after = wall_ms();
+    long long deadline = integer(context, "PEXPIRETIME k");
+    assert_true(deadline >= before + 100000 && deadline <= after + 100000);
+    char expected_pexpireat[64];
+    snprintf(expected_pexpireat, sizeof expected_pexpireat, "0 PEXPIREAT k %lld", deadline);
+    {
+        const char *const expected[] = {"0 SET k v", expected_pexpireat, NULL};
+        expect_propagated(context, expected);
+    }
+
+    assert_int_equal(integer(context, "PEXPIREAT k 4102444800000"), 1);
+    assert_int_equal(integer(context, "EXPIRE k 100 GT"), 0);
+    assert_int_equal(integer(context, "EXPIRE missing 100"), 0);
+    assert_int_equal(integer(context, "PERSIST k"), 1);
+    assert_int_equal(integer(context, "PERSIST k"), 0);
+    EXPECT_PROPAGATED(context, "0 PEXPIREAT k 4102444800000", "0 PERSIST k");
+
+    /* A deadline in the past is a DEL. */
+    assert_int_equal(integer(context, "EXPIREAT k 1"), 1);
+    EXPECT_PROPAGATED(context, "0 DEL k");
+
+    /* Expired keys: one DEL each, before the command that met the key
+     * (lazy) or on its own (active: the cycle may beat the command). */
+    run(context, "SELECT 2");
+    run(context, "SET lazy v");
+    assert_int_equal(integer(context, "PEXPIRE lazy 30"), 1);
+    sleep_ms(60);
+    run(context, "SET lazy new");
+    EXPECT_PROPAGATED(context, "2 SET lazy v", "2 PEXPIREAT lazy *", "2 DEL lazy", "2 SET lazy new");
+
+    /* Active: a DEL in the key's own database, with no command running;
+     * SET's relative TTL goes out as an absolute one too. */
+    run(context, "SELECT 4");
+    run(context, "SET active v PX 30");
+    long long waited = monotonic_ms();
+    while (keys_with_ttl(context) > 0 && monotonic_ms() - waited < 10000)
+        sleep_ms(10);
+    EXPECT_PROPAGATED(context, "4 SET active v PXAT *", "4 DEL active");
+}
+
+/* ---- Deployment without the module ---------------------------------------------------- */
+
+static void minimal_deployment_has_no_ttls(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    const char *missing = "ERR TTL options need the expiry module, which is not loaded";
+    assert_string_reply(context, "OK", "SET k v");
+    assert_string_reply(context, "v", "GET k");
+    assert_error(context, "ERR unknown command 'EXPIRE', with args beginning with: 'k' '10' ", "EXPIRE k 10");
+    assert_error(context, "ERR unknown command 'TTL', with args beginning with: 'k' ", "TTL k");
+    assert_error(context, "ERR unknown command 'PERSIST', with args beginning with: 'k' ", "PERSIST k");
+    assert_error(context, "ERR unknown command 'PEXPIREAT', with args beginning with: 'k' '1' ",
+                 "PEXPIREAT k 1");
+    assert_error(context, missing, "SET k v EX 10");
+    assert_error(context, missing, "SET k2 v PX 100");
+    assert_error(context, missing, "SET k2 v EXAT 4102444800");
+    assert_error(context, missing, "SET k2 v PXAT 4102444800000");
+    assert_error(context, missing, "SETEX k2 10 v");
+    assert_error(context, missing, "PSETEX k2 10000 v");
+    assert_error(context, missing, "GETEX k EX 10");
+    /* A refused TTL option changed nothing. */
+    assert_string_reply(context, "v", "GET k");
+    assert_int_equal(integer(context, "EXISTS k2"), 0);
+    /* Options that set no TTL work. */
+    assert_string_reply(context, "OK", "SET k w KEEPTTL");
+    assert_string_reply(context, "w", "GETEX k PERSIST");
+    assert_string_reply(context, "w", "GETEX k");
+    keyspace_line db0 = keyspace(context, 0);
+    assert_int_equal(db0.keys, 1);
+    assert_int_equal(db0.expires, 0);
+    redisReply *reply = command(context, "INFO expiry");
+    assert_int_equal(reply->type, REDIS_REPLY_STRING);
+    assert_null(strstr(reply->str, "expiry_keys_with_ttl"));
+    freeReplyObject(reply);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(lazy_expiry_hides_keys_from_every_command,
+                                        start_server_with_slow_active_expiry, stop_server),
+        cmocka_unit_test_setup_teardown(active_expiry_removes_untouched_keys, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(info_counts_keys_with_ttl, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(ttl_follows_rename_move_copy_exactly, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(flush_and_swapdb_keep_the_index_exact, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(ttl_rewrite_churn_keeps_bookkeeping_bounded, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(millisecond_resolution, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(expiry_propagates_absolute_deadlines_and_deletes,
+                                        start_server_with_propagation_log, stop_server),
+        cmocka_unit_test_setup_teardown(minimal_deployment_has_no_ttls, start_minimal_server, stop_server),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
