@@ -38,7 +38,8 @@ static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
     /* After a big drop (a flush, an expiry wave) give the freed pages back
      * to the system, so resident memory follows the dataset down. */
     if (server.used_memory > server.trim_high_water) server.trim_high_water = server.used_memory;
-    if (server.trim_high_water > 64 * 1024 * 1024 && server.used_memory < server.trim_high_water / 2) {
+    if (server.trim_high_water - server.used_memory > 16 * 1024 * 1024 &&
+        server.used_memory < server.trim_high_water / 2) {
         malloc_trim(0);
         server.trim_high_water = server.used_memory;
     }
