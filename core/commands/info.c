@@ -157,7 +157,6 @@ static void section_persistence(dblite_info *info) {
                     server.loading_start_ms / 1000, (unsigned long long)server.loading_total,
                     (unsigned long long)server.loading_done, percent);
     }
-    info_append(info, "rdb_changes_since_last_save:%lld\r\n", server.dirty);
 }
 
 static void section_keyspace(dblite_info *info) {

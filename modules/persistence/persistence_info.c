@@ -25,7 +25,7 @@ static void info_persistence(dblite_info *info, void *privdata)
     dblite_info_field(info, "rdb_current_bgsave_time_sec", "%lld",
                       saving ? seconds_since(state->child_started_ms, now) : -1);
     dblite_info_field(info, "rdb_saves", "%lld", state->rdb_saves);
-    dblite_info_field(info, "rdb_changes_since_last_snapshot", "%lld", state->changes_since_save);
+    dblite_info_field(info, "rdb_changes_since_last_save", "%lld", state->changes_since_save);
     dblite_info_field(info, "aof_enabled", "%d", state->aof.active);
     dblite_info_field(info, "aof_rewrite_in_progress", "%d", rewriting);
     dblite_info_field(info, "aof_rewrite_scheduled", "%d", state->aof.rewrite_scheduled);

@@ -520,7 +520,7 @@ static void test_save_points_and_shutdown_save(void **state)
         sleep_milliseconds(50);
     assert_int_equal(access(path, F_OK), 0);
     assert_int_equal(wait_info_field(f->context, "rdb_bgsave_in_progress", "0", 5000), 0);
-    assert_int_equal(info_number(f->context, "rdb_changes_since_last_snapshot"), 0);
+    assert_int_equal(info_number(f->context, "rdb_changes_since_last_save"), 0);
     /* A write just before a clean shutdown is in the final snapshot. */
     ok(f->context, "SET saved:at shutdown");
     assert_int_equal(server_shutdown(f->server), 0);
