@@ -266,6 +266,34 @@ static int load_body(load_state *state)
     }
 }
 
+int rdb_verify_file_checksum(const unsigned char *data, size_t length, const crc64_tables *tables,
+                             rdb_load_result *result)
+{
+    memset(result, 0, sizeof(*result));
+    if (length < RDB_HEADER_LENGTH + 9 || memcmp(data, "REDIS", RDB_MAGIC_LENGTH) != 0 || data[length - 9] != 0xFF)
+        return 0;
+    int version = 0;
+    for (int i = RDB_MAGIC_LENGTH; i < RDB_HEADER_LENGTH; i++) {
+        if (data[i] < '0' || data[i] > '9')
+            return 0;
+        version = version * 10 + (data[i] - '0');
+    }
+    if (version < RDB_FIRST_CHECKSUMMED_VERSION)
+        return 0;
+    uint64_t stored = 0;
+    for (int i = 7; i >= 0; i--)
+        stored = (stored << 8) | data[length - 8 + (size_t)i];
+    if (stored == 0)
+        return 0;
+    uint64_t computed = crc64_update(tables, 0, data, length - 8);
+    if (computed == stored)
+        return 0;
+    snprintf(result->error, sizeof(result->error),
+             "checksum mismatch: the file says %016llx, its content gives %016llx (the file is damaged)",
+             (unsigned long long)stored, (unsigned long long)computed);
+    return -1;
+}
+
 int rdb_load(const unsigned char *data, size_t length, const rdb_load_options *options, rdb_load_result *result)
 {
     memset(result, 0, sizeof(*result));

@@ -42,6 +42,12 @@ typedef struct rdb_load_result {
 
 /* 0 on success; -1 with result->error set.  Keys stored before a failure
  * stay stored (callers load into an empty keyspace or check first). */
+/* For a complete snapshot file (EOF opcode, then an 8-byte CRC-64): 0 when
+ * the checksum matches, is zero (not computed) or the file has no footer to
+ * check (truncated: the parser reports that); -1 with result->error set on
+ * a mismatch. */
+int rdb_verify_file_checksum(const unsigned char *data, size_t length, const crc64_tables *tables,
+                             rdb_load_result *result);
 int rdb_load(const unsigned char *data, size_t length, const rdb_load_options *options, rdb_load_result *result);
 
 /* 1 when data starts like an RDB file ("REDIS" and a version). */

@@ -103,7 +103,11 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
     state->loading = 1;
     if (report_progress)
         dblite_loading_start(state->module, map.length);
-    int status = map.length == 0 ? -1 : rdb_load(map.data, map.length, &options, &result);
+    /* A whole snapshot file ends with its checksum: check it before parsing,
+     * so a damaged byte is reported as damage, not as whatever the parser
+     * makes of it. */
+    int status = map.length == 0 ? -1 : rdb_verify_file_checksum(map.data, map.length, &state->crc_tables, &result);
+    if (status == 0) status = rdb_load(map.data, map.length, &options, &result);
     if (report_progress)
         dblite_loading_end(state->module);
     state->loading = was_loading;
