@@ -107,7 +107,17 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
      * so a damaged byte is reported as damage, not as whatever the parser
      * makes of it. */
     int status = map.length == 0 ? -1 : rdb_verify_file_checksum(map.data, map.length, &state->crc_tables, &result);
-    if (status == 0) status = rdb_load(map.data, map.length, &options, &result);
+    if (status == 0) {
+        status = rdb_load(map.data, map.length, &options, &result);
+    } else if (map.length > 0) {
+        /* A cut-off file can end in bytes that look like a footer: then the
+         * parser's "unexpected end of data" is the better diagnosis. */
+        rdb_load_options check_only = options;
+        check_only.store = 0;
+        check_only.progress_module = NULL;
+        rdb_load_result parsed;
+        if (rdb_load(map.data, map.length, &check_only, &parsed) != 0 && parsed.truncated) result = parsed;
+    }
     if (report_progress)
         dblite_loading_end(state->module);
     state->loading = was_loading;
