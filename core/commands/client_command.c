@@ -9,7 +9,7 @@
 
 static void reply_client_list(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     /* CLIENT LIST [ID id ...] */
-    if (argc > 2 && !(bytes_equal_nocase(argv[2], "ID") && argc > 3)) {
+    if (argc > 2 && !(dblite_bytes_equal_nocase(argv[2], "ID") && argc > 3)) {
         dblite_reply_syntax_error(ctx);
         return;
     }
@@ -71,18 +71,18 @@ static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
         return;
     }
     for (int i = 2; i < argc; i += 2) {
-        if (bytes_equal_nocase(argv[i], "ID")) {
+        if (dblite_bytes_equal_nocase(argv[i], "ID")) {
             if (!parse_long_long(argv[i + 1].ptr, argv[i + 1].len, &id) || id <= 0) {
                 dblite_reply_error(ctx, "ERR client-id should be greater than 0");
                 return;
             }
-        } else if (bytes_equal_nocase(argv[i], "ADDR")) {
+        } else if (dblite_bytes_equal_nocase(argv[i], "ADDR")) {
             address = &argv[i + 1];
-        } else if (bytes_equal_nocase(argv[i], "LADDR")) {
+        } else if (dblite_bytes_equal_nocase(argv[i], "LADDR")) {
             local_address = &argv[i + 1];
-        } else if (bytes_equal_nocase(argv[i], "SKIPME")) {
-            if (bytes_equal_nocase(argv[i + 1], "yes")) skip_me = 1;
-            else if (bytes_equal_nocase(argv[i + 1], "no")) skip_me = 0;
+        } else if (dblite_bytes_equal_nocase(argv[i], "SKIPME")) {
+            if (dblite_bytes_equal_nocase(argv[i + 1], "yes")) skip_me = 1;
+            else if (dblite_bytes_equal_nocase(argv[i + 1], "no")) skip_me = 0;
             else {
                 dblite_reply_syntax_error(ctx);
                 return;
@@ -111,10 +111,10 @@ static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
 HANDLER(command_client) {
     const dblite_bytes *sub = &argv[1];
     client *self = ctx->client;
-    if (bytes_equal_nocase(*sub, "ID")) {
+    if (dblite_bytes_equal_nocase(*sub, "ID")) {
         if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
         dblite_reply_integer(ctx, (long long)self->id);
-    } else if (bytes_equal_nocase(*sub, "SETNAME")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "SETNAME")) {
         if (argc != 3) { reply_subcommand_arity(ctx, "client", sub); return; }
         for (size_t i = 0; i < argv[2].len; i++) {
             if (argv[2].ptr[i] < '!' || argv[2].ptr[i] > '~') {
@@ -130,23 +130,23 @@ HANDLER(command_client) {
         server_free(self->name);
         self->name = name;
         dblite_reply_ok(ctx);
-    } else if (bytes_equal_nocase(*sub, "GETNAME")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "GETNAME")) {
         if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
         if (self->name) dblite_reply_bulk_cstring(ctx, self->name);
         else dblite_reply_null(ctx);
-    } else if (bytes_equal_nocase(*sub, "LIST")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "LIST")) {
         reply_client_list(ctx, argc, argv);
-    } else if (bytes_equal_nocase(*sub, "INFO")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "INFO")) {
         if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
         char line[1024];
         client_describe(self, line, sizeof(line));
         size_t length = strlen(line);
         line[length++] = '\n';
         dblite_reply_verbatim(ctx, "txt", line, length);
-    } else if (bytes_equal_nocase(*sub, "KILL")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "KILL")) {
         if (argc < 3) { reply_subcommand_arity(ctx, "client", sub); return; }
         client_kill(ctx, argc, argv);
-    } else if (bytes_equal_nocase(*sub, "HELP")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "HELP")) {
         static const char *const lines[] = {
             "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GETNAME", "    Return the name of the current connection.",

@@ -99,10 +99,10 @@ HANDLER(command_command) {
         return;
     }
     const dblite_bytes *sub = &argv[1];
-    if (bytes_equal_nocase(*sub, "COUNT")) {
+    if (dblite_bytes_equal_nocase(*sub, "COUNT")) {
         if (argc != 2) { reply_subcommand_arity(ctx, "command", sub); return; }
         dblite_reply_integer(ctx, (long long)command_count());
-    } else if (bytes_equal_nocase(*sub, "INFO")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "INFO")) {
         if (argc == 2) {
             dblite_reply_array(ctx, (long long)command_count());
             for (size_t i = 0; i < command_count(); i++) reply_command_info(ctx, command_at(i));
@@ -114,7 +114,7 @@ HANDLER(command_command) {
             if (cmd) reply_command_info(ctx, cmd);
             else dblite_reply_null(ctx);
         }
-    } else if (bytes_equal_nocase(*sub, "DOCS")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "DOCS")) {
         if (argc == 2) {
             dblite_reply_map(ctx, (long long)command_count());
             for (size_t i = 0; i < command_count(); i++) reply_command_docs(ctx, command_at(i));
@@ -129,16 +129,16 @@ HANDLER(command_command) {
             found++;
         }
         dblite_reply_set_length(ctx, deferred, found);
-    } else if (bytes_equal_nocase(*sub, "LIST")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "LIST")) {
         /* COMMAND LIST [FILTERBY MODULE name | PATTERN p] */
         const char *module_filter = NULL;
         const dblite_bytes *pattern = NULL;
         char module_name[256];
-        if (argc == 5 && bytes_equal_nocase(argv[2], "FILTERBY")) {
-            if (bytes_equal_nocase(argv[3], "MODULE")) {
+        if (argc == 5 && dblite_bytes_equal_nocase(argv[2], "FILTERBY")) {
+            if (dblite_bytes_equal_nocase(argv[3], "MODULE")) {
                 snprintf(module_name, sizeof(module_name), "%.*s", (int)argv[4].len, argv[4].ptr);
                 module_filter = module_name;
-            } else if (bytes_equal_nocase(argv[3], "PATTERN")) {
+            } else if (dblite_bytes_equal_nocase(argv[3], "PATTERN")) {
                 pattern = &argv[4];
             } else {
                 dblite_reply_syntax_error(ctx);
@@ -158,7 +158,7 @@ HANDLER(command_command) {
             count++;
         }
         dblite_reply_set_length(ctx, deferred, count);
-    } else if (bytes_equal_nocase(*sub, "GETKEYS")) {
+    } else if (dblite_bytes_equal_nocase(*sub, "GETKEYS")) {
         if (argc < 3) { reply_subcommand_arity(ctx, "command", sub); return; }
         command *cmd = command_lookup(argv[2].ptr, argv[2].len);
         if (!cmd) {

@@ -8,8 +8,6 @@
 #include "commands/core_commands.h"
 #include "util/numbers.h"
 
-int bytes_equal_nocase(dblite_bytes arg, const char *word) { return dblite_bytes_equal_nocase(arg, word); }
-
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, const char *command_name) {
     int length = subcommand->len < 128 ? (int)subcommand->len : 128;
     dblite_reply_error_format(ctx, "ERR unknown subcommand '%.*s'. Try %s HELP.", length, subcommand->ptr, command_name);
@@ -93,7 +91,7 @@ HANDLER(command_hello) {
     dblite_bytes *setname = NULL;
     for (int i = next; i < argc; i++) {
         int more = argc - i - 1;
-        if (bytes_equal_nocase(argv[i], "AUTH") && more >= 2) {
+        if (dblite_bytes_equal_nocase(argv[i], "AUTH") && more >= 2) {
             dblite_bytes user = argv[i + 1];
             int user_ok = user.len == 7 && memcmp(user.ptr, "default", 7) == 0;
             if (!user_ok || (require_password() && !password_matches(argv[i + 2]))) {
@@ -102,7 +100,7 @@ HANDLER(command_hello) {
             }
             c->authenticated = 1;
             i += 2;
-        } else if (bytes_equal_nocase(argv[i], "SETNAME") && more >= 1) {
+        } else if (dblite_bytes_equal_nocase(argv[i], "SETNAME") && more >= 1) {
             setname = (dblite_bytes *)&argv[i + 1];
             for (size_t k = 0; k < setname->len; k++) {
                 if (setname->ptr[k] < '!' || setname->ptr[k] > '~') {

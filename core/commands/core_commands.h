@@ -22,6 +22,5 @@ HANDLER(command_config); HANDLER(command_memory); HANDLER(command_client); HANDL
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, const char *command_name);
 /* "ERR wrong number of arguments for 'client|setname' command" */
 void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand);
-int bytes_equal_nocase(dblite_bytes arg, const char *word);
 
 #endif

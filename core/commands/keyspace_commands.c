@@ -133,9 +133,9 @@ HANDLER(command_copy) {
     database *source = ctx->db, *target = ctx->db;
     int replace = 0;
     for (int i = 3; i < argc; i++) {
-        if (bytes_equal_nocase(argv[i], "REPLACE")) {
+        if (dblite_bytes_equal_nocase(argv[i], "REPLACE")) {
             replace = 1;
-        } else if (bytes_equal_nocase(argv[i], "DB") && i + 1 < argc) {
+        } else if (dblite_bytes_equal_nocase(argv[i], "DB") && i + 1 < argc) {
             int index;
             if (parse_db_index(&argv[i + 1], &index) != 0) {
                 dblite_reply_not_integer(ctx);
@@ -219,6 +219,7 @@ HANDLER(command_swapdb) {
 typedef struct key_list {
     ARRAY_OF(dblite_bytes) keys;
     const dblite_bytes *pattern;
+    int type_filtered;       /* SCAN TYPE given; type NULL matches nothing */
     const value_type *type;
     int all;
     int failed;
@@ -249,7 +250,7 @@ static long long reply_live_keys(dblite_ctx *ctx, key_list *list) {
         dblite_bytes *key = &list->keys.items[i];
         keytable_entry *entry = db_find(ctx, ctx->db, key->ptr, key->len, DBLITE_LOOKUP_READ);
         if (!entry) continue;
-        if (list->type && entry_type(entry) != list->type) continue;
+        if (list->type_filtered && entry_type(entry) != list->type) continue;
         dblite_reply_bulk(ctx, key->ptr, key->len);
         count++;
     }
@@ -289,7 +290,7 @@ HANDLER(command_scan) {
     list.all = 1;
     for (int a = 2; a < argc; a++) {
         int more = argc - a - 1;
-        if (bytes_equal_nocase(argv[a], "COUNT") && more >= 1) {
+        if (dblite_bytes_equal_nocase(argv[a], "COUNT") && more >= 1) {
             if (!parse_long_long(argv[a + 1].ptr, argv[a + 1].len, &count)) {
                 dblite_reply_not_integer(ctx);
                 return;
@@ -299,23 +300,20 @@ HANDLER(command_scan) {
                 return;
             }
             a++;
-        } else if (bytes_equal_nocase(argv[a], "MATCH") && more >= 1) {
+        } else if (dblite_bytes_equal_nocase(argv[a], "MATCH") && more >= 1) {
             list.pattern = &argv[a + 1];
             list.all = argv[a + 1].len == 1 && argv[a + 1].ptr[0] == '*';
             a++;
-        } else if (bytes_equal_nocase(argv[a], "TYPE") && more >= 1) {
+        } else if (dblite_bytes_equal_nocase(argv[a], "TYPE") && more >= 1) {
             char name[64];
             size_t length = argv[a + 1].len < sizeof(name) - 1 ? argv[a + 1].len : sizeof(name) - 1;
             memcpy(name, argv[a + 1].ptr, length);
             name[length] = '\0';
             for (size_t k = 0; k < length; k++)
                 if (name[k] >= 'A' && name[k] <= 'Z') name[k] = (char)(name[k] + 32);
+            /* An unknown type name matches nothing, as in Redis 7.0. */
+            list.type_filtered = 1;
             list.type = dblite_type_find(name);
-            if (!list.type) {
-                /* Redis 7.0 returns nothing for an unknown type name. */
-                static value_type no_such_type;
-                list.type = &no_such_type;
-            }
             a++;
         } else {
             dblite_reply_syntax_error(ctx);
@@ -327,8 +325,6 @@ HANDLER(command_scan) {
     keytable *keys = ctx->db->keys;
     long long calls = 0;
     do {
-        size_t before = list.keys.length;
-        (void)before;
         cursor = keytable_scan(keys, cursor, collect_key, &list);
         calls++;
     } while (cursor && (long long)list.keys.length < count && calls < count * 10 && !list.failed);
@@ -369,7 +365,7 @@ HANDLER(command_dbsize) {
 
 static int parse_flush_mode(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     if (argc == 1) return 0;
-    if (argc == 2 && (bytes_equal_nocase(argv[1], "ASYNC") || bytes_equal_nocase(argv[1], "SYNC"))) return 0;
+    if (argc == 2 && (dblite_bytes_equal_nocase(argv[1], "ASYNC") || dblite_bytes_equal_nocase(argv[1], "SYNC"))) return 0;
     dblite_reply_syntax_error(ctx);
     return -1;
 }

@@ -42,20 +42,20 @@ HANDLER(command_info) {
 
 HANDLER(command_shutdown) {
     for (int i = 1; i < argc; i++) {
-        if (!bytes_equal_nocase(argv[i], "NOSAVE") && !bytes_equal_nocase(argv[i], "SAVE") &&
-            !bytes_equal_nocase(argv[i], "NOW") && !bytes_equal_nocase(argv[i], "FORCE") &&
-            !bytes_equal_nocase(argv[i], "ABORT")) {
+        if (!dblite_bytes_equal_nocase(argv[i], "NOSAVE") && !dblite_bytes_equal_nocase(argv[i], "SAVE") &&
+            !dblite_bytes_equal_nocase(argv[i], "NOW") && !dblite_bytes_equal_nocase(argv[i], "FORCE") &&
+            !dblite_bytes_equal_nocase(argv[i], "ABORT")) {
             dblite_reply_syntax_error(ctx);
             return;
         }
     }
-    if (argc == 2 && bytes_equal_nocase(argv[1], "ABORT")) {
+    if (argc == 2 && dblite_bytes_equal_nocase(argv[1], "ABORT")) {
         dblite_reply_error(ctx, "ERR No shutdown in progress.");
         return;
     }
     for (int i = 1; i < argc; i++) {
-        if (bytes_equal_nocase(argv[i], "NOSAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_NOSAVE;
-        if (bytes_equal_nocase(argv[i], "SAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_SAVE;
+        if (dblite_bytes_equal_nocase(argv[i], "NOSAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_NOSAVE;
+        if (dblite_bytes_equal_nocase(argv[i], "SAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_SAVE;
     }
     if (server.shutdown_flags == (DBLITE_SHUTDOWN_NOSAVE | DBLITE_SHUTDOWN_SAVE)) {
         server.shutdown_flags = 0;
@@ -71,8 +71,8 @@ HANDLER(command_shutdown) {
 /* MEMORY USAGE key [SAMPLES n]: the key's entry plus what its type's
  * memory_usage method reports for the value. */
 HANDLER(command_memory) {
-    if (bytes_equal_nocase(argv[1], "USAGE")) {
-        if (argc != 3 && !(argc == 5 && bytes_equal_nocase(argv[3], "SAMPLES"))) {
+    if (dblite_bytes_equal_nocase(argv[1], "USAGE")) {
+        if (argc != 3 && !(argc == 5 && dblite_bytes_equal_nocase(argv[3], "SAMPLES"))) {
             if (argc < 3) reply_subcommand_arity(ctx, "memory", &argv[1]);
             else dblite_reply_syntax_error(ctx);
             return;
@@ -86,7 +86,7 @@ HANDLER(command_memory) {
         size_t bytes = dblite_alloc_size(entry) + sizeof(void *); /* entry + its bucket slot */
         if (type->methods.memory_usage) bytes += type->methods.memory_usage(entry->value);
         dblite_reply_integer(ctx, (long long)bytes);
-    } else if (bytes_equal_nocase(argv[1], "HELP")) {
+    } else if (dblite_bytes_equal_nocase(argv[1], "HELP")) {
         static const char *const lines[] = {
             "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "USAGE <key> [SAMPLES <count>]",
@@ -101,7 +101,7 @@ HANDLER(command_memory) {
 }
 
 HANDLER(command_module) {
-    if (bytes_equal_nocase(argv[1], "LIST")) {
+    if (dblite_bytes_equal_nocase(argv[1], "LIST")) {
         if (argc != 2) {
             reply_subcommand_arity(ctx, "module", &argv[1]);
             return;
@@ -119,11 +119,11 @@ HANDLER(command_module) {
             dblite_reply_bulk_cstring(ctx, "args");
             dblite_reply_array(ctx, 0);
         }
-    } else if (bytes_equal_nocase(argv[1], "LOAD") || bytes_equal_nocase(argv[1], "LOADEX") ||
-               bytes_equal_nocase(argv[1], "UNLOAD")) {
+    } else if (dblite_bytes_equal_nocase(argv[1], "LOAD") || dblite_bytes_equal_nocase(argv[1], "LOADEX") ||
+               dblite_bytes_equal_nocase(argv[1], "UNLOAD")) {
         dblite_reply_error(ctx, "ERR modules are loaded at startup from the config file only; "
                                 "loading or unloading over the network is not offered");
-    } else if (bytes_equal_nocase(argv[1], "HELP")) {
+    } else if (dblite_bytes_equal_nocase(argv[1], "HELP")) {
         static const char *const lines[] = {
             "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "LIST",
@@ -196,22 +196,22 @@ static void config_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
 }
 
 HANDLER(command_config) {
-    if (bytes_equal_nocase(argv[1], "GET")) {
+    if (dblite_bytes_equal_nocase(argv[1], "GET")) {
         if (argc < 3) {
             reply_subcommand_arity(ctx, "config", &argv[1]);
             return;
         }
         config_get(ctx, argc, argv);
-    } else if (bytes_equal_nocase(argv[1], "SET")) {
+    } else if (dblite_bytes_equal_nocase(argv[1], "SET")) {
         config_set(ctx, argc, argv);
-    } else if (bytes_equal_nocase(argv[1], "RESETSTAT")) {
+    } else if (dblite_bytes_equal_nocase(argv[1], "RESETSTAT")) {
         memset(&server.stats, 0, sizeof(server.stats));
         for (size_t i = 0; i < command_count(); i++) {
             command *cmd = command_at(i);
             cmd->calls = cmd->microseconds = cmd->rejected_calls = cmd->failed_calls = 0;
         }
         dblite_reply_ok(ctx);
-    } else if (bytes_equal_nocase(argv[1], "HELP")) {
+    } else if (dblite_bytes_equal_nocase(argv[1], "HELP")) {
         static const char *const lines[] = {
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET <pattern>",

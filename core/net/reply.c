@@ -45,14 +45,17 @@ static void mark_pending(client *c) {
     }
 }
 
+/* Out of memory for this client's output: it cannot get a coherent reply
+ * stream any more, so it is closed rather than sent garbage. */
+static void reply_out_of_memory(client *c) {
+    server_log(LOG_WARNING, "out of memory for client %llu output; closing it", (unsigned long long)c->id);
+    client_close_async(c);
+}
+
 void reply_append(client *c, const char *data, size_t length) {
     if (!c || (c->flags & CLIENT_CLOSE_ASAP)) return;
     if (output_reserve(c, length) != 0) {
-        /* Out of memory for this client's output: it cannot get a coherent
-         * reply stream any more, so it is closed rather than sent garbage. */
-        server_log(LOG_WARNING, "out of memory for client %llu output; closing it",
-                   (unsigned long long)c->id);
-        client_close_async(c);
+        reply_out_of_memory(c);
         return;
     }
     /* length 0 (a deferred reply's mark) may come before any buffer exists. */
@@ -73,8 +76,9 @@ static void reply_prefixed_number(client *c, char prefix, long long value) {
 
 void reply_simple(client *c, const char *text) {
     size_t length = strlen(text);
-    if (!c || output_reserve(c, length + 3) != 0) {
-        reply_append(c, "", 0);
+    if (!c) return;
+    if (output_reserve(c, length + 3) != 0) {
+        reply_out_of_memory(c);
         return;
     }
     char *out = c->output + c->output_length;
@@ -116,8 +120,7 @@ void reply_integer(client *c, long long value) {
 void reply_bulk(client *c, const char *data, size_t length) {
     if (!c) return;
     if (output_reserve(c, length + 32) != 0) {
-        reply_append(c, "", 0); /* reports and closes */
-        client_close_async(c);
+        reply_out_of_memory(c);
         return;
     }
     char *out = c->output + c->output_length;
