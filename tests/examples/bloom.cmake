@@ -6,6 +6,7 @@ foreach(bloom_test bloom_plugin_test bloom_persistence_test)
   dblite_add_integration_test(${bloom_test}
     ${CMAKE_CURRENT_LIST_DIR}/${bloom_test}.c
     ${CMAKE_CURRENT_LIST_DIR}/bloom_test_support.c)
+  target_link_libraries(${bloom_test} PRIVATE dblite_test_reply_checks)
   add_dependencies(${bloom_test} dblite_example_bloom strings)
   if(TARGET persistence)
     add_dependencies(${bloom_test} persistence)

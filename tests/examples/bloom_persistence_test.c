@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "bloom_test_support.h"
+#include "reply_checks.h"
 
 #define KEY_COUNT 4
 static const char *const dataset_keys[KEY_COUNT] = {"scaling", "fixed", "defaults", "other-db"};
@@ -53,7 +54,7 @@ static bloom_test_server *start_with_persistence(int appendonly)
 
 static void select_database(redisContext *context, int db)
 {
-    bloom_expect_status(context, "OK", "SELECT %d", db);
+    reply_expect_status(context, "OK", "SELECT %d", db);
 }
 
 /* Filters of every shape: scaled several times, non-scaling, created from
@@ -61,13 +62,13 @@ static void select_database(redisContext *context, int db)
  * build another filter), and one in another database. */
 static void build_dataset(redisContext *context, const char *prefix)
 {
-    bloom_expect_status(context, "OK", "BF.RESERVE scaling 0.001 100 EXPANSION 2");
+    reply_expect_status(context, "OK", "BF.RESERVE scaling 0.001 100 EXPANSION 2");
     bloom_add_range(context, "scaling", prefix, 0, 1000);
-    bloom_expect_status(context, "OK", "BF.RESERVE fixed 0.01 300 NONSCALING");
+    reply_expect_status(context, "OK", "BF.RESERVE fixed 0.01 300 NONSCALING");
     bloom_add_range(context, "fixed", prefix, 0, 200);
-    bloom_expect_integer(context, 1, "BF.ADD defaults first");
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-capacity 7");
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate 0.3");
+    reply_expect_integer(context, 1, "BF.ADD defaults first");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-capacity 7");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate 0.3");
     bloom_add_range(context, "defaults", prefix, 0, 50);
     select_database(context, 3);
     bloom_add_range(context, "other-db", prefix, 0, 20);
@@ -93,7 +94,7 @@ static void expect_same_filters(redisContext *context, filter_snapshot *expected
         bloom_expect_same_dump(&expected[index].dump, &actual[index].dump);
         bloom_dump_free(&actual[index].dump);
     }
-    bloom_expect_status(context, "bloom", "TYPE scaling");
+    reply_expect_status(context, "bloom", "TYPE scaling");
     assert_true(expected[0].info.filters >= 4);
     assert_int_equal(expected[2].info.capacity, 1000); /* from bloom.ini, not 7 */
 }
@@ -122,7 +123,7 @@ static void snapshot_keeps_filters(void **state)
     build_dataset(test->context, "member:");
     filter_snapshot before[KEY_COUNT];
     capture(test->context, before);
-    bloom_expect_status(test->context, "OK", "SAVE");
+    reply_expect_status(test->context, "OK", "SAVE");
     /* Killed, so what comes back is SAVE's file, not a shutdown save. */
     crash_and_restart(test);
     expect_same_filters(test->context, before);
@@ -140,13 +141,13 @@ static void append_only_file_replay_keeps_filters(void **state)
     assert_non_null(test);
     build_dataset(test->context, "member:");
     /* Changes that must not survive: gone before the crash. */
-    bloom_expect_integer(test->context, 1, "BF.ADD doomed x");
-    bloom_expect_integer(test->context, 1, "DEL doomed");
+    reply_expect_integer(test->context, 1, "BF.ADD doomed x");
+    reply_expect_integer(test->context, 1, "DEL doomed");
     filter_snapshot before[KEY_COUNT];
     capture(test->context, before);
     crash_and_restart(test);
     expect_same_filters(test->context, before);
-    bloom_expect_integer(test->context, 0, "EXISTS doomed");
+    reply_expect_integer(test->context, 0, "EXISTS doomed");
     release(before);
     assert_int_equal(bloom_server_stop(test), 0);
 }
@@ -192,9 +193,9 @@ static int log_files_contain(const char *dir, const char *needle)
 static void wait_for_rewrite(redisContext *context, long long rewrites_before)
 {
     for (int attempt = 0; attempt < 1000; attempt++) {
-        if (bloom_info_number(context, "persistence", "aof_rewrite_in_progress") == 0 &&
-            bloom_info_number(context, "persistence", "aof_rewrite_scheduled") == 0 &&
-            bloom_info_number(context, "persistence", "aof_rewrites") > rewrites_before)
+        if (reply_info_number(context, "persistence", "aof_rewrite_in_progress") == 0 &&
+            reply_info_number(context, "persistence", "aof_rewrite_scheduled") == 0 &&
+            reply_info_number(context, "persistence", "aof_rewrites") > rewrites_before)
             return;
         struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);
@@ -210,8 +211,8 @@ static void rewritten_log_rebuilds_filters_exactly(void **state)
     bloom_test_server *test = start_with_persistence(1);
     assert_non_null(test);
     build_dataset(test->context, "member:");
-    long long rewrites = bloom_info_number(test->context, "persistence", "aof_rewrites");
-    redisReply *reply = bloom_command(test->context, "BGREWRITEAOF");
+    long long rewrites = reply_info_number(test->context, "persistence", "aof_rewrites");
+    redisReply *reply = reply_command(test->context, "BGREWRITEAOF");
     assert_int_equal(reply->type, REDIS_REPLY_STATUS);
     freeReplyObject(reply);
     wait_for_rewrite(test->context, rewrites);
@@ -237,16 +238,16 @@ static void dump_and_restore_carry_a_filter(void **state)
         skip();
     bloom_test_server *test = start_with_persistence(0);
     assert_non_null(test);
-    bloom_expect_status(test->context, "OK", "BF.RESERVE dumped 0.01 100 EXPANSION 3");
+    reply_expect_status(test->context, "OK", "BF.RESERVE dumped 0.01 100 EXPANSION 3");
     bloom_add_range(test->context, "dumped", "member:", 0, 500);
-    redisReply *payload = bloom_command(test->context, "DUMP dumped");
+    redisReply *payload = reply_command(test->context, "DUMP dumped");
     assert_int_equal(payload->type, REDIS_REPLY_STRING);
-    bloom_expect_status(test->context, "OK", "RESTORE restored 0 %b", payload->str,
+    reply_expect_status(test->context, "OK", "RESTORE restored 0 %b", payload->str,
                         payload->len);
-    bloom_expect_error(test->context, "BUSYKEY", "RESTORE restored 0 %b", payload->str,
-                       payload->len);
+    reply_expect_error_prefix(test->context, "BUSYKEY", "RESTORE restored 0 %b", payload->str,
+                              payload->len);
     freeReplyObject(payload);
-    bloom_expect_status(test->context, "bloom", "TYPE restored");
+    reply_expect_status(test->context, "bloom", "TYPE restored");
     bloom_dump original = bloom_get_dump(test->context, "dumped");
     bloom_dump restored = bloom_get_dump(test->context, "restored");
     bloom_expect_same_dump(&original, &restored);
@@ -419,7 +420,7 @@ static void older_encoding_version_still_loads(void **state)
         skip();
     bloom_test_server *test = start_with_persistence(0);
     assert_non_null(test);
-    bloom_expect_status(test->context, "OK", "BF.RESERVE legacy 0.02 400 NONSCALING");
+    reply_expect_status(test->context, "OK", "BF.RESERVE legacy 0.02 400 NONSCALING");
     long long added = bloom_add_range(test->context, "legacy", "member:", 0, 300);
     long long strangers = bloom_count_present(test->context, "legacy", "stranger:", 0, 5000);
     bloom_dump original = bloom_get_dump(test->context, "legacy");
@@ -431,7 +432,7 @@ static void older_encoding_version_still_loads(void **state)
     write_snapshot(server_dir(test->server), "legacy", 0, &filter);
     assert_non_null(server_restart(test->server));
     assert_int_equal(bloom_server_reconnect(test), 0);
-    bloom_expect_status(test->context, "bloom", "TYPE legacy");
+    reply_expect_status(test->context, "bloom", "TYPE legacy");
     bloom_info info = bloom_get_info(test->context, "legacy");
     assert_int_equal(info.capacity, 400);
     assert_int_equal(info.items, added);
@@ -444,7 +445,7 @@ static void older_encoding_version_still_loads(void **state)
     assert_int_equal(bloom_count_present(test->context, "legacy", "stranger:", 0, 5000),
                      strangers);
     /* It is a current filter from now on, saved in the current version. */
-    bloom_expect_status(test->context, "OK", "SAVE");
+    reply_expect_status(test->context, "OK", "SAVE");
     crash_and_restart(test);
     loaded = bloom_get_dump(test->context, "legacy");
     bloom_expect_same_dump(&original, &loaded);

@@ -9,7 +9,6 @@
  * hiredis speaks RESP2 only).  Persistence is in bloom_persistence_test.c.
  */
 #define _GNU_SOURCE
-#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 #include <cmocka.h>
 
 #include "bloom_test_support.h"
+#include "reply_checks.h"
 
 #define WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 
@@ -46,25 +46,25 @@ static redisContext *context_of(void **state)
 static void add_and_check_items(void **state)
 {
     redisContext *context = context_of(state);
-    bloom_expect_status(context, "OK", "BF.RESERVE basic 0.01 100");
-    bloom_expect_integer(context, 0, "BF.CARD basic");
-    bloom_expect_integer(context, 1, "BF.ADD basic apple");
-    bloom_expect_integer(context, 0, "BF.ADD basic apple");
-    bloom_expect_integer(context, 1, "BF.EXISTS basic apple");
-    bloom_expect_integer(context, 0, "BF.EXISTS basic pear");
+    reply_expect_status(context, "OK", "BF.RESERVE basic 0.01 100");
+    reply_expect_integer(context, 0, "BF.CARD basic");
+    reply_expect_integer(context, 1, "BF.ADD basic apple");
+    reply_expect_integer(context, 0, "BF.ADD basic apple");
+    reply_expect_integer(context, 1, "BF.EXISTS basic apple");
+    reply_expect_integer(context, 0, "BF.EXISTS basic pear");
 
     const long long madd[] = {0, 1, 1, 0};
     bloom_expect_integers(context, madd, 4, "BF.MADD basic apple pear plum pear");
     const long long mexists[] = {1, 1, 1, 0};
     bloom_expect_integers(context, mexists, 4, "BF.MEXISTS basic apple pear plum fig");
-    bloom_expect_integer(context, 3, "BF.CARD basic");
+    reply_expect_integer(context, 3, "BF.CARD basic");
 
     /* Items are bytes: a NUL inside is part of the item. */
-    bloom_expect_integer(context, 1, "BF.ADD basic %b", "a\0b", (size_t)3);
-    bloom_expect_integer(context, 1, "BF.EXISTS basic %b", "a\0b", (size_t)3);
-    bloom_expect_integer(context, 0, "BF.EXISTS basic %b", "a\0c", (size_t)3);
-    bloom_expect_integer(context, 1, "BF.ADD basic %b", "", (size_t)0);
-    bloom_expect_integer(context, 1, "BF.EXISTS basic %b", "", (size_t)0);
+    reply_expect_integer(context, 1, "BF.ADD basic %b", "a\0b", (size_t)3);
+    reply_expect_integer(context, 1, "BF.EXISTS basic %b", "a\0b", (size_t)3);
+    reply_expect_integer(context, 0, "BF.EXISTS basic %b", "a\0c", (size_t)3);
+    reply_expect_integer(context, 1, "BF.ADD basic %b", "", (size_t)0);
+    reply_expect_integer(context, 1, "BF.EXISTS basic %b", "", (size_t)0);
 
     bloom_info info = bloom_get_info(context, "basic");
     assert_int_equal(info.capacity, 100);
@@ -74,40 +74,40 @@ static void add_and_check_items(void **state)
     assert_true(info.size > 0);
 
     /* A missing key is an empty filter for the questions... */
-    bloom_expect_integer(context, 0, "BF.EXISTS nothing apple");
+    reply_expect_integer(context, 0, "BF.EXISTS nothing apple");
     const long long none[] = {0, 0};
     bloom_expect_integers(context, none, 2, "BF.MEXISTS nothing a b");
-    bloom_expect_integer(context, 0, "BF.CARD nothing");
+    reply_expect_integer(context, 0, "BF.CARD nothing");
     /* ...which do not create it. */
-    bloom_expect_integer(context, 0, "EXISTS nothing");
-    bloom_expect_error(context, "ERR not found", "BF.INFO nothing");
-    bloom_expect_error(context, "ERR not found", "BF.SCANDUMP nothing 0");
+    reply_expect_integer(context, 0, "EXISTS nothing");
+    reply_expect_error_prefix(context, "ERR not found", "BF.INFO nothing");
+    reply_expect_error_prefix(context, "ERR not found", "BF.SCANDUMP nothing 0");
 }
 
 static void info_fields_one_by_one(void **state)
 {
     redisContext *context = context_of(state);
-    bloom_expect_status(context, "OK", "BF.RESERVE fields 0.001 5000 EXPANSION 4");
-    bloom_expect_integer(context, 1, "BF.ADD fields x");
+    reply_expect_status(context, "OK", "BF.RESERVE fields 0.001 5000 EXPANSION 4");
+    reply_expect_integer(context, 1, "BF.ADD fields x");
     bloom_info info = bloom_get_info(context, "fields");
     const char *names[] = {"CAPACITY", "size", "Filters", "ITEMS", "expansion"};
     long long values[] = {info.capacity, info.size, info.filters, info.items, info.expansion};
     assert_int_equal(values[0], 5000);
     assert_int_equal(values[4], 4);
     for (size_t index = 0; index < 5; index++) {
-        redisReply *reply = bloom_command(context, "BF.INFO fields %s", names[index]);
+        redisReply *reply = reply_command(context, "BF.INFO fields %s", names[index]);
         assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
         assert_int_equal(reply->elements, 1);
         assert_int_equal(reply->element[0]->integer, values[index]);
         freeReplyObject(reply);
     }
-    bloom_expect_error(context, "ERR unknown field", "BF.INFO fields colour");
-    bloom_expect_error(context, "ERR syntax error", "BF.INFO fields size items");
+    reply_expect_error_prefix(context, "ERR unknown field", "BF.INFO fields colour");
+    reply_expect_error_prefix(context, "ERR syntax error", "BF.INFO fields size items");
 
     /* A non-scaling filter has no expansion rate: null. */
-    bloom_expect_status(context, "OK", "BF.RESERVE fixed-fields 0.01 10 NONSCALING");
+    reply_expect_status(context, "OK", "BF.RESERVE fixed-fields 0.01 10 NONSCALING");
     assert_int_equal(bloom_get_info(context, "fixed-fields").expansion, -1);
-    redisReply *reply = bloom_command(context, "BF.INFO fixed-fields EXPANSION");
+    redisReply *reply = reply_command(context, "BF.INFO fixed-fields EXPANSION");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->element[0]->type, REDIS_REPLY_NIL);
     freeReplyObject(reply);
@@ -131,51 +131,51 @@ static void insert_options(void **state)
 
     const long long one[] = {1};
     bloom_expect_integers(context, one, 1, "BF.INSERT ins NOCREATE ITEMS e");
-    bloom_expect_error(context, "ERR not found", "BF.INSERT ins-missing NOCREATE ITEMS e");
-    bloom_expect_integer(context, 0, "EXISTS ins-missing");
-    bloom_expect_error(context, "ERR NOCREATE cannot be used",
-                       "BF.INSERT ins-missing NOCREATE CAPACITY 5 ITEMS e");
-    bloom_expect_error(context, "ERR nonscaling filters cannot expand",
-                       "BF.INSERT ins-missing NONSCALING EXPANSION 2 ITEMS e");
-    bloom_expect_error(context, "ERR syntax error", "BF.INSERT ins-missing a b");
-    bloom_expect_error(context, "ERR wrong number of arguments",
-                       "BF.INSERT ins-missing CAPACITY 5 ITEMS");
-    bloom_expect_error(context, "ERR syntax error", "BF.INSERT ins-missing COLOUR 5 ITEMS a");
+    reply_expect_error_prefix(context, "ERR not found", "BF.INSERT ins-missing NOCREATE ITEMS e");
+    reply_expect_integer(context, 0, "EXISTS ins-missing");
+    reply_expect_error_prefix(context, "ERR NOCREATE cannot be used",
+                              "BF.INSERT ins-missing NOCREATE CAPACITY 5 ITEMS e");
+    reply_expect_error_prefix(context, "ERR nonscaling filters cannot expand",
+                              "BF.INSERT ins-missing NONSCALING EXPANSION 2 ITEMS e");
+    reply_expect_error_prefix(context, "ERR syntax error", "BF.INSERT ins-missing a b");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments",
+                              "BF.INSERT ins-missing CAPACITY 5 ITEMS");
+    reply_expect_error_prefix(context, "ERR syntax error", "BF.INSERT ins-missing COLOUR 5 ITEMS a");
     /* Items may look like options after ITEMS. */
     const long long words[] = {1, 1};
     bloom_expect_integers(context, words, 2, "BF.INSERT ins-words ITEMS items nocreate");
-    bloom_expect_integer(context, 1, "BF.EXISTS ins-words items");
+    reply_expect_integer(context, 1, "BF.EXISTS ins-words items");
 }
 
 static void argument_errors(void **state)
 {
     redisContext *context = context_of(state);
-    bloom_expect_error(context, "ERR bad error rate", "BF.RESERVE bad abc 100");
-    bloom_expect_error(context, "ERR (0 < error rate range < 1)", "BF.RESERVE bad 0 100");
-    bloom_expect_error(context, "ERR (0 < error rate range < 1)", "BF.RESERVE bad 1 100");
-    bloom_expect_error(context, "ERR (0 < error rate range < 1)", "BF.RESERVE bad -0.5 100");
-    bloom_expect_error(context, "ERR bad capacity", "BF.RESERVE bad 0.01 1.5");
-    bloom_expect_error(context, "ERR (capacity should be larger than 0)",
-                       "BF.RESERVE bad 0.01 0");
-    bloom_expect_error(context, "ERR capacity too large", "BF.RESERVE bad 0.01 2000000000000");
-    bloom_expect_error(context, "ERR bad expansion", "BF.RESERVE bad 0.01 10 EXPANSION x");
-    bloom_expect_error(context, "ERR expansion should be greater or equal to 1",
-                       "BF.RESERVE bad 0.01 10 EXPANSION 0");
-    bloom_expect_error(context, "ERR nonscaling filters cannot expand",
-                       "BF.RESERVE bad 0.01 10 EXPANSION 2 NONSCALING");
-    bloom_expect_error(context, "ERR syntax error", "BF.RESERVE bad 0.01 10 FAST");
-    bloom_expect_error(context, "ERR syntax error", "BF.RESERVE bad 0.01 10 EXPANSION");
+    reply_expect_error_prefix(context, "ERR bad error rate", "BF.RESERVE bad abc 100");
+    reply_expect_error_prefix(context, "ERR (0 < error rate range < 1)", "BF.RESERVE bad 0 100");
+    reply_expect_error_prefix(context, "ERR (0 < error rate range < 1)", "BF.RESERVE bad 1 100");
+    reply_expect_error_prefix(context, "ERR (0 < error rate range < 1)", "BF.RESERVE bad -0.5 100");
+    reply_expect_error_prefix(context, "ERR bad capacity", "BF.RESERVE bad 0.01 1.5");
+    reply_expect_error_prefix(context, "ERR (capacity should be larger than 0)",
+                              "BF.RESERVE bad 0.01 0");
+    reply_expect_error_prefix(context, "ERR capacity too large", "BF.RESERVE bad 0.01 2000000000000");
+    reply_expect_error_prefix(context, "ERR bad expansion", "BF.RESERVE bad 0.01 10 EXPANSION x");
+    reply_expect_error_prefix(context, "ERR expansion should be greater or equal to 1",
+                              "BF.RESERVE bad 0.01 10 EXPANSION 0");
+    reply_expect_error_prefix(context, "ERR nonscaling filters cannot expand",
+                              "BF.RESERVE bad 0.01 10 EXPANSION 2 NONSCALING");
+    reply_expect_error_prefix(context, "ERR syntax error", "BF.RESERVE bad 0.01 10 FAST");
+    reply_expect_error_prefix(context, "ERR syntax error", "BF.RESERVE bad 0.01 10 EXPANSION");
     /* 512 MB per sub-filter at most: 10^9 items at 10^-6 need 3.6 GB. */
-    bloom_expect_error(context, "ERR filter too large", "BF.RESERVE bad 0.000001 1000000000");
-    bloom_expect_error(context, "ERR wrong number of arguments for 'bf.reserve'",
-                       "BF.RESERVE bad 0.01");
-    bloom_expect_error(context, "ERR wrong number of arguments for 'bf.add'", "BF.ADD bad");
-    bloom_expect_error(context, "ERR wrong number of arguments", "BF.EXISTS bad a b");
-    bloom_expect_error(context, "ERR wrong number of arguments", "BF.MADD bad");
-    bloom_expect_integer(context, 0, "EXISTS bad");
+    reply_expect_error_prefix(context, "ERR filter too large", "BF.RESERVE bad 0.000001 1000000000");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments for 'bf.reserve'",
+                              "BF.RESERVE bad 0.01");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments for 'bf.add'", "BF.ADD bad");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments", "BF.EXISTS bad a b");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments", "BF.MADD bad");
+    reply_expect_integer(context, 0, "EXISTS bad");
 
-    bloom_expect_status(context, "OK", "BF.RESERVE taken 0.01 10");
-    bloom_expect_error(context, "ERR item exists", "BF.RESERVE taken 0.01 10");
+    reply_expect_status(context, "OK", "BF.RESERVE taken 0.01 10");
+    reply_expect_error_prefix(context, "ERR item exists", "BF.RESERVE taken 0.01 10");
 }
 
 static void non_scaling_filter_refuses_when_full(void **state)
@@ -184,8 +184,8 @@ static void non_scaling_filter_refuses_when_full(void **state)
     const long long answers[] = {1, 1, 1, -1};
     bloom_expect_integers(context, answers, 4, "BF.INSERT full CAPACITY 3 NONSCALING ITEMS a b c d");
     /* An item that may be there is still answered; a new one is refused. */
-    bloom_expect_integer(context, 0, "BF.ADD full a");
-    bloom_expect_error(context, "ERR non scaling filter is full", "BF.ADD full z");
+    reply_expect_integer(context, 0, "BF.ADD full a");
+    reply_expect_error_prefix(context, "ERR non scaling filter is full", "BF.ADD full z");
     bloom_info info = bloom_get_info(context, "full");
     assert_int_equal(info.filters, 1);
     assert_int_equal(info.items, 3);
@@ -198,11 +198,11 @@ static void false_positive_rate_of_a_full_filter(void **state)
 {
     redisContext *context = context_of(state);
     const long long members = 10000, strangers = 100000;
-    bloom_expect_status(context, "OK", "BF.RESERVE accuracy 0.01 %lld NONSCALING", members);
+    reply_expect_status(context, "OK", "BF.RESERVE accuracy 0.01 %lld NONSCALING", members);
     long long added = bloom_add_range(context, "accuracy", "member:", 0, members);
     /* A few members may collide with earlier ones: a false positive. */
     assert_true(added > members - members / 50);
-    bloom_expect_integer(context, added, "BF.CARD accuracy");
+    reply_expect_integer(context, added, "BF.CARD accuracy");
     /* No false negatives, ever. */
     assert_int_equal(bloom_count_present(context, "accuracy", "member:", 0, members), members);
     long long false_positives = bloom_count_present(context, "accuracy", "stranger:", 0, strangers);
@@ -222,7 +222,7 @@ static void scaling_keeps_the_error_bound(void **state)
 {
     redisContext *context = context_of(state);
     const long long members = 20000, strangers = 100000;
-    bloom_expect_status(context, "OK", "BF.RESERVE growing 0.01 1000 EXPANSION 2");
+    reply_expect_status(context, "OK", "BF.RESERVE growing 0.01 1000 EXPANSION 2");
     long long size_before = bloom_get_info(context, "growing").size;
     long long added = bloom_add_range(context, "growing", "member:", 0, members);
     assert_int_equal(bloom_count_present(context, "growing", "member:", 0, members), members);
@@ -244,85 +244,85 @@ static void scaling_keeps_the_error_bound(void **state)
 static void wrong_types_are_refused_both_ways(void **state)
 {
     redisContext *context = context_of(state);
-    bloom_expect_status(context, "OK", "SET text value");
-    bloom_expect_error(context, WRONGTYPE, "BF.ADD text x");
-    bloom_expect_error(context, WRONGTYPE, "BF.MADD text x y");
-    bloom_expect_error(context, WRONGTYPE, "BF.INSERT text ITEMS x");
-    bloom_expect_error(context, WRONGTYPE, "BF.EXISTS text x");
-    bloom_expect_error(context, WRONGTYPE, "BF.MEXISTS text x");
-    bloom_expect_error(context, WRONGTYPE, "BF.CARD text");
-    bloom_expect_error(context, WRONGTYPE, "BF.INFO text");
-    bloom_expect_error(context, WRONGTYPE, "BF.RESERVE text 0.01 10");
-    bloom_expect_error(context, WRONGTYPE, "BF.SCANDUMP text 0");
-    bloom_expect_error(context, WRONGTYPE, "BF.LOADCHUNK text 2 x");
-    redisReply *reply = bloom_command(context, "GET text");
+    reply_expect_status(context, "OK", "SET text value");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.ADD text x");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.MADD text x y");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.INSERT text ITEMS x");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.EXISTS text x");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.MEXISTS text x");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.CARD text");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.INFO text");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.RESERVE text 0.01 10");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.SCANDUMP text 0");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.LOADCHUNK text 2 x");
+    redisReply *reply = reply_command(context, "GET text");
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     assert_string_equal(reply->str, "value");
     freeReplyObject(reply);
 
-    bloom_expect_integer(context, 1, "BF.ADD filter x");
-    bloom_expect_status(context, "bloom", "TYPE filter");
-    bloom_expect_error(context, WRONGTYPE, "GET filter");
-    bloom_expect_error(context, WRONGTYPE, "APPEND filter x");
-    bloom_expect_error(context, WRONGTYPE, "STRLEN filter");
+    reply_expect_integer(context, 1, "BF.ADD filter x");
+    reply_expect_status(context, "bloom", "TYPE filter");
+    reply_expect_error_prefix(context, WRONGTYPE, "GET filter");
+    reply_expect_error_prefix(context, WRONGTYPE, "APPEND filter x");
+    reply_expect_error_prefix(context, WRONGTYPE, "STRLEN filter");
     /* SET replaces any type. */
-    bloom_expect_status(context, "OK", "SET filter now-a-string");
-    bloom_expect_status(context, "string", "TYPE filter");
-    bloom_expect_error(context, WRONGTYPE, "BF.ADD filter x");
+    reply_expect_status(context, "OK", "SET filter now-a-string");
+    reply_expect_status(context, "string", "TYPE filter");
+    reply_expect_error_prefix(context, WRONGTYPE, "BF.ADD filter x");
 }
 
 static void copy_rename_and_delete(void **state)
 {
     redisContext *context = context_of(state);
-    bloom_expect_status(context, "OK", "BF.RESERVE original 0.01 100");
+    reply_expect_status(context, "OK", "BF.RESERVE original 0.01 100");
     const long long two[] = {1, 1};
     bloom_expect_integers(context, two, 2, "BF.MADD original a b");
-    bloom_expect_integer(context, 1, "COPY original copied");
-    bloom_expect_status(context, "bloom", "TYPE copied");
+    reply_expect_integer(context, 1, "COPY original copied");
+    reply_expect_status(context, "bloom", "TYPE copied");
     bloom_dump original_dump = bloom_get_dump(context, "original");
     bloom_dump copied_dump = bloom_get_dump(context, "copied");
     bloom_expect_same_dump(&original_dump, &copied_dump);
     bloom_dump_free(&copied_dump);
 
     /* The copy is a filter of its own. */
-    bloom_expect_integer(context, 1, "BF.ADD copied c");
-    bloom_expect_integer(context, 1, "BF.EXISTS copied c");
-    bloom_expect_integer(context, 0, "BF.EXISTS original c");
-    bloom_expect_integer(context, 2, "BF.CARD original");
-    bloom_expect_integer(context, 3, "BF.CARD copied");
+    reply_expect_integer(context, 1, "BF.ADD copied c");
+    reply_expect_integer(context, 1, "BF.EXISTS copied c");
+    reply_expect_integer(context, 0, "BF.EXISTS original c");
+    reply_expect_integer(context, 2, "BF.CARD original");
+    reply_expect_integer(context, 3, "BF.CARD copied");
     bloom_dump unchanged = bloom_get_dump(context, "original");
     bloom_expect_same_dump(&original_dump, &unchanged);
     bloom_dump_free(&unchanged);
     bloom_dump_free(&original_dump);
 
-    bloom_expect_status(context, "OK", "RENAME copied renamed");
-    bloom_expect_integer(context, 0, "EXISTS copied");
-    bloom_expect_status(context, "bloom", "TYPE renamed");
-    bloom_expect_integer(context, 1, "BF.EXISTS renamed c");
+    reply_expect_status(context, "OK", "RENAME copied renamed");
+    reply_expect_integer(context, 0, "EXISTS copied");
+    reply_expect_status(context, "bloom", "TYPE renamed");
+    reply_expect_integer(context, 1, "BF.EXISTS renamed c");
 
-    bloom_expect_integer(context, 2, "DEL original renamed");
-    bloom_expect_integer(context, 0, "BF.EXISTS original a");
-    bloom_expect_error(context, "ERR not found", "BF.INFO renamed");
+    reply_expect_integer(context, 2, "DEL original renamed");
+    reply_expect_integer(context, 0, "BF.EXISTS original a");
+    reply_expect_error_prefix(context, "ERR not found", "BF.INFO renamed");
 }
 
 static void memory_is_reported_and_released(void **state)
 {
     redisContext *context = context_of(state);
-    long long before = bloom_info_number(context, "memory", "used_memory");
+    long long before = reply_info_number(context, "memory", "used_memory");
     /* 10^6 items at 0.1%: 14.4 bits each, about 1.8 MB. */
-    bloom_expect_status(context, "OK", "BF.RESERVE big 0.001 1000000 NONSCALING");
+    reply_expect_status(context, "OK", "BF.RESERVE big 0.001 1000000 NONSCALING");
     bloom_info info = bloom_get_info(context, "big");
     assert_in_range(info.size, 1797200, 1900000);
-    long long with_filter = bloom_info_number(context, "memory", "used_memory");
+    long long with_filter = reply_info_number(context, "memory", "used_memory");
     /* The server counts what the filter allocated (within what a client
      * buffer or a keyspace resize may move meanwhile). */
     assert_in_range(with_filter - before, info.size - 65536, info.size + 65536);
-    bloom_expect_integer(context, 1, "DEL big");
-    long long after = bloom_info_number(context, "memory", "used_memory");
+    reply_expect_integer(context, 1, "DEL big");
+    long long after = reply_info_number(context, "memory", "used_memory");
     assert_true(with_filter - after > info.size - 65536);
 
     /* A filter that scales takes more memory, and says so. */
-    bloom_expect_status(context, "OK", "BF.RESERVE swelling 0.01 100");
+    reply_expect_status(context, "OK", "BF.RESERVE swelling 0.01 100");
     long long small = bloom_get_info(context, "swelling").size;
     bloom_add_range(context, "swelling", "item:", 0, 1000);
     assert_true(bloom_get_info(context, "swelling").size > small * 4);
@@ -331,7 +331,7 @@ static void memory_is_reported_and_released(void **state)
 static void scandump_and_loadchunk_round_trip(void **state)
 {
     redisContext *context = context_of(state);
-    bloom_expect_status(context, "OK", "BF.RESERVE source 0.001 500 EXPANSION 2");
+    reply_expect_status(context, "OK", "BF.RESERVE source 0.001 500 EXPANSION 2");
     bloom_add_range(context, "source", "member:", 0, 2000);
     bloom_dump dump = bloom_get_dump(context, "source");
     /* A header and at least one chunk per sub-filter (3: 500, 1000, 2000). */
@@ -351,32 +351,32 @@ static void scandump_and_loadchunk_round_trip(void **state)
                      bloom_count_present(context, "source", "stranger:", 0, 5000));
 
     /* A header over an existing filter replaces it. */
-    bloom_expect_integer(context, 1, "BF.ADD replaced only-here");
+    reply_expect_integer(context, 1, "BF.ADD replaced only-here");
     bloom_load_dump(context, "replaced", &dump);
-    bloom_expect_integer(context, 0, "BF.EXISTS replaced only-here");
+    reply_expect_integer(context, 0, "BF.EXISTS replaced only-here");
 
     /* An empty filter dumps as its header alone: clear bits are skipped. */
-    bloom_expect_status(context, "OK", "BF.RESERVE empty 0.01 100000");
+    reply_expect_status(context, "OK", "BF.RESERVE empty 0.01 100000");
     bloom_dump empty = bloom_get_dump(context, "empty");
     assert_int_equal(empty.count, 1);
     bloom_dump_free(&empty);
 
-    bloom_expect_error(context, "ERR invalid header", "BF.LOADCHUNK junk 1 %s", "not a header");
-    bloom_expect_integer(context, 0, "EXISTS junk");
-    bloom_expect_error(context, "ERR not found", "BF.LOADCHUNK junk 5 abcd");
-    bloom_expect_error(context, "ERR invalid iterator", "BF.LOADCHUNK target -1 abcd");
-    bloom_expect_error(context, "ERR invalid iterator", "BF.SCANDUMP target x");
+    reply_expect_error_prefix(context, "ERR invalid header", "BF.LOADCHUNK junk 1 %s", "not a header");
+    reply_expect_integer(context, 0, "EXISTS junk");
+    reply_expect_error_prefix(context, "ERR not found", "BF.LOADCHUNK junk 5 abcd");
+    reply_expect_error_prefix(context, "ERR invalid iterator", "BF.LOADCHUNK target -1 abcd");
+    reply_expect_error_prefix(context, "ERR invalid iterator", "BF.SCANDUMP target x");
     /* A chunk that would end past the filter's bits. */
-    bloom_expect_error(context, "ERR invalid chunk", "BF.LOADCHUNK target 99999999 abcd");
+    reply_expect_error_prefix(context, "ERR invalid chunk", "BF.LOADCHUNK target 99999999 abcd");
     /* A chunk that would start before offset 0. */
-    bloom_expect_error(context, "ERR invalid chunk", "BF.LOADCHUNK target 3 abcd");
+    reply_expect_error_prefix(context, "ERR invalid chunk", "BF.LOADCHUNK target 3 abcd");
     /* A header whose counts are out of range (a byte changed). */
     char *header = malloc(dump.chunks[0].length);
     assert_non_null(header);
     memcpy(header, dump.chunks[0].data, dump.chunks[0].length);
     header[22] = 100; /* sub-filter count: 100 > 64 */
-    bloom_expect_error(context, "ERR invalid header", "BF.LOADCHUNK junk 1 %b", header,
-                       dump.chunks[0].length);
+    reply_expect_error_prefix(context, "ERR invalid header", "BF.LOADCHUNK junk 1 %b", header,
+                              dump.chunks[0].length);
     free(header);
     bloom_dump_free(&dump);
 }
@@ -387,44 +387,44 @@ static void settings_shape_new_filters(void **state)
 {
     redisContext *context = context_of(state);
     /* bloom.ini: default-capacity 1000, default-expansion 2. */
-    bloom_expect_integer(context, 1, "BF.ADD defaults x");
+    reply_expect_integer(context, 1, "BF.ADD defaults x");
     bloom_info info = bloom_get_info(context, "defaults");
     assert_int_equal(info.capacity, 1000);
     assert_int_equal(info.expansion, 2);
 
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-capacity 50");
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-expansion 5");
-    bloom_expect_integer(context, 1, "BF.ADD defaults-changed x");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-capacity 50");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-expansion 5");
+    reply_expect_integer(context, 1, "BF.ADD defaults-changed x");
     info = bloom_get_info(context, "defaults-changed");
     assert_int_equal(info.capacity, 50);
     assert_int_equal(info.expansion, 5);
     /* BF.RESERVE takes the default expansion too, not the capacity. */
-    bloom_expect_status(context, "OK", "BF.RESERVE reserved-changed 0.01 70");
+    reply_expect_status(context, "OK", "BF.RESERVE reserved-changed 0.01 70");
     info = bloom_get_info(context, "reserved-changed");
     assert_int_equal(info.capacity, 70);
     assert_int_equal(info.expansion, 5);
 
     /* A tighter error rate takes more bits per item. */
     long long loose = bloom_get_info(context, "defaults-changed").size;
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate 0.0001");
-    bloom_expect_integer(context, 1, "BF.ADD defaults-tight x");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate 0.0001");
+    reply_expect_integer(context, 1, "BF.ADD defaults-tight x");
     assert_true(bloom_get_info(context, "defaults-tight").size > loose);
 
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate nonsense");
-    bloom_expect_error(context, "ERR bloom.default-error-rate is not a number",
-                       "BF.ADD defaults-bad x");
-    bloom_expect_integer(context, 0, "EXISTS defaults-bad");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate nonsense");
+    reply_expect_error_prefix(context, "ERR bloom.default-error-rate is not a number",
+                              "BF.ADD defaults-bad x");
+    reply_expect_integer(context, 0, "EXISTS defaults-bad");
     /* Existing filters and explicit rates do not need the setting. */
-    bloom_expect_integer(context, 1, "BF.ADD defaults y");
+    reply_expect_integer(context, 1, "BF.ADD defaults y");
     const long long one[] = {1};
     bloom_expect_integers(context, one, 1, "BF.INSERT defaults-bad ERROR 0.01 ITEMS x");
 
-    bloom_expect_error(context, "ERR", "CONFIG SET bloom.default-capacity 0");
-    bloom_expect_error(context, "ERR", "CONFIG SET bloom.default-expansion 0");
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate 0.01");
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-capacity 1000");
-    bloom_expect_status(context, "OK", "CONFIG SET bloom.default-expansion 2");
-    redisReply *reply = bloom_command(context, "CONFIG GET bloom.default-error-rate");
+    reply_expect_error_prefix(context, "ERR", "CONFIG SET bloom.default-capacity 0");
+    reply_expect_error_prefix(context, "ERR", "CONFIG SET bloom.default-expansion 0");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-error-rate 0.01");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-capacity 1000");
+    reply_expect_status(context, "OK", "CONFIG SET bloom.default-expansion 2");
+    redisReply *reply = reply_command(context, "CONFIG GET bloom.default-error-rate");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 2);
     assert_string_equal(reply->element[1]->str, "0.01");
@@ -434,24 +434,24 @@ static void settings_shape_new_filters(void **state)
 static void info_section_counts_the_work(void **state)
 {
     redisContext *context = context_of(state);
-    long long created = bloom_info_number(context, "bloom", "bloom_filters_created");
-    long long added = bloom_info_number(context, "bloom", "bloom_items_added");
-    long long checked = bloom_info_number(context, "bloom", "bloom_items_checked");
-    long long found = bloom_info_number(context, "bloom", "bloom_items_found");
-    long long grown = bloom_info_number(context, "bloom", "bloom_subfilters_added");
+    long long created = reply_info_number(context, "bloom", "bloom_filters_created");
+    long long added = reply_info_number(context, "bloom", "bloom_items_added");
+    long long checked = reply_info_number(context, "bloom", "bloom_items_checked");
+    long long found = reply_info_number(context, "bloom", "bloom_items_found");
+    long long grown = reply_info_number(context, "bloom", "bloom_subfilters_added");
 
-    bloom_expect_status(context, "OK", "BF.RESERVE counted 0.01 2");
+    reply_expect_status(context, "OK", "BF.RESERVE counted 0.01 2");
     const long long madd[] = {1, 1, 0, 1};
     bloom_expect_integers(context, madd, 4, "BF.MADD counted a b a c");
     const long long mexists[] = {1, 1, 0};
     bloom_expect_integers(context, mexists, 3, "BF.MEXISTS counted a c zzz");
 
-    assert_int_equal(bloom_info_number(context, "bloom", "bloom_filters_created"), created + 1);
-    assert_int_equal(bloom_info_number(context, "bloom", "bloom_items_added"), added + 3);
-    assert_int_equal(bloom_info_number(context, "bloom", "bloom_items_checked"), checked + 3);
-    assert_int_equal(bloom_info_number(context, "bloom", "bloom_items_found"), found + 2);
+    assert_int_equal(reply_info_number(context, "bloom", "bloom_filters_created"), created + 1);
+    assert_int_equal(reply_info_number(context, "bloom", "bloom_items_added"), added + 3);
+    assert_int_equal(reply_info_number(context, "bloom", "bloom_items_checked"), checked + 3);
+    assert_int_equal(reply_info_number(context, "bloom", "bloom_items_found"), found + 2);
     /* Capacity 2: the third item needed a second sub-filter. */
-    assert_int_equal(bloom_info_number(context, "bloom", "bloom_subfilters_added"), grown + 1);
+    assert_int_equal(reply_info_number(context, "bloom", "bloom_subfilters_added"), grown + 1);
 }
 
 static int has_flag(const redisReply *flags, const char *name)
@@ -465,7 +465,7 @@ static int has_flag(const redisReply *flags, const char *name)
 static void command_info_shows_flags_and_keys(void **state)
 {
     redisContext *context = context_of(state);
-    redisReply *reply = bloom_command(context, "COMMAND INFO bf.add bf.exists bf.loadchunk bf.insert");
+    redisReply *reply = reply_command(context, "COMMAND INFO bf.add bf.exists bf.loadchunk bf.insert");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 4);
     const redisReply *add = reply->element[0];
@@ -490,25 +490,6 @@ static void command_info_shows_flags_and_keys(void **state)
     freeReplyObject(reply);
 }
 
-/* Reads from fd until buffer holds needle followed by a line end. */
-static int read_until(int fd, char *buffer, size_t size, const char *needle)
-{
-    size_t used = 0;
-    for (;;) {
-        buffer[used] = '\0';
-        const char *found = strstr(buffer, needle);
-        if (found != NULL && strstr(found + strlen(needle), "\r\n") != NULL)
-            return 0;
-        struct pollfd wait = {fd, POLLIN, 0};
-        if (used + 1 >= size || poll(&wait, 1, 5000) != 1)
-            return -1;
-        ssize_t got = read(fd, buffer + used, size - used - 1);
-        if (got <= 0)
-            return -1;
-        used += (size_t)got;
-    }
-}
-
 static void resp3_replies_are_booleans_and_maps(void **state)
 {
     bloom_test_server *test = *state;
@@ -520,12 +501,9 @@ static void resp3_replies_are_booleans_and_maps(void **state)
                                   "BF.MEXISTS resp3 a b\r\n"
                                   "BF.INFO resp3\r\n"
                                   "PING\r\n";
-    assert_int_equal(write(raw->fd, request, sizeof(request) - 1),
-                     (ssize_t)(sizeof(request) - 1));
     char buffer[8192];
-    int status = read_until(raw->fd, buffer, sizeof(buffer), "+PONG");
+    reply_raw_exchange(raw, request, buffer, sizeof(buffer), "+PONG");
     redisFree(raw);
-    assert_int_equal(status, 0);
     const char *add = strstr(buffer, "+OK\r\n#t\r\n*2\r\n#t\r\n#f\r\n");
     assert_non_null(add);
     const char *info = strstr(add, "%5\r\n+Capacity\r\n:10\r\n+Size\r\n:");
@@ -557,9 +535,9 @@ static void command_line_overrides_the_ini(void **state)
                                 "bad", NULL};
     bloom_test_server *test = bloom_server_start(args);
     assert_non_null(test);
-    bloom_expect_error(test->context, "ERR bloom.default-error-rate", "BF.ADD k x");
-    bloom_expect_status(test->context, "OK", "CONFIG SET bloom.default-error-rate 0.05");
-    bloom_expect_integer(test->context, 1, "BF.ADD k x");
+    reply_expect_error_prefix(test->context, "ERR bloom.default-error-rate", "BF.ADD k x");
+    reply_expect_status(test->context, "OK", "CONFIG SET bloom.default-error-rate 0.05");
+    reply_expect_integer(test->context, 1, "BF.ADD k x");
     assert_int_equal(bloom_get_info(test->context, "k").capacity, 33);
     char *log = NULL;
     size_t log_size = 0;

@@ -6,68 +6,27 @@
 # dblite-server with each out-of-tree bloom.so and use it.
 #
 # Needs DBLITE_BINARY_DIR (a built tree) and DBLITE_SOURCE_DIR, as ctest
-# sets them.  See test_sdk_install.sh for the SDK layout checks themselves.
+# sets them.  See test_sdk_install.sh for the SDK layout checks themselves,
+# sdk_stage_lib.sh for the staging and build steps both share.
 
-. "$(dirname "${BASH_SOURCE[0]}")/../cli/cli_test_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/sdk_stage_lib.sh"
 
-for tool in cmake make cc pkg-config nm redis-cli; do
-    command -v "$tool" >/dev/null || { echo "missing $tool"; exit 2; }
-done
-BINARY_DIR=${DBLITE_BINARY_DIR:?set DBLITE_BINARY_DIR to a built dblite tree}
-STAGE=$WORK_DIR/stage
-LOG=$WORK_DIR/steps.log
-
-# run_step NAME COMMAND...: runs a build step, its output shown only on failure.
-run_step() {
-    local name=$1
-    shift
-    if "$@" >"$LOG" 2>&1; then
-        check "$name" 0 0
-    else
-        local status=$?
-        check "$name" 0 "$status"
-        cat "$LOG"
-        finish_tests
-    fi
-}
-
-# field NAME: the value after NAME in a RESP2 name/value reply read on stdin.
-field() {
-    awk -v name="$1" 'previous == name { print; exit } { previous = $0 }'
-}
-
-run_step "cmake --install into DESTDIR" env DESTDIR="$STAGE" cmake --install "$BINARY_DIR"
-PC_DIR=$(dirname "$(find "$STAGE" -path '*/pkgconfig/dblite.pc' | head -n 1)")
-SERVER_BINARY=$(find "$STAGE" -path '*/bin/dblite-server' -type f | head -n 1)
-check "server binary installed" 1 "$([ -x "$SERVER_BINARY" ] && echo 1)"
-# Only the staged SDK is visible to pkg-config, never a system-wide one.
-export PKG_CONFIG_PATH=$PC_DIR PKG_CONFIG_LIBDIR=$PC_DIR PKG_CONFIG_SYSROOT_DIR=$STAGE
-MODULE_DIR=$(pkg-config --variable=moduledir dblite)
+require_tools cmake make cc pkg-config nm redis-cli
+stage_sdk
 
 # ---- out-of-tree builds ---------------------------------------------------------
-# The Makefile builds in its own folder: a copy, so the source tree stays clean.
 MAKE_DIR=$WORK_DIR/bloom-make
-mkdir -p "$MAKE_DIR"
-cp "$SOURCE_DIR"/examples/bloom/*.[ch] "$SOURCE_DIR"/examples/bloom/Makefile "$MAKE_DIR"/
+copy_plugin_sources bloom "$MAKE_DIR"
 run_step "make builds bloom.so with gcc (-Werror)" \
     make -C "$MAKE_DIR" CC=gcc CFLAGS="-O2 -Wall -Wextra -Werror"
-check "make output exports only the loader's symbols" \
-    "$(printf 'dblite_module_api_version\ndblite_module_init')" \
-    "$(nm -D --defined-only "$MAKE_DIR/bloom.so" | awk '{ print $3 }' | sort)"
+check_loader_exports "make output exports only the loader's symbols" "$MAKE_DIR/bloom.so"
 if command -v clang >/dev/null; then
     CLANG_DIR=$WORK_DIR/bloom-clang
-    mkdir -p "$CLANG_DIR"
-    cp "$MAKE_DIR"/*.[ch] "$MAKE_DIR"/Makefile "$CLANG_DIR"/
+    copy_plugin_sources bloom "$CLANG_DIR"
     run_step "make builds bloom.so with clang (-Werror)" \
         make -C "$CLANG_DIR" CC=clang CFLAGS="-O2 -Wall -Wextra -Werror"
 fi
-
-CMAKE_DIR=$WORK_DIR/bloom-cmake
-run_step "standalone CMake configures against pkg-config" \
-    cmake -S "$SOURCE_DIR/examples/bloom" -B "$CMAKE_DIR" -DCMAKE_C_FLAGS=-Werror
-run_step "standalone CMake builds bloom.so" cmake --build "$CMAKE_DIR"
-run_step "standalone CMake installs bloom.so into moduledir" cmake --install "$CMAKE_DIR"
-check "bloom.so now in moduledir" 1 "$([ -f "$MODULE_DIR/bloom.so" ] && echo 1)"
+build_with_standalone_cmake bloom
 
 # ---- the installed server with the make-built plugin, by explicit path -------
 cat >"$WORK_DIR/bloom-make.ini" <<INI

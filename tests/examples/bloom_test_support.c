@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "reply_checks.h"
+
 #define BATCH_ITEMS 1000
 #define ITEM_TEXT_SIZE 64
 
@@ -83,68 +85,12 @@ int bloom_server_stop(bloom_test_server *test)
     return status;
 }
 
-static redisReply *command_va(redisContext *context, const char *format, va_list arguments)
-{
-    redisReply *reply = redisvCommand(context, format, arguments);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    return reply;
-}
-
-redisReply *bloom_command(redisContext *context, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = command_va(context, format, arguments);
-    va_end(arguments);
-    return reply;
-}
-
-void bloom_expect_status(redisContext *context, const char *expected, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = command_va(context, format, arguments);
-    va_end(arguments);
-    if (reply->type != REDIS_REPLY_STATUS || strcmp(reply->str, expected) != 0)
-        fail_msg("'%s': expected status %s, got type %d '%s'", format, expected, reply->type,
-                 reply->str != NULL ? reply->str : "");
-    freeReplyObject(reply);
-}
-
-void bloom_expect_integer(redisContext *context, long long expected, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = command_va(context, format, arguments);
-    va_end(arguments);
-    if (reply->type != REDIS_REPLY_INTEGER)
-        fail_msg("'%s': expected integer %lld, got type %d '%s'", format, expected, reply->type,
-                 reply->str != NULL ? reply->str : "");
-    if (reply->integer != expected)
-        fail_msg("'%s': expected %lld, got %lld", format, expected, reply->integer);
-    freeReplyObject(reply);
-}
-
-void bloom_expect_error(redisContext *context, const char *prefix, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = command_va(context, format, arguments);
-    va_end(arguments);
-    if (reply->type != REDIS_REPLY_ERROR)
-        fail_msg("'%s': expected an error '%s...', got type %d", format, prefix, reply->type);
-    if (strncmp(reply->str, prefix, strlen(prefix)) != 0)
-        fail_msg("'%s': error '%s' does not start with '%s'", format, reply->str, prefix);
-    freeReplyObject(reply);
-}
-
 void bloom_expect_integers(redisContext *context, const long long *expected, size_t count,
                            const char *format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
-    redisReply *reply = command_va(context, format, arguments);
+    redisReply *reply = reply_vcommand(context, format, arguments);
     va_end(arguments);
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != count)
         fail_msg("'%s': expected an array of %zu, got type %d with %zu elements (%s)", format,
@@ -160,27 +106,6 @@ void bloom_expect_integers(redisContext *context, const long long *expected, siz
         }
     }
     freeReplyObject(reply);
-}
-
-long long bloom_info_number(redisContext *context, const char *section, const char *name)
-{
-    redisReply *reply = bloom_command(context, "INFO %s", section);
-    assert_int_equal(reply->type, REDIS_REPLY_STRING);
-    size_t name_length = strlen(name);
-    const char *line = reply->str;
-    while (line != NULL && *line != '\0') {
-        if (strncmp(line, name, name_length) == 0 && line[name_length] == ':') {
-            long long value = strtoll(line + name_length + 1, NULL, 10);
-            freeReplyObject(reply);
-            return value;
-        }
-        line = strchr(line, '\n');
-        if (line != NULL)
-            line++;
-    }
-    freeReplyObject(reply);
-    fail_msg("INFO %s has no field %s", section, name);
-    return 0;
 }
 
 static long long info_value(const redisReply *reply, const char *title)
@@ -200,7 +125,7 @@ static long long info_value(const redisReply *reply, const char *title)
 
 bloom_info bloom_get_info(redisContext *context, const char *key)
 {
-    redisReply *reply = bloom_command(context, "BF.INFO %s", key);
+    redisReply *reply = reply_command(context, "BF.INFO %s", key);
     if (reply->type != REDIS_REPLY_ARRAY)
         fail_msg("BF.INFO %s: %s", key, reply->str != NULL ? reply->str : "not an array");
     assert_int_equal(reply->elements, 10);
@@ -220,7 +145,7 @@ bloom_dump bloom_get_dump(redisContext *context, const char *key)
     bloom_dump dump = {NULL, 0};
     long long iterator = 0;
     for (;;) {
-        redisReply *reply = bloom_command(context, "BF.SCANDUMP %s %lld", key, iterator);
+        redisReply *reply = reply_command(context, "BF.SCANDUMP %s %lld", key, iterator);
         if (reply->type != REDIS_REPLY_ARRAY)
             fail_msg("BF.SCANDUMP %s %lld: %s", key, iterator,
                      reply->str != NULL ? reply->str : "not an array");
@@ -276,7 +201,7 @@ void bloom_load_dump(redisContext *context, const char *key, const bloom_dump *d
 {
     for (size_t index = 0; index < dump->count; index++) {
         const bloom_chunk *chunk = &dump->chunks[index];
-        bloom_expect_status(context, "OK", "BF.LOADCHUNK %s %lld %b", key, chunk->iterator,
+        reply_expect_status(context, "OK", "BF.LOADCHUNK %s %lld %b", key, chunk->iterator,
                             chunk->data, chunk->length);
     }
 }

@@ -1,9 +1,9 @@
 /*
  * bloom_test_support.h - what the bloom plugin's tests share: a server
- * started with examples/bloom/bloom.ini, reply checks that fail the
- * running cmocka test, and a filter's complete state read over the wire
- * (BF.INFO and every BF.SCANDUMP chunk), so two filters can be compared
- * bit for bit.
+ * started with examples/bloom/bloom.ini, the BF.MADD/BF.MEXISTS array
+ * check (the other reply checks are tests/support/reply_checks.h), and a
+ * filter's complete state read over the wire (BF.INFO and every
+ * BF.SCANDUMP chunk), so two filters can be compared bit for bit.
  */
 #ifndef BLOOM_TEST_SUPPORT_H
 #define BLOOM_TEST_SUPPORT_H
@@ -30,19 +30,10 @@ char *bloom_ini_path(void);
 /* 1 when $DBLITE_MODULE_PATH/NAME.so exists. */
 int bloom_module_available(const char *name);
 
-/* Runs a command; fails the test when there is no reply at all. */
-redisReply *bloom_command(redisContext *context, const char *format, ...);
-void bloom_expect_status(redisContext *context, const char *expected, const char *format, ...);
-void bloom_expect_integer(redisContext *context, long long expected, const char *format, ...);
-/* An error reply that starts with prefix. */
-void bloom_expect_error(redisContext *context, const char *prefix, const char *format, ...);
 /* An array of integers, as BF.MADD and BF.MEXISTS answer in RESP2;
  * element values -1 stand for "an error here". */
 void bloom_expect_integers(redisContext *context, const long long *expected, size_t count,
                            const char *format, ...);
-
-/* One field of INFO (any section) as a number; fails when absent. */
-long long bloom_info_number(redisContext *context, const char *section, const char *name);
 
 /* BF.INFO key as numbers; expansion is -1 when the reply has null. */
 typedef struct bloom_info {

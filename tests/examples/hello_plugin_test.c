@@ -7,7 +7,6 @@
  * of the rate limiter's reply (read raw, as this hiredis speaks RESP2 only).
  */
 #define _GNU_SOURCE
-#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "reply_checks.h"
 #include "server_process.h"
 
 /* hello.ini sets default-period to 10 (the plugin's own default is 60). */
@@ -90,55 +90,6 @@ static redisContext *context_of(void **state)
     return ((test_server *)*state)->context;
 }
 
-static redisReply *command(redisContext *context, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    assert_non_null(reply);
-    return reply;
-}
-
-static void expect_status(redisContext *context, const char *expected, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_STATUS);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
-static void expect_bulk(redisContext *context, const char *expected, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_STRING);
-    assert_int_equal(reply->len, strlen(expected));
-    assert_memory_equal(reply->str, expected, reply->len);
-    freeReplyObject(reply);
-}
-
-/* An error reply starting with prefix. */
-static void expect_error(redisContext *context, const char *prefix, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
-    if (strncmp(reply->str, prefix, strlen(prefix)) != 0)
-        fail_msg("error '%s' does not start with '%s'", reply->str, prefix);
-    freeReplyObject(reply);
-}
-
 /* One HELLO.RATELIMIT answer, as read from its RESP2 name/value array. */
 typedef struct limit_answer {
     long long allowed, limit, remaining, retry_after_ms, reset_after_ms;
@@ -163,9 +114,8 @@ static limit_answer ratelimit(redisContext *context, const char *format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
+    redisReply *reply = reply_vcommand(context, format, arguments);
     va_end(arguments);
-    assert_non_null(reply);
     if (reply->type == REDIS_REPLY_ERROR)
         fail_msg("unexpected error: %s", reply->str);
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
@@ -200,26 +150,26 @@ static void sleep_ms(long long milliseconds)
 static void greet_uses_the_configured_greeting(void **state)
 {
     redisContext *context = context_of(state);
-    expect_bulk(context, "Hello, world!", "HELLO.GREET");
-    expect_bulk(context, "Hello, Ada Lovelace!", "HELLO.GREET %s", "Ada Lovelace");
-    expect_error(context, "ERR syntax error", "HELLO.GREET a b");
+    reply_expect_bulk(context, "Hello, world!", "HELLO.GREET");
+    reply_expect_bulk(context, "Hello, Ada Lovelace!", "HELLO.GREET %s", "Ada Lovelace");
+    reply_expect_error_prefix(context, "ERR syntax error", "HELLO.GREET a b");
 
     /* Names are bytes: a NUL inside comes back intact. */
-    redisReply *reply = command(context, "HELLO.GREET %b", "x\0y", (size_t)3);
+    redisReply *reply = reply_command(context, "HELLO.GREET %b", "x\0y", (size_t)3);
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     assert_int_equal(reply->len, 11);
     assert_memory_equal(reply->str, "Hello, x\0y!", 11);
     freeReplyObject(reply);
 
-    expect_status(context, "OK", "CONFIG SET hello.greeting %s", "Good morning");
-    expect_bulk(context, "Good morning, world!", "HELLO.GREET");
-    expect_status(context, "OK", "CONFIG SET hello.greeting Hello");
+    reply_expect_status(context, "OK", "CONFIG SET hello.greeting %s", "Good morning");
+    reply_expect_bulk(context, "Good morning, world!", "HELLO.GREET");
+    reply_expect_status(context, "OK", "CONFIG SET hello.greeting Hello");
 }
 
 static void ini_section_sets_the_default_period(void **state)
 {
     redisContext *context = context_of(state);
-    redisReply *reply = command(context, "CONFIG GET hello.default-period");
+    redisReply *reply = reply_command(context, "CONFIG GET hello.default-period");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 2);
     assert_string_equal(reply->element[1]->str, "10");
@@ -231,11 +181,11 @@ static void ini_section_sets_the_default_period(void **state)
     assert_true(answer.reset_after_ms > INI_DEFAULT_PERIOD_MS - 1000);
     assert_true(answer.reset_after_ms <= INI_DEFAULT_PERIOD_MS);
 
-    expect_status(context, "OK", "CONFIG SET hello.default-period 2");
+    reply_expect_status(context, "OK", "CONFIG SET hello.default-period 2");
     answer = ratelimit(context, "HELLO.RATELIMIT period:set 1");
     assert_true(answer.reset_after_ms > 1000 && answer.reset_after_ms <= 2000);
-    expect_error(context, "ERR", "CONFIG SET hello.default-period 0");
-    expect_status(context, "OK", "CONFIG SET hello.default-period 10");
+    reply_expect_error_prefix(context, "ERR", "CONFIG SET hello.default-period 0");
+    reply_expect_status(context, "OK", "CONFIG SET hello.default-period 10");
 }
 
 static void command_line_overrides_the_ini(void **state)
@@ -244,7 +194,7 @@ static void command_line_overrides_the_ini(void **state)
     const char *const args[] = {"--hello.greeting", "Ahoy", "--hello.default-period", "3", NULL};
     test_server *test = test_server_start(args);
     assert_non_null(test);
-    expect_bulk(test->context, "Ahoy, world!", "HELLO.GREET");
+    reply_expect_bulk(test->context, "Ahoy, world!", "HELLO.GREET");
     limit_answer answer = ratelimit(test->context, "HELLO.RATELIMIT k 1");
     assert_true(answer.reset_after_ms > 2000 && answer.reset_after_ms <= 3000);
     assert_int_equal(test_server_stop(test), 0);
@@ -341,7 +291,7 @@ static void cost_counts_several_requests(void **state)
 
     /* Asking about a key never used does not create it. */
     assert_int_equal(ratelimit(context, "HELLO.RATELIMIT cost:new 10 60 0").remaining, 10);
-    redisReply *exists = command(context, "EXISTS cost:new");
+    redisReply *exists = reply_command(context, "EXISTS cost:new");
     assert_int_equal(exists->integer, 0);
     freeReplyObject(exists);
 }
@@ -349,19 +299,19 @@ static void cost_counts_several_requests(void **state)
 static void bad_arguments_are_errors(void **state)
 {
     redisContext *context = context_of(state);
-    expect_error(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad 0");
-    expect_error(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad abc");
-    expect_error(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad 1000001");
-    expect_error(context, "ERR period-seconds must be an integer", "HELLO.RATELIMIT bad 1 0");
-    expect_error(context, "ERR period-seconds must be an integer", "HELLO.RATELIMIT bad 1 1.5");
-    expect_error(context, "ERR cost must be an integer", "HELLO.RATELIMIT bad 1 1 -1");
-    expect_error(context, "ERR syntax error", "HELLO.RATELIMIT bad 1 1 1 extra");
-    expect_error(context, "ERR wrong number of arguments for 'hello.ratelimit'",
-                 "HELLO.RATELIMIT bad");
-    expect_error(context, "ERR arrival-time-us must be an integer",
-                 "HELLO.RATELIMIT.RESTORE bad -5");
-    expect_error(context, "ERR wrong number of arguments", "HELLO.RATELIMIT.RESTORE bad");
-    redisReply *exists = command(context, "EXISTS bad");
+    reply_expect_error_prefix(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad 0");
+    reply_expect_error_prefix(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad abc");
+    reply_expect_error_prefix(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad 1000001");
+    reply_expect_error_prefix(context, "ERR period-seconds must be an integer", "HELLO.RATELIMIT bad 1 0");
+    reply_expect_error_prefix(context, "ERR period-seconds must be an integer", "HELLO.RATELIMIT bad 1 1.5");
+    reply_expect_error_prefix(context, "ERR cost must be an integer", "HELLO.RATELIMIT bad 1 1 -1");
+    reply_expect_error_prefix(context, "ERR syntax error", "HELLO.RATELIMIT bad 1 1 1 extra");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments for 'hello.ratelimit'",
+                              "HELLO.RATELIMIT bad");
+    reply_expect_error_prefix(context, "ERR arrival-time-us must be an integer",
+                              "HELLO.RATELIMIT.RESTORE bad -5");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments", "HELLO.RATELIMIT.RESTORE bad");
+    redisReply *exists = reply_command(context, "EXISTS bad");
     assert_int_equal(exists->integer, 0);
     freeReplyObject(exists);
 }
@@ -369,29 +319,29 @@ static void bad_arguments_are_errors(void **state)
 static void wrong_types_are_refused_both_ways(void **state)
 {
     redisContext *context = context_of(state);
-    expect_status(context, "OK", "SET text value");
-    expect_error(context, "WRONGTYPE Operation against a key holding the wrong kind of value",
-                 "HELLO.RATELIMIT text 5 10");
-    expect_error(context, "WRONGTYPE", "HELLO.RATELIMIT text 5 10 0");
-    expect_error(context, "WRONGTYPE", "HELLO.RATELIMIT.RESTORE text 5");
-    expect_bulk(context, "value", "GET text");
+    reply_expect_status(context, "OK", "SET text value");
+    reply_expect_error_prefix(context, "WRONGTYPE Operation against a key holding the wrong kind of value",
+                              "HELLO.RATELIMIT text 5 10");
+    reply_expect_error_prefix(context, "WRONGTYPE", "HELLO.RATELIMIT text 5 10 0");
+    reply_expect_error_prefix(context, "WRONGTYPE", "HELLO.RATELIMIT.RESTORE text 5");
+    reply_expect_bulk(context, "value", "GET text");
 
     assert_int_equal(ratelimit(context, "HELLO.RATELIMIT limiter 5 10").allowed, 1);
-    expect_status(context, "ratelimit", "TYPE limiter");
-    expect_error(context, "WRONGTYPE", "GET limiter");
-    expect_error(context, "WRONGTYPE", "APPEND limiter x");
+    reply_expect_status(context, "ratelimit", "TYPE limiter");
+    reply_expect_error_prefix(context, "WRONGTYPE", "GET limiter");
+    reply_expect_error_prefix(context, "WRONGTYPE", "APPEND limiter x");
 
     /* SET replaces any type, after which the key is a string again. */
-    expect_status(context, "OK", "SET limiter now-a-string");
-    expect_error(context, "WRONGTYPE", "HELLO.RATELIMIT limiter 5 10");
+    reply_expect_status(context, "OK", "SET limiter now-a-string");
+    reply_expect_error_prefix(context, "WRONGTYPE", "HELLO.RATELIMIT limiter 5 10");
 }
 
 static void restore_sets_the_state(void **state)
 {
     redisContext *context = context_of(state);
     long long arrival = wall_clock_us() + 30 * 1000000LL;
-    expect_status(context, "OK", "HELLO.RATELIMIT.RESTORE restored %lld", arrival);
-    expect_status(context, "ratelimit", "TYPE restored");
+    reply_expect_status(context, "OK", "HELLO.RATELIMIT.RESTORE restored %lld", arrival);
+    reply_expect_status(context, "ratelimit", "TYPE restored");
     /* 30 s of a 60 s single-request window are taken: wait about 30 s (one
      * ms more at most, as the server's clock counts whole milliseconds). */
     limit_answer answer = ratelimit(context, "HELLO.RATELIMIT restored 1 60");
@@ -399,7 +349,7 @@ static void restore_sets_the_state(void **state)
     assert_in_range(answer.retry_after_ms, 28000, 30001);
 
     /* A state in the past is an idle limiter. */
-    expect_status(context, "OK", "HELLO.RATELIMIT.RESTORE restored 1");
+    reply_expect_status(context, "OK", "HELLO.RATELIMIT.RESTORE restored 1");
     assert_int_equal(ratelimit(context, "HELLO.RATELIMIT restored 3 60").remaining, 2);
 }
 
@@ -407,23 +357,23 @@ static void copy_rename_and_delete_work_on_limiters(void **state)
 {
     redisContext *context = context_of(state);
     ratelimit(context, "HELLO.RATELIMIT original 4 100");
-    redisReply *reply = command(context, "COPY original copied");
+    redisReply *reply = reply_command(context, "COPY original copied");
     assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
     assert_int_equal(reply->integer, 1);
     freeReplyObject(reply);
-    expect_status(context, "ratelimit", "TYPE copied");
+    reply_expect_status(context, "ratelimit", "TYPE copied");
 
     /* The copy is a value of its own. */
     assert_int_equal(ratelimit(context, "HELLO.RATELIMIT copied 4 100").remaining, 2);
     assert_int_equal(ratelimit(context, "HELLO.RATELIMIT original 4 100 0").remaining, 3);
 
-    reply = command(context, "RENAME copied renamed");
+    reply = reply_command(context, "RENAME copied renamed");
     assert_int_equal(reply->type, REDIS_REPLY_STATUS);
     freeReplyObject(reply);
-    expect_status(context, "ratelimit", "TYPE renamed");
+    reply_expect_status(context, "ratelimit", "TYPE renamed");
     assert_int_equal(ratelimit(context, "HELLO.RATELIMIT renamed 4 100 0").remaining, 2);
 
-    reply = command(context, "DEL original renamed");
+    reply = reply_command(context, "DEL original renamed");
     assert_int_equal(reply->integer, 2);
     freeReplyObject(reply);
     assert_int_equal(ratelimit(context, "HELLO.RATELIMIT original 4 100 0").remaining, 4);
@@ -443,7 +393,7 @@ static void command_info_shows_flags_and_keys(void **state)
 {
     redisContext *context = context_of(state);
     redisReply *reply =
-        command(context, "COMMAND INFO hello.ratelimit hello.greet hello.ratelimit.restore");
+        reply_command(context, "COMMAND INFO hello.ratelimit hello.greet hello.ratelimit.restore");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 3);
 
@@ -472,32 +422,13 @@ static void command_info_shows_flags_and_keys(void **state)
 static void resp2_reply_is_a_flat_array(void **state)
 {
     redisContext *context = context_of(state);
-    redisReply *reply = command(context, "HELLO.RATELIMIT resp2 3 10");
+    redisReply *reply = reply_command(context, "HELLO.RATELIMIT resp2 3 10");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 10);
     assert_string_equal(reply->element[0]->str, "allowed");
     assert_int_equal(reply->element[1]->type, REDIS_REPLY_INTEGER);
     assert_int_equal(reply->element[1]->integer, 1);
     freeReplyObject(reply);
-}
-
-/* Reads from fd until buffer holds needle followed by a line end. */
-static int read_until(int fd, char *buffer, size_t size, const char *needle)
-{
-    size_t used = 0;
-    for (;;) {
-        buffer[used] = '\0';
-        const char *found = strstr(buffer, needle);
-        if (found != NULL && strstr(found + strlen(needle), "\r\n") != NULL)
-            return 0;
-        struct pollfd wait = {fd, POLLIN, 0};
-        if (used + 1 >= size || poll(&wait, 1, 5000) != 1)
-            return -1;
-        ssize_t got = read(fd, buffer + used, size - used - 1);
-        if (got <= 0)
-            return -1;
-        used += (size_t)got;
-    }
 }
 
 static void resp3_reply_is_a_map_with_a_boolean(void **state)
@@ -507,12 +438,10 @@ static void resp3_reply_is_a_map_with_a_boolean(void **state)
     assert_non_null(raw);
     static const char request[] = "HELLO 3\r\nHELLO.RATELIMIT resp3 3 10\r\n"
                                   "HELLO.RATELIMIT resp3 1 10\r\n";
-    assert_int_equal(write(raw->fd, request, sizeof(request) - 1), (ssize_t)(sizeof(request) - 1));
     char buffer[8192];
     /* The second call is refused: 1 per 10 s after one request was made. */
-    int status = read_until(raw->fd, buffer, sizeof(buffer), "#f\r\n$5\r\nlimit\r\n:1\r\n");
+    reply_raw_exchange(raw, request, buffer, sizeof(buffer), "#f\r\n$5\r\nlimit\r\n:1\r\n");
     redisFree(raw);
-    assert_int_equal(status, 0);
     const char *allowed = strstr(buffer, "%5\r\n$7\r\nallowed\r\n#t\r\n$5\r\nlimit\r\n:3\r\n"
                                          "$9\r\nremaining\r\n:2\r\n$14\r\nretry-after-ms\r\n:-1\r\n"
                                          "$14\r\nreset-after-ms\r\n:");

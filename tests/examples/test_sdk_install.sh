@@ -5,55 +5,19 @@
 # standalone CMake project, then run the INSTALLED dblite-server with the
 # installed strings module and each out-of-tree hello.so, and use them.
 #
-# DESTDIR rather than --prefix because the install folder of modules is an
-# absolute path; pkg-config finds the staged SDK through PKG_CONFIG_SYSROOT_DIR,
-# as for any DESTDIR staging.  Needs DBLITE_BINARY_DIR (a built tree) and
-# DBLITE_SOURCE_DIR, as ctest sets them.
+# Staging and the out-of-tree build steps are in sdk_stage_lib.sh.
 
-. "$(dirname "${BASH_SOURCE[0]}")/../cli/cli_test_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/sdk_stage_lib.sh"
 
-for tool in cmake make cc pkg-config nm redis-cli python3; do
-    command -v "$tool" >/dev/null || { echo "missing $tool"; exit 2; }
-done
-BINARY_DIR=${DBLITE_BINARY_DIR:?set DBLITE_BINARY_DIR to a built dblite tree}
-STAGE=$WORK_DIR/stage
-LOG=$WORK_DIR/steps.log
-
-# run_step NAME COMMAND...: runs a build step, its output shown only on failure.
-run_step() {
-    local name=$1
-    shift
-    if "$@" >"$LOG" 2>&1; then
-        check "$name" 0 0
-    else
-        local status=$?
-        check "$name" 0 "$status"
-        cat "$LOG"
-        finish_tests
-    fi
-}
-
-# field NAME: the value after NAME in a RESP2 name/value reply read on stdin.
-field() {
-    awk -v name="$1" 'previous == name { print; exit } { previous = $0 }'
-}
+require_tools cmake make cc pkg-config nm redis-cli python3
 
 # ---- install into the staging folder ----------------------------------------
-run_step "cmake --install into DESTDIR" env DESTDIR="$STAGE" cmake --install "$BINARY_DIR"
-
-pc_files=$(find "$STAGE" -path '*/pkgconfig/dblite.pc')
-check "exactly one dblite.pc installed" 1 "$(printf '%s\n' "$pc_files" | grep -c .)"
-PC_DIR=$(dirname "$(printf '%s\n' "$pc_files" | head -n 1)")
+stage_sdk
+check "exactly one dblite.pc installed" 1 "$(printf '%s\n' "$PC_FILES" | grep -c .)"
 # Whatever libdir GNUInstallDirs chose (lib, lib64, lib/x86_64-linux-gnu):
 # dblite.pc sits in LIBDIR/pkgconfig.
 echo "# libdir: $(dirname "${PC_DIR#"$STAGE"}")"
-SERVER_BINARY=$(find "$STAGE" -path '*/bin/dblite-server' -type f | head -n 1)
-check "server binary installed" 1 "$([ -x "$SERVER_BINARY" ] && echo 1)"
-
-# Only the staged SDK is visible to pkg-config, never a system-wide one.
-export PKG_CONFIG_PATH=$PC_DIR PKG_CONFIG_LIBDIR=$PC_DIR PKG_CONFIG_SYSROOT_DIR=$STAGE
 INCLUDE_DIR=$(pkg-config --variable=includedir dblite)
-MODULE_DIR=$(pkg-config --variable=moduledir dblite)
 check "pkg-config includedir is staged" "$STAGE" "${INCLUDE_DIR:0:${#STAGE}}"
 check "public header installed" 1 "$([ -f "$INCLUDE_DIR/dblite_module.h" ] && echo 1)"
 check "moduledir is beside the pkgconfig folder" "$(dirname "$PC_DIR")/dblite/modules" "$MODULE_DIR"
@@ -62,21 +26,11 @@ check "cflags name the staged header folder" "-I$INCLUDE_DIR" \
     "$(pkg-config --cflags dblite | tr ' ' '\n' | grep -e '^-I')"
 
 # ---- out-of-tree builds ---------------------------------------------------------
-# The Makefile builds in its own folder: a copy, so the source tree stays clean.
 MAKE_DIR=$WORK_DIR/hello-make
-mkdir -p "$MAKE_DIR"
-cp "$SOURCE_DIR"/examples/hello/*.[ch] "$SOURCE_DIR"/examples/hello/Makefile "$MAKE_DIR"/
+copy_plugin_sources hello "$MAKE_DIR"
 run_step "make builds hello.so (-Werror)" make -C "$MAKE_DIR" CFLAGS="-O2 -Wall -Wextra -Werror"
-check "make output exports only the loader's symbols" \
-    "$(printf 'dblite_module_api_version\ndblite_module_init')" \
-    "$(nm -D --defined-only "$MAKE_DIR/hello.so" | awk '{ print $3 }' | sort)"
-
-CMAKE_DIR=$WORK_DIR/hello-cmake
-run_step "standalone CMake configures against pkg-config" \
-    cmake -S "$SOURCE_DIR/examples/hello" -B "$CMAKE_DIR" -DCMAKE_C_FLAGS=-Werror
-run_step "standalone CMake builds hello.so" cmake --build "$CMAKE_DIR"
-run_step "standalone CMake installs hello.so into moduledir" cmake --install "$CMAKE_DIR"
-check "hello.so now in moduledir" 1 "$([ -f "$MODULE_DIR/hello.so" ] && echo 1)"
+check_loader_exports "make output exports only the loader's symbols" "$MAKE_DIR/hello.so"
+build_with_standalone_cmake hello
 
 # ---- the installed server with the make-built plugin, by explicit path -------
 cat >"$WORK_DIR/hello-make.ini" <<EOF

@@ -5,7 +5,7 @@
 # snapshot and append-only log round trips, against the real server with
 # tests/configs/hashes_sets.ini.
 dblite_add_integration_test(test_hashes_sets ${CMAKE_CURRENT_LIST_DIR}/test_hashes_sets.c)
-target_link_libraries(test_hashes_sets PRIVATE m)
+target_link_libraries(test_hashes_sets PRIVATE m dblite_test_reply_checks)
 add_dependencies(test_hashes_sets hashes sets strings expiry)
 # hooktest.so (tests/modules) records propagated commands for the
 # propagation test; without it that test is skipped.

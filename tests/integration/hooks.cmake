@@ -8,6 +8,7 @@ foreach(hooks_test test_hooks test_config_errors)
   dblite_add_integration_test(${hooks_test}
     ${CMAKE_CURRENT_LIST_DIR}/${hooks_test}.c
     ${CMAKE_CURRENT_LIST_DIR}/hooks_support.c)
+  target_link_libraries(${hooks_test} PRIVATE dblite_test_reply_checks)
   add_dependencies(${hooks_test} ${hooks_test_modules} strings)
   set_property(TEST ${hooks_test} APPEND PROPERTY ENVIRONMENT
     "DBLITE_TEST_MODULE_PATH=${hooks_test_module_dir}"

@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <poll.h>
 
 #include <cmocka.h>
+
+#include "reply_checks.h"
 
 static void join_path(char *out, size_t size, const char *dir, const char *name, const char *suffix)
 {
@@ -70,175 +71,11 @@ server_process *start_with_modules(const char *config, const char *const *module
     return server_start(config, args);
 }
 
-static redisReply *run_v(redisContext *context, const char *format, va_list args)
-{
-    redisReply *reply = redisvCommand(context, format, args);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    return reply;
-}
-
-redisReply *run(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = run_v(context, format, args);
-    va_end(args);
-    return reply;
-}
-
-static const char *type_name(int type)
-{
-    switch (type) {
-    case REDIS_REPLY_STRING: return "bulk";
-    case REDIS_REPLY_ARRAY: return "array";
-    case REDIS_REPLY_INTEGER: return "integer";
-    case REDIS_REPLY_NIL: return "nil";
-    case REDIS_REPLY_STATUS: return "status";
-    case REDIS_REPLY_ERROR: return "error";
-    default: return "other";
-    }
-}
-
-static void expect_type(const redisReply *reply, int type, const char *format)
-{
-    if (reply->type != type)
-        fail_msg("'%s' answered %s '%s', expected %s", format, type_name(reply->type),
-                 reply->str != NULL ? reply->str : "", type_name(type));
-}
-
-#define WITH_REPLY(reply, context, format)            \
-    va_list args_;                                    \
-    va_start(args_, format);                          \
-    redisReply *reply = run_v(context, format, args_); \
-    va_end(args_)
-
-void expect_status(redisContext *context, const char *expected, const char *format, ...)
-{
-    WITH_REPLY(reply, context, format);
-    expect_type(reply, REDIS_REPLY_STATUS, format);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
-void expect_integer(redisContext *context, long long expected, const char *format, ...)
-{
-    WITH_REPLY(reply, context, format);
-    expect_type(reply, REDIS_REPLY_INTEGER, format);
-    if (reply->integer != expected)
-        fail_msg("'%s' answered %lld, expected %lld", format, reply->integer, expected);
-    freeReplyObject(reply);
-}
-
-void expect_bulk(redisContext *context, const char *expected, const char *format, ...)
-{
-    WITH_REPLY(reply, context, format);
-    expect_type(reply, REDIS_REPLY_STRING, format);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
-void expect_nil(redisContext *context, const char *format, ...)
-{
-    WITH_REPLY(reply, context, format);
-    expect_type(reply, REDIS_REPLY_NIL, format);
-    freeReplyObject(reply);
-}
-
-void expect_error(redisContext *context, const char *expected, const char *format, ...)
-{
-    WITH_REPLY(reply, context, format);
-    expect_type(reply, REDIS_REPLY_ERROR, format);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
-void expect_strings(redisContext *context, const char *const *expected, size_t count, const char *format, ...)
-{
-    WITH_REPLY(reply, context, format);
-    expect_type(reply, REDIS_REPLY_ARRAY, format);
-    int same = reply->elements == count;
-    for (size_t i = 0; same && i < count; i++)
-        same = reply->element[i]->str != NULL && strcmp(reply->element[i]->str, expected[i]) == 0;
-    if (!same) {
-        char got[4096] = "";
-        size_t used = 0;
-        for (size_t i = 0; i < reply->elements && used < sizeof(got); i++)
-            used += (size_t)snprintf(got + used, sizeof(got) - used, "[%s] ",
-                                     reply->element[i]->str != NULL ? reply->element[i]->str : "(not a string)");
-        char want[4096] = "";
-        used = 0;
-        for (size_t i = 0; i < count && used < sizeof(want); i++)
-            used += (size_t)snprintf(want + used, sizeof(want) - used, "[%s] ", expected[i]);
-        fail_msg("'%s' answered %s\nexpected %s", format, got, want);
-    }
-    freeReplyObject(reply);
-}
-
-void send_only(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    int status = redisvAppendCommand(context, format, args);
-    va_end(args);
-    assert_int_equal(status, REDIS_OK);
-    int done = 0;
-    while (!done)
-        assert_int_equal(redisBufferWrite(context, &done), REDIS_OK);
-}
-
-redisReply *read_reply(redisContext *context)
-{
-    void *reply = NULL;
-    if (redisGetReply(context, &reply) != REDIS_OK || reply == NULL)
-        fail_msg("no reply: %s", context->errstr);
-    return reply;
-}
-
-int reply_arrives_within(redisContext *context, int wait_ms)
-{
-    struct pollfd descriptor = {.fd = context->fd, .events = POLLIN};
-    return poll(&descriptor, 1, wait_ms) > 0;
-}
-
-char *info_text(redisContext *context, const char *section)
-{
-    redisReply *reply = run(context, "INFO %s", section);
-    if (reply->type != REDIS_REPLY_STRING)
-        fail_msg("INFO %s answered type %d", section, reply->type);
-    char *text = strdup(reply->str);
-    assert_non_null(text);
-    freeReplyObject(reply);
-    return text;
-}
-
-/* Value of "field:" at the start of a line of text, or NULL. */
-static const char *find_field(const char *text, const char *field)
-{
-    size_t length = strlen(field);
-    for (const char *line = text; line != NULL && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-        if (strncmp(line, field, length) == 0 && line[length] == ':')
-            return line + length + 1;
-    return NULL;
-}
-
-long long info_number(redisContext *context, const char *section, const char *field)
-{
-    char *text = info_text(context, section);
-    const char *value = find_field(text, field);
-    if (value == NULL) {
-        fail_msg("INFO %s has no field %s:\n%s", section, field, text);
-    }
-    long long number = strtoll(value, NULL, 10);
-    free(text);
-    return number;
-}
-
 int wait_for_info(redisContext *context, const char *section, const char *field, long long expected, int timeout_ms)
 {
     long long deadline = now_ms() + timeout_ms;
     for (;;) {
-        if (info_number(context, section, field) == expected)
+        if (reply_info_number(context, section, field) == expected)
             return 1;
         if (now_ms() > deadline)
             return 0;

@@ -15,6 +15,7 @@ foreach(persistence_test test_persistence_rdb test_persistence_aof)
     ${CMAKE_CURRENT_LIST_DIR}/${persistence_test}.c
     ${persistence_test_dir}/persistence_test_support.c)
   target_include_directories(${persistence_test} PRIVATE ${persistence_test_dir})
+  target_link_libraries(${persistence_test} PRIVATE dblite_test_reply_checks)
   add_dependencies(${persistence_test} persistence strings expiry probe)
   foreach(optional_module lists hashes sets)
     if(TARGET ${optional_module})

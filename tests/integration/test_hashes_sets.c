@@ -37,6 +37,7 @@
 
 #include <cmocka.h>
 
+#include "reply_checks.h"
 #include "server_process.h"
 
 static char config_path[4096];
@@ -97,44 +98,7 @@ static int stop_server(void **state)
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static redisReply *command(redisContext *context, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    return reply;
-}
-
-static void run(redisContext *context, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    if (reply->type == REDIS_REPLY_ERROR)
-        fail_msg("'%s' failed: %s", format, reply->str);
-    freeReplyObject(reply);
-}
-
-static void expect_integer(redisContext *context, long long expected, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    assert_non_null(reply);
-    if (reply->type != REDIS_REPLY_INTEGER || reply->integer != expected)
-        fail_msg("'%s': expected %lld, got type %d (%lld, %s)", format, expected, reply->type,
-                 reply->integer, reply->str ? reply->str : "");
-    freeReplyObject(reply);
-}
-
-/* Queues a command (pipelining); replies are read with read_reply. */
+/* Queues a command (pipelining); replies are read with reply_read. */
 static void queue(redisContext *context, const char *format, ...)
 {
     va_list arguments;
@@ -149,19 +113,11 @@ static void queue_argv(redisContext *context, int argc, const char **argv, const
     assert_int_equal(redisAppendCommandArgv(context, argc, argv, lengths), REDIS_OK);
 }
 
-static redisReply *read_reply(redisContext *context)
-{
-    void *reply = NULL;
-    if (redisGetReply(context, &reply) != REDIS_OK || reply == NULL)
-        fail_msg("no reply: %s", context->errstr);
-    return reply;
-}
-
 /* Reads count queued replies, failing on any error reply. */
 static void drain(redisContext *context, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        redisReply *reply = read_reply(context);
+        redisReply *reply = reply_read(context);
         if (reply->type == REDIS_REPLY_ERROR)
             fail_msg("pipelined command failed: %s", reply->str);
         freeReplyObject(reply);
@@ -292,7 +248,7 @@ static const set_case set_cases[] = {
 static void fill_set_case(redisContext *context, const set_case *c)
 {
     fill_set(context, c->key, c->prefix, c->size);
-    expect_integer(context, (long long)c->size, "SCARD %s", c->key);
+    reply_expect_integer(context, (long long)c->size, "SCARD %s", c->key);
 }
 
 /* ---- Fairness of random picks ------------------------------------------ */
@@ -306,7 +262,7 @@ static void srandmember_is_fair_in_every_encoding(void **state)
         long *counts = calloc(sc->size, sizeof(long));
         /* Negative count: independent picks in one reply. */
         long picks = 400 * (long)sc->size;
-        redisReply *reply = command(f->context, "SRANDMEMBER %s %ld", sc->key, -picks);
+        redisReply *reply = reply_command(f->context, "SRANDMEMBER %s %ld", sc->key, -picks);
         assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
         assert_int_equal(reply->elements, picks);
         for (size_t i = 0; i < reply->elements; i++)
@@ -319,7 +275,7 @@ static void srandmember_is_fair_in_every_encoding(void **state)
         for (long i = 0; i < singles; i++)
             queue(f->context, "SRANDMEMBER %s", sc->key);
         for (long i = 0; i < singles; i++) {
-            reply = read_reply(f->context);
+            reply = reply_read(f->context);
             count_pick(counts, sc->size, sc->prefix, reply);
             freeReplyObject(reply);
         }
@@ -342,8 +298,8 @@ static void spop_is_fair_in_every_encoding(void **state)
             queue(f->context, "SPOP popped");
         }
         for (long i = 0; i < rounds; i++) {
-            freeReplyObject(read_reply(f->context));
-            redisReply *reply = read_reply(f->context);
+            freeReplyObject(reply_read(f->context));
+            redisReply *reply = reply_read(f->context);
             count_pick(counts, sc->size, sc->prefix, reply);
             freeReplyObject(reply);
         }
@@ -357,8 +313,8 @@ static void spop_is_fair_in_every_encoding(void **state)
             queue(f->context, "SPOP popped 3");
         }
         for (long i = 0; i < rounds; i++) {
-            freeReplyObject(read_reply(f->context));
-            redisReply *reply = read_reply(f->context);
+            freeReplyObject(reply_read(f->context));
+            redisReply *reply = reply_read(f->context);
             assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
             assert_int_equal(reply->elements, 3);
             for (size_t j = 0; j < 3; j++) {
@@ -369,7 +325,7 @@ static void spop_is_fair_in_every_encoding(void **state)
             freeReplyObject(reply);
         }
         assert_uniform(counts, sc->size, "SPOP count");
-        expect_integer(f->context, (long long)sc->size - 3, "SCARD popped");
+        reply_expect_integer(f->context, (long long)sc->size - 3, "SCARD popped");
         free(counts);
     }
 }
@@ -381,11 +337,11 @@ static void hrandfield_is_fair_in_both_encodings(void **state)
     static const size_t sizes[] = {10, 700};
     for (size_t s = 0; s < 2; s++) {
         size_t size = sizes[s];
-        run(f->context, "DEL h");
+        reply_expect_success(f->context, "DEL h");
         fill_hash(f->context, "h", "f", size);
         long *counts = calloc(size, sizeof(long));
         long picks = 300 * (long)size;
-        redisReply *reply = command(f->context, "HRANDFIELD h %ld WITHVALUES", -picks);
+        redisReply *reply = reply_command(f->context, "HRANDFIELD h %ld WITHVALUES", -picks);
         assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
         assert_int_equal(reply->elements, 2 * picks);
         for (size_t i = 0; i < reply->elements; i += 2) {
@@ -402,7 +358,7 @@ static void hrandfield_is_fair_in_both_encodings(void **state)
         for (long i = 0; i < singles; i++)
             queue(f->context, "HRANDFIELD h");
         for (long i = 0; i < singles; i++) {
-            reply = read_reply(f->context);
+            reply = reply_read(f->context);
             count_pick(counts, size, "f", reply);
             freeReplyObject(reply);
         }
@@ -423,7 +379,8 @@ static void positive_counts_pick_distinct_elements(void **state)
         char *seen = malloc(sc->size);
         for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
             for (int round = 0; round < 20; round++) {
-                redisReply *reply = command(f->context, "SRANDMEMBER %s %lu", sc->key, (unsigned long)counts[k]);
+                redisReply *reply =
+                    reply_command(f->context, "SRANDMEMBER %s %lu", sc->key, (unsigned long)counts[k]);
                 size_t expected = counts[k] < sc->size ? counts[k] : sc->size;
                 assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
                 assert_int_equal(reply->elements, expected);
@@ -439,22 +396,22 @@ static void positive_counts_pick_distinct_elements(void **state)
             }
         }
         /* SPOP with a count removes exactly what it returns. */
-        run(f->context, "COPY %s popped REPLACE", sc->key);
-        redisReply *reply = command(f->context, "SPOP popped %lu", (unsigned long)(sc->size / 2));
+        reply_expect_success(f->context, "COPY %s popped REPLACE", sc->key);
+        redisReply *reply = reply_command(f->context, "SPOP popped %lu", (unsigned long)(sc->size / 2));
         assert_int_equal(reply->elements, sc->size / 2);
         for (size_t i = 0; i < reply->elements; i++)
-            expect_integer(f->context, 0, "SISMEMBER popped %s", reply->element[i]->str);
+            reply_expect_integer(f->context, 0, "SISMEMBER popped %s", reply->element[i]->str);
         freeReplyObject(reply);
-        expect_integer(f->context, (long long)(sc->size - sc->size / 2), "SCARD popped");
+        reply_expect_integer(f->context, (long long)(sc->size - sc->size / 2), "SCARD popped");
         free(seen);
     }
     /* HRANDFIELD with a positive count, both encodings. */
     static const size_t sizes[] = {10, 700};
     for (size_t s = 0; s < 2; s++) {
-        run(f->context, "DEL h");
+        reply_expect_success(f->context, "DEL h");
         fill_hash(f->context, "h", "f", sizes[s]);
         char *seen = calloc(sizes[s], 1);
-        redisReply *reply = command(f->context, "HRANDFIELD h %lu", (unsigned long)(sizes[s] / 2));
+        redisReply *reply = reply_command(f->context, "HRANDFIELD h %lu", (unsigned long)(sizes[s] / 2));
         assert_int_equal(reply->elements, sizes[s] / 2);
         for (size_t i = 0; i < reply->elements; i++) {
             long index = element_index(reply->element[i]->str, reply->element[i]->len, "f");
@@ -482,7 +439,7 @@ static long scan_all(redisContext *context, const char *scan, const char *key, c
     char cursor[32] = "0";
     long calls = 0;
     do {
-        redisReply *reply = command(context, "%s %s %s COUNT 100", scan, key, cursor);
+        redisReply *reply = reply_command(context, "%s %s %s COUNT 100", scan, key, cursor);
         assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
         assert_int_equal(reply->elements, 2);
         snprintf(cursor, sizeof cursor, "%s", reply->element[0]->str);
@@ -517,11 +474,11 @@ static void churn_between_calls(redisContext *context, long call, void *privdata
     for (int i = 0; i < 2; i++) {
         size_t index = (size_t)((call * 7919 + i * 104729) % LARGE);
         element_name(name, state->is_hash ? "f" : "m", index);
-        run(context, state->is_hash ? "HDEL %s %s" : "SREM %s %s", state->key, name);
+        reply_expect_success(context, state->is_hash ? "HDEL %s %s" : "SREM %s %s", state->key, name);
         state->removed[index] = 1;
     }
     element_name(name, "new", (size_t)state->next_new++);
-    run(context, state->is_hash ? "HSET %s %s x" : "SADD %s %s", state->key, name);
+    reply_expect_success(context, state->is_hash ? "HSET %s %s x" : "SADD %s %s", state->key, name);
 }
 
 static void large_sets_keep_every_member(void **state)
@@ -529,21 +486,21 @@ static void large_sets_keep_every_member(void **state)
     fixture *f = *state;
     fill_set(f->context, "big", "m", LARGE);
     fill_set(f->context, "big", "m", LARGE); /* all already there */
-    expect_integer(f->context, LARGE, "SCARD big");
+    reply_expect_integer(f->context, LARGE, "SCARD big");
     /* Every member is there, and nothing else. */
     for (size_t start = 0; start < LARGE; start += 1000) {
         char name[32];
         for (size_t i = start; i < start + 1000; i++)
             queue(f->context, "SISMEMBER big %s", element_name(name, "m", i));
         for (size_t i = start; i < start + 1000; i++) {
-            redisReply *reply = read_reply(f->context);
+            redisReply *reply = reply_read(f->context);
             assert_int_equal(reply->integer, 1);
             freeReplyObject(reply);
         }
     }
-    expect_integer(f->context, 0, "SISMEMBER big m%d", LARGE);
-    expect_integer(f->context, 0, "SISMEMBER big x");
-    redisReply *reply = command(f->context, "SMEMBERS big");
+    reply_expect_integer(f->context, 0, "SISMEMBER big m%d", LARGE);
+    reply_expect_integer(f->context, 0, "SISMEMBER big x");
+    redisReply *reply = reply_command(f->context, "SMEMBERS big");
     assert_int_equal(reply->elements, LARGE);
     freeReplyObject(reply);
 
@@ -568,33 +525,33 @@ static void large_sets_keep_every_member(void **state)
             queue(f->context, "SREM big %s", element_name(name, "m", i));
         drain(f->context, 500);
     }
-    reply = command(f->context, "SCARD big");
+    reply = reply_command(f->context, "SCARD big");
     long long left = reply->integer;
     freeReplyObject(reply);
     long long expected_left = changes.next_new;
     for (size_t i = 1; i < LARGE; i += 2)
         expected_left += !changes.removed[i];
     assert_int_equal(left, expected_left);
-    expect_integer(f->context, 0, "SISMEMBER big m0");
+    reply_expect_integer(f->context, 0, "SISMEMBER big m0");
 
     /* Set algebra at this size. */
     fill_set(f->context, "evens", "m", LARGE);
-    reply = command(f->context, "SINTERCARD 2 big evens");
+    reply = reply_command(f->context, "SINTERCARD 2 big evens");
     long long common = reply->integer;
     freeReplyObject(reply);
     assert_int_equal(common, left - changes.next_new);
-    expect_integer(f->context, common, "SINTERSTORE both big evens");
-    expect_integer(f->context, LARGE - common, "SDIFFSTORE rest evens big");
-    expect_integer(f->context, LARGE + changes.next_new, "SUNIONSTORE all big evens");
-    expect_integer(f->context, 100, "SINTERCARD 2 big evens LIMIT 100");
+    reply_expect_integer(f->context, common, "SINTERSTORE both big evens");
+    reply_expect_integer(f->context, LARGE - common, "SDIFFSTORE rest evens big");
+    reply_expect_integer(f->context, LARGE + changes.next_new, "SUNIONSTORE all big evens");
+    reply_expect_integer(f->context, 100, "SINTERCARD 2 big evens LIMIT 100");
 
     /* Integers past set-max-intset-entries: exact values survive. */
     fill_set(f->context, "numbers", "", 20000);
-    expect_integer(f->context, 20000, "SCARD numbers");
-    expect_integer(f->context, 1, "SISMEMBER numbers 19999");
-    expect_integer(f->context, 0, "SISMEMBER numbers 019999");
-    expect_integer(f->context, 1, "SADD numbers -9223372036854775808");
-    expect_integer(f->context, 1, "SISMEMBER numbers -9223372036854775808");
+    reply_expect_integer(f->context, 20000, "SCARD numbers");
+    reply_expect_integer(f->context, 1, "SISMEMBER numbers 19999");
+    reply_expect_integer(f->context, 0, "SISMEMBER numbers 019999");
+    reply_expect_integer(f->context, 1, "SADD numbers -9223372036854775808");
+    reply_expect_integer(f->context, 1, "SISMEMBER numbers -9223372036854775808");
     free(seen);
     free(changes.removed);
 }
@@ -603,19 +560,19 @@ static void large_hashes_keep_every_field(void **state)
 {
     fixture *f = *state;
     fill_hash(f->context, "big", "f", LARGE);
-    expect_integer(f->context, LARGE, "HLEN big");
+    reply_expect_integer(f->context, LARGE, "HLEN big");
     for (size_t start = 0; start < LARGE; start += 1000) {
         char name[32];
         for (size_t i = start; i < start + 1000; i++)
             queue(f->context, "HGET big %s", element_name(name, "f", i));
         for (size_t i = start; i < start + 1000; i++) {
-            redisReply *reply = read_reply(f->context);
+            redisReply *reply = reply_read(f->context);
             assert_int_equal(reply->type, REDIS_REPLY_STRING);
             assert_int_equal(element_index(reply->str, reply->len, "v"), (long)i);
             freeReplyObject(reply);
         }
     }
-    redisReply *reply = command(f->context, "HGETALL big");
+    redisReply *reply = reply_command(f->context, "HGETALL big");
     assert_int_equal(reply->elements, 2 * LARGE);
     for (size_t i = 0; i < reply->elements; i += 2)
         assert_int_equal(element_index(reply->element[i]->str, reply->element[i]->len, "f"),
@@ -635,18 +592,18 @@ static void large_hashes_keep_every_field(void **state)
             fail_msg("HSCAN with changes missed f%zu", i);
 
     /* Values change size in place: counters and long values. */
-    expect_integer(f->context, 10, "HINCRBY big counter 10");
-    expect_integer(f->context, 0, "HSETNX big counter 1");
-    reply = command(f->context, "HINCRBYFLOAT big counter 0.5");
+    reply_expect_integer(f->context, 10, "HINCRBY big counter 10");
+    reply_expect_integer(f->context, 0, "HSETNX big counter 1");
+    reply = reply_command(f->context, "HINCRBYFLOAT big counter 0.5");
     assert_string_equal(reply->str, "10.5");
     freeReplyObject(reply);
     char long_value[3000];
     memset(long_value, 'z', sizeof long_value - 1);
     long_value[sizeof long_value - 1] = '\0';
-    run(f->context, "HSET big f3 %s", long_value);
-    expect_integer(f->context, (long long)strlen(long_value), "HSTRLEN big f3");
-    run(f->context, "HSET big f3 short");
-    expect_integer(f->context, 5, "HSTRLEN big f3");
+    reply_expect_success(f->context, "HSET big f3 %s", long_value);
+    reply_expect_integer(f->context, (long long)strlen(long_value), "HSTRLEN big f3");
+    reply_expect_success(f->context, "HSET big f3 short");
+    reply_expect_integer(f->context, 5, "HSTRLEN big f3");
 
     /* Delete every other original field. */
     for (size_t start = 0; start < LARGE; start += 1000) {
@@ -655,13 +612,13 @@ static void large_hashes_keep_every_field(void **state)
             queue(f->context, "HDEL big %s", element_name(name, "f", i));
         drain(f->context, 500);
     }
-    reply = command(f->context, "HLEN big");
+    reply = reply_command(f->context, "HLEN big");
     long long expected = changes.next_new + 1; /* the new fields and "counter" */
     for (size_t i = 1; i < LARGE; i += 2)
         expected += !changes.removed[i];
     assert_int_equal(reply->integer, expected);
     freeReplyObject(reply);
-    expect_integer(f->context, 0, "HEXISTS big f0");
+    reply_expect_integer(f->context, 0, "HEXISTS big f0");
     free(seen);
     free(changes.removed);
 }
@@ -902,31 +859,16 @@ static void resp3_shapes(void **state)
 static void set_config(redisContext *context, const char *module, const char *name, const char *value)
 {
     if (against_redis)
-        run(context, "CONFIG SET %s %s", name, value);
+        reply_expect_success(context, "CONFIG SET %s %s", name, value);
     else
-        run(context, "CONFIG SET %s.%s %s", module, name, value);
-}
-
-/* The reply to command must be the words in order. */
-static void expect_words(redisContext *context, const char *command_text, const char *const *words,
-                         size_t count)
-{
-    redisReply *reply = command(context, command_text);
-    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
-    if (reply->elements != count)
-        fail_msg("'%s': %zu elements, expected %zu", command_text, reply->elements, count);
-    for (size_t i = 0; i < count; i++)
-        if (strcmp(reply->element[i]->str, words[i]) != 0)
-            fail_msg("'%s' element %zu: '%s', expected '%s'", command_text, i, reply->element[i]->str,
-                     words[i]);
-    freeReplyObject(reply);
+        reply_expect_success(context, "CONFIG SET %s.%s %s", module, name, value);
 }
 
 /* Whether one COUNT 1 scan step leaves more to do (a hash table) or
  * returns everything at once (the compact encodings). */
 static int scan_pages(redisContext *context, const char *scan, const char *key)
 {
-    redisReply *reply = command(context, "%s %s 0 COUNT 1", scan, key);
+    redisReply *reply = reply_command(context, "%s %s 0 COUNT 1", scan, key);
     int pages = strcmp(reply->element[0]->str, "0") != 0;
     freeReplyObject(reply);
     return pages;
@@ -937,72 +879,59 @@ static void settings_move_the_conversion_points(void **state)
     fixture *f = *state;
     set_config(f->context, "hashes", "hash-max-listpack-entries", "4");
     set_config(f->context, "hashes", "hash-max-listpack-value", "6");
-    run(f->context, "HSET h a 1 b 2 c 3 d 4");
-    run(f->context, "HDEL h a");
-    run(f->context, "HSET h a 1");
+    reply_expect_success(f->context, "HSET h a 1 b 2 c 3 d 4");
+    reply_expect_success(f->context, "HDEL h a");
+    reply_expect_success(f->context, "HSET h a 1");
     /* Still compact: insertion order, deleted field re-added at the end. */
     static const char *const packed[] = {"b", "c", "d", "a"};
-    expect_words(f->context, "HKEYS h", packed, 4);
+    reply_expect_strings(f->context, packed, 4, "HKEYS h");
     assert_false(scan_pages(f->context, "HSCAN", "h"));
-    run(f->context, "HSET h e 5");
-    expect_integer(f->context, 5, "HLEN h");
-    run(f->context, "HSET long f 1234567");
-    run(f->context, "HSET short f 123456");
-    expect_integer(f->context, 7, "HSTRLEN long f");
+    reply_expect_success(f->context, "HSET h e 5");
+    reply_expect_integer(f->context, 5, "HLEN h");
+    reply_expect_success(f->context, "HSET long f 1234567");
+    reply_expect_success(f->context, "HSET short f 123456");
+    reply_expect_integer(f->context, 7, "HSTRLEN long f");
     if (!against_redis) {
         /* A table: deleting the first field moves the last one into its
          * place, and scans come in pages. */
-        run(f->context, "HDEL h b");
+        reply_expect_success(f->context, "HDEL h b");
         static const char *const table[] = {"e", "c", "d", "a"};
-        expect_words(f->context, "HKEYS h", table, 4);
+        reply_expect_strings(f->context, table, 4, "HKEYS h");
         assert_true(scan_pages(f->context, "HSCAN", "h"));
-        run(f->context, "HSET long g 1");
+        reply_expect_success(f->context, "HSET long g 1");
         assert_false(scan_pages(f->context, "HSCAN", "short"));
         assert_true(scan_pages(f->context, "HSCAN", "long"));
     }
 
     set_config(f->context, "sets", "set-max-intset-entries", "3");
-    run(f->context, "SADD s 3 1 2");
+    reply_expect_success(f->context, "SADD s 3 1 2");
     static const char *const sorted[] = {"1", "2", "3"};
-    expect_words(f->context, "SMEMBERS s", sorted, 3);
-    expect_integer(f->context, 1, "SADD s 0");
-    expect_integer(f->context, 4, "SCARD s");
-    expect_integer(f->context, 1, "SISMEMBER s 0");
+    reply_expect_strings(f->context, sorted, 3, "SMEMBERS s");
+    reply_expect_integer(f->context, 1, "SADD s 0");
+    reply_expect_integer(f->context, 4, "SCARD s");
+    reply_expect_integer(f->context, 1, "SISMEMBER s 0");
     if (!against_redis) {
         /* Past the integer limit but within the packed one: insertion
          * order now, not sorted. */
         static const char *const packed_set[] = {"1", "2", "3", "0"};
-        expect_words(f->context, "SMEMBERS s", packed_set, 4);
+        reply_expect_strings(f->context, packed_set, 4, "SMEMBERS s");
         assert_false(scan_pages(f->context, "SSCAN", "s"));
         set_config(f->context, "sets", "set-max-listpack-entries", "4");
-        run(f->context, "SADD s 9");
+        reply_expect_success(f->context, "SADD s 9");
         assert_true(scan_pages(f->context, "SSCAN", "s"));
-        run(f->context, "SREM s 1");
+        reply_expect_success(f->context, "SREM s 1");
         static const char *const table_set[] = {"9", "2", "3", "0"};
-        expect_words(f->context, "SMEMBERS s", table_set, 4);
+        reply_expect_strings(f->context, table_set, 4, "SMEMBERS s");
         set_config(f->context, "sets", "set-max-listpack-value", "5");
-        run(f->context, "SADD t x abcde");
+        reply_expect_success(f->context, "SADD t x abcde");
         assert_false(scan_pages(f->context, "SSCAN", "t"));
-        run(f->context, "SADD t abcdef");
+        reply_expect_success(f->context, "SADD t abcdef");
         assert_true(scan_pages(f->context, "SSCAN", "t"));
-        expect_integer(f->context, 3, "SCARD t");
+        reply_expect_integer(f->context, 3, "SCARD t");
     }
 }
 
 /* ---- Propagation ------------------------------------------------------------ */
-
-static void expect_propagated(redisContext *context, const char *const *expected, size_t count)
-{
-    redisReply *reply = command(context, "HOOKTEST.PROPAGATED");
-    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
-    for (size_t i = 0; i < reply->elements || i < count; i++) {
-        const char *got = i < reply->elements ? reply->element[i]->str : "(nothing)";
-        const char *want = i < count ? expected[i] : "(nothing)";
-        if (strcmp(got, want) != 0)
-            fail_msg("propagated #%zu: got '%s', expected '%s'", i, got, want);
-    }
-    freeReplyObject(reply);
-}
 
 /* What replicas and the append-only log see: random pops as the SREM (or
  * DEL) they amounted to, float increments as the HSET of their result,
@@ -1012,20 +941,20 @@ static void random_and_float_commands_propagate_as_their_effect(void **state)
     fixture *f = *state;
     if (against_redis || getenv("DBLITE_BINARY_DIR") == NULL)
         skip();
-    freeReplyObject(command(f->context, "HOOKTEST.PROPAGATED"));
-    run(f->context, "SADD s a b c d");
-    run(f->context, "SADD s a");
-    redisReply *one = command(f->context, "SPOP s");
-    redisReply *two = command(f->context, "SPOP s 2");
-    run(f->context, "SPOP s 5");
-    run(f->context, "SPOP s");
-    run(f->context, "SREM s nothing");
-    run(f->context, "HINCRBYFLOAT h f 1.5");
-    run(f->context, "HINCRBYFLOAT h f 1e2");
-    run(f->context, "HDEL h nothing");
-    run(f->context, "HSETNX h f 1");
-    run(f->context, "SADD src 1");
-    run(f->context, "SMOVE src dst 1");
+    freeReplyObject(reply_command(f->context, "HOOKTEST.PROPAGATED"));
+    reply_expect_success(f->context, "SADD s a b c d");
+    reply_expect_success(f->context, "SADD s a");
+    redisReply *one = reply_command(f->context, "SPOP s");
+    redisReply *two = reply_command(f->context, "SPOP s 2");
+    reply_expect_success(f->context, "SPOP s 5");
+    reply_expect_success(f->context, "SPOP s");
+    reply_expect_success(f->context, "SREM s nothing");
+    reply_expect_success(f->context, "HINCRBYFLOAT h f 1.5");
+    reply_expect_success(f->context, "HINCRBYFLOAT h f 1e2");
+    reply_expect_success(f->context, "HDEL h nothing");
+    reply_expect_success(f->context, "HSETNX h f 1");
+    reply_expect_success(f->context, "SADD src 1");
+    reply_expect_success(f->context, "SMOVE src dst 1");
     char pop_one[64], pop_two[128], pop_rest[64];
     snprintf(pop_one, sizeof pop_one, "0 SREM s %s", one->str);
     snprintf(pop_two, sizeof pop_two, "0 SREM s %s %s", two->element[0]->str, two->element[1]->str);
@@ -1033,7 +962,8 @@ static void random_and_float_commands_propagate_as_their_effect(void **state)
     const char *const expected[] = {"0 SADD s a b c d", pop_one, pop_two, pop_rest,
                                     "0 HSET h f 1.5", "0 HSET h f 101.5", "0 SADD src 1",
                                     "0 SMOVE src dst 1"};
-    expect_propagated(f->context, expected, sizeof expected / sizeof expected[0]);
+    reply_expect_strings(f->context, expected, sizeof expected / sizeof expected[0],
+                         "HOOKTEST.PROPAGATED");
     freeReplyObject(one);
     freeReplyObject(two);
 }
@@ -1088,13 +1018,13 @@ static int compare_strings(const void *a, const void *b)
 /* Every key with its type and sorted contents, as one text. */
 static char *dataset_text(redisContext *context)
 {
-    redisReply *keys = command(context, "KEYS *");
+    redisReply *keys = reply_command(context, "KEYS *");
     char **lines = calloc(keys->elements + 1, sizeof(char *));
     for (size_t k = 0; k < keys->elements; k++) {
         const char *key = keys->element[k]->str;
-        redisReply *type = command(context, "TYPE %s", key);
+        redisReply *type = reply_command(context, "TYPE %s", key);
         int is_hash = strcmp(type->str, "hash") == 0;
-        redisReply *content = command(context, is_hash ? "HGETALL %s" : "SMEMBERS %s", key);
+        redisReply *content = reply_command(context, is_hash ? "HGETALL %s" : "SMEMBERS %s", key);
         size_t items = content->elements / (is_hash ? 2 : 1);
         char **parts = calloc(items + 1, sizeof(char *));
         size_t length = strlen(key) + 16;
@@ -1140,26 +1070,27 @@ static char *dataset_text(redisContext *context)
  * increments (which the log must record as their effect). */
 static void build_dataset(redisContext *context)
 {
-    run(context, "HSET small a 1 b 2 %b empty", "", (size_t)0);
+    reply_expect_success(context, "HSET small a 1 b 2 %b empty", "", (size_t)0);
     fill_hash(context, "bighash", "f", 700);
-    run(context, "HSET longvalue f %s", "0123456789012345678901234567890123456789012345678901234567890123456789");
-    run(context, "SADD integers 5 -3 70000 9223372036854775807");
-    run(context, "SADD strings x y z 007");
+    reply_expect_success(context, "HSET longvalue f %s",
+                         "0123456789012345678901234567890123456789012345678901234567890123456789");
+    reply_expect_success(context, "SADD integers 5 -3 70000 9223372036854775807");
+    reply_expect_success(context, "SADD strings x y z 007");
     fill_set(context, "bigset", "m", 1000);
     fill_set(context, "bigintegers", "", 600);
-    run(context, "EXPIRE small 1000");
-    run(context, "SPOP bigset");
-    run(context, "SPOP bigset 7");
-    run(context, "SPOP integers");
-    run(context, "SPOP bigintegers 3");
-    run(context, "HINCRBYFLOAT small counter 1.1");
-    run(context, "HINCRBYFLOAT small counter 2.25");
-    run(context, "HINCRBY bighash counter 5");
-    run(context, "HDEL bighash f1 f2 f3");
-    run(context, "SMOVE bigset moved m10");
-    run(context, "SMOVE bigset moved m11");
-    run(context, "SINTERSTORE both bigset bigset");
-    run(context, "SUNIONSTORE union integers strings");
+    reply_expect_success(context, "EXPIRE small 1000");
+    reply_expect_success(context, "SPOP bigset");
+    reply_expect_success(context, "SPOP bigset 7");
+    reply_expect_success(context, "SPOP integers");
+    reply_expect_success(context, "SPOP bigintegers 3");
+    reply_expect_success(context, "HINCRBYFLOAT small counter 1.1");
+    reply_expect_success(context, "HINCRBYFLOAT small counter 2.25");
+    reply_expect_success(context, "HINCRBY bighash counter 5");
+    reply_expect_success(context, "HDEL bighash f1 f2 f3");
+    reply_expect_success(context, "SMOVE bigset moved m10");
+    reply_expect_success(context, "SMOVE bigset moved m11");
+    reply_expect_success(context, "SINTERSTORE both bigset bigset");
+    reply_expect_success(context, "SUNIONSTORE union integers strings");
 }
 
 static void expect_same_after_restart(fixture *f, const char *before, const char *what)
@@ -1173,7 +1104,7 @@ static void expect_same_after_restart(fixture *f, const char *before, const char
     if (strcmp(before, after) != 0)
         fail_msg("%s: the dataset differs after a restart", what);
     free(after);
-    redisReply *ttl = command(f->context, "TTL small");
+    redisReply *ttl = reply_command(f->context, "TTL small");
     assert_true(ttl->integer > 0 && ttl->integer <= 1000);
     freeReplyObject(ttl);
 }
@@ -1181,7 +1112,7 @@ static void expect_same_after_restart(fixture *f, const char *before, const char
 static void wait_for_rewrite(redisContext *context)
 {
     for (int attempt = 0; attempt < 1000; attempt++) {
-        redisReply *info = command(context, "INFO persistence");
+        redisReply *info = reply_command(context, "INFO persistence");
         int done = strstr(info->str, "aof_rewrite_in_progress:0") != NULL &&
                    strstr(info->str, "aof_rewrite_scheduled:1") == NULL;
         freeReplyObject(info);
@@ -1200,7 +1131,7 @@ static void log_replay_and_rewrite_restore_everything(void **state)
     build_dataset(f->context);
     char *before = dataset_text(f->context);
     expect_same_after_restart(f, before, "append-only log replay");
-    run(f->context, "BGREWRITEAOF");
+    reply_expect_success(f->context, "BGREWRITEAOF");
     wait_for_rewrite(f->context);
     expect_same_after_restart(f, before, "rewritten append-only log");
     free(before);
@@ -1213,7 +1144,7 @@ static void snapshots_restore_everything(void **state)
         skip();
     build_dataset(f->context);
     char *before = dataset_text(f->context);
-    run(f->context, "SAVE");
+    reply_expect_success(f->context, "SAVE");
     expect_same_after_restart(f, before, "snapshot");
     free(before);
 }

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "hooks_support.h"
+#include "reply_checks.h"
 
 #define WRONGTYPE_TEXT "WRONGTYPE Operation against a key holding the wrong kind of value"
 #define MAX_CLIENTS 4
@@ -77,7 +78,7 @@ static redisContext *start_default(fixture *f, int clients)
 
 static void expect_popped(redisContext *waiter, const char *key, const char *value)
 {
-    redisReply *reply = read_reply(waiter);
+    redisReply *reply = reply_read(waiter);
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
         fail_msg("blocked client got type %d (%s), expected [%s, %s]", reply->type, reply->str ? reply->str : "",
                  key, value);
@@ -91,86 +92,86 @@ static void expect_popped(redisContext *waiter, const char *key, const char *val
 static void events_of_core_key_commands(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
-    EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
 
-    expect_status(c, "OK", "SET a 1");
-    EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
-    expect_status(c, "OK", "SET a 2");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "overwritten 0 a");
+    reply_expect_status(c, "OK", "SET a 1");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
+    reply_expect_status(c, "OK", "SET a 2");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "overwritten 0 a");
 
-    expect_status(c, "OK", "RENAME a b");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "renamed 0 a 0 b");
-    expect_status(c, "OK", "SET c 1");
-    expect_status(c, "OK", "RENAME b c");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 0 c", "renamed 0 b 0 c");
+    reply_expect_status(c, "OK", "RENAME a b");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "renamed 0 a 0 b");
+    reply_expect_status(c, "OK", "SET c 1");
+    reply_expect_status(c, "OK", "RENAME b c");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 0 c", "renamed 0 b 0 c");
 
-    expect_integer(c, 1, "MOVE c 3");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "moved 0 c 3");
+    reply_expect_integer(c, 1, "MOVE c 3");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "moved 0 c 3");
 
-    expect_status(c, "OK", "SELECT 3");
-    expect_integer(c, 1, "COPY c d DB 2");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "copied 3 c 2 d");
-    expect_integer(c, 1, "COPY c d DB 2 REPLACE");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 2 d", "copied 3 c 2 d");
+    reply_expect_status(c, "OK", "SELECT 3");
+    reply_expect_integer(c, 1, "COPY c d DB 2");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "copied 3 c 2 d");
+    reply_expect_integer(c, 1, "COPY c d DB 2 REPLACE");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 2 d", "copied 3 c 2 d");
 
-    expect_integer(c, 1, "DEL c");
-    expect_integer(c, 0, "DEL c");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 3 c");
+    reply_expect_integer(c, 1, "DEL c");
+    reply_expect_integer(c, 0, "DEL c");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 3 c");
 
-    expect_status(c, "OK", "SET e 1");
-    expect_status(c, "OK", "FLUSHDB");
-    expect_status(c, "OK", "FLUSHALL");
-    expect_status(c, "OK", "SWAPDB 0 1");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "flushed 3", "flushed -1", "swapped 0 1");
-    expect_integer(c, 0, "DBSIZE");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "count 3");
+    reply_expect_status(c, "OK", "SET e 1");
+    reply_expect_status(c, "OK", "FLUSHDB");
+    reply_expect_status(c, "OK", "FLUSHALL");
+    reply_expect_status(c, "OK", "SWAPDB 0 1");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "flushed 3", "flushed -1", "swapped 0 1");
+    reply_expect_integer(c, 0, "DBSIZE");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "count 3");
 
     /* Every handler ran with the event's database selected in its context. */
-    assert_int_equal(info_number(c, "hooktest", "hooktest_event_context_mismatches"), 0);
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_event_context_mismatches"), 0);
 }
 
 static void lookup_events_follow_the_setting(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
-    expect_nil(c, "GET x");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 0 x");
-    expect_status(c, "OK", "SELECT 5");
-    expect_integer(c, 0, "EXISTS y z");
-    expect_status(c, "none", "TYPE w");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 5 y", "lookup 5 z", "lookup 5 w");
-    expect_integer(c, 1, "HOOKTEST.PUSH q v");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 5 q");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
+    reply_expect_nil(c, "GET x");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 0 x");
+    reply_expect_status(c, "OK", "SELECT 5");
+    reply_expect_integer(c, 0, "EXISTS y z");
+    reply_expect_status(c, "none", "TYPE w");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 5 y", "lookup 5 z", "lookup 5 w");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH q v");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 5 q");
 
-    expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
-    expect_nil(c, "GET x");
-    EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
-    expect_status(c, "OK", "CONFIG SET hooktest.log-lookups yes");
-    expect_nil(c, "GET x");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 5 x");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_event_context_mismatches"), 0);
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
+    reply_expect_nil(c, "GET x");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.log-lookups yes");
+    reply_expect_nil(c, "GET x");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 5 x");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_event_context_mismatches"), 0);
 }
 
 static void module_type_overwritten_and_deleted(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
-    expect_integer(c, 2, "HOOKTEST.PUSH q a b");
-    expect_status(c, "OK", "SET q text"); /* the queue's free method runs */
-    expect_status(c, "string", "TYPE q");
-    expect_integer(c, 1, "HOOKTEST.PUSH r a");
-    expect_integer(c, 1, "DEL r");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "overwritten 0 q", "deleted 0 r");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
+    reply_expect_integer(c, 2, "HOOKTEST.PUSH q a b");
+    reply_expect_status(c, "OK", "SET q text"); /* the queue's free method runs */
+    reply_expect_status(c, "string", "TYPE q");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH r a");
+    reply_expect_integer(c, 1, "DEL r");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "overwritten 0 q", "deleted 0 r");
 }
 
 static void lookup_without_hook(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_integer(c, 2, "HOOKTEST.PUSH q a b");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 0 q");
-    expect_integer(c, 2, "HOOKTEST.LEN q");
-    EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
+    reply_expect_integer(c, 2, "HOOKTEST.PUSH q a b");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "lookup 0 q");
+    reply_expect_integer(c, 2, "HOOKTEST.LEN q");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
 }
 
 /* The lookup hook deletes "hookdel:" keys and propagates a DEL, as expiry
@@ -179,23 +180,24 @@ static void lookup_without_hook(void **state)
 static void lookup_hook_deletes_and_propagates(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
-    expect_status(c, "OK", "set hookdel:a v");
-    expect_nil(c, "get hookdel:a");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 0 hookdel:a");
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 set hookdel:a v", "0 del hookdel:a");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.log-lookups no");
+    reply_expect_status(c, "OK", "set hookdel:a v");
+    reply_expect_nil(c, "get hookdel:a");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 0 hookdel:a");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 set hookdel:a v", "0 del hookdel:a");
 
     /* COPY looks the destination up in the target database: the hook's DEL
      * belongs to that database, not to the client's. */
-    expect_status(c, "OK", "select 3");
-    expect_status(c, "OK", "set hookdel:c in-3");
-    expect_status(c, "OK", "select 0");
-    expect_status(c, "OK", "set hookdel:c in-0");
-    expect_status(c, "OK", "set plain x");
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "3 set hookdel:c in-3", "0 set hookdel:c in-0", "0 set plain x");
-    expect_integer(c, 1, "copy plain hookdel:c db 3");
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "3 del hookdel:c", "0 copy plain hookdel:c db 3");
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 3 hookdel:c", "copied 0 plain 3 hookdel:c");
+    reply_expect_status(c, "OK", "select 3");
+    reply_expect_status(c, "OK", "set hookdel:c in-3");
+    reply_expect_status(c, "OK", "select 0");
+    reply_expect_status(c, "OK", "set hookdel:c in-0");
+    reply_expect_status(c, "OK", "set plain x");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "3 set hookdel:c in-3", "0 set hookdel:c in-0",
+                         "0 set plain x");
+    reply_expect_integer(c, 1, "copy plain hookdel:c db 3");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "3 del hookdel:c", "0 copy plain hookdel:c db 3");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 3 hookdel:c", "copied 0 plain 3 hookdel:c");
 }
 
 /* ---- write propagation ------------------------------------------------- */
@@ -203,30 +205,30 @@ static void lookup_hook_deletes_and_propagates(void **state)
 static void propagation_of_writes_only(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    EXPECT_EMPTY(c, "HOOKTEST.PROPAGATED");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.PROPAGATED");
 
-    expect_status(c, "OK", "set k v");
-    expect_bulk(c, "v", "get k");
-    expect_error(c, "ERR value is not an integer or out of range", "incr k");
-    expect_error(c, "ERR hooktest.failwrite always fails", "hooktest.failwrite k");
-    expect_integer(c, 0, "del nosuchkey");
-    expect_status(c, "OK", "select 4");
-    expect_status(c, "OK", "set k2 v2");
-    expect_integer(c, 1, "incr counter");
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 set k v", "4 set k2 v2", "4 incr counter");
+    reply_expect_status(c, "OK", "set k v");
+    reply_expect_bulk(c, "v", "get k");
+    reply_expect_error(c, "ERR value is not an integer or out of range", "incr k");
+    reply_expect_error(c, "ERR hooktest.failwrite always fails", "hooktest.failwrite k");
+    reply_expect_integer(c, 0, "del nosuchkey");
+    reply_expect_status(c, "OK", "select 4");
+    reply_expect_status(c, "OK", "set k2 v2");
+    reply_expect_integer(c, 1, "incr counter");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 set k v", "4 set k2 v2", "4 incr counter");
 }
 
 static void propagation_replace_and_extra(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_status(c, "OK", "select 7");
-    expect_integer(c, 1, "hooktest.pushrewrite q x");
-    expect_integer(c, 1, "hooktest.pushrewrite q y");
+    reply_expect_status(c, "OK", "select 7");
+    reply_expect_integer(c, 1, "hooktest.pushrewrite q x");
+    reply_expect_integer(c, 1, "hooktest.pushrewrite q y");
     /* A read-only command's extra goes out even though the command does not. */
-    expect_status(c, "OK", "hooktest.note hello world");
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "7 hooktest.note before-push q", "7 hooktest.push q x",
-                   "7 hooktest.note before-push q", "7 hooktest.push q y", "7 hooktest.note hello world");
-    EXPECT_STRINGS(c, "HOOKTEST.RANGE q", "x", "y");
+    reply_expect_status(c, "OK", "hooktest.note hello world");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "7 hooktest.note before-push q", "7 hooktest.push q x",
+                         "7 hooktest.note before-push q", "7 hooktest.push q y", "7 hooktest.note hello world");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE q", "x", "y");
 }
 
 static void propagation_of_served_blocked_client(void **state)
@@ -234,17 +236,17 @@ static void propagation_of_served_blocked_client(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 2);
     redisContext *waiter = f->clients[1];
-    EXPECT_EMPTY(c, "HOOKTEST.PROPAGATED");
-    send_only(waiter, "hooktest.bpop q 0");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.PROPAGATED");
+    reply_send(waiter, "hooktest.bpop q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    expect_integer(c, 1, "hooktest.push q v");
+    reply_expect_integer(c, 1, "hooktest.push q v");
     expect_popped(waiter, "q", "v");
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push q v", "0 hooktest.pop q");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push q v", "0 hooktest.pop q");
 
     /* Popping at once (no blocking) is propagated as the same pop. */
-    expect_integer(c, 1, "hooktest.push q w");
-    EXPECT_STRINGS(waiter, "hooktest.bpop q 0", "q", "w");
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push q w", "0 hooktest.pop q");
+    reply_expect_integer(c, 1, "hooktest.push q w");
+    REPLY_EXPECT_STRINGS(waiter, "hooktest.bpop q 0", "q", "w");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push q w", "0 hooktest.pop q");
 }
 
 /* ---- timers ------------------------------------------------------------ */
@@ -255,7 +257,7 @@ static size_t collect_fired(redisContext *c, char lines[][64], size_t count, int
     size_t got = 0;
     long long deadline = now_ms() + timeout_ms;
     while (got < count && now_ms() < deadline) {
-        redisReply *reply = run(c, "HOOKTEST.FIRED");
+        redisReply *reply = reply_command(c, "HOOKTEST.FIRED");
         assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
         for (size_t i = 0; i < reply->elements && got < count; i++)
             snprintf(lines[got++], 64, "%s", reply->element[i]->str);
@@ -270,7 +272,7 @@ static void repeating_timer_runs_exactly_its_count(void **state)
 {
     redisContext *c = start_default(*state, 1);
     long long started = now_ms();
-    redisReply *reply = run(c, "HOOKTEST.TIMER rep 40 3");
+    redisReply *reply = reply_command(c, "HOOKTEST.TIMER rep 40 3");
     assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
     assert_true(reply->integer > 0);
     freeReplyObject(reply);
@@ -282,59 +284,52 @@ static void repeating_timer_runs_exactly_its_count(void **state)
     assert_string_equal(lines[2], "rep:3");
     assert_true(elapsed >= 110); /* three runs 40 ms apart, the first after 40 ms */
     sleep_ms(200);
-    EXPECT_EMPTY(c, "HOOKTEST.FIRED");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_live_timers"), 0);
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.FIRED");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_live_timers"), 0);
 }
 
 static void cancelled_timer_never_runs(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    redisReply *reply = run(c, "HOOKTEST.TIMER late 300 1");
-    assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
-    long long id = reply->integer;
-    freeReplyObject(reply);
-    reply = run(c, "HOOKTEST.TIMER other 300 1");
-    long long other = reply->integer;
-    freeReplyObject(reply);
+    long long id = reply_integer(c, "HOOKTEST.TIMER late 300 1");
+    long long other = reply_integer(c, "HOOKTEST.TIMER other 300 1");
     assert_int_not_equal(id, other);
-    expect_integer(c, 1, "HOOKTEST.TIMER.CANCEL %lld", id);
-    expect_integer(c, 0, "HOOKTEST.TIMER.CANCEL %lld", id);
-    expect_integer(c, 0, "HOOKTEST.TIMER.CANCEL 987654321");
+    reply_expect_integer(c, 1, "HOOKTEST.TIMER.CANCEL %lld", id);
+    reply_expect_integer(c, 0, "HOOKTEST.TIMER.CANCEL %lld", id);
+    reply_expect_integer(c, 0, "HOOKTEST.TIMER.CANCEL 987654321");
     char lines[2][64];
     assert_int_equal(collect_fired(c, lines, 1, 5000), 1);
     assert_string_equal(lines[0], "other:1");
     sleep_ms(100);
-    EXPECT_EMPTY(c, "HOOKTEST.FIRED");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.FIRED");
     /* A finished timer is gone too. */
-    expect_integer(c, 0, "HOOKTEST.TIMER.CANCEL %lld", other);
+    reply_expect_integer(c, 0, "HOOKTEST.TIMER.CANCEL %lld", other);
 }
 
 static void repeating_timer_cancelled_between_runs(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    redisReply *reply = run(c, "HOOKTEST.TIMER r 30 100000");
-    long long id = reply->integer;
-    freeReplyObject(reply);
+    long long id = reply_integer(c, "HOOKTEST.TIMER r 30 100000");
     char lines[2][64];
     assert_int_equal(collect_fired(c, lines, 2, 5000), 2);
-    expect_integer(c, 1, "HOOKTEST.TIMER.CANCEL %lld", id);
-    freeReplyObject(run(c, "HOOKTEST.FIRED")); /* a run may have slipped in before the cancel */
+    reply_expect_integer(c, 1, "HOOKTEST.TIMER.CANCEL %lld", id);
+    freeReplyObject(reply_command(c, "HOOKTEST.FIRED")); /* a run may have slipped in before the cancel */
     sleep_ms(150);
-    EXPECT_EMPTY(c, "HOOKTEST.FIRED");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_live_timers"), 0);
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.FIRED");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_live_timers"), 0);
 }
 
 static void timer_cancelling_itself(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    freeReplyObject(run(c, "HOOKTEST.TIMER self 10 5 SELFCANCEL"));
+    freeReplyObject(reply_command(c, "HOOKTEST.TIMER self 10 5 SELFCANCEL"));
     char lines[2][64];
     assert_int_equal(collect_fired(c, lines, 2, 5000), 2);
     assert_string_equal(lines[0], "self:1");
     assert_string_equal(lines[1], "self:selfcancel:0");
     sleep_ms(100);
-    EXPECT_EMPTY(c, "HOOKTEST.FIRED");
-    expect_status(c, "PONG", "PING");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.FIRED");
+    reply_expect_status(c, "PONG", "PING");
 }
 
 static void timer_writes_propagate_and_wake_blocked_clients(void **state)
@@ -342,18 +337,18 @@ static void timer_writes_propagate_and_wake_blocked_clients(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 2);
     redisContext *waiter = f->clients[1];
-    send_only(waiter, "HOOKTEST.BPOP tq 10");
+    reply_send(waiter, "HOOKTEST.BPOP tq 10");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    EXPECT_EMPTY(c, "HOOKTEST.PROPAGATED");
-    freeReplyObject(run(c, "HOOKTEST.TIMER feeder 20 1 tq"));
-    redisReply *reply = read_reply(waiter);
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.PROPAGATED");
+    freeReplyObject(reply_command(c, "HOOKTEST.TIMER feeder 20 1 tq"));
+    redisReply *reply = reply_read(waiter);
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 2);
     assert_string_equal(reply->element[0]->str, "tq");
     assert_string_equal(reply->element[1]->str, "feeder");
     freeReplyObject(reply);
-    EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push tq feeder", "0 hooktest.pop tq");
-    EXPECT_STRINGS(c, "HOOKTEST.FIRED", "feeder:1");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push tq feeder", "0 hooktest.pop tq");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.FIRED", "feeder:1");
 }
 
 /* ---- services ---------------------------------------------------------- */
@@ -363,39 +358,39 @@ static void service_called_across_modules(void **state)
     static const char *const peer_first[] = {"hookpeer", "hooktest", NULL};
     redisContext *c = start(*state, "minimal.ini", peer_first, NULL, 1);
     /* Loaded before hooktest: not there at init, there once STARTED fired. */
-    redisReply *reply = run(c, "HOOKPEER.REPORT");
+    redisReply *reply = reply_command(c, "HOOKPEER.REPORT");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 3);
     assert_int_equal(reply->element[0]->integer, 0);
     assert_int_equal(reply->element[1]->integer, 1);
     assert_int_equal(reply->element[2]->integer, 1); /* a missing service is NULL */
     freeReplyObject(reply);
-    expect_integer(c, 5, "HOOKPEER.ADD 5");
-    expect_integer(c, 3, "HOOKPEER.ADD -2");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_counter"), 3);
+    reply_expect_integer(c, 5, "HOOKPEER.ADD 5");
+    reply_expect_integer(c, 3, "HOOKPEER.ADD -2");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_counter"), 3);
 }
 
 static void service_seen_at_init_when_loaded_after(void **state)
 {
     static const char *const peer_last[] = {"hooktest", "hookpeer", NULL};
     redisContext *c = start(*state, "minimal.ini", peer_last, NULL, 1);
-    redisReply *reply = run(c, "HOOKPEER.REPORT");
+    redisReply *reply = reply_command(c, "HOOKPEER.REPORT");
     assert_int_equal(reply->element[0]->integer, 1);
     assert_int_equal(reply->element[1]->integer, 1);
     freeReplyObject(reply);
-    expect_integer(c, 1, "HOOKPEER.ADD 1");
+    reply_expect_integer(c, 1, "HOOKPEER.ADD 1");
 }
 
 static void service_missing_is_null(void **state)
 {
     static const char *const peer_alone[] = {"hookpeer", NULL};
     redisContext *c = start(*state, "minimal.ini", peer_alone, NULL, 1);
-    redisReply *reply = run(c, "HOOKPEER.REPORT");
+    redisReply *reply = reply_command(c, "HOOKPEER.REPORT");
     assert_int_equal(reply->element[0]->integer, 0);
     assert_int_equal(reply->element[1]->integer, 0);
     assert_int_equal(reply->element[2]->integer, 1);
     freeReplyObject(reply);
-    expect_error(c, "ERR service hooktest.counter/1 is not exported by any module", "HOOKPEER.ADD 1");
+    reply_expect_error(c, "ERR service hooktest.counter/1 is not exported by any module", "HOOKPEER.ADD 1");
 }
 
 /* ---- module settings --------------------------------------------------- */
@@ -408,9 +403,9 @@ static void expect_settings(redisContext *c, const char *int_setting, const char
     const char *expected[2 * SETTING_COUNT] = {
         "int-setting", int_setting, "fixed-int", fixed_int, "log-lookups",   log_lookups,  "greeting", greeting,
         "mode",        mode,        "label",     label,     "keyspace-info", keyspace_info};
-    expect_strings(c, expected, 2 * SETTING_COUNT, "HOOKTEST.CONFIG");
+    reply_expect_strings(c, expected, 2 * SETTING_COUNT, "HOOKTEST.CONFIG");
     /* CONFIG GET shows the same values under the module's prefix. */
-    redisReply *reply = run(c, "CONFIG GET hooktest.*");
+    redisReply *reply = reply_command(c, "CONFIG GET hooktest.*");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 2 * SETTING_COUNT);
     for (size_t i = 0; i < 2 * SETTING_COUNT; i += 2) {
@@ -453,41 +448,42 @@ static void settings_command_line_overrides_ini(void **state)
 static void settings_changed_with_config_set(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_status(c, "OK", "CONFIG SET hooktest.int-setting 99");
-    expect_status(c, "OK", "CONFIG SET hooktest.greeting %s", "changed at runtime");
-    expect_status(c, "OK", "CONFIG SET hooktest.mode paranoid hooktest.log-lookups no");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.int-setting 99");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.greeting %s", "changed at runtime");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.mode paranoid hooktest.log-lookups no");
     expect_settings(c, "99", "5", "no", "changed at runtime", "paranoid", "none", "no");
 
-    expect_error(c,
-                 "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - argument must be "
-                 "between 0 and 1000 inclusive",
-                 "CONFIG SET hooktest.int-setting 1001");
-    expect_error(c,
-                 "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - argument couldn't be "
-                 "parsed into an integer",
-                 "CONFIG SET hooktest.int-setting abc");
-    expect_error(c,
-                 "ERR CONFIG SET failed (possibly related to argument 'hooktest.mode') - argument(s) must be one of "
-                 "the following: fast safe paranoid",
-                 "CONFIG SET hooktest.mode reckless");
-    expect_error(c,
-                 "ERR CONFIG SET failed (possibly related to argument 'hooktest.log-lookups') - argument must be "
-                 "'yes' or 'no'",
-                 "CONFIG SET hooktest.log-lookups maybe");
-    expect_error(c,
-                 "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - can't set immutable "
-                 "config",
-                 "CONFIG SET hooktest.fixed-int 1");
-    expect_error(c,
-                 "ERR CONFIG SET failed (possibly related to argument 'hooktest.label') - can't set immutable config",
-                 "CONFIG SET hooktest.label other");
+    reply_expect_error(c,
+                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - "
+                       "argument must be between 0 and 1000 inclusive",
+                       "CONFIG SET hooktest.int-setting 1001");
+    reply_expect_error(c,
+                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - "
+                       "argument couldn't be parsed into an integer",
+                       "CONFIG SET hooktest.int-setting abc");
+    reply_expect_error(c,
+                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.mode') - "
+                       "argument(s) must be one of the following: fast safe paranoid",
+                       "CONFIG SET hooktest.mode reckless");
+    reply_expect_error(c,
+                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.log-lookups') - "
+                       "argument must be 'yes' or 'no'",
+                       "CONFIG SET hooktest.log-lookups maybe");
+    reply_expect_error(c,
+                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - "
+                       "can't set immutable config",
+                       "CONFIG SET hooktest.fixed-int 1");
+    reply_expect_error(c,
+                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.label') - "
+                       "can't set immutable config",
+                       "CONFIG SET hooktest.label other");
     /* One refused pair means nothing changes. */
-    expect_error(c,
-                 "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - can't set immutable "
-                 "config",
-                 "CONFIG SET hooktest.int-setting 1 hooktest.fixed-int 1");
-    expect_error(c, "ERR Unknown option or number of arguments for CONFIG SET - 'hooktest.nosuch'",
-                 "CONFIG SET hooktest.nosuch 1");
+    reply_expect_error(c,
+                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - "
+                       "can't set immutable config",
+                       "CONFIG SET hooktest.int-setting 1 hooktest.fixed-int 1");
+    reply_expect_error(c, "ERR Unknown option or number of arguments for CONFIG SET - 'hooktest.nosuch'",
+                       "CONFIG SET hooktest.nosuch 1");
     expect_settings(c, "99", "5", "no", "changed at runtime", "paranoid", "none", "no");
 }
 
@@ -496,18 +492,18 @@ static void settings_changed_with_config_set(void **state)
 static void custom_type_enforced_against_strings(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_integer(c, 2, "HOOKTEST.PUSH q a b");
-    expect_status(c, "hookqueue", "TYPE q");
-    expect_error(c, WRONGTYPE_TEXT, "GET q");
-    expect_error(c, WRONGTYPE_TEXT, "APPEND q x");
-    expect_error(c, WRONGTYPE_TEXT, "INCR q");
-    expect_error(c, WRONGTYPE_TEXT, "STRLEN q");
-    expect_status(c, "OK", "SET s v");
-    expect_error(c, WRONGTYPE_TEXT, "HOOKTEST.PUSH s x");
-    expect_error(c, WRONGTYPE_TEXT, "HOOKTEST.BPOP s 0");
-    expect_bulk(c, "v", "GET s");
-    EXPECT_STRINGS(c, "HOOKTEST.RANGE q", "a", "b");
-    redisReply *reply = run(c, "SCAN 0 TYPE hookqueue COUNT 100");
+    reply_expect_integer(c, 2, "HOOKTEST.PUSH q a b");
+    reply_expect_status(c, "hookqueue", "TYPE q");
+    reply_expect_error(c, WRONGTYPE_TEXT, "GET q");
+    reply_expect_error(c, WRONGTYPE_TEXT, "APPEND q x");
+    reply_expect_error(c, WRONGTYPE_TEXT, "INCR q");
+    reply_expect_error(c, WRONGTYPE_TEXT, "STRLEN q");
+    reply_expect_status(c, "OK", "SET s v");
+    reply_expect_error(c, WRONGTYPE_TEXT, "HOOKTEST.PUSH s x");
+    reply_expect_error(c, WRONGTYPE_TEXT, "HOOKTEST.BPOP s 0");
+    reply_expect_bulk(c, "v", "GET s");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE q", "a", "b");
+    redisReply *reply = reply_command(c, "SCAN 0 TYPE hookqueue COUNT 100");
     assert_int_equal(reply->element[1]->elements, 1);
     assert_string_equal(reply->element[1]->element[0]->str, "q");
     freeReplyObject(reply);
@@ -516,20 +512,20 @@ static void custom_type_enforced_against_strings(void **state)
 static void copy_uses_the_type_copy_method(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    expect_integer(c, 2, "HOOKTEST.PUSH q a b");
-    expect_integer(c, 1, "COPY q q2");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_copies"), 1);
-    expect_integer(c, 3, "HOOKTEST.PUSH q2 c");
-    EXPECT_STRINGS(c, "HOOKTEST.RANGE q", "a", "b");
-    EXPECT_STRINGS(c, "HOOKTEST.RANGE q2", "a", "b", "c");
-    expect_integer(c, 1, "COPY q2 q3 DB 1");
-    expect_integer(c, 0, "COPY q q2");
-    expect_integer(c, 1, "COPY q q2 REPLACE");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_copies"), 3);
-    EXPECT_STRINGS(c, "HOOKTEST.RANGE q2", "a", "b");
-    expect_status(c, "OK", "SELECT 1");
-    expect_status(c, "hookqueue", "TYPE q3");
-    EXPECT_STRINGS(c, "HOOKTEST.RANGE q3", "a", "b", "c");
+    reply_expect_integer(c, 2, "HOOKTEST.PUSH q a b");
+    reply_expect_integer(c, 1, "COPY q q2");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_copies"), 1);
+    reply_expect_integer(c, 3, "HOOKTEST.PUSH q2 c");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE q", "a", "b");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE q2", "a", "b", "c");
+    reply_expect_integer(c, 1, "COPY q2 q3 DB 1");
+    reply_expect_integer(c, 0, "COPY q q2");
+    reply_expect_integer(c, 1, "COPY q q2 REPLACE");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_copies"), 3);
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE q2", "a", "b");
+    reply_expect_status(c, "OK", "SELECT 1");
+    reply_expect_status(c, "hookqueue", "TYPE q3");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE q3", "a", "b", "c");
 }
 
 /* ---- blocking on keys -------------------------------------------------- */
@@ -539,27 +535,27 @@ static void blocked_clients_served_in_fifo_order(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 3);
     redisContext *first = f->clients[1], *second = f->clients[2];
-    send_only(first, "HOOKTEST.BPOP q 0");
+    reply_send(first, "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    send_only(second, "HOOKTEST.BPOP other q 0");
+    reply_send(second, "HOOKTEST.BPOP other q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 2, 5000));
-    expect_integer(c, 1, "HOOKTEST.PUSH q x1");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH q x1");
     expect_popped(first, "q", "x1");
     assert_false(reply_arrives_within(second, 100));
-    expect_integer(c, 1, "HOOKTEST.PUSH q x2");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH q x2");
     expect_popped(second, "q", "x2");
 
     /* Two items at once serve both waiters, oldest first. */
-    send_only(second, "HOOKTEST.BPOP q 0");
+    reply_send(second, "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    send_only(first, "HOOKTEST.BPOP q 0");
+    reply_send(first, "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 2, 5000));
-    expect_integer(c, 2, "HOOKTEST.PUSH q y1 y2");
+    reply_expect_integer(c, 2, "HOOKTEST.PUSH q y1 y2");
     expect_popped(second, "q", "y1");
     expect_popped(first, "q", "y2");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_served"), 4);
-    assert_int_equal(info_number(c, "hooktest", "hooktest_blocks"), 4);
-    assert_int_equal(info_number(c, "hooktest", "hooktest_block_frees"), 4);
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_served"), 4);
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_blocks"), 4);
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_block_frees"), 4);
 }
 
 static void signal_ready_wakes_and_spurious_signals_do_not(void **state)
@@ -567,15 +563,15 @@ static void signal_ready_wakes_and_spurious_signals_do_not(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 2);
     redisContext *waiter = f->clients[1];
-    expect_integer(c, 1, "HOOKTEST.PUSH q seed");
-    expect_bulk(c, "seed", "HOOKTEST.POP q"); /* q stays, empty */
-    send_only(waiter, "HOOKTEST.BPOP q 0");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH q seed");
+    reply_expect_bulk(c, "seed", "HOOKTEST.POP q"); /* q stays, empty */
+    reply_send(waiter, "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    expect_status(c, "OK", "HOOKTEST.SIGNAL q"); /* ready but empty: keeps waiting */
-    expect_integer(c, 1, "HOOKTEST.PUSHQUIET q quiet");
+    reply_expect_status(c, "OK", "HOOKTEST.SIGNAL q"); /* ready but empty: keeps waiting */
+    reply_expect_integer(c, 1, "HOOKTEST.PUSHQUIET q quiet");
     assert_false(reply_arrives_within(waiter, 150));
-    assert_int_equal(info_number(c, "clients", "blocked_clients"), 1);
-    expect_status(c, "OK", "HOOKTEST.SIGNAL q");
+    assert_int_equal(reply_info_number(c, "clients", "blocked_clients"), 1);
+    reply_expect_status(c, "OK", "HOOKTEST.SIGNAL q");
     expect_popped(waiter, "q", "quiet");
 }
 
@@ -584,34 +580,34 @@ static void blocked_client_times_out_after_fractional_timeout(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 1);
     long long started = now_ms();
-    redisReply *reply = run(c, "HOOKTEST.BPOP nothing 0.25");
+    redisReply *reply = reply_command(c, "HOOKTEST.BPOP nothing 0.25");
     long long elapsed = now_ms() - started;
     assert_int_equal(reply->type, REDIS_REPLY_NIL); /* RESP2 null array */
     freeReplyObject(reply);
     assert_true(elapsed >= 240);
     assert_true(elapsed < 3000);
-    assert_int_equal(info_number(c, "hooktest", "hooktest_timeouts"), 1);
-    assert_int_equal(info_number(c, "hooktest", "hooktest_block_frees"), 1);
-    assert_int_equal(info_number(c, "clients", "blocked_clients"), 0);
-    expect_error(c, "ERR timeout is negative", "HOOKTEST.BPOP q -1");
-    expect_error(c, "ERR timeout is not a float or out of range", "HOOKTEST.BPOP q soon");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_timeouts"), 1);
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_block_frees"), 1);
+    assert_int_equal(reply_info_number(c, "clients", "blocked_clients"), 0);
+    reply_expect_error(c, "ERR timeout is negative", "HOOKTEST.BPOP q -1");
+    reply_expect_error(c, "ERR timeout is not a float or out of range", "HOOKTEST.BPOP q soon");
 }
 
 static void disconnected_waiter_does_not_swallow_the_next_serve(void **state)
 {
     fixture *f = *state;
     redisContext *c = start_default(f, 3);
-    send_only(f->clients[1], "HOOKTEST.BPOP q 0");
+    reply_send(f->clients[1], "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
     redisFree(f->clients[1]);
     f->clients[1] = NULL;
     assert_true(wait_for_info(c, "clients", "blocked_clients", 0, 5000));
-    send_only(f->clients[2], "HOOKTEST.BPOP q 0");
+    reply_send(f->clients[2], "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    expect_integer(c, 1, "HOOKTEST.PUSH q v");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH q v");
     expect_popped(f->clients[2], "q", "v");
-    EXPECT_EMPTY(c, "HOOKTEST.RANGE q");
-    assert_int_equal(info_number(c, "hooktest", "hooktest_block_frees"), 2);
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.RANGE q");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_block_frees"), 2);
 }
 
 /* The close of a blocked client and a write that serves its key arrive in
@@ -622,19 +618,19 @@ static void disconnect_and_serve_in_one_loop_turn(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 4);
     redisContext *gone = f->clients[1], *live = f->clients[2], *pusher = f->clients[3];
-    send_only(gone, "HOOKTEST.BPOP q 0");
+    reply_send(gone, "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    send_only(live, "HOOKTEST.BPOP q 0");
+    reply_send(live, "HOOKTEST.BPOP q 0");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 2, 5000));
-    send_only(c, "HOOKTEST.SLEEP 300");
+    reply_send(c, "HOOKTEST.SLEEP 300");
     sleep_ms(50); /* the server is now inside the sleep */
     redisFree(gone);
     f->clients[1] = NULL;
-    send_only(pusher, "HOOKTEST.PUSH q v");
-    redisReply *reply = read_reply(c);
+    reply_send(pusher, "HOOKTEST.PUSH q v");
+    redisReply *reply = reply_read(c);
     assert_int_equal(reply->type, REDIS_REPLY_STATUS);
     freeReplyObject(reply);
-    reply = read_reply(pusher);
+    reply = reply_read(pusher);
     assert_int_equal(reply->integer, 1);
     freeReplyObject(reply);
     expect_popped(live, "q", "v");
@@ -645,19 +641,19 @@ static void waiting_on_a_string_key_served_by_set(void **state)
 {
     fixture *f = *state;
     redisContext *c = start_default(f, 3);
-    send_only(f->clients[1], "HOOKTEST.WAITKEY sk 0");
-    send_only(f->clients[2], "HOOKTEST.WAITKEY qk 5");
+    reply_send(f->clients[1], "HOOKTEST.WAITKEY sk 0");
+    reply_send(f->clients[2], "HOOKTEST.WAITKEY qk 5");
     assert_true(wait_for_info(c, "clients", "blocked_clients", 2, 5000));
-    expect_status(c, "OK", "SET sk value");
-    redisReply *reply = read_reply(f->clients[1]);
+    reply_expect_status(c, "OK", "SET sk value");
+    redisReply *reply = reply_read(f->clients[1]);
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     assert_string_equal(reply->str, "string");
     freeReplyObject(reply);
-    expect_integer(c, 1, "HOOKTEST.PUSH qk item");
-    reply = read_reply(f->clients[2]);
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH qk item");
+    reply = reply_read(f->clients[2]);
     assert_string_equal(reply->str, "hookqueue");
     freeReplyObject(reply);
-    expect_bulk(c, "string", "HOOKTEST.WAITKEY sk 1"); /* exists: no blocking */
+    reply_expect_bulk(c, "string", "HOOKTEST.WAITKEY sk 1"); /* exists: no blocking */
 }
 
 static void waiters_in_other_databases_are_not_served(void **state)
@@ -665,16 +661,16 @@ static void waiters_in_other_databases_are_not_served(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 2);
     redisContext *waiter = f->clients[1];
-    expect_status(waiter, "OK", "SELECT 2");
-    send_only(waiter, "HOOKTEST.BPOP q 0");
-    send_only(waiter, "PING"); /* pipelined behind the blocked command */
+    reply_expect_status(waiter, "OK", "SELECT 2");
+    reply_send(waiter, "HOOKTEST.BPOP q 0");
+    reply_send(waiter, "PING"); /* pipelined behind the blocked command */
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
-    expect_integer(c, 1, "HOOKTEST.PUSH q in-db-0");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH q in-db-0");
     assert_false(reply_arrives_within(waiter, 100));
-    expect_status(c, "OK", "SELECT 2");
-    expect_integer(c, 1, "HOOKTEST.PUSH q in-db-2");
+    reply_expect_status(c, "OK", "SELECT 2");
+    reply_expect_integer(c, 1, "HOOKTEST.PUSH q in-db-2");
     expect_popped(waiter, "q", "in-db-2");
-    redisReply *reply = read_reply(waiter);
+    redisReply *reply = reply_read(waiter);
     assert_string_equal(reply->str, "PONG");
     freeReplyObject(reply);
 }
@@ -686,26 +682,26 @@ static void loading_answers_other_clients(void **state)
     fixture *f = *state;
     redisContext *c = start_default(f, 2);
     redisContext *loader = f->clients[1];
-    expect_status(c, "OK", "SET k v");
+    reply_expect_status(c, "OK", "SET k v");
     long long started = now_ms();
-    send_only(loader, "HOOKTEST.LOAD 1000 1000000");
+    reply_send(loader, "HOOKTEST.LOAD 1000 1000000");
     sleep_ms(250);
-    expect_error(c, "LOADING Redis is loading the dataset in memory", "GET k");
-    expect_status(c, "PONG", "PING");
-    char *text = info_text(c, "persistence");
+    reply_expect_error(c, "LOADING Redis is loading the dataset in memory", "GET k");
+    reply_expect_status(c, "PONG", "PING");
+    char *text = reply_info_text(c, "persistence");
     assert_non_null(strstr(text, "loading:1\r\n"));
     assert_non_null(strstr(text, "loading_total_bytes:1000000\r\n"));
     free(text);
-    long long percent_seen = info_number(c, "persistence", "loading_loaded_perc");
+    long long percent_seen = reply_info_number(c, "persistence", "loading_loaded_perc");
     assert_true(percent_seen >= 1 && percent_seen < 100);
 
-    redisReply *reply = read_reply(loader);
+    redisReply *reply = reply_read(loader);
     assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
     assert_true(reply->integer > 10);
     freeReplyObject(reply);
     assert_true(now_ms() - started >= 1000);
-    expect_bulk(c, "v", "GET k");
-    assert_int_equal(info_number(c, "persistence", "loading"), 0);
+    reply_expect_bulk(c, "v", "GET k");
+    assert_int_equal(reply_info_number(c, "persistence", "loading"), 0);
 }
 
 /* The loading client sends its next command while its load still runs:
@@ -715,18 +711,18 @@ static void command_sent_during_own_load_runs_after_it(void **state)
 {
     fixture *f = *state;
     redisContext *c = start_default(f, 1);
-    send_only(c, "HOOKTEST.LOAD 600 100");
+    reply_send(c, "HOOKTEST.LOAD 600 100");
     sleep_ms(200);
-    send_only(c, "HOOKTEST.PUSH sent-during-load after");
-    redisReply *reply = read_reply(c);
+    reply_send(c, "HOOKTEST.PUSH sent-during-load after");
+    redisReply *reply = reply_read(c);
     assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
     freeReplyObject(reply);
-    reply = read_reply(c);
+    reply = reply_read(c);
     assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
     assert_int_equal(reply->integer, 1);
     freeReplyObject(reply);
-    EXPECT_STRINGS(c, "HOOKTEST.RANGE sent-during-load", "after");
-    expect_status(c, "PONG", "PING");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE sent-during-load", "after");
+    reply_expect_status(c, "PONG", "PING");
 }
 
 /* ---- INFO and lifecycle events ----------------------------------------- */
@@ -734,51 +730,51 @@ static void command_sent_during_own_load_runs_after_it(void **state)
 static void info_section_and_stats_extension(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    char *text = info_text(c, "hooktest");
+    char *text = reply_info_text(c, "hooktest");
     assert_true(strncmp(text, "# Hooktest\r\n", 12) == 0);
     assert_non_null(strstr(text, "\r\nhooktest_started_events:1\r\n"));
     assert_null(strstr(text, "# Server"));
     free(text);
 
-    long long first = info_number(c, "stats", "hooktest_stats_calls");
-    long long second = info_number(c, "stats", "hooktest_stats_calls");
+    long long first = reply_info_number(c, "stats", "hooktest_stats_calls");
+    long long second = reply_info_number(c, "stats", "hooktest_stats_calls");
     assert_int_equal(second, first + 1);
-    text = info_text(c, "stats");
+    text = reply_info_text(c, "stats");
     assert_non_null(strstr(text, "# Stats\r\n"));
     assert_non_null(strstr(text, "total_commands_processed:"));
     assert_null(strstr(text, "# Hooktest"));
     free(text);
 
-    text = info_text(c, "default");
+    text = reply_info_text(c, "default");
     assert_non_null(strstr(text, "\r\n# Hooktest\r\n"));
     assert_non_null(strstr(text, "hooktest_stats_calls:"));
     free(text);
-    text = info_text(c, "server");
+    text = reply_info_text(c, "server");
     assert_null(strstr(text, "hooktest_"));
     free(text);
 
-    long long sleeps = info_number(c, "hooktest", "hooktest_before_sleep_calls");
-    expect_status(c, "PONG", "PING");
-    assert_true(info_number(c, "hooktest", "hooktest_before_sleep_calls") > sleeps);
+    long long sleeps = reply_info_number(c, "hooktest", "hooktest_before_sleep_calls");
+    reply_expect_status(c, "PONG", "PING");
+    assert_true(reply_info_number(c, "hooktest", "hooktest_before_sleep_calls") > sleeps);
 }
 
 static void keyspace_figures_from_a_module(void **state)
 {
     static const char *const extra[] = {"--hooktest.keyspace-info", "yes", NULL};
     redisContext *c = start(*state, "minimal.ini", hooktest_only, extra, 1);
-    assert_int_equal(info_number(c, "hooktest", "hooktest_keyspace_provider"), 1);
-    expect_status(c, "OK", "SELECT 3");
-    expect_status(c, "OK", "SET k v");
-    EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
-    char *text = info_text(c, "keyspace");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_keyspace_provider"), 1);
+    reply_expect_status(c, "OK", "SELECT 3");
+    reply_expect_status(c, "OK", "SET k v");
+    REPLY_EXPECT_EMPTY(c, "HOOKTEST.EVENTS");
+    char *text = reply_info_text(c, "keyspace");
     assert_non_null(strstr(text, "\r\ndb3:keys=1,expires=103,avg_ttl=10\r\n"));
     free(text);
     /* Every database is announced before it is counted. */
-    EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "count 0", "count 1", "count 2", "count 3", "count 4", "count 5",
-                   "count 6", "count 7", "count 8", "count 9", "count 10", "count 11", "count 12", "count 13",
-                   "count 14", "count 15");
-    expect_status(c, "OK", "CONFIG SET hooktest.int-setting 250");
-    text = info_text(c, "keyspace");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "count 0", "count 1", "count 2", "count 3", "count 4", "count 5",
+                         "count 6", "count 7", "count 8", "count 9", "count 10", "count 11", "count 12", "count 13",
+                         "count 14", "count 15");
+    reply_expect_status(c, "OK", "CONFIG SET hooktest.int-setting 250");
+    text = reply_info_text(c, "keyspace");
     assert_non_null(strstr(text, "db3:keys=1,expires=103,avg_ttl=250\r\n"));
     free(text);
 }
@@ -786,9 +782,9 @@ static void keyspace_figures_from_a_module(void **state)
 static void keyspace_figures_default_to_zero(void **state)
 {
     redisContext *c = start_default(*state, 1);
-    assert_int_equal(info_number(c, "hooktest", "hooktest_keyspace_provider"), 0);
-    expect_status(c, "OK", "SET k v");
-    char *text = info_text(c, "keyspace");
+    assert_int_equal(reply_info_number(c, "hooktest", "hooktest_keyspace_provider"), 0);
+    reply_expect_status(c, "OK", "SET k v");
+    char *text = reply_info_text(c, "keyspace");
     assert_non_null(strstr(text, "db0:keys=1,expires=0,avg_ttl=0\r\n"));
     free(text);
 }
@@ -797,9 +793,9 @@ static void shutdown_hook_runs_on_clean_exit(void **state)
 {
     fixture *f = *state;
     redisContext *c = start_default(f, 2);
-    expect_integer(c, 4, "HOOKTEST.PUSH q a b c d");
-    freeReplyObject(run(c, "HOOKTEST.TIMER pending 60000 1")); /* still pending at exit */
-    send_only(f->clients[1], "HOOKTEST.BPOP never 0");            /* still blocked at exit */
+    reply_expect_integer(c, 4, "HOOKTEST.PUSH q a b c d");
+    freeReplyObject(reply_command(c, "HOOKTEST.TIMER pending 60000 1")); /* still pending at exit */
+    reply_send(f->clients[1], "HOOKTEST.BPOP never 0");            /* still blocked at exit */
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
     assert_int_equal(server_shutdown(f->server), 0);
     char *log = read_server_log(f->server);

@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "reply_checks.h"
 #include "server_process.h"
 
 #define QUEUE_ITEMS 100000
@@ -97,60 +98,9 @@ static long long now_ms(void)
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static redisReply *command(redisContext *context, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    return reply;
-}
-
-static void expect_integer(redisContext *context, long long expected, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    redisReply *reply = redisvCommand(context, format, arguments);
-    va_end(arguments);
-    assert_non_null(reply);
-    if (reply->type != REDIS_REPLY_INTEGER || reply->integer != expected)
-        fail_msg("'%s': expected %lld, got type %d (%lld, %s)", format, expected, reply->type,
-                 reply->integer, reply->str ? reply->str : "");
-    freeReplyObject(reply);
-}
-
-/* Sends a command without waiting for its reply. */
-static void send_command(redisContext *context, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    int status = redisvAppendCommand(context, format, arguments);
-    va_end(arguments);
-    assert_int_equal(status, REDIS_OK);
-    int done = 0;
-    while (!done)
-        assert_int_equal(redisBufferWrite(context, &done), REDIS_OK);
-}
-
-static redisReply *read_reply(redisContext *context)
-{
-    void *reply = NULL;
-    if (redisGetReply(context, &reply) != REDIS_OK || reply == NULL)
-        fail_msg("no reply: %s", context->errstr);
-    return reply;
-}
-
 static long long blocked_clients(redisContext *context)
 {
-    redisReply *reply = command(context, "INFO clients");
-    assert_int_equal(reply->type, REDIS_REPLY_STRING);
-    const char *field = strstr(reply->str, "blocked_clients:");
-    assert_non_null(field);
-    long long count = atoll(field + strlen("blocked_clients:"));
-    freeReplyObject(reply);
-    return count;
+    return reply_info_number(context, "clients", "blocked_clients");
 }
 
 /* Waits (up to 5 s) until INFO shows exactly count blocked clients. */
@@ -212,20 +162,20 @@ static void push_serves_blocked_pop(void **state)
     fixture *f = *state;
     assert_int_equal(blocked_clients(f->context), 0);
     redisContext *waiter = block_client(f, 0, "BLPOP queue 0");
-    expect_integer(f->context, 1, "RPUSH queue job-1");
-    redisReply *reply = read_reply(waiter);
+    reply_expect_integer(f->context, 1, "RPUSH queue job-1");
+    redisReply *reply = reply_read(waiter);
     assert_key_value_reply(reply, "queue", "job-1");
     freeReplyObject(reply);
-    expect_integer(f->context, 0, "EXISTS queue");
+    reply_expect_integer(f->context, 0, "EXISTS queue");
     assert_int_equal(blocked_clients(f->context), 0);
 
     /* BRPOP on several keys is served from the key that got data. */
     redisContext *second = block_client(f, 0, "BRPOP first second third 0");
-    expect_integer(f->context, 2, "RPUSH third x y");
-    reply = read_reply(second);
+    reply_expect_integer(f->context, 2, "RPUSH third x y");
+    reply = reply_read(second);
     assert_key_value_reply(reply, "third", "y");
     freeReplyObject(reply);
-    expect_integer(f->context, 1, "LLEN third");
+    reply_expect_integer(f->context, 1, "LLEN third");
     redisFree(second);
     redisFree(waiter);
 }
@@ -239,19 +189,19 @@ static void waiters_are_served_first_in_first_out(void **state)
     redisContext *waiters[WAITERS];
     for (int i = 0; i < WAITERS; i++)
         waiters[i] = block_client(f, i, i % 2 ? "BRPOP fifo 0" : "BLPOP fifo 0");
-    expect_integer(f->context, 3, "RPUSH fifo a b c");
+    reply_expect_integer(f->context, 3, "RPUSH fifo a b c");
     /* Same turn: the served elements are already gone. */
-    expect_integer(f->context, 0, "LLEN fifo");
+    reply_expect_integer(f->context, 0, "LLEN fifo");
     assert_int_equal(blocked_clients(f->context), 2);
     const char *expected[] = {"a", "c", "b"}; /* BLPOP takes the head, BRPOP the tail */
     for (int i = 0; i < 3; i++) {
-        redisReply *reply = read_reply(waiters[i]);
+        redisReply *reply = reply_read(waiters[i]);
         assert_key_value_reply(reply, "fifo", expected[i]);
         freeReplyObject(reply);
     }
-    expect_integer(f->context, 2, "LPUSH fifo d e");
+    reply_expect_integer(f->context, 2, "LPUSH fifo d e");
     for (int i = 3; i < WAITERS; i++) {
-        redisReply *reply = read_reply(waiters[i]);
+        redisReply *reply = reply_read(waiters[i]);
         assert_key_value_reply(reply, "fifo", i == 3 ? "d" : "e"); /* BRPOP, then BLPOP */
         freeReplyObject(reply);
     }
@@ -266,29 +216,29 @@ static void waiter_is_served_before_the_next_command(void **state)
 {
     fixture *f = *state;
     redisContext *waiter = block_client(f, 0, "BLPOP pipeline 0");
-    send_command(f->context, "RPUSH pipeline one two");
-    send_command(f->context, "LRANGE pipeline 0 -1");
-    redisReply *reply = read_reply(f->context);
+    reply_send(f->context, "RPUSH pipeline one two");
+    reply_send(f->context, "LRANGE pipeline 0 -1");
+    redisReply *reply = reply_read(f->context);
     assert_int_equal(reply->integer, 2);
     freeReplyObject(reply);
-    reply = read_reply(f->context);
+    reply = reply_read(f->context);
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 1);
     assert_string_equal(reply->element[0]->str, "two");
     freeReplyObject(reply);
-    reply = read_reply(waiter);
+    reply = reply_read(waiter);
     assert_key_value_reply(reply, "pipeline", "one");
     freeReplyObject(reply);
     /* Commands the blocked client pipelined behind BLPOP run after it. */
-    expect_integer(f->context, 1, "DEL pipeline");
-    send_command(waiter, "BLPOP pipeline 0");
-    send_command(waiter, "ECHO after");
+    reply_expect_integer(f->context, 1, "DEL pipeline");
+    reply_send(waiter, "BLPOP pipeline 0");
+    reply_send(waiter, "ECHO after");
     wait_for_blocked(f->context, 1);
-    expect_integer(f->context, 1, "RPUSH pipeline three");
-    reply = read_reply(waiter);
+    reply_expect_integer(f->context, 1, "RPUSH pipeline three");
+    reply = reply_read(waiter);
     assert_key_value_reply(reply, "pipeline", "three");
     freeReplyObject(reply);
-    reply = read_reply(waiter);
+    reply = reply_read(waiter);
     assert_bulk(reply, "after");
     freeReplyObject(reply);
     redisFree(waiter);
@@ -313,7 +263,7 @@ static void timeouts_answer_null(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long long started = now_ms();
-        redisReply *reply = command(f->context, cases[i].command);
+        redisReply *reply = reply_command(f->context, cases[i].command);
         long long elapsed = now_ms() - started;
         assert_null_reply(reply);
         freeReplyObject(reply);
@@ -321,17 +271,17 @@ static void timeouts_answer_null(void **state)
             fail_msg("'%s' answered after %lld ms", cases[i].command, elapsed);
     }
     assert_int_equal(blocked_clients(f->context), 0);
-    expect_integer(f->context, 0, "EXISTS nothing other elsewhere");
+    reply_expect_integer(f->context, 0, "EXISTS nothing other elsewhere");
 
     /* A timed-out client left no trace: the next waiter gets the data. */
     redisContext *late = server_connect(f->server);
     assert_non_null(late);
-    redisReply *reply = command(late, "BLPOP nothing 0.05");
+    redisReply *reply = reply_command(late, "BLPOP nothing 0.05");
     assert_null_reply(reply);
     freeReplyObject(reply);
     redisContext *waiter = block_client(f, 0, "BLPOP nothing 0");
-    expect_integer(f->context, 1, "RPUSH nothing here");
-    reply = read_reply(waiter);
+    reply_expect_integer(f->context, 1, "RPUSH nothing here");
+    reply = reply_read(waiter);
     assert_key_value_reply(reply, "nothing", "here");
     freeReplyObject(reply);
     redisFree(waiter);
@@ -341,8 +291,8 @@ static void timeouts_answer_null(void **state)
     redisContext *forever = block_client(f, 0, "BLPOP nothing -0.0001");
     usleep(100000);
     assert_int_equal(blocked_clients(f->context), 1);
-    expect_integer(f->context, 1, "RPUSH nothing finally");
-    reply = read_reply(forever);
+    reply_expect_integer(f->context, 1, "RPUSH nothing finally");
+    reply = reply_read(forever);
     assert_key_value_reply(reply, "nothing", "finally");
     freeReplyObject(reply);
     redisFree(forever);
@@ -357,8 +307,8 @@ static void disconnected_waiter_is_skipped(void **state)
     redisContext *staying = block_client(f, 1, "BLPOP gone 0");
     redisFree(leaving);
     wait_for_blocked(f->context, 1);
-    expect_integer(f->context, 1, "RPUSH gone first");
-    redisReply *reply = read_reply(staying);
+    reply_expect_integer(f->context, 1, "RPUSH gone first");
+    redisReply *reply = reply_read(staying);
     assert_key_value_reply(reply, "gone", "first");
     freeReplyObject(reply);
     redisFree(staying);
@@ -366,9 +316,9 @@ static void disconnected_waiter_is_skipped(void **state)
     redisContext *alone = block_client(f, 0, "BLMOVE gone target LEFT RIGHT 0");
     redisFree(alone);
     wait_for_blocked(f->context, 0);
-    expect_integer(f->context, 1, "RPUSH gone kept");
-    expect_integer(f->context, 1, "LLEN gone");
-    expect_integer(f->context, 0, "EXISTS target");
+    reply_expect_integer(f->context, 1, "RPUSH gone kept");
+    reply_expect_integer(f->context, 1, "LLEN gone");
+    reply_expect_integer(f->context, 0, "EXISTS target");
 }
 
 /* BLMOVE clients chained a -> b -> c, and a BLPOP on c: one push to a
@@ -380,29 +330,29 @@ static void blmove_chain_is_served_in_one_push(void **state)
     redisContext *second = block_client(f, 1, "BRPOPLPUSH chain-b chain-c 0");
     redisContext *third = block_client(f, 2, "BLMOVE chain-c chain-d RIGHT LEFT 0");
     redisContext *last = block_client(f, 3, "BLPOP chain-d 0");
-    expect_integer(f->context, 1, "LPUSH chain-a token");
-    expect_integer(f->context, 0, "EXISTS chain-a chain-b chain-c chain-d");
+    reply_expect_integer(f->context, 1, "LPUSH chain-a token");
+    reply_expect_integer(f->context, 0, "EXISTS chain-a chain-b chain-c chain-d");
     assert_int_equal(blocked_clients(f->context), 0);
-    redisReply *reply = read_reply(first);
+    redisReply *reply = reply_read(first);
     assert_bulk(reply, "token");
     freeReplyObject(reply);
-    reply = read_reply(second);
+    reply = reply_read(second);
     assert_bulk(reply, "token");
     freeReplyObject(reply);
-    reply = read_reply(third);
+    reply = reply_read(third);
     assert_bulk(reply, "token");
     freeReplyObject(reply);
-    reply = read_reply(last);
+    reply = reply_read(last);
     assert_key_value_reply(reply, "chain-d", "token");
     freeReplyObject(reply);
 
     /* A BLMOVE onto its own source rotates as soon as there is data. */
     redisContext *rotator = block_client(f, 0, "BLMOVE ring ring LEFT RIGHT 0");
-    expect_integer(f->context, 1, "RPUSH ring only");
-    reply = read_reply(rotator);
+    reply_expect_integer(f->context, 1, "RPUSH ring only");
+    reply = reply_read(rotator);
     assert_bulk(reply, "only");
     freeReplyObject(reply);
-    expect_integer(f->context, 1, "LLEN ring");
+    reply_expect_integer(f->context, 1, "LLEN ring");
     redisFree(rotator);
     redisFree(first);
     redisFree(second);
@@ -417,8 +367,8 @@ static void blmpop_count_and_type_changes(void **state)
 {
     fixture *f = *state;
     redisContext *waiter = block_client(f, 0, "BLMPOP 0 2 m-one m-two RIGHT COUNT 2");
-    expect_integer(f->context, 3, "RPUSH m-two a b c");
-    redisReply *reply = read_reply(waiter);
+    reply_expect_integer(f->context, 3, "RPUSH m-two a b c");
+    redisReply *reply = reply_read(waiter);
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 2);
     assert_string_equal(reply->element[0]->str, "m-two");
@@ -426,31 +376,31 @@ static void blmpop_count_and_type_changes(void **state)
     assert_string_equal(reply->element[1]->element[0]->str, "c");
     assert_string_equal(reply->element[1]->element[1]->str, "b");
     freeReplyObject(reply);
-    expect_integer(f->context, 1, "LLEN m-two");
+    reply_expect_integer(f->context, 1, "LLEN m-two");
 
     /* A string stored under the awaited key leaves the client waiting. */
-    send_command(waiter, "BLPOP typed 0");
+    reply_send(waiter, "BLPOP typed 0");
     wait_for_blocked(f->context, 1);
-    reply = command(f->context, "SET typed not-a-list");
+    reply = reply_command(f->context, "SET typed not-a-list");
     freeReplyObject(reply);
     usleep(50000);
     assert_int_equal(blocked_clients(f->context), 1);
-    expect_integer(f->context, 1, "DEL typed");
-    expect_integer(f->context, 1, "RPUSH typed now-a-list");
-    reply = read_reply(waiter);
+    reply_expect_integer(f->context, 1, "DEL typed");
+    reply_expect_integer(f->context, 1, "RPUSH typed now-a-list");
+    reply = reply_read(waiter);
     assert_key_value_reply(reply, "typed", "now-a-list");
     freeReplyObject(reply);
 
-    send_command(waiter, "BLMOVE mover blocked-target LEFT RIGHT 0");
+    reply_send(waiter, "BLMOVE mover blocked-target LEFT RIGHT 0");
     wait_for_blocked(f->context, 1);
-    reply = command(f->context, "SET blocked-target string");
+    reply = reply_command(f->context, "SET blocked-target string");
     freeReplyObject(reply);
-    expect_integer(f->context, 1, "RPUSH mover element");
-    reply = read_reply(waiter);
+    reply_expect_integer(f->context, 1, "RPUSH mover element");
+    reply = reply_read(waiter);
     assert_int_equal(reply->type, REDIS_REPLY_ERROR);
     assert_true(strncmp(reply->str, "WRONGTYPE", 9) == 0);
     freeReplyObject(reply);
-    expect_integer(f->context, 1, "LLEN mover");
+    reply_expect_integer(f->context, 1, "LLEN mover");
     assert_int_equal(blocked_clients(f->context), 0);
     redisFree(waiter);
 }
@@ -566,7 +516,7 @@ static void producer_and_consumers_lose_nothing(void **state)
         for (int item = first; item < first + burst && item < QUEUE_ITEMS; item++)
             assert_int_equal(redisAppendCommand(producer, "RPUSH work %d", item), REDIS_OK);
         for (int item = first; item < first + burst && item < QUEUE_ITEMS; item++) {
-            redisReply *reply = read_reply(producer);
+            redisReply *reply = reply_read(producer);
             assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
             freeReplyObject(reply);
         }
@@ -594,7 +544,7 @@ static void producer_and_consumers_lose_nothing(void **state)
         fail_msg("%lld items lost, %lld delivered twice", missing, duplicated);
     /* Both consumers took part. */
     assert_true(consumers[0].received > 0 && consumers[1].received > 0);
-    expect_integer(f->context, 0, "EXISTS work");
+    reply_expect_integer(f->context, 0, "EXISTS work");
     free(tally.seen);
 }
 
@@ -607,32 +557,32 @@ static void node_size_setting_applies(void **state)
     fixture *f = *state;
     if (against_redis)
         skip();
-    redisReply *reply = command(f->context, "CONFIG GET lists.list-max-listpack-size");
+    redisReply *reply = reply_command(f->context, "CONFIG GET lists.list-max-listpack-size");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 2);
     assert_string_equal(reply->element[1]->str, "3");
     freeReplyObject(reply);
     for (int i = 0; i < 1000; i++)
-        expect_integer(f->context, i + 1, "RPUSH tiny %d", i);
-    reply = command(f->context, "CONFIG SET lists.list-max-listpack-size -1");
+        reply_expect_integer(f->context, i + 1, "RPUSH tiny %d", i);
+    reply = reply_command(f->context, "CONFIG SET lists.list-max-listpack-size -1");
     assert_int_equal(reply->type, REDIS_REPLY_STATUS);
     freeReplyObject(reply);
     for (int i = 1000; i < 2000; i++)
-        expect_integer(f->context, i + 1, "RPUSH tiny %d", i);
-    reply = command(f->context, "LRANGE tiny 0 -1");
+        reply_expect_integer(f->context, i + 1, "RPUSH tiny %d", i);
+    reply = reply_command(f->context, "LRANGE tiny 0 -1");
     assert_int_equal(reply->elements, 2000);
     for (int i = 0; i < 2000; i++)
         assert_int_equal(atoi(reply->element[i]->str), i);
     freeReplyObject(reply);
-    expect_integer(f->context, 1990, "LPOS tiny 1990");
-    reply = command(f->context, "LTRIM tiny 500 504");
+    reply_expect_integer(f->context, 1990, "LPOS tiny 1990");
+    reply = reply_command(f->context, "LTRIM tiny 500 504");
     freeReplyObject(reply);
-    reply = command(f->context, "LRANGE tiny 0 -1");
+    reply = reply_command(f->context, "LRANGE tiny 0 -1");
     assert_int_equal(reply->elements, 5);
     assert_string_equal(reply->element[0]->str, "500");
     assert_string_equal(reply->element[4]->str, "504");
     freeReplyObject(reply);
-    reply = command(f->context, "CONFIG SET lists.list-max-listpack-size nonsense");
+    reply = reply_command(f->context, "CONFIG SET lists.list-max-listpack-size nonsense");
     assert_int_equal(reply->type, REDIS_REPLY_ERROR);
     freeReplyObject(reply);
 }
@@ -648,14 +598,14 @@ static void large_elements_survive_blocking_moves(void **state)
     for (size_t i = 0; i < length; i++)
         value[i] = (char)(i * 31 + 7);
     redisContext *waiter = block_client(f, 0, "BLMOVE big-source big-target RIGHT LEFT 0");
-    redisReply *reply = command(f->context, "RPUSH big-source %b", value, length);
+    redisReply *reply = reply_command(f->context, "RPUSH big-source %b", value, length);
     freeReplyObject(reply);
-    reply = read_reply(waiter);
+    reply = reply_read(waiter);
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     assert_int_equal(reply->len, length);
     assert_memory_equal(reply->str, value, length);
     freeReplyObject(reply);
-    reply = command(f->context, "LINDEX big-target 0");
+    reply = reply_command(f->context, "LINDEX big-target 0");
     assert_int_equal(reply->len, length);
     assert_memory_equal(reply->str, value, length);
     freeReplyObject(reply);
@@ -663,28 +613,8 @@ static void large_elements_survive_blocking_moves(void **state)
     free(value);
 }
 
-/* The propagated log must be exactly expected (NULL-terminated). */
-static void expect_propagated(redisContext *context, const char *const *expected)
-{
-    redisReply *reply = command(context, "HOOKTEST.PROPAGATED");
-    assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
-    size_t count = 0;
-    while (expected[count] != NULL)
-        count++;
-    for (size_t i = 0; i < reply->elements || i < count; i++) {
-        const char *got = i < reply->elements ? reply->element[i]->str : "(nothing)";
-        const char *want = i < count ? expected[i] : "(nothing)";
-        if (strcmp(got, want) != 0)
-            fail_msg("propagated #%zu: got '%s', expected '%s'", i, got, want);
-    }
-    freeReplyObject(reply);
-}
-
-#define EXPECT_PROPAGATED(context, ...)                                                            \
-    do {                                                                                           \
-        static const char *const expected_[] = {__VA_ARGS__, NULL};                                \
-        expect_propagated(context, expected_);                                                     \
-    } while (0)
+/* The propagated log (HOOKTEST.PROPAGATED) must be exactly these lines. */
+#define EXPECT_PROPAGATED(context, ...) REPLY_EXPECT_STRINGS(context, "HOOKTEST.PROPAGATED", __VA_ARGS__)
 
 /* What replicas and the append-only log would see: blocking commands as
  * the non-blocking command they amounted to, served waiters after the push
@@ -694,28 +624,28 @@ static void blocking_commands_propagate_as_their_effect(void **state)
     fixture *f = *state;
     if (against_redis || getenv("DBLITE_BINARY_DIR") == NULL)
         skip();
-    redisReply *reply = command(f->context, "HOOKTEST.PROPAGATED");
+    redisReply *reply = reply_command(f->context, "HOOKTEST.PROPAGATED");
     freeReplyObject(reply);
 
-    reply = command(f->context, "RPUSH k a b c d e f");
+    reply = reply_command(f->context, "RPUSH k a b c d e f");
     freeReplyObject(reply);
-    reply = command(f->context, "BLPOP k 0");
+    reply = reply_command(f->context, "BLPOP k 0");
     freeReplyObject(reply);
-    reply = command(f->context, "BRPOP k 0");
+    reply = reply_command(f->context, "BRPOP k 0");
     freeReplyObject(reply);
-    reply = command(f->context, "BLMOVE k other LEFT RIGHT 0");
+    reply = reply_command(f->context, "BLMOVE k other LEFT RIGHT 0");
     freeReplyObject(reply);
-    reply = command(f->context, "BRPOPLPUSH k other 0");
+    reply = reply_command(f->context, "BRPOPLPUSH k other 0");
     freeReplyObject(reply);
-    reply = command(f->context, "BLMPOP 0 2 none k LEFT COUNT 5");
+    reply = reply_command(f->context, "BLMPOP 0 2 none k LEFT COUNT 5");
     freeReplyObject(reply);
-    reply = command(f->context, "LMPOP 1 other RIGHT COUNT 1");
+    reply = reply_command(f->context, "LMPOP 1 other RIGHT COUNT 1");
     freeReplyObject(reply);
-    reply = command(f->context, "BLPOP none 0.01");
+    reply = reply_command(f->context, "BLPOP none 0.01");
     freeReplyObject(reply);
-    reply = command(f->context, "LTRIM other 0 -1");
+    reply = reply_command(f->context, "LTRIM other 0 -1");
     freeReplyObject(reply);
-    reply = command(f->context, "LPOP none");
+    reply = reply_command(f->context, "LPOP none");
     freeReplyObject(reply);
     EXPECT_PROPAGATED(f->context, "0 RPUSH k a b c d e f", "0 LPOP k", "0 RPOP k",
                       "0 LMOVE k other LEFT RIGHT", "0 RPOPLPUSH k other", "0 LPOP k 2",
@@ -725,18 +655,18 @@ static void blocking_commands_propagate_as_their_effect(void **state)
     redisContext *mover = block_client(f, 1, "BLMOVE w2 w3 RIGHT LEFT 0");
     redisContext *multi = block_client(f, 2, "BLMPOP 0 1 w3 RIGHT COUNT 3");
     redisContext *rotator = block_client(f, 3, "BRPOPLPUSH w4 w4 0");
-    reply = command(f->context, "RPUSH w1 x y");
+    reply = reply_command(f->context, "RPUSH w1 x y");
     freeReplyObject(reply);
-    reply = command(f->context, "LPUSH w2 moved");
+    reply = reply_command(f->context, "LPUSH w2 moved");
     freeReplyObject(reply);
-    reply = command(f->context, "RPUSH w4 spin");
+    reply = reply_command(f->context, "RPUSH w4 spin");
     freeReplyObject(reply);
     EXPECT_PROPAGATED(f->context, "0 RPUSH w1 x y", "0 LPOP w1", "0 LPUSH w2 moved",
                       "0 LMOVE w2 w3 RIGHT LEFT", "0 RPOP w3 1", "0 RPUSH w4 spin",
                       "0 RPOPLPUSH w4 w4");
     redisContext *clients[] = {popper, mover, multi, rotator};
     for (int i = 0; i < 4; i++) {
-        reply = read_reply(clients[i]);
+        reply = reply_read(clients[i]);
         assert_int_not_equal(reply->type, REDIS_REPLY_ERROR);
         freeReplyObject(reply);
         redisFree(clients[i]);

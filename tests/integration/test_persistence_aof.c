@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "persistence_test_support.h"
+#include "reply_checks.h"
 
 typedef struct fixture {
     server_process *server;
@@ -103,19 +104,6 @@ static void make_redis_dir(fixture *f)
     assert_non_null(mkdtemp(f->redis_dir));
 }
 
-static void ok(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    if (reply == NULL)
-        fail_msg("'%s': connection error: %s", format, context->errstr);
-    if (reply->type == REDIS_REPLY_ERROR)
-        fail_msg("'%s' failed: %s", format, reply->str);
-    freeReplyObject(reply);
-}
-
 static char *describe(redisContext *context)
 {
     char *text = dataset_describe(context);
@@ -168,28 +156,28 @@ static int log_mentions(server_process *server, const char *text)
  * commands (SET EX -> PXAT, EXPIRE -> PEXPIREAT, RESTORE -> ABSTTL). */
 static void mixed_writes(redisContext *c)
 {
-    ok(c, "SET counter 10");
+    reply_expect_success(c, "SET counter 10");
     for (int i = 0; i < 50; i++)
-        ok(c, "INCR counter");
-    ok(c, "SET volatile v EX 5000");
-    ok(c, "SET gone soon");
-    ok(c, "DEL gone");
-    ok(c, "SET renamed-from x");
-    ok(c, "RENAME renamed-from renamed-to");
-    ok(c, "SET expiring y");
-    ok(c, "EXPIRE expiring 8000");
-    ok(c, "SELECT 5");
-    ok(c, "SET in-db-5 five");
-    ok(c, "MOVE in-db-5 6");
-    ok(c, "SELECT 0");
+        reply_expect_success(c, "INCR counter");
+    reply_expect_success(c, "SET volatile v EX 5000");
+    reply_expect_success(c, "SET gone soon");
+    reply_expect_success(c, "DEL gone");
+    reply_expect_success(c, "SET renamed-from x");
+    reply_expect_success(c, "RENAME renamed-from renamed-to");
+    reply_expect_success(c, "SET expiring y");
+    reply_expect_success(c, "EXPIRE expiring 8000");
+    reply_expect_success(c, "SELECT 5");
+    reply_expect_success(c, "SET in-db-5 five");
+    reply_expect_success(c, "MOVE in-db-5 6");
+    reply_expect_success(c, "SELECT 0");
     redisReply *dump = redisCommand(c, "DUMP counter");
     assert_non_null(dump);
     assert_int_equal(dump->type, REDIS_REPLY_STRING);
-    ok(c, "RESTORE restored-copy 900000 %b", dump->str, dump->len);
+    reply_expect_success(c, "RESTORE restored-copy 900000 %b", dump->str, dump->len);
     freeReplyObject(dump);
     if (module_available("lists")) {
-        ok(c, "RPUSH queue a b c d");
-        ok(c, "LPOP queue");
+        reply_expect_success(c, "RPUSH queue a b c d");
+        reply_expect_success(c, "LPOP queue");
     }
 }
 
@@ -279,8 +267,8 @@ static void test_always_keeps_every_acknowledged_write(void **state)
 static void test_truncated_tail_is_cut_and_loaded(void **state)
 {
     fixture *f = *state;
-    ok(f->context, "SET kept 1");
-    ok(f->context, "SET kept2 2");
+    reply_expect_success(f->context, "SET kept 1");
+    reply_expect_success(f->context, "SET kept2 2");
     assert_int_equal(server_shutdown(f->server), 0);
     char path[4200];
     aof_path(f, path, sizeof(path));
@@ -310,7 +298,7 @@ static void test_truncated_tail_is_cut_and_loaded(void **state)
     assert_int_equal(reply->element[2]->type, REDIS_REPLY_NIL);
     freeReplyObject(reply);
     /* The log goes on after the cut. */
-    ok(f->context, "SET after cut");
+    reply_expect_success(f->context, "SET after cut");
     server_kill(f->server);
     check_aof(server_dir(f->server), "appendonly.aof");
     assert_non_null(server_restart(f->server));
@@ -324,7 +312,7 @@ static void test_damage_in_the_middle_stops_startup(void **state)
 {
     fixture *f = *state;
     for (int i = 0; i < 100; i++)
-        ok(f->context, "SET key:%d %d", i, i);
+        reply_expect_success(f->context, "SET key:%d %d", i, i);
     assert_int_equal(server_shutdown(f->server), 0);
     char path[4200];
     size_t length;
@@ -363,7 +351,7 @@ static void test_bgrewriteaof_keeps_concurrent_writes(void **state)
     char path[4200];
     aof_path(f, path, sizeof(path));
     long long before = file_size(path);
-    ok(f->context, "CONFIG SET persistence.rdb-key-save-delay 40");
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 40");
     redisReply *reply = redisCommand(f->context, "BGREWRITEAOF");
     assert_string_equal(reply->str, "Background append only file rewriting started");
     freeReplyObject(reply);
@@ -376,18 +364,18 @@ static void test_bgrewriteaof_keeps_concurrent_writes(void **state)
             sleep_milliseconds(20);
             continue;
         }
-        ok(f->context, "INCR during");
-        ok(f->context, "SET during:%d %d", writes, writes);
-        ok(f->context, "DEL filler:%d", writes);
-        ok(f->context, "SELECT %d", 1 + writes % 15);
-        ok(f->context, "SET other-db %d", writes);
-        ok(f->context, "SELECT 0");
+        reply_expect_success(f->context, "INCR during");
+        reply_expect_success(f->context, "SET during:%d %d", writes, writes);
+        reply_expect_success(f->context, "DEL filler:%d", writes);
+        reply_expect_success(f->context, "SELECT %d", 1 + writes % 15);
+        reply_expect_success(f->context, "SET other-db %d", writes);
+        reply_expect_success(f->context, "SELECT 0");
         writes++;
     }
     assert_true(writes > 10);
     assert_int_equal(wait_info_field(f->context, "aof_last_bgrewrite_status", "ok", 1000), 0);
-    ok(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
-    ok(f->context, "SET after rewrite");
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
+    reply_expect_success(f->context, "SET after rewrite");
     char *expected = describe(f->context);
     assert_true(file_size(path) < before);
     server_kill(f->server);
@@ -403,11 +391,11 @@ static void test_bgrewriteaof_keeps_concurrent_writes(void **state)
 static void test_log_rewrites_itself_when_grown(void **state)
 {
     fixture *f = *state;
-    ok(f->context, "CONFIG SET persistence.auto-aof-rewrite-min-size 64kb");
-    ok(f->context, "CONFIG SET persistence.auto-aof-rewrite-percentage 100");
+    reply_expect_success(f->context, "CONFIG SET persistence.auto-aof-rewrite-min-size 64kb");
+    reply_expect_success(f->context, "CONFIG SET persistence.auto-aof-rewrite-percentage 100");
     long long rewrites = info_number(f->context, "aof_rewrites");
     for (int i = 0; i < 5000; i++)
-        ok(f->context, "INCR grows");
+        reply_expect_success(f->context, "INCR grows");
     long long deadline = now_milliseconds() + 5000;
     while (info_number(f->context, "aof_rewrites") == rewrites && now_milliseconds() < deadline)
         sleep_milliseconds(20);
@@ -447,15 +435,13 @@ static void own_config_remove(own_config *config)
     rmdir(config->dir);
 }
 
+/* GET key answers value, or nil when value is NULL. */
 static void expect_key_value(redisContext *c, const char *key, const char *value)
 {
-    redisReply *reply = redisCommand(c, "GET %s", key);
-    assert_non_null(reply);
     if (value == NULL)
-        assert_int_equal(reply->type, REDIS_REPLY_NIL);
-    else if (reply->type != REDIS_REPLY_STRING || strcmp(reply->str, value) != 0)
-        fail_msg("%s is %s, expected %s", key, reply->str ? reply->str : "(nil)", value);
-    freeReplyObject(reply);
+        reply_expect_nil(c, "GET %s", key);
+    else
+        reply_expect_bulk(c, value, "GET %s", key);
 }
 
 static void test_switch_on_and_off_at_runtime(void **state)
@@ -474,9 +460,9 @@ static void test_switch_on_and_off_at_runtime(void **state)
     aof_path(f, path, sizeof(path));
     assert_int_equal(file_size(path), -1);
     /* Switched on: the log starts as a rewrite of the dataset. */
-    ok(f->context, "CONFIG SET persistence.appendonly yes");
+    reply_expect_success(f->context, "CONFIG SET persistence.appendonly yes");
     assert_int_equal(wait_info_field(f->context, "aof_enabled", "1", 5000), 0);
-    ok(f->context, "SET written-after switch-on");
+    reply_expect_success(f->context, "SET written-after switch-on");
     mixed_writes(f->context);
     char *expected = describe(f->context);
     server_kill(f->server);
@@ -488,10 +474,10 @@ static void test_switch_on_and_off_at_runtime(void **state)
     free(actual);
     free(expected);
     /* Switched off: nothing more is appended. */
-    ok(f->context, "CONFIG SET persistence.appendonly no");
+    reply_expect_success(f->context, "CONFIG SET persistence.appendonly no");
     assert_int_equal(wait_info_field(f->context, "aof_enabled", "0", 5000), 0);
     long long size = file_size(path);
-    ok(f->context, "SET not-logged 1");
+    reply_expect_success(f->context, "SET not-logged 1");
     sleep_milliseconds(300);
     assert_int_equal(file_size(path), size);
     own_config_remove(&config);
@@ -509,8 +495,8 @@ static void test_log_wins_over_snapshot(void **state)
     assert_non_null(f->server);
     reconnect(f);
     /* Only a snapshot: with appendonly on it is loaded and becomes the log. */
-    ok(f->context, "SET source snapshot");
-    ok(f->context, "SAVE");
+    reply_expect_success(f->context, "SET source snapshot");
+    reply_expect_success(f->context, "SAVE");
     server_kill(f->server);
     own_config_write(&config, "appendonly = yes\n");
     assert_non_null(server_restart(f->server));
@@ -519,7 +505,7 @@ static void test_log_wins_over_snapshot(void **state)
     char path[4200];
     assert_true(file_size(aof_path(f, path, sizeof(path))) > 0);
     /* Both: the log is newer and wins. */
-    ok(f->context, "SET source log");
+    reply_expect_success(f->context, "SET source log");
     server_kill(f->server);
     assert_non_null(server_restart(f->server));
     reconnect(f);
@@ -546,7 +532,7 @@ static void test_rdb_preamble_log_from_redis(void **state)
     f->redis_context = connect_port(f->redis->port);
     assert_non_null(f->redis_context);
     assert_int_equal(fill_dataset(f->redis_context), 0);
-    ok(f->redis_context, "BGREWRITEAOF");
+    reply_expect_success(f->redis_context, "BGREWRITEAOF");
     long long deadline = now_milliseconds() + 10000;
     while ((info_number(f->redis_context, "aof_rewrite_in_progress") != 0 ||
             info_number(f->redis_context, "aof_rewrite_scheduled") != 0) &&

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "persistence_test_support.h"
+#include "reply_checks.h"
 
 typedef struct fixture {
     server_process *server;
@@ -110,44 +111,6 @@ static void start_redis(fixture *f, const char *dir)
     assert_non_null(f->redis_context);
 }
 
-static void ok(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    if (reply == NULL)
-        fail_msg("'%s': connection error: %s", format, context->errstr);
-    if (reply->type == REDIS_REPLY_ERROR)
-        fail_msg("'%s' failed: %s", format, reply->str);
-    freeReplyObject(reply);
-}
-
-static void expect_status(redisContext *context, const char *expected, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    if (reply->type != REDIS_REPLY_STATUS || strcmp(reply->str, expected) != 0)
-        fail_msg("'%s' answered %s, expected +%s", format, reply->str ? reply->str : "(no text)", expected);
-    freeReplyObject(reply);
-}
-
-static void expect_error(redisContext *context, const char *prefix, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    if (reply->type != REDIS_REPLY_ERROR || strncmp(reply->str, prefix, strlen(prefix)) != 0)
-        fail_msg("'%s' answered %s, expected an error starting '%s'", format, reply->str ? reply->str : "(no text)",
-                 prefix);
-    freeReplyObject(reply);
-}
-
 static char *describe(redisContext *context)
 {
     char *text = dataset_describe(context);
@@ -184,7 +147,7 @@ static void test_dblite_snapshot_loads_in_redis(void **state)
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
     char *expected = describe(f->context);
-    expect_status(f->context, "OK", "SAVE");
+    reply_expect_status(f->context, "OK", "SAVE");
     check_rdb(server_dir(f->server), "dump.rdb");
     start_redis(f, server_dir(f->server));
     char *actual = describe(f->redis_context);
@@ -216,7 +179,7 @@ static void test_redis_snapshot_loads_in_dblite(void **state)
     expect_encoding(f->redis_context, "set:ints", "intset");
     expect_encoding(f->redis_context, "set:bigints", "intset");
     char *expected = describe(f->redis_context);
-    ok(f->redis_context, "SAVE");
+    reply_expect_success(f->redis_context, "SAVE");
     char from[4200], to[4200];
     assert_int_equal(copy_file(path_in(f->redis_dir, "dump.rdb", from, sizeof(from)),
                                path_in(server_dir(f->server), "dump.rdb", to, sizeof(to))),
@@ -326,7 +289,7 @@ static void test_old_compact_encodings_load(void **state)
     at += 8;
     char path[4200];
     assert_int_equal(write_file(path_in(server_dir(f->server), "old.rdb", path, sizeof(path)), file, at), 0);
-    expect_status(f->context, "OK", "RESTORE old.rdb");
+    reply_expect_status(f->context, "OK", "RESTORE old.rdb");
     redisReply *reply = redisCommand(f->context, "LRANGE zllist 0 -1");
     assert_non_null(reply);
     assert_int_equal(reply->elements, 4);
@@ -364,16 +327,16 @@ static void test_bgsave_serves_while_child_writes(void **state)
     freeReplyObject(reply);
     sleep_milliseconds(1100); /* LASTSAVE has one-second resolution */
     /* 50 us per key: about a second of writing in the child. */
-    ok(f->context, "CONFIG SET persistence.rdb-key-save-delay 50");
-    expect_status(f->context, "Background saving started", "BGSAVE");
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 50");
+    reply_expect_status(f->context, "Background saving started", "BGSAVE");
     assert_int_equal(info_number(f->context, "rdb_bgsave_in_progress"), 1);
-    expect_error(f->context, "ERR Background save already in progress", "BGSAVE");
-    expect_error(f->context, "ERR Background save already in progress", "SAVE");
+    reply_expect_error_prefix(f->context, "ERR Background save already in progress", "BGSAVE");
+    reply_expect_error_prefix(f->context, "ERR Background save already in progress", "SAVE");
     /* The server answers quickly while the child writes. */
     int served = 0;
     while (info_number(f->context, "rdb_bgsave_in_progress") == 1) {
         long long started = now_milliseconds();
-        ok(f->context, "SET during:bgsave %d", served);
+        reply_expect_success(f->context, "SET during:bgsave %d", served);
         reply = command_ok(f->context, "GET during:bgsave");
         assert_non_null(reply);
         freeReplyObject(reply);
@@ -386,7 +349,7 @@ static void test_bgsave_serves_while_child_writes(void **state)
     reply = command_ok(f->context, "LASTSAVE");
     assert_true(reply->integer > lastsave_before);
     freeReplyObject(reply);
-    ok(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
     check_rdb(server_dir(f->server), "dump.rdb");
     /* The snapshot is the dataset as of the fork. */
     assert_non_null(server_restart(f->server));
@@ -414,7 +377,7 @@ static void test_kill9_during_bgsave_keeps_old_snapshot(void **state)
 {
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
-    expect_status(f->context, "OK", "SAVE");
+    reply_expect_status(f->context, "OK", "SAVE");
     char *expected = describe(f->context);
     char path[4200];
     path_in(server_dir(f->server), "dump.rdb", path, sizeof(path));
@@ -422,8 +385,8 @@ static void test_kill9_during_bgsave_keeps_old_snapshot(void **state)
     char *old_bytes = read_file(path, &old_length);
     assert_non_null(old_bytes);
     assert_int_equal(add_filler_keys(f->context, 20000), 0);
-    ok(f->context, "CONFIG SET persistence.rdb-key-save-delay 100");
-    expect_status(f->context, "Background saving started", "BGSAVE");
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 100");
+    reply_expect_status(f->context, "Background saving started", "BGSAVE");
     sleep_milliseconds(300);
     pid_t child = child_of(server_pid(f->server));
     assert_true(child > 0);
@@ -489,7 +452,7 @@ static void test_damaged_snapshot_stops_startup(void **state)
 {
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
-    expect_status(f->context, "OK", "SAVE");
+    reply_expect_status(f->context, "OK", "SAVE");
     char *expected = describe(f->context);
     char path[4200];
     size_t length;
@@ -513,7 +476,7 @@ static void test_save_points_and_shutdown_save(void **state)
     char path[4200];
     path_in(server_dir(f->server), "dump.rdb", path, sizeof(path));
     assert_int_not_equal(access(path, F_OK), 0);
-    ok(f->context, "SET saved:by save-point");
+    reply_expect_success(f->context, "SET saved:by save-point");
     /* "save 1 1": one change and more than a second since the last save. */
     long long deadline = now_milliseconds() + 5000;
     while (access(path, F_OK) != 0 && now_milliseconds() < deadline)
@@ -522,7 +485,7 @@ static void test_save_points_and_shutdown_save(void **state)
     assert_int_equal(wait_info_field(f->context, "rdb_bgsave_in_progress", "0", 5000), 0);
     assert_int_equal(info_number(f->context, "rdb_changes_since_last_save"), 0);
     /* A write just before a clean shutdown is in the final snapshot. */
-    ok(f->context, "SET saved:at shutdown");
+    reply_expect_success(f->context, "SET saved:at shutdown");
     assert_int_equal(server_shutdown(f->server), 0);
     assert_non_null(server_restart(f->server));
     reconnect(f);
@@ -546,15 +509,13 @@ static void shutdown_with(fixture *f, const char *command)
     assert_int_equal(server_shutdown(f->server), 0);
 }
 
+/* GET key answers value, or nil when value is NULL. */
 static void expect_key_string(redisContext *context, const char *key, const char *value)
 {
-    redisReply *reply = redisCommand(context, "GET %s", key);
-    assert_non_null(reply);
     if (value == NULL)
-        assert_int_equal(reply->type, REDIS_REPLY_NIL);
-    else if (reply->type != REDIS_REPLY_STRING || strcmp(reply->str, value) != 0)
-        fail_msg("%s is %s, expected %s", key, reply->str ? reply->str : "(nil)", value);
-    freeReplyObject(reply);
+        reply_expect_nil(context, "GET %s", key);
+    else
+        reply_expect_bulk(context, value, "GET %s", key);
 }
 
 /* Save points configured but not due: SHUTDOWN saves, SHUTDOWN NOSAVE does
@@ -562,24 +523,24 @@ static void expect_key_string(redisContext *context, const char *key, const char
 static void test_shutdown_save_flags(void **state)
 {
     fixture *f = *state;
-    ok(f->context, "SET first 1");
+    reply_expect_success(f->context, "SET first 1");
     shutdown_with(f, "SHUTDOWN");
     assert_non_null(server_restart(f->server));
     reconnect(f);
     expect_key_string(f->context, "first", "1");
-    ok(f->context, "SET second 2");
+    reply_expect_success(f->context, "SET second 2");
     shutdown_with(f, "SHUTDOWN NOSAVE");
     assert_non_null(server_restart(f->server));
     reconnect(f);
     expect_key_string(f->context, "second", NULL);
-    ok(f->context, "CONFIG SET persistence.save \"\"");
-    ok(f->context, "SET third 3");
+    reply_expect_success(f->context, "CONFIG SET persistence.save \"\"");
+    reply_expect_success(f->context, "SET third 3");
     shutdown_with(f, "SHUTDOWN");
     assert_non_null(server_restart(f->server));
     reconnect(f);
     expect_key_string(f->context, "third", NULL);
-    ok(f->context, "CONFIG SET persistence.save \"\"");
-    ok(f->context, "SET fourth 4");
+    reply_expect_success(f->context, "CONFIG SET persistence.save \"\"");
+    reply_expect_success(f->context, "SET fourth 4");
     shutdown_with(f, "SHUTDOWN SAVE");
     assert_non_null(server_restart(f->server));
     reconnect(f);
@@ -593,11 +554,11 @@ static void test_save_file_and_restore_file(void **state)
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
     char *expected = describe(f->context);
-    expect_status(f->context, "OK", "SAVE snapshot-one.rdb");
+    reply_expect_status(f->context, "OK", "SAVE snapshot-one.rdb");
     check_rdb(server_dir(f->server), "snapshot-one.rdb");
-    ok(f->context, "FLUSHALL");
-    ok(f->context, "SET only:key after-flush");
-    expect_status(f->context, "OK", "RESTORE snapshot-one.rdb");
+    reply_expect_success(f->context, "FLUSHALL");
+    reply_expect_success(f->context, "SET only:key after-flush");
+    reply_expect_status(f->context, "OK", "RESTORE snapshot-one.rdb");
     char *actual = describe(f->context);
     assert_same_dataset(expected, actual);
     free(actual);
@@ -611,10 +572,11 @@ static void test_save_file_and_restore_file(void **state)
     assert_int_equal(write_file(path_in(server_dir(f->server), "damaged.rdb", damaged, sizeof(damaged)), bytes, length), 0);
     assert_int_equal(write_file(path_in(server_dir(f->server), "short.rdb", damaged, sizeof(damaged)), bytes, length - 20), 0);
     free(bytes);
-    expect_error(f->context, "ERR 'damaged.rdb' cannot be loaded: checksum mismatch", "RESTORE damaged.rdb");
-    expect_error(f->context, "ERR 'short.rdb' cannot be loaded", "RESTORE short.rdb");
-    expect_error(f->context, "ERR 'missing.rdb' does not exist", "RESTORE missing.rdb");
-    expect_error(f->context, "ERR wrong number of arguments for 'restore' command", "RESTORE a b");
+    reply_expect_error_prefix(f->context, "ERR 'damaged.rdb' cannot be loaded: checksum mismatch",
+                              "RESTORE damaged.rdb");
+    reply_expect_error_prefix(f->context, "ERR 'short.rdb' cannot be loaded", "RESTORE short.rdb");
+    reply_expect_error_prefix(f->context, "ERR 'missing.rdb' does not exist", "RESTORE missing.rdb");
+    reply_expect_error_prefix(f->context, "ERR wrong number of arguments for 'restore' command", "RESTORE a b");
     actual = describe(f->context);
     assert_same_dataset(expected, actual);
     free(actual);
@@ -654,7 +616,7 @@ static void test_dump_restore_interoperate(void **state)
         if (keys->element[i]->len != strlen(key))
             continue; /* the binary key: covered by the snapshot tests */
         copy_key(f->redis_context, f->context, key, key);
-        ok(f->redis_context, "DEL %s", key);
+        reply_expect_success(f->redis_context, "DEL %s", key);
         copy_key(f->context, f->redis_context, key, key);
     }
     freeReplyObject(keys);
@@ -685,13 +647,16 @@ static void test_dump_restore_interoperate(void **state)
     free(expected);
     free(actual);
     /* Errors as Redis words them. */
-    ok(f->context, "SET busy 1");
+    reply_expect_success(f->context, "SET busy 1");
     redisReply *dump = redisCommand(f->context, "DUMP busy");
     assert_non_null(dump);
-    expect_error(f->context, "BUSYKEY Target key name already exists.", "RESTORE busy 0 %b", dump->str, dump->len);
-    expect_error(f->context, "ERR Invalid TTL value, must be >= 0", "RESTORE fresh -5 %b", dump->str, dump->len);
+    reply_expect_error_prefix(f->context, "BUSYKEY Target key name already exists.", "RESTORE busy 0 %b",
+                              dump->str, dump->len);
+    reply_expect_error_prefix(f->context, "ERR Invalid TTL value, must be >= 0", "RESTORE fresh -5 %b",
+                              dump->str, dump->len);
     dump->str[0] ^= 1;
-    expect_error(f->context, "ERR DUMP payload version or checksum are wrong", "RESTORE fresh 0 %b", dump->str, dump->len);
+    reply_expect_error_prefix(f->context, "ERR DUMP payload version or checksum are wrong", "RESTORE fresh 0 %b",
+                              dump->str, dump->len);
     freeReplyObject(dump);
 }
 
@@ -706,9 +671,9 @@ static void test_module_type_round_trip(void **state)
     freeReplyObject(reply);
     if (!available)
         skip();
-    ok(f->context, "PROBE.SET other 7 9223372036854775807 -1e-300 %b", "a\0b", (size_t)3);
-    ok(f->context, "SET plain value");
-    expect_status(f->context, "OK", "SAVE");
+    reply_expect_success(f->context, "PROBE.SET other 7 9223372036854775807 -1e-300 %b", "a\0b", (size_t)3);
+    reply_expect_success(f->context, "SET plain value");
+    reply_expect_status(f->context, "OK", "SAVE");
     /* redis-check-rdb walks module values by their opcodes; redis-server
      * decodes the 64-bit type id back to our type's name to refuse it. */
     check_rdb(server_dir(f->server), "dump.rdb");

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "reply_checks.h"
 #include "server_process.h"
 
 #define MEGABYTE (1024 * 1024)
@@ -70,62 +71,11 @@ static void fill_pseudo_random(char *buffer, size_t length, uint64_t seed)
     }
 }
 
-static redisReply *command(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    return reply;
-}
-
-static void assert_integer_reply(redisContext *context, long long expected, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
-    assert_int_equal(reply->integer, expected);
-    freeReplyObject(reply);
-}
-
-static void assert_status_reply(redisContext *context, const char *expected, const char *format,
-                                ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_STATUS);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
-static void assert_error_reply(redisContext *context, const char *expected, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
 /* GET key must answer exactly length bytes equal to expected. */
 static void assert_stored_value(redisContext *context, const char *key, const char *expected,
-                         size_t length)
+                                size_t length)
 {
-    redisReply *reply = command(context, "GET %s", key);
-    assert_int_equal(reply->type, REDIS_REPLY_STRING);
-    assert_int_equal(reply->len, length);
-    assert_memory_equal(reply->str, expected, length);
-    freeReplyObject(reply);
+    reply_expect_bulk_bytes(context, expected, length, "GET %s", key);
 }
 
 static void binary_values_round_trip(void **state)
@@ -140,36 +90,36 @@ static void binary_values_round_trip(void **state)
     for (size_t length = 0; length <= 40; length++) {
         char key[32];
         snprintf(key, sizeof key, "bin:%zu", length);
-        assert_status_reply(context, "OK", "SET %s %b", key, every_byte, length);
+        reply_expect_status(context, "OK", "SET %s %b", key, every_byte, length);
         assert_stored_value(context, key, every_byte, length);
-        assert_integer_reply(context, (long long)length, "STRLEN %s", key);
+        reply_expect_integer(context, (long long)length, "STRLEN %s", key);
     }
 
-    assert_status_reply(context, "OK", "SET %b %b", "k\0ey", (size_t)4, every_byte,
+    reply_expect_status(context, "OK", "SET %b %b", "k\0ey", (size_t)4, every_byte,
                         sizeof every_byte);
     assert_stored_value(context, "bin:0", "", 0);
-    redisReply *reply = command(context, "GET %b", "k\0ey", (size_t)4);
+    redisReply *reply = reply_command(context, "GET %b", "k\0ey", (size_t)4);
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     assert_int_equal(reply->len, 256);
     assert_memory_equal(reply->str, every_byte, 256);
     freeReplyObject(reply);
 
-    reply = command(context, "GETRANGE %b 250 -1", "k\0ey", (size_t)4);
+    reply = reply_command(context, "GETRANGE %b 250 -1", "k\0ey", (size_t)4);
     assert_int_equal(reply->len, 6);
     assert_memory_equal(reply->str, every_byte + 250, 6);
     freeReplyObject(reply);
 
-    assert_integer_reply(context, 3, "APPEND nul %b", "\0\0\0", (size_t)3);
-    assert_integer_reply(context, 5, "APPEND nul %b", "\xff\0", (size_t)2);
+    reply_expect_integer(context, 3, "APPEND nul %b", "\0\0\0", (size_t)3);
+    reply_expect_integer(context, 5, "APPEND nul %b", "\xff\0", (size_t)2);
     assert_stored_value(context, "nul", "\0\0\0\xff\0", 5);
-    assert_integer_reply(context, 7, "SETRANGE nul 6 %b", "\0", (size_t)1);
+    reply_expect_integer(context, 7, "SETRANGE nul 6 %b", "\0", (size_t)1);
     assert_stored_value(context, "nul", "\0\0\0\xff\0\0\0", 7);
 
     /* Text that merely looks numeric keeps its exact bytes. */
     const char *texts[] = {"007", "-0", "+1", "1 ", "0x1f", "9223372036854775808",
                            "-9223372036854775809", "2305843009213693952"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        assert_status_reply(context, "OK", "SET numeric %s", texts[i]);
+        reply_expect_status(context, "OK", "SET numeric %s", texts[i]);
         assert_stored_value(context, "numeric", texts[i], strlen(texts[i]));
     }
 }
@@ -184,20 +134,20 @@ static void megabyte_values(void **state)
     fill_pseudo_random(first, MEGABYTE, 1);
     fill_pseudo_random(second, MEGABYTE, 2);
 
-    assert_status_reply(context, "OK", "SET big %b", first, (size_t)MEGABYTE);
+    reply_expect_status(context, "OK", "SET big %b", first, (size_t)MEGABYTE);
     assert_stored_value(context, "big", first, MEGABYTE);
-    assert_integer_reply(context, 2 * MEGABYTE, "APPEND big %b", second, (size_t)MEGABYTE);
-    assert_integer_reply(context, 2 * MEGABYTE, "STRLEN big");
+    reply_expect_integer(context, 2 * MEGABYTE, "APPEND big %b", second, (size_t)MEGABYTE);
+    reply_expect_integer(context, 2 * MEGABYTE, "STRLEN big");
 
-    redisReply *reply = command(context, "GETRANGE big %d %d", MEGABYTE - 5, MEGABYTE + 4);
+    redisReply *reply = reply_command(context, "GETRANGE big %d %d", MEGABYTE - 5, MEGABYTE + 4);
     assert_int_equal(reply->len, 10);
     assert_memory_equal(reply->str, first + MEGABYTE - 5, 5);
     assert_memory_equal(reply->str + 5, second, 5);
     freeReplyObject(reply);
 
     /* Writing past the end zero-fills the gap. */
-    assert_integer_reply(context, 3 * MEGABYTE + 3, "SETRANGE big %d end", 3 * MEGABYTE);
-    reply = command(context, "GETRANGE big %d -1", 2 * MEGABYTE - 1);
+    reply_expect_integer(context, 3 * MEGABYTE + 3, "SETRANGE big %d end", 3 * MEGABYTE);
+    reply = reply_command(context, "GETRANGE big %d -1", 2 * MEGABYTE - 1);
     assert_int_equal(reply->len, MEGABYTE + 4);
     assert_int_equal(reply->str[0], second[MEGABYTE - 1]);
     for (size_t i = 1; i <= MEGABYTE; i++)
@@ -205,15 +155,15 @@ static void megabyte_values(void **state)
     assert_memory_equal(reply->str + MEGABYTE + 1, "end", 3);
     freeReplyObject(reply);
 
-    reply = command(context, "GETSET big small");
+    reply = reply_command(context, "GETSET big small");
     assert_int_equal(reply->len, 3 * MEGABYTE + 3);
     assert_memory_equal(reply->str, first, MEGABYTE);
     freeReplyObject(reply);
     assert_stored_value(context, "big", "small", 5);
 
-    assert_status_reply(context, "OK", "MSET a %b b %b", first, (size_t)MEGABYTE, second,
+    reply_expect_status(context, "OK", "MSET a %b b %b", first, (size_t)MEGABYTE, second,
                   (size_t)MEGABYTE);
-    reply = command(context, "MGET a b missing");
+    reply = reply_command(context, "MGET a b missing");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 3);
     assert_memory_equal(reply->element[0]->str, first, MEGABYTE);
@@ -221,11 +171,11 @@ static void megabyte_values(void **state)
     assert_int_equal(reply->element[2]->type, REDIS_REPLY_NIL);
     freeReplyObject(reply);
 
-    reply = command(context, "GETDEL a");
+    reply = reply_command(context, "GETDEL a");
     assert_int_equal(reply->len, MEGABYTE);
     assert_memory_equal(reply->str, first, MEGABYTE);
     freeReplyObject(reply);
-    assert_integer_reply(context, 0, "EXISTS a");
+    reply_expect_integer(context, 0, "EXISTS a");
     free(first);
     free(second);
 }
@@ -247,36 +197,36 @@ static void long_increment_sequences(void **state)
 
     /* Across the largest integer held inside the pointer (2^61 - 1) and back. */
     long long value = 2305843009213693951LL - 20;
-    assert_status_reply(context, "OK", "SET counter %lld", value);
+    reply_expect_status(context, "OK", "SET counter %lld", value);
     for (int step = 0; step < 40; step++) {
-        assert_integer_reply(context, ++value, "INCR counter");
+        reply_expect_integer(context, ++value, "INCR counter");
         char text[32];
         int length = snprintf(text, sizeof text, "%lld", value);
         assert_stored_value(context, "counter", text, (size_t)length);
     }
     for (int step = 0; step < 40; step++)
-        assert_integer_reply(context, --value, "DECRBY counter 1");
+        reply_expect_integer(context, --value, "DECRBY counter 1");
 
     value = -2305843009213693952LL + 10;
-    assert_status_reply(context, "OK", "SET counter %lld", value);
+    reply_expect_status(context, "OK", "SET counter %lld", value);
     for (int step = 0; step < 30; step++)
-        assert_integer_reply(context, --value, "DECR counter");
-    assert_integer_reply(context, value + 1000, "INCRBY counter 1000");
+        reply_expect_integer(context, --value, "DECR counter");
+    reply_expect_integer(context, value + 1000, "INCRBY counter 1000");
 
-    assert_status_reply(context, "OK", "SET counter 9223372036854775800");
+    reply_expect_status(context, "OK", "SET counter 9223372036854775800");
     for (long long expected = 9223372036854775801LL; expected < 9223372036854775807LL; expected++)
-        assert_integer_reply(context, expected, "INCR counter");
-    assert_integer_reply(context, 9223372036854775807LL, "INCR counter");
-    assert_error_reply(context, "ERR increment or decrement would overflow", "INCR counter");
+        reply_expect_integer(context, expected, "INCR counter");
+    reply_expect_integer(context, 9223372036854775807LL, "INCR counter");
+    reply_expect_error(context, "ERR increment or decrement would overflow", "INCR counter");
     assert_stored_value(context, "counter", "9223372036854775807", 19);
-    assert_integer_reply(context, -1, "INCRBY counter -9223372036854775808");
-    assert_error_reply(context, "ERR decrement would overflow",
+    reply_expect_integer(context, -1, "INCRBY counter -9223372036854775808");
+    reply_expect_error(context, "ERR decrement would overflow",
                        "DECRBY counter -9223372036854775808");
-    assert_error_reply(context, "ERR value is not an integer or out of range",
+    reply_expect_error(context, "ERR value is not an integer or out of range",
                        "INCRBY counter 1e3");
 
-    assert_status_reply(context, "OK", "SET counter 007");
-    assert_error_reply(context, "ERR value is not an integer or out of range", "INCR counter");
+    reply_expect_status(context, "OK", "SET counter 007");
+    reply_expect_error(context, "ERR value is not an integer or out of range", "INCR counter");
     assert_stored_value(context, "counter", "007", 3);
 }
 
@@ -309,7 +259,7 @@ static void append_growth_keeps_every_byte(void **state)
     assert_stored_value(context, "grow", expected, length);
 
     /* SETRANGE inside the grown value edits it where it is. */
-    assert_integer_reply(context, (long long)length, "SETRANGE grow 1000 %b", "XYZ", (size_t)3);
+    reply_expect_integer(context, (long long)length, "SETRANGE grow 1000 %b", "XYZ", (size_t)3);
     memcpy(expected + 1000, "XYZ", 3);
     assert_stored_value(context, "grow", expected, length);
     free(expected);
@@ -371,7 +321,7 @@ static void mset_with_many_pairs(void **state)
     assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
     assert_int_equal(reply->integer, 0);
     freeReplyObject(reply);
-    assert_integer_reply(context, 0, "EXISTS fresh:0 fresh:1 fresh:500");
+    reply_expect_integer(context, 0, "EXISTS fresh:0 fresh:1 fresh:500");
     free(keys);
     free(key_lengths);
     free(argv);
@@ -409,9 +359,9 @@ static void pipelined_burst_replies_in_order(void **state)
         assert_string_equal(reply->str, expected);
         freeReplyObject(reply);
     }
-    assert_integer_reply(context, KEYS + 1, "DBSIZE");
+    reply_expect_integer(context, KEYS + 1, "DBSIZE");
     assert_stored_value(context, "burst:12345", "12345", 5);
-    assert_integer_reply(context, 6, "INCR burst:5");
+    reply_expect_integer(context, 6, "INCR burst:5");
 }
 
 /* minimal.ini loads no expiry module: TTL options are refused with their own
@@ -420,31 +370,31 @@ static void ttl_options_without_the_expiry_module(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
     const char *refused = "ERR TTL options need the expiry module, which is not loaded";
-    assert_error_reply(context, refused, "SET k v EX 10");
-    assert_error_reply(context, refused, "SET k v PX 10000 NX");
-    assert_error_reply(context, refused, "SET k v EXAT 4102444800 GET");
-    assert_error_reply(context, refused, "SET k v PXAT 4102444800000");
-    assert_error_reply(context, refused, "SETEX k 10 v");
-    assert_error_reply(context, refused, "PSETEX k 10000 v");
-    assert_integer_reply(context, 0, "EXISTS k");
+    reply_expect_error(context, refused, "SET k v EX 10");
+    reply_expect_error(context, refused, "SET k v PX 10000 NX");
+    reply_expect_error(context, refused, "SET k v EXAT 4102444800 GET");
+    reply_expect_error(context, refused, "SET k v PXAT 4102444800000");
+    reply_expect_error(context, refused, "SETEX k 10 v");
+    reply_expect_error(context, refused, "PSETEX k 10000 v");
+    reply_expect_integer(context, 0, "EXISTS k");
 
     /* Redis's argument errors still come first. */
-    assert_error_reply(context, "ERR invalid expire time in 'set' command", "SET k v EX 0");
-    assert_error_reply(context, "ERR invalid expire time in 'setex' command", "SETEX k -1 v");
-    assert_error_reply(context, "ERR value is not an integer or out of range", "SET k v PX x");
-    assert_error_reply(context, "ERR syntax error", "SET k v EX 10 KEEPTTL");
+    reply_expect_error(context, "ERR invalid expire time in 'set' command", "SET k v EX 0");
+    reply_expect_error(context, "ERR invalid expire time in 'setex' command", "SETEX k -1 v");
+    reply_expect_error(context, "ERR value is not an integer or out of range", "SET k v PX x");
+    reply_expect_error(context, "ERR syntax error", "SET k v EX 10 KEEPTTL");
 
     /* KEEPTTL and PERSIST have nothing to keep or remove, and are accepted. */
-    assert_status_reply(context, "OK", "SET k v KEEPTTL");
+    reply_expect_status(context, "OK", "SET k v KEEPTTL");
     assert_stored_value(context, "k", "v", 1);
-    redisReply *reply = command(context, "GETEX k PERSIST");
+    redisReply *reply = reply_command(context, "GETEX k PERSIST");
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     assert_string_equal(reply->str, "v");
     freeReplyObject(reply);
-    assert_error_reply(context, refused, "GETEX k EX 10");
-    assert_error_reply(context, "ERR invalid expire time in 'getex' command", "GETEX k EX 0");
+    reply_expect_error(context, refused, "GETEX k EX 10");
+    reply_expect_error(context, "ERR invalid expire time in 'getex' command", "GETEX k EX 0");
     /* GETEX looks the key up before it reads the time, as Redis does. */
-    reply = command(context, "GETEX missing EX 10");
+    reply = reply_command(context, "GETEX missing EX 10");
     assert_int_equal(reply->type, REDIS_REPLY_NIL);
     freeReplyObject(reply);
     assert_stored_value(context, "k", "v", 1);

@@ -17,27 +17,10 @@
 
 #include <cmocka.h>
 
+#include "reply_checks.h"
 #include "server_process.h"
 
 static const char *config_name = "minimal.ini";
-
-static void assert_status_reply(redisContext *context, const char *command, const char *expected)
-{
-    redisReply *reply = redisCommand(context, command);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_STATUS);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
-static void assert_bulk_reply(redisContext *context, const char *command, const char *expected)
-{
-    redisReply *reply = redisCommand(context, command);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_STRING);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
 
 static int start_server(void **state)
 {
@@ -60,7 +43,7 @@ static void two_servers_get_distinct_ports_and_dirs(void **state)
     assert_string_not_equal(server_dir(first), server_dir(second));
     redisContext *context = server_connect(second);
     assert_non_null(context);
-    assert_status_reply(context, "PING", "PONG");
+    reply_expect_status(context, "PONG", "PING");
     redisFree(context);
     assert_int_equal(server_stop(second), 0);
 }
@@ -84,8 +67,8 @@ static void restart_keeps_port_and_directory(void **state)
     assert_ptr_equal(server_restart(server), server);
     redisContext *context = server_connect(server);
     assert_non_null(context);
-    assert_status_reply(context, "SET harness:key value", "OK");
-    assert_bulk_reply(context, "GET harness:key", "value");
+    reply_expect_status(context, "OK", "SET harness:key value");
+    reply_expect_bulk(context, "value", "GET harness:key");
     redisFree(context);
 }
 
@@ -98,7 +81,7 @@ static void kill_then_restart(void **state)
     assert_ptr_equal(server_restart(server), server);
     redisContext *context = server_connect(server);
     assert_non_null(context);
-    assert_status_reply(context, "PING", "PONG");
+    reply_expect_status(context, "PONG", "PING");
     redisFree(context);
 }
 
