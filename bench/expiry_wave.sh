@@ -13,7 +13,8 @@
 #      key dies in the same millisecond, the worst case for active expiry;
 #      the last keys loaded get a TTL of about a second.  The same GET load starts as soon as
 #      the load ends, so the wave lands inside it; the count of keys holding
-#      a TTL is polled (in a way that purges nothing) to time the wave.
+#      a TTL is polled (in a way that purges nothing) to time the wave.  The
+#      baseline GET run is polled the same way, so both pay for the polling.
 #      With --ex1 the keys are set with a plain `EX 1` instead, so they die
 #      spread over the load's duration.
 #   4. A few seconds later: DBSIZE of db 0 and resident memory (VmRSS)
@@ -195,29 +196,42 @@ get_load() {
     grep '^"GET"' "$2" | tr -d '"' | awk -F, '{ print $2, $5, $7, $8 }'
 }
 
-# ttl_count SIDE: keys of db 0 holding a TTL, dead or not, read without
-# purging anything (dblite's INFO keyspace purges due keys first, like
-# DBSIZE; its INFO expiry does not; redis's INFO keyspace never purges).
-ttl_count() {
-    if [ "$1" = DBLITE ]; then
-        client redis-cli -p "$SERVER_PORT" INFO expiry 2>/dev/null | tr -d '\r' |
-            awk -F: '$1 == "expiry_keys_with_ttl" { print $2 }'
-    else
-        client redis-cli -p "$SERVER_PORT" INFO keyspace 2>/dev/null | tr -d '\r' |
-            awk -F'[:=,]' '$1 == "db0" { n = $5 } END { print n + 0 }'
-    fi
-}
-
-# monitor_wave SIDE OUT: writes "ms keys-with-TTL" every ~20 ms until none
-# is left or 120 s pass.
+# monitor_wave SIDE OUT MODE: every ~20 ms writes "ms keys-with-TTL" to OUT,
+# the keys of db 0 holding a TTL, dead or not, read without purging
+# anything (dblite: INFO expiry; redis: INFO keyspace expires=).  One
+# long-lived connection, so the polling costs the client core little.
+# MODE "wave" stops when none is left (or after 120 s); "steady" polls
+# until killed - the baseline runs it too, so both GET runs share its cost.
 monitor_wave() {
-    local side=$1 out=$2 limit=$(( $(now_ms) + 120000 )) count
-    while [ "$(now_ms)" -lt "$limit" ]; do
-        count=$(ttl_count "$side")
-        echo "$(now_ms) ${count:-unknown}" >>"$out"
-        [ "$count" = 0 ] && break
-        sleep 0.02
-    done
+    client python3 - "$SERVER_PORT" "$1" "$2" "$3" <<'PY'
+import socket, sys, time
+port, side, out, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+section = b"expiry" if side == "DBLITE" else b"keyspace"
+request = b"*2\r\n$4\r\nINFO\r\n$%d\r\n%s\r\n" % (len(section), section)
+connection = socket.create_connection(("127.0.0.1", port))
+stream = connection.makefile("rb")
+
+def ttl_count():
+    connection.sendall(request)
+    header = stream.readline()
+    body = stream.read(int(header[1:]) + 2).decode()
+    for line in body.split("\r\n"):
+        if side == "DBLITE" and line.startswith("expiry_keys_with_ttl:"):
+            return int(line.split(":")[1])
+        if side != "DBLITE" and line.startswith("db0:"):
+            return int(line.split("expires=")[1].split(",")[0])
+    return 0
+
+limit = time.time() + 120
+with open(out, "a") as log:
+    while mode == "steady" or time.time() < limit:
+        count = ttl_count()
+        log.write("%d %d\n" % (time.time() * 1000, count))
+        log.flush()
+        if mode == "wave" and count == 0:
+            break
+        time.sleep(0.02)
+PY
 }
 
 wave_one() {
@@ -242,7 +256,12 @@ wave_one() {
     load_ms=$(( $(now_ms) - load_started ))
     sleep 1
     rss_loaded=$(rss_kb "$SERVER_PID")
+    monitor_wave "$side" /dev/null steady &
+    MONITOR_PID=$!
     baseline=$(get_load "$requests" "$WORK_DIR/$side.baseline.csv")
+    kill "$MONITOR_PID" 2>/dev/null
+    wait "$MONITOR_PID" 2>/dev/null
+    MONITOR_PID=""
     cli FLUSHDB >/dev/null
     sleep 2
     rss_flushed=$(rss_kb "$SERVER_PID")
@@ -270,7 +289,7 @@ wave_one() {
     loaded_at=$(now_ms)
     rss_ttl=$(rss_kb "$SERVER_PID")
     : >"$WORK_DIR/$side.monitor"
-    monitor_wave "$side" "$WORK_DIR/$side.monitor" &
+    monitor_wave "$side" "$WORK_DIR/$side.monitor" wave &
     MONITOR_PID=$!
     wave=$(get_load "$requests" "$WORK_DIR/$side.wave.csv")
     get_ended=$(now_ms)

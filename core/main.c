@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +17,6 @@
 
 #include "config/config.h"
 #include "server.h"
-
 
 
 static void handle_signal(int signal_number) {
@@ -35,14 +33,7 @@ static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
     }
     /* Let the big tables finish rehashing even when idle. */
     for (int i = 0; i < server.database_count; i++) keytable_rehash_for(server.databases[i].keys, 1000);
-    /* After a big drop (a flush, an expiry wave) give the freed pages back
-     * to the system, so resident memory follows the dataset down. */
-    if (server.used_memory > server.trim_high_water) server.trim_high_water = server.used_memory;
-    if (server.trim_high_water - server.used_memory > 16 * 1024 * 1024 &&
-        server.used_memory < server.trim_high_water / 2) {
-        malloc_trim(0);
-        server.trim_high_water = server.used_memory;
-    }
+    memory_trim_step();
     if (server.settings.timeout > 0) {
         long long now = wall_clock_ms();
         for (client *c = server.clients; c; c = c->next) {

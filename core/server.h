@@ -227,6 +227,8 @@ typedef struct server_state {
     ARRAY_OF(propagation_subscriber) propagation_subscribers;
     dblite_keyspace_info_fn keyspace_info;
     void *keyspace_info_privdata;
+    dblite_dead_keys_fn dead_keys;
+    void *dead_keys_privdata;
     ARRAY_OF(module_event_handler) event_handlers[DBLITE_EVENT_KIND_COUNT];
     long long dirty;                  /* changes since start */
     long long start_time_ms;
@@ -237,6 +239,7 @@ typedef struct server_state {
     int exit_code;
     size_t used_memory;
     size_t trim_high_water;           /* used_memory peak since the last malloc_trim */
+    size_t trim_last_used;            /* used_memory at the previous trim step */
     uint64_t hash_seed[2];
     char run_id[41];
     char *config_file;
@@ -302,6 +305,14 @@ int db_delete(dblite_ctx *ctx, database *db, const char *key, size_t length);
 void db_empty(dblite_ctx *ctx, database *db);
 void db_free_entry_value(keytable_entry *entry);
 value_type *entry_type(const keytable_entry *entry);
+/* Cron: return freed memory to the system in small steps (memory/trim.c). */
+void memory_trim_step(void);
+/* Run the handlers of event (key events carry the entry as their handle). */
+void dispatch_event(dblite_ctx *ctx, dblite_event *event);
+void fire_key_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const keytable_entry *entry);
+/* Keys of db as clients count them: stored ones minus those a module
+ * reports logically dead (dblite_keyspace_dead_counter_register). */
+long long database_live_keys(database *db);
 void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,
                 int target_db, const char *target_key, size_t target_key_length);
 void signal_key_ready(database *db, const char *key, size_t length);

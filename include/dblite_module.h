@@ -33,8 +33,13 @@
 extern "C" {
 #endif
 
-/* Version of this header.  Bumped each time functions are added. */
-#define DBLITE_API_VERSION 1
+/* Version of this header.  Bumped each time functions are added; the server
+ * loads modules built against any version from 1 up to its own.
+ *   1  the first release.
+ *   2  dblite_calloc; key handles (dblite_key_find_handle,
+ *      dblite_key_handle_name, dblite_event.handle/target_handle); dead-key
+ *      counters (dblite_keyspace_dead_counter_register). */
+#define DBLITE_API_VERSION 2
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -103,6 +108,11 @@ void dblite_log(const dblite_module *module, const char *level, const char *form
  * dblite_alloc returns NULL when the system is out of memory, and callers
  * must handle that; a size of 0 still gives a valid block. */
 void *dblite_alloc(size_t size);
+/* As dblite_alloc, zero-filled.  Prefer it to alloc + memset for big
+ * arrays: fresh pages from the system are already zero and are not touched
+ * until used, so a large table costs no up-front pass over its memory.
+ * Since API version 2. */
+void *dblite_calloc(size_t size);
 /* As realloc: a NULL ptr allocates; on failure it returns NULL and ptr is
  * left as it was. */
 void *dblite_realloc(void *ptr, size_t size);
@@ -378,6 +388,24 @@ int dblite_key_set(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, v
                    int flags);
 /* Delete key; returns 1 when it existed, 0 otherwise.  Fires key-deleted. */
 int dblite_key_delete(dblite_ctx *ctx, dblite_bytes key);
+/* ---- Key handles (since API version 2) ---------------------------------
+ *
+ * A handle names one stored key without its bytes: an opaque pointer that
+ * stays the same from the key's creation until it is deleted, renamed or
+ * moved (overwriting the value keeps it), unique among the live keys of a
+ * database.  A module keeping per-key data (TTLs) indexes it by handle and
+ * so needs no copy of the key, and the key hooks pass the handles involved
+ * (dblite_event.handle, .target_handle).  A handle of a deleted key may be
+ * reused for a new key: keep such an index exact through the key hooks.
+ */
+typedef struct dblite_key_handle dblite_key_handle;
+/* The handle of key in the context's database, or NULL when it does not
+ * exist.  flags as for dblite_key_type: unless DBLITE_LOOKUP_NO_HOOK the
+ * lookup hook runs first, so a dead key is already gone. */
+const dblite_key_handle *dblite_key_find_handle(dblite_ctx *ctx, dblite_bytes key, int flags);
+/* The key a live handle names; the bytes are valid until that key changes. */
+dblite_bytes dblite_key_handle_name(const dblite_key_handle *handle);
+
 /* Tell the server a command changed key in place (value pointer unchanged):
  * counts one change for persistence and propagation and wakes clients
  * blocked on the key. */
@@ -394,6 +422,14 @@ int dblite_database_count(void);
 /* Keys stored in the context's database, logically dead ones included
  * (dblite_server_statistic "keys" counts as DBSIZE does). */
 long long dblite_database_size(dblite_ctx *ctx);
+/* Keys of db that are logically dead but still stored (past their
+ * deadline, not yet reclaimed).  The server subtracts them wherever it
+ * counts keys (DBSIZE, INFO keyspace, the "keys" statistic), so no client
+ * sees a dead key counted as live while it waits for reclaiming.  One
+ * module (the owner of TTLs) may register; DBLITE_ERR_EXISTS for a second.
+ * Since API version 2. */
+typedef long long (*dblite_dead_keys_fn)(int db, void *privdata);
+int dblite_keyspace_dead_counter_register(dblite_module *module, dblite_dead_keys_fn fn, void *privdata);
 /* Hint that about count keys are about to be added to the selected
  * database (loading a snapshot): its table is sized once instead of growing
  * step by step.  DBLITE_OK, or DBLITE_ERR_NOMEM (the database stays usable). */
@@ -415,7 +451,8 @@ long long dblite_monotonic_us(void);
 
 /* What a hook is called for. */
 typedef enum dblite_event_kind {
-    DBLITE_EVENT_KEY_LOOKUP = 0,  /* before a key is looked up (key, db) */
+    DBLITE_EVENT_KEY_LOOKUP = 0,  /* a key is being looked up (key, db, handle: NULL when
+                                     missing); the lookup sees what the hooks leave */
     DBLITE_EVENT_KEY_DELETED,     /* after a key was deleted (by any command) */
     DBLITE_EVENT_KEY_OVERWRITTEN, /* after a key's value was replaced (not KEEP) */
     DBLITE_EVENT_KEY_RENAMED,     /* after key -> target_key in db */
@@ -427,11 +464,18 @@ typedef enum dblite_event_kind {
     DBLITE_EVENT_SHUTDOWN,        /* clean exit: clients are gone, keys not freed yet */
     DBLITE_EVENT_STARTED,         /* every module loaded, before clients are served */
     DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
-                                     a module holding logically dead keys removes them */
+                                     a module may reclaim logically dead keys here (to
+                                     only count them, see dblite_keyspace_dead_counter_register) */
     DBLITE_EVENT_KIND_COUNT
 } dblite_event_kind;
 
-/* One event; its key bytes are valid during the handler only. */
+/* One event; its key bytes are valid during the handler only.
+ * handle: the key's handle for LOOKUP (NULL when the key is missing),
+ * DELETED and OVERWRITTEN (still live during the handler) and for the source
+ * of RENAMED, MOVED and COPIED, where only COPIED's is still live (the others
+ * serve to find the module's own records: compare, never pass to the API).
+ * target_handle: the new key of RENAMED, MOVED and COPIED (may equal
+ * handle).  Both fields exist since API version 2. */
 typedef struct dblite_event {
     dblite_event_kind kind;
     int db;
@@ -439,6 +483,8 @@ typedef struct dblite_event {
     int target_db;           /* RENAMED, MOVED, COPIED, SWAPPED */
     dblite_bytes target_key; /* RENAMED, COPIED */
     int flags;               /* SHUTDOWN: DBLITE_SHUTDOWN_* below */
+    const dblite_key_handle *handle;
+    const dblite_key_handle *target_handle;
 } dblite_event;
 
 /* SHUTDOWN's flags: the client asked SHUTDOWN NOSAVE or SHUTDOWN SAVE; with
@@ -582,8 +628,8 @@ void dblite_info_field(dblite_info *info, const char *name, const char *format, 
 /* A server-wide figure by its INFO name, for modules reporting statistics
  * their own way: "connected_clients", "total_connections_received",
  * "total_commands_processed", "total_error_replies", or "keys" - the keys
- * of ctx's database as DBSIZE counts them (logically dead keys are dropped
- * first).  DBLITE_OK, or DBLITE_ERR_NOTFOUND for any other name. */
+ * of ctx's database as DBSIZE counts them (logically dead keys are not
+ * counted).  DBLITE_OK, or DBLITE_ERR_NOTFOUND for any other name. */
 int dblite_server_statistic(dblite_ctx *ctx, const char *name, long long *value);
 
 /* Per-database figures for INFO keyspace's "expires=" and "avg_ttl=" (the

@@ -60,7 +60,7 @@ void dblite_info_field(dblite_info *info, const char *name, const char *format, 
 int dblite_server_statistic(dblite_ctx *ctx, const char *name, long long *value) {
     if (strcmp(name, "keys") == 0) {
         fire_event(ctx, DBLITE_EVENT_BEFORE_COUNT, ctx->db->id, NULL, 0, -1, NULL, 0);
-        *value = (long long)keytable_size(ctx->db->keys);
+        *value = database_live_keys(ctx->db);
     } else if (strcmp(name, "connected_clients") == 0) {
         *value = server.client_count;
     } else if (strcmp(name, "total_connections_received") == 0) {
@@ -162,11 +162,11 @@ static void section_persistence(dblite_info *info) {
 static void section_keyspace(dblite_info *info) {
     for (int i = 0; i < server.database_count; i++) {
         fire_event(NULL, DBLITE_EVENT_BEFORE_COUNT, i, NULL, 0, -1, NULL, 0);
-        size_t keys = keytable_size(server.databases[i].keys);
+        long long keys = database_live_keys(&server.databases[i]);
         if (!keys) continue;
         long long expires = 0, avg_ttl = 0;
         if (server.keyspace_info) server.keyspace_info(i, &expires, &avg_ttl, server.keyspace_info_privdata);
-        info_append(info, "db%d:keys=%zu,expires=%lld,avg_ttl=%lld\r\n", i, keys, expires, avg_ttl);
+        info_append(info, "db%d:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", i, keys, expires, avg_ttl);
     }
 }
 

@@ -34,18 +34,37 @@ HANDLER(command_type) {
     dblite_reply_simple(ctx, entry ? entry_type(entry)->name : "none");
 }
 
-/* Moves the value of src to dst in the same database; dst must not exist. */
-static int move_value(dblite_ctx *ctx, database *from, const dblite_bytes *src, database *to, const dblite_bytes *dst) {
+/* RENAMED, MOVED and COPIED carry both handles: the source's (after a move
+ * only an identity) and the destination's. */
+static void fire_relocation_event(dblite_ctx *ctx, dblite_event_kind kind, database *from, const dblite_bytes *src,
+                                  const void *source_entry, database *to, const dblite_bytes *dst,
+                                  const keytable_entry *target_entry) {
+    dblite_event event = {.kind = kind,
+                          .db = from->id,
+                          .key = *src,
+                          .target_db = to->id,
+                          .target_key = *dst,
+                          .handle = source_entry,
+                          .target_handle = (const dblite_key_handle *)target_entry};
+    dispatch_event(ctx, &event);
+}
+
+/* Moves the value of src (in from) to dst (in to), which must not exist,
+ * then fires kind.  The new entry is made first, so running out of memory
+ * leaves src untouched. */
+static int move_value(dblite_ctx *ctx, dblite_event_kind kind, database *from, const dblite_bytes *src,
+                      database *to, const dblite_bytes *dst) {
     int created;
     keytable_entry *target = keytable_insert(to->keys, dst->ptr, dst->len, &created);
     if (!target) return DBLITE_ERR_NOMEM;
     keytable_entry *source = keytable_remove(from->keys, src->ptr, src->len);
     target->value = source->value;
     target->type_index = source->type_index;
+    const void *source_identity = source;
     keytable_entry_free(source);
-    (void)ctx;
     server.dirty++;
     signal_key_ready(to, dst->ptr, dst->len);
+    fire_relocation_event(ctx, kind, from, src, source_identity, to, dst, target);
     return DBLITE_OK;
 }
 
@@ -73,11 +92,10 @@ static void rename_generic(dblite_ctx *ctx, const dblite_bytes *argv, int nx) {
         dblite_reply_error(ctx, "ERR no such key");
         return;
     }
-    if (move_value(ctx, db, &argv[1], db, &argv[2]) != DBLITE_OK) {
+    if (move_value(ctx, DBLITE_EVENT_KEY_RENAMED, db, &argv[1], db, &argv[2]) != DBLITE_OK) {
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
-    fire_event(ctx, DBLITE_EVENT_KEY_RENAMED, db->id, argv[1].ptr, argv[1].len, db->id, argv[2].ptr, argv[2].len);
     if (nx) dblite_reply_integer(ctx, 1);
     else dblite_reply_ok(ctx);
 }
@@ -121,11 +139,10 @@ HANDLER(command_move) {
         dblite_reply_integer(ctx, 0);
         return;
     }
-    if (move_value(ctx, source, &argv[1], target, &argv[1]) != DBLITE_OK) {
+    if (move_value(ctx, DBLITE_EVENT_KEY_MOVED, source, &argv[1], target, &argv[1]) != DBLITE_OK) {
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
-    fire_event(ctx, DBLITE_EVENT_KEY_MOVED, source->id, argv[1].ptr, argv[1].len, target->id, argv[1].ptr, argv[1].len);
     dblite_reply_integer(ctx, 1);
 }
 
@@ -187,7 +204,9 @@ HANDLER(command_copy) {
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
-    fire_event(ctx, DBLITE_EVENT_KEY_COPIED, source->id, argv[1].ptr, argv[1].len, target->id, argv[2].ptr, argv[2].len);
+    /* db_store may have moved a bucket of source's table, never the entry. */
+    fire_relocation_event(ctx, DBLITE_EVENT_KEY_COPIED, source, &argv[1], entry, target, &argv[2],
+                          keytable_find(target->keys, argv[2].ptr, argv[2].len));
     dblite_reply_integer(ctx, 1);
 }
 
@@ -360,7 +379,7 @@ HANDLER(command_randomkey) {
 HANDLER(command_dbsize) {
     (void)argc, (void)argv;
     fire_event(ctx, DBLITE_EVENT_BEFORE_COUNT, ctx->db->id, NULL, 0, -1, NULL, 0);
-    dblite_reply_integer(ctx, (long long)keytable_size(ctx->db->keys));
+    dblite_reply_integer(ctx, database_live_keys(ctx->db));
 }
 
 static int parse_flush_mode(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {

@@ -45,15 +45,23 @@ void databases_free(void) {
 /* Hooks run with the caller's context but no client, so they cannot reply
  * and whatever they propagate (a DEL for an expired key) rides along with
  * the running command. */
-void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,
-                int target_db, const char *target_key, size_t target_key_length) {
-    if (server.event_handlers[kind].length == 0) return;
-    dblite_event event = {.kind = kind,
-                          .db = db,
-                          .key = {key, key_length},
-                          .target_db = target_db,
-                          .target_key = {target_key, target_key_length},
-                          .flags = kind == DBLITE_EVENT_SHUTDOWN ? server.shutdown_flags : 0};
+/* A handler may change the keyspace (expiry deletes the dead key it was
+ * told about): then the handles of live keys are looked up again, so each
+ * following handler still gets what the API promises - a live handle or
+ * NULL. */
+static void refresh_live_handles(dblite_event *event) {
+    if (event->kind == DBLITE_EVENT_KEY_LOOKUP || event->kind == DBLITE_EVENT_KEY_OVERWRITTEN ||
+        event->kind == DBLITE_EVENT_KEY_COPIED)
+        event->handle = (const dblite_key_handle *)keytable_find(server.databases[event->db].keys,
+                                                                  event->key.ptr, event->key.len);
+    if (event->kind == DBLITE_EVENT_KEY_COPIED)
+        event->target_handle = (const dblite_key_handle *)keytable_find(
+            server.databases[event->target_db].keys, event->target_key.ptr, event->target_key.len);
+}
+
+void dispatch_event(dblite_ctx *ctx, dblite_event *event) {
+    if (server.event_handlers[event->kind].length == 0) return;
+    int db = event->db;
     dblite_ctx own;
     if (!ctx) {
         ctx_init(&own, NULL, db >= 0 ? &server.databases[db] : &server.databases[0]);
@@ -64,10 +72,15 @@ void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key
     ctx->client = NULL;
     if (db >= 0 && db < server.database_count) ctx->db = &server.databases[db];
     module *saved_module = ctx->module;
-    for (size_t i = 0; i < server.event_handlers[kind].length; i++) {
-        module_event_handler *handler = &server.event_handlers[kind].items[i];
+    long long dirty = server.dirty;
+    for (size_t i = 0; i < server.event_handlers[event->kind].length; i++) {
+        module_event_handler *handler = &server.event_handlers[event->kind].items[i];
         ctx->module = handler->module;
-        handler->fn(ctx, &event, handler->privdata);
+        handler->fn(ctx, event, handler->privdata);
+        if (server.dirty != dirty && event->handle) {
+            dirty = server.dirty;
+            refresh_live_handles(event);
+        }
     }
     ctx->module = saved_module;
     ctx->client = saved_client;
@@ -75,10 +88,43 @@ void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key
     if (ctx == &own) ctx_finish(&own);
 }
 
+void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,
+                int target_db, const char *target_key, size_t target_key_length) {
+    if (server.event_handlers[kind].length == 0) return;
+    dblite_event event = {.kind = kind,
+                          .db = db,
+                          .key = {key, key_length},
+                          .target_db = target_db,
+                          .target_key = {target_key, target_key_length},
+                          .flags = kind == DBLITE_EVENT_SHUTDOWN ? server.shutdown_flags : 0};
+    dispatch_event(ctx, &event);
+}
+
+void fire_key_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const keytable_entry *entry) {
+    if (server.event_handlers[kind].length == 0) return;
+    dblite_event event = {.kind = kind,
+                          .db = db,
+                          .key = {entry->key, entry->key_length},
+                          .target_db = -1,
+                          .handle = (const dblite_key_handle *)entry};
+    dispatch_event(ctx, &event);
+}
+
+/* The lookup hook gets the entry found, so a module keeping per-key data
+ * (expiry) indexes it by handle without hashing the key again.  A hook that
+ * changed the dataset (deleted the dead key) makes the lookup look again. */
 keytable_entry *db_find(dblite_ctx *ctx, database *db, const char *key, size_t length, int flags) {
-    if (!(flags & DBLITE_LOOKUP_NO_HOOK))
-        fire_event(ctx, DBLITE_EVENT_KEY_LOOKUP, db->id, key, length, -1, NULL, 0);
-    return keytable_find(db->keys, key, length);
+    keytable_entry *entry = keytable_find(db->keys, key, length);
+    if ((flags & DBLITE_LOOKUP_NO_HOOK) || server.event_handlers[DBLITE_EVENT_KEY_LOOKUP].length == 0)
+        return entry;
+    long long dirty = server.dirty;
+    dblite_event event = {.kind = DBLITE_EVENT_KEY_LOOKUP,
+                          .db = db->id,
+                          .key = {key, length},
+                          .target_db = -1,
+                          .handle = (const dblite_key_handle *)entry};
+    dispatch_event(ctx, &event);
+    return server.dirty == dirty ? entry : keytable_find(db->keys, key, length);
 }
 
 int db_store(dblite_ctx *ctx, database *db, const char *key, size_t length, value_type *type, void *value,
@@ -95,8 +141,7 @@ int db_store(dblite_ctx *ctx, database *db, const char *key, size_t length, valu
         entry->value = value;
         entry->type_index = type->index;
         if (old_value != value) old_type->methods.free(old_value);
-        if (!(flags & DBLITE_SET_KEEP))
-            fire_event(ctx, DBLITE_EVENT_KEY_OVERWRITTEN, db->id, key, length, -1, NULL, 0);
+        if (!(flags & DBLITE_SET_KEEP)) fire_key_event(ctx, DBLITE_EVENT_KEY_OVERWRITTEN, db->id, entry);
     } else {
         entry->value = value;
         entry->type_index = type->index;
@@ -110,7 +155,7 @@ int db_delete(dblite_ctx *ctx, database *db, const char *key, size_t length) {
     keytable_entry *entry = keytable_remove(db->keys, key, length);
     if (!entry) return 0;
     db_free_entry_value(entry);
-    fire_event(ctx, DBLITE_EVENT_KEY_DELETED, db->id, entry->key, entry->key_length, -1, NULL, 0);
+    fire_key_event(ctx, DBLITE_EVENT_KEY_DELETED, db->id, entry);
     keytable_entry_free(entry);
     server.dirty++;
     return 1;
@@ -158,6 +203,15 @@ const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags)
     return entry ? entry_type(entry) : NULL;
 }
 
+const dblite_key_handle *dblite_key_find_handle(dblite_ctx *ctx, dblite_bytes key, int flags) {
+    return (const dblite_key_handle *)db_find(ctx, ctx->db, key.ptr, key.len, flags);
+}
+
+dblite_bytes dblite_key_handle_name(const dblite_key_handle *handle) {
+    const keytable_entry *entry = (const keytable_entry *)handle;
+    return (dblite_bytes){entry->key, entry->key_length};
+}
+
 void *dblite_key_value(dblite_ctx *ctx, dblite_bytes key, int flags, const dblite_type **type) {
     keytable_entry *entry = db_find(ctx, ctx->db, key.ptr, key.len, flags);
     if (type) *type = entry ? entry_type(entry) : NULL;
@@ -186,6 +240,15 @@ int dblite_ctx_select(dblite_ctx *ctx, int db) {
 int dblite_ctx_db(const dblite_ctx *ctx) { return ctx->db->id; }
 int dblite_database_count(void) { return server.database_count; }
 long long dblite_database_size(dblite_ctx *ctx) { return (long long)keytable_size(ctx->db->keys); }
+
+long long database_live_keys(database *db) {
+    long long keys = (long long)keytable_size(db->keys);
+    if (server.dead_keys) {
+        long long dead = server.dead_keys(db->id, server.dead_keys_privdata);
+        if (dead > 0) keys = dead < keys ? keys - dead : 0;
+    }
+    return keys;
+}
 int dblite_database_reserve(dblite_ctx *ctx, size_t count) {
     return keytable_reserve(ctx->db->keys, count) == 0 ? DBLITE_OK : DBLITE_ERR_NOMEM;
 }

@@ -62,6 +62,7 @@ int array_grow(void **items, size_t *capacity, size_t item_size, size_t wanted) 
 }
 
 void *dblite_alloc(size_t size) { return server_alloc(size); }
+void *dblite_calloc(size_t size) { return server_calloc(size); }
 void *dblite_realloc(void *ptr, size_t size) { return server_realloc(ptr, size); }
 void dblite_free(void *ptr) { server_free(ptr); }
 size_t dblite_alloc_size(const void *ptr) { return ptr ? malloc_usable_size((void *)ptr) : 0; }

@@ -169,6 +169,17 @@ int dblite_info_keyspace_register(dblite_module *module, dblite_keyspace_info_fn
     return DBLITE_OK;
 }
 
+int dblite_keyspace_dead_counter_register(dblite_module *module, dblite_dead_keys_fn fn, void *privdata) {
+    if (!fn) return DBLITE_ERR_INVALID;
+    if (server.dead_keys) {
+        dblite_module_fail(module, "another module already counts dead keys");
+        return DBLITE_ERR_EXISTS;
+    }
+    server.dead_keys = fn;
+    server.dead_keys_privdata = privdata;
+    return DBLITE_OK;
+}
+
 /* ---- loading progress ---- */
 
 void dblite_loading_start(dblite_module *module, uint64_t total_bytes) {

@@ -24,8 +24,8 @@ typedef struct expiry_module {
 
 expiry_module *expiry_state(void);
 ttl_index *expiry_index(dblite_ctx *ctx);
-/* Delete key as expired: counts it and propagates a DEL. */
-void expiry_expire_key(dblite_ctx *ctx, dblite_bytes key);
+/* Delete the key of a live handle as expired: counts it, propagates a DEL. */
+void expiry_expire_handle(dblite_ctx *ctx, const dblite_key_handle *handle);
 int expiry_register_commands(dblite_module *module);
 
 #endif

@@ -65,13 +65,14 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
     }
     when += base;
     dblite_bytes key = argv[1];
-    if (!dblite_key_type(ctx, key, DBLITE_LOOKUP_WRITE)) {
+    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE);
+    if (!handle) {
         dblite_reply_integer(ctx, 0);
         return;
     }
     ttl_index *index = expiry_index(ctx);
     if (flags) {
-        long long current = ttl_index_get(index, key.ptr, key.len);
+        long long current = ttl_index_get(index, handle);
         if ((flags & EXPIRE_NX) && current != -1) { dblite_reply_integer(ctx, 0); return; }
         if ((flags & EXPIRE_XX) && current == -1) { dblite_reply_integer(ctx, 0); return; }
         /* A key without TTL counts as an infinite TTL for GT and LT. */
@@ -85,7 +86,7 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
         dblite_reply_integer(ctx, 1);
         return;
     }
-    if (ttl_index_set(index, key.ptr, key.len, when) != 0) {
+    if (ttl_index_set(index, handle, when) != 0) {
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
@@ -104,11 +105,12 @@ static void command_pexpireat(dblite_ctx *ctx, int argc, const dblite_bytes *arg
 
 /* absolute: the deadline itself instead of the time left. */
 static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseconds, int absolute) {
-    if (!dblite_key_type(ctx, argv[1], DBLITE_LOOKUP_READ)) {
+    const dblite_key_handle *handle = dblite_key_find_handle(ctx, argv[1], DBLITE_LOOKUP_READ);
+    if (!handle) {
         dblite_reply_integer(ctx, -2);
         return;
     }
-    long long deadline = ttl_index_get(expiry_index(ctx), argv[1].ptr, argv[1].len);
+    long long deadline = ttl_index_get(expiry_index(ctx), handle);
     if (deadline == -1) {
         dblite_reply_integer(ctx, -1);
         return;
@@ -127,11 +129,12 @@ static void command_pexpiretime(dblite_ctx *ctx, int argc, const dblite_bytes *a
 
 static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     (void)argc;
-    if (!dblite_key_type(ctx, argv[1], DBLITE_LOOKUP_WRITE)) {
+    const dblite_key_handle *handle = dblite_key_find_handle(ctx, argv[1], DBLITE_LOOKUP_WRITE);
+    if (!handle) {
         dblite_reply_integer(ctx, 0);
         return;
     }
-    int removed = ttl_index_remove(expiry_index(ctx), argv[1].ptr, argv[1].len);
+    int removed = ttl_index_remove(expiry_index(ctx), handle);
     if (removed) dblite_key_modified(ctx, argv[1]);
     dblite_reply_integer(ctx, removed);
 }

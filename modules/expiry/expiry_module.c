@@ -4,7 +4,9 @@
  * Lazy expiry: the key-lookup hook deletes a key whose deadline passed
  * before any command sees it.  Active expiry: a frequent timer removes keys
  * nobody touches, earliest deadline first, within a small CPU budget per run
- * so a million keys dying at once never stalls clients for long.  The
+ * so a million keys dying at once never stalls clients for long.  Key
+ * counts (DBSIZE, INFO keyspace) leave out keys already dead but not yet
+ * removed.  The index holds the core's key handles, not copies of keys.  The
  * keyspace hooks keep the TTL index exact across DEL, overwrite, RENAME,
  * MOVE, COPY, FLUSH and SWAPDB; other modules reach TTLs through the
  * "expiry.ttl/1" service.
@@ -22,36 +24,39 @@ expiry_module *expiry_state(void) { return &module_state; }
 
 ttl_index *expiry_index(dblite_ctx *ctx) { return &module_state.databases[dblite_ctx_db(ctx)]; }
 
-void expiry_expire_key(dblite_ctx *ctx, dblite_bytes key) {
-    /* key may live in the record the delete hook frees: copy it first. */
+/* Deletes the key a live handle names, as expired: counted in expired_keys
+ * and propagated as DEL.  The delete hook drops the TTL record. */
+void expiry_expire_handle(dblite_ctx *ctx, const dblite_key_handle *handle) {
+    dblite_bytes name = dblite_key_handle_name(handle);
+    /* The name lives in the entry the delete frees: copy it first. */
     char stack[256];
-    char *copy = key.len <= sizeof(stack) ? stack : dblite_alloc(key.len);
+    char *copy = name.len <= sizeof(stack) ? stack : dblite_alloc(name.len);
     if (!copy) return; /* stays until the next attempt */
-    memcpy(copy, key.ptr, key.len);
-    dblite_bytes owned = {copy, key.len};
-    /* Deleting fires on_key_gone, which drops the record; only a record
-     * without a key needs removing here.  (A second lookup of a key no
-     * longer indexed is an unsuccessful probe, the dearest kind.) */
-    if (dblite_key_delete(ctx, owned) == 0) ttl_index_remove(expiry_index(ctx), copy, key.len);
+    memcpy(copy, name.ptr, name.len);
+    dblite_bytes key = {copy, name.len};
+    if (dblite_key_delete(ctx, key) == 0) ttl_index_remove(expiry_index(ctx), handle);
     module_state.expired_keys++;
-    dblite_bytes del[2] = {{"DEL", 3}, owned};
+    dblite_bytes del[2] = {{"DEL", 3}, key};
     dblite_propagate_extra(ctx, 2, del);
     if (copy != stack) dblite_free(copy);
 }
 
 /* ---- hooks ---- */
 
+/* The core hands over the key's handle, so a lookup costs one probe of the
+ * index by pointer, and nothing at all while the database has no TTL. */
 static void on_lookup(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
     (void)privdata;
     ttl_index *index = &module_state.databases[event->db];
-    if (ttl_index_count(index) == 0) return;
-    long long deadline = ttl_index_get(index, event->key.ptr, event->key.len);
-    if (deadline >= 0 && deadline < dblite_time_ms()) expiry_expire_key(ctx, event->key);
+    if (!event->handle || ttl_index_count(index) == 0) return;
+    long long deadline = ttl_index_get(index, event->handle);
+    if (deadline >= 0 && deadline < dblite_time_ms()) expiry_expire_handle(ctx, event->handle);
 }
 
 static void on_key_gone(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
     (void)ctx, (void)privdata;
-    ttl_index_remove(&module_state.databases[event->db], event->key.ptr, event->key.len);
+    ttl_index *index = &module_state.databases[event->db];
+    if (event->handle && ttl_index_count(index) > 0) ttl_index_remove(index, event->handle);
 }
 
 /* RENAMED, MOVED and COPIED: the deadline follows the key. */
@@ -59,10 +64,11 @@ static void on_key_relocated(dblite_ctx *ctx, const dblite_event *event, void *p
     (void)ctx, (void)privdata;
     ttl_index *from = &module_state.databases[event->db];
     ttl_index *to = &module_state.databases[event->target_db];
-    long long deadline = ttl_index_get(from, event->key.ptr, event->key.len);
-    if (event->kind != DBLITE_EVENT_KEY_COPIED) ttl_index_remove(from, event->key.ptr, event->key.len);
+    if (!event->handle || !event->target_handle || ttl_index_count(from) == 0) return;
+    long long deadline = ttl_index_get(from, event->handle);
+    if (event->kind != DBLITE_EVENT_KEY_COPIED) ttl_index_remove(from, event->handle);
     if (deadline < 0) return;
-    if (ttl_index_set(to, event->target_key.ptr, event->target_key.len, deadline) != 0)
+    if (ttl_index_set(to, event->target_handle, deadline) != 0)
         dblite_log(module_state.module, "warning", "out of memory keeping a TTL; the key became persistent");
 }
 
@@ -77,26 +83,38 @@ static void on_swapped(dblite_ctx *ctx, const dblite_event *event, void *privdat
     ttl_index_swap(&module_state.databases[event->db], &module_state.databases[event->target_db]);
 }
 
-/* Removes every key of the context's database whose deadline passed, at
- * most until budget_us elapsed (0 = no limit).  Returns 1 if some remain. */
+/* Dead keys are counted, not reclaimed, when clients count keys: a DBSIZE
+ * in the middle of a million-key wave costs a walk over the due part of the
+ * heap instead of deleting them all at once. */
+static long long count_dead_keys(int db, void *privdata) {
+    (void)privdata;
+    if (db < 0 || db >= module_state.database_count) return 0;
+    return (long long)ttl_index_count_due(&module_state.databases[db], dblite_time_ms());
+}
+
+/* The clock is read every few keys: a deletion takes about a microsecond,
+ * so the budget is overrun by a few at most. */
+#define KEYS_PER_CLOCK_CHECK 4
+
+/* Removes the keys of the context's database whose deadline passed, until
+ * budget_us elapsed since started_us.  Returns 1 if some remain. */
 static int expire_due_keys(dblite_ctx *ctx, long long started_us, long long budget_us) {
     ttl_index *index = expiry_index(ctx);
     long long now = dblite_time_ms();
-    for (int done = 1;; done++) {
-        const ttl_record *earliest = ttl_index_earliest(index);
-        if (!earliest || earliest->deadline >= now) return 0;
-        dblite_bytes key = {earliest->key, earliest->key_length};
+    const void *earliest;
+    long long deadline;
+    for (int done = 1; ttl_index_earliest(index, &earliest, &deadline) && deadline < now; done++) {
         size_t before = ttl_index_count(index);
-        expiry_expire_key(ctx, key);
+        expiry_expire_handle(ctx, earliest);
         if (ttl_index_count(index) == before) return 1; /* out of memory: try later */
-        if (budget_us > 0 && (done & 15) == 0 && dblite_monotonic_us() - started_us >= budget_us) return 1;
+        if (done % KEYS_PER_CLOCK_CHECK == 0 && dblite_monotonic_us() - started_us >= budget_us) return 1;
     }
+    return 0;
 }
 
-static void on_before_count(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
-    (void)event, (void)privdata;
-    expire_due_keys(ctx, 0, 0);
-}
+/* Buckets of an index resize one cycle moves besides the moves each
+ * operation makes, so a table whose keys stopped changing still finishes. */
+#define IDLE_REHASH_BUCKETS 256
 
 #define EXPIRY_IDLE_INTERVAL_MS 20
 
@@ -106,7 +124,8 @@ static long long active_cycle(dblite_ctx *ctx, void *privdata) {
     int count = module_state.database_count;
     for (int step = 0; step < count; step++) {
         int db = (module_state.active_cursor_db + step) % count;
-        if (ttl_index_count(&module_state.databases[db]) == 0) continue;
+        ttl_index *index = &module_state.databases[db];
+        if (ttl_index_count(index) == 0) continue;
         dblite_ctx_select(ctx, db);
         if (expire_due_keys(ctx, started, module_state.active_budget_us)) {
             module_state.active_cursor_db = db; /* resume here next time */
@@ -114,13 +133,17 @@ static long long active_cycle(dblite_ctx *ctx, void *privdata) {
         }
     }
     module_state.active_cursor_db = 0;
-    /* Nothing is due: sleep until the earliest deadline, at most the idle
-     * interval, instead of waking the event loop every interval for nothing
-     * (that wake-up costs every client a little CPU per request). */
+    /* Nothing is due: finish resizes, then sleep until the earliest
+     * deadline, at most the idle interval, instead of waking the event loop
+     * every interval for nothing (that wake-up costs every client a little
+     * CPU per request). */
     long long now = dblite_time_ms(), sleep_ms = EXPIRY_IDLE_INTERVAL_MS;
     for (int db = 0; db < count; db++) {
-        const ttl_record *earliest = ttl_index_earliest(&module_state.databases[db]);
-        if (earliest && earliest->deadline - now < sleep_ms) sleep_ms = earliest->deadline - now;
+        ttl_index *index = &module_state.databases[db];
+        if (ttl_index_rehash_step(index, IDLE_REHASH_BUCKETS)) sleep_ms = module_state.active_interval_ms;
+        const void *earliest;
+        long long deadline;
+        if (ttl_index_earliest(index, &earliest, &deadline) && deadline - now < sleep_ms) sleep_ms = deadline - now;
     }
     return sleep_ms < module_state.active_interval_ms ? module_state.active_interval_ms : sleep_ms;
 }
@@ -128,25 +151,36 @@ static long long active_cycle(dblite_ctx *ctx, void *privdata) {
 /* ---- service ---- */
 
 static int service_set_deadline(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms) {
-    if (!dblite_key_type(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK)) return DBLITE_ERR_NOTFOUND;
+    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle) return DBLITE_ERR_NOTFOUND;
     if (deadline_ms <= dblite_time_ms()) {
         dblite_key_delete(ctx, key);
         return DBLITE_OK;
     }
-    if (ttl_index_set(expiry_index(ctx), key.ptr, key.len, deadline_ms) != 0) return DBLITE_ERR_NOMEM;
+    if (ttl_index_set(expiry_index(ctx), handle, deadline_ms) != 0) return DBLITE_ERR_NOMEM;
     dblite_key_modified(ctx, key);
     return DBLITE_OK;
 }
 
 static long long service_get_deadline(dblite_ctx *ctx, dblite_bytes key) {
-    if (!dblite_key_type(ctx, key, DBLITE_LOOKUP_READ | DBLITE_LOOKUP_NO_HOOK)) return -2;
-    return ttl_index_get(expiry_index(ctx), key.ptr, key.len);
+    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_READ | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle) return -2;
+    return ttl_index_get(expiry_index(ctx), handle);
 }
 
 static int service_remove_deadline(dblite_ctx *ctx, dblite_bytes key) {
-    int removed = ttl_index_remove(expiry_index(ctx), key.ptr, key.len);
+    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle) return 0;
+    int removed = ttl_index_remove(expiry_index(ctx), handle);
     if (removed) dblite_key_modified(ctx, key);
     return removed;
+}
+
+static int service_expire_now(dblite_ctx *ctx, dblite_bytes key) {
+    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle) return 0;
+    expiry_expire_handle(ctx, handle);
+    return 1;
 }
 
 /* ---- INFO ---- */
@@ -170,7 +204,8 @@ static void info_expiry(dblite_info *info, void *privdata) {
 static void info_keyspace(int db, long long *expires, long long *avg_ttl_ms, void *privdata) {
     (void)privdata;
     if (db < 0 || db >= module_state.database_count) return;
-    *expires = (long long)ttl_index_count(&module_state.databases[db]);
+    ttl_index *index = &module_state.databases[db];
+    *expires = (long long)(ttl_index_count(index) - ttl_index_count_due(index, dblite_time_ms()));
     *avg_ttl_ms = ttl_index_average_ttl(&module_state.databases[db], dblite_time_ms());
 }
 
@@ -185,10 +220,11 @@ int dblite_module_init(dblite_module *module) {
     uint64_t seed = (uint64_t)dblite_monotonic_us() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&module_state;
     for (int db = 0; db < module_state.database_count; db++) ttl_index_init(&module_state.databases[db], seed);
 
-    module_state.service.version = 1;
+    module_state.service.version = 2;
     module_state.service.set_deadline = service_set_deadline;
     module_state.service.get_deadline = service_get_deadline;
     module_state.service.remove_deadline = service_remove_deadline;
+    module_state.service.expire_now = service_expire_now;
 
     int status = DBLITE_OK;
     status |= dblite_config_integer(module, "active-expire-interval-ms", &module_state.active_interval_ms, 1, 1, 1000,
@@ -203,7 +239,7 @@ int dblite_module_init(dblite_module *module) {
     status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_COPIED, on_key_relocated, NULL);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_DB_FLUSHED, on_flushed, NULL);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_DB_SWAPPED, on_swapped, NULL);
-    status |= dblite_event_subscribe(module, DBLITE_EVENT_BEFORE_COUNT, on_before_count, NULL);
+    status |= dblite_keyspace_dead_counter_register(module, count_dead_keys, NULL);
     status |= dblite_service_export(module, DBLITE_EXPIRY_SERVICE, &module_state.service);
     status |= dblite_info_register(module, "stats", info_stats, NULL);
     status |= dblite_info_register(module, "expiry", info_expiry, NULL);

@@ -13,7 +13,7 @@
 #define DBLITE_EXPIRY_SERVICE "expiry.ttl/1"
 
 typedef struct dblite_expiry_service {
-    int version; /* 1 */
+    int version; /* 2 */
     /* Give an existing key (in ctx's database) an absolute deadline in Unix
      * milliseconds.  A deadline in the past deletes the key at once. */
     int (*set_deadline)(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms);
@@ -21,6 +21,10 @@ typedef struct dblite_expiry_service {
     long long (*get_deadline)(dblite_ctx *ctx, dblite_bytes key);
     /* Drop the key's deadline; returns 1 when it had one. */
     int (*remove_deadline)(dblite_ctx *ctx, dblite_bytes key);
+    /* Since version 2.  Delete key as expired (counted in INFO's
+     * expired_keys, a DEL propagated), as Redis treats SET ... PXAT with a
+     * time already past; returns 1 when the key existed. */
+    int (*expire_now)(dblite_ctx *ctx, dblite_bytes key);
 } dblite_expiry_service;
 
 #endif

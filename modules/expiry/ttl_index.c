@@ -1,8 +1,13 @@
 /*
- * ttl_index.c - hash table plus heap over shared records (see ttl_index.h).
+ * ttl_index.c - records in pages, a chained hash table and a min-heap over
+ * record numbers (see ttl_index.h).
  *
- * Deletion in the linear-probing table shifts later entries back instead of
- * leaving tombstones, so lookups stay short under heavy churn.
+ * Records stay dense: removing one moves the last record into the hole, so
+ * record numbers are 0..count-1, the pages in use are exactly those that
+ * numbers reach, and both the bucket chains and the heap can name records by
+ * 32-bit number instead of 64-bit pointer.  Heap slot n lives in the same
+ * page as record n because the heap always has as many slots as there are
+ * records, so a page is one allocation.
  */
 #include "ttl_index.h"
 
@@ -10,24 +15,359 @@
 
 #include "dblite_module.h"
 
-#define INITIAL_SLOTS 16
+#define PAGE_MASK (TTL_INDEX_PAGE_RECORDS - 1)
+/* Page 0 starts this small and doubles while it is the only page. */
+#define FIRST_PAGE_MIN_RECORDS 16
+#define MIN_BUCKETS 16
+#define INITIAL_PAGE_SLOTS 4
+/* Buckets moved by each get/set/remove during a rehash, and how many empty
+ * old buckets a step may skip per bucket it moves: a shrink starts from a
+ * mostly empty array and must still finish in bounded calls. */
+#define STEP_BUCKETS 1
+#define EMPTY_VISITS_PER_BUCKET 10
+/* A heap of fewer than 2^32 slots is at most 32 levels deep. */
+#define DUE_STACK_SIZE 64
 
-static uint64_t key_hash(uint64_t seed, const char *key, size_t length) {
-    uint64_t hash = seed ^ (length * 0x9E3779B97F4A7C15ULL);
-    size_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        uint64_t chunk;
-        memcpy(&chunk, key + i, 8);
-        hash = (hash ^ chunk) * 0xFF51AFD7ED558CCDULL;
-        hash ^= hash >> 32;
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, key + i, length - i);
-    hash = (hash ^ tail) * 0xC4CEB9FE1A85EC53ULL;
-    hash ^= hash >> 29;
-    hash *= 0x9E3779B97F4A7C15ULL;
-    return hash ^ (hash >> 32);
+/* ---- Memory, counted as it is taken and given back ------------------------ */
+
+static void *tracked_alloc(ttl_index *index, size_t size) {
+    void *block = dblite_alloc(size);
+    if (block) index->memory += dblite_alloc_size(block);
+    return block;
 }
+
+static void *tracked_calloc(ttl_index *index, size_t size) {
+    void *block = dblite_calloc(size);
+    if (block) index->memory += dblite_alloc_size(block);
+    return block;
+}
+
+static void *tracked_realloc(ttl_index *index, void *block, size_t size) {
+    size_t before = dblite_alloc_size(block);
+    void *moved = dblite_realloc(block, size);
+    if (moved) index->memory = index->memory - before + dblite_alloc_size(moved);
+    return moved;
+}
+
+static void tracked_free(ttl_index *index, void *block) {
+    if (!block) return;
+    index->memory -= dblite_alloc_size(block);
+    dblite_free(block);
+}
+
+/* ---- Pages ------------------------------------------------------------------ */
+
+static size_t page_block_size(size_t records) { return records * (sizeof(ttl_record) + sizeof(uint32_t)); }
+
+static ttl_page page_view(void *block, size_t records) {
+    ttl_page page = {block, (uint32_t *)((char *)block + records * sizeof(ttl_record))};
+    return page;
+}
+
+static ttl_record *record_at(const ttl_index *index, size_t number) {
+    return &index->pages[number >> TTL_INDEX_PAGE_SHIFT].records[number & PAGE_MASK];
+}
+
+static uint32_t *heap_slot(const ttl_index *index, size_t position) {
+    return &index->pages[position >> TTL_INDEX_PAGE_SHIFT].heap[position & PAGE_MASK];
+}
+
+/* Page 0 exists whenever the pages array does, even while count is 0 in
+ * the middle of a removal. */
+static size_t pages_held(const ttl_index *index) {
+    if (!index->pages) return 0;
+    return index->count == 0 ? 1 : ((index->count - 1) >> TTL_INDEX_PAGE_SHIFT) + 1;
+}
+
+/* The first record: buckets, page 0 and the pages array, all or nothing. */
+static int reserve_first_record(ttl_index *index) {
+    uint32_t *buckets = tracked_calloc(index, MIN_BUCKETS * sizeof(uint32_t));
+    if (!buckets) return -1;
+    void *block = tracked_alloc(index, page_block_size(FIRST_PAGE_MIN_RECORDS));
+    if (!block) {
+        tracked_free(index, buckets);
+        return -1;
+    }
+    ttl_page *pages = tracked_alloc(index, INITIAL_PAGE_SLOTS * sizeof(ttl_page));
+    if (!pages) {
+        tracked_free(index, block);
+        tracked_free(index, buckets);
+        return -1;
+    }
+    index->buckets[0] = buckets;
+    index->bucket_count[0] = MIN_BUCKETS;
+    index->pages = pages;
+    index->page_slots = INITIAL_PAGE_SLOTS;
+    index->pages[0] = page_view(block, FIRST_PAGE_MIN_RECORDS);
+    index->first_page_records = FIRST_PAGE_MIN_RECORDS;
+    return 0;
+}
+
+/* Doubling page 0 copies at most half a page. */
+static int grow_first_page(ttl_index *index) {
+    size_t old_records = index->first_page_records, records = old_records * 2;
+    char *block = tracked_realloc(index, index->pages[0].records, page_block_size(records));
+    if (!block) return -1;
+    ttl_page page = page_view(block, records);
+    memmove(page.heap, block + old_records * sizeof(ttl_record), index->count * sizeof(uint32_t));
+    index->pages[0] = page;
+    index->first_page_records = records;
+    return 0;
+}
+
+/* A full page for record number count, from the spare when there is one. */
+static int add_page(ttl_index *index) {
+    size_t page = index->count >> TTL_INDEX_PAGE_SHIFT;
+    void *block = index->spare_page;
+    if (!block) {
+        block = tracked_alloc(index, page_block_size(TTL_INDEX_PAGE_RECORDS));
+        if (!block) return -1;
+    }
+    if (page == index->page_slots) {
+        ttl_page *pages = tracked_realloc(index, index->pages, index->page_slots * 2 * sizeof(ttl_page));
+        if (!pages) {
+            if (block != index->spare_page) tracked_free(index, block);
+            return -1;
+        }
+        index->pages = pages;
+        index->page_slots *= 2;
+    }
+    index->spare_page = NULL;
+    index->pages[page] = page_view(block, TTL_INDEX_PAGE_RECORDS);
+    return 0;
+}
+
+/* Room for record number count; on failure the index is as it was. */
+static int reserve_record(ttl_index *index) {
+    size_t number = index->count;
+    if (number == 0) return reserve_first_record(index);
+    if (number < index->first_page_records) return 0;
+    if (number < TTL_INDEX_PAGE_RECORDS) return grow_first_page(index);
+    if ((number & PAGE_MASK) != 0) return 0;
+    return add_page(index);
+}
+
+/* After a removal: an emptied page becomes the spare, and the spare goes
+ * once the last page is less than half full, so counts hovering at a page
+ * boundary neither allocate nor free.  (Counts fall one by one, so there is
+ * no spare left by the time the next page empties.) */
+static void release_pages(ttl_index *index) {
+    size_t offset = index->count & PAGE_MASK;
+    if (offset == 0 && index->count >= TTL_INDEX_PAGE_RECORDS) {
+        size_t page = index->count >> TTL_INDEX_PAGE_SHIFT;
+        tracked_free(index, index->spare_page);
+        index->spare_page = index->pages[page].records;
+        index->pages[page].records = NULL;
+        index->pages[page].heap = NULL;
+    } else if (index->spare_page && offset != 0 && offset < TTL_INDEX_PAGE_RECORDS / 2) {
+        tracked_free(index, index->spare_page);
+        index->spare_page = NULL;
+    }
+}
+
+/* ---- Hash table ------------------------------------------------------------- */
+
+/* Handles are addresses, aligned and clustered: a full 64-bit mix spreads
+ * them over the low bits the bucket mask keeps.  The seed varies the
+ * collisions from process to process. */
+static uint64_t handle_hash(uint64_t seed, const void *handle) {
+    uint64_t x = (uint64_t)(uintptr_t)handle ^ seed;
+    x ^= x >> 33;
+    x *= 0xFF51AFD7ED558CCDULL;
+    x ^= x >> 33;
+    x *= 0xC4CEB9FE1A85EC53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static int rehashing(const ttl_index *index) { return index->buckets[1] != NULL; }
+
+/* The bucket a hash belongs to now: old buckets below the cursor have been
+ * moved to the new array. */
+static uint32_t *bucket_for(const ttl_index *index, uint64_t hash) {
+    size_t old_bucket = hash & (index->bucket_count[0] - 1);
+    if (rehashing(index) && old_bucket < index->rehash_cursor)
+        return &index->buckets[1][hash & (index->bucket_count[1] - 1)];
+    return &index->buckets[0][old_bucket];
+}
+
+/* The link (bucket or chain field) holding the record's number + 1. */
+static uint32_t *find_link(const ttl_index *index, uint64_t hash, const void *handle) {
+    uint32_t *link = bucket_for(index, hash);
+    while (*link) {
+        ttl_record *record = record_at(index, *link - 1);
+        if (record->handle == handle) return link;
+        link = &record->next;
+    }
+    return NULL;
+}
+
+static void finish_rehash_when_done(ttl_index *index) {
+    if (index->rehash_cursor < index->bucket_count[0]) return;
+    tracked_free(index, index->buckets[0]);
+    index->buckets[0] = index->buckets[1];
+    index->bucket_count[0] = index->bucket_count[1];
+    index->buckets[1] = NULL;
+    index->bucket_count[1] = 0;
+    index->rehash_cursor = 0;
+}
+
+static void rehash_buckets(ttl_index *index, size_t moves) {
+    size_t empty_visits = moves > SIZE_MAX / EMPTY_VISITS_PER_BUCKET ? SIZE_MAX : moves * EMPTY_VISITS_PER_BUCKET;
+    size_t new_mask = index->bucket_count[1] - 1;
+    while (moves > 0 && index->rehash_cursor < index->bucket_count[0]) {
+        uint32_t *old_bucket = &index->buckets[0][index->rehash_cursor];
+        if (*old_bucket == 0) {
+            if (empty_visits == 0) break;
+            empty_visits--;
+            index->rehash_cursor++;
+            continue;
+        }
+        for (uint32_t number = *old_bucket; number != 0;) {
+            ttl_record *record = record_at(index, number - 1);
+            uint32_t next = record->next;
+            uint32_t *new_bucket = &index->buckets[1][handle_hash(index->seed, record->handle) & new_mask];
+            record->next = *new_bucket;
+            *new_bucket = number;
+            number = next;
+        }
+        *old_bucket = 0;
+        index->rehash_cursor++;
+        moves--;
+    }
+    finish_rehash_when_done(index);
+}
+
+static void rehash_a_little(ttl_index *index) {
+    if (rehashing(index)) rehash_buckets(index, STEP_BUCKETS);
+}
+
+static size_t power_of_two_at_least(size_t wanted, size_t minimum) {
+    size_t size = minimum;
+    while (size < wanted) size *= 2;
+    return size;
+}
+
+/* Load above 1 grows, below 1/8 shrinks; 0 when the size is right.  Only
+ * asked while not rehashing. */
+static size_t wanted_bucket_count(const ttl_index *index) {
+    size_t size = index->bucket_count[0];
+    if (index->count > size) return power_of_two_at_least(index->count, size * 2);
+    if (size > MIN_BUCKETS && index->count < size / 8) return power_of_two_at_least(index->count, MIN_BUCKETS);
+    return 0;
+}
+
+/* A failed allocation is not an error: the current array keeps working,
+ * with longer chains, and the next set or idle step tries again. */
+static int start_resize(ttl_index *index, size_t bucket_count) {
+    if (bucket_count > SIZE_MAX / sizeof(uint32_t)) return -1;
+    uint32_t *buckets = tracked_calloc(index, bucket_count * sizeof(uint32_t));
+    if (!buckets) return -1;
+    index->buckets[1] = buckets;
+    index->bucket_count[1] = bucket_count;
+    index->rehash_cursor = 0;
+    return 0;
+}
+
+/* ---- Heap --------------------------------------------------------------------- */
+
+static long long heap_deadline(const ttl_index *index, size_t position) {
+    return record_at(index, *heap_slot(index, position))->deadline;
+}
+
+static void heap_place(ttl_index *index, size_t position, uint32_t number) {
+    *heap_slot(index, position) = number;
+    record_at(index, number)->heap_position = (uint32_t)position;
+}
+
+static void heap_sift_up(ttl_index *index, size_t position) {
+    uint32_t number = *heap_slot(index, position);
+    long long deadline = record_at(index, number)->deadline;
+    while (position > 0) {
+        size_t parent = (position - 1) / 2;
+        uint32_t above = *heap_slot(index, parent);
+        if (record_at(index, above)->deadline <= deadline) break;
+        heap_place(index, position, above);
+        position = parent;
+    }
+    heap_place(index, position, number);
+}
+
+static void heap_sift_down(ttl_index *index, size_t position, size_t size) {
+    uint32_t number = *heap_slot(index, position);
+    long long deadline = record_at(index, number)->deadline;
+    for (;;) {
+        size_t child = position * 2 + 1;
+        if (child >= size) break;
+        long long child_deadline = heap_deadline(index, child);
+        if (child + 1 < size) {
+            long long right_deadline = heap_deadline(index, child + 1);
+            if (right_deadline < child_deadline) {
+                child++;
+                child_deadline = right_deadline;
+            }
+        }
+        if (child_deadline >= deadline) break;
+        heap_place(index, position, *heap_slot(index, child));
+        position = child;
+    }
+    heap_place(index, position, number);
+}
+
+/* Takes the slot at position out of a heap of size + 1 slots. */
+static void heap_delete(ttl_index *index, size_t position, size_t size) {
+    if (position == size) return;
+    uint32_t moved = *heap_slot(index, size);
+    heap_place(index, position, moved);
+    heap_sift_down(index, position, size);
+    heap_sift_up(index, record_at(index, moved)->heap_position);
+}
+
+/* ---- Keeping records dense ------------------------------------------------------ */
+
+/* Moves record from into the free slot to, repointing its chain link and
+ * its heap slot. */
+static void move_record(ttl_index *index, size_t from, size_t to) {
+    ttl_record *source = record_at(index, from);
+    uint32_t *link = bucket_for(index, handle_hash(index->seed, source->handle));
+    while (*link != from + 1) link = &record_at(index, *link - 1)->next;
+    *link = (uint32_t)to + 1;
+    *record_at(index, to) = *source;
+    *heap_slot(index, source->heap_position) = (uint32_t)to;
+}
+
+/* ---- Compacting page 0 and the pages array (idle time only: allocates) ---- */
+
+static int first_page_oversized(const ttl_index *index) {
+    return index->first_page_records > FIRST_PAGE_MIN_RECORDS && index->count <= index->first_page_records / 4;
+}
+
+static int pages_array_oversized(const ttl_index *index) {
+    return index->page_slots > INITIAL_PAGE_SLOTS && pages_held(index) * 4 <= index->page_slots;
+}
+
+static int shrink_first_page(ttl_index *index) {
+    size_t records = index->first_page_records / 2;
+    void *block = tracked_alloc(index, page_block_size(records));
+    if (!block) return -1;
+    ttl_page page = page_view(block, records);
+    memcpy(page.records, index->pages[0].records, index->count * sizeof(ttl_record));
+    memcpy(page.heap, index->pages[0].heap, index->count * sizeof(uint32_t));
+    tracked_free(index, index->pages[0].records);
+    index->pages[0] = page;
+    index->first_page_records = records;
+    return 0;
+}
+
+static int shrink_pages_array(ttl_index *index) {
+    ttl_page *pages = tracked_realloc(index, index->pages, index->page_slots / 2 * sizeof(ttl_page));
+    if (!pages) return -1;
+    index->pages = pages;
+    index->page_slots /= 2;
+    return 0;
+}
+
+/* ---- Interface ------------------------------------------------------------------- */
 
 void ttl_index_init(ttl_index *index, uint64_t seed) {
     memset(index, 0, sizeof(*index));
@@ -35,170 +375,104 @@ void ttl_index_init(ttl_index *index, uint64_t seed) {
 }
 
 void ttl_index_clear(ttl_index *index) {
-    for (size_t i = 0; i < index->count; i++) dblite_free(index->heap[i]);
-    dblite_free(index->slots);
-    dblite_free(index->heap);
-    uint64_t seed = index->seed;
-    ttl_index_init(index, seed);
+    size_t held = pages_held(index);
+    for (size_t page = 0; page < held; page++) tracked_free(index, index->pages[page].records);
+    tracked_free(index, index->spare_page);
+    tracked_free(index, index->pages);
+    tracked_free(index, index->buckets[0]);
+    tracked_free(index, index->buckets[1]);
+    ttl_index_init(index, index->seed);
 }
 
-static size_t find_slot(const ttl_index *index, uint64_t hash, const char *key, size_t length) {
-    size_t mask = index->slot_count - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-        ttl_record *record = index->slots[i];
-        if (!record) return i;
-        if (record->hash == hash && record->key_length == length && memcmp(record->key, key, length) == 0) return i;
-    }
-}
-
-long long ttl_index_get(const ttl_index *index, const char *key, size_t length) {
+long long ttl_index_get(ttl_index *index, const void *handle) {
     if (index->count == 0) return -1;
-    ttl_record *record = index->slots[find_slot(index, key_hash(index->seed, key, length), key, length)];
-    return record ? record->deadline : -1;
+    rehash_a_little(index);
+    uint32_t *link = find_link(index, handle_hash(index->seed, handle), handle);
+    return link ? record_at(index, *link - 1)->deadline : -1;
 }
 
-static int resize_slots(ttl_index *index, size_t slot_count) {
-    ttl_record **slots = dblite_alloc(slot_count * sizeof(*slots));
-    if (!slots) return -1;
-    memset(slots, 0, slot_count * sizeof(*slots));
-    size_t mask = slot_count - 1;
-    for (size_t h = 0; h < index->count; h++) {
-        ttl_record *record = index->heap[h];
-        size_t i = record->hash & mask;
-        while (slots[i]) i = (i + 1) & mask;
-        slots[i] = record;
-    }
-    dblite_free(index->slots);
-    index->slots = slots;
-    index->slot_count = slot_count;
-    return 0;
-}
-
-static void heap_place(ttl_index *index, size_t at, ttl_record *record) {
-    index->heap[at] = record;
-    record->heap_index = at;
-}
-
-static void heap_up(ttl_index *index, size_t at) {
-    ttl_record *record = index->heap[at];
-    while (at > 0) {
-        size_t parent = (at - 1) / 2;
-        if (index->heap[parent]->deadline <= record->deadline) break;
-        heap_place(index, at, index->heap[parent]);
-        at = parent;
-    }
-    heap_place(index, at, record);
-}
-
-static void heap_down(ttl_index *index, size_t at) {
-    ttl_record *record = index->heap[at];
-    for (;;) {
-        size_t child = at * 2 + 1;
-        if (child >= index->count) break;
-        if (child + 1 < index->count && index->heap[child + 1]->deadline < index->heap[child]->deadline) child++;
-        if (index->heap[child]->deadline >= record->deadline) break;
-        heap_place(index, at, index->heap[child]);
-        at = child;
-    }
-    heap_place(index, at, record);
-}
-
-int ttl_index_set(ttl_index *index, const char *key, size_t length, long long deadline) {
-    uint64_t hash = key_hash(index->seed, key, length);
+int ttl_index_set(ttl_index *index, const void *handle, long long deadline) {
+    uint64_t hash = handle_hash(index->seed, handle);
     if (index->count > 0) {
-        size_t slot = find_slot(index, hash, key, length);
-        ttl_record *record = index->slots[slot];
-        if (record) {
-            index->deadline_sum += (__int128)deadline - record->deadline;
+        uint32_t *link = find_link(index, hash, handle);
+        if (link) {
+            ttl_record *record = record_at(index, *link - 1);
             long long old = record->deadline;
+            index->deadline_sum += (__int128)deadline - old;
             record->deadline = deadline;
-            if (deadline < old) heap_up(index, record->heap_index);
-            else heap_down(index, record->heap_index);
+            if (deadline < old) heap_sift_up(index, record->heap_position);
+            else if (deadline > old) heap_sift_down(index, record->heap_position, index->count);
+            rehash_a_little(index);
             return 0;
         }
     }
-    /* Grow before inserting: at most 3/4 full. */
-    if ((index->count + 1) * 4 > index->slot_count * 3) {
-        size_t wanted = index->slot_count ? index->slot_count * 2 : INITIAL_SLOTS;
-        if (resize_slots(index, wanted) != 0) return -1;
-    }
-    if (index->count == index->heap_capacity) {
-        size_t capacity = index->heap_capacity ? index->heap_capacity * 2 : INITIAL_SLOTS;
-        ttl_record **heap = dblite_realloc(index->heap, capacity * sizeof(*heap));
-        if (!heap) return -1;
-        index->heap = heap;
-        index->heap_capacity = capacity;
-    }
-    ttl_record *record = dblite_alloc(sizeof(*record) + length);
-    if (!record) return -1;
-    record->hash = hash;
+    if (index->count >= TTL_INDEX_MAX_RECORDS) return -1;
+    if (reserve_record(index) != 0) return -1;
+    size_t number = index->count;
+    ttl_record *record = record_at(index, number);
+    record->handle = handle;
     record->deadline = deadline;
-    record->key_length = (uint32_t)length;
-    memcpy(record->key, key, length);
-    index->slots[find_slot(index, hash, key, length)] = record;
+    uint32_t *bucket = bucket_for(index, hash);
+    record->next = *bucket;
+    *bucket = (uint32_t)number + 1;
     index->count++;
     index->deadline_sum += deadline;
-    heap_place(index, index->count - 1, record);
-    heap_up(index, index->count - 1);
+    heap_place(index, number, (uint32_t)number);
+    heap_sift_up(index, number);
+    rehash_a_little(index);
+    if (!rehashing(index)) {
+        size_t wanted = wanted_bucket_count(index);
+        if (wanted) (void)start_resize(index, wanted);
+    }
     return 0;
 }
 
-/* Backward-shift deletion keeps every probe chain unbroken. */
-static void slots_delete(ttl_index *index, size_t hole) {
-    size_t mask = index->slot_count - 1;
-    index->slots[hole] = NULL;
-    for (size_t i = (hole + 1) & mask; index->slots[i]; i = (i + 1) & mask) {
-        size_t home = index->slots[i]->hash & mask;
-        /* Move the entry back if its home is not in (hole, i]. */
-        int between = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
-        if (!between) {
-            index->slots[hole] = index->slots[i];
-            index->slots[i] = NULL;
-            hole = i;
-        }
-    }
-}
-
-int ttl_index_remove(ttl_index *index, const char *key, size_t length) {
+int ttl_index_remove(ttl_index *index, const void *handle) {
     if (index->count == 0) return 0;
-    size_t slot = find_slot(index, key_hash(index->seed, key, length), key, length);
-    ttl_record *record = index->slots[slot];
-    if (!record) return 0;
-    slots_delete(index, slot);
-    size_t at = record->heap_index;
-    index->count--;
-    index->deadline_sum -= record->deadline;
-    if (at != index->count) {
-        ttl_record *moved = index->heap[index->count];
-        heap_place(index, at, moved);
-        heap_down(index, at);
-        heap_up(index, moved->heap_index);
-    }
-    dblite_free(record);
-    if (index->count == 0) {
-        ttl_index_clear(index);
-    } else if (index->slot_count > INITIAL_SLOTS && index->count * 8 < index->slot_count) {
-        /* Shrink; if that fails the bigger table keeps working. */
-        (void)resize_slots(index, index->slot_count / 2);
-        if (index->heap_capacity > INITIAL_SLOTS && index->count * 4 < index->heap_capacity) {
-            ttl_record **heap = dblite_realloc(index->heap, index->heap_capacity / 2 * sizeof(*heap));
-            if (heap) {
-                index->heap = heap;
-                index->heap_capacity /= 2;
-            }
-        }
-    }
+    rehash_a_little(index);
+    uint32_t *link = find_link(index, handle_hash(index->seed, handle), handle);
+    if (!link) return 0;
+    size_t hole = *link - 1;
+    ttl_record *removed = record_at(index, hole);
+    *link = removed->next;
+    index->deadline_sum -= removed->deadline;
+    size_t last = index->count - 1;
+    heap_delete(index, removed->heap_position, last);
+    if (hole != last) move_record(index, last, hole);
+    index->count = last;
+    if (last == 0) ttl_index_clear(index);
+    else release_pages(index);
     return 1;
 }
 
-const ttl_record *ttl_index_earliest(const ttl_index *index) { return index->count ? index->heap[0] : NULL; }
+int ttl_index_earliest(const ttl_index *index, const void **handle, long long *deadline) {
+    if (index->count == 0) return 0;
+    const ttl_record *record = record_at(index, *heap_slot(index, 0));
+    *handle = record->handle;
+    *deadline = record->deadline;
+    return 1;
+}
+
 size_t ttl_index_count(const ttl_index *index) { return index->count; }
 
-size_t ttl_index_memory(const ttl_index *index) {
-    size_t bytes = dblite_alloc_size(index->slots) + dblite_alloc_size(index->heap);
-    for (size_t i = 0; i < index->count; i++) bytes += dblite_alloc_size(index->heap[i]);
-    return bytes;
+/* Walks the heap from the top through due slots only: a slot that is not
+ * due has no due slot below it. */
+size_t ttl_index_count_due(const ttl_index *index, long long now_ms) {
+    if (index->count == 0 || heap_deadline(index, 0) >= now_ms) return 0;
+    size_t pending[DUE_STACK_SIZE];
+    size_t depth = 0, due = 0;
+    pending[depth++] = 0;
+    while (depth > 0) {
+        size_t position = pending[--depth];
+        due++;
+        /* Right child first, so the stack holds one pending slot per level. */
+        for (size_t child = position * 2 + 2; child > position * 2; child--)
+            if (child < index->count && heap_deadline(index, child) < now_ms) pending[depth++] = child;
+    }
+    return due;
 }
+
+size_t ttl_index_memory(const ttl_index *index) { return index->memory; }
 
 long long ttl_index_average_ttl(const ttl_index *index, long long now_ms) {
     if (index->count == 0) return 0;
@@ -210,4 +484,19 @@ void ttl_index_swap(ttl_index *a, ttl_index *b) {
     ttl_index saved = *a;
     *a = *b;
     *b = saved;
+}
+
+int ttl_index_rehash_step(ttl_index *index, size_t buckets) {
+    if (index->count == 0) return 0;
+    if (!rehashing(index)) {
+        size_t wanted = wanted_bucket_count(index);
+        if (wanted && start_resize(index, wanted) != 0) return 0;
+    }
+    if (rehashing(index)) {
+        rehash_buckets(index, buckets ? buckets : 1);
+        if (rehashing(index)) return 1;
+    }
+    if (first_page_oversized(index) && shrink_first_page(index) != 0) return 0;
+    if (pages_array_oversized(index) && shrink_pages_array(index) != 0) return 0;
+    return wanted_bucket_count(index) != 0 || first_page_oversized(index) || pages_array_oversized(index);
 }

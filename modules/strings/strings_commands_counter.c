@@ -1,14 +1,15 @@
 /*
  * strings_commands_counter.c - INCR, DECR, INCRBY, DECRBY and INCRBYFLOAT.
  *
- * Counters keep the key's deadline (DBLITE_SET_KEEP), as Redis updates the
- * value in place.  INCRBYFLOAT is replicated as SET key <result> KEEPTTL so
+ * Counters keep the key's deadline: as Redis does, they update the value in
+ * place.  INCRBYFLOAT is replicated as SET key <result> KEEPTTL so
  * replicas and log replays never redo floating-point arithmetic.
  */
 #include <limits.h>
 #include <math.h>
 
 #include "string_access.h"
+#include "string_type.h"
 #include "string_value.h"
 #include "strings_commands.h"
 
@@ -16,13 +17,22 @@
  * largest finite value has about 4950 digits). */
 #define LONG_DOUBLE_TEXT_SIZE (5 * 1024)
 
+/* One hash lookup: an existing counter is updated through its slot (the
+ * key, its TTL and its handle stay), a missing one is stored. */
 static void increment_by(dblite_ctx *ctx, dblite_bytes key, long long increment)
 {
-    void *value;
-    if (string_lookup_or_reply(ctx, key, DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK)
+    void **slot;
+    int status = dblite_key_lookup_slot(ctx, key, string_type(), DBLITE_LOOKUP_WRITE, &slot);
+    if (status == DBLITE_ERR_WRONGTYPE) {
+        dblite_reply_wrongtype(ctx);
         return;
+    }
+    if (status != DBLITE_OK) {
+        dblite_reply_error(ctx, "ERR could not look the key up");
+        return;
+    }
     long long current = 0;
-    if (value != NULL && string_value_to_integer(value, &current) != DBLITE_OK) {
+    if (slot != NULL && string_value_to_integer(*slot, &current) != DBLITE_OK) {
         dblite_reply_not_integer(ctx);
         return;
     }
@@ -37,8 +47,13 @@ static void increment_by(dblite_ctx *ctx, dblite_bytes key, long long increment)
         string_reply_out_of_memory(ctx);
         return;
     }
-    if (string_store_or_reply(ctx, key, updated, DBLITE_SET_KEEP) != DBLITE_OK)
+    if (slot != NULL) {
+        string_value_free(*slot);
+        *slot = updated;
+        dblite_key_modified(ctx, key);
+    } else if (string_store_or_reply(ctx, key, updated, DBLITE_SET_DEFAULT) != DBLITE_OK) {
         return;
+    }
     dblite_reply_integer(ctx, result);
 }
 

@@ -151,7 +151,11 @@ static void set_generic(dblite_ctx *ctx, const set_request *request)
     if (string_store_or_reply(ctx, request->key, value, store_flags) != DBLITE_OK)
         goto done;
     if (expiry != NULL) {
-        if (expiry_set_deadline_or_reply(ctx, expiry, request->key, deadline_ms) != DBLITE_OK)
+        /* Redis keeps a key SET with a time already past until it expires,
+         * so it counts in expired_keys; expire_now does that at once. */
+        if (deadline_ms <= dblite_time_ms() && expiry->version >= 2)
+            expiry->expire_now(ctx, request->key);
+        else if (expiry_set_deadline_or_reply(ctx, expiry, request->key, deadline_ms) != DBLITE_OK)
             goto done;
         propagate_with_deadline(ctx, request, deadline_ms);
     } else if (flags & EXPIRE_OPTION_GET) {

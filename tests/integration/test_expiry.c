@@ -208,8 +208,8 @@ typedef struct keyspace_line {
     long long keys, expires, average_ttl; /* all -1 when the db is not listed */
 } keyspace_line;
 
-/* INFO keyspace counts keys, which first purges those past their deadline
- * (like DBSIZE): use it where that is wanted. */
+/* INFO keyspace, which (like DBSIZE) leaves out keys past their deadline
+ * without removing them. */
 static keyspace_line keyspace(redisContext *context, int db)
 {
     keyspace_line line = {-1, -1, -1};
@@ -364,7 +364,7 @@ static void expect_no_such_key(redisContext *context, const redisReply *reply)
 typedef struct probe {
     const char *command;
     reply_check check;  /* NULL: an empty array */
-    int meets_the_key;  /* 0 when the command may answer without looking at it */
+    int meets_the_key;  /* 0 when the command may answer without removing it */
 } probe;
 
 static const probe lazy_probes[] = {
@@ -381,7 +381,7 @@ static const probe lazy_probes[] = {
     {"SCAN 0 COUNT 1000", expect_scan_only_alive, 1},
     {"SCAN 0 MATCH vic* COUNT 1000", expect_scan_nothing, 1},
     {"RANDOMKEY", expect_alive_name, 0},
-    {"DBSIZE", expect_one, 1},
+    {"DBSIZE", expect_one, 0}, /* leaves the dead key out without removing it */
     {"PERSIST victim", expect_zero, 1},
     {"EXPIRE victim 100", expect_zero, 1},
     {"RENAME victim other", expect_no_such_key, 1},
@@ -616,6 +616,77 @@ static void info_counts_keys_with_ttl(void **state)
     assert_int_equal(keys_with_ttl(context), 7);
     /* SELECT 3 still holds its two. */
     assert_int_equal(keyspace(context, 3).expires, 2);
+}
+
+/* ---- Counting keys ------------------------------------------------------------------ */
+
+/* DBSIZE, INFO keyspace and KEYS-free counts leave out keys past their
+ * deadline that the active cycle (once a second here) has not removed yet,
+ * and counting removes nothing: the records are still there afterwards.  A
+ * try counts when INFO expiry, pipelined just before, shows every dead key
+ * still recorded. */
+#define DEAD_KEYS 200
+static void counts_leave_out_dead_keys_without_removing_them(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    run(context, "SET alive:1 a");
+    run(context, "SET alive:2 b EX 1000");
+    int conclusive = 0;
+    for (int attempt = 0; attempt < 20 && !conclusive; attempt++) {
+        for (int i = 0; i < DEAD_KEYS; i++)
+            run(context, "SET dead:%d v PX 20", i);
+        sleep_until(monotonic_ms() + 25);
+        redisAppendCommand(context, "INFO expiry");
+        redisAppendCommand(context, "DBSIZE");
+        redisAppendCommand(context, "INFO keyspace");
+        redisAppendCommand(context, "INFO expiry");
+        redisReply *before = pipelined_reply(context);
+        redisReply *dbsize = pipelined_reply(context);
+        redisReply *keyspace_reply = pipelined_reply(context);
+        redisReply *after = pipelined_reply(context);
+        assert_int_equal(dbsize->type, REDIS_REPLY_INTEGER);
+        assert_int_equal(dbsize->integer, 2);
+        const char *db0 = strstr(keyspace_reply->str, "\ndb0:");
+        assert_non_null(db0);
+        assert_true(strncmp(db0 + 1, "db0:keys=2,expires=1,", 21) == 0);
+        if (field_in(before, "expiry_keys_with_ttl") == DEAD_KEYS + 1) {
+            conclusive = 1;
+            assert_int_equal(field_in(after, "expiry_keys_with_ttl"), DEAD_KEYS + 1);
+        }
+        freeReplyObject(before);
+        freeReplyObject(dbsize);
+        freeReplyObject(keyspace_reply);
+        freeReplyObject(after);
+        /* Touching them removes them, each counted as expired. */
+        long long expired_before = expired_keys(context);
+        for (int i = 0; i < DEAD_KEYS; i++)
+            assert_int_equal(integer(context, "EXISTS dead:%d", i), 0);
+        assert_int_equal(keys_with_ttl(context), 1);
+        assert_true(expired_keys(context) - expired_before <= DEAD_KEYS);
+    }
+    if (!conclusive)
+        fail_msg("the active cycle always removed the dead keys before they were counted");
+}
+
+/* SET with a time already past answers OK and the key is gone at once,
+ * counted in expired_keys as Redis counts it (there it expires on first
+ * access); GETEX and EXPIRE with a past time delete without counting. */
+static void set_with_a_past_time_counts_as_expired(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    long long expired_before = expired_keys(context);
+    assert_string_reply(context, "OK", "SET gone v PXAT 1");
+    assert_string_reply(context, "OK", "SET gone2 v EXAT 1");
+    assert_int_equal(integer(context, "EXISTS gone gone2"), 0);
+    assert_int_equal(expired_keys(context) - expired_before, 2);
+    assert_int_equal(keys_with_ttl(context), 0);
+    run(context, "SET k1 v");
+    run(context, "SET k2 v");
+    assert_string_reply(context, "v", "GETEX k1 PXAT 1");
+    assert_int_equal(integer(context, "EXPIRE k2 -1"), 1);
+    assert_int_equal(integer(context, "EXISTS k1 k2"), 0);
+    assert_int_equal(expired_keys(context) - expired_before, 2);
+    assert_int_equal(integer(context, "DBSIZE"), 0);
 }
 
 /* ---- TTL through RENAME / MOVE / COPY ----------------------------------------------- */
@@ -945,6 +1016,11 @@ static void expiry_propagates_absolute_deadlines_and_deletes(void **state)
     assert_int_equal(integer(context, "EXPIREAT k 1"), 1);
     EXPECT_PROPAGATED(context, "0 DEL k");
 
+    /* SET with a past time: the key expires at once (a DEL) and the SET
+     * goes out as sent, so a replay ends the same way. */
+    assert_string_reply(context, "OK", "SET past v PXAT 1");
+    EXPECT_PROPAGATED(context, "0 DEL past", "0 SET past v PXAT 1");
+
     /* Expired keys: one DEL each, before the command that met the key
      * (lazy) or on its own (active: the cycle may beat the command). */
     run(context, "SELECT 2");
@@ -1007,6 +1083,9 @@ int main(void)
                                         start_server_with_slow_active_expiry, stop_server),
         cmocka_unit_test_setup_teardown(active_expiry_removes_untouched_keys, start_server, stop_server),
         cmocka_unit_test_setup_teardown(info_counts_keys_with_ttl, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(counts_leave_out_dead_keys_without_removing_them,
+                                        start_server_with_slow_active_expiry, stop_server),
+        cmocka_unit_test_setup_teardown(set_with_a_past_time_counts_as_expired, start_server, stop_server),
         cmocka_unit_test_setup_teardown(ttl_follows_rename_move_copy_exactly, start_server, stop_server),
         cmocka_unit_test_setup_teardown(flush_and_swapdb_keep_the_index_exact, start_server, stop_server),
         cmocka_unit_test_setup_teardown(ttl_rewrite_churn_keeps_bookkeeping_bounded, start_server,

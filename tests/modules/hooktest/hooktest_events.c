@@ -3,7 +3,8 @@
  * line ("renamed 0 a 0 b", "count 3" before db 3's keys are counted);
  * HOOKTEST.EVENTS returns the lines and clears
  * them.  Each handler also checks that its context has the event's
- * database selected, as the API promises, and counts violations (INFO).
+ * database selected and that the event's key handles name its keys, as the
+ * API promises, and counts violations (INFO).
  *
  * Keys named "hookdel:..." are deleted by the lookup hook, which also
  * propagates a DEL for them: what expiry does with a key past its deadline,
@@ -27,9 +28,45 @@ static void lazily_delete(dblite_ctx *ctx, const dblite_event *event)
     (void)dblite_propagate_extra(ctx, 2, command);
 }
 
+static int names(const dblite_key_handle *handle, dblite_bytes key)
+{
+    if (handle == NULL)
+        return 0;
+    dblite_bytes name = dblite_key_handle_name(handle);
+    return name.len == key.len && memcmp(name.ptr, key.ptr, key.len) == 0;
+}
+
+/* The handles an event carries name its keys, as the API promises: the
+ * key's own for LOOKUP (NULL exactly when the key is missing), DELETED and
+ * OVERWRITTEN; the destination's for RENAMED, MOVED and COPIED, whose
+ * source handle is only live for COPIED; none for database-wide events. */
+static int handles_as_promised(dblite_ctx *ctx, const dblite_event *event)
+{
+    switch (event->kind) {
+    case DBLITE_EVENT_KEY_LOOKUP:
+        if (event->handle == NULL)
+            return dblite_key_find_handle(ctx, event->key, DBLITE_LOOKUP_NO_HOOK) == NULL;
+        return names(event->handle, event->key);
+    case DBLITE_EVENT_KEY_DELETED:
+    case DBLITE_EVENT_KEY_OVERWRITTEN:
+        return names(event->handle, event->key) && event->target_handle == NULL;
+    case DBLITE_EVENT_KEY_RENAMED:
+    case DBLITE_EVENT_KEY_MOVED:
+        return event->handle != NULL && names(event->target_handle, event->target_key);
+    case DBLITE_EVENT_KEY_COPIED:
+        return names(event->handle, event->key) && names(event->target_handle, event->target_key);
+    default:
+        return event->handle == NULL && event->target_handle == NULL;
+    }
+}
+
+/* Counts every event that breaks a promise of the API: its context must
+ * have the event's database selected, and its handles must name its keys. */
 static void check_context_db(hooktest_state *state, dblite_ctx *ctx, const dblite_event *event)
 {
     if (event->db >= 0 && dblite_ctx_db(ctx) != event->db)
+        state->event_context_mismatches++;
+    else if (!handles_as_promised(ctx, event))
         state->event_context_mismatches++;
 }
 
