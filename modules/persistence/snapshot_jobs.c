@@ -110,13 +110,19 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
     if (status == 0) {
         status = rdb_load(map.data, map.length, &options, &result);
     } else if (map.length > 0) {
-        /* A cut-off file can end in bytes that look like a footer: then the
-         * parser's "unexpected end of data" is the better diagnosis. */
+        /* A mismatch alone does not tell a cut-off file from a damaged one
+         * (a flipped length also makes the parser run out of data, and a
+         * cut can end in bytes that look like a footer): say both. */
         rdb_load_options check_only = options;
         check_only.store = 0;
         check_only.progress_module = NULL;
         rdb_load_result parsed;
-        if (rdb_load(map.data, map.length, &check_only, &parsed) != 0 && parsed.truncated) result = parsed;
+        if (rdb_load(map.data, map.length, &check_only, &parsed) != 0 && parsed.truncated) {
+            char mismatch[sizeof(result.error)];
+            memcpy(mismatch, result.error, sizeof(mismatch));
+            snprintf(result.error, sizeof(result.error), "%.180s; parsing stops early: %.180s", mismatch,
+                     parsed.error);
+        }
     }
     if (report_progress)
         dblite_loading_end(state->module);
