@@ -109,6 +109,7 @@ fi
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dblite-expiry-wave-XXXXXX")
 SERVER_PID="" MONITOR_PID=""
 cleanup() {
+    touch "$WORK_DIR/stop_polling" 2>/dev/null
     [ -n "$MONITOR_PID" ] && kill "$MONITOR_PID" 2>/dev/null
     stop_server SERVER >/dev/null 2>&1
     rm -rf "$WORK_DIR"
@@ -201,11 +202,13 @@ get_load() {
 # anything (dblite: INFO expiry; redis: INFO keyspace expires=).  One
 # long-lived connection, so the polling costs the client core little.
 # MODE "wave" stops when none is left (or after 120 s); "steady" polls
-# until killed - the baseline runs it too, so both GET runs share its cost.
+# until the file $WORK_DIR/stop_polling exists - the baseline runs it too,
+# so both GET runs share its cost.  (A stop file rather than kill: the
+# poller is a grandchild of the background job, which kill would miss.)
 monitor_wave() {
-    client python3 - "$SERVER_PORT" "$1" "$2" "$3" <<'PY'
-import socket, sys, time
-port, side, out, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    client python3 - "$SERVER_PORT" "$1" "$2" "$3" "$WORK_DIR/stop_polling" <<'PY'
+import os, socket, sys, time
+port, side, out, mode, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 section = b"expiry" if side == "DBLITE" else b"keyspace"
 request = b"*2\r\n$4\r\nINFO\r\n$%d\r\n%s\r\n" % (len(section), section)
 connection = socket.create_connection(("127.0.0.1", port))
@@ -224,7 +227,8 @@ def ttl_count():
 
 limit = time.time() + 120
 with open(out, "a") as log:
-    while mode == "steady" or time.time() < limit:
+    while (mode == "steady" and not os.path.exists(stop)) or \
+            (mode == "wave" and time.time() < limit):
         count = ttl_count()
         log.write("%d %d\n" % (time.time() * 1000, count))
         log.flush()
@@ -256,10 +260,11 @@ wave_one() {
     load_ms=$(( $(now_ms) - load_started ))
     sleep 1
     rss_loaded=$(rss_kb "$SERVER_PID")
+    rm -f "$WORK_DIR/stop_polling"
     monitor_wave "$side" /dev/null steady &
     MONITOR_PID=$!
     baseline=$(get_load "$requests" "$WORK_DIR/$side.baseline.csv")
-    kill "$MONITOR_PID" 2>/dev/null
+    touch "$WORK_DIR/stop_polling"
     wait "$MONITOR_PID" 2>/dev/null
     MONITOR_PID=""
     cli FLUSHDB >/dev/null

@@ -4,3 +4,4 @@
 # and the strings-only deployment, against the real server.
 dblite_add_integration_test(test_expiry ${CMAKE_CURRENT_LIST_DIR}/test_expiry.c)
 add_dependencies(test_expiry strings expiry hooktest)
+target_link_libraries(test_expiry PRIVATE dblite_test_reply_checks)

@@ -13,7 +13,6 @@
  * a check inconclusive (it is then retried) but never makes it fail.
  */
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "reply_checks.h"
 #include "server_process.h"
 
 typedef struct fixture {
@@ -116,93 +116,7 @@ static void sleep_until(long long monotonic_deadline)
     sleep_ms(monotonic_deadline - monotonic_ms());
 }
 
-/* ---- Replies ------------------------------------------------------------- */
-
-static redisReply *command(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    return reply;
-}
-
-static void run(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    if (reply->type == REDIS_REPLY_ERROR)
-        fail_msg("'%s' failed: %s", format, reply->str);
-    freeReplyObject(reply);
-}
-
-static long long integer(redisContext *context, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    if (reply == NULL)
-        fail_msg("no reply to '%s': %s", format, context->errstr);
-    if (reply->type != REDIS_REPLY_INTEGER)
-        fail_msg("'%s' answered type %d (%s), not an integer", format, reply->type,
-                 reply->str ? reply->str : "");
-    long long value = reply->integer;
-    freeReplyObject(reply);
-    return value;
-}
-
-static void assert_error(redisContext *context, const char *expected, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
-    assert_string_equal(reply->str, expected);
-    freeReplyObject(reply);
-}
-
-static void assert_string_reply(redisContext *context, const char *expected, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    redisReply *reply = redisvCommand(context, format, args);
-    va_end(args);
-    assert_non_null(reply);
-    if (expected == NULL) {
-        assert_int_equal(reply->type, REDIS_REPLY_NIL);
-    } else {
-        if (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_STATUS)
-            fail_msg("'%s' answered type %d (%s)", format, reply->type, reply->str ? reply->str : "");
-        assert_string_equal(reply->str, expected);
-    }
-    freeReplyObject(reply);
-}
-
 /* ---- INFO ---------------------------------------------------------------- */
-
-/* A numeric field of an INFO section; fails the test when it is missing. */
-static long long info_field(redisContext *context, const char *section, const char *name)
-{
-    redisReply *reply = command(context, "INFO %s", section);
-    assert_int_equal(reply->type, REDIS_REPLY_STRING);
-    char pattern[128];
-    snprintf(pattern, sizeof pattern, "\n%s:", name);
-    const char *found = strstr(reply->str, pattern);
-    if (found == NULL)
-        fail_msg("INFO %s has no %s:\n%s", section, name, reply->str);
-    long long value = strtoll(found + strlen(pattern), NULL, 10);
-    freeReplyObject(reply);
-    return value;
-}
 
 typedef struct keyspace_line {
     long long keys, expires, average_ttl; /* all -1 when the db is not listed */
@@ -213,7 +127,7 @@ typedef struct keyspace_line {
 static keyspace_line keyspace(redisContext *context, int db)
 {
     keyspace_line line = {-1, -1, -1};
-    redisReply *reply = command(context, "INFO keyspace");
+    redisReply *reply = reply_command(context, "INFO keyspace");
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     char pattern[32];
     snprintf(pattern, sizeof pattern, "\ndb%d:", db);
@@ -228,17 +142,17 @@ static keyspace_line keyspace(redisContext *context, int db)
 
 static long long keys_with_ttl(redisContext *context)
 {
-    return info_field(context, "expiry", "expiry_keys_with_ttl");
+    return reply_info_number(context, "expiry", "expiry_keys_with_ttl");
 }
 
 static long long bookkeeping_bytes(redisContext *context)
 {
-    return info_field(context, "expiry", "expiry_bookkeeping_bytes");
+    return reply_info_number(context, "expiry", "expiry_bookkeeping_bytes");
 }
 
 static long long expired_keys(redisContext *context)
 {
-    return info_field(context, "stats", "expired_keys");
+    return reply_info_number(context, "stats", "expired_keys");
 }
 
 /* Same field in the text of an INFO reply already read. */
@@ -250,14 +164,6 @@ static long long field_in(const redisReply *reply, const char *name)
     if (found == NULL)
         fail_msg("no %s in INFO reply", name);
     return strtoll(found + strlen(pattern), NULL, 10);
-}
-
-static redisReply *pipelined_reply(redisContext *context)
-{
-    void *reply = NULL;
-    if (redisGetReply(context, &reply) != REDIS_OK || reply == NULL)
-        fail_msg("pipelined reply missing: %s", context->errstr);
-    return reply;
 }
 
 /* ---- Lazy expiry ----------------------------------------------------------- */
@@ -344,14 +250,14 @@ static void expect_mget_nil_then_alive(redisContext *context, const redisReply *
 static void expect_one_and_persistent(redisContext *context, const redisReply *reply)
 {
     expect_one(context, reply);
-    assert_int_equal(integer(context, "TTL victim"), -1);
+    assert_int_equal(reply_integer(context, "TTL victim"), -1);
 }
 
 static void expect_new_value_persistent(redisContext *context, const redisReply *reply)
 {
     (void)reply;
-    assert_string_reply(context, "fresh", "GET victim");
-    assert_int_equal(integer(context, "TTL victim"), -1);
+    reply_expect_bulk(context, "fresh", "GET victim");
+    assert_int_equal(reply_integer(context, "TTL victim"), -1);
 }
 
 static void expect_no_such_key(redisContext *context, const redisReply *reply)
@@ -408,14 +314,14 @@ static void expect_empty_array(const redisReply *reply)
 static void lazy_expiry_hides_keys_from_every_command(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
-    run(context, "SET alive yes");
+    reply_expect_success(context, "SET alive yes");
     for (size_t p = 0; p < sizeof lazy_probes / sizeof lazy_probes[0]; p++) {
         const probe *probe = &lazy_probes[p];
         int conclusive = 0;
         for (int attempt = 0; attempt < 20 && !conclusive; attempt++) {
-            run(context, "DEL victim other");
-            run(context, "SET victim value");
-            assert_int_equal(integer(context, "PEXPIRE victim 20"), 1);
+            reply_expect_success(context, "DEL victim other");
+            reply_expect_success(context, "SET victim value");
+            assert_int_equal(reply_integer(context, "PEXPIRE victim 20"), 1);
             /* The deadline is at most 20 ms after the reply (+1 for the
              * server's millisecond truncation). */
             sleep_until(monotonic_ms() + 25);
@@ -424,11 +330,11 @@ static void lazy_expiry_hides_keys_from_every_command(void **state)
             redisAppendCommand(context, probe->command);
             redisAppendCommand(context, "INFO expiry");
             redisAppendCommand(context, "INFO stats");
-            redisReply *info_before = pipelined_reply(context);
-            redisReply *stats_before = pipelined_reply(context);
-            redisReply *reply = pipelined_reply(context);
-            redisReply *info_after = pipelined_reply(context);
-            redisReply *stats_after = pipelined_reply(context);
+            redisReply *info_before = reply_read(context);
+            redisReply *stats_before = reply_read(context);
+            redisReply *reply = reply_read(context);
+            redisReply *info_after = reply_read(context);
+            redisReply *stats_after = reply_read(context);
             if (field_in(info_before, "expiry_keys_with_ttl") == 1) {
                 conclusive = 1;
                 if (probe->meets_the_key) {
@@ -453,16 +359,16 @@ static void lazy_expiry_hides_keys_from_every_command(void **state)
             fail_msg("'%s': the active cycle always removed the key first", probe->command);
     }
     /* RANDOMKEY in a database holding nothing but an expired key. */
-    run(context, "SELECT 2");
-    run(context, "SET only v");
-    assert_int_equal(integer(context, "PEXPIRE only 20"), 1);
+    reply_expect_success(context, "SELECT 2");
+    reply_expect_success(context, "SET only v");
+    assert_int_equal(reply_integer(context, "PEXPIRE only 20"), 1);
     sleep_ms(40);
-    assert_string_reply(context, NULL, "RANDOMKEY");
-    assert_int_equal(integer(context, "DBSIZE"), 0);
-    run(context, "SELECT 0");
+    reply_expect_nil(context, "RANDOMKEY");
+    assert_int_equal(reply_integer(context, "DBSIZE"), 0);
+    reply_expect_success(context, "SELECT 0");
     /* "alive" was never touched by any of it. */
-    assert_string_reply(context, "yes", "GET alive");
-    assert_int_equal(integer(context, "TTL alive"), -1);
+    reply_expect_bulk(context, "yes", "GET alive");
+    assert_int_equal(reply_integer(context, "TTL alive"), -1);
 }
 
 /* ---- Active expiry ----------------------------------------------------------- */
@@ -478,7 +384,7 @@ static void load_keys_with_ttl(redisContext *context, const char *prefix, long c
         for (long i = first; i < last; i++)
             redisAppendCommand(context, "SET %s:%ld value-%ld PX %ld", prefix, i, i, ttl_ms);
         for (long i = first; i < last; i++) {
-            redisReply *reply = pipelined_reply(context);
+            redisReply *reply = reply_read(context);
             if (reply->type != REDIS_REPLY_STATUS)
                 fail_msg("SET in the pipeline answered %s", reply->str ? reply->str : "?");
             freeReplyObject(reply);
@@ -491,22 +397,22 @@ static void load_keys_with_ttl(redisContext *context, const char *prefix, long c
 static void active_expiry_removes_untouched_keys(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
-    run(context, "SET persistent:1 a");
-    run(context, "SET persistent:2 b");
-    run(context, "SELECT 7");
-    run(context, "SET persistent:7 c");
-    long long memory_before = info_field(context, "memory", "used_memory");
+    reply_expect_success(context, "SET persistent:1 a");
+    reply_expect_success(context, "SET persistent:2 b");
+    reply_expect_success(context, "SELECT 7");
+    reply_expect_success(context, "SET persistent:7 c");
+    long long memory_before = reply_info_number(context, "memory", "used_memory");
     long long expired_before = expired_keys(context);
 
     /* Most keys in db 0, some in db 7 and 15: the cycle visits every db. */
     load_keys_with_ttl(context, "wave", 5000, 200);
-    run(context, "SELECT 15");
+    reply_expect_success(context, "SELECT 15");
     load_keys_with_ttl(context, "wave", 5000, 200);
-    run(context, "SELECT 0");
+    reply_expect_success(context, "SELECT 0");
     long long loaded_at = monotonic_ms();
     load_keys_with_ttl(context, "wave", WAVE_KEYS - 10000, 200);
     long long load_ms = monotonic_ms() - loaded_at;
-    long long memory_loaded = info_field(context, "memory", "used_memory");
+    long long memory_loaded = reply_info_number(context, "memory", "used_memory");
 
     long long started = monotonic_ms(), slowest_poll = 0;
     long long remaining = -1, expired = 0;
@@ -530,11 +436,11 @@ static void active_expiry_removes_untouched_keys(void **state)
     assert_int_equal(bookkeeping_bytes(context), 0);
     /* The keyspace table shrinks incrementally (a step per access plus the
      * server's cron): give it up to 5 s to finish before measuring. */
-    long long memory_after = info_field(context, "memory", "used_memory");
+    long long memory_after = reply_info_number(context, "memory", "used_memory");
     for (long long waited = monotonic_ms(); memory_after - memory_before >= 1024 * 1024 &&
                                             monotonic_ms() - waited < 5000;) {
         sleep_ms(50);
-        memory_after = info_field(context, "memory", "used_memory");
+        memory_after = reply_info_number(context, "memory", "used_memory");
     }
     print_message("used_memory: %lld before, %lld loaded, %lld after\n", memory_before, memory_loaded,
                   memory_after);
@@ -551,7 +457,7 @@ static void active_expiry_removes_untouched_keys(void **state)
     assert_int_equal(db7.keys, 1);
     assert_int_equal(db7.expires, 0);
     assert_int_equal(keyspace(context, 15).keys, -1);
-    assert_int_equal(integer(context, "DBSIZE"), 2);
+    assert_int_equal(reply_integer(context, "DBSIZE"), 2);
     /* Counting found nothing left to purge. */
     assert_int_equal(expired_keys(context) - expired_before, WAVE_KEYS);
 }
@@ -564,9 +470,9 @@ static void info_counts_keys_with_ttl(void **state)
     assert_int_equal(keys_with_ttl(context), 0);
     assert_int_equal(bookkeeping_bytes(context), 0);
     for (int i = 0; i < 10; i++)
-        run(context, "SET ttl:%d v EX 100", i);
+        reply_expect_success(context, "SET ttl:%d v EX 100", i);
     for (int i = 0; i < 5; i++)
-        run(context, "SET plain:%d v", i);
+        reply_expect_success(context, "SET plain:%d v", i);
     keyspace_line db0 = keyspace(context, 0);
     assert_int_equal(db0.keys, 15);
     assert_int_equal(db0.expires, 10);
@@ -575,41 +481,41 @@ static void info_counts_keys_with_ttl(void **state)
     long long bytes = bookkeeping_bytes(context);
     assert_true(bytes > 10 * 16);
 
-    run(context, "SELECT 3");
-    run(context, "SET ttl:x v PX 50000");
-    run(context, "SET ttl:y v");
-    assert_int_equal(integer(context, "EXPIRE ttl:y 50"), 1);
+    reply_expect_success(context, "SELECT 3");
+    reply_expect_success(context, "SET ttl:x v PX 50000");
+    reply_expect_success(context, "SET ttl:y v");
+    assert_int_equal(reply_integer(context, "EXPIRE ttl:y 50"), 1);
     keyspace_line db3 = keyspace(context, 3);
     assert_int_equal(db3.keys, 2);
     assert_int_equal(db3.expires, 2);
     assert_true(db3.average_ttl > 40000 && db3.average_ttl <= 50000);
     assert_int_equal(keys_with_ttl(context), 12);
-    run(context, "SELECT 0");
+    reply_expect_success(context, "SELECT 0");
 
     /* Each way of losing a TTL counts once. */
-    assert_int_equal(integer(context, "PERSIST ttl:0"), 1);
+    assert_int_equal(reply_integer(context, "PERSIST ttl:0"), 1);
     assert_int_equal(keyspace(context, 0).expires, 9);
-    assert_int_equal(integer(context, "DEL ttl:1"), 1);
+    assert_int_equal(reply_integer(context, "DEL ttl:1"), 1);
     assert_int_equal(keyspace(context, 0).expires, 8);
-    run(context, "SET ttl:2 overwritten");
+    reply_expect_success(context, "SET ttl:2 overwritten");
     assert_int_equal(keyspace(context, 0).expires, 7);
-    run(context, "SET ttl:3 kept KEEPTTL");
+    reply_expect_success(context, "SET ttl:3 kept KEEPTTL");
     assert_int_equal(keyspace(context, 0).expires, 7);
-    assert_string_reply(context, "v", "GETEX ttl:4 PERSIST");
+    reply_expect_bulk(context, "v", "GETEX ttl:4 PERSIST");
     assert_int_equal(keyspace(context, 0).expires, 6);
-    assert_int_equal(integer(context, "EXPIRE ttl:5 -1"), 1);
+    assert_int_equal(reply_integer(context, "EXPIRE ttl:5 -1"), 1);
     assert_int_equal(keyspace(context, 0).expires, 5);
-    run(context, "MSET ttl:6 a ttl:7 b");
+    reply_expect_success(context, "MSET ttl:6 a ttl:7 b");
     assert_int_equal(keyspace(context, 0).expires, 3);
-    assert_string_reply(context, "v", "GETSET ttl:8 new");
+    reply_expect_bulk(context, "v", "GETSET ttl:8 new");
     assert_int_equal(keyspace(context, 0).expires, 2);
-    assert_string_reply(context, "v", "GETDEL ttl:9");
+    reply_expect_bulk(context, "v", "GETDEL ttl:9");
     assert_int_equal(keyspace(context, 0).expires, 1);
     /* Gaining one. */
-    assert_int_equal(integer(context, "EXPIRE plain:0 100"), 1);
-    run(context, "SETEX plain:1 100 v");
-    run(context, "PSETEX plain:2 100000 v");
-    assert_string_reply(context, "v", "GETEX plain:3 EX 100");
+    assert_int_equal(reply_integer(context, "EXPIRE plain:0 100"), 1);
+    reply_expect_success(context, "SETEX plain:1 100 v");
+    reply_expect_success(context, "PSETEX plain:2 100000 v");
+    reply_expect_bulk(context, "v", "GETEX plain:3 EX 100");
     keyspace_line after = keyspace(context, 0);
     assert_int_equal(after.keys, 12);
     assert_int_equal(after.expires, 5);
@@ -629,21 +535,21 @@ static void info_counts_keys_with_ttl(void **state)
 static void counts_leave_out_dead_keys_without_removing_them(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
-    run(context, "SET alive:1 a");
-    run(context, "SET alive:2 b EX 1000");
+    reply_expect_success(context, "SET alive:1 a");
+    reply_expect_success(context, "SET alive:2 b EX 1000");
     int conclusive = 0;
     for (int attempt = 0; attempt < 20 && !conclusive; attempt++) {
         for (int i = 0; i < DEAD_KEYS; i++)
-            run(context, "SET dead:%d v PX 20", i);
+            reply_expect_success(context, "SET dead:%d v PX 20", i);
         sleep_until(monotonic_ms() + 25);
         redisAppendCommand(context, "INFO expiry");
         redisAppendCommand(context, "DBSIZE");
         redisAppendCommand(context, "INFO keyspace");
         redisAppendCommand(context, "INFO expiry");
-        redisReply *before = pipelined_reply(context);
-        redisReply *dbsize = pipelined_reply(context);
-        redisReply *keyspace_reply = pipelined_reply(context);
-        redisReply *after = pipelined_reply(context);
+        redisReply *before = reply_read(context);
+        redisReply *dbsize = reply_read(context);
+        redisReply *keyspace_reply = reply_read(context);
+        redisReply *after = reply_read(context);
         assert_int_equal(dbsize->type, REDIS_REPLY_INTEGER);
         assert_int_equal(dbsize->integer, 2);
         const char *db0 = strstr(keyspace_reply->str, "\ndb0:");
@@ -660,7 +566,7 @@ static void counts_leave_out_dead_keys_without_removing_them(void **state)
         /* Touching them removes them, each counted as expired. */
         long long expired_before = expired_keys(context);
         for (int i = 0; i < DEAD_KEYS; i++)
-            assert_int_equal(integer(context, "EXISTS dead:%d", i), 0);
+            assert_int_equal(reply_integer(context, "EXISTS dead:%d", i), 0);
         assert_int_equal(keys_with_ttl(context), 1);
         assert_true(expired_keys(context) - expired_before <= DEAD_KEYS);
     }
@@ -675,18 +581,18 @@ static void set_with_a_past_time_counts_as_expired(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
     long long expired_before = expired_keys(context);
-    assert_string_reply(context, "OK", "SET gone v PXAT 1");
-    assert_string_reply(context, "OK", "SET gone2 v EXAT 1");
-    assert_int_equal(integer(context, "EXISTS gone gone2"), 0);
+    reply_expect_status(context, "OK", "SET gone v PXAT 1");
+    reply_expect_status(context, "OK", "SET gone2 v EXAT 1");
+    assert_int_equal(reply_integer(context, "EXISTS gone gone2"), 0);
     assert_int_equal(expired_keys(context) - expired_before, 2);
     assert_int_equal(keys_with_ttl(context), 0);
-    run(context, "SET k1 v");
-    run(context, "SET k2 v");
-    assert_string_reply(context, "v", "GETEX k1 PXAT 1");
-    assert_int_equal(integer(context, "EXPIRE k2 -1"), 1);
-    assert_int_equal(integer(context, "EXISTS k1 k2"), 0);
+    reply_expect_success(context, "SET k1 v");
+    reply_expect_success(context, "SET k2 v");
+    reply_expect_bulk(context, "v", "GETEX k1 PXAT 1");
+    assert_int_equal(reply_integer(context, "EXPIRE k2 -1"), 1);
+    assert_int_equal(reply_integer(context, "EXISTS k1 k2"), 0);
     assert_int_equal(expired_keys(context) - expired_before, 2);
-    assert_int_equal(integer(context, "DBSIZE"), 0);
+    assert_int_equal(reply_integer(context, "DBSIZE"), 0);
 }
 
 /* ---- TTL through RENAME / MOVE / COPY ----------------------------------------------- */
@@ -695,64 +601,64 @@ static void ttl_follows_rename_move_copy_exactly(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
     long long deadline = wall_ms() + 3600 * 1000 + 123;
-    run(context, "SET source v");
-    assert_int_equal(integer(context, "PEXPIREAT source %lld", deadline), 1);
+    reply_expect_success(context, "SET source v");
+    assert_int_equal(reply_integer(context, "PEXPIREAT source %lld", deadline), 1);
 
-    run(context, "RENAME source renamed");
-    assert_int_equal(integer(context, "PEXPIRETIME source"), -2);
-    assert_int_equal(integer(context, "PEXPIRETIME renamed"), deadline);
+    reply_expect_success(context, "RENAME source renamed");
+    assert_int_equal(reply_integer(context, "PEXPIRETIME source"), -2);
+    assert_int_equal(reply_integer(context, "PEXPIRETIME renamed"), deadline);
     assert_int_equal(keyspace(context, 0).expires, 1);
 
-    assert_int_equal(integer(context, "RENAMENX renamed again"), 1);
-    assert_int_equal(integer(context, "PEXPIRETIME again"), deadline);
+    assert_int_equal(reply_integer(context, "RENAMENX renamed again"), 1);
+    assert_int_equal(reply_integer(context, "PEXPIRETIME again"), deadline);
 
-    assert_int_equal(integer(context, "MOVE again 5"), 1);
-    assert_int_equal(integer(context, "PEXPIRETIME again"), -2);
+    assert_int_equal(reply_integer(context, "MOVE again 5"), 1);
+    assert_int_equal(reply_integer(context, "PEXPIRETIME again"), -2);
     assert_int_equal(keyspace(context, 0).expires, -1);
     keyspace_line db5 = keyspace(context, 5);
     assert_int_equal(db5.keys, 1);
     assert_int_equal(db5.expires, 1);
-    run(context, "SELECT 5");
-    assert_int_equal(integer(context, "PEXPIRETIME again"), deadline);
+    reply_expect_success(context, "SELECT 5");
+    assert_int_equal(reply_integer(context, "PEXPIRETIME again"), deadline);
 
-    assert_int_equal(integer(context, "COPY again copied"), 1);
-    assert_int_equal(integer(context, "COPY again elsewhere DB 6"), 1);
-    assert_int_equal(integer(context, "PEXPIRETIME again"), deadline);
-    assert_int_equal(integer(context, "PEXPIRETIME copied"), deadline);
+    assert_int_equal(reply_integer(context, "COPY again copied"), 1);
+    assert_int_equal(reply_integer(context, "COPY again elsewhere DB 6"), 1);
+    assert_int_equal(reply_integer(context, "PEXPIRETIME again"), deadline);
+    assert_int_equal(reply_integer(context, "PEXPIRETIME copied"), deadline);
     assert_int_equal(keyspace(context, 5).expires, 2);
     assert_int_equal(keyspace(context, 6).expires, 1);
     assert_int_equal(keys_with_ttl(context), 3);
-    run(context, "SELECT 6");
-    assert_int_equal(integer(context, "PEXPIRETIME elsewhere"), deadline);
+    reply_expect_success(context, "SELECT 6");
+    assert_int_equal(reply_integer(context, "PEXPIRETIME elsewhere"), deadline);
     /* The copies are independent: changing one leaves the others. */
-    assert_int_equal(integer(context, "PERSIST elsewhere"), 1);
-    run(context, "SELECT 5");
-    assert_int_equal(integer(context, "PEXPIRETIME copied"), deadline);
+    assert_int_equal(reply_integer(context, "PERSIST elsewhere"), 1);
+    reply_expect_success(context, "SELECT 5");
+    assert_int_equal(reply_integer(context, "PEXPIRETIME copied"), deadline);
 
     /* A persistent source replacing a key with a TTL leaves no TTL. */
-    run(context, "SET plain v");
-    assert_int_equal(integer(context, "COPY plain copied REPLACE"), 1);
-    assert_int_equal(integer(context, "TTL copied"), -1);
-    run(context, "SET other v EX 500");
-    run(context, "RENAME plain other");
-    assert_int_equal(integer(context, "TTL other"), -1);
+    reply_expect_success(context, "SET plain v");
+    assert_int_equal(reply_integer(context, "COPY plain copied REPLACE"), 1);
+    assert_int_equal(reply_integer(context, "TTL copied"), -1);
+    reply_expect_success(context, "SET other v EX 500");
+    reply_expect_success(context, "RENAME plain other");
+    assert_int_equal(reply_integer(context, "TTL other"), -1);
     assert_int_equal(keys_with_ttl(context), 1);
 
     /* A short TTL carried to another db expires there, not here. */
-    run(context, "SELECT 0");
-    run(context, "SET short v");
-    run(context, "SET keeper v");
-    assert_int_equal(integer(context, "PEXPIRE short 2000"), 1);
-    assert_int_equal(integer(context, "MOVE short 9"), 1);
-    run(context, "SET short persistent-here");
-    run(context, "SELECT 9");
-    run(context, "RENAME short shorter");
+    reply_expect_success(context, "SELECT 0");
+    reply_expect_success(context, "SET short v");
+    reply_expect_success(context, "SET keeper v");
+    assert_int_equal(reply_integer(context, "PEXPIRE short 2000"), 1);
+    assert_int_equal(reply_integer(context, "MOVE short 9"), 1);
+    reply_expect_success(context, "SET short persistent-here");
+    reply_expect_success(context, "SELECT 9");
+    reply_expect_success(context, "RENAME short shorter");
     sleep_ms(2500);
-    assert_int_equal(integer(context, "EXISTS shorter"), 0);
-    run(context, "SELECT 0");
-    assert_string_reply(context, "persistent-here", "GET short");
-    assert_int_equal(integer(context, "TTL short"), -1);
-    assert_int_equal(integer(context, "TTL keeper"), -1);
+    assert_int_equal(reply_integer(context, "EXISTS shorter"), 0);
+    reply_expect_success(context, "SELECT 0");
+    reply_expect_bulk(context, "persistent-here", "GET short");
+    assert_int_equal(reply_integer(context, "TTL short"), -1);
+    assert_int_equal(reply_integer(context, "TTL keeper"), -1);
 }
 
 /* ---- FLUSHDB / FLUSHALL / SWAPDB ---------------------------------------------------- */
@@ -761,14 +667,14 @@ static void flush_and_swapdb_keep_the_index_exact(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
     for (int i = 0; i < 100; i++)
-        run(context, "SET a:%d v EX 1000", i);
-    run(context, "SET a:plain v");
-    run(context, "SELECT 1");
+        reply_expect_success(context, "SET a:%d v EX 1000", i);
+    reply_expect_success(context, "SET a:plain v");
+    reply_expect_success(context, "SELECT 1");
     for (int i = 0; i < 50; i++)
-        run(context, "SET b:%d v EX 2000", i);
+        reply_expect_success(context, "SET b:%d v EX 2000", i);
     assert_int_equal(keys_with_ttl(context), 150);
 
-    run(context, "SWAPDB 0 1");
+    reply_expect_success(context, "SWAPDB 0 1");
     keyspace_line db0 = keyspace(context, 0), db1 = keyspace(context, 1);
     assert_int_equal(db0.keys, 50);
     assert_int_equal(db0.expires, 50);
@@ -778,35 +684,35 @@ static void flush_and_swapdb_keep_the_index_exact(void **state)
     assert_true(db1.average_ttl < 1000001);
     assert_int_equal(keys_with_ttl(context), 150);
     /* We are in db 1, which now holds the a: keys. */
-    assert_true(integer(context, "TTL a:0") > 900);
-    assert_int_equal(integer(context, "TTL b:0"), -2);
+    assert_true(reply_integer(context, "TTL a:0") > 900);
+    assert_int_equal(reply_integer(context, "TTL b:0"), -2);
 
-    run(context, "FLUSHDB");
+    reply_expect_success(context, "FLUSHDB");
     assert_int_equal(keyspace(context, 1).keys, -1);
     assert_int_equal(keyspace(context, 0).expires, 50);
     assert_int_equal(keys_with_ttl(context), 50);
 
     /* A recreated key does not inherit a flushed TTL. */
-    run(context, "SET a:0 again");
-    assert_int_equal(integer(context, "TTL a:0"), -1);
+    reply_expect_success(context, "SET a:0 again");
+    assert_int_equal(reply_integer(context, "TTL a:0"), -1);
 
-    run(context, "FLUSHALL");
+    reply_expect_success(context, "FLUSHALL");
     assert_int_equal(keys_with_ttl(context), 0);
     assert_int_equal(bookkeeping_bytes(context), 0);
     assert_int_equal(keyspace(context, 0).keys, -1);
 
     /* A short TTL swapped into another db expires there; the persistent
      * key of the same name swapped the other way stays. */
-    run(context, "SELECT 0");
-    run(context, "SET same short-lived PX 600");
-    run(context, "SET ghost v PX 600");
-    run(context, "FLUSHDB");
-    run(context, "SET ghost v"); /* no TTL may survive the flush */
+    reply_expect_success(context, "SELECT 0");
+    reply_expect_success(context, "SET same short-lived PX 600");
+    reply_expect_success(context, "SET ghost v PX 600");
+    reply_expect_success(context, "FLUSHDB");
+    reply_expect_success(context, "SET ghost v"); /* no TTL may survive the flush */
     long long expired_before = expired_keys(context);
-    run(context, "SET same short-lived PX 600");
-    run(context, "SELECT 1");
-    run(context, "SET same persistent");
-    run(context, "SWAPDB 0 1");
+    reply_expect_success(context, "SET same short-lived PX 600");
+    reply_expect_success(context, "SELECT 1");
+    reply_expect_success(context, "SET same persistent");
+    reply_expect_success(context, "SWAPDB 0 1");
     sleep_ms(600 + 500);
     /* Active expiry, no client touching: wait until it counted one. */
     long long waited = monotonic_ms();
@@ -815,18 +721,18 @@ static void flush_and_swapdb_keep_the_index_exact(void **state)
     assert_int_equal(expired_keys(context), expired_before + 1);
     assert_int_equal(keys_with_ttl(context), 0);
     /* db 1 now has what db 0 had: the short-lived key went, ghost stayed. */
-    assert_int_equal(integer(context, "EXISTS same"), 0);
-    assert_string_reply(context, "v", "GET ghost");
-    run(context, "SELECT 0");
-    assert_string_reply(context, "persistent", "GET same");
-    assert_int_equal(integer(context, "TTL same"), -1);
+    assert_int_equal(reply_integer(context, "EXISTS same"), 0);
+    reply_expect_bulk(context, "v", "GET ghost");
+    reply_expect_success(context, "SELECT 0");
+    reply_expect_bulk(context, "persistent", "GET same");
+    assert_int_equal(reply_integer(context, "TTL same"), -1);
 
     /* Same through FLUSHALL. */
-    run(context, "SET flushed v PX 100");
-    run(context, "FLUSHALL");
-    run(context, "SET flushed v");
+    reply_expect_success(context, "SET flushed v PX 100");
+    reply_expect_success(context, "FLUSHALL");
+    reply_expect_success(context, "SET flushed v");
     sleep_ms(300);
-    assert_string_reply(context, "v", "GET flushed");
+    reply_expect_bulk(context, "v", "GET flushed");
     assert_int_equal(keys_with_ttl(context), 0);
 }
 
@@ -839,9 +745,9 @@ static void ttl_rewrite_churn_keeps_bookkeeping_bounded(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
     for (int i = 0; i < CHURN_KEYS; i++)
-        run(context, "SET churn:%d v", i);
+        reply_expect_success(context, "SET churn:%d v", i);
     for (int i = 0; i < CHURN_KEYS; i++)
-        assert_int_equal(integer(context, "EXPIRE churn:%d %d", i, 1000 + i), 1);
+        assert_int_equal(reply_integer(context, "EXPIRE churn:%d %d", i, 1000 + i), 1);
     long long first_round = bookkeeping_bytes(context);
     assert_true(first_round > 0);
     long long peak = first_round;
@@ -867,7 +773,7 @@ static void ttl_rewrite_churn_keeps_bookkeeping_bounded(void **state)
             }
         }
         for (long i = 0; i < batch; i++) {
-            redisReply *reply = pipelined_reply(context);
+            redisReply *reply = reply_read(context);
             if (reply->type == REDIS_REPLY_ERROR)
                 fail_msg("churn command failed: %s", reply->str);
             freeReplyObject(reply);
@@ -878,7 +784,7 @@ static void ttl_rewrite_churn_keeps_bookkeeping_bounded(void **state)
             for (int k = 0; k < CHURN_KEYS; k++)
                 redisAppendCommand(context, "EXPIRE churn:%d 5000 NX", k);
             for (int k = 0; k < CHURN_KEYS; k++)
-                freeReplyObject(pipelined_reply(context));
+                freeReplyObject(reply_read(context));
             long long bytes = bookkeeping_bytes(context);
             if (bytes > peak)
                 peak = bytes;
@@ -887,7 +793,7 @@ static void ttl_rewrite_churn_keeps_bookkeeping_bounded(void **state)
     for (int k = 0; k < CHURN_KEYS; k++)
         redisAppendCommand(context, "EXPIRE churn:%d 5000 NX", k);
     for (int k = 0; k < CHURN_KEYS; k++)
-        freeReplyObject(pipelined_reply(context));
+        freeReplyObject(reply_read(context));
     long long final_bytes = bookkeeping_bytes(context);
     if (final_bytes > peak)
         peak = final_bytes;
@@ -914,12 +820,12 @@ static void millisecond_resolution(void **state)
     redisContext *context = ((fixture *)*state)->context;
     int early_checks = 0;
     for (int attempt = 0; attempt < 30 && early_checks < 3; attempt++) {
-        run(context, "SET ms v");
+        reply_expect_success(context, "SET ms v");
         long long sent = monotonic_ms();
-        assert_int_equal(integer(context, "PEXPIRE ms 50"), 1);
+        assert_int_equal(reply_integer(context, "PEXPIRE ms 50"), 1);
         long long answered = monotonic_ms();
-        long long pttl = integer(context, "PTTL ms");
-        long long exists = integer(context, "EXISTS ms");
+        long long pttl = reply_integer(context, "PTTL ms");
+        long long exists = reply_integer(context, "EXISTS ms");
         long long checked = monotonic_ms();
         if (checked - sent < 45) {
             /* Both answered before the deadline could pass. */
@@ -928,16 +834,16 @@ static void millisecond_resolution(void **state)
             early_checks++;
         }
         sleep_until(answered + 55);
-        assert_int_equal(integer(context, "EXISTS ms"), 0);
-        assert_int_equal(integer(context, "PTTL ms"), -2);
+        assert_int_equal(reply_integer(context, "EXISTS ms"), 0);
+        assert_int_equal(reply_integer(context, "PTTL ms"), -2);
     }
     assert_true(early_checks > 0);
 
     /* Gone around 100 ms, untouched, through active expiry. */
     long long expired_before = expired_keys(context);
-    run(context, "SET untouched v");
+    reply_expect_success(context, "SET untouched v");
     long long answered = 0;
-    assert_int_equal(integer(context, "PEXPIRE untouched 50"), 1);
+    assert_int_equal(reply_integer(context, "PEXPIRE untouched 50"), 1);
     answered = monotonic_ms();
     long long gone_after = -1;
     while (monotonic_ms() - answered < 10000) {
@@ -952,16 +858,16 @@ static void millisecond_resolution(void **state)
     assert_int_equal(expired_keys(context), expired_before + 1);
 
     /* PEXPIREAT one millisecond ahead of a deadline already past. */
-    run(context, "SET at v");
-    assert_int_equal(integer(context, "PEXPIREAT at %lld", wall_ms() - 1), 1);
-    assert_int_equal(integer(context, "EXISTS at"), 0);
+    reply_expect_success(context, "SET at v");
+    assert_int_equal(reply_integer(context, "PEXPIREAT at %lld", wall_ms() - 1), 1);
+    assert_int_equal(reply_integer(context, "EXISTS at"), 0);
 }
 
 /* ---- Propagation ----------------------------------------------------------------- */
 
 static void expect_propagated(redisContext *context, const char *const *expected)
 {
-    redisReply *reply = command(context, "HOOKTEST.PROPAGATED");
+    redisReply *reply = reply_command(context, "HOOKTEST.PROPAGATED");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     size_t count = 0;
     while (expected[count] != NULL)
@@ -991,12 +897,12 @@ static void expect_propagated(redisContext *context, const char *const *expected
 static void expiry_propagates_absolute_deadlines_and_deletes(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
-    freeReplyObject(command(context, "HOOKTEST.PROPAGATED"));
-    run(context, "SET k v");
+    freeReplyObject(reply_command(context, "HOOKTEST.PROPAGATED"));
+    reply_expect_success(context, "SET k v");
     long long before = wall_ms();
-    assert_int_equal(integer(context, "EXPIRE k 100"), 1);
+    assert_int_equal(reply_integer(context, "EXPIRE k 100"), 1);
     long long after = wall_ms();
-    long long deadline = integer(context, "PEXPIRETIME k");
+    long long deadline = reply_integer(context, "PEXPIRETIME k");
     assert_true(deadline >= before + 100000 && deadline <= after + 100000);
     char expected_pexpireat[64];
     snprintf(expected_pexpireat, sizeof expected_pexpireat, "0 PEXPIREAT k %lld", deadline);
@@ -1005,35 +911,35 @@ static void expiry_propagates_absolute_deadlines_and_deletes(void **state)
         expect_propagated(context, expected);
     }
 
-    assert_int_equal(integer(context, "PEXPIREAT k 4102444800000"), 1);
-    assert_int_equal(integer(context, "EXPIRE k 100 GT"), 0);
-    assert_int_equal(integer(context, "EXPIRE missing 100"), 0);
-    assert_int_equal(integer(context, "PERSIST k"), 1);
-    assert_int_equal(integer(context, "PERSIST k"), 0);
+    assert_int_equal(reply_integer(context, "PEXPIREAT k 4102444800000"), 1);
+    assert_int_equal(reply_integer(context, "EXPIRE k 100 GT"), 0);
+    assert_int_equal(reply_integer(context, "EXPIRE missing 100"), 0);
+    assert_int_equal(reply_integer(context, "PERSIST k"), 1);
+    assert_int_equal(reply_integer(context, "PERSIST k"), 0);
     EXPECT_PROPAGATED(context, "0 PEXPIREAT k 4102444800000", "0 PERSIST k");
 
     /* A deadline in the past is a DEL. */
-    assert_int_equal(integer(context, "EXPIREAT k 1"), 1);
+    assert_int_equal(reply_integer(context, "EXPIREAT k 1"), 1);
     EXPECT_PROPAGATED(context, "0 DEL k");
 
     /* SET with a past time: the key expires at once (a DEL) and the SET
      * goes out as sent, so a replay ends the same way. */
-    assert_string_reply(context, "OK", "SET past v PXAT 1");
+    reply_expect_status(context, "OK", "SET past v PXAT 1");
     EXPECT_PROPAGATED(context, "0 DEL past", "0 SET past v PXAT 1");
 
     /* Expired keys: one DEL each, before the command that met the key
      * (lazy) or on its own (active: the cycle may beat the command). */
-    run(context, "SELECT 2");
-    run(context, "SET lazy v");
-    assert_int_equal(integer(context, "PEXPIRE lazy 30"), 1);
+    reply_expect_success(context, "SELECT 2");
+    reply_expect_success(context, "SET lazy v");
+    assert_int_equal(reply_integer(context, "PEXPIRE lazy 30"), 1);
     sleep_ms(60);
-    run(context, "SET lazy new");
+    reply_expect_success(context, "SET lazy new");
     EXPECT_PROPAGATED(context, "2 SET lazy v", "2 PEXPIREAT lazy *", "2 DEL lazy", "2 SET lazy new");
 
     /* Active: a DEL in the key's own database, with no command running;
      * SET's relative TTL goes out as an absolute one too. */
-    run(context, "SELECT 4");
-    run(context, "SET active v PX 30");
+    reply_expect_success(context, "SELECT 4");
+    reply_expect_success(context, "SET active v PX 30");
     long long waited = monotonic_ms();
     while (keys_with_ttl(context) > 0 && monotonic_ms() - waited < 10000)
         sleep_ms(10);
@@ -1046,31 +952,32 @@ static void minimal_deployment_has_no_ttls(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
     const char *missing = "ERR TTL options need the expiry module, which is not loaded";
-    assert_string_reply(context, "OK", "SET k v");
-    assert_string_reply(context, "v", "GET k");
-    assert_error(context, "ERR unknown command 'EXPIRE', with args beginning with: 'k' '10' ", "EXPIRE k 10");
-    assert_error(context, "ERR unknown command 'TTL', with args beginning with: 'k' ", "TTL k");
-    assert_error(context, "ERR unknown command 'PERSIST', with args beginning with: 'k' ", "PERSIST k");
-    assert_error(context, "ERR unknown command 'PEXPIREAT', with args beginning with: 'k' '1' ",
+    reply_expect_status(context, "OK", "SET k v");
+    reply_expect_bulk(context, "v", "GET k");
+    reply_expect_error(context, "ERR unknown command 'EXPIRE', with args beginning with: 'k' '10' ",
+                       "EXPIRE k 10");
+    reply_expect_error(context, "ERR unknown command 'TTL', with args beginning with: 'k' ", "TTL k");
+    reply_expect_error(context, "ERR unknown command 'PERSIST', with args beginning with: 'k' ", "PERSIST k");
+    reply_expect_error(context, "ERR unknown command 'PEXPIREAT', with args beginning with: 'k' '1' ",
                  "PEXPIREAT k 1");
-    assert_error(context, missing, "SET k v EX 10");
-    assert_error(context, missing, "SET k2 v PX 100");
-    assert_error(context, missing, "SET k2 v EXAT 4102444800");
-    assert_error(context, missing, "SET k2 v PXAT 4102444800000");
-    assert_error(context, missing, "SETEX k2 10 v");
-    assert_error(context, missing, "PSETEX k2 10000 v");
-    assert_error(context, missing, "GETEX k EX 10");
+    reply_expect_error(context, missing, "SET k v EX 10");
+    reply_expect_error(context, missing, "SET k2 v PX 100");
+    reply_expect_error(context, missing, "SET k2 v EXAT 4102444800");
+    reply_expect_error(context, missing, "SET k2 v PXAT 4102444800000");
+    reply_expect_error(context, missing, "SETEX k2 10 v");
+    reply_expect_error(context, missing, "PSETEX k2 10000 v");
+    reply_expect_error(context, missing, "GETEX k EX 10");
     /* A refused TTL option changed nothing. */
-    assert_string_reply(context, "v", "GET k");
-    assert_int_equal(integer(context, "EXISTS k2"), 0);
+    reply_expect_bulk(context, "v", "GET k");
+    assert_int_equal(reply_integer(context, "EXISTS k2"), 0);
     /* Options that set no TTL work. */
-    assert_string_reply(context, "OK", "SET k w KEEPTTL");
-    assert_string_reply(context, "w", "GETEX k PERSIST");
-    assert_string_reply(context, "w", "GETEX k");
+    reply_expect_status(context, "OK", "SET k w KEEPTTL");
+    reply_expect_bulk(context, "w", "GETEX k PERSIST");
+    reply_expect_bulk(context, "w", "GETEX k");
     keyspace_line db0 = keyspace(context, 0);
     assert_int_equal(db0.keys, 1);
     assert_int_equal(db0.expires, 0);
-    redisReply *reply = command(context, "INFO expiry");
+    redisReply *reply = reply_command(context, "INFO expiry");
     assert_int_equal(reply->type, REDIS_REPLY_STRING);
     assert_null(strstr(reply->str, "expiry_keys_with_ttl"));
     freeReplyObject(reply);
