@@ -133,6 +133,9 @@ int main(int argc, char **argv) {
     if (config_load_all(argc - 1, argv + 1) != 0) return 1;
 
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f) must fail the write with EFBIG, which the
+     * persistence code reports and refuses writes over, not kill the server. */
+    signal(SIGXFSZ, SIG_IGN);
     struct sigaction action = {0};
     action.sa_handler = handle_signal;
     sigemptyset(&action.sa_mask);

@@ -93,7 +93,6 @@ typedef struct dblite_type value_type;
 typedef struct database {
     keytable *keys;
     int id;
-    /* Keys that became ready for blocked clients during this command. */
 } database;
 
 /* ---- clients ---- */
@@ -166,6 +165,11 @@ typedef struct propagation_subscriber {
     void *privdata;
 } propagation_subscriber;
 
+typedef struct write_gate {
+    dblite_write_gate_fn fn;
+    void *privdata;
+} write_gate;
+
 /* Something dynamically sized, with its length (small arrays of the server). */
 #define ARRAY_OF(type) struct { type *items; size_t length, capacity; }
 int array_grow(void **items, size_t *capacity, size_t item_size, size_t wanted);
@@ -225,6 +229,7 @@ typedef struct server_state {
     ARRAY_OF(service_entry) services;
     ARRAY_OF(info_extension) info_extensions;
     ARRAY_OF(propagation_subscriber) propagation_subscribers;
+    ARRAY_OF(write_gate) write_gates;
     dblite_keyspace_info_fn keyspace_info;
     void *keyspace_info_privdata;
     dblite_dead_keys_fn dead_keys;
@@ -316,6 +321,7 @@ long long database_live_keys(database *db);
 void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,
                 int target_db, const char *target_key, size_t target_key_length);
 void signal_key_ready(database *db, const char *key, size_t length);
+void signal_database_ready(database *db);
 
 /* ---- clients and networking (net/) ---- */
 int listeners_open(void);

@@ -38,8 +38,9 @@ extern "C" {
  *   1  the first release.
  *   2  dblite_calloc; key handles (dblite_key_find_handle,
  *      dblite_key_handle_name, dblite_event.handle/target_handle); dead-key
- *      counters (dblite_keyspace_dead_counter_register). */
-#define DBLITE_API_VERSION 2
+ *      counters (dblite_keyspace_dead_counter_register).
+ *   3  write gates (dblite_write_gate_register). */
+#define DBLITE_API_VERSION 3
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -515,6 +516,21 @@ int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv
 /* From a command or hook: propagate an extra command before the running
  * command's own (for example DEL of a lazily expired key). */
 int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* ---- Hooks: write gates ------------------------------------------------ */
+
+/* Asked before every command flagged "write", and before PING (so a health
+ * check notices), from clients: a gate that writes an error text (without
+ * the leading '-', e.g. "MISCONF ...") into error and returns nonzero
+ * refuses the command, which gets that error and does not run.  The
+ * persistence module closes its gate while snapshots or the append-only
+ * file cannot be written, as Redis's stop-writes-on-bgsave-error does, so
+ * writes are not acknowledged that could not be kept.  Replayed commands
+ * (dblite_call_replay) pass without asking.  A gate is called for every
+ * write: it must be cheap.  DBLITE_OK, DBLITE_ERR_INVALID or
+ * DBLITE_ERR_NOMEM.  Since API version 3. */
+typedef int (*dblite_write_gate_fn)(char *error, size_t error_size, void *privdata);
+int dblite_write_gate_register(dblite_module *module, dblite_write_gate_fn fn, void *privdata);
 
 /* ---- Timers ------------------------------------------------------------ */
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "server.h"
+#include "core_commands.h"
 
 void ctx_init(dblite_ctx *ctx, client *c, database *db) {
     memset(ctx, 0, sizeof(*ctx));
@@ -146,6 +147,20 @@ static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
     reply_error(c, message);
 }
 
+/* The first write gate that refuses the command, its error text in error;
+ * NULL when every gate lets it through.  PING is gated too, as in Redis, so
+ * a health check sees that writes are refused. */
+static const char *write_gate_refusal(const command *cmd, char *error, size_t size) {
+    if (server.write_gates.length == 0 || !((cmd->flags & COMMAND_WRITE) || cmd->handler == command_ping))
+        return NULL;
+    for (size_t i = 0; i < server.write_gates.length; i++) {
+        write_gate *gate = &server.write_gates.items[i];
+        error[0] = '\0';
+        if (gate->fn(error, size, gate->privdata)) return error[0] ? error : "MISCONF writes are refused";
+    }
+    return NULL;
+}
+
 void execute_request(client *c, int argc, const dblite_bytes *argv) {
     command *cmd = c->dialect ? command_lookup_for(c->dialect, argv[0].ptr, argv[0].len)
                               : command_lookup(argv[0].ptr, argv[0].len);
@@ -164,6 +179,13 @@ void execute_request(client *c, int argc, const dblite_bytes *argv) {
     if (!c->authenticated && !(cmd->flags & COMMAND_NO_AUTH)) {
         cmd->rejected_calls++;
         reply_error(c, "NOAUTH Authentication required.");
+        return;
+    }
+    char gate_error[512];
+    const char *refusal = write_gate_refusal(cmd, gate_error, sizeof(gate_error));
+    if (refusal) {
+        cmd->rejected_calls++;
+        reply_error(c, refusal);
         return;
     }
     if (server.loading && !(cmd->flags & COMMAND_LOADING)) {

@@ -229,6 +229,8 @@ HANDLER(command_swapdb) {
         keytable_swap(server.databases[first].keys, server.databases[second].keys);
         server.dirty++;
         fire_event(ctx, DBLITE_EVENT_DB_SWAPPED, first, NULL, 0, second, NULL, 0);
+        signal_database_ready(&server.databases[first]);
+        signal_database_ready(&server.databases[second]);
     }
     dblite_reply_ok(ctx);
 }

@@ -82,6 +82,13 @@ int dblite_propagation_subscribe(dblite_module *module, dblite_propagate_fn fn, 
     return ARRAY_PUSH(server.propagation_subscribers, subscriber) == 0 ? DBLITE_OK : DBLITE_ERR_NOMEM;
 }
 
+int dblite_write_gate_register(dblite_module *module, dblite_write_gate_fn fn, void *privdata) {
+    (void)module;
+    if (!fn) return DBLITE_ERR_INVALID;
+    write_gate gate = {fn, privdata};
+    return ARRAY_PUSH(server.write_gates, gate) == 0 ? DBLITE_OK : DBLITE_ERR_NOMEM;
+}
+
 /* ---- timers ---- */
 
 typedef struct module_timer {

@@ -183,4 +183,7 @@ void modules_unload_all(void) {
     free(server.propagation_subscribers.items);
     server.propagation_subscribers.items = NULL;
     server.propagation_subscribers.length = 0;
+    free(server.write_gates.items);
+    server.write_gates.items = NULL;
+    server.write_gates.length = 0;
 }

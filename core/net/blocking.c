@@ -97,6 +97,21 @@ void signal_key_ready(database *db, const char *key, size_t length) {
     list->ready_queued = 1;
 }
 
+/* After SWAPDB a waited-for key may exist in db with new contents: each key
+ * waited on there that now holds a value is signalled, as Redis does, and
+ * the waiters' callbacks decide (a value of another type serves nobody). */
+void signal_database_ready(database *db) {
+    blocking_state *state = server.blocking;
+    if (!state || state->blocked_count == 0) return;
+    keytable_iterator iterator;
+    keytable_iterator_init(&iterator, state->waiting[db->id]);
+    keytable_entry *waited;
+    while ((waited = keytable_iterator_next(&iterator)) != NULL)
+        if (keytable_find(db->keys, waited->key, waited->key_length))
+            signal_key_ready(db, waited->key, waited->key_length);
+    keytable_iterator_finish(&iterator);
+}
+
 /* Take the client off every key it waits on and release its state. */
 static void unblock(client *c, int queue_for_input) {
     blocking_state *state = server.blocking;

@@ -133,6 +133,7 @@ static int write_pending(persistence_state *state)
                 continue;
             if (!aof->write_failed)
                 dblite_log(state->module, "warning", "error writing to the append only file: %s", strerror(errno));
+            aof->failure_errno = errno;
             status = -1;
             break;
         }
@@ -184,6 +185,8 @@ void aof_log_cron(persistence_state *state, long long now_ms)
         int error = aof_fsync_worker_last_errno(&aof->worker);
         if (error != 0 && !aof->fsync_failed)
             dblite_log(state->module, "warning", "fsync of the append only file failed: %s", strerror(error));
+        if (error != 0)
+            aof->failure_errno = error;
         aof->fsync_failed = error != 0;
     }
 }

@@ -33,6 +33,7 @@ typedef struct aof_log {
     uint64_t base_size;       /* size after the last rewrite (auto-rewrite growth base) */
     int write_failed;         /* the last write attempt failed */
     int fsync_failed;         /* the last background fsync failed */
+    int failure_errno;        /* errno of the last failed write or fsync */
     int waiting_first_rewrite;/* switched on at runtime: the rewrite creates the file */
     long long last_fsync_ms;
     aof_fsync_worker worker;

@@ -24,6 +24,7 @@ typedef struct persistence_settings {
     char *save;                 /* "SECONDS CHANGES ..." pairs; empty: none */
     char *dbfilename;
     int rdbchecksum;
+    int stop_writes_on_bgsave_error;
     long long rdb_key_save_delay; /* microseconds per key, for tests */
     int appendonly;
     char *appendfilename;
@@ -76,6 +77,11 @@ persistence_state *persistence_state_get(void);
 /* Make the process's working directory follow the 'dir' setting (CONFIG
  * SET dir changes it at runtime).  0, or -1 with the reason in error. */
 int persistence_enter_dir(persistence_state *state, char *error, size_t error_size);
+
+/* Write gate (disk_error_gate.c): refuses writes with Redis's MISCONF
+ * errors while the last background save failed (with save points set and
+ * stop-writes-on-bgsave-error on) or the append-only file cannot be written. */
+int persistence_write_gate(char *error, size_t error_size, void *privdata);
 
 /* ---- snapshots (snapshot_jobs.c) ---- */
 

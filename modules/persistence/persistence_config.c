@@ -15,6 +15,8 @@ int persistence_config_register(persistence_state *state)
     status |= dblite_config_string(module, "save", &settings->save, "3600 1 300 100 60 10000", DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_string(module, "dbfilename", &settings->dbfilename, "dump.rdb", DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_boolean(module, "rdbchecksum", &settings->rdbchecksum, 1, DBLITE_CONFIG_IMMUTABLE);
+    status |= dblite_config_boolean(module, "stop-writes-on-bgsave-error", &settings->stop_writes_on_bgsave_error, 1,
+                                    DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_integer(module, "rdb-key-save-delay", &settings->rdb_key_save_delay, 0, 0, 10000000,
                                     DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_boolean(module, "appendonly", &settings->appendonly, 0, DBLITE_CONFIG_MUTABLE);

@@ -405,6 +405,45 @@ static void blmpop_count_and_type_changes(void **state)
     redisFree(waiter);
 }
 
+/* SWAPDB offers the keys waited on in both databases, as Redis does: a
+ * list now under the key serves its waiter; a value of another type leaves
+ * its waiter blocked. */
+static void swapdb_serves_waiters_of_both_databases(void **state)
+{
+    fixture *f = *state;
+    redisContext *in_db0 = block_client(f, 0, "BLPOP swapped 0");
+    redisContext *in_db1 = server_connect(f->server);
+    assert_non_null(in_db1);
+    reply_expect_status(in_db1, "OK", "SELECT 1");
+    reply_send(in_db1, "BLPOP typed-away 0");
+    wait_for_blocked(f->context, 2);
+
+    reply_expect_status(f->context, "OK", "SELECT 1");
+    reply_expect_integer(f->context, 2, "RPUSH swapped first second");
+    reply_expect_status(f->context, "OK", "SELECT 0");
+    reply_expect_status(f->context, "OK", "SET typed-away string");
+    reply_expect_status(f->context, "OK", "SWAPDB 0 1");
+
+    redisReply *reply = reply_read(in_db0);
+    assert_key_value_reply(reply, "swapped", "first");
+    freeReplyObject(reply);
+    REPLY_EXPECT_STRINGS(f->context, "LRANGE swapped 0 -1", "second");
+    usleep(50000);
+    assert_int_equal(blocked_clients(f->context), 1);
+
+    /* Swapped back, the string is in db 0 again; a push in db 1 serves the
+     * waiter there. */
+    reply_expect_status(f->context, "OK", "SWAPDB 1 0");
+    reply_expect_status(f->context, "OK", "SELECT 1");
+    reply_expect_integer(f->context, 1, "RPUSH typed-away element");
+    reply = reply_read(in_db1);
+    assert_key_value_reply(reply, "typed-away", "element");
+    freeReplyObject(reply);
+    assert_int_equal(blocked_clients(f->context), 0);
+    redisFree(in_db0);
+    redisFree(in_db1);
+}
+
 /* ---- Producer and consumers -------------------------------------------- */
 
 /* What the consumers share, under lock. */
@@ -686,6 +725,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(push_serves_blocked_pop, start_server, stop_server),
         cmocka_unit_test_setup_teardown(waiters_are_served_first_in_first_out, start_server, stop_server),
         cmocka_unit_test_setup_teardown(waiter_is_served_before_the_next_command, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(swapdb_serves_waiters_of_both_databases, start_server, stop_server),
         cmocka_unit_test_setup_teardown(timeouts_answer_null, start_server, stop_server),
         cmocka_unit_test_setup_teardown(disconnected_waiter_is_skipped, start_server, stop_server),
         cmocka_unit_test_setup_teardown(blmove_chain_is_served_in_one_push, start_server, stop_server),

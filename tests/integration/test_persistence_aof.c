@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -483,6 +484,52 @@ static void test_switch_on_and_off_at_runtime(void **state)
     own_config_remove(&config);
 }
 
+/* The server's file size limit (ulimit -f): writes past it fail with EFBIG,
+ * a real failed write() to the log without filling a disk. */
+static void limit_server_file_size(fixture *f, rlim_t bytes)
+{
+    struct rlimit limit;
+    assert_int_equal(prlimit(server_pid(f->server), RLIMIT_FSIZE, NULL, &limit), 0);
+    limit.rlim_cur = bytes; /* the soft limit only: raising it back needs no privilege */
+    assert_int_equal(prlimit(server_pid(f->server), RLIMIT_FSIZE, &limit, NULL), 0);
+}
+
+/* When the log cannot be written, writes and PING answer MISCONF with the
+ * reason, as in Redis; the write that met the failure stays buffered and
+ * reaches the file once writing works again, so kill -9 then loses
+ * nothing that was acknowledged. */
+static void test_write_error_refuses_writes_until_the_log_works(void **state)
+{
+    fixture *f = *state;
+    reply_expect_status(f->context, "OK", "SET logged 1");
+    sleep_milliseconds(100); /* written before the reply, but leave no doubt */
+    char path[4200];
+    aof_path(f, path, sizeof(path));
+    long long size = file_size(path);
+    assert_true(size > 0);
+    limit_server_file_size(f, (rlim_t)size);
+
+    reply_expect_status(f->context, "OK", "SET buffered 2"); /* its append fails after the command ran */
+    const char *misconf = "MISCONF Errors writing to the AOF file: File too large";
+    reply_expect_error(f->context, misconf, "SET refused 3");
+    reply_expect_error(f->context, misconf, "PING");
+    assert_int_equal(wait_info_field(f->context, "aof_last_write_status", "err", 1000), 0);
+    reply_expect_bulk(f->context, "2", "GET buffered");
+    assert_int_equal(file_size(path), size);
+
+    limit_server_file_size(f, RLIM_INFINITY);
+    assert_int_equal(wait_info_field(f->context, "aof_last_write_status", "ok", 5000), 0);
+    reply_expect_status(f->context, "PONG", "PING");
+    reply_expect_status(f->context, "OK", "SET accepted 4");
+    server_kill(f->server);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+    expect_key_value(f->context, "logged", "1");
+    expect_key_value(f->context, "buffered", "2");
+    expect_key_value(f->context, "refused", NULL);
+    expect_key_value(f->context, "accepted", "4");
+}
+
 static void test_log_wins_over_snapshot(void **state)
 {
     fixture *f = *state;
@@ -595,6 +642,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_log_rewrites_itself_when_grown, setup_always, teardown),
         cmocka_unit_test_setup_teardown(test_switch_on_and_off_at_runtime, setup_off, teardown),
         cmocka_unit_test_setup_teardown(test_log_wins_over_snapshot, setup_off, teardown),
+        cmocka_unit_test_setup_teardown(test_write_error_refuses_writes_until_the_log_works, setup_everysec, teardown),
         cmocka_unit_test_setup_teardown(test_rdb_preamble_log_from_redis, setup_everysec, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -520,6 +520,51 @@ static void expect_key_string(redisContext *context, const char *key, const char
 
 /* Save points configured but not due: SHUTDOWN saves, SHUTDOWN NOSAVE does
  * not; without save points only SHUTDOWN SAVE does. */
+/* Redis 7.0's text, byte for byte: clients match on it. */
+static const char snapshot_misconf[] =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that "
+    "may modify the data set are disabled, because this instance is configured to report errors during writes if RDB "
+    "snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+
+/* A failed background save (here: dump.rdb is a directory, so the rename
+ * onto it fails, even for root) refuses writes and PING with MISCONF while
+ * save points are set and stop-writes-on-bgsave-error is on, as in Redis;
+ * reads go on; a successful save opens the gate again. */
+static void test_failed_bgsave_refuses_writes(void **state)
+{
+    fixture *f = *state;
+    reply_expect_status(f->context, "OK", "SET before-failure 1");
+    char path[4200];
+    assert_int_equal(mkdir(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), 0700), 0);
+    reply_expect_status(f->context, "Background saving started", "BGSAVE");
+    assert_int_equal(wait_info_field(f->context, "rdb_last_bgsave_status", "err", 10000), 0);
+
+    reply_expect_error(f->context, snapshot_misconf, "SET refused 1");
+    reply_expect_error(f->context, snapshot_misconf, "DEL before-failure");
+    reply_expect_error(f->context, snapshot_misconf, "FLUSHALL");
+    reply_expect_error(f->context, snapshot_misconf, "PING");
+    reply_expect_bulk(f->context, "1", "GET before-failure");
+    reply_expect_integer(f->context, 0, "EXISTS refused");
+
+    /* Redis's ways out: no save points, or the option off. */
+    reply_expect_status(f->context, "OK", "CONFIG SET save %s", "");
+    reply_expect_status(f->context, "OK", "SET without-save-points 1");
+    reply_expect_status(f->context, "OK", "CONFIG SET save %s", "3600 1");
+    reply_expect_error(f->context, snapshot_misconf, "SET refused 1");
+    reply_expect_status(f->context, "OK", "CONFIG SET stop-writes-on-bgsave-error no");
+    reply_expect_status(f->context, "OK", "SET option-off 1");
+    reply_expect_status(f->context, "OK", "CONFIG SET stop-writes-on-bgsave-error yes");
+    reply_expect_error(f->context, snapshot_misconf, "SET refused 1");
+
+    /* The disk is fixed: the next save succeeds and writes work again. */
+    assert_int_equal(rmdir(path), 0);
+    reply_expect_status(f->context, "Background saving started", "BGSAVE");
+    assert_int_equal(wait_info_field(f->context, "rdb_last_bgsave_status", "ok", 10000), 0);
+    reply_expect_status(f->context, "OK", "SET after-recovery 1");
+    reply_expect_status(f->context, "PONG", "PING");
+}
+
 static void test_shutdown_save_flags(void **state)
 {
     fixture *f = *state;
@@ -726,6 +771,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damaged_snapshot_stops_startup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_points_and_shutdown_save, setup_save_points, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_save_flags, setup_rare_save_points, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_bgsave_refuses_writes, setup_rare_save_points, teardown),
         cmocka_unit_test_setup_teardown(test_save_file_and_restore_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_restore_interoperate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_module_type_round_trip, setup, teardown),
