@@ -17,6 +17,8 @@ typedef struct expiry_module {
     int database_count;
     int active_cursor_db;         /* where the next active cycle starts */
     long long expired_keys;       /* INFO stats expired_keys */
+    long long time_cap_reached;   /* active cycles that ran out of budget */
+    long long cycle_time_us;      /* time spent in active cycles, in total */
     long long active_interval_ms; /* setting: how often the active cycle runs */
     long long active_budget_us;   /* setting: CPU time one cycle may take */
     dblite_expiry_service service;

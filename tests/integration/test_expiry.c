@@ -464,6 +464,28 @@ static void active_expiry_removes_untouched_keys(void **state)
 
 /* ---- INFO counters -------------------------------------------------------------- */
 
+/* INFO stats reports the active cycle as Redis does: the time it took in
+ * total and how often its budget cut it short (with a 10 us budget,
+ * 20k keys dying at once cannot go in one cycle). */
+static void info_reports_the_active_cycle(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    assert_int_equal(reply_info_number(context, "stats", "expired_time_cap_reached_count"), 0);
+    reply_expect_status(context, "OK", "CONFIG SET expiry.active-expire-budget-us 10");
+    load_keys_with_ttl(context, "capped", 20000, 100);
+    long long started = monotonic_ms();
+    while (keys_with_ttl(context) > 0 && monotonic_ms() - started < 30000)
+        sleep_ms(20);
+    assert_int_equal(keys_with_ttl(context), 0);
+    assert_true(reply_info_number(context, "stats", "expired_time_cap_reached_count") > 0);
+    assert_true(reply_info_number(context, "stats", "expire_cycle_cpu_milliseconds") > 0);
+    assert_int_equal(expired_keys(context), 20000);
+    char *stats = reply_info_text(context, "stats");
+    if (strstr(stats, "\r\nexpired_stale_perc:0.00\r\n") == NULL)
+        fail_msg("nothing is left to reclaim, yet:\n%s", stats);
+    free(stats);
+}
+
 static void info_counts_keys_with_ttl(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
@@ -545,10 +567,12 @@ static void counts_leave_out_dead_keys_without_removing_them(void **state)
         redisAppendCommand(context, "INFO expiry");
         redisAppendCommand(context, "DBSIZE");
         redisAppendCommand(context, "INFO keyspace");
+        redisAppendCommand(context, "INFO stats");
         redisAppendCommand(context, "INFO expiry");
         redisReply *before = reply_read(context);
         redisReply *dbsize = reply_read(context);
         redisReply *keyspace_reply = reply_read(context);
+        redisReply *stats = reply_read(context);
         redisReply *after = reply_read(context);
         assert_int_equal(dbsize->type, REDIS_REPLY_INTEGER);
         assert_int_equal(dbsize->integer, 2);
@@ -558,10 +582,16 @@ static void counts_leave_out_dead_keys_without_removing_them(void **state)
         if (field_in(before, "expiry_keys_with_ttl") == DEAD_KEYS + 1) {
             conclusive = 1;
             assert_int_equal(field_in(after, "expiry_keys_with_ttl"), DEAD_KEYS + 1);
+            /* The share of keys with a TTL that are dead, as Redis reports it. */
+            char stale[64];
+            snprintf(stale, sizeof stale, "\r\nexpired_stale_perc:%.2f\r\n", 100.0 * DEAD_KEYS / (DEAD_KEYS + 1));
+            if (strstr(stats->str, stale) == NULL)
+                fail_msg("INFO stats lacks%s:\n%s", stale, stats->str);
         }
         freeReplyObject(before);
         freeReplyObject(dbsize);
         freeReplyObject(keyspace_reply);
+        freeReplyObject(stats);
         freeReplyObject(after);
         /* Touching them removes them, each counted as expired. */
         long long expired_before = expired_keys(context);
@@ -990,6 +1020,7 @@ int main(void)
                                         start_server_with_slow_active_expiry, stop_server),
         cmocka_unit_test_setup_teardown(active_expiry_removes_untouched_keys, start_server, stop_server),
         cmocka_unit_test_setup_teardown(info_counts_keys_with_ttl, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(info_reports_the_active_cycle, start_server, stop_server),
         cmocka_unit_test_setup_teardown(counts_leave_out_dead_keys_without_removing_them,
                                         start_server_with_slow_active_expiry, stop_server),
         cmocka_unit_test_setup_teardown(set_with_a_past_time_counts_as_expired, start_server, stop_server),
