@@ -131,9 +131,10 @@ static int write_pending(persistence_state *state)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
+            aof->failure_errno = errno; /* before logging, which may change errno */
             if (!aof->write_failed)
-                dblite_log(state->module, "warning", "error writing to the append only file: %s", strerror(errno));
-            aof->failure_errno = errno;
+                dblite_log(state->module, "warning", "error writing to the append only file: %s",
+                           strerror(aof->failure_errno));
             status = -1;
             break;
         }
