@@ -39,7 +39,8 @@ extern "C" {
  *   2  dblite_calloc; key handles (dblite_key_find_handle,
  *      dblite_key_handle_name, dblite_event.handle/target_handle); dead-key
  *      counters (dblite_keyspace_dead_counter_register).
- *   3  write gates (dblite_write_gate_register). */
+ *   3  write gates (dblite_write_gate_register); the module behind a
+ *      stream (dblite_io_module, dblite_io_begin_value). */
 #define DBLITE_API_VERSION 3
 
 /* Put once in a module's source: exports the API version the module was
@@ -90,8 +91,9 @@ void dblite_module_fail(dblite_module *module, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Private data of a module, for handlers that get no pointer of their own
- * (commands, services): set it in init, read it back from any context.
- * Type methods get no context: what they need must live in the value. */
+ * (commands, services): set it in init, read it back from any context
+ * (dblite_ctx_module), or in a type's save or load method from its stream
+ * (dblite_io_module).  get_data answers NULL for a NULL module. */
 void dblite_module_set_data(dblite_module *module, void *data);
 void *dblite_module_get_data(const dblite_module *module);
 /* The module whose command, hook, timer or block callback is running. */
@@ -315,6 +317,11 @@ int dblite_io_read_string(dblite_io *io, char **ptr, size_t *len);
 int dblite_io_read_double(dblite_io *io, double *value);
 /* Mark the stream failed with a reason; later reads and writes fail. */
 void dblite_io_fail(dblite_io *io, const char *reason);
+/* The module that registered the type whose save or load method is running
+ * on io, so a load method can build values the way the module's settings
+ * say (dblite_module_get_data); NULL when the stream's owner did not name
+ * the type (dblite_io_begin_value).  Since API version 3. */
+dblite_module *dblite_io_module(const dblite_io *io);
 
 /* Used by rewrite methods: one command, as arguments (copied out before it
  * returns).  DBLITE_OK, or the error of the log being written. */
@@ -337,6 +344,9 @@ typedef struct dblite_io_methods {
 } dblite_io_methods;
 /* NULL when out of memory.  Destroying frees the wrapper, not the stream. */
 dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream);
+/* Before calling a type's save or load method on io: names the type, for
+ * dblite_io_module.  Since API version 3. */
+void dblite_io_begin_value(dblite_io *io, const dblite_type *type);
 void dblite_io_destroy(dblite_io *io);
 /* NULL while the stream is healthy, else the first failure's reason. */
 const char *dblite_io_error(const dblite_io *io);

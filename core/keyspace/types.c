@@ -94,6 +94,7 @@ void types_free(void) {
 struct dblite_io {
     dblite_io_methods methods;
     void *stream;
+    dblite_module *module; /* owner of the type being saved or loaded */
     char error[256];
     int failed;
 };
@@ -108,6 +109,9 @@ dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream) {
 
 void dblite_io_destroy(dblite_io *io) { server_free(io); }
 const char *dblite_io_error(const dblite_io *io) { return io->failed ? io->error : NULL; }
+
+void dblite_io_begin_value(dblite_io *io, const dblite_type *type) { io->module = type ? type->owner : NULL; }
+dblite_module *dblite_io_module(const dblite_io *io) { return io->module; }
 
 void dblite_io_fail(dblite_io *io, const char *reason) {
     if (io->failed) return;

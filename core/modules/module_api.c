@@ -12,7 +12,7 @@
 
 const char *dblite_module_name(const dblite_module *module) { return module->name; }
 void dblite_module_set_data(dblite_module *module, void *data) { module->data = data; }
-void *dblite_module_get_data(const dblite_module *module) { return module->data; }
+void *dblite_module_get_data(const dblite_module *module) { return module ? module->data : NULL; }
 dblite_module *dblite_ctx_module(const dblite_ctx *ctx) { return ctx->module; }
 
 void dblite_module_fail(dblite_module *module, const char *format, ...) {

@@ -5,6 +5,7 @@
 #include "hash_type.h"
 
 #include "hash_value.h"
+#include "hashes_state.h"
 
 #define HASH_SNAPSHOT_NAME "dblhash--"
 #define HASH_ENCODING_VERSION 0
@@ -70,9 +71,10 @@ static void *hash_load(dblite_io *io, int encoding_version)
         dblite_io_fail(io, "hashes: empty hash in snapshot");
         return NULL;
     }
-    /* Type methods cannot see the settings: loaded hashes get the default
-     * encoding limits, and the settings apply from their next edit on. */
-    hash_limits limits = hash_default_limits();
+    /* The settings in force, as Redis applies them at load: a hash packed
+     * under a raised limit stays packed across a restart. */
+    const hashes_state *state = dblite_module_get_data(dblite_io_module(io));
+    hash_limits limits = state != NULL ? hashes_limits(state) : hash_default_limits();
     /* The count comes from the file: trust it only as far as a hint. */
     size_t hint = pairs < 1024 ? (size_t)pairs : 1024;
     hash_value *value = hash_value_create(&limits, hint, 0, 0);

@@ -34,8 +34,7 @@ typedef struct hash_limits {
 } hash_limits;
 
 /* Redis 7.0's defaults (hash-max-listpack-entries 512, as a stock
- * redis-server reports it, and hash-max-listpack-value 64); also what
- * snapshot loading uses, since type methods cannot see the settings. */
+ * redis-server reports it, and hash-max-listpack-value 64). */
 #define HASH_DEFAULT_MAX_PACKED_PAIRS 512
 #define HASH_DEFAULT_MAX_PACKED_LENGTH 64
 static inline hash_limits hash_default_limits(void)

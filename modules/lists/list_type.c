@@ -5,15 +5,13 @@
  * count, then each element as a string, so files interchange with the
  * native list type whatever the in-memory encoding.  Rewrites emit RPUSH
  * commands of at most 64 elements, as Redis's AOF rewrite does.
- *
- * Type methods get no module context, so loading builds lists with the
- * default node budget; they take the configured one as they change.
  */
 #include "list_type.h"
 
 #include "list_access.h"
 #include "list_fill.h"
 #include "list_value.h"
+#include "lists_state.h"
 
 #define LIST_SNAPSHOT_NAME "dbllist00"
 #define LIST_ENCODING_VERSION 0
@@ -75,7 +73,9 @@ static void *list_load(dblite_io *io, int encoding_version)
         dblite_io_fail(io, "lists: out of memory loading a list");
         return NULL;
     }
-    long long fill = LIST_FILL_DEFAULT;
+    /* The node budget in force, as Redis applies it at load. */
+    const lists_state *state = dblite_module_get_data(dblite_io_module(io));
+    long long fill = state != NULL ? state->fill : LIST_FILL_DEFAULT;
     for (uint64_t index = 0; index < count; index++) {
         char *ptr;
         size_t len;

@@ -316,6 +316,7 @@ static int run_type_load(value_loader *loader, const dblite_type *type, int enco
         snprintf(error, error_size, "type '%s' has no load method", dblite_type_name(type));
         return -1;
     }
+    dblite_io_begin_value(loader->io, type);
     *value = methods->load(loader->io, encoding_version);
     const char *why = loader->reader->failed ? loader->reader->error : dblite_io_error(loader->io);
     if (*value == NULL || why != NULL) {

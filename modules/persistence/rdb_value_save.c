@@ -131,6 +131,7 @@ int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_
     }
     int code = dblite_type_native_snapshot_code(type);
     if (code >= 0) {
+        dblite_io_begin_value(saver->native_io, type);
         if (write_type_and_key(saver->out, (unsigned char)code, key) != 0 ||
             methods->save(saver->native_io, value) != DBLITE_OK || dblite_io_error(saver->native_io) != NULL)
             return explain_failure(saver, saver->native_io, type, error, error_size);
@@ -141,6 +142,7 @@ int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_
         snprintf(error, error_size, "type '%s' has a snapshot name that cannot be stored", dblite_type_name(type));
         return -1;
     }
+    dblite_io_begin_value(saver->module_io, type);
     if (write_type_and_key(saver->out, RDB_TYPE_MODULE_2, key) != 0 || rdb_encode_length(saver->out, id) != 0 ||
         methods->save(saver->module_io, value) != DBLITE_OK || dblite_io_error(saver->module_io) != NULL ||
         rdb_encode_length(saver->out, RDB_MODULE_OPCODE_EOF) != 0)

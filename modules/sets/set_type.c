@@ -5,6 +5,7 @@
 #include "set_type.h"
 
 #include "set_value.h"
+#include "sets_state.h"
 
 #define SET_SNAPSHOT_NAME "dblset---"
 #define SET_ENCODING_VERSION 0
@@ -62,9 +63,9 @@ static void *set_load(dblite_io *io, int encoding_version)
         dblite_io_fail(io, "sets: empty set in snapshot");
         return NULL;
     }
-    /* Type methods cannot see the settings: loaded sets get the default
-     * encoding limits, and the settings apply from their next edit on. */
-    set_limits limits = set_default_limits();
+    /* The settings in force, as Redis applies them at load. */
+    const sets_state *state = dblite_module_get_data(dblite_io_module(io));
+    set_limits limits = state != NULL ? sets_limits(state) : set_default_limits();
     /* Members are not known yet: start as an empty integer set and let the
      * members pick the encoding, as a stream of SADDs would. */
     set_shape shape = {.all_integers = 1};

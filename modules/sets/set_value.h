@@ -37,7 +37,7 @@ typedef struct set_limits {
 
 /* Redis's defaults (set-max-intset-entries 512, and Redis 7.2's
  * set-max-listpack-entries 128 and set-max-listpack-value 64); also what
- * snapshot loading uses, since type methods cannot see the settings. */
+ * snapshot loading uses when no settings reach it. */
 #define SET_DEFAULT_MAX_INTSET_ENTRIES 512
 #define SET_DEFAULT_MAX_PACKED_ENTRIES 128
 #define SET_DEFAULT_MAX_PACKED_LENGTH 64

@@ -7,9 +7,9 @@
  * and its random number generator (SPOP, SRANDMEMBER).
  *
  * The state lives with the server (dblite_module_set_data), not in a
- * global: handlers reach it from their context.  Values never point at it
- * (each hash table carries its own secret key), so type methods, which get
- * no context, do without it.
+ * global: handlers reach it from their context, the load method from its
+ * stream (dblite_io_module).  Values never point at it (each hash table
+ * carries its own secret key).
  */
 #ifndef SETS_SETS_STATE_H
 #define SETS_SETS_STATE_H

@@ -145,6 +145,8 @@ dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream)
     return io;
 }
 void dblite_io_destroy(dblite_io *io) { free(io); }
+/* The fake types have no module behind them. */
+void dblite_io_begin_value(dblite_io *io, const dblite_type *type) { (void)io, (void)type; }
 const char *dblite_io_error(const dblite_io *io) { return io->failed ? io->error : NULL; }
 void dblite_io_fail(dblite_io *io, const char *reason)
 {
@@ -291,7 +293,7 @@ static int fake_set_deadline(dblite_ctx *ctx, dblite_bytes key, long long deadli
     return DBLITE_OK;
 }
 
-static const dblite_expiry_service fuzz_expiry = {1, fake_set_deadline, NULL, NULL};
+static const dblite_expiry_service fuzz_expiry = {.version = 1, .set_deadline = fake_set_deadline};
 
 /* ---- the target ---- */
 

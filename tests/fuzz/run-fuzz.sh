@@ -19,7 +19,7 @@ build=${DBLITE_FUZZ_BUILD_DIR:-$repo/build-fuzz}
 compiler=${DBLITE_FUZZ_CC:-clang}
 
 mkdir -p "$build/corpus" "$build/artifacts"
-"$compiler" -std=gnu11 -g -O1 -Wall -Wextra \
+"$compiler" -std=gnu11 -g -O1 -Wall -Wextra -Werror \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$repo/include" -I"$repo/core" \
     "$here/fuzz_request_parser.c" "$repo/core/protocol/request_parser.c" \

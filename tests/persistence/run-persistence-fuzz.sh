@@ -22,7 +22,7 @@ compiler=${DBLITE_FUZZ_CC:-clang}
 module="$repo/modules/persistence"
 
 mkdir -p "$build/corpus" "$build/seeds" "$build/artifacts"
-"$compiler" -std=gnu11 -g -O1 -Wall -Wextra \
+"$compiler" -std=gnu11 -g -O1 -Wall -Wextra -Werror \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$repo/include" -I"$repo/modules" -I"$module" \
     "$repo/tests/fuzz/fuzz_rdb_loader.c" \

@@ -34,9 +34,11 @@
 #include "dblite_module.h"
 #include "hashes/hash_type.h"
 #include "hashes/hash_value.h"
+#include "hashes/hashes_state.h"
 #include "sets/int_set.h"
 #include "sets/set_type.h"
 #include "sets/set_value.h"
+#include "sets/sets_state.h"
 
 /* ---- The allocator the encodings link against ---------------------------- */
 
@@ -1298,6 +1300,7 @@ typedef struct stream_record {
 struct dblite_io {
     stream_record *records;
     size_t count, capacity, next;
+    void *module_data; /* the settings a load should follow; NULL: none */
     int failed;
 };
 
@@ -1385,6 +1388,18 @@ int dblite_io_read_string(dblite_io *io, char **ptr, size_t *len)
     *len = record->length;
     io->next++;
     return DBLITE_OK;
+}
+
+/* The module behind a stream: the stream stands in for the module, whose
+ * data is the settings the test put in it. */
+dblite_module *dblite_io_module(const dblite_io *io)
+{
+    return io->module_data != NULL ? (dblite_module *)io : NULL;
+}
+
+void *dblite_module_get_data(const dblite_module *module)
+{
+    return module != NULL ? ((const dblite_io *)module)->module_data : NULL;
 }
 
 void dblite_io_fail(dblite_io *io, const char *reason)
@@ -1500,6 +1515,18 @@ static void hash_snapshots_and_rewrites_round_trip(void **state)
         assert_same_hash(original, loaded);
         hash_value_free(loaded);
 
+        /* Loading follows the module's settings: under a limit of 2 pairs
+         * the small hash loads as a table, over 1000 the large one packed. */
+        hashes_state settings = {.max_packed_entries = s == 0 ? 2 : 1000, .max_packed_value = 64};
+        io.module_data = &settings;
+        io.next = 0;
+        loaded = registered_hash_methods->load(&io, 0);
+        assert_non_null(loaded);
+        assert_int_equal(hash_value_encoding(loaded), s == 0 ? HASH_ENCODING_TABLE : HASH_ENCODING_PACKED);
+        assert_same_hash(original, loaded);
+        hash_value_free(loaded);
+        io.module_data = NULL;
+
         /* A stream cut short, an unknown version, no memory: NULL, the
          * stream marked failed, nothing leaked. */
         long long live = live_blocks;
@@ -1595,6 +1622,18 @@ static void set_snapshots_and_rewrites_round_trip(void **state)
         assert_int_equal(set_value_encoding(loaded), cases[c].encoding);
         assert_same_set(original, loaded);
         set_value_free(loaded);
+
+        /* Loading follows the module's settings: with no packed encodings
+         * allowed every set loads as a table. */
+        sets_state settings = {.max_intset_entries = 0, .max_packed_entries = 0, .max_packed_value = 0};
+        io.module_data = &settings;
+        io.next = 0;
+        loaded = registered_set_methods->load(&io, 0);
+        assert_non_null(loaded);
+        assert_int_equal(set_value_encoding(loaded), SET_ENCODING_TABLE);
+        assert_same_set(original, loaded);
+        set_value_free(loaded);
+        io.module_data = NULL;
 
         long long live = live_blocks;
         for (long long n = 0;; n++) {
