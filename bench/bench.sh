@@ -13,7 +13,9 @@
 #
 # Memory: fresh servers each load the same KEYS small string keys through
 # `redis-cli --pipe`; resident memory (VmRSS) is compared in absolute terms
-# and above the empty-server baseline.
+# and above the empty-server baseline.  Then each empties itself with a
+# (synchronous) FLUSHALL, timed over one connection: the cost of freeing a
+# whole dataset.
 #
 # Run `bench/bench.sh --help` for the options.  Needs a built
 # build/dblite-server (scripts/run-server.sh or cmake) and redis-tools.
@@ -238,7 +240,7 @@ memory() {
     start_servers
     sleep 1
     local side
-    declare -A baseline loaded
+    declare -A baseline loaded flush_ms
     for side in DBLITE REDIS; do
         local pid_var="${side}_PID" port_var="${side}_PORT"
         baseline[$side]=$(rss_kb "${!pid_var}")
@@ -254,13 +256,29 @@ memory() {
         sleep 1
         loaded[$side]=$(rss_kb "${!pid_var}")
     done
+    for side in DBLITE REDIS; do
+        local port_var="${side}_PORT"
+        flush_ms[$side]=$(python3 - "${!port_var}" <<'PY'
+import socket, sys, time
+connection = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+started = time.monotonic()
+connection.sendall(b"*1\r\n$8\r\nFLUSHALL\r\n")
+reply = connection.recv(16)
+print("%.1f" % ((time.monotonic() - started) * 1000) if reply == b"+OK\r\n" else "failed")
+PY
+)
+    done
     awk -v keys="$keys" -v db="${baseline[DBLITE]}" -v dl="${loaded[DBLITE]}" \
-        -v rb="${baseline[REDIS]}" -v rl="${loaded[REDIS]}" 'BEGIN {
+        -v rb="${baseline[REDIS]}" -v rl="${loaded[REDIS]}" \
+        -v df="${flush_ms[DBLITE]}" -v rf="${flush_ms[REDIS]}" 'BEGIN {
         printf "%-8s %14s %14s %14s %12s\n", "", "empty RSS kB", "loaded RSS kB", "growth kB", "bytes/key"
         printf "%-8s %14d %14d %14d %12.1f\n", "dblite", db, dl, dl - db, (dl - db) * 1024 / keys
         printf "%-8s %14d %14d %14d %12.1f\n", "redis", rb, rl, rl - rb, (rl - rb) * 1024 / keys
         printf "ratio dblite/redis: absolute %.2f, growth %.2f (lower is better for dblite)\n",
             dl / rl, (rl - rb > 0) ? (dl - db) / (rl - rb) : 0
+        printf "FLUSHALL of the %d keys: dblite %s ms, redis %s ms", keys, df, rf
+        if (df + 0 > 0 && rf + 0 > 0) printf ", ratio %.2f (lower is better for dblite)", df / rf
+        printf "\n"
     }'
     stop_servers
 }

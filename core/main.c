@@ -109,6 +109,7 @@ static void shutdown_cleanly(void) {
 }
 
 int main(int argc, char **argv) {
+    memory_allocator_init();
     server.start_time_ms = wall_clock_ms();
     server.start_monotonic_us = monotonic_us();
     server.settings.log_level = LOG_NOTICE;

@@ -310,7 +310,9 @@ int db_delete(dblite_ctx *ctx, database *db, const char *key, size_t length);
 void db_empty(dblite_ctx *ctx, database *db);
 void db_free_entry_value(keytable_entry *entry);
 value_type *entry_type(const keytable_entry *entry);
-/* Cron: return freed memory to the system in small steps (memory/trim.c). */
+/* memory/trim.c: set the allocator up (first thing in main), and from the
+ * cron return freed memory to the system in small steps. */
+void memory_allocator_init(void);
 void memory_trim_step(void);
 /* Run the handlers of event (key events carry the entry as their handle). */
 void dispatch_event(dblite_ctx *ctx, dblite_event *event);

@@ -8,6 +8,13 @@
  * soon as a few MB more are free than at the last trim - a wave then costs
  * a series of pauses under 2 ms - and once more when freeing has stopped,
  * so resident memory follows the dataset all the way down.
+ *
+ * Fast bins are switched off at startup.  They defer the merging of freed
+ * small blocks, and freeing a whole dataset then ends in malloc_consolidate
+ * merging them all at once: FLUSHALL of a million keys took 510 ms, 300 ms
+ * without them (Redis 7.0: 355 ms), and a million-key expiry wave drained
+ * in 2.6 s instead of 3.1 s.  The per-thread cache still serves the churn
+ * of small blocks, so command throughput measured the same.
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -18,6 +25,12 @@
 #define TRIM_STEP_BYTES ((size_t)4 << 20)
 /* Trim once memory stopped falling if at least this much was freed. */
 #define TRIM_SETTLED_BYTES ((size_t)1 << 20)
+
+void memory_allocator_init(void) {
+#ifdef M_MXFAST
+    mallopt(M_MXFAST, 0);
+#endif
+}
 
 void memory_trim_step(void) {
     size_t used = server.used_memory;
