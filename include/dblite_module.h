@@ -40,7 +40,8 @@ extern "C" {
  *      dblite_key_handle_name, dblite_event.handle/target_handle); dead-key
  *      counters (dblite_keyspace_dead_counter_register).
  *   3  write gates (dblite_write_gate_register); the module behind a
- *      stream (dblite_io_module, dblite_io_begin_value). */
+ *      stream (dblite_io_module, dblite_io_begin_value); the encoding type
+ *      method (OBJECT ENCODING). */
 #define DBLITE_API_VERSION 3
 
 /* Put once in a module's source: exports the API version the module was
@@ -274,6 +275,12 @@ typedef struct dblite_type_methods {
      * key with dblite_rewriter_emit(); DBLITE_OK or the error.  Runs in a
      * forked child (BGREWRITEAOF). */
     int (*rewrite)(dblite_rewriter *rewriter, dblite_bytes key, const void *value);
+    /* What OBJECT ENCODING answers for the value, in Redis's words where
+     * they fit ("int", "embstr", "raw", "quicklist", "listpack",
+     * "hashtable", "intset"): a static string.  Without it OBJECT ENCODING
+     * answers "raw", as Redis does for module types.  Since API version 3
+     * (the server ignores the field in methods of an older api_version). */
+    const char *(*encoding)(const void *value);
 } dblite_type_methods;
 
 /* Register a type.  public_name is what TYPE answers ("string", "bloom").

@@ -36,6 +36,7 @@ static const dblite_command_spec core_specs[] = {
     CORE("time", 1, "fast loading stale", 0, 0, 0, command_time, "server", "2.6.0", "", "Returns the server time."),
     CORE("info", -1, "loading stale", 0, 0, 0, command_info, "server", "1.0.0", "[section [section ...]]", "Returns information and statistics about the server."),
     CORE("shutdown", -1, "admin noscript loading stale", 0, 0, 0, command_shutdown, "server", "1.0.0", "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", "Synchronously saves the database(s) to disk and shuts down the server."),
+    CORE("object", -2, "readonly", 0, 0, 0, command_object, "generic", "2.2.3", "ENCODING key | FREQ key | IDLETIME key | REFCOUNT key | HELP", "A container for object introspection commands."),
     CORE("memory", -2, "readonly", 0, 0, 0, command_memory, "server", "4.0.0", "USAGE key [SAMPLES count] | HELP", "Estimates the memory usage of a key."),
     CORE("module", -2, "admin noscript", 0, 0, 0, command_module, "server", "4.0.0", "LIST", "Lists the loaded modules."),
     CORE("config", -2, "admin noscript loading stale", 0, 0, 0, command_config, "server", "2.0.0", "GET parameter [parameter ...] | SET parameter value [parameter value ...] | RESETSTAT", "Reads or changes the server configuration."),

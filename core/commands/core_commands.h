@@ -16,7 +16,7 @@ HANDLER(command_renamenx); HANDLER(command_move); HANDLER(command_copy); HANDLER
 HANDLER(command_keys); HANDLER(command_scan); HANDLER(command_randomkey); HANDLER(command_dbsize);
 HANDLER(command_flushdb); HANDLER(command_flushall);
 HANDLER(command_time); HANDLER(command_info); HANDLER(command_shutdown); HANDLER(command_module);
-HANDLER(command_config); HANDLER(command_memory); HANDLER(command_client); HANDLER(command_command);
+HANDLER(command_config); HANDLER(command_memory); HANDLER(command_object); HANDLER(command_client); HANDLER(command_command);
 
 /* "ERR unknown subcommand 'x'. Try CLIENT HELP." */
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, const char *command_name);

@@ -5,6 +5,7 @@
  * write through, so a type never depends on one file format.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,9 @@ dblite_type *dblite_type_register(dblite_module *module, const char *public_name
     memcpy(type->snapshot_name, snapshot_name, 9);
     type->encoding_version = encoding_version;
     type->native_snapshot_code = native_snapshot_code;
-    type->methods = *methods;
+    /* Methods of an older api_version end before the fields added since. */
+    memcpy(&type->methods, methods,
+           methods->api_version >= 3 ? sizeof(*methods) : offsetof(dblite_type_methods, encoding));
     type->owner = module;
     type->index = (uint16_t)server.types.length;
     if (ARRAY_PUSH(server.types, type) != 0) {

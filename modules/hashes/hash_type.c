@@ -118,6 +118,11 @@ static int hash_rewrite(dblite_rewriter *rewriter, dblite_bytes key, const void 
     return DBLITE_OK;
 }
 
+static const char *hash_encoding(const void *value)
+{
+    return hash_value_encoding(value) == HASH_ENCODING_PACKED ? "listpack" : "hashtable";
+}
+
 static const dblite_type_methods hash_methods = {
     .api_version = DBLITE_API_VERSION,
     .free = hash_value_free,
@@ -126,6 +131,7 @@ static const dblite_type_methods hash_methods = {
     .save = hash_save,
     .load = hash_load,
     .rewrite = hash_rewrite,
+    .encoding = hash_encoding,
 };
 
 const dblite_type *hash_type_register(dblite_module *module)

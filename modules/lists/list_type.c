@@ -140,6 +140,13 @@ static int list_rewrite(dblite_rewriter *rewriter, dblite_bytes key, const void 
     return status;
 }
 
+/* Every list is a chain of packed nodes, Redis 7.0's "quicklist". */
+static const char *list_encoding(const void *value)
+{
+    (void)value;
+    return "quicklist";
+}
+
 static const dblite_type_methods list_methods = {
     .api_version = DBLITE_API_VERSION,
     .free = list_free_method,
@@ -148,6 +155,7 @@ static const dblite_type_methods list_methods = {
     .save = list_save,
     .load = list_load,
     .rewrite = list_rewrite,
+    .encoding = list_encoding,
 };
 
 const dblite_type *list_type_register(dblite_module *module)

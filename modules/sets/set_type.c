@@ -113,6 +113,20 @@ static int set_rewrite(dblite_rewriter *rewriter, dblite_bytes key, const void *
     return DBLITE_OK;
 }
 
+/* A packed set of strings is Redis 7.2's "listpack"; Redis 7.0 keeps such
+ * sets in a table and says "hashtable". */
+static const char *set_encoding(const void *value)
+{
+    switch (set_value_encoding(value)) {
+    case SET_ENCODING_INTEGERS:
+        return "intset";
+    case SET_ENCODING_PACKED:
+        return "listpack";
+    default:
+        return "hashtable";
+    }
+}
+
 static const dblite_type_methods set_methods = {
     .api_version = DBLITE_API_VERSION,
     .free = set_value_free,
@@ -121,6 +135,7 @@ static const dblite_type_methods set_methods = {
     .save = set_save,
     .load = set_load,
     .rewrite = set_rewrite,
+    .encoding = set_encoding,
 };
 
 const dblite_type *set_type_register(dblite_module *module)

@@ -60,6 +60,7 @@ static const dblite_type_methods string_methods = {
     .save = string_save,
     .load = string_load,
     .rewrite = string_rewrite,
+    .encoding = string_value_encoding,
 };
 
 int string_type_register(dblite_module *module)

@@ -354,3 +354,19 @@ size_t string_value_memory_usage(const void *value)
 {
     return is_inline(value) ? 0 : dblite_alloc_size(value_block(value));
 }
+
+/* Longest text Redis embeds in its object header (OBJ_ENCODING_EMBSTR). */
+#define EMBEDDED_STRING_MAX_LENGTH 44
+
+/* OBJECT ENCODING in Redis's words, from what the text is: a canonical
+ * 64-bit integer is "int", other text "embstr" up to 44 bytes and "raw"
+ * past that, as Redis encodes a value SET stores.  Redis also answers "raw"
+ * for a short value APPEND or SETRANGE edited; this layout does not keep
+ * that history. */
+const char *string_value_encoding(const void *value)
+{
+    long long number;
+    if (string_value_to_integer(value, &number) == DBLITE_OK)
+        return "int";
+    return string_value_length(value) <= EMBEDDED_STRING_MAX_LENGTH ? "embstr" : "raw";
+}

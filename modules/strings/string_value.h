@@ -62,5 +62,6 @@ void *string_value_splice(void *value, size_t offset, const char *ptr, size_t le
 void string_value_free(void *value);
 void *string_value_copy(const void *value);
 size_t string_value_memory_usage(const void *value);
+const char *string_value_encoding(const void *value);
 
 #endif

@@ -257,11 +257,11 @@ struct dblite_type {
 };
 
 static struct dblite_type fuzz_types[] = {
-    {"string", "dblstring", 0, 0, {DBLITE_API_VERSION, value_free, NULL, NULL, NULL, string_load, NULL}},
-    {"list", "dbllist00", 0, 1, {DBLITE_API_VERSION, value_free, NULL, NULL, NULL, list_load, NULL}},
-    {"set", "dblset---", 0, 2, {DBLITE_API_VERSION, value_free, NULL, NULL, NULL, list_load, NULL}},
-    {"hash", "dblhash--", 0, 4, {DBLITE_API_VERSION, value_free, NULL, NULL, NULL, hash_load, NULL}},
-    {"probe", "probetype", 5, -1, {DBLITE_API_VERSION, value_free, NULL, NULL, NULL, module_load, NULL}},
+    {"string", "dblstring", 0, 0, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = string_load}},
+    {"list", "dbllist00", 0, 1, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = list_load}},
+    {"set", "dblset---", 0, 2, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = list_load}},
+    {"hash", "dblhash--", 0, 4, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = hash_load}},
+    {"probe", "probetype", 5, -1, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = module_load}},
 };
 
 dblite_type *dblite_type_at(int index)

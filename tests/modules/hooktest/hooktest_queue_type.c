@@ -81,12 +81,23 @@ static void *queue_copy(const void *value)
     return copy;
 }
 
+/* Never called: see the methods' api_version below. */
+static const char *queue_encoding(const void *value)
+{
+    (void)value;
+    return "never-read";
+}
+
 int hooktest_register_queue_type(hooktest_state *state)
 {
+    /* Declared at version 1, the oldest, as a plugin built long ago: the
+     * server must read only the fields version 1 had, so the encoding method
+     * (version 3) stays unused and OBJECT ENCODING answers "raw". */
     static const dblite_type_methods methods = {
-        .api_version = DBLITE_API_VERSION,
+        .api_version = 1,
         .free = hooktest_queue_free,
         .copy = queue_copy,
+        .encoding = queue_encoding,
     };
     state->queue_type = dblite_type_register(state->module, "hookqueue", "hookqueue", 0, -1, &methods);
     if (state->queue_type == NULL) {
