@@ -206,6 +206,7 @@ typedef struct server_stats {
     long long keyspace_hits, keyspace_misses;
     long long net_input_bytes, net_output_bytes;
     long long command_errors;
+    long long lazyfreed_objects;      /* keys freed after FLUSHDB/FLUSHALL ASYNC */
     long long unexpected_error_replies;
 } server_stats;
 
@@ -245,6 +246,8 @@ typedef struct server_state {
     size_t used_memory;
     size_t trim_high_water;           /* used_memory peak since the last malloc_trim */
     size_t trim_last_used;            /* used_memory at the previous trim step */
+    ARRAY_OF(keytable *) lazy_free_tables; /* flushed contents, freed a slice at a time */
+    uint64_t lazy_free_timer;         /* 0 while nothing waits to be freed */
     uint64_t hash_seed[2];
     char run_id[41];
     char *config_file;
@@ -308,6 +311,13 @@ int db_store(dblite_ctx *ctx, database *db, const char *key, size_t length, valu
              void *value, int flags);
 int db_delete(dblite_ctx *ctx, database *db, const char *key, size_t length);
 void db_empty(dblite_ctx *ctx, database *db);
+/* keyspace/lazy_free.c: FLUSHDB/FLUSHALL ASYNC.  db gets an empty table at
+ * once and its old contents are freed in slices from a timer, so no client
+ * waits for millions of frees; falls back to db_empty when no empty table
+ * can be made.  lazy_free_finish frees what is left at shutdown. */
+void db_empty_lazily(dblite_ctx *ctx, database *db);
+long long lazy_free_pending_keys(void);
+void lazy_free_finish(void);
 void db_free_entry_value(keytable_entry *entry);
 value_type *entry_type(const keytable_entry *entry);
 /* memory/trim.c: set the allocator up (first thing in main), and from the

@@ -127,13 +127,17 @@ static void section_memory(dblite_info *info) {
     size_t rss = resident_memory();
     human_bytes(used_human, sizeof(used_human), (double)server.used_memory);
     human_bytes(rss_human, sizeof(rss_human), (double)rss);
-    size_t keyspace_overhead = 0;
-    for (int i = 0; i < server.database_count; i++) keyspace_overhead += keytable_memory_usage(server.databases[i].keys);
+    /* The tables' entries and buckets come from the counted allocator too:
+     * used_memory_keyspace is the part of used_memory they take. */
+    size_t keyspace = 0;
+    for (int i = 0; i < server.database_count; i++) keyspace += keytable_memory_usage(server.databases[i].keys);
     info_append(info,
                 "used_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\nused_memory_rss_human:%s\r\n"
-                "used_memory_keyspace:%zu\r\nmem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\n",
-                server.used_memory + keyspace_overhead, used_human, rss, rss_human, keyspace_overhead,
-                server.used_memory ? (double)rss / (double)(server.used_memory + keyspace_overhead) : 0.0);
+                "used_memory_keyspace:%zu\r\nmem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\n"
+                "lazyfree_pending_objects:%lld\r\nlazyfreed_objects:%lld\r\n",
+                server.used_memory, used_human, rss, rss_human, keyspace,
+                server.used_memory ? (double)rss / (double)server.used_memory : 0.0, lazy_free_pending_keys(),
+                server.stats.lazyfreed_objects);
 }
 
 static void section_stats(dblite_info *info) {

@@ -384,24 +384,33 @@ HANDLER(command_dbsize) {
     dblite_reply_integer(ctx, database_live_keys(ctx->db));
 }
 
+/* FLUSH_SYNC, FLUSH_ASYNC, or -1 after replying a syntax error. */
+enum { FLUSH_SYNC = 0, FLUSH_ASYNC = 1 };
 static int parse_flush_mode(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
-    if (argc == 1) return 0;
-    if (argc == 2 && (dblite_bytes_equal_nocase(argv[1], "ASYNC") || dblite_bytes_equal_nocase(argv[1], "SYNC"))) return 0;
+    if (argc == 1 || (argc == 2 && dblite_bytes_equal_nocase(argv[1], "SYNC"))) return FLUSH_SYNC;
+    if (argc == 2 && dblite_bytes_equal_nocase(argv[1], "ASYNC")) return FLUSH_ASYNC;
     dblite_reply_syntax_error(ctx);
     return -1;
 }
 
+static void flush_database(dblite_ctx *ctx, database *db, int mode) {
+    if (mode == FLUSH_ASYNC) db_empty_lazily(ctx, db);
+    else db_empty(ctx, db);
+}
+
 HANDLER(command_flushdb) {
-    if (parse_flush_mode(ctx, argc, argv) != 0) return;
-    db_empty(ctx, ctx->db);
+    int mode = parse_flush_mode(ctx, argc, argv);
+    if (mode < 0) return;
+    flush_database(ctx, ctx->db, mode);
     server.dirty++;
     fire_event(ctx, DBLITE_EVENT_DB_FLUSHED, ctx->db->id, NULL, 0, -1, NULL, 0);
     dblite_reply_ok(ctx);
 }
 
 HANDLER(command_flushall) {
-    if (parse_flush_mode(ctx, argc, argv) != 0) return;
-    for (int i = 0; i < server.database_count; i++) db_empty(ctx, &server.databases[i]);
+    int mode = parse_flush_mode(ctx, argc, argv);
+    if (mode < 0) return;
+    for (int i = 0; i < server.database_count; i++) flush_database(ctx, &server.databases[i], mode);
     server.dirty++;
     fire_event(ctx, DBLITE_EVENT_DB_FLUSHED, -1, NULL, 0, -1, NULL, 0);
     dblite_reply_ok(ctx);

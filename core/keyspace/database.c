@@ -35,6 +35,7 @@ static void free_entry_callback(keytable_entry *entry, void *privdata) {
 }
 
 void databases_free(void) {
+    lazy_free_finish();
     if (!server.databases) return;
     for (int i = 0; i < server.database_count; i++)
         if (server.databases[i].keys) keytable_destroy(server.databases[i].keys, free_entry_callback, NULL);

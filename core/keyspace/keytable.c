@@ -43,6 +43,7 @@ struct keytable {
     uint64_t seed0, seed1;
     uint64_t random_state;   /* for keytable_random and keytable_sample */
     size_t entry_bytes;      /* allocator's size of every linked entry */
+    size_t clear_index[2];   /* keytable_clear_step: next bucket of each array */
 };
 
 /* ---- Small helpers ----------------------------------------------------- */
@@ -171,6 +172,32 @@ void keytable_clear(keytable *table, keytable_free_value_fn free_entry_value, vo
     free_array_entries(&table->arrays[1], free_entry_value, privdata);
     table->rehash_index = 0;
     table->entry_bytes = 0;
+    table->clear_index[0] = table->clear_index[1] = 0;
+}
+
+int keytable_clear_step(keytable *table, keytable_free_value_fn free_entry_value, void *privdata, size_t work)
+{
+    for (int i = 0; i < 2; i++) {
+        bucket_array *array = &table->arrays[i];
+        size_t *index = &table->clear_index[i];
+        while (array->used > 0) {
+            if (work == 0)
+                return 1;
+            work--; /* an empty bucket costs a step too, so a sparse table cannot stall */
+            keytable_entry *entry = *index < array->size ? array->buckets[*index] : NULL;
+            if (entry == NULL) {
+                (*index)++;
+                continue;
+            }
+            array->buckets[*index] = entry->next;
+            if (free_entry_value)
+                free_entry_value(entry, privdata);
+            table->entry_bytes -= dblite_alloc_size(entry);
+            dblite_free(entry);
+            array->used--;
+        }
+    }
+    return 0;
 }
 
 void keytable_destroy(keytable *table, keytable_free_value_fn free_entry_value, void *privdata)

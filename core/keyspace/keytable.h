@@ -43,6 +43,12 @@ keytable *keytable_create(uint64_t hash_seed0, uint64_t hash_seed1);
 void keytable_destroy(keytable *table, keytable_free_value_fn free_entry_value, void *privdata);
 /* Empty the table (FLUSHDB) and release its bucket arrays. */
 void keytable_clear(keytable *table, keytable_free_value_fn free_entry_value, void *privdata);
+/* The same a slice at a time: frees up to work entries (an empty bucket
+ * passed counts as one) with their values; returns 1 while entries remain.
+ * For a table nothing else uses any more (a flushed database's old
+ * contents): nothing may look it up, walk, change or rehash it between
+ * steps.  Destroy it once a step returns 0. */
+int keytable_clear_step(keytable *table, keytable_free_value_fn free_entry_value, void *privdata, size_t work);
 /* Exchange the whole contents of two tables (SWAPDB), seeds included.
  * Neither may have a live iterator. */
 void keytable_swap(keytable *a, keytable *b);

@@ -3,7 +3,8 @@
  * (NUL and every byte value), megabyte values through SET/APPEND/SETRANGE,
  * long INCR sequences across the inline-integer boundary and the 64-bit
  * limits, APPEND growth, MSET with many pairs, a pipelined burst whose
- * replies must come back complete and in order, and the answers to TTL
+ * replies must come back complete and in order, FLUSHALL/FLUSHDB ASYNC
+ * freeing in the background, and the answers to TTL
  * options when no expiry module is loaded (which no Redis can be compared
  * with, so the differential cases cannot cover it).
  *
@@ -19,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -265,6 +268,95 @@ static void append_growth_keeps_every_byte(void **state)
     free(expected);
 }
 
+/* Loads count keys "prefix:N" in MSET batches of 1000. */
+static void load_keys(redisContext *context, const char *prefix, int count)
+{
+    enum { BATCH = 1000 };
+    const char *argv[1 + 2 * BATCH];
+    size_t lengths[1 + 2 * BATCH];
+    static char names[BATCH][32];
+    for (int first = 0; first < count; first += BATCH) {
+        int argc = 1;
+        argv[0] = "MSET";
+        lengths[0] = 4;
+        for (int i = first; i < count && i < first + BATCH; i++) {
+            char *name = names[i - first];
+            lengths[argc] = (size_t)snprintf(name, sizeof names[0], "%s:%d", prefix, i);
+            argv[argc++] = name;
+            argv[argc] = "a value of some length";
+            lengths[argc] = strlen(argv[argc]);
+            argc++;
+        }
+        redisReply *reply = redisCommandArgv(context, argc, argv, lengths);
+        assert_non_null(reply);
+        assert_int_equal(reply->type, REDIS_REPLY_STATUS);
+        freeReplyObject(reply);
+    }
+}
+
+/* Waits (up to 30 s) until INFO memory shows nothing left to free. */
+static void wait_until_freed(redisContext *context)
+{
+    time_t started = time(NULL);
+    while (reply_info_number(context, "memory", "lazyfree_pending_objects") > 0 && time(NULL) - started < 30)
+        usleep(10000);
+    assert_int_equal(reply_info_number(context, "memory", "lazyfree_pending_objects"), 0);
+}
+
+/* FLUSHALL ASYNC and FLUSHDB ASYNC empty the databases at once and free the
+ * old keys afterwards, a slice at a time: the keys are gone for clients
+ * immediately, writes made meanwhile land in the new tables, and INFO
+ * memory counts the keys still to free (lazyfree_pending_objects) and those
+ * freed (lazyfreed_objects) until used_memory is back where it started. */
+static void flush_async_frees_in_the_background(void **state)
+{
+    redisContext *context = ((fixture *)*state)->context;
+    enum { KEYS_DB0 = 200000, KEYS_DB1 = 50000 };
+    long long empty_memory = reply_info_number(context, "memory", "used_memory");
+    long long freed_before = reply_info_number(context, "memory", "lazyfreed_objects");
+    load_keys(context, "db0", KEYS_DB0);
+    reply_expect_status(context, "OK", "SELECT 1");
+    load_keys(context, "db1", KEYS_DB1);
+    reply_expect_status(context, "OK", "SELECT 0");
+
+    /* One pipeline: nothing can have been freed before the INFO runs. */
+    redisAppendCommand(context, "FLUSHALL ASYNC");
+    redisAppendCommand(context, "SET written-while-freeing yes");
+    redisAppendCommand(context, "INFO memory");
+    redisReply *flush = reply_read(context);
+    assert_int_equal(flush->type, REDIS_REPLY_STATUS);
+    assert_string_equal(flush->str, "OK");
+    freeReplyObject(flush);
+    freeReplyObject(reply_read(context));
+    redisReply *info = reply_read(context);
+    const char *pending_field = "\r\nlazyfree_pending_objects:";
+    const char *pending = strstr(info->str, pending_field);
+    assert_non_null(pending);
+    assert_true(strtoll(pending + strlen(pending_field), NULL, 10) > 0);
+    freeReplyObject(info);
+    reply_expect_integer(context, 1, "DBSIZE");
+    reply_expect_nil(context, "GET db0:7");
+    reply_expect_integer(context, 0, "EXISTS db0:199999");
+
+    wait_until_freed(context);
+    assert_int_equal(reply_info_number(context, "memory", "lazyfreed_objects") - freed_before, KEYS_DB0 + KEYS_DB1);
+    reply_expect_bulk(context, "yes", "GET written-while-freeing");
+
+    /* FLUSHDB ASYNC empties only its own database. */
+    reply_expect_status(context, "OK", "SELECT 1");
+    load_keys(context, "again", 1000);
+    reply_expect_status(context, "OK", "FLUSHDB ASYNC");
+    reply_expect_integer(context, 0, "DBSIZE");
+    reply_expect_status(context, "OK", "SELECT 0");
+    reply_expect_integer(context, 1, "DBSIZE");
+    wait_until_freed(context);
+    assert_int_equal(reply_info_number(context, "memory", "lazyfreed_objects") - freed_before,
+                     KEYS_DB0 + KEYS_DB1 + 1000);
+    long long memory_after = reply_info_number(context, "memory", "used_memory");
+    if (memory_after - empty_memory > 1024 * 1024)
+        fail_msg("used_memory %lld after the frees, %lld before the keys were loaded", memory_after, empty_memory);
+}
+
 static void mset_with_many_pairs(void **state)
 {
     redisContext *context = ((fixture *)*state)->context;
@@ -410,6 +502,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(long_increment_sequences, start_server, stop_server),
         cmocka_unit_test_setup_teardown(append_growth_keeps_every_byte, start_server, stop_server),
         cmocka_unit_test_setup_teardown(mset_with_many_pairs, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(flush_async_frees_in_the_background, start_server, stop_server),
         cmocka_unit_test_setup_teardown(pipelined_burst_replies_in_order, start_server,
                                         stop_server),
     };

@@ -930,6 +930,56 @@ static void test_memory_accounting_matches_allocator(void **state)
     assert_int_equal(live_bytes, baseline);
 }
 
+/* keytable_clear_step frees a table in slices: never more than the work it
+ * is given (an empty bucket counting as work), every entry and value once,
+ * both arrays of a table caught mid-rehash, and all memory once destroyed. */
+static void test_clear_in_slices(void **state)
+{
+    (void)state;
+    size_t baseline = live_bytes;
+    keytable *table = keytable_create(SEED0, SEED1);
+    assert_non_null(table);
+    enum { KEYS = 5000 };
+    int created;
+    for (size_t number = 0; number < KEYS; number++) {
+        keytable_entry *entry = insert_numbered(table, "key:", number, &created);
+        assert_non_null(entry);
+        entry->value = dblite_alloc(16);
+        assert_non_null(entry->value);
+    }
+    /* Remove most keys so the table shrinks: a rehash starts, and the
+     * sparse arrays have long runs of empty buckets. */
+    for (size_t number = 0; number < KEYS; number++)
+        if (number % 10 != 0) {
+            char key[64];
+            size_t length = format_key(key, sizeof(key), "key:", number);
+            keytable_entry *entry = keytable_remove(table, key, length);
+            assert_non_null(entry);
+            dblite_free(entry->value);
+            keytable_entry_free(entry);
+        }
+    assert_true(keytable_rehash_for(table, 0) || keytable_is_rehashing(table));
+    size_t remaining = keytable_size(table);
+    assert_int_equal(remaining, KEYS / 10);
+
+    size_t freed = 0, steps = 0;
+    enum { WORK = 7 };
+    for (;;) {
+        size_t before = freed;
+        int more = keytable_clear_step(table, free_counted_value, &freed, WORK);
+        steps++;
+        assert_true(freed - before <= WORK);
+        assert_int_equal(keytable_size(table), remaining - freed);
+        if (!more)
+            break;
+        assert_true(steps < 1000000);
+    }
+    assert_int_equal(freed, remaining);
+    assert_true(steps > remaining / WORK); /* it really went in slices */
+    keytable_destroy(table, NULL, NULL);
+    assert_int_equal(live_bytes, baseline);
+}
+
 static void test_bucket_allocation_failure_keeps_table_usable(void **state)
 {
     (void)state;
@@ -1079,6 +1129,7 @@ int main(void)
         cmocka_unit_test(test_swap_exchanges_contents),
         cmocka_unit_test(test_detached_entries_move_and_rename),
         cmocka_unit_test(test_random_is_reasonably_fair),
+        cmocka_unit_test(test_clear_in_slices),
         cmocka_unit_test(test_random_and_sample_while_rehashing),
         cmocka_unit_test(test_memory_accounting_matches_allocator),
         cmocka_unit_test(test_bucket_allocation_failure_keeps_table_usable),
