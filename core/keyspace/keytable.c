@@ -148,30 +148,14 @@ keytable *keytable_create(uint64_t hash_seed0, uint64_t hash_seed1)
     return table;
 }
 
-static void free_array_entries(bucket_array *array, keytable_free_value_fn free_entry_value,
-                               void *privdata)
-{
-    for (size_t index = 0; index < array->size && array->used > 0; index++) {
-        keytable_entry *entry = array->buckets[index];
-        while (entry) {
-            keytable_entry *next = entry->next;
-            if (free_entry_value)
-                free_entry_value(entry, privdata);
-            dblite_free(entry);
-            array->used--;
-            entry = next;
-        }
-    }
-    free_buckets(array->buckets);
-    memset(array, 0, sizeof(*array));
-}
-
 void keytable_clear(keytable *table, keytable_free_value_fn free_entry_value, void *privdata)
 {
-    free_array_entries(&table->arrays[0], free_entry_value, privdata);
-    free_array_entries(&table->arrays[1], free_entry_value, privdata);
+    keytable_clear_step(table, free_entry_value, privdata, SIZE_MAX);
+    for (int i = 0; i < 2; i++) {
+        free_buckets(table->arrays[i].buckets);
+        memset(&table->arrays[i], 0, sizeof(table->arrays[i]));
+    }
     table->rehash_index = 0;
-    table->entry_bytes = 0;
     table->clear_index[0] = table->clear_index[1] = 0;
 }
 

@@ -62,9 +62,8 @@ long long lazy_free_pending_keys(void) {
 }
 
 void lazy_free_finish(void) {
-    long long freed = 0;
     for (size_t i = 0; i < server.lazy_free_tables.length; i++)
-        keytable_destroy(server.lazy_free_tables.items[i], free_entry, &freed);
+        keytable_destroy(server.lazy_free_tables.items[i], free_entry, &server.stats.lazyfreed_objects);
     free(server.lazy_free_tables.items);
     server.lazy_free_tables.items = NULL;
     server.lazy_free_tables.length = server.lazy_free_tables.capacity = 0;
