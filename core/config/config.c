@@ -105,7 +105,8 @@ int config_init(void) {
                           1024 * 1024, LLONG_MAX, NULL, 1, "1gb", NULL);
     status |= add_setting("pidfile", SETTING_STRING, &st->pidfile, 0, 0, NULL, 0, "", NULL);
     status |= add_setting("hz", SETTING_INTEGER, &st->hz, 1, 500, NULL, 1, "10", NULL);
-    st->multibulk_max_count = 1024 * 1024;
+    /* Not a setting in Redis either: it accepts any count up to INT_MAX. */
+    st->multibulk_max_count = INT_MAX;
     if (status) return DBLITE_ERR_NOMEM;
     config_find("maxclients")->apply = apply_maxclients;
     return DBLITE_OK;

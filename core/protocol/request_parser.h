@@ -14,14 +14,16 @@
 #ifndef DBLITE_PROTOCOL_REQUEST_PARSER_H
 #define DBLITE_PROTOCOL_REQUEST_PARSER_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "dblite_module.h"
 
-/* Redis 7.0's defaults: proto-max-bulk-len, our multibulk cap (Redis 7.0
- * itself stops only at INT_MAX) and PROTO_INLINE_MAX_SIZE. */
+/* Redis 7.0's defaults: proto-max-bulk-len, the multibulk cap (Redis 7.0
+ * refuses only counts above INT_MAX; argument memory grows with what really
+ * arrived, never with the announced count) and PROTO_INLINE_MAX_SIZE. */
 #define REQUEST_DEFAULT_MAX_BULK_LENGTH (512LL * 1024 * 1024)
-#define REQUEST_DEFAULT_MAX_MULTIBULK_COUNT (1024LL * 1024)
+#define REQUEST_DEFAULT_MAX_MULTIBULK_COUNT ((long long)INT_MAX)
 #define REQUEST_DEFAULT_MAX_INLINE_LENGTH ((size_t)64 * 1024)
 
 typedef struct request_limits {
