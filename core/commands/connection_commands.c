@@ -152,12 +152,9 @@ HANDLER(command_hello) {
 
 HANDLER(command_select) {
     (void)argc;
-    long long index;
-    if (!parse_long_long(argv[1].ptr, argv[1].len, &index) || index < INT32_MIN || index > INT32_MAX) {
-        dblite_reply_error(ctx, "ERR value is not an integer or out of range");
-        return;
-    }
-    if (client_select_db(ctx->client, (int)index) != 0) {
+    int index;
+    if (parse_db_index_or_reply(ctx, &argv[1], &index) != 0) return;
+    if (client_select_db(ctx->client, index) != 0) {
         dblite_reply_error(ctx, "ERR DB index is out of range");
         return;
     }

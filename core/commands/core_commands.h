@@ -23,4 +23,10 @@ void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, c
 /* "ERR wrong number of arguments for 'client|setname' command" */
 void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand);
 
+/* A database number as SELECT, MOVE and COPY read it (Redis's
+ * getIntFromObjectOrReply): not an integer, or outside int, is answered with
+ * Redis's two texts and -1 returned; the range check against "databases"
+ * is the caller's. */
+int parse_db_index_or_reply(dblite_ctx *ctx, const dblite_bytes *arg, int *index);
+
 #endif

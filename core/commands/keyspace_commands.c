@@ -117,13 +117,25 @@ static int parse_db_index(const dblite_bytes *arg, int *index) {
     return 0;
 }
 
+int parse_db_index_or_reply(dblite_ctx *ctx, const dblite_bytes *arg, int *index) {
+    long long value;
+    if (!parse_long_long(arg->ptr, arg->len, &value)) {
+        dblite_reply_not_integer(ctx);
+        return -1;
+    }
+    if (value < INT32_MIN || value > INT32_MAX) {
+        dblite_reply_error_format(ctx, "ERR value is out of range, value must between %d and %d", INT32_MIN,
+                                  INT32_MAX);
+        return -1;
+    }
+    *index = (int)value;
+    return 0;
+}
+
 HANDLER(command_move) {
     (void)argc;
     int target_index;
-    if (parse_db_index(&argv[2], &target_index) != 0) {
-        dblite_reply_not_integer(ctx);
-        return;
-    }
+    if (parse_db_index_or_reply(ctx, &argv[2], &target_index) != 0) return;
     if (target_index < 0 || target_index >= server.database_count) {
         dblite_reply_error(ctx, "ERR DB index is out of range");
         return;
@@ -154,10 +166,7 @@ HANDLER(command_copy) {
             replace = 1;
         } else if (dblite_bytes_equal_nocase(argv[i], "DB") && i + 1 < argc) {
             int index;
-            if (parse_db_index(&argv[i + 1], &index) != 0) {
-                dblite_reply_not_integer(ctx);
-                return;
-            }
+            if (parse_db_index_or_reply(ctx, &argv[i + 1], &index) != 0) return;
             if (index < 0 || index >= server.database_count) {
                 dblite_reply_error(ctx, "ERR DB index is out of range");
                 return;
