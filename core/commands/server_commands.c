@@ -11,6 +11,7 @@
 #include "commands/core_commands.h"
 #include "config/config.h"
 #include "util/glob.h"
+#include "util/numbers.h"
 
 HANDLER(command_time) {
     (void)argc, (void)argv;
@@ -72,10 +73,28 @@ HANDLER(command_shutdown) {
  * memory_usage method reports for the value. */
 HANDLER(command_memory) {
     if (dblite_bytes_equal_nocase(argv[1], "USAGE")) {
-        if (argc != 3 && !(argc == 5 && dblite_bytes_equal_nocase(argv[3], "SAMPLES"))) {
-            if (argc < 3) reply_subcommand_arity(ctx, "memory", &argv[1]);
-            else dblite_reply_syntax_error(ctx);
+        if (argc < 3) {
+            reply_subcommand_arity(ctx, "memory", &argv[1]);
             return;
+        }
+        /* Options are checked before the key is looked up, in Redis's
+         * order: SAMPLES may repeat, must be an integer and not negative.
+         * The count itself is not needed: sizes here are exact. */
+        for (int i = 3; i < argc; i++) {
+            long long samples;
+            if (!dblite_bytes_equal_nocase(argv[i], "SAMPLES") || i + 1 >= argc) {
+                dblite_reply_syntax_error(ctx);
+                return;
+            }
+            if (!parse_long_long(argv[i + 1].ptr, argv[i + 1].len, &samples)) {
+                dblite_reply_not_integer(ctx);
+                return;
+            }
+            if (samples < 0) {
+                dblite_reply_syntax_error(ctx);
+                return;
+            }
+            i++;
         }
         keytable_entry *entry = db_find(ctx, ctx->db, argv[2].ptr, argv[2].len, DBLITE_LOOKUP_READ);
         if (!entry) {
