@@ -7,9 +7,84 @@
 #include "commands/core_commands.h"
 #include "util/numbers.h"
 
+/* Redis's client types (getClientTypeByName).  Without replication or
+ * pub/sub here every connection is of type normal; the other names are
+ * valid filters that match nothing. */
+typedef enum { CLIENT_TYPE_INVALID = -1, CLIENT_TYPE_NORMAL, CLIENT_TYPE_REPLICA, CLIENT_TYPE_PUBSUB,
+               CLIENT_TYPE_MASTER } client_type;
+
+static client_type client_type_by_name(const dblite_bytes *name) {
+    if (dblite_bytes_equal_nocase(*name, "normal")) return CLIENT_TYPE_NORMAL;
+    if (dblite_bytes_equal_nocase(*name, "slave") || dblite_bytes_equal_nocase(*name, "replica"))
+        return CLIENT_TYPE_REPLICA;
+    if (dblite_bytes_equal_nocase(*name, "pubsub")) return CLIENT_TYPE_PUBSUB;
+    if (dblite_bytes_equal_nocase(*name, "master")) return CLIENT_TYPE_MASTER;
+    return CLIENT_TYPE_INVALID;
+}
+
+static client_type type_of_client(const client *c) {
+    (void)c;
+    return CLIENT_TYPE_NORMAL;
+}
+
+/* Redis prints the name with %s: up to its first NUL byte. */
+static void reply_unknown_client_type(dblite_ctx *ctx, const dblite_bytes *name) {
+    const char *nul = memchr(name->ptr, '\0', name->len);
+    int shown = (int)(nul ? (size_t)(nul - name->ptr) : name->len);
+    dblite_reply_error_format(ctx, "ERR Unknown client type '%.*s'", shown, name->ptr);
+}
+
+static client *find_client_by_id(long long id) {
+    for (client *c = server.clients; c; c = c->next)
+        if (c->fd >= 0 && (uint64_t)id == c->id) return c;
+    return NULL;
+}
+
+/* Appends one CLIENT LIST line; returns -1 when memory ran out (text freed). */
+static int append_client_line(char **text, size_t *length, size_t *capacity, const client *c) {
+    char line[1024];
+    client_describe((client *)c, line, sizeof(line));
+    size_t line_length = strlen(line);
+    if (*length + line_length + 1 > *capacity) {
+        size_t wanted = *capacity;
+        while (*length + line_length + 1 > wanted) wanted *= 2;
+        char *grown = server_realloc(*text, wanted);
+        if (!grown) {
+            server_free(*text);
+            *text = NULL;
+            return -1;
+        }
+        *text = grown;
+        *capacity = wanted;
+    }
+    memcpy(*text + *length, line, line_length);
+    *length += line_length;
+    (*text)[(*length)++] = '\n';
+    return 0;
+}
+
+/* CLIENT LIST [TYPE type | ID id [id ...]], as Redis 7.0 reads it: TYPE
+ * only as the sole option, IDs listed in the order given (a repeated ID
+ * twice), every ID checked to be an integer. */
 static void reply_client_list(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
-    /* CLIENT LIST [ID id ...] */
-    if (argc > 2 && !(dblite_bytes_equal_nocase(argv[2], "ID") && argc > 3)) {
+    client_type type = CLIENT_TYPE_INVALID;
+    int by_id = 0;
+    if (argc == 4 && dblite_bytes_equal_nocase(argv[2], "TYPE")) {
+        type = client_type_by_name(&argv[3]);
+        if (type == CLIENT_TYPE_INVALID) {
+            reply_unknown_client_type(ctx, &argv[3]);
+            return;
+        }
+    } else if (argc > 3 && dblite_bytes_equal_nocase(argv[2], "ID")) {
+        for (int i = 3; i < argc; i++) {
+            long long id;
+            if (!parse_long_long(argv[i].ptr, argv[i].len, &id)) {
+                dblite_reply_error(ctx, "ERR Invalid client ID");
+                return;
+            }
+        }
+        by_id = 1;
+    } else if (argc != 2) {
         dblite_reply_syntax_error(ctx);
         return;
     }
@@ -19,70 +94,78 @@ static void reply_client_list(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
-    for (client *c = server.clients; c; c = c->next) {
-        if (c->fd < 0) continue;
-        if (argc > 3) {
-            int wanted = 0;
-            for (int i = 3; i < argc; i++) {
-                long long id;
-                if (parse_long_long(argv[i].ptr, argv[i].len, &id) && (uint64_t)id == c->id) wanted = 1;
-            }
-            if (!wanted) continue;
+    int status = 0;
+    if (by_id) {
+        for (int i = 3; i < argc && status == 0; i++) {
+            long long id = 0;
+            parse_long_long(argv[i].ptr, argv[i].len, &id);
+            client *c = find_client_by_id(id);
+            if (c) status = append_client_line(&text, &length, &capacity, c);
         }
-        char line[1024];
-        client_describe(c, line, sizeof(line));
-        size_t line_length = strlen(line);
-        if (length + line_length + 2 > capacity) {
-            while (length + line_length + 2 > capacity) capacity *= 2;
-            char *grown = server_realloc(text, capacity);
-            if (!grown) {
-                server_free(text);
-                dblite_reply_error(ctx, "ERR out of memory");
-                return;
-            }
-            text = grown;
+    } else {
+        for (client *c = server.clients; c && status == 0; c = c->next) {
+            if (c->fd < 0) continue;
+            if (type != CLIENT_TYPE_INVALID && type_of_client(c) != type) continue;
+            status = append_client_line(&text, &length, &capacity, c);
         }
-        memcpy(text + length, line, line_length);
-        length += line_length;
-        text[length++] = '\n';
+    }
+    if (status != 0) {
+        dblite_reply_error(ctx, "ERR out of memory");
+        return;
     }
     dblite_reply_verbatim(ctx, "txt", text, length);
     server_free(text);
 }
 
-/* CLIENT KILL addr, or CLIENT KILL [ID id] [ADDR a] [LADDR a] [SKIPME yes/no]. */
+static int bytes_equal_cstring(const dblite_bytes *bytes, const char *text) {
+    return strlen(text) == bytes->len && memcmp(text, bytes->ptr, bytes->len) == 0;
+}
+
+/* CLIENT KILL addr, or CLIENT KILL [ID id] [TYPE type] [USER name]
+ * [ADDR a] [LADDR a] [SKIPME yes/no], options read left to right as Redis
+ * 7.0 reads them, so the first bad one decides the error.  Every client is
+ * authenticated as the one user Redis calls "default". */
 static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
-    if (argc == 3) {
-        for (client *c = server.clients; c; c = c->next) {
-            if (strlen(c->address) == argv[2].len && memcmp(c->address, argv[2].ptr, argv[2].len) == 0) {
-                client_close_async(c);
-                dblite_reply_ok(ctx);
-                return;
-            }
-        }
-        dblite_reply_error(ctx, "ERR No such client");
-        return;
-    }
-    long long id = -1;
+    long long id = 0;
+    client_type type = CLIENT_TYPE_INVALID;
     const dblite_bytes *address = NULL, *local_address = NULL;
     int skip_me = 1;
-    if ((argc - 2) % 2 != 0) {
-        dblite_reply_syntax_error(ctx);
-        return;
+    int old_form = argc == 3;
+    if (old_form) {
+        address = &argv[2];
+        skip_me = 0; /* the old form may kill the caller itself */
     }
-    for (int i = 2; i < argc; i += 2) {
+    for (int i = 2; !old_form && i < argc; i += 2) {
+        if (i + 1 >= argc) {
+            dblite_reply_syntax_error(ctx);
+            return;
+        }
+        const dblite_bytes *value = &argv[i + 1];
         if (dblite_bytes_equal_nocase(argv[i], "ID")) {
-            if (!parse_long_long(argv[i + 1].ptr, argv[i + 1].len, &id) || id <= 0) {
+            if (!parse_long_long(value->ptr, value->len, &id) || id <= 0) {
                 dblite_reply_error(ctx, "ERR client-id should be greater than 0");
                 return;
             }
+        } else if (dblite_bytes_equal_nocase(argv[i], "TYPE")) {
+            type = client_type_by_name(value);
+            if (type == CLIENT_TYPE_INVALID) {
+                reply_unknown_client_type(ctx, value);
+                return;
+            }
         } else if (dblite_bytes_equal_nocase(argv[i], "ADDR")) {
-            address = &argv[i + 1];
+            address = value;
         } else if (dblite_bytes_equal_nocase(argv[i], "LADDR")) {
-            local_address = &argv[i + 1];
+            local_address = value;
+        } else if (dblite_bytes_equal_nocase(argv[i], "USER")) {
+            if (!bytes_equal_cstring(value, "default")) {
+                const char *nul = memchr(value->ptr, '\0', value->len);
+                int shown = (int)(nul ? (size_t)(nul - value->ptr) : value->len);
+                dblite_reply_error_format(ctx, "ERR No such user '%.*s'", shown, value->ptr);
+                return;
+            }
         } else if (dblite_bytes_equal_nocase(argv[i], "SKIPME")) {
-            if (dblite_bytes_equal_nocase(argv[i + 1], "yes")) skip_me = 1;
-            else if (dblite_bytes_equal_nocase(argv[i + 1], "no")) skip_me = 0;
+            if (dblite_bytes_equal_nocase(*value, "yes")) skip_me = 1;
+            else if (dblite_bytes_equal_nocase(*value, "no")) skip_me = 0;
             else {
                 dblite_reply_syntax_error(ctx);
                 return;
@@ -93,19 +176,25 @@ static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
         }
     }
     long long killed = 0;
+    int kill_self = 0;
     for (client *c = server.clients; c; c = c->next) {
         if (c->fd < 0) continue;
+        if (address && !bytes_equal_cstring(address, c->address)) continue;
+        if (local_address && !bytes_equal_cstring(local_address, c->local_address)) continue;
+        if (type != CLIENT_TYPE_INVALID && type_of_client(c) != type) continue;
         if (id > 0 && c->id != (uint64_t)id) continue;
-        if (address && !(strlen(c->address) == address->len && memcmp(c->address, address->ptr, address->len) == 0))
-            continue;
-        if (local_address && !(strlen(c->local_address) == local_address->len &&
-                               memcmp(c->local_address, local_address->ptr, local_address->len) == 0))
-            continue;
-        if (skip_me && c == ctx->client) continue;
-        client_close_async(c);
+        if (c == ctx->client) {
+            if (skip_me) continue;
+            kill_self = 1; /* after its reply, as in Redis */
+        } else {
+            client_close_async(c);
+        }
         killed++;
     }
-    dblite_reply_integer(ctx, killed);
+    if (!old_form) dblite_reply_integer(ctx, killed);
+    else if (killed == 0) dblite_reply_error(ctx, "ERR No such client");
+    else dblite_reply_ok(ctx);
+    if (kill_self) ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
 HANDLER(command_client) {
@@ -154,8 +243,11 @@ HANDLER(command_client) {
             "INFO", "    Return information about the current client connection.",
             "KILL <ip:port>", "    Kill connection made from <ip:port>.",
             "KILL <option> <value> [<option> <value> [...]]",
-            "    Kill connections. Options are: ID <client-id>, ADDR <ip:port>, LADDR <ip:port>, SKIPME (YES|NO).",
-            "LIST [ID <client-id> [<client-id> ...]]", "    Return information about client connections.",
+            "    Kill connections. Options are: ID <client-id>, TYPE (NORMAL|MASTER|REPLICA|PUBSUB), USER <username>,",
+            "    ADDR <ip:port>, LADDR <ip:port>, SKIPME (YES|NO).",
+            "LIST [options ...]", "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
+            "    * ID <client-ids>", "      Return clients of specified IDs only.",
             "SETNAME <name>", "    Assign the name <name> to the current connection.",
             "HELP", "    Print this help."};
         int count = (int)(sizeof(lines) / sizeof(lines[0]));
