@@ -199,6 +199,12 @@ static void section_cpu(dblite_info *info) {
                 (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec);
 }
 
+/* Always standalone, but cluster-aware clients and exporters read this
+ * field before anything else, and Redis writes the section in every mode. */
+static void section_cluster(dblite_info *info) {
+    info_append(info, "cluster_enabled:0\r\n");
+}
+
 typedef struct core_section {
     const char *name;
     void (*write)(dblite_info *info);
@@ -208,7 +214,8 @@ typedef struct core_section {
 static const core_section core_sections[] = {
     {"Server", section_server, 1},     {"Clients", section_clients, 1},   {"Memory", section_memory, 1},
     {"Persistence", section_persistence, 1}, {"Stats", section_stats, 1}, {"CPU", section_cpu, 1},
-    {"Modules", section_modules, 1},   {"Commandstats", section_commandstats, 0}, {"Keyspace", section_keyspace, 1},
+    {"Modules", section_modules, 1},   {"Commandstats", section_commandstats, 0}, {"Cluster", section_cluster, 1},
+    {"Keyspace", section_keyspace, 1},
 };
 
 static int requested(const char *wanted, const char *name, int in_default) {
@@ -240,7 +247,7 @@ char *info_generate(const char *wanted, size_t *length) {
         s->write(&info);
         extensions_for(&info, s->name);
     }
-    /* Sections that modules introduced. */
+    /* Sections that modules introduced, after the core's (in Redis's order). */
     for (size_t i = 0; i < server.info_extensions.length; i++) {
         info_extension *e = &server.info_extensions.items[i];
         int core = 0;
