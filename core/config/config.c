@@ -83,6 +83,17 @@ static int apply_maxclients(const setting *s, char *error, size_t size) {
     return 0;
 }
 
+/* Redis 7.0 accepts any hz from 0 to INT_MAX and runs at 1..500: the
+ * clamped value is what CONFIG GET and INFO then show. */
+static int apply_hz(const setting *s, char *error, size_t size) {
+    (void)error;
+    (void)size;
+    long long *hz = s->storage;
+    if (*hz < 1) *hz = 1;
+    if (*hz > 500) *hz = 500;
+    return 0;
+}
+
 int config_init(void) {
     server.config = calloc(1, sizeof(config_state));
     if (!server.config) return DBLITE_ERR_NOMEM;
@@ -104,11 +115,12 @@ int config_init(void) {
     status |= add_setting("client-query-buffer-limit", SETTING_MEMORY, &st->client_query_buffer_limit,
                           1024 * 1024, LLONG_MAX, NULL, 1, "1gb", NULL);
     status |= add_setting("pidfile", SETTING_STRING, &st->pidfile, 0, 0, NULL, 0, "", NULL);
-    status |= add_setting("hz", SETTING_INTEGER, &st->hz, 1, 500, NULL, 1, "10", NULL);
+    status |= add_setting("hz", SETTING_INTEGER, &st->hz, 0, INT_MAX, NULL, 1, "10", NULL);
     /* Not a setting in Redis either: it accepts any count up to INT_MAX. */
     st->multibulk_max_count = INT_MAX;
     if (status) return DBLITE_ERR_NOMEM;
     config_find("maxclients")->apply = apply_maxclients;
+    config_find("hz")->apply = apply_hz;
     return DBLITE_OK;
 }
 
@@ -218,6 +230,20 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             *(long long *)s->storage = old;
             free(new_text);
             return -1;
+        }
+        if (*(long long *)s->storage != number) {
+            /* The hook clamped the value: CONFIG GET shows the one in force. */
+            char shown[32];
+            snprintf(shown, sizeof(shown), "%lld", *(long long *)s->storage);
+            char *clamped = strdup(shown);
+            if (!clamped) {
+                *(long long *)s->storage = old;
+                free(new_text);
+                snprintf(error, error_size, "out of memory");
+                return -1;
+            }
+            free(new_text);
+            new_text = clamped;
         }
         break;
     }

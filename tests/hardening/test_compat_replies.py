@@ -6,7 +6,9 @@
 #     asked (a repeated id twice), TYPE pubsub/master/replica none;
 #   - CLIENT KILL TYPE normal kills the others, SKIPME no answers the caller
 #     before closing it;
-#   - INFO's sections and their order, "# Cluster" with cluster_enabled:0.
+#   - INFO's sections and their order, "# Cluster" with cluster_enabled:0;
+#   - an hz outside 1..500 at startup (both servers start with --hz 1000)
+#     is clamped, as CONFIG SET clamps it (case file core_compat.txt).
 # Every check runs on both servers, so a check that Redis fails is a broken
 # test, not a dblite bug.
 
@@ -132,13 +134,16 @@ def check_info(port, failures, reference):
 
 def main():
     _, config_dir, binary, module_path = default_paths()
-    redis = ServerProcess("redis", "redis-server")
+    redis = ServerProcess("redis", "redis-server", extra_args=["--hz", "1000"])
     dblite = ServerProcess("dblite", binary, config=os.path.join(config_dir, "dblite.ini"),
-                           module_path=module_path)
+                           module_path=module_path, extra_args=["--hz", "1000"])
     failures = {"redis": [], "dblite": []}
     try:
         redis.start()
         dblite.start()
+        hz = [Connection(server.port).call("CONFIG", "GET", "hz") for server in (redis, dblite)]
+        if hz[0] != hz[1] or b"500" not in hz[0]:
+            failures["dblite"].append("started with --hz 1000: CONFIG GET hz %r, Redis %r" % (hz[1], hz[0]))
         for server in (redis, dblite):
             try:
                 check_client_list(server.port, failures[server.name])
