@@ -236,6 +236,7 @@ HANDLER(command_client) {
         if (argc < 3) { reply_subcommand_arity(ctx, "client", sub); return; }
         client_kill(ctx, argc, argv);
     } else if (dblite_bytes_equal_nocase(*sub, "HELP")) {
+        if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
         static const char *const lines[] = {
             "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GETNAME", "    Return the name of the current connection.",

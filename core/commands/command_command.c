@@ -264,6 +264,32 @@ HANDLER(command_command) {
         dblite_reply_set_length(ctx, deferred, count);
     } else if (dblite_bytes_equal_nocase(*sub, "GETKEYS")) {
         reply_getkeys(ctx, argc, argv);
+    } else if (dblite_bytes_equal_nocase(*sub, "HELP")) {
+        if (argc != 2) { reply_subcommand_arity(ctx, "command", sub); return; }
+        /* Redis 7.0's text, without GETKEYSANDFLAGS (not offered here). */
+        static const char *const lines[] = {
+            "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "(no subcommand)",
+            "    Return details about all Redis commands.",
+            "COUNT",
+            "    Return the total number of commands in this Redis server.",
+            "LIST",
+            "    Return a list of all commands in this Redis server.",
+            "INFO [<command-name> ...]",
+            "    Return details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "DOCS [<command-name> ...]",
+            "    Return documentation details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "GETKEYS <full-command>",
+            "    Return the keys from a full Redis command.",
+            "HELP",
+            "    Prints this help."};
+        int count = (int)(sizeof(lines) / sizeof(lines[0]));
+        dblite_reply_array(ctx, count);
+        for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
     } else {
         reply_unknown_subcommand(ctx, sub, "COMMAND");
     }

@@ -2,6 +2,7 @@
  * server_commands.c - TIME INFO SHUTDOWN MODULE CONFIG: commands about the
  * server process and its settings.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,15 +106,36 @@ HANDLER(command_memory) {
         size_t bytes = dblite_alloc_size(entry) + sizeof(void *); /* entry + its bucket slot */
         if (type->methods.memory_usage) bytes += type->methods.memory_usage(entry->value);
         dblite_reply_integer(ctx, (long long)bytes);
+    } else if (dblite_bytes_equal_nocase(argv[1], "PURGE") || dblite_bytes_equal_nocase(argv[1], "MALLOC-STATS")) {
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "memory", &argv[1]);
+            return;
+        }
+        if (dblite_bytes_equal_nocase(argv[1], "PURGE")) {
+            malloc_trim(0); /* glibc's counterpart of jemalloc's purge */
+            dblite_reply_ok(ctx);
+        } else {
+            /* What Redis built without jemalloc answers. */
+            dblite_reply_bulk_cstring(ctx, "Stats not supported for the current allocator");
+        }
     } else if (dblite_bytes_equal_nocase(argv[1], "HELP")) {
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "memory", &argv[1]);
+            return;
+        }
         static const char *const lines[] = {
             "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "MALLOC-STATS",
+            "    Return internal statistics report from the memory allocator.",
+            "PURGE",
+            "    Attempt to purge dirty pages for reclamation by the allocator.",
             "USAGE <key> [SAMPLES <count>]",
             "    Return memory in bytes used by <key> and its value.",
             "HELP",
-            "    Print this help."};
-        dblite_reply_array(ctx, 5);
-        for (int i = 0; i < 5; i++) dblite_reply_simple(ctx, lines[i]);
+            "    Prints this help."};
+        int count = (int)(sizeof(lines) / sizeof(lines[0]));
+        dblite_reply_array(ctx, count);
+        for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
     } else {
         reply_unknown_subcommand(ctx, &argv[1], "MEMORY");
     }
@@ -140,9 +162,19 @@ HANDLER(command_module) {
         }
     } else if (dblite_bytes_equal_nocase(argv[1], "LOAD") || dblite_bytes_equal_nocase(argv[1], "LOADEX") ||
                dblite_bytes_equal_nocase(argv[1], "UNLOAD")) {
+        /* Redis's arities (LOAD and LOADEX -3, UNLOAD 3) are checked first. */
+        int unload = dblite_bytes_equal_nocase(argv[1], "UNLOAD");
+        if (argc < 3 || (unload && argc != 3)) {
+            reply_subcommand_arity(ctx, "module", &argv[1]);
+            return;
+        }
         dblite_reply_error(ctx, "ERR modules are loaded at startup from the config file only; "
                                 "loading or unloading over the network is not offered");
     } else if (dblite_bytes_equal_nocase(argv[1], "HELP")) {
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "module", &argv[1]);
+            return;
+        }
         static const char *const lines[] = {
             "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "LIST",
@@ -156,6 +188,20 @@ HANDLER(command_module) {
     }
 }
 
+/* Redis treats an argument without [ * or ? (before any NUL byte, as
+ * strpbrk sees it) as a plain name, compared without case, and answers it
+ * spelled as asked. */
+static int has_glob_characters(const dblite_bytes *pattern) {
+    for (size_t i = 0; i < pattern->len && pattern->ptr[i] != '\0'; i++)
+        if (pattern->ptr[i] == '[' || pattern->ptr[i] == '*' || pattern->ptr[i] == '?') return 1;
+    return 0;
+}
+
+static int setting_name_matches(const dblite_bytes *pattern, int glob, const char *name) {
+    if (glob) return glob_match(pattern->ptr, pattern->len, name, strlen(name), 1);
+    return strlen(name) == pattern->len && strncasecmp(name, pattern->ptr, pattern->len) == 0;
+}
+
 static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     void *deferred = dblite_reply_deferred(ctx, DBLITE_AGGREGATE_MAP);
     long long pairs = 0;
@@ -163,17 +209,19 @@ static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     /* Each setting once, even if several patterns match it. */
     unsigned char *seen = calloc(count ? count : 1, 1);
     for (int a = 2; a < argc && seen; a++) {
+        int glob = has_glob_characters(&argv[a]);
         for (size_t i = 0; i < count; i++) {
             setting *s = config_setting_at(i);
             if (seen[i]) continue;
             const char *shown = s->name;
-            if (!glob_match(argv[a].ptr, argv[a].len, s->name, strlen(s->name), 1)) {
+            if (!setting_name_matches(&argv[a], glob, s->name)) {
                 /* Module settings also answer to their short name. */
                 shown = config_short_name(s);
-                if (shown == s->name || !glob_match(argv[a].ptr, argv[a].len, shown, strlen(shown), 1)) continue;
+                if (shown == s->name || !setting_name_matches(&argv[a], glob, shown)) continue;
             }
             seen[i] = 1;
-            dblite_reply_bulk_cstring(ctx, shown);
+            if (glob) dblite_reply_bulk_cstring(ctx, shown);
+            else dblite_reply_bulk(ctx, argv[a].ptr, argv[a].len);
             dblite_reply_bulk_cstring(ctx, s->text ? s->text : "");
             pairs++;
         }
@@ -224,6 +272,10 @@ HANDLER(command_config) {
     } else if (dblite_bytes_equal_nocase(argv[1], "SET")) {
         config_set(ctx, argc, argv);
     } else if (dblite_bytes_equal_nocase(argv[1], "RESETSTAT")) {
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "config", &argv[1]);
+            return;
+        }
         memset(&server.stats, 0, sizeof(server.stats));
         for (size_t i = 0; i < command_count(); i++) {
             command *cmd = command_at(i);
@@ -231,6 +283,10 @@ HANDLER(command_config) {
         }
         dblite_reply_ok(ctx);
     } else if (dblite_bytes_equal_nocase(argv[1], "HELP")) {
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "config", &argv[1]);
+            return;
+        }
         static const char *const lines[] = {
             "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
             "GET <pattern>",
