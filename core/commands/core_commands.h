@@ -23,6 +23,9 @@ void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, c
 /* "ERR wrong number of arguments for 'client|setname' command" */
 void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand);
 
+/* COMMAND GETKEYS command [arg ...] (argv[0] is COMMAND). */
+void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
 /* A database number as SELECT, MOVE and COPY read it (Redis's
  * getIntFromObjectOrReply): not an integer, or outside int, is answered with
  * Redis's two texts and -1 returned; the range check against "databases"
