@@ -81,7 +81,7 @@ HANDLER(command_memory) {
         /* Options are checked before the key is looked up, in Redis's
          * order: SAMPLES may repeat, must be an integer and not negative.
          * The count itself is not needed: sizes here are exact. */
-        for (int i = 3; i < argc; i++) {
+        for (int i = 3; i < argc; i += 2) {
             long long samples;
             if (!dblite_bytes_equal_nocase(argv[i], "SAMPLES") || i + 1 >= argc) {
                 dblite_reply_syntax_error(ctx);
@@ -95,7 +95,6 @@ HANDLER(command_memory) {
                 dblite_reply_syntax_error(ctx);
                 return;
             }
-            i++;
         }
         keytable_entry *entry = db_find(ctx, ctx->db, argv[2].ptr, argv[2].len, DBLITE_LOOKUP_READ);
         if (!entry) {
