@@ -10,3 +10,7 @@ dblite_add_unit_test(test_string_growth
   ${PROJECT_SOURCE_DIR}/modules/strings/integer_text.c)
 target_include_directories(test_string_growth PRIVATE ${PROJECT_SOURCE_DIR}/modules
   ${PROJECT_SOURCE_DIR}/include)
+
+# Timer heap: removal of arbitrary timers keeps deadline order, ids are never
+# reused, removal cost counted by the id index's probes.
+dblite_add_unit_test(test_timer_heap ${CMAKE_CURRENT_LIST_DIR}/test_timer_heap.c)
