@@ -176,6 +176,15 @@ static void heap_remove_at(event_loop *loop, size_t index) {
     }
 }
 
+/* now + delay_ms in microseconds, saturated: a module may ask for any
+ * delay, and a far one must not overflow into the past. */
+static int64_t deadline_after(long long delay_ms) {
+    int64_t now = monotonic_us();
+    if (delay_ms <= 0) return now;
+    if (delay_ms > (INT64_MAX - now) / 1000) return INT64_MAX;
+    return now + (int64_t)delay_ms * 1000;
+}
+
 uint64_t event_add_timer(event_loop *loop, long long delay_ms, timer_event_fn fn,
                          timer_finalizer_fn finalizer, void *privdata) {
     if (loop->heap_length == loop->heap_capacity) {
@@ -195,7 +204,7 @@ uint64_t event_add_timer(event_loop *loop, long long delay_ms, timer_event_fn fn
     /* Beyond ~30 years is "never"; also keeps the arithmetic from overflowing. */
     if (delay_ms > 1000000000000LL) delay_ms = 1000000000000LL;
     timer->id = loop->next_timer_id++;
-    timer->when_us = monotonic_us() + delay_ms * 1000;
+    timer->when_us = deadline_after(delay_ms);
     timer->fn = fn;
     timer->finalizer = finalizer;
     timer->privdata = privdata;
@@ -263,7 +272,7 @@ static void process_timers(event_loop *loop) {
             if (timer->finalizer) timer->finalizer(loop, timer->privdata);
             free(timer);
         } else {
-            timer->when_us = monotonic_us() + next_ms * 1000;
+            timer->when_us = deadline_after(next_ms);
             heap_sift_down(loop, timer->heap_index);
         }
         now = monotonic_us();

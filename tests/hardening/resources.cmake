@@ -28,3 +28,8 @@ set_tests_properties(huge_counts PROPERTIES SKIP_RETURN_CODE 77)
 
 # The log collapses a storm of identical lines.
 dblite_add_unit_test(test_log_repeats ${CMAKE_CURRENT_LIST_DIR}/test_log_repeats.c)
+
+# Extreme integers in every numeric position of every command (about 1.6M
+# commands, ~20 s in the sanitizer build, where a signed overflow aborts the
+# server and fails the test).
+dblite_add_script_test(integer_fuzz python3 ${CMAKE_CURRENT_LIST_DIR}/integer_fuzz.py)
