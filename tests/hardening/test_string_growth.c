@@ -138,24 +138,27 @@ static void test_edits_across_layout_edges(void **state)
                                    1048575, 1048576, 1048577, 1179648, 2400000};
     enum { MODEL_SIZE = 2500000 };
     char *model = calloc(1, MODEL_SIZE);
+    char *pristine = malloc(MODEL_SIZE);
     char *patch = malloc(MODEL_SIZE);
     assert_non_null(model);
+    assert_non_null(pristine);
     assert_non_null(patch);
+    for (size_t i = 0; i < MODEL_SIZE; i++) {
+        pristine[i] = (char)('A' + i % 23);
+        patch[i] = (char)('a' + i % 26);
+    }
     for (size_t a = 0; a < sizeof edges / sizeof edges[0]; a++) {
         for (size_t b = 0; b < sizeof edges / sizeof edges[0]; b++) {
             /* Start at length edges[a], then write up to end edges[b]: an
              * APPEND when it is past the end, an overwrite inside. */
             size_t start = edges[a], end = edges[b];
-            for (size_t i = 0; i < start; i++)
-                model[i] = (char)('A' + i % 23);
+            memcpy(model, pristine, start);
             void *value = string_value_create(model, start);
             assert_non_null(value);
             size_t offset = end > start ? start : end / 2;
             size_t len = end > offset ? end - offset : 1;
             if (offset + len > MODEL_SIZE)
                 len = MODEL_SIZE - offset;
-            for (size_t i = 0; i < len; i++)
-                patch[i] = (char)('a' + (i + a + b) % 26);
             value = string_value_splice(value, offset, patch, len);
             assert_non_null(value);
             memcpy(model + offset, patch, len);
@@ -172,6 +175,7 @@ static void test_edits_across_layout_edges(void **state)
         }
     }
     free(model);
+    free(pristine);
     free(patch);
 }
 
