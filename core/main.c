@@ -34,6 +34,7 @@ static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
     /* Let the big tables finish rehashing even when idle. */
     for (int i = 0; i < server.database_count; i++) keytable_rehash_for(server.databases[i].keys, 1000);
     memory_trim_step();
+    log_flush_repeats();
     if (server.settings.timeout > 0) {
         long long now = wall_clock_ms();
         for (client *c = server.clients; c; c = c->next) {

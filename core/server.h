@@ -28,6 +28,18 @@
 enum { LOG_DEBUG = 0, LOG_VERBOSE, LOG_NOTICE, LOG_WARNING };
 void server_log(int level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 int log_level_from_name(const char *name);
+/* Writes the pending "last message repeated N times" line once the quiet
+ * window has passed (from the cron: see log.c). */
+void log_flush_repeats(void);
+
+/* The log's memory of its last line, for collapsing repeats (log.c). */
+#define LOG_LINE_MAX 2048
+typedef struct log_repeat_state {
+    char last[LOG_LINE_MAX]; /* prefix + message of the last line written */
+    int last_level;
+    long long suppressed;    /* identical lines dropped since */
+    int64_t last_written_us; /* monotonic time of the last line written */
+} log_repeat_state;
 
 /* ---- commands ---- */
 #define COMMAND_WRITE (1u << 0)
@@ -262,6 +274,7 @@ typedef struct server_state {
     struct blocking_state *blocking;
     /* propagation of the running command */
     int propagation_depth;
+    log_repeat_state log_repeat;
 } server_state;
 
 extern server_state server;

@@ -4,6 +4,7 @@
  * FLUSHALL.  They work on any type through the type registry and fire the
  * keyspace hooks so modules (expiry) keep their per-key state exact.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,14 +305,8 @@ HANDLER(command_keys) {
 }
 
 HANDLER(command_scan) {
-    unsigned long long cursor = 0;
-    const char *p = argv[1].ptr;
-    size_t i;
-    for (i = 0; i < argv[1].len; i++) {
-        if (p[i] < '0' || p[i] > '9' || cursor > (~0ULL - (unsigned)(p[i] - '0')) / 10) break;
-        cursor = cursor * 10 + (unsigned)(p[i] - '0');
-    }
-    if (argv[1].len == 0 || i != argv[1].len) {
+    unsigned long long cursor;
+    if (!parse_scan_cursor(argv[1].ptr, argv[1].len, &cursor)) {
         dblite_reply_error(ctx, "ERR invalid cursor");
         return;
     }
@@ -354,10 +349,11 @@ HANDLER(command_scan) {
      * hard cap on calls keeps a sparse table from stalling the server. */
     keytable *keys = ctx->db->keys;
     long long calls = 0;
+    long long max_calls = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
     do {
         cursor = keytable_scan(keys, cursor, collect_key, &list);
         calls++;
-    } while (cursor && (long long)list.keys.length < count && calls < count * 10 && !list.failed);
+    } while (cursor && (long long)list.keys.length < count && calls < max_calls && !list.failed);
     if (list.failed) {
         key_list_free(&list);
         dblite_reply_error(ctx, "ERR out of memory");

@@ -9,6 +9,7 @@
 #ifndef DBLITE_EVENT_LOOP_H
 #define DBLITE_EVENT_LOOP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define EVENT_READABLE 1
@@ -35,7 +36,12 @@ void event_remove_file(event_loop *loop, int fd, int mask);
 /* Timers: ids are never reused; 0 means "no timer". */
 uint64_t event_add_timer(event_loop *loop, long long delay_ms, timer_event_fn fn,
                          timer_finalizer_fn finalizer, void *privdata);
+/* O(log n).  0, or -1 when no such timer is pending. */
 int event_remove_timer(event_loop *loop, uint64_t id);
+/* Pending timers, and the index slots inspected so far by removals (a
+ * deterministic measure of their cost, for tests). */
+size_t event_timer_count(const event_loop *loop);
+uint64_t event_timer_probes(const event_loop *loop);
 /* The number of milliseconds until the earliest timer, or -1 if none. */
 long long event_next_timer_ms(event_loop *loop);
 

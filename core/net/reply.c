@@ -76,7 +76,7 @@ static void reply_prefixed_number(client *c, char prefix, long long value) {
 
 void reply_simple(client *c, const char *text) {
     size_t length = strlen(text);
-    if (!c) return;
+    if (!c || (c->flags & CLIENT_CLOSE_ASAP)) return;
     if (output_reserve(c, length + 3) != 0) {
         reply_out_of_memory(c);
         return;
@@ -118,7 +118,9 @@ void reply_integer(client *c, long long value) {
 }
 
 void reply_bulk(client *c, const char *data, size_t length) {
-    if (!c) return;
+    /* A client being closed gets nothing more: a command still producing
+     * a long reply then costs no allocation (nor a log line) per element. */
+    if (!c || (c->flags & CLIENT_CLOSE_ASAP)) return;
     if (output_reserve(c, length + 32) != 0) {
         reply_out_of_memory(c);
         return;

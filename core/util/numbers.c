@@ -32,6 +32,33 @@ size_t format_long_long(char *buffer, long long value) {
     return length;
 }
 
+/* Redis reads SCAN cursors with strtoul and refuses text that starts with
+ * a space or leaves anything after the digits: so an optional sign, digits
+ * (a negative value wraps, "-1" is the largest cursor), nothing after them
+ * up to the end or a NUL byte, where strtoul stops; an empty text is 0. */
+int parse_scan_cursor(const char *text, size_t length, unsigned long long *cursor) {
+    size_t at = 0;
+    int negative = 0;
+    if (length == 0 || text[0] == '\0') {
+        *cursor = 0;
+        return 1;
+    }
+    if (text[0] == '+' || text[0] == '-') {
+        negative = text[0] == '-';
+        at = 1;
+    }
+    size_t digits = at;
+    unsigned long long value = 0;
+    for (; at < length && text[at] >= '0' && text[at] <= '9'; at++) {
+        unsigned digit = (unsigned)(text[at] - '0');
+        if (value > (ULLONG_MAX - digit) / 10) return 0; /* strtoul's ERANGE */
+        value = value * 10 + digit;
+    }
+    if (at == digits || (at < length && text[at] != '\0')) return 0;
+    *cursor = negative ? 0ULL - value : value;
+    return 1;
+}
+
 int parse_long_long(const char *text, size_t length, long long *value) {
     if (length == 0 || length > 20) return 0;
     size_t i = 0;

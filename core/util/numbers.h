@@ -12,6 +12,8 @@
 size_t format_long_long(char *buffer, long long value);
 /* 1 on success: the whole string is a canonical long long. */
 int parse_long_long(const char *text, size_t length, long long *value);
+/* A SCAN cursor as Redis 7.0 reads it (strtoul rules, see numbers.c). */
+int parse_scan_cursor(const char *text, size_t length, unsigned long long *cursor);
 int parse_long_double(const char *text, size_t length, long double *value);
 int parse_double(const char *text, size_t length, double *value);
 /* Parses sizes like "512mb", "1gb", "100" (Redis memtoull); 1 on success. */

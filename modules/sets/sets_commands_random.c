@@ -15,6 +15,7 @@
 
 #include "common/collection_access.h"
 #include "common/random_sample.h"
+#include "common/reply_budget.h"
 #include "set_access.h"
 #include "sets_commands.h"
 #include "sets_state.h"
@@ -79,6 +80,10 @@ static void srandmember_with_count(dblite_ctx *ctx, const dblite_bytes *argv)
         dblite_reply_array(ctx, 0);
         return;
     }
+    /* |count| picks with repeats: bounded before any work (reply_budget.h). */
+    if (count < 0 && reply_budget_check_or_reply(ctx, (unsigned long long)-count,
+                                                 REPLY_BUDGET_MIN_BULK) != DBLITE_OK)
+        return;
     size_t length = set_value_length(set);
     random_source *random = &sets_state_of(ctx)->random;
     member_source source;

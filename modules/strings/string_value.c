@@ -43,9 +43,14 @@
 #define SHORT_HEADER_MAX_LENGTH 254
 #define LONG_HEADER_MARK 255
 
-/* Past this size, spare room for edits grows by a fixed step, not doubling
- * (the same policy as Redis's sds, so memory after APPEND loops compares). */
+/* Spare room for edits: a value below this size doubles, as Redis's sds
+ * does.  Past it Redis adds a fixed 1 MB, which makes each step copy the
+ * whole value (quadratic over a long APPEND loop) unless realloc can move
+ * pages; here the room grows by an eighth of the length instead (at least
+ * the same 1 MB), so growth is geometric: a value built by appends is
+ * reallocated O(log n) times and at most 1/8 of it is spare. */
 #define GROWTH_DOUBLING_LIMIT (1024 * 1024)
+#define GROWTH_FRACTION_SHIFT 3
 
 /* Longest text that can be a 64-bit integer, sign included. */
 #define INTEGER_TEXT_MAX_LENGTH 20
@@ -276,9 +281,12 @@ static size_t grown_capacity(size_t length)
 {
     if (length < GROWTH_DOUBLING_LIMIT)
         return length * 2;
-    if (length > SIZE_MAX - GROWTH_DOUBLING_LIMIT - LONG_HEADER_SIZE)
+    size_t step = length >> GROWTH_FRACTION_SHIFT;
+    if (step < GROWTH_DOUBLING_LIMIT)
+        step = GROWTH_DOUBLING_LIMIT;
+    if (length > SIZE_MAX - step - LONG_HEADER_SIZE)
         return length;
-    return length + GROWTH_DOUBLING_LIMIT;
+    return length + step;
 }
 
 /* Lay out old bytes, a zero gap up to offset, then the new bytes. */
@@ -292,6 +300,19 @@ static void write_spliced(char *out, dblite_bytes old, size_t offset, const char
         memcpy(out + offset, ptr, len);
 }
 
+/* Writes the edit into a block that has room for new_length bytes. */
+static void *splice_in_place(unsigned char *block, size_t old_length, size_t new_length,
+                             size_t offset, const char *ptr, size_t len)
+{
+    char *bytes = block_bytes(block);
+    if (offset > old_length)
+        memset(bytes + old_length, 0, offset - old_length);
+    if (len > 0)
+        memcpy(bytes + offset, ptr, len);
+    block_set_length(block, new_length);
+    return block;
+}
+
 void *string_value_splice(void *value, size_t offset, const char *ptr, size_t len)
 {
     size_t old_length = value != NULL ? string_value_length(value) : 0;
@@ -300,16 +321,19 @@ void *string_value_splice(void *value, size_t offset, const char *ptr, size_t le
 
     /* A marked value is never edited in place: the edit yields a new,
      * unmarked value, since the text may no longer be the integer sent. */
-    if (value != NULL && !is_inline(value) && !is_sent_as_integer(value)) {
+    int editable = value != NULL && !is_inline(value) && !is_sent_as_integer(value);
+    if (editable) {
         unsigned char *block = value;
-        if (new_length <= block_capacity(block)) {
-            char *bytes = block_bytes(block);
-            if (offset > old_length)
-                memset(bytes + old_length, 0, offset - old_length);
-            if (len > 0)
-                memcpy(bytes + offset, ptr, len);
-            block_set_length(block, new_length);
-            return block;
+        if (new_length <= block_capacity(block))
+            return splice_in_place(block, old_length, new_length, offset, ptr, len);
+        /* A block whose header already holds any length grows in place (for
+         * big blocks realloc moves pages instead of copying bytes). */
+        size_t capacity = grown_capacity(new_length);
+        if (block[0] == LONG_HEADER_MARK && capacity <= SIZE_MAX - LONG_HEADER_SIZE) {
+            unsigned char *grown = dblite_realloc(block, LONG_HEADER_SIZE + capacity);
+            if (grown == NULL)
+                return NULL;
+            return splice_in_place(grown, old_length, new_length, offset, ptr, len);
         }
     }
 
@@ -318,19 +342,22 @@ void *string_value_splice(void *value, size_t offset, const char *ptr, size_t le
     if (value != NULL)
         old = string_value_bytes(value, scratch);
 
+    void *result;
     if (new_length <= INLINE_TEXT_CAPACITY) {
         char small[INLINE_TEXT_CAPACITY];
         write_spliced(small, old, offset, ptr, len);
-        return string_value_create(small, new_length);
+        result = string_value_create(small, new_length);
+    } else {
+        /* A brand-new key gets exactly its size; an edited one gets spare room. */
+        size_t capacity = value != NULL ? grown_capacity(new_length) : new_length;
+        unsigned char *block = block_allocate(capacity, new_length);
+        if (block != NULL)
+            write_spliced(block_bytes(block), old, offset, ptr, len);
+        result = block;
     }
-
-    /* A brand-new key gets exactly its size; an edited one gets spare room. */
-    size_t capacity = value != NULL ? grown_capacity(new_length) : new_length;
-    unsigned char *block = block_allocate(capacity, new_length);
-    if (block == NULL)
-        return NULL;
-    write_spliced(block_bytes(block), old, offset, ptr, len);
-    return block;
+    if (result != NULL && value != NULL)
+        string_value_free(value);
+    return result;
 }
 
 void string_value_free(void *value)

@@ -51,11 +51,12 @@ int string_value_to_long_double(const void *value, long double *number);
 
 /* Write ptr[0..len) at offset, zero-filling any gap past the current end
  * (SETRANGE; APPEND is a write at the end).  value may be NULL for a missing
- * key.  Returns the value to keep under the key: value itself when it was
- * edited in place, otherwise a new value (the old one is left untouched for
- * the core to free), or NULL when memory runs out.  The caller has checked
- * offset + len against the size limit.  A value that keeps being edited gets
- * spare room so repeated appends do not copy every time. */
+ * key.  As realloc, the call consumes value: it returns the value to keep
+ * under the key (value itself when edited in place, or a grown or new
+ * value, value then being released), or NULL when memory runs out, value
+ * then being left as it was.  The caller has checked offset + len against
+ * the size limit.  A value that keeps being edited gets spare room that
+ * grows geometrically, so a run of appends is amortised O(1) per byte. */
 void *string_value_splice(void *value, size_t offset, const char *ptr, size_t len);
 
 /* Type methods. */

@@ -2,39 +2,51 @@
  * strings_commands_edit.c - APPEND and SETRANGE, the commands that change
  * part of a string.
  *
- * An edit that fits the value's spare room happens in place and is reported
- * with dblite_key_modified; otherwise the edited copy replaces the value
- * with DBLITE_SET_KEEP, so either way the key keeps its deadline.
+ * An existing value is edited through its slot (one hash lookup): the
+ * splice grows it in place or moves it, and the slot takes whatever it
+ * returns, so the key keeps its deadline and a big value is never copied
+ * just to be replaced.  A missing key is stored as a new value.
  */
 #include "string_access.h"
+#include "string_type.h"
 #include "string_value.h"
 #include "strings_commands.h"
 
-/* Writes bytes at offset of the existing value and stores the result;
- * returns the new length, or -1 after replying an error. */
-static long long splice_existing(dblite_ctx *ctx, dblite_bytes key, void *value, size_t offset,
-                                 dblite_bytes bytes)
+/* Finds key for an edit: DBLITE_OK with *slot (NULL for a missing key), or
+ * DBLITE_ERR after replying. */
+static int lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, void ***slot)
 {
-    void *edited = string_value_splice(value, offset, bytes.ptr, bytes.len);
+    int status = dblite_key_lookup_slot(ctx, key, string_type(), DBLITE_LOOKUP_WRITE, slot);
+    if (status == DBLITE_OK)
+        return DBLITE_OK;
+    if (status == DBLITE_ERR_WRONGTYPE)
+        dblite_reply_wrongtype(ctx);
+    else
+        dblite_reply_error(ctx, "ERR could not look the key up");
+    return DBLITE_ERR;
+}
+
+/* Writes bytes at offset of the value in slot and replies the new length. */
+static void splice_existing(dblite_ctx *ctx, dblite_bytes key, void **slot, size_t offset,
+                            dblite_bytes bytes)
+{
+    void *edited = string_value_splice(*slot, offset, bytes.ptr, bytes.len);
     if (edited == NULL) {
         string_reply_out_of_memory(ctx);
-        return -1;
+        return;
     }
-    long long length = (long long)string_value_length(edited);
-    if (edited == value)
-        dblite_key_modified(ctx, key);
-    else if (string_store_or_reply(ctx, key, edited, DBLITE_SET_KEEP) != DBLITE_OK)
-        return -1;
-    return length;
+    *slot = edited;
+    dblite_key_modified(ctx, key);
+    dblite_reply_integer(ctx, (long long)string_value_length(edited));
 }
 
 void strings_append_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
-    void *value;
-    if (string_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK)
+    void **slot;
+    if (lookup_slot_or_reply(ctx, argv[1], &slot) != DBLITE_OK)
         return;
-    if (value == NULL) {
+    if (slot == NULL) {
         void *created = string_value_create(argv[2].ptr, argv[2].len);
         if (created == NULL) {
             string_reply_out_of_memory(ctx);
@@ -44,13 +56,11 @@ void strings_append_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             dblite_reply_integer(ctx, (long long)argv[2].len);
         return;
     }
-    size_t old_length = string_value_length(value);
+    size_t old_length = string_value_length(*slot);
     if (string_check_length_or_reply(ctx, (long long)old_length, (long long)argv[2].len) !=
         DBLITE_OK)
         return;
-    long long length = splice_existing(ctx, argv[1], value, old_length, argv[2]);
-    if (length >= 0)
-        dblite_reply_integer(ctx, length);
+    splice_existing(ctx, argv[1], slot, old_length, argv[2]);
 }
 
 void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -66,20 +76,18 @@ void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         return;
     }
     dblite_bytes patch = argv[3];
-    void *value;
-    if (string_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK)
+    void **slot;
+    if (lookup_slot_or_reply(ctx, argv[1], &slot) != DBLITE_OK)
         return;
     if (patch.len == 0) {
         /* Nothing to write: no key is created and an existing one is untouched. */
-        dblite_reply_integer(ctx, value != NULL ? (long long)string_value_length(value) : 0);
+        dblite_reply_integer(ctx, slot != NULL ? (long long)string_value_length(*slot) : 0);
         return;
     }
     if (string_check_length_or_reply(ctx, offset, (long long)patch.len) != DBLITE_OK)
         return;
-    if (value != NULL) {
-        long long length = splice_existing(ctx, argv[1], value, (size_t)offset, patch);
-        if (length >= 0)
-            dblite_reply_integer(ctx, length);
+    if (slot != NULL) {
+        splice_existing(ctx, argv[1], slot, (size_t)offset, patch);
         return;
     }
     void *created = string_value_splice(NULL, (size_t)offset, patch.ptr, patch.len);
