@@ -1,0 +1,3 @@
+# Issue 19, security and descriptor limits: every test runs the real server
+# binary over real sockets (see each file's header for what it proves).
+dblite_add_script_test(hardening_path_confinement python3 ${CMAKE_CURRENT_LIST_DIR}/test_path_confinement.py)
