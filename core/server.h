@@ -197,7 +197,11 @@ typedef struct server_settings {
     long long multibulk_max_count;
     char *pidfile;
     long long hz;
+    int enable_protected_configs;    /* PROTECTED_CONFIGS_* */
+    int protected_mode;
 } server_settings;
+/* enable-protected-configs, in Redis's order of choices. */
+enum { PROTECTED_CONFIGS_NO = 0, PROTECTED_CONFIGS_YES, PROTECTED_CONFIGS_LOCAL };
 
 typedef struct server_stats {
     long long connections_received;
@@ -347,6 +351,9 @@ void client_process_input(client *c);
 void clients_write_pending(void);
 void client_describe(const client *c, char *buffer, size_t size);
 client *client_by_id(uint64_t id);
+/* 1 for a client connected over the loopback interface (127.0.0.0/8, ::1),
+ * as Redis's connIsLocal: protected mode and protected configs trust it. */
+int client_is_loopback(const client *c);
 int client_select_db(client *c, int index);
 
 /* ---- replies into a client's buffer (net/reply.c) ---- */

@@ -149,3 +149,7 @@ void listeners_close(void) {
     }
     server.listen_count = 0;
 }
+
+int client_is_loopback(const client *c) {
+    return strncmp(c->address, "127.", 4) == 0 || strncmp(c->address, "[::1]:", 6) == 0;
+}
