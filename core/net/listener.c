@@ -20,6 +20,45 @@
 
 #include "server.h"
 
+/* Redis 7.0's reply, byte for byte, to a client it refuses in protected
+ * mode. */
+static const char protected_mode_denial[] =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the "
+    "default user. In this mode connections are only accepted from the loopback interface. If you want to connect "
+    "from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode "
+    "sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the "
+    "same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode "
+    "by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting "
+    "the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the "
+    "above things in order for the server to start accepting connections from the outside.\r\n";
+
+/* The loopback interface, as Redis's connIsLocal: 127.0.0.0/8 and ::1. */
+static int address_is_loopback(const struct sockaddr_storage *address) {
+    if (address->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)address)->sin_addr.s_addr) >> 24) == 127;
+    if (address->ss_family == AF_INET6) return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)address)->sin6_addr);
+    return 0;
+}
+
+/* Protected mode (Redis's default): with no password, only the loopback
+ * interface is served, whatever the bind says, so a server bound beyond
+ * loopback by mistake is not open to the network. */
+static int protected_mode_refuses(const struct sockaddr_storage *address) {
+    int no_password = server.settings.requirepass == NULL || server.settings.requirepass[0] == '\0';
+    return server.settings.protected_mode && no_password && !address_is_loopback(address);
+}
+
+/* Answers a connection we will not serve with a one-line reason and closes
+ * it; the socket is new and non-blocking, so the short write cannot wait. */
+static void refuse_connection(int client_fd, const char *reason, size_t length) {
+    ssize_t ignored = write(client_fd, reason, length);
+    (void)ignored;
+    close(client_fd);
+    server.stats.rejected_connections++;
+}
+
 static void accept_handler(event_loop *loop, int fd, void *privdata, int mask) {
     (void)loop, (void)mask;
     module *dialect = privdata;
@@ -36,10 +75,11 @@ static void accept_handler(event_loop *loop, int fd, void *privdata, int mask) {
         server.stats.connections_received++;
         if (server.client_count >= server.settings.maxclients) {
             static const char refusal[] = "-ERR max number of clients reached\r\n";
-            ssize_t ignored = write(client_fd, refusal, sizeof(refusal) - 1);
-            (void)ignored;
-            close(client_fd);
-            server.stats.rejected_connections++;
+            refuse_connection(client_fd, refusal, sizeof(refusal) - 1);
+            continue;
+        }
+        if (protected_mode_refuses(&address)) {
+            refuse_connection(client_fd, protected_mode_denial, sizeof(protected_mode_denial) - 1);
             continue;
         }
         int one = 1;
