@@ -143,6 +143,7 @@ int main(int argc, char **argv) {
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGINT, &action, NULL);
 
+    if (descriptor_limit_fit_startup() != 0) return 1;
     server.loop = event_loop_create((int)server.settings.maxclients + 128);
     if (!server.loop || command_table_init() != DBLITE_OK || databases_create((int)server.settings.databases) != DBLITE_OK ||
         blocking_init() != DBLITE_OK) {

@@ -221,6 +221,8 @@ typedef struct server_state {
     int listen_fds[16];
     module *listen_dialects[16];            /* NULL for the server's own port */
     int listen_count;
+    int reserve_fd;                         /* spent to refuse a client on EMFILE; -1: none held */
+    int accept_paused;                      /* listeners off for a moment: out of descriptors */
     database *databases;
     int database_count;
     client *clients;
@@ -340,6 +342,12 @@ void signal_key_ready(database *db, const char *key, size_t length);
 void signal_database_ready(database *db);
 
 /* ---- clients and networking (net/) ---- */
+/* net/descriptor_limit.c: raise the soft open-file limit for maxclients
+ * plus Redis's 32 reserved descriptors, lowering maxclients (logged) when
+ * it cannot; -1 when the limit is too low to start.  The runtime variant
+ * (CONFIG SET maxclients) refuses with Redis's text instead of lowering. */
+int descriptor_limit_fit_startup(void);
+int descriptor_limit_fit_runtime(long long maxclients, char *error, size_t size);
 int listeners_open(void);
 int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);

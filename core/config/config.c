@@ -85,6 +85,8 @@ static int add_setting(const char *name, setting_kind kind, void *storage, long 
 
 static int apply_maxclients(const setting *s, char *error, size_t size) {
     (void)s;
+    /* At startup main() fits maxclients to the descriptor limit itself. */
+    if (server.loop && descriptor_limit_fit_runtime(server.settings.maxclients, error, size) != 0) return -1;
     if (server.loop && event_loop_resize(server.loop, (int)server.settings.maxclients + 128) != 0) {
         snprintf(error, size, "cannot grow the event loop to %lld clients", server.settings.maxclients);
         return -1;

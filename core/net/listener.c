@@ -59,6 +59,62 @@ static void refuse_connection(int client_fd, const char *reason, size_t length) 
     server.stats.rejected_connections++;
 }
 
+static void accept_handler(event_loop *loop, int fd, void *privdata, int mask);
+
+static const char max_clients_refusal[] = "-ERR max number of clients reached\r\n";
+
+/* The reserve descriptor: held while all is well, so that when accept(2)
+ * fails with EMFILE there is one to give back for a moment, accept the
+ * waiting connection and refuse it.  Without that the listener stays
+ * readable and the loop would spin on the failing accept at full CPU,
+ * while the waiting client hangs. */
+static void reserve_take(void) {
+    if (server.reserve_fd < 0) server.reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static long long resume_accepting(event_loop *loop, uint64_t id, void *privdata) {
+    (void)id, (void)privdata;
+    server.accept_paused = 0;
+    for (int i = 0; i < server.listen_count; i++)
+        if (event_add_file(loop, server.listen_fds[i], EVENT_READABLE, accept_handler, server.listen_dialects[i]) != 0)
+            server_log(LOG_WARNING, "cannot watch a listening socket again: %s", strerror(errno));
+    if (server.listen_count > 0) reserve_take();
+    return -1;
+}
+
+/* No descriptor even for refusing: stop watching the listeners for 100 ms
+ * (waiting clients stay in the backlog) instead of spinning. */
+static void pause_accepting(void) {
+    if (server.accept_paused) return;
+    if (event_add_timer(server.loop, 100, resume_accepting, NULL, NULL) == 0) return;
+    server.accept_paused = 1;
+    for (int i = 0; i < server.listen_count; i++) event_remove_file(server.loop, server.listen_fds[i], EVENT_READABLE);
+}
+
+/* accept(2) failed with EMFILE or ENFILE on listener fd: refuse one waiting
+ * connection with the reserve descriptor.  0 when one was refused (try the
+ * next), -1 when accepting is paused. */
+static int refuse_without_descriptors(int fd) {
+    server_log(LOG_VERBOSE, "accept: %s; refusing a connection", strerror(errno));
+    if (server.reserve_fd < 0) {
+        pause_accepting();
+        return -1;
+    }
+    close(server.reserve_fd);
+    server.reserve_fd = -1;
+    int client_fd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (client_fd >= 0) {
+        server.stats.connections_received++;
+        refuse_connection(client_fd, max_clients_refusal, sizeof(max_clients_refusal) - 1);
+    }
+    reserve_take();
+    if (client_fd < 0 || server.reserve_fd < 0) {
+        pause_accepting();
+        return -1;
+    }
+    return 0;
+}
+
 static void accept_handler(event_loop *loop, int fd, void *privdata, int mask) {
     (void)loop, (void)mask;
     module *dialect = privdata;
@@ -68,14 +124,14 @@ static void accept_handler(event_loop *loop, int fd, void *privdata, int mask) {
         socklen_t address_length = sizeof(address);
         int client_fd = accept4(fd, (struct sockaddr *)&address, &address_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (client_fd == -1) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            if ((errno == EMFILE || errno == ENFILE) && refuse_without_descriptors(fd) == 0) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != EMFILE && errno != ENFILE)
                 server_log(LOG_VERBOSE, "accept: %s", strerror(errno));
             return;
         }
         server.stats.connections_received++;
         if (server.client_count >= server.settings.maxclients) {
-            static const char refusal[] = "-ERR max number of clients reached\r\n";
-            refuse_connection(client_fd, refusal, sizeof(refusal) - 1);
+            refuse_connection(client_fd, max_clients_refusal, sizeof(max_clients_refusal) - 1);
             continue;
         }
         if (protected_mode_refuses(&address)) {
@@ -180,9 +236,15 @@ int listener_add(const char *bind_addresses, int port, module *dialect) {
     return opened > 0 ? 0 : -1;
 }
 
-int listeners_open(void) { return listener_add(server.settings.bind, (int)server.settings.port, NULL); }
+int listeners_open(void) {
+    server.reserve_fd = -1;
+    reserve_take();
+    return listener_add(server.settings.bind, (int)server.settings.port, NULL);
+}
 
 void listeners_close(void) {
+    if (server.reserve_fd >= 0) close(server.reserve_fd);
+    server.reserve_fd = -1;
     for (int i = 0; i < server.listen_count; i++) {
         event_remove_file(server.loop, server.listen_fds[i], EVENT_READABLE);
         close(server.listen_fds[i]);
