@@ -96,6 +96,13 @@ def from_namespace(port):
     return eval(result.stdout.strip())  # noqa: S307 - our own repr() of bytes
 
 
+def strip_close(data):
+    for marker in (b"<closed>", b"<reset>"):
+        if data.endswith(marker):
+            return data[:-len(marker)]
+    return data
+
+
 class Checks:
     def __init__(self):
         self.passed = self.failed = 0
@@ -157,7 +164,9 @@ def main():
         t.true("and its connection closed", remote.endswith(b"<closed>") or remote.endswith(b"<reset>"),
                repr(remote[-40:]))
         if reference is not None:
-            t.true("the denial is byte for byte redis-server's", remote == reference,
+            # How the close shows (FIN or, with the PING unread, RST) is a
+            # race in both servers: the bytes before it are compared.
+            t.true("the denial is byte for byte redis-server's", strip_close(remote) == strip_close(reference),
                    "\n    redis:  %r\n    dblite: %r" % (reference, remote))
         else:
             print("note: redis-server not installed; the text is checked by its start only")
