@@ -8,7 +8,9 @@
 # for byte (compared with a live redis-server 7.0 when installed) and a
 # closed connection, while loopback clients are served; CONFIG SET
 # protected-mode no opens the other address; with protected mode back on,
-# a password also opens it (the client then meets NOAUTH instead).
+# a password also opens it (the client then meets NOAUTH instead).  With
+# enable-protected-configs local, the remote client may not set dbfilename
+# while a loopback one may.
 # Without the namespace nothing here can be checked: the test then FAILS
 # loudly rather than skipping.  Prints every failed check; exits 1 on any
 # failure.
@@ -36,14 +38,17 @@ SUBNET = "10.%d.%d" % (200 + PID % 50, (PID // 50) % 250)
 HOST_ADDRESS = SUBNET + ".1"
 PEER_ADDRESS = SUBNET + ".2"
 
-# Runs inside the namespace: connect, send PING, print what came back
-# until the server closed (or 3 s passed), as a Python bytes literal.
+# Runs inside the namespace: connect, send a command (PING by default),
+# print what came back until the server closed, a whole line came or 3 s
+# passed, as a Python bytes literal.
 REMOTE_CLIENT = r"""
 import socket, sys
 sock = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+arguments = [a.encode() for a in sys.argv[3:]] or [b"PING"]
+request = b"*%d\r\n" % len(arguments) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in arguments)
 data = b""
 try:
-    sock.sendall(b"*1\r\n$4\r\nPING\r\n")
+    sock.sendall(request)
 except OSError:
     pass
 try:
@@ -53,7 +58,7 @@ try:
             data += b"<closed>"
             break
         data += chunk
-        if data.endswith(b"+PONG\r\n") or data.startswith(b"-NOAUTH"):
+        if data.endswith(b"\r\n") and not data.startswith(b"-DENIED"):
             break
 except socket.timeout:
     data += b"<open>"
@@ -89,8 +94,9 @@ def remove_namespace():
     run("ip", "netns", "del", NAMESPACE)
 
 
-def from_namespace(port):
-    result = run("ip", "netns", "exec", NAMESPACE, sys.executable, "-c", REMOTE_CLIENT, HOST_ADDRESS, str(port))
+def from_namespace(port, *arguments):
+    result = run("ip", "netns", "exec", NAMESPACE, sys.executable, "-c", REMOTE_CLIENT, HOST_ADDRESS, str(port),
+                 *arguments)
     if result.returncode != 0:
         return ("client failed: " + result.stderr.strip()).encode()
     return eval(result.stdout.strip())  # noqa: S307 - our own repr() of bytes
@@ -155,7 +161,10 @@ def main():
             print("      (this test needs root and iproute2: ip netns, veth)")
             return 1
         reference = redis_denial()
-        server = CompatServer(config, ["--bind", "127.0.0.1 " + HOST_ADDRESS]).start()
+        # enable-protected-configs local: the other address also shows
+        # that only loopback clients may change protected settings.
+        server = CompatServer(config, ["--bind", "127.0.0.1 " + HOST_ADDRESS,
+                                       "--enable-protected-configs", "local"]).start()
         local = DBLiteClient(server.redis_port)
         t.true("CONFIG GET protected-mode is yes by default",
                local.execute("CONFIG", "GET", "protected-mode") == [b"protected-mode", b"yes"])
@@ -175,6 +184,11 @@ def main():
         t.true("CONFIG SET protected-mode no", local.raw("CONFIG", "SET", "protected-mode", "no") == b"+OK\r\n")
         remote = from_namespace(server.redis_port)
         t.true("with protected mode off the other address is served", remote == b"+PONG\r\n", repr(remote))
+        remote = from_namespace(server.redis_port, "CONFIG", "SET", "dbfilename", "remote.rdb")
+        t.true("enable-protected-configs local: a remote client cannot set dbfilename",
+               remote == b"-ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected "
+                         b"config\r\n", repr(remote))
+        t.true("a loopback client can", local.raw("CONFIG", "SET", "dbfilename", "local.rdb") == b"+OK\r\n")
 
         local.execute("CONFIG", "SET", "protected-mode", "yes")
         t.true("denied again once protected mode is back on",
