@@ -161,6 +161,14 @@ def check_links_and_special_files(t, db, server, outside):
         t.prefix("SAVE over %s refused" % name, b"-ERR '%s' exists and is not a regular file" % name.encode(),
                  db.raw("SAVE", name))
     t.true("PING answers after SAVE fifo", ping_answers(server.redis_port))
+    # SAVE writes temp-<pid>.rdb, then renames it: a link planted under
+    # that name must not carry the snapshot out of dir.
+    temp = os.path.join(server.dir, "temp-%d.rdb" % server.process.pid)
+    os.symlink(os.path.join(outside, "planted.rdb"), temp)
+    t.prefix("SAVE through a planted temporary link fails", b"-ERR cannot create", db.raw("SAVE", "fresh.rdb"))
+    t.prefix("so does the Redis port's SAVE", b"-ERR cannot create", DBLiteClient(server.redis_port).raw("SAVE"))
+    t.true("nothing written through the planted link", not os.path.exists(os.path.join(outside, "planted.rdb")))
+    os.unlink(temp)
     t.equal("the outside file a link points to is unchanged", before, file_bytes(secret))
     t.true("no file created through the dangling link", not os.path.exists(os.path.join(outside, "missing.rdb")))
     t.true("the links are still links", os.path.islink(os.path.join(server.dir, "link-existing.rdb")))
