@@ -175,6 +175,17 @@ def run_local(t, config):
         server.remove_dir()
 
 
+def run_relative_dir(t, config):
+    t.begin("dir at startup")
+    server = CompatServer(config, ["--dir", "."]).start()  # its cwd is server.dir
+    try:
+        t.equal("CONFIG GET dir answers the absolute path, as Redis", os.path.realpath(server.dir).encode(),
+                config_get(DBLiteClient(server.redis_port), "dir"))
+    finally:
+        server.stop()
+        server.remove_dir()
+
+
 def run_startup(t, config):
     t.begin("startup")
     binary, module_path, _ = default_paths()
@@ -212,6 +223,7 @@ def main():
         run_default(t, config, references[0] if references else None)
         run_enabled(t, config, references[1] if references else None)
         run_local(t, config)
+        run_relative_dir(t, config)
         run_startup(t, config)
     except Exception as error:  # noqa: BLE001 - reported as a failure
         t.failed += 1
