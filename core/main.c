@@ -144,6 +144,7 @@ int main(int argc, char **argv) {
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGINT, &action, NULL);
 
+    if (descriptor_limit_fit_startup() != 0) return 1;
     server.loop = event_loop_create((int)server.settings.maxclients + 128);
     if (!server.loop || command_table_init() != DBLITE_OK || databases_create((int)server.settings.databases) != DBLITE_OK ||
         blocking_init() != DBLITE_OK) {
@@ -159,6 +160,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "dblite: cannot change to directory '%s': %m\n", server.settings.dir);
         return 1;
     }
+    /* CONFIG GET dir answers the absolute path, as Redis does. */
+    char *working_dir = getcwd(NULL, 0);
+    char dir_error[256];
+    if (working_dir && config_set_value(config_find("dir"), working_dir, dir_error, sizeof(dir_error)) != 0)
+        server_log(LOG_WARNING, "cannot record the working directory: %s", dir_error);
+    free(working_dir);
     if (listeners_open() != 0) {
         fprintf(stderr, "dblite: cannot listen on %s port %lld\n", server.settings.bind, server.settings.port);
         return 1;

@@ -209,7 +209,11 @@ typedef struct server_settings {
     long long multibulk_max_count;
     char *pidfile;
     long long hz;
+    int enable_protected_configs;    /* PROTECTED_CONFIGS_* */
+    int protected_mode;
 } server_settings;
+/* enable-protected-configs, in Redis's order of choices. */
+enum { PROTECTED_CONFIGS_NO = 0, PROTECTED_CONFIGS_YES, PROTECTED_CONFIGS_LOCAL };
 
 typedef struct server_stats {
     long long connections_received;
@@ -229,6 +233,8 @@ typedef struct server_state {
     int listen_fds[16];
     module *listen_dialects[16];            /* NULL for the server's own port */
     int listen_count;
+    int reserve_fd;                         /* spent to refuse a client on EMFILE; -1: none held */
+    int accept_paused;                      /* listeners off for a moment: out of descriptors */
     database *databases;
     int database_count;
     client *clients;
@@ -349,6 +355,12 @@ void signal_key_ready(database *db, const char *key, size_t length);
 void signal_database_ready(database *db);
 
 /* ---- clients and networking (net/) ---- */
+/* net/descriptor_limit.c: raise the soft open-file limit for maxclients
+ * plus Redis's 32 reserved descriptors, lowering maxclients (logged) when
+ * it cannot; -1 when the limit is too low to start.  The runtime variant
+ * (CONFIG SET maxclients) refuses with Redis's text instead of lowering. */
+int descriptor_limit_fit_startup(void);
+int descriptor_limit_fit_runtime(long long maxclients, char *error, size_t size);
 int listeners_open(void);
 int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);
@@ -360,6 +372,9 @@ void client_process_input(client *c);
 void clients_write_pending(void);
 void client_describe(const client *c, char *buffer, size_t size);
 client *client_by_id(uint64_t id);
+/* 1 for a client connected over the loopback interface (127.0.0.0/8, ::1),
+ * as Redis's connIsLocal: protected mode and protected configs trust it. */
+int client_is_loopback(const client *c);
 int client_select_db(client *c, int index);
 
 /* ---- replies into a client's buffer (net/reply.c) ---- */

@@ -580,6 +580,13 @@ void *dblite_service_lookup(const char *name);
  * after init returns and an unknown key there stops startup. */
 #define DBLITE_CONFIG_IMMUTABLE 0
 #define DBLITE_CONFIG_MUTABLE 1   /* CONFIG SET may change it at runtime */
+/* Flags that may be or-ed in (servers before they existed ignore them):
+ * PROTECTED: CONFIG SET changes it only as enable-protected-configs allows
+ * (Redis's protected configs: a name or place of a file the server writes).
+ * FILE_NAME: a string that must be a plain file name, no '/' or '\\'
+ * ("NAME can't be a path, just a filename"), wherever it is set. */
+#define DBLITE_CONFIG_PROTECTED 2
+#define DBLITE_CONFIG_FILE_NAME 4
 /* Each registration writes the default into storage and returns DBLITE_OK,
  * or an error after dblite_module_fail() (a bad or duplicate name).
  * Integers outside min..max are refused; booleans are yes/no. */

@@ -10,7 +10,9 @@
 # it would take the port that scripts/run-server.sh serves on, so when this
 # script is the one installing redis-server it keeps the service from
 # starting and disables it.  A redis-server that was already installed is
-# left as it was.
+# left as it was.  iproute2 (ip netns, veth) gives the protected-mode test
+# a second address; util-linux's prlimit sets the descriptor-limit test's
+# ulimit -n.
 
 set -euo pipefail
 
@@ -20,6 +22,7 @@ PACKAGES=(
     redis-server redis-tools
     python3 python3-redis
     clang libclang-rt-dev
+    iproute2 util-linux
 )
 
 is_installed() {

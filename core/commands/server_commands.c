@@ -247,6 +247,10 @@ static void config_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
             dblite_reply_error_format(ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name);
             return;
         }
+        if (s->protected_config && !config_protected_allowed(ctx->client && client_is_loopback(ctx->client))) {
+            dblite_reply_error_format(ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - can't set protected config", name);
+            return;
+        }
     }
     for (int a = 2; a < argc; a += 2) {
         char name[256], value[4096], reason[256];

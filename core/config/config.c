@@ -14,11 +14,13 @@
 
 #include <ctype.h>
 #include <ini.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "server.h"
 #include "util/glob.h"
@@ -47,11 +49,16 @@ typedef struct config_state {
 } config_state;
 
 static const char *const loglevel_choices[] = {"debug", "verbose", "notice", "warning", NULL};
+static const char *const protected_configs_choices[] = {"no", "yes", "local", NULL};
+
+/* add_setting's flags: DBLITE_CONFIG_MUTABLE, _PROTECTED and _FILE_NAME,
+ * the same bits for server and module settings. */
+#define SETTING_FLAGS (DBLITE_CONFIG_MUTABLE | DBLITE_CONFIG_PROTECTED | DBLITE_CONFIG_FILE_NAME)
 
 static config_state *state(void) { return (config_state *)server.config; }
 
 static int add_setting(const char *name, setting_kind kind, void *storage, long long min, long long max,
-                       const char *const *choices, int mutable, const char *default_text, module *owner) {
+                       const char *const *choices, int flags, const char *default_text, module *owner) {
     setting s = {0};
     s.name = strdup(name);
     s.kind = kind;
@@ -59,7 +66,9 @@ static int add_setting(const char *name, setting_kind kind, void *storage, long 
     s.min = min;
     s.max = max;
     s.choices = choices;
-    s.mutable = mutable;
+    s.mutable = (flags & DBLITE_CONFIG_MUTABLE) != 0;
+    s.protected_config = (flags & DBLITE_CONFIG_PROTECTED) != 0;
+    s.file_name = (flags & DBLITE_CONFIG_FILE_NAME) != 0;
     s.owner = owner;
     if (!s.name || ARRAY_PUSH(state()->settings, s) != 0) {
         free(s.name);
@@ -76,6 +85,8 @@ static int add_setting(const char *name, setting_kind kind, void *storage, long 
 
 static int apply_maxclients(const setting *s, char *error, size_t size) {
     (void)s;
+    /* At startup main() fits maxclients to the descriptor limit itself. */
+    if (server.loop && descriptor_limit_fit_runtime(server.settings.maxclients, error, size) != 0) return -1;
     if (server.loop && event_loop_resize(server.loop, (int)server.settings.maxclients + 128) != 0) {
         snprintf(error, size, "cannot grow the event loop to %lld clients", server.settings.maxclients);
         return -1;
@@ -94,6 +105,36 @@ static int apply_hz(const setting *s, char *error, size_t size) {
     return 0;
 }
 
+/* CONFIG SET dir: Redis changes the working directory at once, so a
+ * missing or unusable directory is refused with the system's reason, and
+ * CONFIG GET answers the absolute path.  At startup main() changes
+ * directory once the modules are loaded (a relative module-path must still
+ * resolve from where the server was started). */
+static int apply_dir(const setting *s, char *error, size_t size) {
+    char **dir = s->storage;
+    if (!server.loop || !*dir || !(*dir)[0]) return 0;
+    if (chdir(*dir) != 0) {
+        snprintf(error, size, "%s", strerror(errno));
+        return -1;
+    }
+    char *absolute = getcwd(NULL, 0);
+    char *copy = absolute ? server_strdup(absolute) : NULL;
+    free(absolute);
+    if (copy) {
+        server_free(*dir);
+        *dir = copy;
+    }
+    return 0;
+}
+
+int config_protected_allowed(int client_is_local) {
+    switch (server.settings.enable_protected_configs) {
+    case PROTECTED_CONFIGS_YES: return 1;
+    case PROTECTED_CONFIGS_LOCAL: return client_is_local;
+    default: return 0;
+    }
+}
+
 int config_init(void) {
     server.config = calloc(1, sizeof(config_state));
     if (!server.config) return DBLITE_ERR_NOMEM;
@@ -105,7 +146,8 @@ int config_init(void) {
     status |= add_setting("databases", SETTING_INTEGER, &st->databases, 1, 100000, NULL, 0, "16", NULL);
     status |= add_setting("maxclients", SETTING_INTEGER, &st->maxclients, 1, 1000000, NULL, 1, "10000", NULL);
     status |= add_setting("timeout", SETTING_INTEGER, &st->timeout, 0, 1000000000, NULL, 1, "0", NULL);
-    status |= add_setting("dir", SETTING_STRING, &st->dir, 0, 0, NULL, 1, ".", NULL);
+    status |= add_setting("dir", SETTING_STRING, &st->dir, 0, 0, NULL,
+                          DBLITE_CONFIG_MUTABLE | DBLITE_CONFIG_PROTECTED, ".", NULL);
     status |= add_setting("module-path", SETTING_STRING, &st->module_path, 0, 0, NULL, 0, "", NULL);
     status |= add_setting("logfile", SETTING_STRING, &st->logfile, 0, 0, NULL, 0, "", NULL);
     status |= add_setting("loglevel", SETTING_ENUM, &st->log_level, 0, 0, loglevel_choices, 1, "notice", NULL);
@@ -116,11 +158,15 @@ int config_init(void) {
                           1024 * 1024, LLONG_MAX, NULL, 1, "1gb", NULL);
     status |= add_setting("pidfile", SETTING_STRING, &st->pidfile, 0, 0, NULL, 0, "", NULL);
     status |= add_setting("hz", SETTING_INTEGER, &st->hz, 0, INT_MAX, NULL, 1, "10", NULL);
+    status |= add_setting("enable-protected-configs", SETTING_ENUM, &st->enable_protected_configs, 0, 0,
+                          protected_configs_choices, 0, "no", NULL);
+    status |= add_setting("protected-mode", SETTING_BOOLEAN, &st->protected_mode, 0, 1, NULL, 1, "yes", NULL);
     /* Not a setting in Redis either: it accepts any count up to INT_MAX. */
     st->multibulk_max_count = INT_MAX;
     if (status) return DBLITE_ERR_NOMEM;
     config_find("maxclients")->apply = apply_maxclients;
     config_find("hz")->apply = apply_hz;
+    config_find("dir")->apply = apply_dir;
     return DBLITE_OK;
 }
 
@@ -273,18 +319,39 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
         break;
     }
     case SETTING_STRING: {
+        if (s->file_name && strpbrk(text, "/\\") != NULL) {
+            snprintf(error, error_size, "%s can't be a path, just a filename", config_short_name(s));
+            free(new_text);
+            return -1;
+        }
         char *copy = server_strdup(text);
         if (!copy) {
             free(new_text);
             snprintf(error, error_size, "out of memory");
             return -1;
         }
-        server_free(*(char **)s->storage);
+        char *old = *(char **)s->storage;
         *(char **)s->storage = copy;
+        if (s->apply && s->apply(s, error, error_size) != 0) {
+            /* A refused value leaves the old one in force. */
+            server_free(*(char **)s->storage);
+            *(char **)s->storage = old;
+            free(new_text);
+            return -1;
+        }
+        server_free(old);
+        /* apply may have normalised the value (dir becomes absolute). */
+        if (strcmp(*(char **)s->storage, new_text) != 0) {
+            char *normalized = strdup(*(char **)s->storage);
+            if (normalized) {
+                free(new_text);
+                new_text = normalized;
+            }
+        }
         break;
     }
     }
-    if (s->apply && s->kind != SETTING_INTEGER && s->kind != SETTING_MEMORY && s->apply(s, error, error_size) != 0) {
+    if (s->apply && (s->kind == SETTING_BOOLEAN || s->kind == SETTING_ENUM) && s->apply(s, error, error_size) != 0) {
         free(new_text);
         return -1;
     }
@@ -502,7 +569,7 @@ static int module_setting(module *m, const char *name, setting_kind kind, void *
         dblite_module_fail(m, "setting '%s' registered twice", full);
         return DBLITE_ERR_EXISTS;
     }
-    int status = add_setting(full, kind, storage, min, max, choices, flags & DBLITE_CONFIG_MUTABLE, default_text, m);
+    int status = add_setting(full, kind, storage, min, max, choices, flags & SETTING_FLAGS, default_text, m);
     if (status != DBLITE_OK) dblite_module_fail(m, "cannot register setting '%s' with default '%s'", full, default_text);
     return status;
 }

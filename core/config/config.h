@@ -17,6 +17,11 @@ typedef struct setting {
     long long min, max;
     const char *const *choices; /* SETTING_ENUM, NULL-terminated */
     int mutable;
+    /* Redis's PROTECTED_CONFIG: CONFIG SET only as enable-protected-configs
+     * allows (dir, dbfilename: the write-any-file attack needs them). */
+    int protected_config;
+    /* A plain file name inside 'dir': no '/' or '\\' (dbfilename). */
+    int file_name;
     int (*apply)(const struct setting *setting, char *error, size_t error_size);
     struct dblite_module *owner;
     char *text;                 /* the value as text, for CONFIG GET */
@@ -46,5 +51,8 @@ size_t config_setting_count(void);
 setting *config_setting_at(size_t index);
 /* Parses and stores text into the setting; on failure returns -1 with a reason. */
 int config_set_value(setting *s, const char *text, char *error, size_t error_size);
+/* Whether CONFIG SET may change a protected setting for a client whose
+ * connection is local (loopback) or not, under enable-protected-configs. */
+int config_protected_allowed(int client_is_local);
 
 #endif

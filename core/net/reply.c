@@ -16,8 +16,34 @@
 #include "util/numbers.h"
 
 #define OUTPUT_INITIAL_CAPACITY 16384
+/* A client that never authenticated (requirepass set) can only be told
+ * NOAUTH, so its replies stay tiny unless it sends without ever reading;
+ * Redis then closes it once its replies pass its 16 KB static buffer plus
+ * 1024 bytes of reply list (CVE-2025-21605).  One flat buffer here: the
+ * same total. */
+#define UNAUTHENTICATED_OUTPUT_LIMIT (16384 + 1024)
 
+/* Out of memory for this client's output, or over its output limit: it
+ * cannot get a coherent reply stream any more, so it is closed rather than
+ * sent garbage. */
+static void output_refused(client *c, int over_limit) {
+    if (over_limit)
+        server_log(LOG_WARNING,
+                   "Client id=%llu addr=%s closed for overcoming of output buffer limits "
+                   "(unauthenticated client, %zu bytes pending).",
+                   (unsigned long long)c->id, c->address, c->output_length - c->output_sent);
+    else
+        server_log(LOG_WARNING, "out of memory for client %llu output; closing it", (unsigned long long)c->id);
+    client_close_async(c);
+}
+
+/* Room for extra more bytes; 0, or -1 after closing the client. */
 static int output_reserve(client *c, size_t extra) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return -1;
+    if (!c->authenticated && c->output_length - c->output_sent + extra > UNAUTHENTICATED_OUTPUT_LIMIT) {
+        output_refused(c, 1);
+        return -1;
+    }
     size_t needed = c->output_length + extra;
     if (needed <= c->output_capacity) return 0;
     /* Drop bytes already written before growing. */
@@ -31,7 +57,10 @@ static int output_reserve(client *c, size_t extra) {
     size_t capacity = c->output_capacity ? c->output_capacity : OUTPUT_INITIAL_CAPACITY;
     while (capacity < needed) capacity *= 2;
     char *grown = server_realloc(c->output, capacity);
-    if (!grown) return -1;
+    if (!grown) {
+        output_refused(c, 0);
+        return -1;
+    }
     c->output = grown;
     c->output_capacity = capacity;
     return 0;
@@ -45,19 +74,9 @@ static void mark_pending(client *c) {
     }
 }
 
-/* Out of memory for this client's output: it cannot get a coherent reply
- * stream any more, so it is closed rather than sent garbage. */
-static void reply_out_of_memory(client *c) {
-    server_log(LOG_WARNING, "out of memory for client %llu output; closing it", (unsigned long long)c->id);
-    client_close_async(c);
-}
-
 void reply_append(client *c, const char *data, size_t length) {
     if (!c || (c->flags & CLIENT_CLOSE_ASAP)) return;
-    if (output_reserve(c, length) != 0) {
-        reply_out_of_memory(c);
-        return;
-    }
+    if (output_reserve(c, length) != 0) return;
     /* length 0 (a deferred reply's mark) may come before any buffer exists. */
     if (length) memcpy(c->output + c->output_length, data, length);
     c->output_length += length;
@@ -76,11 +95,8 @@ static void reply_prefixed_number(client *c, char prefix, long long value) {
 
 void reply_simple(client *c, const char *text) {
     size_t length = strlen(text);
-    if (!c || (c->flags & CLIENT_CLOSE_ASAP)) return;
-    if (output_reserve(c, length + 3) != 0) {
-        reply_out_of_memory(c);
-        return;
-    }
+    if (!c) return;
+    if (output_reserve(c, length + 3) != 0) return;
     char *out = c->output + c->output_length;
     out[0] = '+';
     memcpy(out + 1, text, length);
@@ -118,13 +134,8 @@ void reply_integer(client *c, long long value) {
 }
 
 void reply_bulk(client *c, const char *data, size_t length) {
-    /* A client being closed gets nothing more: a command still producing
-     * a long reply then costs no allocation (nor a log line) per element. */
-    if (!c || (c->flags & CLIENT_CLOSE_ASAP)) return;
-    if (output_reserve(c, length + 32) != 0) {
-        reply_out_of_memory(c);
-        return;
-    }
+    if (!c) return;
+    if (output_reserve(c, length + 32) != 0) return;
     char *out = c->output + c->output_length;
     out[0] = '$';
     size_t header = 1 + format_long_long(out + 1, (long long)length);
@@ -273,10 +284,7 @@ void dblite_reply_set_length(dblite_ctx *ctx, void *deferred, long long count) {
     size_t length = 1 + format_long_long(header + 1, count);
     header[length++] = '\r';
     header[length++] = '\n';
-    if (output_reserve(c, length) != 0) {
-        client_close_async(c);
-        return;
-    }
+    if (output_reserve(c, length) != 0) return;
     /* output_reserve may have compacted: recompute the absolute offset. */
     offset = (size_t)(handle >> 2) + c->output_sent;
     memmove(c->output + offset + length, c->output + offset, c->output_length - offset);

@@ -3,8 +3,8 @@
  *
  * The listener opens once every module is loaded (the STARTED event): the
  * server applies the [dblite_compat] section only after init returns, so
- * the port is not known earlier, and only then can we tell whether
- * persistence.so is there to serve SAVE and RESTORE.  Not being able to
+ * the port is not known earlier, and only then can we look up
+ * persistence.so's files service for SAVE and RESTORE.  Not being able to
  * listen stops the server, as for its own port: a DBLite deployment whose
  * clients cannot connect is not running.
  */
@@ -16,19 +16,11 @@ DBLITE_MODULE_DECLARE();
 
 #define DBLITE_DEFAULT_PORT 31337
 #define DBLITE_DEFAULT_BIND "127.0.0.1"
-/* One of persistence.so's settings: it exists exactly when that module is
- * loaded, which the public API offers no other way to ask. */
-#define PERSISTENCE_PROBE_SETTING "persistence.dbfilename"
-
 static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdata)
 {
     (void)ctx, (void)event;
     compat_state *state = privdata;
-    if (dblite_config_server_value(PERSISTENCE_PROBE_SETTING) == NULL &&
-        compat_persistence_fallback_register(state->module) != DBLITE_OK)
-        dblite_log(state->module, "warning",
-                   "could not register the SAVE/RESTORE fallbacks: DBLite clients will read "
-                   "'unknown command' for them");
+    state->files = dblite_service_lookup(DBLITE_FILES_SERVICE);
     if (state->port == 0) {
         dblite_log(state->module, "notice", "port is 0: no listener for DBLite clients");
         return;
@@ -69,6 +61,9 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->module = module;
     state->port = DBLITE_DEFAULT_PORT;
     state->bind = NULL;
+    state->files = NULL;
+    /* Command handlers get no private data: they find the state here. */
+    dblite_module_set_data(module, state);
     /* From here the shutdown handler owns state.  Should init fail below,
      * startup stops and the process exits, taking state with it. */
     int status = dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
@@ -83,6 +78,10 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     }
     if (dblite_event_subscribe(module, DBLITE_EVENT_STARTED, on_started, state) != DBLITE_OK) {
         dblite_module_fail(module, "cannot subscribe to the started event");
+        return DBLITE_ERR;
+    }
+    if (compat_persistence_register(module) != DBLITE_OK) {
+        dblite_module_fail(module, "cannot register DBLite's SAVE and RESTORE");
         return DBLITE_ERR;
     }
     if (compat_info_register(module) != DBLITE_OK) {

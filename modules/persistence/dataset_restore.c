@@ -12,14 +12,15 @@
 #include <string.h>
 
 #include "aof_rewrite.h"
+#include "file_map.h"
 #include "persistence.h"
 
-int dataset_restore_from_file(persistence_state *state, dblite_ctx *ctx, const char *path, char *error,
-                              size_t error_size)
+int dataset_restore_from_map(persistence_state *state, dblite_ctx *ctx, const file_map *map, const char *name,
+                             char *error, size_t error_size)
 {
-    if (persistence_enter_dir(state, error, error_size) != 0)
-        return -1;
-    if (snapshot_load_file(state, ctx, path, 0, 0, error, error_size) != 0)
+    /* Both passes read the one mapping the caller opened (confined), so
+     * nothing can swap the file between the check and the load. */
+    if (snapshot_load_mapped(state, ctx, map, name, 0, 0, error, error_size) != 0)
         return -1;
     /* A child working on the old dataset would write something stale. */
     if (child_running(state, CHILD_AOF_REWRITE))
@@ -30,7 +31,7 @@ int dataset_restore_from_file(persistence_state *state, dblite_ctx *ctx, const c
         snprintf(error, error_size, "could not empty the dataset");
         return -1;
     }
-    int status = snapshot_load_file(state, ctx, path, 1, 0, error, error_size);
+    int status = snapshot_load_mapped(state, ctx, map, name, 1, 0, error, error_size);
     dblite_ctx_select(ctx, db);
     /* Counted as one change at least: dbfilename no longer matches. */
     state->changes_since_save++;

@@ -4,9 +4,9 @@
  * DUMP answers Redis's serialized form of one value: the RDB type byte and
  * payload, the RDB version as two bytes, and a CRC-64 of all that, so
  * payloads move between dblite and Redis either way.  RESTORE key ttl
- * payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f] is Redis's; RESTORE with
- * a single argument is DBLite's: replace the whole dataset with the content
- * of that RDB file.
+ * payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f] is Redis's and the only
+ * form served here: DBLite's RESTORE <file> names a file, so it lives on
+ * the dialect's port only, confined to 'dir' (files_service.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +20,6 @@
 #include "rdb_value_save.h"
 
 #define DUMP_FOOTER_LENGTH 10 /* version (2 bytes) and CRC-64 (8 bytes) */
-#define MAX_PATH_ARGUMENT 4096
 
 static void command_dump(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
@@ -166,7 +165,7 @@ static int decode_payload(dblite_ctx *ctx, dblite_bytes payload, const dblite_ty
     return 0;
 }
 
-static void restore_key(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void dump_command_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     persistence_state *state = persistence_state_get();
     restore_options options;
@@ -220,39 +219,12 @@ static void restore_key(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     dblite_reply_ok(ctx);
 }
 
-static void restore_dataset(dblite_ctx *ctx, dblite_bytes file)
-{
-    char path[MAX_PATH_ARGUMENT];
-    if (file.len == 0 || file.len >= sizeof(path) || memchr(file.ptr, '\0', file.len) != NULL) {
-        dblite_reply_error(ctx, "ERR invalid file name");
-        return;
-    }
-    memcpy(path, file.ptr, file.len);
-    path[file.len] = '\0';
-    char error[600];
-    if (dataset_restore_from_file(persistence_state_get(), ctx, path, error, sizeof(error)) != 0) {
-        dblite_reply_error_format(ctx, "ERR %s", error);
-        return;
-    }
-    dblite_reply_ok(ctx);
-}
-
-static void command_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
-{
-    if (argc == 2)
-        restore_dataset(ctx, argv[1]);
-    else if (argc >= 4)
-        restore_key(ctx, argc, argv);
-    else
-        dblite_reply_wrong_arity(ctx);
-}
-
 static const dblite_command_spec dump_commands[] = {
     {DBLITE_API_VERSION, "dump", 2, "readonly", 1, 1, 1, command_dump,
      "Returns a serialized representation of the value stored at a key.", "2.6.0", "generic", "key"},
-    {DBLITE_API_VERSION, "restore", -2, "write deny-oom", 1, 1, 1, command_restore,
-     "Creates a key from the serialized representation of a value (DBLite: RESTORE file replaces the dataset).",
-     "2.6.0", "generic", "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency] | file"},
+    {DBLITE_API_VERSION, "restore", -4, "write deny-oom", 1, 1, 1, dump_command_restore,
+     "Creates a key from the serialized representation of a value.", "2.6.0", "generic",
+     "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]"},
 };
 
 int dump_commands_register(dblite_module *module)

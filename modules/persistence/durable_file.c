@@ -13,7 +13,9 @@
 
 int durable_file_create(const char *temp_path, char *error, size_t error_size)
 {
-    int fd = open(temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* Never through a symbolic link: a temporary name planted as a link in
+     * dir must not redirect a snapshot to another file. */
+    int fd = open(temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         snprintf(error, error_size, "cannot create '%s': %s", temp_path, strerror(errno));
     return fd;

@@ -22,6 +22,13 @@ int file_map_open(file_map *map, const char *path, char *error, size_t error_siz
         snprintf(error, error_size, "cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
+    return file_map_from_fd(map, fd, path, error, error_size);
+}
+
+int file_map_from_fd(file_map *map, int fd, const char *path, char *error, size_t error_size)
+{
+    map->data = NULL;
+    map->length = 0;
     struct stat info;
     if (fstat(fd, &info) != 0) {
         snprintf(error, error_size, "cannot stat '%s': %s", path, strerror(errno));

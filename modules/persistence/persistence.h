@@ -94,9 +94,15 @@ int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *e
  * it (store 0).  0, or -1 with the reason in error. */
 int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, int store, int report_progress,
                        char *error, size_t error_size);
-/* RESTORE <file>: check the file, then replace the dataset with it. */
-int dataset_restore_from_file(persistence_state *state, dblite_ctx *ctx, const char *path, char *error,
-                              size_t error_size);
+/* The same for a file already mapped (the caller unmaps it); path names
+ * it in messages. */
+struct file_map;
+int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const struct file_map *map, const char *path,
+                         int store, int report_progress, char *error, size_t error_size);
+/* RESTORE <file>: check the mapped file, then replace the dataset with it;
+ * name names it in messages. */
+int dataset_restore_from_map(persistence_state *state, dblite_ctx *ctx, const struct file_map *map,
+                             const char *name, char *error, size_t error_size);
 /* Save points reached?  1 when a background save should start now. */
 int snapshot_save_point_due(persistence_state *state, long long now_seconds);
 /* Whether any save point is configured (saves at shutdown then). */
@@ -132,6 +138,14 @@ void child_kill(persistence_state *state);
 /* Whether a child of this kind is running (CHILD_NONE: any). */
 int child_running(const persistence_state *state, child_kind kind);
 
+/* ---- SAVE and RESTORE (snapshot_commands.c, dump_commands.c) ---- */
+
+/* SAVE to path (relative to 'dir') and reply, as Redis's SAVE does for
+ * dbfilename. */
+void snapshot_save_and_reply(dblite_ctx *ctx, const char *path);
+/* Redis's RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]. */
+void dump_command_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
 /* ---- registration (one function per file) ---- */
 int snapshot_commands_register(dblite_module *module);
 int dump_commands_register(dblite_module *module);
@@ -139,5 +153,7 @@ int aof_commands_register(dblite_module *module);
 int persistence_info_register(persistence_state *state);
 int persistence_config_register(persistence_state *state);
 int persistence_lifecycle_register(persistence_state *state);
+/* Exports DBLite's confined file forms for the dialect (files_service.h). */
+int files_service_register(dblite_module *module);
 
 #endif

@@ -48,7 +48,8 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->last_bgsave_ok = 1;
     crc64_tables_init(&state->crc_tables);
     if (persistence_config_register(state) != DBLITE_OK || snapshot_commands_register(module) != DBLITE_OK ||
-        dump_commands_register(module) != DBLITE_OK || aof_commands_register(module) != DBLITE_OK ||
+        dump_commands_register(module) != DBLITE_OK || files_service_register(module) != DBLITE_OK ||
+        aof_commands_register(module) != DBLITE_OK ||
         persistence_info_register(state) != DBLITE_OK || persistence_lifecycle_register(state) != DBLITE_OK ||
         dblite_write_gate_register(module, persistence_write_gate, state) != DBLITE_OK) {
         dblite_module_fail(module, "could not register the persistence commands, settings and hooks");

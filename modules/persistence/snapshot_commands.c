@@ -1,38 +1,22 @@
 /*
- * snapshot_commands.c - SAVE [file], BGSAVE [SCHEDULE] and LASTSAVE.
+ * snapshot_commands.c - SAVE, BGSAVE [SCHEDULE] and LASTSAVE, as Redis's.
  *
- * SAVE with a file name is a DBLite extension: the snapshot goes to that
- * file (relative to 'dir') instead of dbfilename, and the save points'
- * change count is left alone since dbfilename did not get the changes.
+ * SAVE takes no argument here, as in Redis: a file name would let any
+ * client of the Redis port write a snapshot wherever the server may write.
+ * DBLite's SAVE <file> is served on the dialect's port only, confined to
+ * 'dir' (files_service.c); it shares snapshot_save_and_reply.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "persistence.h"
 
-#define MAX_PATH_ARGUMENT 4096
-
-static void command_save(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void snapshot_save_and_reply(dblite_ctx *ctx, const char *path)
 {
     persistence_state *state = persistence_state_get();
-    if (argc > 2) {
-        dblite_reply_syntax_error(ctx);
-        return;
-    }
     if (child_running(state, CHILD_RDB)) {
         dblite_reply_error(ctx, "ERR Background save already in progress");
         return;
-    }
-    char path[MAX_PATH_ARGUMENT];
-    if (argc == 2) {
-        if (argv[1].len == 0 || argv[1].len >= sizeof(path) || memchr(argv[1].ptr, '\0', argv[1].len) != NULL) {
-            dblite_reply_error(ctx, "ERR invalid file name");
-            return;
-        }
-        memcpy(path, argv[1].ptr, argv[1].len);
-        path[argv[1].len] = '\0';
-    } else {
-        snprintf(path, sizeof(path), "%s", state->settings.dbfilename);
     }
     char error[512];
     if (snapshot_save_now(state, ctx, path, error, sizeof(error)) != 0) {
@@ -40,6 +24,12 @@ static void command_save(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     dblite_reply_ok(ctx);
+}
+
+static void command_save(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc, (void)argv;
+    snapshot_save_and_reply(ctx, persistence_state_get()->settings.dbfilename);
 }
 
 static void command_bgsave(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -81,9 +71,8 @@ static void command_lastsave(dblite_ctx *ctx, int argc, const dblite_bytes *argv
 }
 
 static const dblite_command_spec snapshot_commands[] = {
-    {DBLITE_API_VERSION, "save", -1, "admin noscript", 0, 0, 0, command_save,
-     "Synchronously saves the database(s) to disk (DBLite: optionally to the named file).", "1.0.0", "server",
-     "[file]"},
+    {DBLITE_API_VERSION, "save", 1, "admin noscript", 0, 0, 0, command_save,
+     "Synchronously saves the database(s) to disk.", "1.0.0", "server", ""},
     {DBLITE_API_VERSION, "bgsave", -1, "admin noscript", 0, 0, 0, command_bgsave,
      "Asynchronously saves the database(s) to disk.", "1.0.0", "server", "[SCHEDULE]"},
     {DBLITE_API_VERSION, "lastsave", 1, "fast loading stale", 0, 0, 0, command_lastsave,

@@ -87,6 +87,15 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
             snprintf(error, error_size, "'%s' does not exist", path);
         return -1;
     }
+    int status = snapshot_load_mapped(state, ctx, &map, path, store, report_progress, error, error_size);
+    file_map_close(&map);
+    return status;
+}
+
+int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_map *mapped, const char *path,
+                         int store, int report_progress, char *error, size_t error_size)
+{
+    file_map map = *mapped;
     int db = dblite_ctx_db(ctx);
     rdb_load_options options = {
         .ctx = ctx,
@@ -135,7 +144,6 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
                  map.length - result.consumed);
         status = -1;
     }
-    file_map_close(&map);
     if (status != 0) {
         snprintf(error, error_size, "'%s' cannot be loaded: %s", path, result.error);
         return -1;

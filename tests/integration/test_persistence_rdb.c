@@ -6,8 +6,9 @@
  * strings) load into dblite intact; BGSAVE keeps serving while a child
  * writes; kill -9 during BGSAVE leaves the previous snapshot untouched; a
  * damaged snapshot stops startup and is never replaced; save points,
- * shutdown saves, SAVE <file> / RESTORE <file>, DUMP / RESTORE between
- * dblite and Redis, and module types stored as Redis module values.
+ * shutdown saves, DUMP / RESTORE between dblite and Redis, and module
+ * types stored as Redis module values.  (DBLite's SAVE <file> / RESTORE
+ * <file> are the dialect's, tested in tests/compat and tests/hardening.)
  *
  * Datasets are compared through dataset_describe(): every key of the 16
  * databases read back over the wire from each server.
@@ -288,8 +289,11 @@ static void test_old_compact_encodings_load(void **state)
     memset(file + at, 0, 8); /* no checksum */
     at += 8;
     char path[4200];
-    assert_int_equal(write_file(path_in(server_dir(f->server), "old.rdb", path, sizeof(path)), file, at), 0);
-    reply_expect_status(f->context, "OK", "RESTORE old.rdb");
+    /* Loaded at startup: the Redis port's RESTORE takes no file name. */
+    assert_int_equal(write_file(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), file, at), 0);
+    server_kill(f->server);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
     redisReply *reply = redisCommand(f->context, "LRANGE zllist 0 -1");
     assert_non_null(reply);
     assert_int_equal(reply->elements, 4);
@@ -645,42 +649,6 @@ static void test_shutdown_save_flags(void **state)
     expect_key_string(f->context, "fourth", "4");
 }
 
-/* ---- SAVE <file> / RESTORE <file> ---- */
-
-static void test_save_file_and_restore_file(void **state)
-{
-    fixture *f = *state;
-    assert_int_equal(fill_dataset(f->context), 0);
-    char *expected = describe(f->context);
-    reply_expect_status(f->context, "OK", "SAVE snapshot-one.rdb");
-    check_rdb(server_dir(f->server), "snapshot-one.rdb");
-    reply_expect_success(f->context, "FLUSHALL");
-    reply_expect_success(f->context, "SET only:key after-flush");
-    reply_expect_status(f->context, "OK", "RESTORE snapshot-one.rdb");
-    char *actual = describe(f->context);
-    assert_same_dataset(expected, actual);
-    free(actual);
-    /* A damaged or missing file is refused and nothing changes. */
-    char path[4200];
-    size_t length;
-    char *bytes = read_file(path_in(server_dir(f->server), "snapshot-one.rdb", path, sizeof(path)), &length);
-    assert_non_null(bytes);
-    bytes[length / 2] ^= 1;
-    char damaged[4200];
-    assert_int_equal(write_file(path_in(server_dir(f->server), "damaged.rdb", damaged, sizeof(damaged)), bytes, length), 0);
-    assert_int_equal(write_file(path_in(server_dir(f->server), "short.rdb", damaged, sizeof(damaged)), bytes, length - 20), 0);
-    free(bytes);
-    reply_expect_error_prefix(f->context, "ERR 'damaged.rdb' cannot be loaded: checksum mismatch",
-                              "RESTORE damaged.rdb");
-    reply_expect_error_prefix(f->context, "ERR 'short.rdb' cannot be loaded", "RESTORE short.rdb");
-    reply_expect_error_prefix(f->context, "ERR 'missing.rdb' does not exist", "RESTORE missing.rdb");
-    reply_expect_error_prefix(f->context, "ERR wrong number of arguments for 'restore' command", "RESTORE a b");
-    actual = describe(f->context);
-    assert_same_dataset(expected, actual);
-    free(actual);
-    free(expected);
-}
-
 /* ---- DUMP / RESTORE between servers ---- */
 
 static void copy_key(redisContext *from, redisContext *to, const char *key, const char *new_key)
@@ -826,7 +794,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shutdown_save_flags, setup_rare_save_points, teardown),
         cmocka_unit_test_setup_teardown(test_failed_bgsave_refuses_writes, setup_rare_save_points, teardown),
         cmocka_unit_test_setup_teardown(test_loading_follows_the_encoding_settings, setup_raised_limits, teardown),
-        cmocka_unit_test_setup_teardown(test_save_file_and_restore_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_restore_interoperate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_module_type_round_trip, setup, teardown),
     };
