@@ -78,6 +78,11 @@ persistence_state *persistence_state_get(void);
  * SET dir changes it at runtime).  0, or -1 with the reason in error. */
 int persistence_enter_dir(persistence_state *state, char *error, size_t error_size);
 
+/* Tell expiry (when loaded) that a dataset is being loaded (1) or is
+ * complete (0): meanwhile nothing expires, as in Redis, so a log replayed
+ * after its keys' deadlines reproduces its history. */
+void persistence_pause_expiry(persistence_state *state, int loading);
+
 /* Write gate (disk_error_gate.c): refuses writes with Redis's MISCONF
  * errors while the last background save failed (with save points set and
  * stop-writes-on-bgsave-error on) or the append-only file cannot be written. */

@@ -101,6 +101,8 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
     rdb_load_result result;
     int was_loading = state->loading;
     state->loading = 1;
+    if (store)
+        persistence_pause_expiry(state, 1);
     if (report_progress)
         dblite_loading_start(state->module, map.length);
     /* A whole snapshot file ends with its checksum: check it before parsing,
@@ -127,6 +129,8 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
     if (report_progress)
         dblite_loading_end(state->module);
     state->loading = was_loading;
+    if (store && !was_loading)
+        persistence_pause_expiry(state, 0);
     dblite_ctx_select(ctx, db);
     if (map.length == 0)
         snprintf(result.error, sizeof(result.error), "the file is empty");

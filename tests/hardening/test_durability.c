@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -288,10 +289,80 @@ static void test_always_no_reply_before_log(void **state)
     freeReplyObject(reply);
 }
 
+
+/* ---- 2. AOF replay across passed deadlines ---- */
+
+static void append_command(char *buffer, size_t size, int argc, ...)
+{
+    va_list args;
+    va_start(args, argc);
+    size_t used = strlen(buffer);
+    used += (size_t)snprintf(buffer + used, size - used, "*%d\r\n", argc);
+    for (int i = 0; i < argc; i++) {
+        const char *arg = va_arg(args, const char *);
+        used += (size_t)snprintf(buffer + used, size - used, "$%zu\r\n%s\r\n", strlen(arg), arg);
+    }
+    va_end(args);
+}
+
+/*
+ * The log gives each key a deadline and then changes it, as a server does
+ * when a command comes shortly before the deadline.  Replayed after the
+ * deadlines passed, Redis keeps every key while loading (the commands find
+ * what they found when they ran) and expires them once loading is done:
+ * all three end gone, none resurrected without a TTL.
+ */
+static void test_replay_keeps_deadlines_until_loaded(void **state)
+{
+    fixture *f = *state;
+    char past[32];
+    snprintf(past, sizeof(past), "%lld", (long long)time(NULL) * 1000 - 60000);
+    char log[4096] = "";
+    append_command(log, sizeof(log), 2, "SELECT", "0");
+    append_command(log, sizeof(log), 5, "SET", "k", "1", "PXAT", past);
+    append_command(log, sizeof(log), 2, "INCR", "k");
+    append_command(log, sizeof(log), 4, "RPUSH", "l", "a", "b");
+    append_command(log, sizeof(log), 3, "PEXPIREAT", "l", past);
+    append_command(log, sizeof(log), 2, "LPOP", "l");
+    append_command(log, sizeof(log), 3, "RPUSH", "l", "c");
+    append_command(log, sizeof(log), 4, "HSET", "h", "f", "1");
+    append_command(log, sizeof(log), 3, "PEXPIREAT", "h", past);
+    append_command(log, sizeof(log), 4, "HINCRBY", "h", "f", "4");
+    append_command(log, sizeof(log), 3, "SET", "kept", "yes");
+
+    assert_int_equal(server_shutdown(f->server), 0);
+    char path[4200];
+    path_in(server_dir(f->server), "appendonly.aof", path, sizeof(path));
+    assert_int_equal(write_file(path, log, strlen(log)), 0);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+
+    redisReply *reply;
+    static const char *const gone[] = {"k", "l", "h"};
+    for (size_t i = 0; i < 3; i++) {
+        reply = redisCommand(f->context, "EXISTS %s", gone[i]);
+        assert_non_null(reply);
+        if (reply->integer != 0)
+            fprintf(stderr, "key %s survived the replay\n", gone[i]);
+        assert_int_equal(reply->integer, 0);
+        freeReplyObject(reply);
+    }
+    reply = command_ok(f->context, "GET kept");
+    assert_non_null(reply);
+    assert_string_equal(reply->str, "yes");
+    freeReplyObject(reply);
+    /* They were loaded, then expired (not dropped by the replay). */
+    reply = command_ok(f->context, "INFO stats");
+    assert_non_null(reply);
+    assert_non_null(strstr(reply->str, "expired_keys:3\r\n"));
+    freeReplyObject(reply);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_always_no_reply_before_log, setup_always, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_keeps_deadlines_until_loaded, setup_always, teardown),
     };
     (void)setup_plain;
     return cmocka_run_group_tests(tests, NULL, NULL);
