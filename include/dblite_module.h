@@ -484,6 +484,10 @@ typedef enum dblite_event_kind {
     DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
                                      a module may reclaim logically dead keys here (to
                                      only count them, see dblite_keyspace_dead_counter_register) */
+    DBLITE_EVENT_SHUTDOWN_PREPARE, /* a shutdown is asked for (SHUTDOWN, SIGTERM, SIGINT) while
+                                      everything still runs: take the final save, flush logs; a
+                                      handler that cannot calls dblite_shutdown_refuse and the
+                                      server keeps running (flags: DBLITE_SHUTDOWN_*) */
     DBLITE_EVENT_KIND_COUNT
 } dblite_event_kind;
 
@@ -506,9 +510,19 @@ typedef struct dblite_event {
 } dblite_event;
 
 /* SHUTDOWN's flags: the client asked SHUTDOWN NOSAVE or SHUTDOWN SAVE; with
- * neither, a module saves only if it is configured to. */
+ * neither, a module saves only if it is configured to.  FORCE: exit even if
+ * the final save fails (a PREPARE handler logs it and does not refuse);
+ * NOW: do not wait for anything (nothing to wait for without replicas). */
 #define DBLITE_SHUTDOWN_NOSAVE 1
 #define DBLITE_SHUTDOWN_SAVE 2
+#define DBLITE_SHUTDOWN_NOW 4
+#define DBLITE_SHUTDOWN_FORCE 8
+
+/* From a DBLITE_EVENT_SHUTDOWN_PREPARE handler: the module could not get
+ * ready to exit (its final save failed, say, and FORCE was not given).  The
+ * server logs Redis's error, answers SHUTDOWN with it and keeps running.
+ * DBLITE_OK, or DBLITE_ERR_INVALID outside such a handler. */
+int dblite_shutdown_refuse(dblite_ctx *ctx);
 
 /* ctx is a context whose database is event->db where there is one; key calls
  * may be made from handlers (expiry deletes expired keys from the lookup

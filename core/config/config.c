@@ -47,6 +47,9 @@ typedef struct config_state {
 } config_state;
 
 static const char *const loglevel_choices[] = {"debug", "verbose", "notice", "warning", NULL};
+/* Redis 7.0's shutdown-on-sigterm/sigint words, in its order (bits: see
+ * SHUTDOWN_SETTING_* in server.h). */
+static const char *const shutdown_signal_choices[] = {"default", "save", "nosave", "now", "force", NULL};
 
 static config_state *state(void) { return (config_state *)server.config; }
 
@@ -83,6 +86,45 @@ static int apply_maxclients(const setting *s, char *error, size_t size) {
     return 0;
 }
 
+static int apply_shutdown_on_signal(const setting *s, char *error, size_t size) {
+    int flags = *(int *)s->storage;
+    if ((flags & SHUTDOWN_SETTING_SAVE) && (flags & SHUTDOWN_SETTING_NOSAVE)) {
+        snprintf(error, size, "shutdown options SAVE and NOSAVE can't be used simultaneously");
+        return -1;
+    }
+    return 0;
+}
+
+/* "save force" -> bits; -1 when a word is not a choice. */
+static int parse_flags(const char *const *choices, const char *text) {
+    int flags = 0, words = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        size_t length = strcspn(p, " ");
+        int found = -1;
+        for (int i = 0; choices[i]; i++)
+            if (strlen(choices[i]) == length && strncasecmp(choices[i], p, length) == 0) found = i;
+        if (found < 0) return -1;
+        if (found > 0) flags |= 1 << (found - 1);
+        words++;
+        p += length;
+    }
+    return words ? flags : -1;
+}
+
+/* Bits back to words in choices' order, as CONFIG GET shows them. */
+static char *format_flags(const char *const *choices, int flags) {
+    if (flags == 0) return strdup(choices[0]);
+    char text[256] = "";
+    size_t used = 0;
+    for (int i = 1; choices[i] && used < sizeof(text); i++)
+        if (flags & (1 << (i - 1)))
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s", used ? " " : "", choices[i]);
+    return strdup(text);
+}
+
 int config_init(void) {
     server.config = calloc(1, sizeof(config_state));
     if (!server.config) return DBLITE_ERR_NOMEM;
@@ -105,9 +147,15 @@ int config_init(void) {
                           1024 * 1024, LLONG_MAX, NULL, 1, "1gb", NULL);
     status |= add_setting("pidfile", SETTING_STRING, &st->pidfile, 0, 0, NULL, 0, "", NULL);
     status |= add_setting("hz", SETTING_INTEGER, &st->hz, 1, 500, NULL, 1, "10", NULL);
+    status |= add_setting("shutdown-on-sigterm", SETTING_FLAGS, &st->shutdown_on_sigterm, 0, 0,
+                          shutdown_signal_choices, 1, "default", NULL);
+    status |= add_setting("shutdown-on-sigint", SETTING_FLAGS, &st->shutdown_on_sigint, 0, 0,
+                          shutdown_signal_choices, 1, "default", NULL);
     st->multibulk_max_count = 1024 * 1024;
     if (status) return DBLITE_ERR_NOMEM;
     config_find("maxclients")->apply = apply_maxclients;
+    config_find("shutdown-on-sigterm")->apply = apply_shutdown_on_signal;
+    config_find("shutdown-on-sigint")->apply = apply_shutdown_on_signal;
     return DBLITE_OK;
 }
 
@@ -181,7 +229,7 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
         return -1;
     }
     long long number = 0;
-    int flag = 0;
+    int flag = 0, old_flags = 0;
     switch (s->kind) {
     case SETTING_INTEGER:
     case SETTING_MEMORY: {
@@ -245,6 +293,25 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
         if (!new_text) return -1;
         break;
     }
+    case SETTING_FLAGS: {
+        int flags = parse_flags(s->choices, text);
+        if (flags < 0) {
+            size_t used = (size_t)snprintf(error, error_size, "argument(s) must be one of the following:");
+            for (int i = 0; s->choices[i] && used < error_size; i++)
+                used += (size_t)snprintf(error + used, error_size - used, "%s %s", i ? "," : "", s->choices[i]);
+            free(new_text);
+            return -1;
+        }
+        free(new_text);
+        new_text = format_flags(s->choices, flags);
+        if (!new_text) {
+            snprintf(error, error_size, "out of memory");
+            return -1;
+        }
+        old_flags = *(int *)s->storage;
+        *(int *)s->storage = flags;
+        break;
+    }
     case SETTING_STRING: {
         char *copy = server_strdup(text);
         if (!copy) {
@@ -258,6 +325,7 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
     }
     }
     if (s->apply && s->kind != SETTING_INTEGER && s->kind != SETTING_MEMORY && s->apply(s, error, error_size) != 0) {
+        if (s->kind == SETTING_FLAGS) *(int *)s->storage = old_flags;
         free(new_text);
         return -1;
     }

@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-typedef enum { SETTING_INTEGER, SETTING_MEMORY, SETTING_BOOLEAN, SETTING_STRING, SETTING_ENUM } setting_kind;
+/* SETTING_FLAGS: words of choices (separated by spaces), stored as an int
+ * with bit i-1 for choices[i]; choices[0] names the empty set ("default"). */
+typedef enum { SETTING_INTEGER, SETTING_MEMORY, SETTING_BOOLEAN, SETTING_STRING, SETTING_ENUM, SETTING_FLAGS } setting_kind;
 
 struct dblite_module;
 typedef struct setting {
@@ -15,7 +17,7 @@ typedef struct setting {
     setting_kind kind;
     void *storage;              /* long long*, int* or char** */
     long long min, max;
-    const char *const *choices; /* SETTING_ENUM, NULL-terminated */
+    const char *const *choices; /* SETTING_ENUM and SETTING_FLAGS, NULL-terminated */
     int mutable;
     int (*apply)(const struct setting *setting, char *error, size_t error_size);
     struct dblite_module *owner;

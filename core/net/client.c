@@ -97,6 +97,8 @@ static request_limits current_limits(const client *c) {
 void client_process_input(client *c) {
     while (c->query_start < c->query_length) {
         if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED)) break;
+        /* The final save is taken: a write now would be lost. */
+        if (server.shutdown_requested) break;
         request_limits limits = current_limits(c);
         /* As Redis: before authentication, requests must be tiny. */
         request_parser_require_authentication(&c->parser, !c->authenticated);

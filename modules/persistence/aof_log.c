@@ -192,6 +192,18 @@ void aof_log_cron(persistence_state *state, long long now_ms)
     }
 }
 
+void aof_log_flush_and_sync(persistence_state *state)
+{
+    aof_log *aof = &state->aof;
+    if (aof->fd < 0)
+        return;
+    if (aof->active)
+        write_pending(state);
+    aof_fsync_worker_wait_idle(&aof->worker);
+    if (fsync(aof->fd) != 0)
+        dblite_log(state->module, "warning", "Fail to fsync the AOF file: %s.", strerror(errno));
+}
+
 void aof_log_close(persistence_state *state)
 {
     aof_log *aof = &state->aof;

@@ -49,6 +49,7 @@ typedef struct persistence_state {
     int loading;             /* a dataset is being loaded: ignore propagation */
     int overwrite_seen;      /* a key was overwritten while loading: duplicate */
     int suppress_propagation; /* the running command's propagation is not logged */
+    int shutdown_prepared;   /* SHUTDOWN_PREPARE flushed the log and saved */
     char applied_dir[PATH_MAX]; /* the server's 'dir' we are in */
 
     /* snapshots */
@@ -119,6 +120,8 @@ void aof_log_feed(persistence_state *state, int db, int argc, const dblite_bytes
 void aof_log_write_pending(persistence_state *state);
 /* Periodic work: the everysec fsync, retries of failed writes. */
 void aof_log_cron(persistence_state *state, long long now_ms);
+/* Write what is pending and fsync (shutdown, before the final save). */
+void aof_log_flush_and_sync(persistence_state *state);
 /* Write, fsync and close (shutdown, appendonly switched off). */
 void aof_log_close(persistence_state *state);
 
