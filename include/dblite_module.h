@@ -609,6 +609,15 @@ int dblite_config_string(dblite_module *module, const char *name, char **storage
 /* choices is a NULL-terminated list; storage gets the index of the choice. */
 int dblite_config_enum(dblite_module *module, const char *name, int *storage,
                        const char *const *choices, int default_index, int flags);
+/* A check of a new value of the module's setting `name` (its short name, as
+ * registered), run each time a value is set (ini, command line, CONFIG SET)
+ * once it is stored: DBLITE_OK keeps it; any other code refuses it, the
+ * previous value is restored and CONFIG SET answers "ERR CONFIG SET failed
+ * (possibly related to argument '...') - " followed by what fn wrote into
+ * error.  One check per setting.  DBLITE_OK, DBLITE_ERR_NOTFOUND or
+ * DBLITE_ERR_INVALID. */
+typedef int (*dblite_config_check_fn)(const char *name, char *error, size_t error_size, void *privdata);
+int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn, void *privdata);
 /* Server settings a module may need (dir, port...), as text; NULL if unknown.
  * Valid until the setting changes. */
 const char *dblite_config_server_value(const char *name);

@@ -229,7 +229,9 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
         return -1;
     }
     long long number = 0;
-    int flag = 0, old_flags = 0;
+    int flag = 0, old_int = 0;
+    long long old_number = 0;
+    char *old_string = NULL;
     switch (s->kind) {
     case SETTING_INTEGER:
     case SETTING_MEMORY: {
@@ -246,6 +248,7 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             return -1;
         }
         long long old = *(long long *)s->storage;
+        old_number = old;
         *(long long *)s->storage = number;
         if (s->kind == SETTING_MEMORY) {
             /* CONFIG GET shows sizes in bytes, as Redis does. */
@@ -274,6 +277,7 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             free(new_text);
             return -1;
         }
+        old_int = *(int *)s->storage;
         *(int *)s->storage = flag;
         break;
     case SETTING_ENUM: {
@@ -287,6 +291,7 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             free(new_text);
             return -1;
         }
+        old_int = *(int *)s->storage;
         *(int *)s->storage = index;
         free(new_text);
         new_text = strdup(s->choices[index]);
@@ -308,7 +313,7 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             snprintf(error, error_size, "out of memory");
             return -1;
         }
-        old_flags = *(int *)s->storage;
+        old_int = *(int *)s->storage;
         *(int *)s->storage = flags;
         break;
     }
@@ -319,16 +324,33 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             snprintf(error, error_size, "out of memory");
             return -1;
         }
-        server_free(*(char **)s->storage);
+        old_string = *(char **)s->storage; /* freed once the value is kept */
         *(char **)s->storage = copy;
         break;
     }
     }
-    if (s->apply && s->kind != SETTING_INTEGER && s->kind != SETTING_MEMORY && s->apply(s, error, error_size) != 0) {
-        if (s->kind == SETTING_FLAGS) *(int *)s->storage = old_flags;
+    int refused = s->apply && s->kind != SETTING_INTEGER && s->kind != SETTING_MEMORY && s->apply(s, error, error_size) != 0;
+    if (!refused && s->check) {
+        error[0] = '\0';
+        refused = s->check(config_short_name(s), error, error_size, s->check_privdata) != DBLITE_OK;
+        if (refused && !error[0]) snprintf(error, error_size, "the module refused the value");
+    }
+    if (refused) {
+        if (s->kind == SETTING_STRING) {
+            server_free(*(char **)s->storage);
+            *(char **)s->storage = old_string;
+        } else if (s->kind == SETTING_INTEGER || s->kind == SETTING_MEMORY) {
+            /* refused after a successful apply: apply the old value again */
+            *(long long *)s->storage = old_number;
+            char apply_error[64];
+            if (s->apply) s->apply(s, apply_error, sizeof(apply_error));
+        } else {
+            *(int *)s->storage = old_int;
+        }
         free(new_text);
         return -1;
     }
+    server_free(old_string);
     free(s->text);
     s->text = new_text;
     return 0;
@@ -571,6 +593,18 @@ int dblite_config_enum(dblite_module *module, const char *name, int *storage, co
     for (int i = 0; i <= default_index; i++)
         if (!choices[i]) return DBLITE_ERR_INVALID;
     return module_setting(module, name, SETTING_ENUM, storage, 0, 0, choices, flags, choices[default_index]);
+}
+
+int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn, void *privdata) {
+    char full[256];
+    if (!module || !name || !fn) return DBLITE_ERR_INVALID;
+    if (snprintf(full, sizeof(full), "%s.%s", module->name, name) >= (int)sizeof(full)) return DBLITE_ERR_INVALID;
+    setting *s = config_find(full);
+    if (!s || s->owner != module) return DBLITE_ERR_NOTFOUND;
+    if (s->check) return DBLITE_ERR_INVALID;
+    s->check = fn;
+    s->check_privdata = privdata;
+    return DBLITE_OK;
 }
 
 const char *dblite_config_server_value(const char *name) {

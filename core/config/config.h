@@ -20,6 +20,10 @@ typedef struct setting {
     const char *const *choices; /* SETTING_ENUM and SETTING_FLAGS, NULL-terminated */
     int mutable;
     int (*apply)(const struct setting *setting, char *error, size_t error_size);
+    /* A module's check of a stored value (dblite_config_check); refusing
+     * restores the previous value, as a failing apply does. */
+    int (*check)(const char *name, char *error, size_t error_size, void *privdata);
+    void *check_privdata;
     struct dblite_module *owner;
     char *text;                 /* the value as text, for CONFIG GET */
 } setting;

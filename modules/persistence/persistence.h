@@ -114,6 +114,9 @@ int snapshot_save_points_validate(const char *text, char *error, size_t error_si
 
 /* Open appendfilename for appending and start logging.  0 or -1. */
 int aof_log_open(persistence_state *state, char *error, size_t error_size);
+/* Whether switching the log on can work: appendfilename opens for
+ * appending, or can be created in dir.  0, or -1 with Redis-like reason. */
+int aof_log_check_openable(persistence_state *state, char *error, size_t error_size);
 /* The propagation subscriber's work: log one write command. */
 void aof_log_feed(persistence_state *state, int db, int argc, const dblite_bytes *argv);
 /* Write what is pending (BEFORE_SLEEP), fsync with appendfsync always. */

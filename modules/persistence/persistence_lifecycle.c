@@ -77,6 +77,54 @@ static void follow_appendonly(persistence_state *state)
     }
 }
 
+/* CONFIG SET appendonly yes: refused, as Redis refuses it, when the log
+ * cannot be opened, instead of a rewrite failing every cron turn. */
+static int check_appendonly(const char *name, char *error, size_t error_size, void *privdata)
+{
+    (void)name;
+    persistence_state *state = privdata;
+    aof_log *aof = &state->aof;
+    if (!state->started || !state->settings.appendonly || aof->active || aof->waiting_first_rewrite)
+        return DBLITE_OK;
+    char reason[512];
+    if (aof_log_check_openable(state, reason, sizeof(reason)) != 0) {
+        dblite_log(state->module, "warning", "%s", reason);
+        dblite_log(state->module, "warning", "the append only file stays off (CONFIG SET appendonly yes refused)");
+        snprintf(error, error_size, "Unable to turn on AOF. Check server logs.");
+        return DBLITE_ERR_IO;
+    }
+    return DBLITE_OK;
+}
+
+#define REWRITE_FAILURES_BEFORE_LIMIT 3
+#define REWRITE_MAX_DELAY_MINUTES 60
+
+/* Redis's aofRewriteLimited: 1 while automatic and scheduled rewrites wait
+ * after repeated failures (BGREWRITEAOF is not limited). */
+static int rewrite_limited(persistence_state *state, long long now_seconds)
+{
+    aof_log *aof = &state->aof;
+    if (aof->consecutive_failures < REWRITE_FAILURES_BEFORE_LIMIT) {
+        aof->retry_delay_minutes = 0;
+        aof->retry_after = 0;
+        return 0;
+    }
+    if (aof->retry_after != 0) {
+        if (now_seconds < aof->retry_after)
+            return 1;
+        aof->retry_after = 0;
+        return 0;
+    }
+    aof->retry_delay_minutes = aof->retry_delay_minutes == 0 ? 1 : aof->retry_delay_minutes * 2;
+    if (aof->retry_delay_minutes > REWRITE_MAX_DELAY_MINUTES)
+        aof->retry_delay_minutes = REWRITE_MAX_DELAY_MINUTES;
+    aof->retry_after = now_seconds + aof->retry_delay_minutes * 60;
+    dblite_log(state->module, "warning",
+               "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in %lld minutes",
+               aof->retry_delay_minutes);
+    return 1;
+}
+
 static long long cron(dblite_ctx *ctx, void *privdata)
 {
     persistence_state *state = privdata;
@@ -91,7 +139,7 @@ static long long cron(dblite_ctx *ctx, void *privdata)
         if (state->bgsave_scheduled == 0)
             dblite_log(state->module, "notice", "%lld changes since the last save: saving", state->changes_since_save);
         snapshot_start_background(state, ctx, error, sizeof(error));
-    } else if (state->aof.rewrite_scheduled || auto_rewrite_due(state)) {
+    } else if ((state->aof.rewrite_scheduled || auto_rewrite_due(state)) && !rewrite_limited(state, time(NULL))) {
         if (aof_rewrite_start_background(state, ctx, error, sizeof(error)) != 0)
             dblite_log(state->module, "warning", "cannot start the AOF rewrite: %s", error);
     }
@@ -270,5 +318,6 @@ int persistence_lifecycle_register(persistence_state *state)
     status |= dblite_event_subscribe(module, DBLITE_EVENT_BEFORE_SLEEP, on_before_sleep, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_OVERWRITTEN, on_overwritten, state);
     status |= dblite_propagation_subscribe(module, on_propagate, state);
+    status |= dblite_config_check(module, "appendonly", check_appendonly, state);
     return status == DBLITE_OK ? DBLITE_OK : DBLITE_ERR;
 }
