@@ -24,6 +24,7 @@ typedef struct persistence_settings {
     char *save;                 /* "SECONDS CHANGES ..." pairs; empty: none */
     char *dbfilename;
     int rdbchecksum;
+    int rdbcompression;         /* LZF for strings over 20 bytes, as Redis */
     int stop_writes_on_bgsave_error;
     long long rdb_key_save_delay; /* microseconds per key, for tests */
     int appendonly;
@@ -82,7 +83,11 @@ int persistence_enter_dir(persistence_state *state, char *error, size_t error_si
 /* Tell expiry (when loaded) that a dataset is being loaded (1) or is
  * complete (0): meanwhile nothing expires, as in Redis, so a log replayed
  * after its keys' deadlines reproduces its history. */
-void persistence_pause_expiry(persistence_state *state, int loading);
+static inline void persistence_pause_expiry(persistence_state *state, int loading)
+{
+    if (state->expiry != NULL && state->expiry->version >= 3)
+        state->expiry->set_loading(loading);
+}
 
 /* Write gate (disk_error_gate.c): refuses writes with Redis's MISCONF
  * errors while the last background save failed (with save points set and

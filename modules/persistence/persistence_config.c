@@ -14,6 +14,7 @@ int persistence_config_register(persistence_state *state)
     int status = DBLITE_OK;
     status |= dblite_config_string(module, "save", &settings->save, "3600 1 300 100 60 10000", DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_string(module, "dbfilename", &settings->dbfilename, "dump.rdb", DBLITE_CONFIG_MUTABLE);
+    status |= dblite_config_boolean(module, "rdbcompression", &settings->rdbcompression, 1, DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_boolean(module, "rdbchecksum", &settings->rdbchecksum, 1, DBLITE_CONFIG_IMMUTABLE);
     status |= dblite_config_boolean(module, "stop-writes-on-bgsave-error", &settings->stop_writes_on_bgsave_error, 1,
                                     DBLITE_CONFIG_MUTABLE);

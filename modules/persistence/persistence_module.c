@@ -36,12 +36,6 @@ int persistence_enter_dir(persistence_state *state, char *error, size_t error_si
     return 0;
 }
 
-void persistence_pause_expiry(persistence_state *state, int loading)
-{
-    if (state->expiry != NULL && state->expiry->version >= 3)
-        state->expiry->set_loading(loading);
-}
-
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)
 {
     persistence_state *state = &module_state;

@@ -20,6 +20,7 @@ static snapshot_options options_for(const persistence_state *state)
         .expiry = state->expiry,
         .write_checksum = state->settings.rdbchecksum,
         .key_delay_us = state->settings.rdb_key_save_delay,
+        .compress = state->settings.rdbcompression,
     };
     return options;
 }

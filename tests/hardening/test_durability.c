@@ -407,10 +407,12 @@ static void expect_text(redisContext *context, const char *expected, const char 
     redisReply *reply = redisvCommand(context, format, args);
     va_end(args);
     assert_non_null(reply);
-    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2)
-        assert_string_equal(reply->element[1]->str, expected);
-    else
-        assert_string_equal(reply->str, expected);
+    const char *text = reply->type == REDIS_REPLY_ARRAY ? (reply->elements == 2 ? reply->element[1]->str : NULL)
+                                                        : reply->str;
+    if (text == NULL)
+        fprintf(stderr, "expected '%s', got a reply of type %d without text\n", expected, reply->type);
+    assert_non_null(text);
+    assert_string_equal(text, expected);
     freeReplyObject(reply);
 }
 
@@ -619,6 +621,84 @@ static void test_failing_bgsave_backs_off(void **state)
     freeReplyObject(reply);
 }
 
+/* ---- RDB strings are LZF-compressed (rdbcompression yes) ---- */
+
+static void save_and_measure(fixture *f, long long *size)
+{
+    redisReply *reply = command_ok(f->context, "SAVE");
+    assert_non_null(reply);
+    freeReplyObject(reply);
+    *size = file_size(server_dir(f->server), "dump.rdb");
+    assert_true(*size > 0);
+}
+
+static void test_rdb_strings_compressed(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(fill_dataset(f->context), 0);
+    /* Compressible values in every string position: values, list
+     * elements, hash fields and values, set members, and long keys. */
+    char value[1200];
+    for (int i = 0; i < 300; i++) {
+        snprintf(value, sizeof(value), "record %d: ", i);
+        size_t used = strlen(value);
+        while (used + 40 < sizeof(value))
+            used += (size_t)snprintf(value + used, sizeof(value) - used, "name=example,status=active,%d;", i % 7);
+        redisReply *reply = redisCommand(f->context, "SET compressible:key:with:a:long:name:%d %s", i, value);
+        assert_non_null(reply);
+        freeReplyObject(reply);
+        reply = redisCommand(f->context, "RPUSH compressible:list %s", value);
+        assert_non_null(reply);
+        freeReplyObject(reply);
+        reply = redisCommand(f->context, "HSET compressible:hash field-%d-%s %s", i, "padding-padding-padding", value);
+        assert_non_null(reply);
+        freeReplyObject(reply);
+        reply = redisCommand(f->context, "SADD compressible:set %d%s", i, value);
+        assert_non_null(reply);
+        freeReplyObject(reply);
+    }
+    char *expected = dataset_describe(f->context);
+    assert_non_null(expected);
+
+    long long plain, compressed;
+    expect_text(f->context, "yes", "CONFIG GET rdbcompression");
+    reply_expect_status(f->context, "OK", "CONFIG SET rdbcompression no");
+    save_and_measure(f, &plain);
+    reply_expect_status(f->context, "OK", "CONFIG SET rdbcompression yes");
+    save_and_measure(f, &compressed);
+    fprintf(stderr, "snapshot: %lld bytes compressed, %lld plain\n", compressed, plain);
+    assert_true(compressed * 5 < plain);
+
+    /* Redis's checker and a real redis-server read it. */
+    char dir_copy[4200], output[4096];
+    snprintf(dir_copy, sizeof(dir_copy), "%s", server_dir(f->server));
+    const char *check[] = {"redis-check-rdb", "dump.rdb", NULL};
+    int status = run_program(check, dir_copy, output, sizeof(output));
+    if (status != 0)
+        fprintf(stderr, "redis-check-rdb: %s\n", output);
+    assert_int_equal(status, 0);
+    redis_process *redis = redis_start(dir_copy, NULL);
+    assert_non_null(redis);
+    redisContext *redis_context = connect_port(redis->port);
+    assert_non_null(redis_context);
+    char *in_redis = dataset_describe(redis_context);
+    redisFree(redis_context);
+    redis_stop(redis);
+    assert_non_null(in_redis);
+    assert_string_equal(expected, in_redis);
+    free(in_redis);
+
+    /* And dblite loads it back. */
+    assert_int_equal(server_shutdown(f->server), 0);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+    char *reloaded = dataset_describe(f->context);
+    assert_non_null(reloaded);
+    assert_string_equal(expected, reloaded);
+    free(reloaded);
+    free(expected);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -628,6 +708,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_appendonly_refused_when_log_cannot_open, setup_plain, teardown),
         cmocka_unit_test_setup_teardown(test_failing_rewrite_backs_off, setup_always, teardown),
         cmocka_unit_test_setup_teardown(test_failing_bgsave_backs_off, setup_plain, teardown),
+        cmocka_unit_test_setup_teardown(test_rdb_strings_compressed, setup_plain, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
