@@ -26,6 +26,8 @@ static void handle_signal(int signal_number) {
 }
 
 int server_prepare_shutdown(int flags) {
+    /* Not twice at once (a handler serving events while it saves). */
+    if (server.shutdown_preparing) return -1;
     /* A half-loaded dataset must not replace the file it comes from. */
     if (server.loading) flags = (flags & ~DBLITE_SHUTDOWN_SAVE) | DBLITE_SHUTDOWN_NOSAVE;
     server_log(LOG_WARNING, "User requested shutdown...");
