@@ -20,13 +20,54 @@
 
 
 static void handle_signal(int signal_number) {
-    (void)signal_number;
-    /* Only async-signal-safe work: flag it; the cron timer notices. */
+    /* Only async-signal-safe work: flag it; before-sleep (or the cron timer,
+     * which also runs while a dataset loads) notices. */
+    server.shutdown_signal = signal_number;
+}
+
+int server_prepare_shutdown(int flags) {
+    /* Not twice at once (a handler serving events while it saves). */
+    if (server.shutdown_preparing) return -1;
+    /* A half-loaded dataset must not replace the file it comes from. */
+    if (server.loading) flags = (flags & ~DBLITE_SHUTDOWN_SAVE) | DBLITE_SHUTDOWN_NOSAVE;
+    server_log(LOG_WARNING, "User requested shutdown...");
+    server.shutdown_flags = flags;
+    server.shutdown_refused = 0;
+    server.shutdown_preparing = 1;
+    fire_event(NULL, DBLITE_EVENT_SHUTDOWN_PREPARE, 0, NULL, 0, -1, NULL, 0);
+    server.shutdown_preparing = 0;
+    if (server.shutdown_refused) {
+        server_log(LOG_WARNING, "Errors trying to shut down the server. Check the logs for more information.");
+        server.shutdown_flags = 0;
+        return -1;
+    }
     server.shutdown_requested = 1;
+    event_loop_stop(server.loop);
+    return 0;
+}
+
+/* SIGTERM and SIGINT shut down as SHUTDOWN with the flags of
+ * shutdown-on-sigterm / shutdown-on-sigint; if that fails the server keeps
+ * running (a later signal tries again), as in Redis. */
+static void handle_shutdown_signal(void) {
+    int signal_number = server.shutdown_signal;
+    if (!signal_number || server.shutdown_requested) return;
+    server.shutdown_signal = 0;
+    if (server.loading) server_log(LOG_WARNING, "Received shutdown signal during loading, scheduling shutdown.");
+    else if (signal_number == SIGINT) server_log(LOG_WARNING, "Received SIGINT scheduling shutdown...");
+    else server_log(LOG_WARNING, "Received SIGTERM scheduling shutdown...");
+    int setting = signal_number == SIGINT ? server.settings.shutdown_on_sigint : server.settings.shutdown_on_sigterm;
+    int flags = 0;
+    if (setting & SHUTDOWN_SETTING_SAVE) flags |= DBLITE_SHUTDOWN_SAVE;
+    if (setting & SHUTDOWN_SETTING_NOSAVE) flags |= DBLITE_SHUTDOWN_NOSAVE;
+    if (setting & SHUTDOWN_SETTING_NOW) flags |= DBLITE_SHUTDOWN_NOW;
+    if (setting & SHUTDOWN_SETTING_FORCE) flags |= DBLITE_SHUTDOWN_FORCE;
+    server_prepare_shutdown(flags);
 }
 
 static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
     (void)id, (void)privdata;
+    handle_shutdown_signal();
     if (server.shutdown_requested) {
         event_loop_stop(loop);
         return -1;
@@ -47,6 +88,12 @@ static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
 
 static void before_sleep(event_loop *loop, void *privdata) {
     (void)loop, (void)privdata;
+    handle_shutdown_signal();
+    /* Prepared: the final save is taken, nothing may change after it. */
+    if (server.shutdown_requested) {
+        event_loop_stop(server.loop);
+        return;
+    }
     blocking_process_unblocked();
     blocking_handle_ready_keys();
     if (server.event_handlers[DBLITE_EVENT_BEFORE_SLEEP].length)

@@ -8,6 +8,7 @@
 #ifndef DBLITE_SERVER_H
 #define DBLITE_SERVER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -211,9 +212,17 @@ typedef struct server_settings {
     long long hz;
     int enable_protected_configs;    /* PROTECTED_CONFIGS_* */
     int protected_mode;
+    int shutdown_on_sigterm; /* SHUTDOWN_SETTING_* bits */
+    int shutdown_on_sigint;
 } server_settings;
 /* enable-protected-configs, in Redis's order of choices. */
 enum { PROTECTED_CONFIGS_NO = 0, PROTECTED_CONFIGS_YES, PROTECTED_CONFIGS_LOCAL };
+
+/* Bits of shutdown-on-sigterm/sigint, in Redis's word order. */
+#define SHUTDOWN_SETTING_SAVE 1
+#define SHUTDOWN_SETTING_NOSAVE 2
+#define SHUTDOWN_SETTING_NOW 4
+#define SHUTDOWN_SETTING_FORCE 8
 
 typedef struct server_stats {
     long long connections_received;
@@ -258,8 +267,11 @@ typedef struct server_state {
     long long start_time_ms;
     int64_t start_monotonic_us;
     long long cached_time_ms;         /* wall clock for the running command */
-    int shutdown_requested;
-    int shutdown_flags;               /* DBLITE_SHUTDOWN_* from the SHUTDOWN command */
+    int shutdown_requested;           /* prepared: the loop stops, the server exits */
+    volatile sig_atomic_t shutdown_signal; /* SIGTERM/SIGINT received, not yet handled */
+    int shutdown_flags;               /* DBLITE_SHUTDOWN_* of the shutdown under way */
+    int shutdown_refused;             /* a PREPARE handler could not get ready */
+    int shutdown_preparing;           /* PREPARE handlers are running */
     int exit_code;
     size_t used_memory;
     size_t trim_high_water;           /* used_memory peak since the last malloc_trim */
@@ -410,6 +422,10 @@ module *module_find(const char *name);
 char *info_generate(const char *section, size_t *length);
 
 /* ---- lifecycle ---- */
-void server_prepare_shutdown(void);
+/* Redis's prepareForShutdown: runs the SHUTDOWN_PREPARE handlers (the final
+ * save, the log's fsync) with flags (DBLITE_SHUTDOWN_*).  0: the server may
+ * exit (shutdown_requested is set and the loop stops); -1: a handler
+ * refused and the server keeps running, as Redis when its last save fails. */
+int server_prepare_shutdown(int flags);
 
 #endif

@@ -484,6 +484,10 @@ typedef enum dblite_event_kind {
     DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
                                      a module may reclaim logically dead keys here (to
                                      only count them, see dblite_keyspace_dead_counter_register) */
+    DBLITE_EVENT_SHUTDOWN_PREPARE, /* a shutdown is asked for (SHUTDOWN, SIGTERM, SIGINT) while
+                                      everything still runs: take the final save, flush logs; a
+                                      handler that cannot calls dblite_shutdown_refuse and the
+                                      server keeps running (flags: DBLITE_SHUTDOWN_*) */
     DBLITE_EVENT_KIND_COUNT
 } dblite_event_kind;
 
@@ -506,9 +510,19 @@ typedef struct dblite_event {
 } dblite_event;
 
 /* SHUTDOWN's flags: the client asked SHUTDOWN NOSAVE or SHUTDOWN SAVE; with
- * neither, a module saves only if it is configured to. */
+ * neither, a module saves only if it is configured to.  FORCE: exit even if
+ * the final save fails (a PREPARE handler logs it and does not refuse);
+ * NOW: do not wait for anything (nothing to wait for without replicas). */
 #define DBLITE_SHUTDOWN_NOSAVE 1
 #define DBLITE_SHUTDOWN_SAVE 2
+#define DBLITE_SHUTDOWN_NOW 4
+#define DBLITE_SHUTDOWN_FORCE 8
+
+/* From a DBLITE_EVENT_SHUTDOWN_PREPARE handler: the module could not get
+ * ready to exit (its final save failed, say, and FORCE was not given).  The
+ * server logs Redis's error, answers SHUTDOWN with it and keeps running.
+ * DBLITE_OK, or DBLITE_ERR_INVALID outside such a handler. */
+int dblite_shutdown_refuse(dblite_ctx *ctx);
 
 /* ctx is a context whose database is event->db where there is one; key calls
  * may be made from handlers (expiry deletes expired keys from the lookup
@@ -602,6 +616,15 @@ int dblite_config_string(dblite_module *module, const char *name, char **storage
 /* choices is a NULL-terminated list; storage gets the index of the choice. */
 int dblite_config_enum(dblite_module *module, const char *name, int *storage,
                        const char *const *choices, int default_index, int flags);
+/* A check of a new value of the module's setting `name` (its short name, as
+ * registered), run each time a value is set (ini, command line, CONFIG SET)
+ * once it is stored: DBLITE_OK keeps it; any other code refuses it, the
+ * previous value is restored and CONFIG SET answers "ERR CONFIG SET failed
+ * (possibly related to argument '...') - " followed by what fn wrote into
+ * error.  One check per setting.  DBLITE_OK, DBLITE_ERR_NOTFOUND or
+ * DBLITE_ERR_INVALID. */
+typedef int (*dblite_config_check_fn)(const char *name, char *error, size_t error_size, void *privdata);
+int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn, void *privdata);
 /* Server settings a module may need (dir, port...), as text; NULL if unknown.
  * Valid until the setting changes. */
 const char *dblite_config_server_value(const char *name);

@@ -42,31 +42,42 @@ HANDLER(command_info) {
     server_free(text);
 }
 
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], Redis 7.0's: the final
+ * save runs before anything stops; when it fails (without FORCE) the client
+ * gets Redis's error and the server keeps serving. */
 HANDLER(command_shutdown) {
+    int flags = 0, abort = 0;
     for (int i = 1; i < argc; i++) {
-        if (!dblite_bytes_equal_nocase(argv[i], "NOSAVE") && !dblite_bytes_equal_nocase(argv[i], "SAVE") &&
-            !dblite_bytes_equal_nocase(argv[i], "NOW") && !dblite_bytes_equal_nocase(argv[i], "FORCE") &&
-            !dblite_bytes_equal_nocase(argv[i], "ABORT")) {
+        if (dblite_bytes_equal_nocase(argv[i], "NOSAVE")) flags |= DBLITE_SHUTDOWN_NOSAVE;
+        else if (dblite_bytes_equal_nocase(argv[i], "SAVE")) flags |= DBLITE_SHUTDOWN_SAVE;
+        else if (dblite_bytes_equal_nocase(argv[i], "NOW")) flags |= DBLITE_SHUTDOWN_NOW;
+        else if (dblite_bytes_equal_nocase(argv[i], "FORCE")) flags |= DBLITE_SHUTDOWN_FORCE;
+        else if (dblite_bytes_equal_nocase(argv[i], "ABORT")) abort = 1;
+        else {
             dblite_reply_syntax_error(ctx);
             return;
         }
     }
-    if (argc == 2 && dblite_bytes_equal_nocase(argv[1], "ABORT")) {
-        dblite_reply_error(ctx, "ERR No shutdown in progress.");
-        return;
-    }
-    for (int i = 1; i < argc; i++) {
-        if (dblite_bytes_equal_nocase(argv[i], "NOSAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_NOSAVE;
-        if (dblite_bytes_equal_nocase(argv[i], "SAVE")) server.shutdown_flags |= DBLITE_SHUTDOWN_SAVE;
-    }
-    if (server.shutdown_flags == (DBLITE_SHUTDOWN_NOSAVE | DBLITE_SHUTDOWN_SAVE)) {
-        server.shutdown_flags = 0;
+    if ((abort && flags) || ((flags & DBLITE_SHUTDOWN_NOSAVE) && (flags & DBLITE_SHUTDOWN_SAVE))) {
         dblite_reply_syntax_error(ctx);
         return;
     }
-    server_log(LOG_WARNING, "User requested shutdown...");
-    server.shutdown_requested = 1;
-    event_loop_stop(server.loop);
+    if (abort) {
+        /* Only a signal's shutdown can be pending (there are no replicas
+         * to wait for): cancel it before before-sleep handles it. */
+        if (server.shutdown_signal) {
+            server.shutdown_signal = 0;
+            server_log(LOG_NOTICE, "Shutdown manually aborted.");
+            dblite_reply_ok(ctx);
+        } else {
+            dblite_reply_error(ctx, "ERR No shutdown in progress.");
+        }
+        return;
+    }
+    if (server_prepare_shutdown(flags) != 0) {
+        dblite_reply_error(ctx, "ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
     /* Like Redis, no reply: the connection simply closes. */
 }
 

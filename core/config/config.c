@@ -53,7 +53,10 @@ static const char *const protected_configs_choices[] = {"no", "yes", "local", NU
 
 /* add_setting's flags: DBLITE_CONFIG_MUTABLE, _PROTECTED and _FILE_NAME,
  * the same bits for server and module settings. */
-#define SETTING_FLAGS (DBLITE_CONFIG_MUTABLE | DBLITE_CONFIG_PROTECTED | DBLITE_CONFIG_FILE_NAME)
+#define SETTING_FLAG_BITS (DBLITE_CONFIG_MUTABLE | DBLITE_CONFIG_PROTECTED | DBLITE_CONFIG_FILE_NAME)
+/* Redis 7.0's shutdown-on-sigterm/sigint words, in its order (bits: see
+ * SHUTDOWN_SETTING_* in server.h). */
+static const char *const shutdown_signal_choices[] = {"default", "save", "nosave", "now", "force", NULL};
 
 static config_state *state(void) { return (config_state *)server.config; }
 
@@ -135,6 +138,45 @@ int config_protected_allowed(int client_is_local) {
     }
 }
 
+static int apply_shutdown_on_signal(const setting *s, char *error, size_t size) {
+    int flags = *(int *)s->storage;
+    if ((flags & SHUTDOWN_SETTING_SAVE) && (flags & SHUTDOWN_SETTING_NOSAVE)) {
+        snprintf(error, size, "shutdown options SAVE and NOSAVE can't be used simultaneously");
+        return -1;
+    }
+    return 0;
+}
+
+/* "save force" -> bits; -1 when a word is not a choice. */
+static int parse_flags(const char *const *choices, const char *text) {
+    int flags = 0, words = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        size_t length = strcspn(p, " ");
+        int found = -1;
+        for (int i = 0; choices[i]; i++)
+            if (strlen(choices[i]) == length && strncasecmp(choices[i], p, length) == 0) found = i;
+        if (found < 0) return -1;
+        if (found > 0) flags |= 1 << (found - 1);
+        words++;
+        p += length;
+    }
+    return words ? flags : -1;
+}
+
+/* Bits back to words in choices' order, as CONFIG GET shows them. */
+static char *format_flags(const char *const *choices, int flags) {
+    if (flags == 0) return strdup(choices[0]);
+    char text[256] = "";
+    size_t used = 0;
+    for (int i = 1; choices[i] && used < sizeof(text); i++)
+        if (flags & (1 << (i - 1)))
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%s", used ? " " : "", choices[i]);
+    return strdup(text);
+}
+
 int config_init(void) {
     server.config = calloc(1, sizeof(config_state));
     if (!server.config) return DBLITE_ERR_NOMEM;
@@ -161,12 +203,18 @@ int config_init(void) {
     status |= add_setting("enable-protected-configs", SETTING_ENUM, &st->enable_protected_configs, 0, 0,
                           protected_configs_choices, 0, "no", NULL);
     status |= add_setting("protected-mode", SETTING_BOOLEAN, &st->protected_mode, 0, 1, NULL, 1, "yes", NULL);
+    status |= add_setting("shutdown-on-sigterm", SETTING_FLAGS, &st->shutdown_on_sigterm, 0, 0,
+                          shutdown_signal_choices, 1, "default", NULL);
+    status |= add_setting("shutdown-on-sigint", SETTING_FLAGS, &st->shutdown_on_sigint, 0, 0,
+                          shutdown_signal_choices, 1, "default", NULL);
     /* Not a setting in Redis either: it accepts any count up to INT_MAX. */
     st->multibulk_max_count = INT_MAX;
     if (status) return DBLITE_ERR_NOMEM;
     config_find("maxclients")->apply = apply_maxclients;
     config_find("hz")->apply = apply_hz;
     config_find("dir")->apply = apply_dir;
+    config_find("shutdown-on-sigterm")->apply = apply_shutdown_on_signal;
+    config_find("shutdown-on-sigint")->apply = apply_shutdown_on_signal;
     return DBLITE_OK;
 }
 
@@ -240,7 +288,9 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
         return -1;
     }
     long long number = 0;
-    int flag = 0;
+    int flag = 0, old_int = 0;
+    long long old_number = 0;
+    char *old_string = NULL;
     switch (s->kind) {
     case SETTING_INTEGER:
     case SETTING_MEMORY: {
@@ -256,40 +306,27 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             free(new_text);
             return -1;
         }
-        long long old = *(long long *)s->storage;
+        old_number = *(long long *)s->storage;
         *(long long *)s->storage = number;
-        if (s->kind == SETTING_MEMORY) {
-            /* CONFIG GET shows sizes in bytes, as Redis does. */
-            char bytes[32];
-            snprintf(bytes, sizeof(bytes), "%lld", number);
-            char *normalized = strdup(bytes);
+        if (s->apply && s->apply(s, error, error_size) != 0) {
+            *(long long *)s->storage = old_number;
+            free(new_text);
+            return -1;
+        }
+        /* CONFIG GET shows sizes in bytes, as Redis does, and a value the
+         * hook clamped (hz) as it is in force. */
+        if (s->kind == SETTING_MEMORY || *(long long *)s->storage != number) {
+            char shown[32];
+            snprintf(shown, sizeof(shown), "%lld", *(long long *)s->storage);
+            char *normalized = strdup(shown);
             if (!normalized) {
-                *(long long *)s->storage = old;
+                *(long long *)s->storage = old_number;
                 free(new_text);
                 snprintf(error, error_size, "out of memory");
                 return -1;
             }
             free(new_text);
             new_text = normalized;
-        }
-        if (s->apply && s->apply(s, error, error_size) != 0) {
-            *(long long *)s->storage = old;
-            free(new_text);
-            return -1;
-        }
-        if (*(long long *)s->storage != number) {
-            /* The hook clamped the value: CONFIG GET shows the one in force. */
-            char shown[32];
-            snprintf(shown, sizeof(shown), "%lld", *(long long *)s->storage);
-            char *clamped = strdup(shown);
-            if (!clamped) {
-                *(long long *)s->storage = old;
-                free(new_text);
-                snprintf(error, error_size, "out of memory");
-                return -1;
-            }
-            free(new_text);
-            new_text = clamped;
         }
         break;
     }
@@ -299,6 +336,7 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             free(new_text);
             return -1;
         }
+        old_int = *(int *)s->storage;
         *(int *)s->storage = flag;
         break;
     case SETTING_ENUM: {
@@ -312,10 +350,30 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             free(new_text);
             return -1;
         }
+        old_int = *(int *)s->storage;
         *(int *)s->storage = index;
         free(new_text);
         new_text = strdup(s->choices[index]);
         if (!new_text) return -1;
+        break;
+    }
+    case SETTING_FLAGS: {
+        int flags = parse_flags(s->choices, text);
+        if (flags < 0) {
+            size_t used = (size_t)snprintf(error, error_size, "argument(s) must be one of the following:");
+            for (int i = 0; s->choices[i] && used < error_size; i++)
+                used += (size_t)snprintf(error + used, error_size - used, "%s %s", i ? "," : "", s->choices[i]);
+            free(new_text);
+            return -1;
+        }
+        free(new_text);
+        new_text = format_flags(s->choices, flags);
+        if (!new_text) {
+            snprintf(error, error_size, "out of memory");
+            return -1;
+        }
+        old_int = *(int *)s->storage;
+        *(int *)s->storage = flags;
         break;
     }
     case SETTING_STRING: {
@@ -330,30 +388,43 @@ int config_set_value(setting *s, const char *text, char *error, size_t error_siz
             snprintf(error, error_size, "out of memory");
             return -1;
         }
-        char *old = *(char **)s->storage;
+        old_string = *(char **)s->storage; /* freed once the value is kept */
         *(char **)s->storage = copy;
-        if (s->apply && s->apply(s, error, error_size) != 0) {
-            /* A refused value leaves the old one in force. */
-            server_free(*(char **)s->storage);
-            *(char **)s->storage = old;
-            free(new_text);
-            return -1;
-        }
-        server_free(old);
-        /* apply may have normalised the value (dir becomes absolute). */
-        if (strcmp(*(char **)s->storage, new_text) != 0) {
-            char *normalized = strdup(*(char **)s->storage);
-            if (normalized) {
-                free(new_text);
-                new_text = normalized;
-            }
-        }
         break;
     }
     }
-    if (s->apply && (s->kind == SETTING_BOOLEAN || s->kind == SETTING_ENUM) && s->apply(s, error, error_size) != 0) {
+    /* Integers ran their apply hook above (it may clamp them); the other
+     * kinds run it now, then a module's check may still refuse the value,
+     * which leaves the old one in force. */
+    int refused = s->apply && s->kind != SETTING_INTEGER && s->kind != SETTING_MEMORY && s->apply(s, error, error_size) != 0;
+    if (!refused && s->check) {
+        error[0] = '\0';
+        refused = s->check(config_short_name(s), error, error_size, s->check_privdata) != DBLITE_OK;
+        if (refused && !error[0]) snprintf(error, error_size, "the module refused the value");
+    }
+    if (refused) {
+        if (s->kind == SETTING_STRING) {
+            server_free(*(char **)s->storage);
+            *(char **)s->storage = old_string;
+        } else if (s->kind == SETTING_INTEGER || s->kind == SETTING_MEMORY) {
+            /* refused after a successful apply: apply the old value again */
+            *(long long *)s->storage = old_number;
+            char apply_error[64];
+            if (s->apply) s->apply(s, apply_error, sizeof(apply_error));
+        } else {
+            *(int *)s->storage = old_int;
+        }
         free(new_text);
         return -1;
+    }
+    server_free(old_string);
+    /* apply may have normalised a string (dir becomes absolute). */
+    if (s->kind == SETTING_STRING && strcmp(*(char **)s->storage, new_text) != 0) {
+        char *normalized = strdup(*(char **)s->storage);
+        if (normalized) {
+            free(new_text);
+            new_text = normalized;
+        }
     }
     free(s->text);
     s->text = new_text;
@@ -569,7 +640,7 @@ static int module_setting(module *m, const char *name, setting_kind kind, void *
         dblite_module_fail(m, "setting '%s' registered twice", full);
         return DBLITE_ERR_EXISTS;
     }
-    int status = add_setting(full, kind, storage, min, max, choices, flags & SETTING_FLAGS, default_text, m);
+    int status = add_setting(full, kind, storage, min, max, choices, flags & SETTING_FLAG_BITS, default_text, m);
     if (status != DBLITE_OK) dblite_module_fail(m, "cannot register setting '%s' with default '%s'", full, default_text);
     return status;
 }
@@ -597,6 +668,18 @@ int dblite_config_enum(dblite_module *module, const char *name, int *storage, co
     for (int i = 0; i <= default_index; i++)
         if (!choices[i]) return DBLITE_ERR_INVALID;
     return module_setting(module, name, SETTING_ENUM, storage, 0, 0, choices, flags, choices[default_index]);
+}
+
+int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn, void *privdata) {
+    char full[256];
+    if (!module || !name || !fn) return DBLITE_ERR_INVALID;
+    if (snprintf(full, sizeof(full), "%s.%s", module->name, name) >= (int)sizeof(full)) return DBLITE_ERR_INVALID;
+    setting *s = config_find(full);
+    if (!s || s->owner != module) return DBLITE_ERR_NOTFOUND;
+    if (s->check) return DBLITE_ERR_INVALID;
+    s->check = fn;
+    s->check_privdata = privdata;
+    return DBLITE_OK;
 }
 
 const char *dblite_config_server_value(const char *name) {

@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-typedef enum { SETTING_INTEGER, SETTING_MEMORY, SETTING_BOOLEAN, SETTING_STRING, SETTING_ENUM } setting_kind;
+/* SETTING_FLAGS: words of choices (separated by spaces), stored as an int
+ * with bit i-1 for choices[i]; choices[0] names the empty set ("default"). */
+typedef enum { SETTING_INTEGER, SETTING_MEMORY, SETTING_BOOLEAN, SETTING_STRING, SETTING_ENUM, SETTING_FLAGS } setting_kind;
 
 struct dblite_module;
 typedef struct setting {
@@ -15,7 +17,7 @@ typedef struct setting {
     setting_kind kind;
     void *storage;              /* long long*, int* or char** */
     long long min, max;
-    const char *const *choices; /* SETTING_ENUM, NULL-terminated */
+    const char *const *choices; /* SETTING_ENUM and SETTING_FLAGS, NULL-terminated */
     int mutable;
     /* Redis's PROTECTED_CONFIG: CONFIG SET only as enable-protected-configs
      * allows (dir, dbfilename: the write-any-file attack needs them). */
@@ -23,6 +25,10 @@ typedef struct setting {
     /* A plain file name inside 'dir': no '/' or '\\' (dbfilename). */
     int file_name;
     int (*apply)(const struct setting *setting, char *error, size_t error_size);
+    /* A module's check of a stored value (dblite_config_check); refusing
+     * restores the previous value, as a failing apply does. */
+    int (*check)(const char *name, char *error, size_t error_size, void *privdata);
+    void *check_privdata;
     struct dblite_module *owner;
     char *text;                 /* the value as text, for CONFIG GET */
 } setting;

@@ -97,7 +97,9 @@ void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key
                           .key = {key, key_length},
                           .target_db = target_db,
                           .target_key = {target_key, target_key_length},
-                          .flags = kind == DBLITE_EVENT_SHUTDOWN ? server.shutdown_flags : 0};
+                          .flags = kind == DBLITE_EVENT_SHUTDOWN || kind == DBLITE_EVENT_SHUTDOWN_PREPARE
+                                       ? server.shutdown_flags
+                                       : 0};
     dispatch_event(ctx, &event);
 }
 

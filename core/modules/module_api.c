@@ -187,6 +187,15 @@ int dblite_keyspace_dead_counter_register(dblite_module *module, dblite_dead_key
     return DBLITE_OK;
 }
 
+/* ---- shutdown ---- */
+
+int dblite_shutdown_refuse(dblite_ctx *ctx) {
+    (void)ctx;
+    if (!server.shutdown_preparing) return DBLITE_ERR_INVALID;
+    server.shutdown_refused = 1;
+    return DBLITE_OK;
+}
+
 /* ---- loading progress ---- */
 
 void dblite_loading_start(dblite_module *module, uint64_t total_bytes) {

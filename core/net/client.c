@@ -97,6 +97,8 @@ static request_limits current_limits(const client *c) {
 void client_process_input(client *c) {
     while (c->query_start < c->query_length) {
         if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED)) break;
+        /* The final save is taken: a write now would be lost. */
+        if (server.shutdown_requested) break;
         request_limits limits = current_limits(c);
         /* As Redis: before authentication, requests must be tiny. */
         request_parser_require_authentication(&c->parser, !c->authenticated);
@@ -196,16 +198,25 @@ static int client_write(client *c) {
     return 1;
 }
 
+/* The socket has room again.  Nothing is written from here: the replies
+ * in the buffer may acknowledge writes made earlier in this same loop turn,
+ * which reach the append-only file (and its fsync under appendfsync always)
+ * only in the before-sleep pass.  So the client joins the pending list and
+ * clients_write_pending, which runs after that flush, writes for it. */
 static void client_write_handler(event_loop *loop, int fd, void *privdata, int mask) {
-    (void)fd, (void)mask;
+    (void)loop, (void)fd, (void)mask;
     client *c = privdata;
-    int status = client_write(c);
-    if (status == 0) return;
-    event_remove_file(loop, c->fd, EVENT_WRITABLE);
-    c->flags &= ~CLIENT_WRITE_INSTALLED;
-    if (status < 0 || (c->flags & CLIENT_CLOSE_AFTER_REPLY)) client_close_async(c);
+    if (!(c->flags & CLIENT_PENDING_WRITE)) {
+        c->flags |= CLIENT_PENDING_WRITE;
+        c->pending_next = server.pending_writes;
+        server.pending_writes = c;
+    }
 }
 
+/* The only place replies leave the server (see client_write_handler): runs
+ * at the end of before-sleep, after the BEFORE_SLEEP event has flushed the
+ * logs.  A socket that fills keeps a writable event, which only brings the
+ * client back here. */
 void clients_write_pending(void) {
     while (server.pending_writes) {
         client *c = server.pending_writes;
@@ -216,18 +227,22 @@ void clients_write_pending(void) {
             client_free(c);
             continue;
         }
-        if (c->flags & CLIENT_WRITE_INSTALLED) continue;
         int status = c->fd >= 0 ? client_write(c) : 1;
         if (status < 0) {
             client_free(c);
             continue;
         }
         if (status == 0) {
+            if (c->flags & CLIENT_WRITE_INSTALLED) continue;
             if (event_add_file(server.loop, c->fd, EVENT_WRITABLE, client_write_handler, c) == 0)
                 c->flags |= CLIENT_WRITE_INSTALLED;
             else
                 client_free(c);
             continue;
+        }
+        if (c->flags & CLIENT_WRITE_INSTALLED) {
+            event_remove_file(server.loop, c->fd, EVENT_WRITABLE);
+            c->flags &= ~CLIENT_WRITE_INSTALLED;
         }
         if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_free(c);
     }

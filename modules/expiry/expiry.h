@@ -21,6 +21,7 @@ typedef struct expiry_module {
     long long cycle_time_us;      /* time spent in active cycles, in total */
     long long active_interval_ms; /* setting: how often the active cycle runs */
     long long active_budget_us;   /* setting: CPU time one cycle may take */
+    int loading;                  /* a dataset is being loaded: nothing expires */
     dblite_expiry_service service;
 } expiry_module;
 

@@ -79,7 +79,9 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
         if ((flags & EXPIRE_GT) && (current == -1 || when <= current)) { dblite_reply_integer(ctx, 0); return; }
         if ((flags & EXPIRE_LT) && current != -1 && when >= current) { dblite_reply_integer(ctx, 0); return; }
     }
-    if (when <= dblite_time_ms()) {
+    /* While loading, a deadline already past is kept, as in Redis (the
+     * key expires once loading is complete). */
+    if (when <= dblite_time_ms() && !expiry_state()->loading) {
         dblite_key_delete(ctx, key);
         dblite_bytes del[2] = {{"DEL", 3}, key};
         dblite_propagate_replace(ctx, 2, del);

@@ -48,7 +48,7 @@ void expiry_expire_handle(dblite_ctx *ctx, const dblite_key_handle *handle) {
 static void on_lookup(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
     (void)privdata;
     ttl_index *index = &module_state.databases[event->db];
-    if (!event->handle || ttl_index_count(index) == 0) return;
+    if (!event->handle || ttl_index_count(index) == 0 || module_state.loading) return;
     long long deadline = ttl_index_get(index, event->handle);
     if (deadline >= 0 && deadline < dblite_time_ms()) expiry_expire_handle(ctx, event->handle);
 }
@@ -151,6 +151,8 @@ static long long active_cycle_run(dblite_ctx *ctx, long long started) {
  * cut it short (expire_cycle_cpu_milliseconds, expired_time_cap_reached_count). */
 static long long active_cycle(dblite_ctx *ctx, void *privdata) {
     (void)privdata;
+    /* Loading serves timers from its progress reports: wait until it ends. */
+    if (module_state.loading) return module_state.active_interval_ms;
     long long started = dblite_monotonic_us();
     long long next_run_ms = active_cycle_run(ctx, started);
     module_state.cycle_time_us += dblite_monotonic_us() - started;
@@ -162,7 +164,7 @@ static long long active_cycle(dblite_ctx *ctx, void *privdata) {
 static int service_set_deadline(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms) {
     const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
     if (!handle) return DBLITE_ERR_NOTFOUND;
-    if (deadline_ms <= dblite_time_ms()) {
+    if (deadline_ms <= dblite_time_ms() && !module_state.loading) {
         dblite_key_delete(ctx, key);
         return DBLITE_OK;
     }
@@ -188,9 +190,17 @@ static int service_remove_deadline(dblite_ctx *ctx, dblite_bytes key) {
 static int service_expire_now(dblite_ctx *ctx, dblite_bytes key) {
     const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
     if (!handle) return 0;
+    if (module_state.loading) {
+        /* Kept, already dead, until loading completes (see set_loading). */
+        if (ttl_index_set(expiry_index(ctx), handle, dblite_time_ms() - 1) != 0) return 0;
+        dblite_key_modified(ctx, key);
+        return 1;
+    }
     expiry_expire_handle(ctx, handle);
     return 1;
 }
+
+static void service_set_loading(int loading) { module_state.loading = loading != 0; }
 
 /* ---- INFO ---- */
 
@@ -241,11 +251,12 @@ int dblite_module_init(dblite_module *module) {
     uint64_t seed = (uint64_t)dblite_monotonic_us() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)&module_state;
     for (int db = 0; db < module_state.database_count; db++) ttl_index_init(&module_state.databases[db], seed);
 
-    module_state.service.version = 2;
+    module_state.service.version = 3;
     module_state.service.set_deadline = service_set_deadline;
     module_state.service.get_deadline = service_get_deadline;
     module_state.service.remove_deadline = service_remove_deadline;
     module_state.service.expire_now = service_expire_now;
+    module_state.service.set_loading = service_set_loading;
 
     int status = DBLITE_OK;
     status |= dblite_config_integer(module, "active-expire-interval-ms", &module_state.active_interval_ms, 1, 1, 1000,

@@ -13,7 +13,7 @@
 #define DBLITE_EXPIRY_SERVICE "expiry.ttl/1"
 
 typedef struct dblite_expiry_service {
-    int version; /* 2 */
+    int version; /* 3 */
     /* Give an existing key (in ctx's database) an absolute deadline in Unix
      * milliseconds.  A deadline in the past deletes the key at once. */
     int (*set_deadline)(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms);
@@ -25,6 +25,13 @@ typedef struct dblite_expiry_service {
      * expired_keys, a DEL propagated), as Redis treats SET ... PXAT with a
      * time already past; returns 1 when the key existed. */
     int (*expire_now)(dblite_ctx *ctx, dblite_bytes key);
+    /* Since version 3.  The loader says when a dataset is being loaded
+     * (1) and when it is complete (0).  Meanwhile nothing expires, as in
+     * Redis: neither lazily nor actively, and deadlines already past are
+     * kept (set_deadline stores them, expire_now gives the key a past
+     * deadline), so replaying a log reproduces its history; such keys
+     * expire once loading is complete. */
+    void (*set_loading)(int loading);
 } dblite_expiry_service;
 
 #endif

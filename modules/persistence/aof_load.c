@@ -180,6 +180,7 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, a
         return -1;
     }
     state->loading = 1;
+    persistence_pause_expiry(state, 1);
     dblite_loading_start(state->module, map.length);
     size_t start = 0;
     int status = 0;
@@ -192,7 +193,9 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, a
             .progress_module = state->module,
             .store = 1,
             .verify_checksum = 1,
-            .now_ms = dblite_time_ms(),
+            /* As Redis: a preamble's keys are kept even when their
+             * deadline passed, the commands after it may touch them. */
+            .now_ms = LLONG_MIN,
             .overwrite_seen = &state->overwrite_seen,
         };
         rdb_load_result preamble;
@@ -206,6 +209,7 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, a
         status = aof_replay_buffer(ctx, state->module, map.data, map.length, start, result, reason, sizeof(reason));
     dblite_loading_end(state->module);
     state->loading = 0;
+    persistence_pause_expiry(state, 0);
     size_t total = map.length;
     file_map_close(&map);
     dblite_ctx_select(ctx, 0);

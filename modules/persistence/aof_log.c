@@ -147,6 +147,34 @@ static int write_pending(persistence_state *state)
     return status;
 }
 
+int aof_log_check_openable(persistence_state *state, char *error, size_t error_size)
+{
+    if (persistence_enter_dir(state, error, error_size) != 0)
+        return -1;
+    const char *path = state->settings.appendfilename;
+    /* Not created here: an empty log would win over dump.rdb at startup. */
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) {
+        snprintf(error, error_size, "Can't open the append-only file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    /* The first rewrite creates it from a temporary file beside it. */
+    char probe[64];
+    snprintf(probe, sizeof(probe), "temp-appendonly-probe-%d.aof", (int)getpid());
+    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(error, error_size, "Can't create the append-only file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
 void aof_log_write_pending(persistence_state *state)
 {
     aof_log *aof = &state->aof;
@@ -190,6 +218,18 @@ void aof_log_cron(persistence_state *state, long long now_ms)
             aof->failure_errno = error;
         aof->fsync_failed = error != 0;
     }
+}
+
+void aof_log_flush_and_sync(persistence_state *state)
+{
+    aof_log *aof = &state->aof;
+    if (aof->fd < 0)
+        return;
+    if (aof->active)
+        write_pending(state);
+    aof_fsync_worker_wait_idle(&aof->worker);
+    if (fsync(aof->fd) != 0)
+        dblite_log(state->module, "warning", "Fail to fsync the AOF file: %s.", strerror(errno));
 }
 
 void aof_log_close(persistence_state *state)

@@ -47,6 +47,11 @@ typedef struct aof_log {
     long long last_rewrite_duration_ms;
     long long rewrites;
     uint64_t last_rewrite_size;
+    /* Redis's limit on failing rewrites: after 3 failures in a row the next
+     * automatic or scheduled one waits 1, 2, 4... up to 60 minutes. */
+    long long consecutive_failures;
+    long long retry_delay_minutes;
+    long long retry_after;    /* Unix seconds; 0 when not waiting */
 } aof_log;
 
 /* Append one command in RESP form, nothing else. */

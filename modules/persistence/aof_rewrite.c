@@ -195,6 +195,7 @@ int aof_rewrite_start_background(persistence_state *state, dblite_ctx *ctx, char
     dblite_ctx_select(ctx, db);
     if (status != 0) {
         aof->last_rewrite_ok = 0;
+        aof->consecutive_failures++;
         return -1;
     }
     dblite_log(state->module, "notice", "Background append only file rewriting started by pid %d",
@@ -240,10 +241,12 @@ void aof_rewrite_background_done(persistence_state *state, int success)
     char error[512] = "the child failed";
     if (success && finish_rewrite(state, error, sizeof(error)) == 0) {
         aof->last_rewrite_ok = 1;
+        aof->consecutive_failures = 0;
         aof->rewrites++;
         dblite_log(state->module, "notice", "Background AOF rewrite finished successfully");
     } else {
         aof->last_rewrite_ok = 0;
+        aof->consecutive_failures++;
         dblite_log(state->module, "warning", "Background AOF rewrite failed: %s", error);
         /* Switching the log on still needs its first rewrite: try again. */
         if (aof->waiting_first_rewrite)

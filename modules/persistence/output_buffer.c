@@ -30,6 +30,11 @@ void output_buffer_release(output_buffer *out)
 {
     dblite_free(out->data);
     out->data = NULL;
+    dblite_free(out->compress_output);
+    dblite_free(out->compress_table);
+    out->compress_output = NULL;
+    out->compress_table = NULL;
+    out->compress_capacity = 0;
     out->used = out->capacity = out->checksummed = 0;
 }
 

@@ -25,6 +25,13 @@ typedef struct output_buffer {
     uint64_t total_written; /* bytes handed to the file or kept in memory */
     int failed;
     char error[160];
+    /* rdbcompression: strings over 20 bytes are LZF-compressed when that
+     * gains (see rdb_encode_string); the scratch space is allocated on
+     * first use and freed with the buffer. */
+    int compress_strings;
+    unsigned char *compress_output;
+    size_t compress_capacity;
+    uint32_t *compress_table;
 } output_buffer;
 
 /* Buffer of capacity bytes in front of fd (or memory when fd is -1). */

@@ -24,6 +24,7 @@ typedef struct persistence_settings {
     char *save;                 /* "SECONDS CHANGES ..." pairs; empty: none */
     char *dbfilename;
     int rdbchecksum;
+    int rdbcompression;         /* LZF for strings over 20 bytes, as Redis */
     int stop_writes_on_bgsave_error;
     long long rdb_key_save_delay; /* microseconds per key, for tests */
     int appendonly;
@@ -49,6 +50,7 @@ typedef struct persistence_state {
     int loading;             /* a dataset is being loaded: ignore propagation */
     int overwrite_seen;      /* a key was overwritten while loading: duplicate */
     int suppress_propagation; /* the running command's propagation is not logged */
+    int shutdown_prepared;   /* SHUTDOWN_PREPARE flushed the log and saved */
     char applied_dir[PATH_MAX]; /* the server's 'dir' we are in */
 
     /* snapshots */
@@ -77,6 +79,15 @@ persistence_state *persistence_state_get(void);
 /* Make the process's working directory follow the 'dir' setting (CONFIG
  * SET dir changes it at runtime).  0, or -1 with the reason in error. */
 int persistence_enter_dir(persistence_state *state, char *error, size_t error_size);
+
+/* Tell expiry (when loaded) that a dataset is being loaded (1) or is
+ * complete (0): meanwhile nothing expires, as in Redis, so a log replayed
+ * after its keys' deadlines reproduces its history. */
+static inline void persistence_pause_expiry(persistence_state *state, int loading)
+{
+    if (state->expiry != NULL && state->expiry->version >= 3)
+        state->expiry->set_loading(loading);
+}
 
 /* Write gate (disk_error_gate.c): refuses writes with Redis's MISCONF
  * errors while the last background save failed (with save points set and
@@ -114,12 +125,17 @@ int snapshot_save_points_validate(const char *text, char *error, size_t error_si
 
 /* Open appendfilename for appending and start logging.  0 or -1. */
 int aof_log_open(persistence_state *state, char *error, size_t error_size);
+/* Whether switching the log on can work: appendfilename opens for
+ * appending, or can be created in dir.  0, or -1 with Redis-like reason. */
+int aof_log_check_openable(persistence_state *state, char *error, size_t error_size);
 /* The propagation subscriber's work: log one write command. */
 void aof_log_feed(persistence_state *state, int db, int argc, const dblite_bytes *argv);
 /* Write what is pending (BEFORE_SLEEP), fsync with appendfsync always. */
 void aof_log_write_pending(persistence_state *state);
 /* Periodic work: the everysec fsync, retries of failed writes. */
 void aof_log_cron(persistence_state *state, long long now_ms);
+/* Write what is pending and fsync (shutdown, before the final save). */
+void aof_log_flush_and_sync(persistence_state *state);
 /* Write, fsync and close (shutdown, appendonly switched off). */
 void aof_log_close(persistence_state *state);
 

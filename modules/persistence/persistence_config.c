@@ -18,6 +18,7 @@ int persistence_config_register(persistence_state *state)
      * may write, is a protected config. */
     status |= dblite_config_string(module, "dbfilename", &settings->dbfilename, "dump.rdb",
                                    DBLITE_CONFIG_MUTABLE | DBLITE_CONFIG_PROTECTED | DBLITE_CONFIG_FILE_NAME);
+    status |= dblite_config_boolean(module, "rdbcompression", &settings->rdbcompression, 1, DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_boolean(module, "rdbchecksum", &settings->rdbchecksum, 1, DBLITE_CONFIG_IMMUTABLE);
     status |= dblite_config_boolean(module, "stop-writes-on-bgsave-error", &settings->stop_writes_on_bgsave_error, 1,
                                     DBLITE_CONFIG_MUTABLE);

@@ -77,6 +77,54 @@ static void follow_appendonly(persistence_state *state)
     }
 }
 
+/* CONFIG SET appendonly yes: refused, as Redis refuses it, when the log
+ * cannot be opened, instead of a rewrite failing every cron turn. */
+static int check_appendonly(const char *name, char *error, size_t error_size, void *privdata)
+{
+    (void)name;
+    persistence_state *state = privdata;
+    aof_log *aof = &state->aof;
+    if (!state->started || !state->settings.appendonly || aof->active || aof->waiting_first_rewrite)
+        return DBLITE_OK;
+    char reason[512];
+    if (aof_log_check_openable(state, reason, sizeof(reason)) != 0) {
+        dblite_log(state->module, "warning", "%s", reason);
+        dblite_log(state->module, "warning", "the append only file stays off (CONFIG SET appendonly yes refused)");
+        snprintf(error, error_size, "Unable to turn on AOF. Check server logs.");
+        return DBLITE_ERR_IO;
+    }
+    return DBLITE_OK;
+}
+
+#define REWRITE_FAILURES_BEFORE_LIMIT 3
+#define REWRITE_MAX_DELAY_MINUTES 60
+
+/* Redis's aofRewriteLimited: 1 while automatic and scheduled rewrites wait
+ * after repeated failures (BGREWRITEAOF is not limited). */
+static int rewrite_limited(persistence_state *state, long long now_seconds)
+{
+    aof_log *aof = &state->aof;
+    if (aof->consecutive_failures < REWRITE_FAILURES_BEFORE_LIMIT) {
+        aof->retry_delay_minutes = 0;
+        aof->retry_after = 0;
+        return 0;
+    }
+    if (aof->retry_after != 0) {
+        if (now_seconds < aof->retry_after)
+            return 1;
+        aof->retry_after = 0;
+        return 0;
+    }
+    aof->retry_delay_minutes = aof->retry_delay_minutes == 0 ? 1 : aof->retry_delay_minutes * 2;
+    if (aof->retry_delay_minutes > REWRITE_MAX_DELAY_MINUTES)
+        aof->retry_delay_minutes = REWRITE_MAX_DELAY_MINUTES;
+    aof->retry_after = now_seconds + aof->retry_delay_minutes * 60;
+    dblite_log(state->module, "warning",
+               "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in %lld minutes",
+               aof->retry_delay_minutes);
+    return 1;
+}
+
 static long long cron(dblite_ctx *ctx, void *privdata)
 {
     persistence_state *state = privdata;
@@ -91,7 +139,7 @@ static long long cron(dblite_ctx *ctx, void *privdata)
         if (state->bgsave_scheduled == 0)
             dblite_log(state->module, "notice", "%lld changes since the last save: saving", state->changes_since_save);
         snapshot_start_background(state, ctx, error, sizeof(error));
-    } else if (state->aof.rewrite_scheduled || auto_rewrite_due(state)) {
+    } else if ((state->aof.rewrite_scheduled || auto_rewrite_due(state)) && !rewrite_limited(state, time(NULL))) {
         if (aof_rewrite_start_background(state, ctx, error, sizeof(error)) != 0)
             dblite_log(state->module, "warning", "cannot start the AOF rewrite: %s", error);
     }
@@ -160,9 +208,57 @@ static void free_settings(persistence_settings *settings)
     }
 }
 
-/* SHUTDOWN NOSAVE skips the final snapshot, SHUTDOWN SAVE forces one;
- * otherwise (SHUTDOWN, SIGTERM) it is taken when save points exist, as in
- * Redis. */
+/* Redis's finishShutdown, while the server still runs: stop the child,
+ * flush and fsync the log, take the final snapshot (SHUTDOWN NOSAVE skips
+ * it, SHUTDOWN SAVE forces one; otherwise, as SIGTERM, it is taken when
+ * save points exist).  A failed save, or a first rewrite of the log still
+ * running, keeps the server running unless FORCE was given. */
+static void on_shutdown_prepare(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
+    persistence_state *state = privdata;
+    state->shutdown_prepared = 0;
+    if (!state->started)
+        return;
+    int force = (event->flags & DBLITE_SHUTDOWN_FORCE) != 0;
+    if (child_running(state, CHILD_RDB)) {
+        dblite_log(state->module, "warning", "There is a child saving an .rdb. Killing it!");
+        child_kill(state);
+    }
+    if (child_running(state, CHILD_AOF_REWRITE)) {
+        if (state->aof.waiting_first_rewrite && !force) {
+            dblite_log(state->module, "warning", "Writing initial AOF, can't exit.");
+            dblite_shutdown_refuse(ctx);
+            return;
+        }
+        if (state->aof.waiting_first_rewrite)
+            dblite_log(state->module, "warning", "Writing initial AOF. Exit anyway.");
+        dblite_log(state->module, "warning", "There is a child rewriting the AOF. Killing it!");
+        child_kill(state);
+    }
+    if (state->aof.active) {
+        dblite_log(state->module, "notice", "Calling fsync() on the AOF file.");
+        aof_log_flush_and_sync(state);
+    }
+    int save = (event->flags & DBLITE_SHUTDOWN_SAVE) ||
+               (!(event->flags & DBLITE_SHUTDOWN_NOSAVE) && snapshot_save_points_configured(state));
+    if (save) {
+        char error[512];
+        dblite_log(state->module, "notice", "Saving the final RDB snapshot before exiting.");
+        if (snapshot_save_now(state, ctx, state->settings.dbfilename, error, sizeof(error)) != 0) {
+            if (force) {
+                dblite_log(state->module, "warning", "Error trying to save the DB. Exit anyway.");
+            } else {
+                dblite_log(state->module, "warning", "Error trying to save the DB, can't exit.");
+                dblite_shutdown_refuse(ctx);
+                return;
+            }
+        }
+    }
+    state->shutdown_prepared = 1;
+}
+
+/* The exit itself: what SHUTDOWN_PREPARE did is not repeated; without it
+ * (an exit that was not prepared) the final save is taken here. */
 static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privdata)
 {
     persistence_state *state = privdata;
@@ -172,8 +268,9 @@ static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privda
         if (state->aof.fd >= 0)
             aof_log_close(state);
         char error[512];
-        int save = (event->flags & DBLITE_SHUTDOWN_SAVE) ||
-                   (!(event->flags & DBLITE_SHUTDOWN_NOSAVE) && snapshot_save_points_configured(state));
+        int save = !state->shutdown_prepared &&
+                   ((event->flags & DBLITE_SHUTDOWN_SAVE) ||
+                    (!(event->flags & DBLITE_SHUTDOWN_NOSAVE) && snapshot_save_points_configured(state)));
         if (save) {
             dblite_log(state->module, "notice", "saving the final RDB snapshot before exiting");
             snapshot_save_now(state, ctx, state->settings.dbfilename, error, sizeof(error));
@@ -216,9 +313,11 @@ int persistence_lifecycle_register(persistence_state *state)
     dblite_module *module = state->module;
     int status = DBLITE_OK;
     status |= dblite_event_subscribe(module, DBLITE_EVENT_STARTED, on_started, state);
+    status |= dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN_PREPARE, on_shutdown_prepare, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_BEFORE_SLEEP, on_before_sleep, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_OVERWRITTEN, on_overwritten, state);
     status |= dblite_propagation_subscribe(module, on_propagate, state);
+    status |= dblite_config_check(module, "appendonly", check_appendonly, state);
     return status == DBLITE_OK ? DBLITE_OK : DBLITE_ERR;
 }

@@ -7,7 +7,44 @@
 
 #include <string.h>
 
+#include "dblite_module.h"
+#include "lzf.h"
 #include "rdb_format.h"
+
+/* Redis compresses strings longer than this, and keeps the result only
+ * when it saves at least 4 bytes. */
+#define COMPRESS_MIN_LENGTH 20
+#define COMPRESS_MIN_GAIN 4
+
+/* Writes ptr LZF-compressed when that gains: 1 written, 0 not worth it (or
+ * no memory for the scratch space: stored plainly), -1 write error. */
+static int encode_compressed(output_buffer *out, const char *ptr, size_t length)
+{
+    if (out->compress_table == NULL) {
+        out->compress_table = dblite_alloc(sizeof(uint32_t) * LZF_TABLE_ENTRIES);
+        if (out->compress_table == NULL)
+            return 0;
+        memset(out->compress_table, 0, sizeof(uint32_t) * LZF_TABLE_ENTRIES);
+    }
+    size_t limit = length - COMPRESS_MIN_GAIN;
+    if (out->compress_capacity < limit) {
+        unsigned char *grown = dblite_alloc(limit);
+        if (grown == NULL)
+            return 0;
+        dblite_free(out->compress_output);
+        out->compress_output = grown;
+        out->compress_capacity = limit;
+    }
+    size_t compressed = lzf_compress((const unsigned char *)ptr, length, out->compress_output, limit,
+                                     out->compress_table);
+    if (compressed == 0)
+        return 0;
+    if (output_buffer_byte(out, (RDB_LENGTH_ENCODED << 6) | RDB_ENCODING_LZF) != 0 ||
+        rdb_encode_length(out, compressed) != 0 || rdb_encode_length(out, length) != 0 ||
+        output_buffer_write(out, out->compress_output, compressed) != 0)
+        return -1;
+    return 1;
+}
 
 int rdb_encode_length(output_buffer *out, uint64_t length)
 {
@@ -83,6 +120,11 @@ int rdb_encode_string(output_buffer *out, const char *ptr, size_t length)
         for (size_t i = 0; i < count; i++)
             bytes[1 + i] = (unsigned char)(bits >> (8 * i));
         return output_buffer_write(out, bytes, 1 + count);
+    }
+    if (out->compress_strings && length > COMPRESS_MIN_LENGTH) {
+        int status = encode_compressed(out, ptr, length);
+        if (status != 0)
+            return status > 0 ? 0 : -1;
     }
     /* Short strings (most keys) in one buffer append. */
     if (length < (1 << 6) && out->capacity - out->used > length && !out->failed) {

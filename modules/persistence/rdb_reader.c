@@ -264,8 +264,15 @@ int rdb_read_string_copy(rdb_reader *reader, char **ptr, size_t *length)
         scratch_buffer_release(&scratch);
         return -1;
     }
-    /* A string expanded into the scratch buffer is handed over as is. */
+    /* A string expanded into the scratch buffer is handed over, cut to its
+     * length: the scratch grows by doubling, and a value's memory must not
+     * depend on whether the file compressed it (types report their size). */
     if (scratch.data != NULL && string.ptr == scratch.data) {
+        if (scratch.capacity > string.length) {
+            unsigned char *exact = dblite_realloc(scratch.data, string.length ? string.length : 1);
+            if (exact != NULL)
+                scratch.data = exact;
+        }
         *ptr = (char *)scratch.data;
         *length = string.length;
         return 0;

@@ -129,6 +129,7 @@ int rdb_snapshot_save_file(const char *path, const char *temp_name, dblite_ctx *
         durable_file_abandon(fd, temp_name);
         return -1;
     }
+    out.compress_strings = options->compress;
     int status = rdb_snapshot_write(&out, ctx, options, error, error_size);
     if (status == 0 && output_buffer_flush(&out) != 0) {
         snprintf(error, error_size, "%s", output_buffer_error(&out));

@@ -22,6 +22,7 @@ typedef struct snapshot_options {
     const dblite_expiry_service *expiry; /* NULL: no key has a deadline */
     int write_checksum;                  /* 0 writes 0 (Redis's "not checked") */
     long long key_delay_us;              /* pause per key (tests of slow saves) */
+    int compress;                        /* rdbcompression: LZF for long strings */
 } snapshot_options;
 
 /* Every key of every database into out (which must keep a CRC when

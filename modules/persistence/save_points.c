@@ -66,7 +66,8 @@ int snapshot_save_point_due(persistence_state *state, long long now_seconds)
     const char *cursor = state->settings.save ? state->settings.save : "";
     if (state->changes_since_save == 0)
         return 0;
-    if (!state->last_bgsave_ok && now_seconds - state->last_bgsave_try < RETRY_AFTER_FAILURE_SECONDS)
+    /* Redis's CONFIG_BGSAVE_RETRY_DELAY: strictly more than 5 s later. */
+    if (!state->last_bgsave_ok && now_seconds - state->last_bgsave_try <= RETRY_AFTER_FAILURE_SECONDS)
         return 0;
     long long seconds, changes;
     while (next_number(&cursor, &seconds) == 1) {

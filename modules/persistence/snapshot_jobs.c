@@ -20,6 +20,7 @@ static snapshot_options options_for(const persistence_state *state)
         .expiry = state->expiry,
         .write_checksum = state->settings.rdbchecksum,
         .key_delay_us = state->settings.rdb_key_save_delay,
+        .compress = state->settings.rdbcompression,
     };
     return options;
 }
@@ -110,6 +111,8 @@ int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_m
     rdb_load_result result;
     int was_loading = state->loading;
     state->loading = 1;
+    if (store)
+        persistence_pause_expiry(state, 1);
     if (report_progress)
         dblite_loading_start(state->module, map.length);
     /* A whole snapshot file ends with its checksum: check it before parsing,
@@ -136,6 +139,8 @@ int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_m
     if (report_progress)
         dblite_loading_end(state->module);
     state->loading = was_loading;
+    if (store && !was_loading)
+        persistence_pause_expiry(state, 0);
     dblite_ctx_select(ctx, db);
     if (map.length == 0)
         snprintf(result.error, sizeof(result.error), "the file is empty");
