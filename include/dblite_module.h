@@ -41,8 +41,12 @@ extern "C" {
  *      counters (dblite_keyspace_dead_counter_register).
  *   3  write gates (dblite_write_gate_register); the module behind a
  *      stream (dblite_io_module, dblite_io_begin_value); the encoding type
- *      method (OBJECT ENCODING). */
-#define DBLITE_API_VERSION 3
+ *      method (OBJECT ENCODING).
+ *   4  shutdown preparation (DBLITE_EVENT_SHUTDOWN_PREPARE,
+ *      dblite_shutdown_refuse, DBLITE_SHUTDOWN_NOW/FORCE); setting checks
+ *      (dblite_config_check) and the DBLITE_CONFIG_PROTECTED/FILE_NAME
+ *      setting flags. */
+#define DBLITE_API_VERSION 4
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -484,7 +488,7 @@ typedef enum dblite_event_kind {
     DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
                                      a module may reclaim logically dead keys here (to
                                      only count them, see dblite_keyspace_dead_counter_register) */
-    DBLITE_EVENT_SHUTDOWN_PREPARE, /* a shutdown is asked for (SHUTDOWN, SIGTERM, SIGINT) while
+    DBLITE_EVENT_SHUTDOWN_PREPARE, /* (API 4) a shutdown is asked for (SHUTDOWN, SIGTERM, SIGINT) while
                                       everything still runs: take the final save, flush logs; a
                                       handler that cannot calls dblite_shutdown_refuse and the
                                       server keeps running (flags: DBLITE_SHUTDOWN_*) */
@@ -518,7 +522,7 @@ typedef struct dblite_event {
 #define DBLITE_SHUTDOWN_NOW 4
 #define DBLITE_SHUTDOWN_FORCE 8
 
-/* From a DBLITE_EVENT_SHUTDOWN_PREPARE handler: the module could not get
+/* (API 4) From a DBLITE_EVENT_SHUTDOWN_PREPARE handler: the module could not get
  * ready to exit (its final save failed, say, and FORCE was not given).  The
  * server logs Redis's error, answers SHUTDOWN with it and keeps running.
  * DBLITE_OK, or DBLITE_ERR_INVALID outside such a handler. */
@@ -594,7 +598,7 @@ void *dblite_service_lookup(const char *name);
  * after init returns and an unknown key there stops startup. */
 #define DBLITE_CONFIG_IMMUTABLE 0
 #define DBLITE_CONFIG_MUTABLE 1   /* CONFIG SET may change it at runtime */
-/* Flags that may be or-ed in (servers before they existed ignore them):
+/* Flags that may be or-ed in (API 4; servers before it ignore them):
  * PROTECTED: CONFIG SET changes it only as enable-protected-configs allows
  * (Redis's protected configs: a name or place of a file the server writes).
  * FILE_NAME: a string that must be a plain file name, no '/' or '\\'
@@ -616,7 +620,7 @@ int dblite_config_string(dblite_module *module, const char *name, char **storage
 /* choices is a NULL-terminated list; storage gets the index of the choice. */
 int dblite_config_enum(dblite_module *module, const char *name, int *storage,
                        const char *const *choices, int default_index, int flags);
-/* A check of a new value of the module's setting `name` (its short name, as
+/* (API 4) A check of a new value of the module's setting `name` (its short name, as
  * registered), run each time a value is set (ini, command line, CONFIG SET)
  * once it is stored: DBLITE_OK keeps it; any other code refuses it, the
  * previous value is restored and CONFIG SET answers "ERR CONFIG SET failed
