@@ -68,14 +68,17 @@ void client_free(client *c) {
 }
 
 /* Closing happens in the before-sleep pass, which walks the pending list. */
+void client_queue_write(client *c) {
+    if (c->flags & CLIENT_PENDING_WRITE) return;
+    c->flags |= CLIENT_PENDING_WRITE;
+    c->pending_next = server.pending_writes;
+    server.pending_writes = c;
+}
+
 void client_close_async(client *c) {
     if (c->flags & CLIENT_CLOSE_ASAP) return;
     c->flags |= CLIENT_CLOSE_ASAP;
-    if (!(c->flags & CLIENT_PENDING_WRITE)) {
-        c->flags |= CLIENT_PENDING_WRITE;
-        c->pending_next = server.pending_writes;
-        server.pending_writes = c;
-    }
+    client_queue_write(c);
 }
 
 int client_select_db(client *c, int index) {
@@ -205,12 +208,7 @@ static int client_write(client *c) {
  * clients_write_pending, which runs after that flush, writes for it. */
 static void client_write_handler(event_loop *loop, int fd, void *privdata, int mask) {
     (void)loop, (void)fd, (void)mask;
-    client *c = privdata;
-    if (!(c->flags & CLIENT_PENDING_WRITE)) {
-        c->flags |= CLIENT_PENDING_WRITE;
-        c->pending_next = server.pending_writes;
-        server.pending_writes = c;
-    }
+    client_queue_write(privdata);
 }
 
 /* The only place replies leave the server (see client_write_handler): runs

@@ -66,21 +66,13 @@ static int output_reserve(client *c, size_t extra) {
     return 0;
 }
 
-static void mark_pending(client *c) {
-    if (!(c->flags & CLIENT_PENDING_WRITE)) {
-        c->flags |= CLIENT_PENDING_WRITE;
-        c->pending_next = server.pending_writes;
-        server.pending_writes = c;
-    }
-}
-
 void reply_append(client *c, const char *data, size_t length) {
     if (!c || (c->flags & CLIENT_CLOSE_ASAP)) return;
     if (output_reserve(c, length) != 0) return;
     /* length 0 (a deferred reply's mark) may come before any buffer exists. */
     if (length) memcpy(c->output + c->output_length, data, length);
     c->output_length += length;
-    mark_pending(c);
+    client_queue_write(c);
 }
 
 /* Writes "<prefix><number>\r\n". */
@@ -103,7 +95,7 @@ void reply_simple(client *c, const char *text) {
     out[length + 1] = '\r';
     out[length + 2] = '\n';
     c->output_length += length + 3;
-    mark_pending(c);
+    client_queue_write(c);
 }
 
 void reply_error(client *c, const char *text) {
@@ -145,7 +137,7 @@ void reply_bulk(client *c, const char *data, size_t length) {
     out[header + length] = '\r';
     out[header + length + 1] = '\n';
     c->output_length += header + length + 2;
-    mark_pending(c);
+    client_queue_write(c);
 }
 
 void reply_null(client *c) {
