@@ -237,11 +237,7 @@ void aof_log_close(persistence_state *state)
     aof_log *aof = &state->aof;
     if (aof->fd < 0)
         return;
-    if (aof->active)
-        write_pending(state);
-    aof_fsync_worker_wait_idle(&aof->worker);
-    if (fsync(aof->fd) != 0)
-        dblite_log(state->module, "warning", "fsync of the append only file failed: %s", strerror(errno));
+    aof_log_flush_and_sync(state);
     close(aof->fd);
     aof->fd = -1;
     aof->active = 0;

@@ -45,8 +45,14 @@ static int plain_file_name(dblite_bytes argument, char *buffer, size_t size)
     return 0;
 }
 
-static int enter_dir_or_reply(dblite_ctx *ctx)
+/* The client's file name made a valid name in buffer, and the server in
+ * 'dir'; 0, or -1 after replying. */
+static int file_in_dir_or_reply(dblite_ctx *ctx, dblite_bytes argument, char *buffer, size_t size)
 {
+    if (plain_file_name(argument, buffer, size) != 0) {
+        dblite_reply_error(ctx, bad_name_error);
+        return -1;
+    }
     char error[512];
     if (persistence_enter_dir(persistence_state_get(), error, sizeof(error)) != 0) {
         dblite_reply_error_format(ctx, "ERR %s", error);
@@ -58,11 +64,7 @@ static int enter_dir_or_reply(dblite_ctx *ctx)
 static void save_to_file(dblite_ctx *ctx, dblite_bytes argument)
 {
     char name[MAX_FILE_NAME + 1];
-    if (plain_file_name(argument, name, sizeof(name)) != 0) {
-        dblite_reply_error(ctx, bad_name_error);
-        return;
-    }
-    if (enter_dir_or_reply(ctx) != 0)
+    if (file_in_dir_or_reply(ctx, argument, name, sizeof(name)) != 0)
         return;
     struct stat info;
     if (lstat(name, &info) == 0 && !S_ISREG(info.st_mode)) {
@@ -118,11 +120,7 @@ static int open_regular_file(dblite_ctx *ctx, const char *name)
 static void restore_from_file(dblite_ctx *ctx, dblite_bytes argument)
 {
     char name[MAX_FILE_NAME + 1];
-    if (plain_file_name(argument, name, sizeof(name)) != 0) {
-        dblite_reply_error(ctx, bad_name_error);
-        return;
-    }
-    if (enter_dir_or_reply(ctx) != 0)
+    if (file_in_dir_or_reply(ctx, argument, name, sizeof(name)) != 0)
         return;
     int fd = open_regular_file(ctx, name);
     if (fd < 0)
