@@ -297,6 +297,15 @@ typedef struct server_state {
 
 extern server_state server;
 
+/* Put c on the pending list that before-sleep writes (and frees closing
+ * clients from); the only way output is sent.  Inline: every reply calls it. */
+static inline void client_queue_write(client *c) {
+    if (c->flags & CLIENT_PENDING_WRITE) return;
+    c->flags |= CLIENT_PENDING_WRITE;
+    c->pending_next = server.pending_writes;
+    server.pending_writes = c;
+}
+
 /* ---- contexts ---- */
 typedef struct propagated_command {
     int argc;
@@ -378,9 +387,6 @@ int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);
 client *client_create(int fd);
 void client_free(client *c);
-/* Put c on the pending list that before-sleep writes (and frees closing
- * clients from); the only way output is sent. */
-void client_queue_write(client *c);
 void client_close_async(client *c);
 void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
 void client_process_input(client *c);

@@ -68,13 +68,6 @@ void client_free(client *c) {
 }
 
 /* Closing happens in the before-sleep pass, which walks the pending list. */
-void client_queue_write(client *c) {
-    if (c->flags & CLIENT_PENDING_WRITE) return;
-    c->flags |= CLIENT_PENDING_WRITE;
-    c->pending_next = server.pending_writes;
-    server.pending_writes = c;
-}
-
 void client_close_async(client *c) {
     if (c->flags & CLIENT_CLOSE_ASAP) return;
     c->flags |= CLIENT_CLOSE_ASAP;
