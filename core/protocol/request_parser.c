@@ -422,20 +422,31 @@ static int add_multibulk_argument(request_parser *parser, size_t offset, size_t 
     return DBLITE_OK;
 }
 
+/* Waits for the header line at parser->position ("*<count>", "$<length>"):
+ * REQUEST_COMPLETE with *line_end at its '\r' once the line and the byte
+ * after the '\r' have arrived (Redis only asks for that byte and skips it
+ * unread), REQUEST_INCOMPLETE before, or too_big's error when the line has
+ * outgrown the inline limit without ending. */
+static request_status await_header_line(request_parser *parser, const char *buffer,
+                                        size_t length, const request_limits *limits,
+                                        const char *too_big, size_t *line_end)
+{
+    int found = find_header_end(buffer, parser->scan_position, length, line_end);
+    parser->scan_position = *line_end;
+    if (!found)
+        return length - parser->position > limits->max_inline_length ? fail(parser, too_big)
+                                                                     : REQUEST_INCOMPLETE;
+    return *line_end + 2 > length ? REQUEST_INCOMPLETE : REQUEST_COMPLETE;
+}
+
 static request_status parse_multibulk_count(request_parser *parser, const char *buffer,
                                             size_t length, const request_limits *limits)
 {
     size_t line_end;
-    int found = find_header_end(buffer, parser->scan_position, length, &line_end);
-    parser->scan_position = line_end;
-    if (!found) {
-        if (length - parser->position > limits->max_inline_length)
-            return fail(parser, ERROR_TOO_BIG_MULTIBULK);
-        return REQUEST_INCOMPLETE;
-    }
-    /* Redis only asks for one byte after the '\r' and skips it unread. */
-    if (line_end + 2 > length)
-        return REQUEST_INCOMPLETE;
+    request_status line = await_header_line(parser, buffer, length, limits,
+                                            ERROR_TOO_BIG_MULTIBULK, &line_end);
+    if (line != REQUEST_COMPLETE)
+        return line;
     long long count;
     if (!parse_decimal(buffer + 1, line_end - 1, &count) || count > INT_MAX ||
         count > limits->max_multibulk_count)
@@ -461,15 +472,10 @@ static request_status parse_element_header(request_parser *parser, const char *b
                                            size_t length, const request_limits *limits)
 {
     size_t line_end;
-    int found = find_header_end(buffer, parser->scan_position, length, &line_end);
-    parser->scan_position = line_end;
-    if (!found) {
-        if (length - parser->position > limits->max_inline_length)
-            return fail(parser, ERROR_TOO_BIG_BULK);
-        return REQUEST_INCOMPLETE;
-    }
-    if (line_end + 2 > length)
-        return REQUEST_INCOMPLETE;
+    request_status line = await_header_line(parser, buffer, length, limits, ERROR_TOO_BIG_BULK,
+                                            &line_end);
+    if (line != REQUEST_COMPLETE)
+        return line;
     char kind = buffer[parser->position];
     /* kind is '$' or ':' from here, so the line holds at least that byte */
     size_t digits_offset = parser->position + 1;
