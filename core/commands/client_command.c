@@ -251,9 +251,7 @@ HANDLER(command_client) {
             "    * ID <client-ids>", "      Return clients of specified IDs only.",
             "SETNAME <name>", "    Assign the name <name> to the current connection.",
             "HELP", "    Print this help."};
-        int count = (int)(sizeof(lines) / sizeof(lines[0]));
-        dblite_reply_array(ctx, count);
-        for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
+        REPLY_HELP(ctx, lines);
     } else {
         reply_unknown_subcommand(ctx, sub, "CLIENT");
     }

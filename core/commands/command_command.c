@@ -183,9 +183,7 @@ HANDLER(command_command) {
             "    Return the keys from a full Redis command.",
             "HELP",
             "    Prints this help."};
-        int count = (int)(sizeof(lines) / sizeof(lines[0]));
-        dblite_reply_array(ctx, count);
-        for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
+        REPLY_HELP(ctx, lines);
     } else {
         reply_unknown_subcommand(ctx, sub, "COMMAND");
     }

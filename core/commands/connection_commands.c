@@ -13,6 +13,11 @@ void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, c
     dblite_reply_error_format(ctx, "ERR unknown subcommand '%.*s'. Try %s HELP.", length, subcommand->ptr, command_name);
 }
 
+void reply_help_lines(dblite_ctx *ctx, const char *const *lines, int count) {
+    dblite_reply_array(ctx, count);
+    for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
+}
+
 void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand) {
     char lower[64];
     size_t length = subcommand->len < sizeof(lower) - 1 ? subcommand->len : sizeof(lower) - 1;

@@ -22,6 +22,9 @@ HANDLER(command_config); HANDLER(command_memory); HANDLER(command_object); HANDL
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, const char *command_name);
 /* "ERR wrong number of arguments for 'client|setname' command" */
 void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand);
+/* A HELP subcommand's answer: the lines as an array of simple strings. */
+void reply_help_lines(dblite_ctx *ctx, const char *const *lines, int count);
+#define REPLY_HELP(ctx, lines) reply_help_lines((ctx), (lines), (int)(sizeof(lines) / sizeof((lines)[0])))
 
 /* COMMAND GETKEYS command [arg ...] (argv[0] is COMMAND). */
 void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv);

@@ -27,9 +27,7 @@ static void reply_object_help(dblite_ctx *ctx) {
         "    <key>.",
         "HELP",
         "    Prints this help."};
-    int count = (int)(sizeof(lines) / sizeof(lines[0]));
-    dblite_reply_array(ctx, count);
-    for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
+    REPLY_HELP(ctx, lines);
 }
 
 HANDLER(command_object) {

@@ -143,9 +143,7 @@ HANDLER(command_memory) {
             "    Return memory in bytes used by <key> and its value.",
             "HELP",
             "    Prints this help."};
-        int count = (int)(sizeof(lines) / sizeof(lines[0]));
-        dblite_reply_array(ctx, count);
-        for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
+        REPLY_HELP(ctx, lines);
     } else {
         reply_unknown_subcommand(ctx, &argv[1], "MEMORY");
     }
@@ -191,8 +189,7 @@ HANDLER(command_module) {
             "    Return a list of loaded modules (modules load at startup from the config).",
             "HELP",
             "    Print this help."};
-        dblite_reply_array(ctx, 5);
-        for (int i = 0; i < 5; i++) dblite_reply_simple(ctx, lines[i]);
+        REPLY_HELP(ctx, lines);
     } else {
         reply_unknown_subcommand(ctx, &argv[1], "MODULE");
     }
@@ -311,8 +308,7 @@ HANDLER(command_config) {
             "    Reset statistics reported by the INFO command.",
             "HELP",
             "    Print this help."};
-        dblite_reply_array(ctx, 9);
-        for (int i = 0; i < 9; i++) dblite_reply_simple(ctx, lines[i]);
+        REPLY_HELP(ctx, lines);
     } else {
         reply_unknown_subcommand(ctx, &argv[1], "CONFIG");
     }
