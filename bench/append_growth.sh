@@ -14,9 +14,7 @@
 # Both servers run at once on free loopback ports, without persistence;
 # the order alternates per round.  Needs a built dblite-server and redis-tools.
 set -u
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SOURCE_DIR=$(cd "$BENCH_DIR/.." && pwd)
-. "$SOURCE_DIR/scripts/lib/server_launch.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
 appends=20000
 chunk=10240
@@ -24,9 +22,6 @@ depth=16
 big=$((100 * 1024 * 1024))
 steps=300
 rounds=1
-dblite_binary=${DBLITE_SERVER:-$SOURCE_DIR/build/dblite-server}
-dblite_config=$SOURCE_DIR/config/dblite.ini
-redis_binary=$(command -v redis-server || true)
 
 usage() {
     cat <<USAGE
@@ -37,11 +32,13 @@ Usage: bench/append_growth.sh [options]
   -b, --big N       size of the string for the stall test (default $big)
       --steps N     single appends timed on the big string (default $steps)
   -r, --rounds N    rounds (default $rounds)
-      --dblite PATH server binary (default $dblite_binary)
-      --redis PATH  reference redis-server (default ${redis_binary:-none found})
+$(shared_usage)
 USAGE
 }
 while [ $# -gt 0 ]; do
+    shared_option "$@"
+    used=$?
+    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
     case "$1" in
         -a|--appends) appends=$2; shift ;;
         -s|--chunk) chunk=$2; shift ;;
@@ -49,61 +46,29 @@ while [ $# -gt 0 ]; do
         -b|--big) big=$2; shift ;;
         --steps) steps=$2; shift ;;
         -r|--rounds) rounds=$2; shift ;;
-        --dblite) dblite_binary=$2; shift ;;
-        --redis) redis_binary=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
     shift
 done
-[ -x "$dblite_binary" ] || { echo "no dblite-server at $dblite_binary" >&2; exit 1; }
-[ -n "$redis_binary" ] || { echo "no redis-server found" >&2; exit 1; }
-
-cleanup() {
-    stop_server DBL >/dev/null 2>&1
-    stop_server RDS >/dev/null 2>&1
-}
-trap cleanup EXIT
-launch_server DBL "$dblite_binary" "$dblite_config" || exit 1
-launch_server RDS "$redis_binary" "" || exit 1
+positive_numbers append_growth "$appends" "$chunk" "$depth" "$big" "$steps" "$rounds"
+check_setup append_growth python3
+start_both
 
 measure() { # NAME PORT
     python3 - "$1" "$2" "$appends" "$chunk" "$depth" "$big" "$steps" <<'PY'
-import socket, sys, time
+import sys, time
+from resp_client import Connection, command
 name, port, appends, chunk, depth, big, steps = sys.argv[1], int(sys.argv[2]), *map(int, sys.argv[3:])
-sock = socket.create_connection(("127.0.0.1", port))
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-buffer = b""
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
-def read_reply():
-    global buffer
-    while b"\r\n" not in buffer:
-        buffer += sock.recv(65536)
-    line, _, buffer = buffer.partition(b"\r\n")
-    if line[:1] == b"$":
-        n = int(line[1:])
-        while len(buffer) < n + 2:
-            buffer += sock.recv(65536)
-        value, buffer = buffer[:n], buffer[n + 2:]
-        return value
-    if line[:1] == b"-":
-        raise SystemExit("%s: error %s" % (name, line))
-    return line[1:]
-def call(*args):
-    sock.sendall(command(*args))
-    return read_reply()
+connection = Connection(port, name)
+call, read_reply = connection.call, connection.read_reply
 call("DEL", "loop", "big")
 payload = b"x" * chunk
 start = time.monotonic()
 sent = 0
 while sent < appends:
     batch = min(depth, appends - sent)
-    sock.sendall(command("APPEND", "loop", payload) * batch)
+    connection.send(command("APPEND", "loop", payload) * batch)
     for _ in range(batch):
         read_reply()
     sent += batch
@@ -131,8 +96,8 @@ PY
 echo "append_growth: $appends appends of $chunk bytes (pipeline $depth); stall: $steps appends on a $big-byte string"
 for round in $(seq 1 "$rounds"); do
     if [ $((round % 2)) -eq 1 ]; then
-        measure dblite "$DBL_PORT"; measure redis "$RDS_PORT"
+        measure dblite "$DBLITE_PORT"; measure redis "$REDIS_PORT"
     else
-        measure redis "$RDS_PORT"; measure dblite "$DBL_PORT"
+        measure redis "$REDIS_PORT"; measure dblite "$DBLITE_PORT"
     fi
 done

@@ -21,11 +21,8 @@
 # build/dblite-server (scripts/run-server.sh or cmake) and redis-tools.
 
 set -u
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SOURCE_DIR=$(cd "$BENCH_DIR/.." && pwd)
-. "$SOURCE_DIR/scripts/lib/server_launch.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 . "$SOURCE_DIR/scripts/lib/resp_generate.sh"
-. "$BENCH_DIR/proc_stats.sh"
 
 STRING_TESTS="ping_inline,ping_mbulk,set,get,incr,mset"
 ALL_TESTS="$STRING_TESTS,lpush,rpush,lpop,rpop,sadd,spop,hset,lrange_100"
@@ -39,11 +36,6 @@ keys=1000000
 value_size=16
 run_throughput=1
 run_memory=1
-pin=1
-dblite_binary=${DBLITE_SERVER:-$SOURCE_DIR/build/dblite-server}
-dblite_config=$SOURCE_DIR/config/dblite.ini
-redis_binary=$(command -v redis-server || true)
-dblite_extra_args=()
 
 usage() {
     cat <<USAGE
@@ -58,15 +50,15 @@ Usage: bench/bench.sh [options]
   -s, --value-size N   value size in bytes for the memory keys (default $value_size)
       --no-throughput  skip the throughput part
       --no-memory      skip the memory part
-      --no-pin         do not pin servers and client to cores
-      --dblite PATH    server binary (default $dblite_binary)
-      --config PATH    its config (default $dblite_config)
       --dblite-arg A   extra argument for dblite-server (repeatable)
-      --redis PATH     reference redis-server (default ${redis_binary:-none found})
+$(shared_usage)
 USAGE
 }
 
 while [ $# -gt 0 ]; do
+    shared_option "$@"
+    used=$?
+    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
     case "$1" in
         -n|--requests) requests=$2; shift ;;
         -c|--clients) clients=$2; shift ;;
@@ -77,32 +69,18 @@ while [ $# -gt 0 ]; do
         -s|--value-size) value_size=$2; shift ;;
         --no-throughput) run_throughput=0 ;;
         --no-memory) run_memory=0 ;;
-        --no-pin) pin=0 ;;
-        --dblite) dblite_binary=$2; shift ;;
-        --config) dblite_config=$2; shift ;;
         --dblite-arg) dblite_extra_args+=("$2"); shift ;;
-        --redis) redis_binary=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
     shift
 done
 [ "$tests" = all ] && tests=$ALL_TESTS
-export DBLITE_MODULE_PATH=${DBLITE_MODULE_PATH:-$(dirname "$dblite_binary")/modules}
 tests=${tests//ping,/ping_inline,ping_mbulk,}
 [ "${tests##*,}" = ping ] && tests="${tests%ping}ping_inline,ping_mbulk"
 
-for number in "$requests" "$clients" "$rounds" "$keys" "$value_size"; do
-    [[ "$number" =~ ^[1-9][0-9]*$ ]] || { echo "bench: not a positive number: $number" >&2; exit 2; }
-done
-for tool in redis-benchmark redis-cli python3 awk; do
-    command -v "$tool" >/dev/null || { echo "bench: missing $tool (run scripts/install-deps.sh)" >&2; exit 2; }
-done
-[ -x "$dblite_binary" ] || { echo "bench: no server at $dblite_binary (build it first: scripts/run-server.sh or cmake --build build)" >&2; exit 2; }
-[ -n "$redis_binary" ] && [ -x "$redis_binary" ] || { echo "bench: redis-server not found (run scripts/install-deps.sh)" >&2; exit 2; }
-if [ "$pin" = 1 ] && { [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; }; then
-    pin=0
-fi
+positive_numbers bench "$requests" "$clients" "$rounds" "$keys" "$value_size"
+check_setup bench redis-benchmark redis-cli python3 awk
 
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dblite-bench-XXXXXX")
 DBLITE_PID="" REDIS_PID=""
@@ -114,26 +92,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# start_both stops the servers at exit; the work directory goes too.
 start_servers() {
-    launch_server DBLITE "$dblite_binary" "$dblite_config" "${dblite_extra_args[@]}" || exit 1
-    launch_server REDIS "$redis_binary" "" || exit 1
-    if [ "$pin" = 1 ]; then
-        taskset -a -p -c 0 "$DBLITE_PID" >/dev/null
-        taskset -a -p -c 0 "$REDIS_PID" >/dev/null
-    fi
-}
-
-stop_servers() {
-    stop_server DBLITE || echo "bench: dblite-server exited with status $? on SIGTERM" >&2
-    stop_server REDIS || true
-}
-
-client() {
-    if [ "$pin" = 1 ]; then
-        taskset -c 1 "$@"
-    else
-        "$@"
-    fi
+    start_both
+    trap cleanup EXIT
 }
 
 # run_one SIDE TEST PIPELINE ROUND: one redis-benchmark run; appends
@@ -160,11 +122,6 @@ run_one() {
         awk -F, -v side="$side" -v p="$pipeline" -v cpu=$((cpu_after - cpu_before)) \
             -v n=$((requests * rows)) -v errors="$errors" \
             '{ print side "|" $1 "|" p "|" $2 "|" $7 "|" cpu "|" n "|" errors }' >>"$WORK_DIR/results"
-}
-
-# median of the numbers on stdin
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 print_throughput_table() {
@@ -230,7 +187,7 @@ throughput() {
     done
     printf '\r%40s\r' "" >&2
     print_throughput_table
-    stop_servers
+    stop_both
 }
 
 memory() {
@@ -280,7 +237,7 @@ PY
         if (df + 0 > 0 && rf + 0 > 0) printf ", ratio %.2f (lower is better for dblite)", df / rf
         printf "\n"
     }'
-    stop_servers
+    stop_both
 }
 
 [ "$run_throughput" = 1 ] && throughput

@@ -13,59 +13,41 @@
 # Both servers run at once on free loopback ports, without persistence;
 # the order alternates per round.  Needs ulimit -n above CLIENTS + 100.
 set -u
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SOURCE_DIR=$(cd "$BENCH_DIR/.." && pwd)
-. "$SOURCE_DIR/scripts/lib/server_launch.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
 clients=10000
 rounds=3
-dblite_binary=${DBLITE_SERVER:-$SOURCE_DIR/build/dblite-server}
-dblite_config=$SOURCE_DIR/config/dblite.ini
-redis_binary=$(command -v redis-server || true)
 
 usage() {
     cat <<USAGE
 Usage: bench/blocked_clients.sh [options]
   -c, --clients N   blocked clients (default $clients)
   -r, --rounds N    rounds, results are medians (default $rounds)
-      --dblite PATH server binary (default $dblite_binary)
-      --redis PATH  reference redis-server (default ${redis_binary:-none found})
+$(shared_usage)
 USAGE
 }
 while [ $# -gt 0 ]; do
+    shared_option "$@"
+    used=$?
+    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
     case "$1" in
         -c|--clients) clients=$2; shift ;;
         -r|--rounds) rounds=$2; shift ;;
-        --dblite) dblite_binary=$2; shift ;;
-        --redis) redis_binary=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
     shift
 done
-[ -x "$dblite_binary" ] || { echo "no dblite-server at $dblite_binary" >&2; exit 1; }
-[ -n "$redis_binary" ] || { echo "no redis-server found" >&2; exit 1; }
+positive_numbers blocked_clients "$clients" "$rounds"
+check_setup blocked_clients python3
 ulimit -n $((clients + 1000)) 2>/dev/null || { echo "ulimit -n $((clients + 1000)) not allowed" >&2; exit 1; }
+start_both --maxclients $((clients + 100))
 
-cleanup() {
-    stop_server DBL >/dev/null 2>&1
-    stop_server RDS >/dev/null 2>&1
-}
-trap cleanup EXIT
-launch_server DBL "$dblite_binary" "$dblite_config" --maxclients $((clients + 100)) || exit 1
-launch_server RDS "$redis_binary" "" --maxclients $((clients + 100)) || exit 1
-
-python3 - "$clients" "$rounds" "dblite:$DBL_PORT" "redis:$RDS_PORT" <<'PY'
+python3 - "$clients" "$rounds" "dblite:$DBLITE_PORT" "redis:$REDIS_PORT" <<'PY'
 import selectors, socket, statistics, sys, time
+from resp_client import command
 clients, rounds = int(sys.argv[1]), int(sys.argv[2])
 servers = [(a.split(":")[0], int(a.split(":")[1])) for a in sys.argv[3:]]
-
-def command(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 
 def blocked_count(control):
     control.sendall(command("INFO", "clients"))

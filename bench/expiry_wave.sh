@@ -33,10 +33,7 @@
 # Run `bench/expiry_wave.sh --help` for the options.
 
 set -u
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SOURCE_DIR=$(cd "$BENCH_DIR/.." && pwd)
-. "$SOURCE_DIR/scripts/lib/server_launch.sh"
-. "$BENCH_DIR/proc_stats.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
 keys=1000000
 get_keys=100000
@@ -48,10 +45,6 @@ pipelines="1,16"
 spread=0
 run_wave=1
 run_set=1
-pin=1
-dblite_binary=${DBLITE_SERVER:-$SOURCE_DIR/build/dblite-server}
-dblite_config=$SOURCE_DIR/config/dblite.ini
-redis_binary=$(command -v redis-server || true)
 
 usage() {
     cat <<USAGE
@@ -65,14 +58,14 @@ Usage: bench/expiry_wave.sh [options]
   -P, --pipelines L     pipeline depths for SET with TTL (default $pipelines)
       --no-wave         skip the expiry wave
       --no-set          skip the SET-with-TTL throughput
-      --no-pin          do not pin servers and clients to cores
-      --dblite PATH     server binary (default $dblite_binary)
-      --config PATH     its config (default $dblite_config)
-      --redis PATH      reference redis-server (default ${redis_binary:-none found})
+$(shared_usage)
 USAGE
 }
 
 while [ $# -gt 0 ]; do
+    shared_option "$@"
+    used=$?
+    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
     case "$1" in
         -k|--keys) keys=$2; shift ;;
         --get-seconds) get_seconds=$2; shift ;;
@@ -83,28 +76,14 @@ while [ $# -gt 0 ]; do
         -P|--pipelines) pipelines=$2; shift ;;
         --no-wave) run_wave=0 ;;
         --no-set) run_set=0 ;;
-        --no-pin) pin=0 ;;
-        --dblite) dblite_binary=$2; shift ;;
-        --config) dblite_config=$2; shift ;;
-        --redis) redis_binary=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "expiry_wave: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
     shift
 done
-export DBLITE_MODULE_PATH=${DBLITE_MODULE_PATH:-$(dirname "$dblite_binary")/modules}
 
-for number in "$keys" "$get_seconds" "$wave_delay_ms" "$set_requests" "$rounds"; do
-    [[ "$number" =~ ^[1-9][0-9]*$ ]] || { echo "expiry_wave: not a positive number: $number" >&2; exit 2; }
-done
-for tool in redis-benchmark redis-cli python3 awk sed; do
-    command -v "$tool" >/dev/null || { echo "expiry_wave: missing $tool (run scripts/install-deps.sh)" >&2; exit 2; }
-done
-[ -x "$dblite_binary" ] || { echo "expiry_wave: no server at $dblite_binary (build it first)" >&2; exit 2; }
-[ -n "$redis_binary" ] && [ -x "$redis_binary" ] || { echo "expiry_wave: redis-server not found" >&2; exit 2; }
-if [ "$pin" = 1 ] && { [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; }; then
-    pin=0
-fi
+positive_numbers expiry_wave "$keys" "$get_seconds" "$wave_delay_ms" "$set_requests" "$rounds"
+check_setup expiry_wave redis-benchmark redis-cli python3 awk sed
 
 WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dblite-expiry-wave-XXXXXX")
 SERVER_PID="" MONITOR_PID=""
@@ -112,25 +91,14 @@ cleanup() {
     touch "$WORK_DIR/stop_polling" 2>/dev/null
     [ -n "$MONITOR_PID" ] && kill "$MONITOR_PID" 2>/dev/null
     stop_server SERVER >/dev/null 2>&1
+    stop_server DBLITE >/dev/null 2>&1
+    stop_server REDIS >/dev/null 2>&1
     rm -rf "$WORK_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-client() {
-    if [ "$pin" = 1 ]; then
-        taskset -c 1 "$@"
-    else
-        "$@"
-    fi
-}
-
 now_ms() { date +%s%3N; }
-
-# median of the numbers on stdin
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # start_server SIDE: a fresh dblite (DBLITE) or redis (REDIS) as SERVER_*.
 start_server() {
@@ -139,7 +107,7 @@ start_server() {
     else
         launch_server SERVER "$redis_binary" "" || exit 1
     fi
-    [ "$pin" = 1 ] && taskset -a -p -c 0 "$SERVER_PID" >/dev/null
+    pin_server "$SERVER_PID"
 }
 
 cli() { client timeout 300 redis-cli -p "$SERVER_PORT" "$@"; }
@@ -379,12 +347,8 @@ set_one() {
 }
 
 set_throughput() {
-    launch_server DBLITE "$dblite_binary" "$dblite_config" || exit 1
-    launch_server REDIS "$redis_binary" "" || exit 1
-    if [ "$pin" = 1 ]; then
-        taskset -a -p -c 0 "$DBLITE_PID" >/dev/null
-        taskset -a -p -c 0 "$REDIS_PID" >/dev/null
-    fi
+    start_both
+    trap cleanup EXIT
     : >"$WORK_DIR/set_results"
     local round pipeline
     for round in $(seq 1 "$rounds"); do
@@ -401,8 +365,7 @@ set_throughput() {
     local keys_d keys_r
     keys_d=$(timeout 60 redis-cli -p "$DBLITE_PORT" INFO keyspace | tr -d '\r' | grep '^db0')
     keys_r=$(timeout 60 redis-cli -p "$REDIS_PORT" INFO keyspace | tr -d '\r' | grep '^db0')
-    stop_server DBLITE || echo "expiry_wave: dblite-server exited non-zero on SIGTERM" >&2
-    stop_server REDIS || true
+    stop_both
     echo
     echo "SET key:__rand_int__ <16 bytes> EX 100, -r 1000000, 50 clients, $set_requests requests, $rounds rounds (medians)"
     printf '%3s %12s %12s %6s %8s %8s %9s %9s %6s\n' P "dblite rps" "redis rps" ratio "d p99ms" "r p99ms" "d us/req" "r us/req" cpu
