@@ -35,22 +35,18 @@ Usage: bench/append_growth.sh [options]
 $(shared_usage)
 USAGE
 }
-while [ $# -gt 0 ]; do
-    shared_option "$@"
-    used=$?
-    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
+own_option() {
     case "$1" in
-        -a|--appends) appends=$2; shift ;;
-        -s|--chunk) chunk=$2; shift ;;
-        -P|--depth) depth=$2; shift ;;
-        -b|--big) big=$2; shift ;;
-        --steps) steps=$2; shift ;;
-        -r|--rounds) rounds=$2; shift ;;
-        -h|--help) usage; exit 0 ;;
-        *) usage >&2; exit 2 ;;
+        -a|--appends) appends=$2; return 2 ;;
+        -s|--chunk) chunk=$2; return 2 ;;
+        -P|--depth) depth=$2; return 2 ;;
+        -b|--big) big=$2; return 2 ;;
+        --steps) steps=$2; return 2 ;;
+        -r|--rounds) rounds=$2; return 2 ;;
     esac
-    shift
-done
+    return 0
+}
+parse_options "$@"
 positive_numbers append_growth "$appends" "$chunk" "$depth" "$big" "$steps" "$rounds"
 check_setup append_growth python3
 start_both

@@ -55,26 +55,22 @@ $(shared_usage)
 USAGE
 }
 
-while [ $# -gt 0 ]; do
-    shared_option "$@"
-    used=$?
-    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
+own_option() {
     case "$1" in
-        -n|--requests) requests=$2; shift ;;
-        -c|--clients) clients=$2; shift ;;
-        -r|--rounds) rounds=$2; shift ;;
-        -P|--pipelines) pipelines=$2; shift ;;
-        -t|--tests) tests=$2; shift ;;
-        -k|--keys) keys=$2; shift ;;
-        -s|--value-size) value_size=$2; shift ;;
-        --no-throughput) run_throughput=0 ;;
-        --no-memory) run_memory=0 ;;
-        --dblite-arg) dblite_extra_args+=("$2"); shift ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
+        -n|--requests) requests=$2; return 2 ;;
+        -c|--clients) clients=$2; return 2 ;;
+        -r|--rounds) rounds=$2; return 2 ;;
+        -P|--pipelines) pipelines=$2; return 2 ;;
+        -t|--tests) tests=$2; return 2 ;;
+        -k|--keys) keys=$2; return 2 ;;
+        -s|--value-size) value_size=$2; return 2 ;;
+        --no-throughput) run_throughput=0; return 1 ;;
+        --no-memory) run_memory=0; return 1 ;;
+        --dblite-arg) dblite_extra_args+=("$2"); return 2 ;;
     esac
-    shift
-done
+    return 0
+}
+parse_options "$@"
 [ "$tests" = all ] && tests=$ALL_TESTS
 tests=${tests//ping,/ping_inline,ping_mbulk,}
 [ "${tests##*,}" = ping ] && tests="${tests%ping}ping_inline,ping_mbulk"

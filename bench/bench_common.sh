@@ -44,6 +44,28 @@ shared_option() {
     return 0
 }
 
+# parse_options ARG...: the command line.  The script defines usage and
+# own_option OPTION VALUE, which takes one of its own options and returns
+# how many arguments it used (0: not one of its options), as shared_option.
+parse_options() {
+    local used
+    while [ $# -gt 0 ]; do
+        case "$1" in -h|--help) usage; exit 0 ;; esac
+        shared_option "$@"
+        used=$?
+        if [ "$used" -eq 0 ]; then
+            own_option "$@"
+            used=$?
+        fi
+        if [ "$used" -eq 0 ] || [ "$used" -gt $# ]; then
+            echo "$(basename "$0"): unknown option or missing value: $1" >&2
+            usage >&2
+            exit 2
+        fi
+        shift "$used"
+    done
+}
+
 # check_setup NAME TOOL...: the tools and both servers are there (else a
 # message prefixed NAME and exit 2); dblite finds the modules built beside
 # its binary; pinning is off on a one-core machine.

@@ -26,18 +26,14 @@ Usage: bench/blocked_clients.sh [options]
 $(shared_usage)
 USAGE
 }
-while [ $# -gt 0 ]; do
-    shared_option "$@"
-    used=$?
-    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
+own_option() {
     case "$1" in
-        -c|--clients) clients=$2; shift ;;
-        -r|--rounds) rounds=$2; shift ;;
-        -h|--help) usage; exit 0 ;;
-        *) usage >&2; exit 2 ;;
+        -c|--clients) clients=$2; return 2 ;;
+        -r|--rounds) rounds=$2; return 2 ;;
     esac
-    shift
-done
+    return 0
+}
+parse_options "$@"
 positive_numbers blocked_clients "$clients" "$rounds"
 check_setup blocked_clients python3
 ulimit -n $((clients + 1000)) 2>/dev/null || { echo "ulimit -n $((clients + 1000)) not allowed" >&2; exit 1; }

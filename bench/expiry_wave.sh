@@ -62,25 +62,21 @@ $(shared_usage)
 USAGE
 }
 
-while [ $# -gt 0 ]; do
-    shared_option "$@"
-    used=$?
-    if [ "$used" -gt 0 ]; then shift "$used"; continue; fi
+own_option() {
     case "$1" in
-        -k|--keys) keys=$2; shift ;;
-        --get-seconds) get_seconds=$2; shift ;;
-        --wave-delay) wave_delay_ms=$2; shift ;;
-        --ex1) spread=1 ;;
-        -n|--requests) set_requests=$2; shift ;;
-        -r|--rounds) rounds=$2; shift ;;
-        -P|--pipelines) pipelines=$2; shift ;;
-        --no-wave) run_wave=0 ;;
-        --no-set) run_set=0 ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "expiry_wave: unknown option $1" >&2; usage >&2; exit 2 ;;
+        -k|--keys) keys=$2; return 2 ;;
+        --get-seconds) get_seconds=$2; return 2 ;;
+        --wave-delay) wave_delay_ms=$2; return 2 ;;
+        --ex1) spread=1; return 1 ;;
+        -n|--requests) set_requests=$2; return 2 ;;
+        -r|--rounds) rounds=$2; return 2 ;;
+        -P|--pipelines) pipelines=$2; return 2 ;;
+        --no-wave) run_wave=0; return 1 ;;
+        --no-set) run_set=0; return 1 ;;
     esac
-    shift
-done
+    return 0
+}
+parse_options "$@"
 
 positive_numbers expiry_wave "$keys" "$get_seconds" "$wave_delay_ms" "$set_requests" "$rounds"
 check_setup expiry_wave redis-benchmark redis-cli python3 awk sed
