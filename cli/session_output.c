@@ -61,17 +61,23 @@ int session_prints_verbatim(const argument_list *command)
     return count >= 2 && word_is(command, 0, "proxy") && word_is(command, 1, "info");
 }
 
+/* Writes what formatting produced (status 0) or says it ran out of
+ * memory, and releases the text either way. */
+static int print_formatted(byte_buffer *text, int status)
+{
+    if (status == 0)
+        fwrite(text->data, 1, text->length, stdout);
+    else
+        fprintf(stderr, "Out of memory formatting the reply\n");
+    byte_buffer_free(text);
+    return status;
+}
+
 int session_print_reply_verbatim(const reply *reply)
 {
     byte_buffer text;
     byte_buffer_init(&text);
-    int status = format_reply_raw(&text, reply);
-    if (status == 0)
-        fwrite(text.data, 1, text.length, stdout);
-    else
-        fprintf(stderr, "Out of memory formatting the reply\n");
-    byte_buffer_free(&text);
-    return status;
+    return print_formatted(&text, format_reply_raw(&text, reply));
 }
 
 int session_print_reply(const cli_session *session, const reply *reply)
@@ -86,10 +92,5 @@ int session_print_reply(const cli_session *session, const reply *reply)
         if (status == 0)
             status = byte_buffer_append_char(&text, '\n');
     }
-    if (status == 0)
-        fwrite(text.data, 1, text.length, stdout);
-    else
-        fprintf(stderr, "Out of memory formatting the reply\n");
-    byte_buffer_free(&text);
-    return status;
+    return print_formatted(&text, status);
 }
