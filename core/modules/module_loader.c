@@ -163,6 +163,15 @@ module *module_find(const char *name) {
 /* Only at exit: handles stay open (types may outlive a module's code), the
  * bookkeeping is released so leak checkers see a clean shutdown. */
 void modules_unload_all(void) {
+    /* Module data last to first: a module loaded later may hold pointers
+     * into the data of one it was loaded after (a service), never the
+     * other way round.  The keyspace is already freed (see main.c). */
+    for (size_t i = server.modules.length; i-- > 0;) {
+        module *m = server.modules.items[i];
+        if (m->data_free) m->data_free(m->data);
+        m->data_free = NULL;
+        m->data = NULL;
+    }
     for (size_t i = 0; i < server.modules.length; i++) module_free(server.modules.items[i]);
     free(server.modules.items);
     server.modules.items = NULL;
