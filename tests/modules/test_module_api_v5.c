@@ -4,8 +4,8 @@
  * the real server beside strings.so: lookups that reply WRONGTYPE, command
  * privdata and tables, service data, typed settings, dblite_module_loaded,
  * and module data freed by the server at exit in reverse load order.  Also
- * the loader's refusals that version 5 brought: a table row that fails
- * names its command.
+ * the loader's refusals: a table row that fails names its command, and a
+ * plugin of a newer API is refused by version before its symbols bind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -218,6 +218,31 @@ static void table_row_failure_names_the_command(void **state)
                                    "unknown flag 'sparkly'"));
 }
 
+/* A plugin built for API 99 that calls a function this server lacks gets
+ * the version message, not "undefined symbol" from dlopen, whether it
+ * binds lazily or was linked with -z now. */
+static void newer_api_refused_before_binding(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"futuresymbol", "futuresymbolnow"};
+    for (size_t i = 0; i < 2; i++) {
+        char module[4096];
+        test_module_file(module, sizeof(module), names[i]);
+        const char *const args[] = {"--port", "0", "--load-module", module, NULL};
+        char output[16384] = "";
+        int status = server_start_expect_failure(NULL, args, output, sizeof(output));
+        char expected[512];
+        snprintf(expected, sizeof(expected),
+                 "module '%s' was built for module API version 99, but this server provides versions 1 to %d",
+                 names[i], DBLITE_API_VERSION);
+        if (status <= 0 || !strstr(output, expected))
+            fprintf(stderr, "output:\n%s\n", output);
+        assert_true(status > 0);
+        assert_non_null(strstr(output, expected));
+        assert_null(strstr(output, "undefined symbol"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +254,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(module_loaded_by_name, start_server, stop_server),
         cmocka_unit_test_setup_teardown(module_data_freed_at_exit_in_reverse_order, start_server, stop_server),
         cmocka_unit_test(table_row_failure_names_the_command),
+        cmocka_unit_test(newer_api_refused_before_binding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
