@@ -58,3 +58,8 @@ target_link_libraries(test_module_api_v5 PRIVATE dblite_test_reply_checks)
 add_dependencies(test_module_api_v5 apiv5 apiv5peer badtable futuresymbol futuresymbolnow strings)
 set_property(TEST test_module_api_v5 APPEND PROPERTY ENVIRONMENT
   "DBLITE_TEST_MODULE_PATH=${DBLITE_TEST_MODULE_DIR}")
+
+# The server exports only the module API (cmake/dblite_exports.cmake), and
+# every built module and example binds against it.
+dblite_add_script_test(module_api_exports sh ${CMAKE_CURRENT_LIST_DIR}/exports_test.sh
+  ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
