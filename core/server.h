@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "event/event_loop.h"
 #include "keyspace/keytable.h"
 #include "protocol/request_parser.h"

@@ -7,7 +7,7 @@
 #ifndef DBLITE_EXPIRY_H
 #define DBLITE_EXPIRY_H
 
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "expiry/expiry_service.h"
 #include "ttl_index.h"
 

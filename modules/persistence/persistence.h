@@ -17,7 +17,7 @@
 
 #include "aof_log.h"
 #include "crc64.h"
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "expiry/expiry_service.h"
 
 typedef struct persistence_settings {

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "crc64.h"
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "expiry/expiry_service.h"
 
 typedef struct rdb_load_options {
