@@ -600,7 +600,8 @@ int dblite_config_boolean(dblite_module *module, const char *name, int *storage,
                           int default_value, int flags);
 /* storage gets a dblite_alloc'd copy; when the value changes the server frees
  * the previous one.  The last value belongs to the module at shutdown: free
- * it with dblite_free (e.g. from a DBLITE_EVENT_SHUTDOWN handler). */
+ * it with dblite_free (from the destructor given to
+ * dblite_module_set_data_free, or a DBLITE_EVENT_SHUTDOWN handler). */
 int dblite_config_string(dblite_module *module, const char *name, char **storage,
                          const char *default_value, int flags);
 /* choices is a NULL-terminated list; storage gets the index of the choice. */
