@@ -124,8 +124,9 @@ dblite_module *dblite_ctx_module(const dblite_ctx *ctx);
  * may still use the data while their values are freed) and after every
  * hook, in reverse load order (a module's data is freed before the data of
  * modules it was loaded after).  The module needs no SHUTDOWN hook for it.
- * A later call replaces both (the previous data is not freed); free_fn may
- * be NULL. */
+ * Timers have stopped by then (dblite_timer_cancel answers
+ * DBLITE_ERR_NOTFOUND) and no client is connected.  A later call replaces
+ * both (the previous data is not freed); free_fn may be NULL. */
 typedef void (*dblite_data_free_fn)(void *data);
 void dblite_module_set_data_free(dblite_module *module, void *data, dblite_data_free_fn free_fn);
 /* (API 5) 1 when a module of that name ("persistence") is loaded, else 0.

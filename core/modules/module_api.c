@@ -165,6 +165,8 @@ dblite_timer_id dblite_timer_create(dblite_module *module, long long delay_ms, d
 }
 
 int dblite_timer_cancel(dblite_timer_id id) {
+    /* No loop: at exit (a module data destructor) every timer is gone. */
+    if (!server.loop) return DBLITE_ERR_NOTFOUND;
     return event_remove_timer(server.loop, id) == 0 ? DBLITE_OK : DBLITE_ERR_NOTFOUND;
 }
 

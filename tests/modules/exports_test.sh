@@ -9,10 +9,12 @@
 # 3. Every dblite_ symbol a built module, test plugin or example needs is
 #    exported, so all of them bind (the futuresymbol plugins, which call a
 #    function of a future API on purpose, excepted).
-# Usage: exports_test.sh SOURCE_DIR BINARY_DIR (DBLITE_SERVER from ctest).
+# Usage: exports_test.sh SOURCE_DIR BINARY_DIR [CMAKE] (DBLITE_SERVER from
+# ctest).
 set -eu
 source_dir=$1
 binary_dir=$2
+cmake=${3:-cmake}
 server=${DBLITE_SERVER:?DBLITE_SERVER is not set}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -34,7 +36,7 @@ if [ "$count" -lt 100 ]; then
     failed=1
 fi
 
-cmake -DOUTPUT="$work/list" "-DHEADERS=$(ls "$source_dir"/include/dblite_*.h | tr '\n' ';')" \
+"$cmake" -DOUTPUT="$work/list" "-DHEADERS=$(ls "$source_dir"/include/dblite_*.h | tr '\n' ';')" \
     -P "$source_dir/cmake/dblite_exports.cmake"
 sed -n 's/^  \(dblite_[a-z0-9_]*\);$/\1/p' "$work/list" | sort -u > "$work/declared"
 grep '^dblite_' "$work/exported" | sort -u > "$work/exported_api"

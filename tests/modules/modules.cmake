@@ -62,4 +62,4 @@ set_property(TEST test_module_api_v5 APPEND PROPERTY ENVIRONMENT
 # The server exports only the module API (cmake/dblite_exports.cmake), and
 # every built module and example binds against it.
 dblite_add_script_test(module_api_exports sh ${CMAKE_CURRENT_LIST_DIR}/exports_test.sh
-  ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+  ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR} ${CMAKE_COMMAND})

@@ -30,6 +30,7 @@ typedef struct apiv5_state {
     dblite_type *box_type;
     long long live_boxes; /* boxes allocated and not freed yet */
     long long service_calls;
+    dblite_timer_id timer; /* an hourly timer, still pending at exit */
 } apiv5_state;
 
 /* The destructor given to dblite_module_set_data_free: the log line lets
@@ -38,8 +39,17 @@ typedef struct apiv5_state {
 static void state_free(void *data)
 {
     apiv5_state *state = data;
-    dblite_log(state->module, "notice", "%s data freed with %lld live boxes", APIV5_NAME, state->live_boxes);
+    /* Timers are gone by now: cancelling must answer, not crash. */
+    int cancelled = dblite_timer_cancel(state->timer);
+    dblite_log(state->module, "notice", "%s data freed with %lld live boxes (timer cancel %d)", APIV5_NAME,
+               state->live_boxes, cancelled);
     dblite_free(state);
+}
+
+static long long hourly(dblite_ctx *ctx, void *privdata)
+{
+    (void)ctx, (void)privdata;
+    return 3600 * 1000;
 }
 
 #ifndef APIV5_PEER
@@ -239,6 +249,11 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->module = module;
     /* From here on the server frees state, whatever else fails. */
     dblite_module_set_data_free(module, state, state_free);
+    state->timer = dblite_timer_create(module, 3600 * 1000, hourly, NULL);
+    if (state->timer == 0) {
+        dblite_module_fail(module, "cannot create a timer");
+        return DBLITE_ERR;
+    }
 #ifdef APIV5_PEER
     return DBLITE_OK;
 #else
