@@ -63,3 +63,12 @@ set_property(TEST test_module_api_v5 APPEND PROPERTY ENVIRONMENT
 # every built module and example binds against it.
 dblite_add_script_test(module_api_exports sh ${CMAKE_CURRENT_LIST_DIR}/exports_test.sh
   ${PROJECT_SOURCE_DIR} ${CMAKE_BINARY_DIR} ${CMAKE_COMMAND})
+
+# The loader's read of a module file's API version, on real, foreign,
+# truncated and damaged files.
+dblite_add_unit_test(test_module_version ${CMAKE_CURRENT_LIST_DIR}/test_module_version.c)
+target_compile_definitions(test_module_version PRIVATE
+  "APIV5_MODULE=\"$<TARGET_FILE:apiv5>\""
+  "FUTURE_NOW_MODULE=\"$<TARGET_FILE:futuresymbolnow>\""
+  "NOT_A_MODULE=\"$<TARGET_FILE:notmodule>\"")
+add_dependencies(test_module_version apiv5 futuresymbolnow notmodule)
