@@ -5,8 +5,9 @@
 #   cmake -DOUTPUT=<file> -DHEADERS="<h1>;<h2>..." -P dblite_exports.cmake
 # A declaration is a dblite_ name followed by '(' outside comments;
 # function pointer types ("(*dblite_command_fn)(") are not, since ')'
-# follows their name.  dblite_module_init is the module's own entry point,
-# not the server's.
+# follows their name, and static inline functions of a header are not the
+# server's.  dblite_module_init is the module's own entry point, not the
+# server's either.
 if(NOT OUTPUT OR NOT HEADERS)
   message(FATAL_ERROR "dblite_exports.cmake needs -DOUTPUT and -DHEADERS")
 endif()
@@ -16,6 +17,9 @@ foreach(header ${HEADERS})
   file(READ "${header}" text)
   # Comments hold call examples that are not declarations.
   string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" " " text "${text}")
+  # A static (inline) function of a header is compiled into each module,
+  # not exported by the server: drop its name, keep its body's calls.
+  string(REGEX REPLACE "static[ \t\r\n][^;{(]*dblite_[a-z0-9_]+[ \t\r\n]*\\(" "static (" text "${text}")
   string(REGEX MATCHALL "dblite_[a-z0-9_]+[ \t\r\n]*\\(" calls "${text}")
   foreach(call ${calls})
     string(REGEX REPLACE "[ \t\r\n]*\\($" "" name "${call}")
