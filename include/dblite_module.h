@@ -1,9 +1,15 @@
 /*
- * dblite_module.h - the public module API of dblite.
+ * dblite_module.h - the public module API of dblite: the plugin author's
+ * header.
  *
- * Everything a module (a data-type family or a user's plugin) may touch is
- * declared here, and nothing else of the server is visible to it.  A module is
- * a shared object with two symbols:
+ * Everything a module (a data-type family or a user's plugin) needs is
+ * declared here: commands, replies, keys, types, settings, timers, events,
+ * services and utilities.  What only infrastructure modules use (snapshot
+ * streams, replay, loading, dialect listeners, write gates...) is in
+ * dblite_provider.h, which includes this one; services other modules export
+ * have their own headers (dblite_expiry_service.h for TTLs).  Nothing else
+ * of the server is visible to a module: it exports only these functions.
+ * A module is a shared object with two symbols:
  *
  *     DBLITE_MODULE_DECLARE();                       (exports the API version)
  *     int dblite_module_init(dblite_module *module)  (registers everything)
@@ -45,8 +51,18 @@ extern "C" {
  *   4  shutdown preparation (DBLITE_EVENT_SHUTDOWN_PREPARE,
  *      dblite_shutdown_refuse, DBLITE_SHUTDOWN_NOW/FORCE); setting checks
  *      (dblite_config_check) and the DBLITE_CONFIG_PROTECTED/FILE_NAME
- *      setting flags. */
-#define DBLITE_API_VERSION 4
+ *      setting flags.
+ *   5  key lookup that replies WRONGTYPE itself (dblite_key_lookup_or_reply,
+ *      dblite_key_lookup_slot_or_reply); command privdata
+ *      (dblite_command_spec.privdata, dblite_ctx_command_privdata) and
+ *      whole command tables (dblite_command_register_table,
+ *      DBLITE_COMMAND); services reaching their exporter's data
+ *      (dblite_service_data); module data with a destructor
+ *      (dblite_module_set_data_free); typed server settings
+ *      (dblite_config_server_integer/_memory/_boolean);
+ *      dblite_module_loaded.  The declarations only infrastructure modules
+ *      use moved to dblite_provider.h (the functions are unchanged). */
+#define DBLITE_API_VERSION 5
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -103,6 +119,20 @@ void dblite_module_set_data(dblite_module *module, void *data);
 void *dblite_module_get_data(const dblite_module *module);
 /* The module whose command, hook, timer or block callback is running. */
 dblite_module *dblite_ctx_module(const dblite_ctx *ctx);
+/* (API 5) As dblite_module_set_data, and free_fn(data) runs once when the
+ * server exits cleanly, after the keyspace was freed (so the module's types
+ * may still use the data while their values are freed) and after every
+ * hook, in reverse load order (a module's data is freed before the data of
+ * modules it was loaded after).  The module needs no SHUTDOWN hook for it.
+ * Timers have stopped by then (dblite_timer_cancel answers
+ * DBLITE_ERR_NOTFOUND) and no client is connected.  A later call replaces
+ * both (the previous data is not freed); free_fn may be NULL. */
+typedef void (*dblite_data_free_fn)(void *data);
+void dblite_module_set_data_free(dblite_module *module, void *data, dblite_data_free_fn free_fn);
+/* (API 5) 1 when a module of that name ("persistence") is loaded, else 0.
+ * Modules load in config order: from init only those before the caller are
+ * known, from a DBLITE_EVENT_STARTED handler (or any command) all are. */
+int dblite_module_loaded(const char *name);
 
 /* Write a line to the server log at a level: "debug", "verbose", "notice"
  * or "warning" (Redis's names; anything else logs at "notice").  The module
@@ -152,38 +182,41 @@ typedef struct dblite_command_spec {
     const char *since;      /* version string for COMMAND DOCS, may be NULL */
     const char *group;      /* "string", "list", "generic"... may be NULL */
     const char *arguments;  /* usage text after the name, e.g. "key value [EX seconds]" */
+    /* (API 5) Handed back to the handler by dblite_ctx_command_privdata;
+     * the server never touches what it points to.  Only read from specs of
+     * api_version 5 or later (older structs end before it). */
+    void *privdata;
 } dblite_command_spec;
+
+/* (API 5) A row of a command table with designated initializers; fields
+ * not named are 0/NULL (no keys, no privdata):
+ *     static const dblite_command_spec commands[] = {
+ *         DBLITE_COMMAND(.name = "hset", .arity = -4, .flags = "write deny-oom fast",
+ *                        .first_key = 1, .last_key = 1, .key_step = 1,
+ *                        .handler = hset_command, .summary = "Set hash fields"),
+ *     };
+ */
+#define DBLITE_COMMAND(...) {.api_version = DBLITE_API_VERSION, __VA_ARGS__}
+/* The number of elements of a static array (a command table). */
+#define DBLITE_ARRAY_LENGTH(array) (sizeof(array) / sizeof((array)[0]))
 
 /* Register a command.  Fails with DBLITE_ERR_EXISTS if another module (or the
  * core) owns the name; the loader reports both owners. */
 int dblite_command_register(dblite_module *module, const dblite_command_spec *spec);
+/* (API 5) Register count commands of table in order, as
+ * dblite_command_register does each.  Stops at the first failure and
+ * returns its code; dblite_module_fail() has then recorded the reason,
+ * naming the command.  Commands registered before it stay registered (the
+ * server refuses to start anyway). */
+int dblite_command_register_table(dblite_module *module, const dblite_command_spec *table, size_t count);
 
 /* The running command's name as registered (lowercase); NULL in timers and
  * in hooks that no command triggered. */
 const char *dblite_ctx_command_name(const dblite_ctx *ctx);
-
-/* ---- Dialects: a module's own listener with its own command versions ----
- *
- * A module may open extra listening ports.  Clients accepted there speak the
- * module's dialect: their requests may carry RESP integers (':123') as
- * arguments, and commands the module registered with
- * dblite_command_register_dialect() replace the same-named commands for
- * them only.  Clients of the server's own port never see any of this. */
-/* Listen on port (1..65535) at bind_addresses (space-separated, "-" prefix
- * for optional ones; NULL: 127.0.0.1).  DBLITE_ERR_IO after
- * dblite_module_fail() when no address could be bound. */
-int dblite_listener_open(dblite_module *module, const char *bind_addresses, int port);
-/* Register the module's own version of a command, for its dialect clients
- * only; the name may belong to the core or another module. */
-int dblite_command_register_dialect(dblite_module *module, const dblite_command_spec *spec);
-/* The dialect module's name for a client of such a listener, else NULL. */
-const char *dblite_ctx_dialect(const dblite_ctx *ctx);
-/* 1 when argument index arrived as a RESP integer (dialect clients only). */
-int dblite_ctx_argument_is_integer(const dblite_ctx *ctx, int index);
-/* A map header written as RESP3's '%' to a dialect client whatever protocol
- * it speaks (DBLite clients read '%' maps without ever sending HELLO 3); to
- * any other client exactly dblite_reply_map.  Then reply pairs key/values. */
-void dblite_reply_dialect_map(dblite_ctx *ctx, long long pairs);
+/* (API 5) The privdata of the running command's spec (its dialect version's
+ * for a dialect client); NULL outside commands, for specs older than API 5
+ * and for commands registered without one. */
+void *dblite_ctx_command_privdata(const dblite_ctx *ctx);
 
 /* ---- Replies (protocol-neutral) ------------------------------------------
  *
@@ -303,12 +336,6 @@ dblite_type *dblite_type_register(dblite_module *module, const char *public_name
 dblite_type *dblite_type_find(const char *public_name);
 /* What a type was registered with. */
 const char *dblite_type_name(const dblite_type *type);
-const char *dblite_type_snapshot_name(const dblite_type *type);
-int dblite_type_encoding_version(const dblite_type *type);
-int dblite_type_native_snapshot_code(const dblite_type *type);
-const dblite_type_methods *dblite_type_get_methods(const dblite_type *type);
-/* Iterate registered types: index 0,1,2... until NULL. */
-dblite_type *dblite_type_at(int index);
 
 /* ---- Snapshot streams --------------------------------------------------- */
 
@@ -328,6 +355,8 @@ int dblite_io_read_string(dblite_io *io, char **ptr, size_t *len);
 int dblite_io_read_double(dblite_io *io, double *value);
 /* Mark the stream failed with a reason; later reads and writes fail. */
 void dblite_io_fail(dblite_io *io, const char *reason);
+/* NULL while the stream is healthy, else the first failure's reason. */
+const char *dblite_io_error(const dblite_io *io);
 /* The module that registered the type whose save or load method is running
  * on io, so a load method can build values the way the module's settings
  * say (dblite_module_get_data); NULL when the stream's owner did not name
@@ -337,37 +366,6 @@ dblite_module *dblite_io_module(const dblite_io *io);
 /* Used by rewrite methods: one command, as arguments (copied out before it
  * returns).  DBLITE_OK, or the error of the log being written. */
 int dblite_rewriter_emit(dblite_rewriter *rewriter, int argc, const dblite_bytes *argv);
-
-/* For modules that store data (persistence): a stream is a set of encoding
- * functions over the module's own state.  Each returns DBLITE_OK or an error;
- * read_string returns a dblite_alloc'd buffer.  The server wraps it so type
- * methods see one dblite_io whatever the file format. */
-typedef struct dblite_io_methods {
-    int api_version; /* set to DBLITE_API_VERSION */
-    int (*write_unsigned)(void *stream, uint64_t value);
-    int (*write_signed)(void *stream, int64_t value);
-    int (*write_string)(void *stream, const char *ptr, size_t len);
-    int (*write_double)(void *stream, double value);
-    int (*read_unsigned)(void *stream, uint64_t *value);
-    int (*read_signed)(void *stream, int64_t *value);
-    int (*read_string)(void *stream, char **ptr, size_t *len);
-    int (*read_double)(void *stream, double *value);
-} dblite_io_methods;
-/* NULL when out of memory.  Destroying frees the wrapper, not the stream. */
-dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream);
-/* Before calling a type's save or load method on io: names the type, for
- * dblite_io_module.  Since API version 3. */
-void dblite_io_begin_value(dblite_io *io, const dblite_type *type);
-void dblite_io_destroy(dblite_io *io);
-/* NULL while the stream is healthy, else the first failure's reason. */
-const char *dblite_io_error(const dblite_io *io);
-
-/* For the module writing the log: emit receives every command a rewrite
- * method emits and returns DBLITE_OK or an error, which the method passes
- * on.  create returns NULL when out of memory. */
-typedef int (*dblite_rewrite_emit_fn)(void *privdata, int argc, const dblite_bytes *argv);
-dblite_rewriter *dblite_rewriter_create(dblite_rewrite_emit_fn emit, void *privdata);
-void dblite_rewriter_destroy(dblite_rewriter *rewriter);
 
 /* ---- Keys --------------------------------------------------------------
  *
@@ -393,6 +391,18 @@ int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type
  * slot is valid until the next key call. */
 int dblite_key_lookup_slot(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
                            void ***slot);
+/* (API 5) The two lookups for commands: as above, but a key of another type
+ * gets the WRONGTYPE reply here, and DBLITE_ERR_WRONGTYPE is returned for
+ * the command to stop without replying again.  DBLITE_OK (with *value or
+ * *slot NULL for a missing key) and DBLITE_ERR_WRONGTYPE are the only
+ * answers:
+ *     if (dblite_key_lookup_or_reply(ctx, argv[1], type, DBLITE_LOOKUP_READ, &value) != DBLITE_OK)
+ *         return;
+ */
+int dblite_key_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
+                               void **value);
+int dblite_key_lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
+                                    int flags, void ***slot);
 /* The type of key, or NULL when it does not exist (any type). */
 const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags);
 /* Value of any type; *type set to its type.  NULL when missing. */
@@ -444,18 +454,6 @@ int dblite_database_count(void);
 /* Keys stored in the context's database, logically dead ones included
  * (dblite_server_statistic "keys" counts as DBSIZE does). */
 long long dblite_database_size(dblite_ctx *ctx);
-/* Keys of db that are logically dead but still stored (past their
- * deadline, not yet reclaimed).  The server subtracts them wherever it
- * counts keys (DBSIZE, INFO keyspace, the "keys" statistic), so no client
- * sees a dead key counted as live while it waits for reclaiming.  One
- * module (the owner of TTLs) may register; DBLITE_ERR_EXISTS for a second.
- * Since API version 2. */
-typedef long long (*dblite_dead_keys_fn)(int db, void *privdata);
-int dblite_keyspace_dead_counter_register(dblite_module *module, dblite_dead_keys_fn fn, void *privdata);
-/* Hint that about count keys are about to be added to the selected
- * database (loading a snapshot): its table is sized once instead of growing
- * step by step.  DBLITE_OK, or DBLITE_ERR_NOMEM (the database stays usable). */
-int dblite_database_reserve(dblite_ctx *ctx, size_t count);
 
 /* Iterate every key of the selected database.  fn returns 0 to continue,
  * non-zero to stop; it must not add or delete keys.  Returns fn's last value. */
@@ -487,7 +485,8 @@ typedef enum dblite_event_kind {
     DBLITE_EVENT_STARTED,         /* every module loaded, before clients are served */
     DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
                                      a module may reclaim logically dead keys here (to
-                                     only count them, see dblite_keyspace_dead_counter_register) */
+                                     only count them, see dblite_keyspace_dead_counter_register
+                                     in dblite_provider.h) */
     DBLITE_EVENT_SHUTDOWN_PREPARE, /* (API 4) a shutdown is asked for (SHUTDOWN, SIGTERM, SIGINT) while
                                       everything still runs: take the final save, flush logs; a
                                       handler that cannot calls dblite_shutdown_refuse and the
@@ -539,33 +538,15 @@ int dblite_event_subscribe(dblite_module *module, dblite_event_kind kind, dblite
 
 /* ---- Hooks: write propagation ----------------------------------------- */
 
-/* Called after every command that changed the dataset, with the command as
- * it should be replayed (possibly rewritten by the command, see below), in
- * execution order.  Subscribers are the append-only log and replication. */
-typedef void (*dblite_propagate_fn)(int db, int argc, const dblite_bytes *argv, void *privdata);
-/* Receive every propagated command (argv is valid during the call only). */
-int dblite_propagation_subscribe(dblite_module *module, dblite_propagate_fn fn, void *privdata);
+/* Every command that changed the dataset is propagated (to the append-only
+ * log and replication, see dblite_provider.h) as it should be replayed; a
+ * command may say how. */
 /* From a command: replicate this instead of the command as received (for
  * example SET k v EX 10 -> SET k v PXAT <deadline>). */
 int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 /* From a command or hook: propagate an extra command before the running
  * command's own (for example DEL of a lazily expired key). */
 int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
-
-/* ---- Hooks: write gates ------------------------------------------------ */
-
-/* Asked before every command flagged "write", and before PING (so a health
- * check notices), from clients: a gate that writes an error text (without
- * the leading '-', e.g. "MISCONF ...") into error and returns nonzero
- * refuses the command, which gets that error and does not run.  The
- * persistence module closes its gate while snapshots or the append-only
- * file cannot be written, as Redis's stop-writes-on-bgsave-error does, so
- * writes are not acknowledged that could not be kept.  Replayed commands
- * (dblite_call_replay) pass without asking.  A gate is called for every
- * write: it must be cheap.  DBLITE_OK, DBLITE_ERR_INVALID or
- * DBLITE_ERR_NOMEM.  Since API version 3. */
-typedef int (*dblite_write_gate_fn)(char *error, size_t error_size, void *privdata);
-int dblite_write_gate_register(dblite_module *module, dblite_write_gate_fn fn, void *privdata);
 
 /* ---- Timers ------------------------------------------------------------ */
 
@@ -588,6 +569,12 @@ int dblite_service_export(dblite_module *module, const char *name, void *service
 /* NULL when no loaded module exports name.  Look up lazily or from a
  * DBLITE_EVENT_STARTED handler: modules load in config order. */
 void *dblite_service_lookup(const char *name);
+/* (API 5) For a service's own functions, which the calling module invokes
+ * directly (their ctx is the caller's, dblite_ctx_module names the caller):
+ * the data (dblite_module_set_data) of the module that exported name,
+ * NULL when no module exports it.  So an exporter keeps its state as module
+ * data instead of in a static variable. */
+void *dblite_service_data(const char *name);
 
 /* ---- Configuration ----------------------------------------------------- */
 
@@ -614,7 +601,8 @@ int dblite_config_boolean(dblite_module *module, const char *name, int *storage,
                           int default_value, int flags);
 /* storage gets a dblite_alloc'd copy; when the value changes the server frees
  * the previous one.  The last value belongs to the module at shutdown: free
- * it with dblite_free (e.g. from a DBLITE_EVENT_SHUTDOWN handler). */
+ * it with dblite_free (from the destructor given to
+ * dblite_module_set_data_free, or a DBLITE_EVENT_SHUTDOWN handler). */
 int dblite_config_string(dblite_module *module, const char *name, char **storage,
                          const char *default_value, int flags);
 /* choices is a NULL-terminated list; storage gets the index of the choice. */
@@ -632,6 +620,16 @@ int dblite_config_check(dblite_module *module, const char *name, dblite_config_c
 /* Server settings a module may need (dir, port...), as text; NULL if unknown.
  * Valid until the setting changes. */
 const char *dblite_config_server_value(const char *name);
+/* (API 5) The same settings as numbers, so no module parses their text:
+ * integers ("port", "databases", "hz"), memory sizes in bytes
+ * ("proto-max-bulk-len", "client-query-buffer-limit": "512mb" gives
+ * 536870912) and booleans yes/no as 1/0 ("protected-mode").  Module
+ * settings are found by their full name ("strings.max-size").  DBLITE_OK;
+ * DBLITE_ERR_NOTFOUND for an unknown name and DBLITE_ERR_INVALID for a
+ * setting of another kind, both leaving *value as it was. */
+int dblite_config_server_integer(const char *name, long long *value);
+int dblite_config_server_memory(const char *name, long long *bytes);
+int dblite_config_server_boolean(const char *name, int *value);
 
 /* ---- Blocking clients on keys ----------------------------------------- */
 
@@ -658,28 +656,6 @@ int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys,
  * example replayed from a log): then answer as if the timeout passed. */
 int dblite_ctx_cannot_block(const dblite_ctx *ctx);
 
-/* ---- Replaying logged commands ----------------------------------------- */
-
-/* Run a write command (argv[0] is its name) in ctx's database as a log
- * replay does: no client, replies are dropped, blocking commands answer as
- * if timed out, and the command is not propagated again.  For modules that
- * rebuild the dataset from a command log (the append-only file).
- * Returns DBLITE_OK when the command ran without replying an error,
- * DBLITE_ERR when it replied one, DBLITE_ERR_NOTFOUND for an unknown command,
- * DBLITE_ERR_INVALID for a wrong argument count or a command that is not a
- * write command (SELECT is the caller's dblite_ctx_select). */
-int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
-
-/* ---- Loading progress -------------------------------------------------- */
-
-/* A module loading a dataset reports progress: while loading, INFO shows
- * loading:1 and the percentage, clients are answered -LOADING, and the
- * server keeps answering them from inside dblite_loading_progress. */
-void dblite_loading_start(dblite_module *module, uint64_t total_bytes);
-/* Call often: it is cheap, and serves clients at most every 100 ms. */
-void dblite_loading_progress(dblite_module *module, uint64_t bytes_done);
-void dblite_loading_end(dblite_module *module);
-
 /* ---- INFO ------------------------------------------------------------- */
 
 /* fn is called whenever section is written: add lines with
@@ -698,11 +674,6 @@ void dblite_info_field(dblite_info *info, const char *name, const char *format, 
  * of ctx's database as DBSIZE counts them (logically dead keys are not
  * counted).  DBLITE_OK, or DBLITE_ERR_NOTFOUND for any other name. */
 int dblite_server_statistic(dblite_ctx *ctx, const char *name, long long *value);
-
-/* Per-database figures for INFO keyspace's "expires=" and "avg_ttl=" (the
- * module owning TTLs provides them; without one both are 0). */
-typedef void (*dblite_keyspace_info_fn)(int db, long long *expires, long long *avg_ttl_ms, void *privdata);
-int dblite_info_keyspace_register(dblite_module *module, dblite_keyspace_info_fn fn, void *privdata);
 
 #ifdef __cplusplus
 }

@@ -7,39 +7,42 @@
  */
 #include "bloom_commands.h"
 
-#define SINCE "0.1.0"
-#define GROUP "bloom"
+/* Every bloom command has its key at argument 1.  Designated initializers
+ * name each field, and leave unnamed ones (privdata since API 5) zero, so
+ * this table builds against any API version from 3 on, which keeps bloom
+ * the example of a plugin that loads into older servers too (API 5's
+ * DBLITE_COMMAND row macro does the same for plugins that need 5). */
+#define BLOOM_COMMAND(name_, arity_, flags_, handler_, summary_, arguments_)                   \
+    {.api_version = DBLITE_API_VERSION, .name = name_, .arity = arity_, .flags = flags_,        \
+     .first_key = 1, .last_key = 1, .key_step = 1, .handler = handler_, .summary = summary_,    \
+     .since = "0.1.0", .group = "bloom", .arguments = arguments_}
 
 static const dblite_command_spec bloom_commands[] = {
-    {DBLITE_API_VERSION, "bf.reserve", -4, "write deny-oom", 1, 1, 1, bloom_reserve_command,
-     "Creates an empty Bloom filter with an error rate and a capacity", SINCE, GROUP,
-     "key error_rate capacity [EXPANSION expansion] [NONSCALING]"},
-    {DBLITE_API_VERSION, "bf.add", 3, "write deny-oom fast", 1, 1, 1, bloom_add_command,
-     "Adds an item to a Bloom filter, creating it when missing", SINCE, GROUP, "key item"},
-    {DBLITE_API_VERSION, "bf.madd", -3, "write deny-oom", 1, 1, 1, bloom_madd_command,
-     "Adds items to a Bloom filter, creating it when missing", SINCE, GROUP,
-     "key item [item ...]"},
-    {DBLITE_API_VERSION, "bf.insert", -4, "write deny-oom", 1, 1, 1, bloom_insert_command,
-     "Adds items to a Bloom filter, creating it with the given parameters when missing",
-     SINCE, GROUP,
-     "key [CAPACITY capacity] [ERROR error] [EXPANSION expansion] [NOCREATE] [NONSCALING] "
-     "ITEMS item [item ...]"},
-    {DBLITE_API_VERSION, "bf.exists", 3, "readonly fast", 1, 1, 1, bloom_exists_command,
-     "Tells whether an item may be in a Bloom filter", SINCE, GROUP, "key item"},
-    {DBLITE_API_VERSION, "bf.mexists", -3, "readonly fast", 1, 1, 1, bloom_mexists_command,
-     "Tells for each item whether it may be in a Bloom filter", SINCE, GROUP,
-     "key item [item ...]"},
-    {DBLITE_API_VERSION, "bf.card", 2, "readonly fast", 1, 1, 1, bloom_card_command,
-     "Returns the number of items added to a Bloom filter", SINCE, GROUP, "key"},
-    {DBLITE_API_VERSION, "bf.info", -2, "readonly fast", 1, 1, 1, bloom_info_command,
-     "Returns the capacity, size, sub-filters, items and expansion of a Bloom filter", SINCE,
-     GROUP, "key [CAPACITY | SIZE | FILTERS | ITEMS | EXPANSION]"},
-    {DBLITE_API_VERSION, "bf.scandump", 3, "readonly", 1, 1, 1, bloom_scandump_command,
-     "Returns the next chunk of a Bloom filter's dump", SINCE, GROUP, "key iterator"},
-    {DBLITE_API_VERSION, BLOOM_LOADCHUNK_COMMAND_NAME, 4, "write deny-oom", 1, 1, 1,
-     bloom_loadchunk_command,
-     "Restores a chunk of a Bloom filter's dump (also what the append-only log replays)",
-     SINCE, GROUP, "key iterator data"},
+    BLOOM_COMMAND("bf.reserve", -4, "write deny-oom", bloom_reserve_command,
+                  "Creates an empty Bloom filter with an error rate and a capacity",
+                  "key error_rate capacity [EXPANSION expansion] [NONSCALING]"),
+    BLOOM_COMMAND("bf.add", 3, "write deny-oom fast", bloom_add_command,
+                  "Adds an item to a Bloom filter, creating it when missing", "key item"),
+    BLOOM_COMMAND("bf.madd", -3, "write deny-oom", bloom_madd_command,
+                  "Adds items to a Bloom filter, creating it when missing", "key item [item ...]"),
+    BLOOM_COMMAND("bf.insert", -4, "write deny-oom", bloom_insert_command,
+                  "Adds items to a Bloom filter, creating it with the given parameters when missing",
+                  "key [CAPACITY capacity] [ERROR error] [EXPANSION expansion] [NOCREATE] [NONSCALING] "
+                  "ITEMS item [item ...]"),
+    BLOOM_COMMAND("bf.exists", 3, "readonly fast", bloom_exists_command,
+                  "Tells whether an item may be in a Bloom filter", "key item"),
+    BLOOM_COMMAND("bf.mexists", -3, "readonly fast", bloom_mexists_command,
+                  "Tells for each item whether it may be in a Bloom filter", "key item [item ...]"),
+    BLOOM_COMMAND("bf.card", 2, "readonly fast", bloom_card_command,
+                  "Returns the number of items added to a Bloom filter", "key"),
+    BLOOM_COMMAND("bf.info", -2, "readonly fast", bloom_info_command,
+                  "Returns the capacity, size, sub-filters, items and expansion of a Bloom filter",
+                  "key [CAPACITY | SIZE | FILTERS | ITEMS | EXPANSION]"),
+    BLOOM_COMMAND("bf.scandump", 3, "readonly", bloom_scandump_command,
+                  "Returns the next chunk of a Bloom filter's dump", "key iterator"),
+    BLOOM_COMMAND(BLOOM_LOADCHUNK_COMMAND_NAME, 4, "write deny-oom", bloom_loadchunk_command,
+                  "Restores a chunk of a Bloom filter's dump (also what the append-only log replays)",
+                  "key iterator data"),
 };
 
 int bloom_commands_register(dblite_module *module)

@@ -15,7 +15,7 @@
 #ifndef DBLITE_COMPAT_STATE_H
 #define DBLITE_COMPAT_STATE_H
 
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "persistence/files_service.h"
 
 typedef struct compat_state {

@@ -7,8 +7,8 @@
 #ifndef DBLITE_EXPIRY_H
 #define DBLITE_EXPIRY_H
 
-#include "dblite_module.h"
-#include "expiry/expiry_service.h"
+#include "dblite_expiry_service.h"
+#include "dblite_provider.h"
 #include "ttl_index.h"
 
 typedef struct expiry_module {

@@ -6,7 +6,7 @@
 #include "hashes_commands.h"
 
 #define HASH_COMMAND(name, arity, flags, handler, summary, since, arguments)                     \
-    {DBLITE_API_VERSION, name, arity, flags, 1, 1, 1, handler, summary, since, "hash", arguments}
+    {DBLITE_API_VERSION, name, arity, flags, 1, 1, 1, handler, summary, since, "hash", arguments, NULL}
 
 static const dblite_command_spec hash_commands[] = {
     HASH_COMMAND("hset", -4, "write deny-oom fast", hashes_hset_command,

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "dblite_module.h"
+#include "dblite_provider.h"
 
 struct persistence_state;
 

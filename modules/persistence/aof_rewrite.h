@@ -13,8 +13,8 @@
 
 #include <stddef.h>
 
-#include "dblite_module.h"
-#include "expiry/expiry_service.h"
+#include "dblite_expiry_service.h"
+#include "dblite_provider.h"
 #include "output_buffer.h"
 
 struct persistence_state;

@@ -17,8 +17,8 @@
 
 #include "aof_log.h"
 #include "crc64.h"
-#include "dblite_module.h"
-#include "expiry/expiry_service.h"
+#include "dblite_expiry_service.h"
+#include "dblite_provider.h"
 
 typedef struct persistence_settings {
     char *save;                 /* "SECONDS CHANGES ..." pairs; empty: none */

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "crc64.h"
-#include "dblite_module.h"
-#include "expiry/expiry_service.h"
+#include "dblite_expiry_service.h"
+#include "dblite_provider.h"
 
 typedef struct rdb_load_options {
     dblite_ctx *ctx;                     /* where keys go; its database changes */

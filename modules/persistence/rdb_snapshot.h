@@ -13,8 +13,8 @@
 #include <stddef.h>
 
 #include "crc64.h"
+#include "dblite_expiry_service.h"
 #include "dblite_module.h"
-#include "expiry/expiry_service.h"
 #include "output_buffer.h"
 
 typedef struct snapshot_options {

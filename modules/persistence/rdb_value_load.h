@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "element_list.h"
 #include "rdb_reader.h"
 

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "output_buffer.h"
 
 typedef struct value_saver {

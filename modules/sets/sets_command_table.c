@@ -7,7 +7,7 @@
 
 #define SET_COMMAND(name, arity, flags, first, last, handler, summary, since, arguments)          \
     {DBLITE_API_VERSION, name, arity, flags, first, last, (first) != 0, handler, summary, since,  \
-     "set", arguments}
+     "set", arguments, NULL}
 
 static const dblite_command_spec set_commands[] = {
     SET_COMMAND("sadd", -3, "write deny-oom fast", 1, 1, sets_sadd_command,

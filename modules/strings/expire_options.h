@@ -6,8 +6,8 @@
 #ifndef STRINGS_EXPIRE_OPTIONS_H
 #define STRINGS_EXPIRE_OPTIONS_H
 
+#include "dblite_expiry_service.h"
 #include "dblite_module.h"
-#include "expiry/expiry_service.h"
 
 #define EXPIRE_OPTION_NX (1 << 0)
 #define EXPIRE_OPTION_XX (1 << 1)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dblite_provider.h"
 #include "string_type.h"
 #include "string_value.h"
 

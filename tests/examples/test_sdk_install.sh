@@ -20,6 +20,8 @@ echo "# libdir: $(dirname "${PC_DIR#"$STAGE"}")"
 INCLUDE_DIR=$(pkg-config --variable=includedir dblite)
 check "pkg-config includedir is staged" "$STAGE" "${INCLUDE_DIR:0:${#STAGE}}"
 check "public header installed" 1 "$([ -f "$INCLUDE_DIR/dblite_module.h" ] && echo 1)"
+check "provider header installed" 1 "$([ -f "$INCLUDE_DIR/dblite_provider.h" ] && echo 1)"
+check "TTL service header installed" 1 "$([ -f "$INCLUDE_DIR/dblite_expiry_service.h" ] && echo 1)"
 check "moduledir is beside the pkgconfig folder" "$(dirname "$PC_DIR")/dblite/modules" "$MODULE_DIR"
 check "strings.so installed in moduledir" 1 "$([ -f "$MODULE_DIR/strings.so" ] && echo 1)"
 check "cflags name the staged header folder" "-I$INCLUDE_DIR" \

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "dblite_module.h"
+#include "dblite_provider.h"
 #include "hooktest_service.h"
 
 #define HOOKTEST_STATE_SERVICE "hooktest.state/1"

@@ -1,9 +1,13 @@
 /*
- * expiry_service.h - the TTL service that expiry.so exports to other modules.
+ * dblite_expiry_service.h - the TTL service that expiry.so exports to other
+ * modules, installed beside dblite_module.h so an out-of-tree plugin can
+ * give its keys a TTL too.
  *
  * Modules look it up by name with dblite_service_lookup(DBLITE_EXPIRY_SERVICE)
  * and must cope with NULL (expiry not loaded): then no key has a TTL and the
- * TTL options of their commands answer an error.  The struct only grows.
+ * TTL options of their commands answer an error.  Look it up lazily (or from
+ * a DBLITE_EVENT_STARTED handler): modules load in config order.  The struct
+ * only grows; check version before using a function added later.
  */
 #ifndef DBLITE_EXPIRY_SERVICE_H
 #define DBLITE_EXPIRY_SERVICE_H

@@ -1,0 +1,713 @@
+/*
+ * Frozen copy of include/dblite_module.h as released with API version 3
+ * (git show bc183cb:include/dblite_module.h), for tests/api_compat: plugins
+ * built against it must keep loading into every later server.  Never edit
+ * below this comment.
+ */
+/*
+ * dblite_module.h - the public module API of dblite.
+ *
+ * Everything a module (a data-type family or a user's plugin) may touch is
+ * declared here, and nothing else of the server is visible to it.  A module is
+ * a shared object with two symbols:
+ *
+ *     DBLITE_MODULE_DECLARE();                       (exports the API version)
+ *     int dblite_module_init(dblite_module *module)  (registers everything)
+ *
+ * The server calls dblite_module_init once at startup, after checking that
+ * the module was compiled against an API version it provides.  The API only
+ * grows: functions are added, never changed or removed, and every struct a
+ * module fills in starts with the API version it was written against, so an
+ * older module keeps loading into a newer server.  A module compiled against
+ * a newer API than the server offers is refused at startup with a clear error.
+ *
+ * All functions run on the server's single command thread.  None of them is
+ * safe to call from another thread.
+ *
+ * Conventions: functions returning int answer DBLITE_OK (0) on success and a
+ * negative DBLITE_ERR_* value on failure; pointers returned by the server are
+ * owned by the server unless the comment says otherwise.
+ */
+#ifndef DBLITE_MODULE_H
+#define DBLITE_MODULE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this header.  Bumped each time functions are added; the server
+ * loads modules built against any version from 1 up to its own.
+ *   1  the first release.
+ *   2  dblite_calloc; key handles (dblite_key_find_handle,
+ *      dblite_key_handle_name, dblite_event.handle/target_handle); dead-key
+ *      counters (dblite_keyspace_dead_counter_register).
+ *   3  write gates (dblite_write_gate_register); the module behind a
+ *      stream (dblite_io_module, dblite_io_begin_value); the encoding type
+ *      method (OBJECT ENCODING). */
+#define DBLITE_API_VERSION 3
+
+/* Put once in a module's source: exports the API version the module was
+ * compiled against, which the loader checks before calling the entry point. */
+#define DBLITE_MODULE_DECLARE() \
+    __attribute__((visibility("default"))) const int dblite_module_api_version = DBLITE_API_VERSION
+
+/* ---- Status codes ------------------------------------------------------ */
+
+#define DBLITE_OK 0
+#define DBLITE_ERR -1            /* generic failure, reason logged or replied */
+#define DBLITE_ERR_NOMEM -2      /* an allocation failed */
+#define DBLITE_ERR_EXISTS -3     /* the name is already taken */
+#define DBLITE_ERR_INVALID -4    /* an argument is out of range or malformed */
+#define DBLITE_ERR_WRONGTYPE -5  /* the key holds a value of another type */
+#define DBLITE_ERR_NOTFOUND -6   /* no such key, service, type or timer */
+#define DBLITE_ERR_IO -7         /* a snapshot stream failed */
+
+/* ---- Opaque handles ---------------------------------------------------- */
+
+typedef struct dblite_module dblite_module; /* a loaded module, during init and after */
+typedef struct dblite_ctx dblite_ctx;       /* one command call, hook or timer run */
+typedef struct dblite_type dblite_type;     /* a registered value type */
+typedef struct dblite_io dblite_io;         /* a snapshot stream (save/load) */
+typedef struct dblite_rewriter dblite_rewriter; /* receives commands that rebuild a key */
+typedef struct dblite_info dblite_info;     /* an INFO section being written */
+typedef uint64_t dblite_timer_id;         /* a timer; 0 is never a valid one */
+
+/* The entry point every module defines.  Return DBLITE_OK, or an error after
+ * dblite_module_fail() explained why; the server then refuses to start. */
+__attribute__((visibility("default"))) int dblite_module_init(dblite_module *module);
+
+/* A binary-safe byte string that the caller owns; not NUL-terminated
+ * (command arguments point straight into the request buffer). */
+typedef struct dblite_bytes {
+    const char *ptr;
+    size_t len;
+} dblite_bytes;
+
+/* ---- Module identity and failure --------------------------------------- */
+
+/* The name the module was loaded under ("strings" for strings.so). */
+const char *dblite_module_name(const dblite_module *module);
+
+/* Record why initialisation failed; the loader prints it beside the module
+ * name and stops startup.  printf-style. */
+void dblite_module_fail(dblite_module *module, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Private data of a module, for handlers that get no pointer of their own
+ * (commands, services): set it in init, read it back from any context
+ * (dblite_ctx_module), or in a type's save or load method from its stream
+ * (dblite_io_module).  get_data answers NULL for a NULL module. */
+void dblite_module_set_data(dblite_module *module, void *data);
+void *dblite_module_get_data(const dblite_module *module);
+/* The module whose command, hook, timer or block callback is running. */
+dblite_module *dblite_ctx_module(const dblite_ctx *ctx);
+
+/* Write a line to the server log at a level: "debug", "verbose", "notice"
+ * or "warning" (Redis's names; anything else logs at "notice").  The module
+ * name is prefixed. */
+void dblite_log(const dblite_module *module, const char *level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- Memory ------------------------------------------------------------ */
+
+/* The server's allocator: memory taken here counts in INFO's used_memory.
+ * dblite_alloc returns NULL when the system is out of memory, and callers
+ * must handle that; a size of 0 still gives a valid block. */
+void *dblite_alloc(size_t size);
+/* As dblite_alloc, zero-filled.  Prefer it to alloc + memset for big
+ * arrays: fresh pages from the system are already zero and are not touched
+ * until used, so a large table costs no up-front pass over its memory.
+ * Since API version 2. */
+void *dblite_calloc(size_t size);
+/* As realloc: a NULL ptr allocates; on failure it returns NULL and ptr is
+ * left as it was. */
+void *dblite_realloc(void *ptr, size_t size);
+/* Frees what dblite_alloc/realloc returned (and server-allocated buffers
+ * handed to the module); NULL is accepted. */
+void dblite_free(void *ptr);
+/* Bytes actually reserved for ptr (at least what was asked); 0 for NULL. */
+size_t dblite_alloc_size(const void *ptr);
+
+/* ---- Commands ---------------------------------------------------------- */
+
+/* A command handler: argv[0] is the command name as the client sent it.
+ * The argument bytes stay valid until the handler returns; copy what you keep.
+ * Every call must produce exactly one reply (which may be an aggregate). */
+typedef void (*dblite_command_fn)(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* A command, as a module describes it to dblite_command_register() (which
+ * copies what it keeps, so a static table will do). */
+typedef struct dblite_command_spec {
+    int api_version;        /* set to DBLITE_API_VERSION */
+    const char *name;       /* lowercase, unique across all modules */
+    int arity;              /* Redis convention: N exact, -N at least N (name included) */
+    /* Space-separated flags: write readonly fast admin deny-oom blocking
+     * no-auth loading stale noscript.  An unknown flag refuses registration. */
+    const char *flags;
+    int first_key, last_key, key_step; /* Redis convention; 0,0,0 for no keys */
+    dblite_command_fn handler;
+    const char *summary;    /* one line for COMMAND DOCS and help, may be NULL */
+    const char *since;      /* version string for COMMAND DOCS, may be NULL */
+    const char *group;      /* "string", "list", "generic"... may be NULL */
+    const char *arguments;  /* usage text after the name, e.g. "key value [EX seconds]" */
+} dblite_command_spec;
+
+/* Register a command.  Fails with DBLITE_ERR_EXISTS if another module (or the
+ * core) owns the name; the loader reports both owners. */
+int dblite_command_register(dblite_module *module, const dblite_command_spec *spec);
+
+/* The running command's name as registered (lowercase); NULL in timers and
+ * in hooks that no command triggered. */
+const char *dblite_ctx_command_name(const dblite_ctx *ctx);
+
+/* ---- Dialects: a module's own listener with its own command versions ----
+ *
+ * A module may open extra listening ports.  Clients accepted there speak the
+ * module's dialect: their requests may carry RESP integers (':123') as
+ * arguments, and commands the module registered with
+ * dblite_command_register_dialect() replace the same-named commands for
+ * them only.  Clients of the server's own port never see any of this. */
+/* Listen on port (1..65535) at bind_addresses (space-separated, "-" prefix
+ * for optional ones; NULL: 127.0.0.1).  DBLITE_ERR_IO after
+ * dblite_module_fail() when no address could be bound. */
+int dblite_listener_open(dblite_module *module, const char *bind_addresses, int port);
+/* Register the module's own version of a command, for its dialect clients
+ * only; the name may belong to the core or another module. */
+int dblite_command_register_dialect(dblite_module *module, const dblite_command_spec *spec);
+/* The dialect module's name for a client of such a listener, else NULL. */
+const char *dblite_ctx_dialect(const dblite_ctx *ctx);
+/* 1 when argument index arrived as a RESP integer (dialect clients only). */
+int dblite_ctx_argument_is_integer(const dblite_ctx *ctx, int index);
+/* A map header written as RESP3's '%' to a dialect client whatever protocol
+ * it speaks (DBLite clients read '%' maps without ever sending HELLO 3); to
+ * any other client exactly dblite_reply_map.  Then reply pairs key/values. */
+void dblite_reply_dialect_map(dblite_ctx *ctx, long long pairs);
+
+/* ---- Replies (protocol-neutral) ------------------------------------------
+ *
+ * Modules state what they reply; the server encodes it as RESP2 or RESP3 for
+ * the client's protocol (a map is '%' in RESP3, a flat array in RESP2).
+ * Where there is no client (a command replayed from a log) replies are
+ * dropped; errors are still counted, which is how the replay sees them.
+ */
+
+void dblite_reply_ok(dblite_ctx *ctx);                       /* +OK */
+void dblite_reply_simple(dblite_ctx *ctx, const char *text); /* +text, no CR/LF in text */
+/* An error: text is the full message including its code, e.g.
+ * "ERR value is not an integer or out of range"; CR and LF in it are
+ * replaced by spaces, as Redis does. */
+void dblite_reply_error(dblite_ctx *ctx, const char *text);
+/* The same, printf-style (the message is cut at 1023 bytes). */
+void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The standard errors, exactly as Redis 7.0 words them. */
+void dblite_reply_wrongtype(dblite_ctx *ctx);
+void dblite_reply_syntax_error(dblite_ctx *ctx);
+void dblite_reply_not_integer(dblite_ctx *ctx);
+void dblite_reply_wrong_arity(dblite_ctx *ctx); /* names the running command */
+void dblite_reply_integer(dblite_ctx *ctx, long long value);          /* :value */
+void dblite_reply_bulk(dblite_ctx *ctx, const char *ptr, size_t len); /* binary-safe */
+void dblite_reply_bulk_cstring(dblite_ctx *ctx, const char *text);    /* NUL-terminated */
+void dblite_reply_bulk_long_long(dblite_ctx *ctx, long long value); /* as text */
+/* Null bulk: $-1 in RESP2, _ in RESP3. */
+void dblite_reply_null(dblite_ctx *ctx);
+/* Null array: *-1 in RESP2, _ in RESP3. */
+void dblite_reply_null_array(dblite_ctx *ctx);
+/* A double: ',' in RESP3, a bulk string formatted like Redis in RESP2. */
+void dblite_reply_double(dblite_ctx *ctx, double value);
+/* A boolean: '#t'/'#f' in RESP3, :1/:0 in RESP2. */
+void dblite_reply_bool(dblite_ctx *ctx, int value);
+/* Verbatim text: '=' with a 3-letter format ("txt") in RESP3, bulk in RESP2. */
+void dblite_reply_verbatim(dblite_ctx *ctx, const char *format3, const char *ptr, size_t len);
+/* Aggregates: the caller then replies exactly count elements (pairs for maps). */
+void dblite_reply_array(dblite_ctx *ctx, long long count);
+void dblite_reply_map(dblite_ctx *ctx, long long pairs);
+void dblite_reply_set(dblite_ctx *ctx, long long count);
+
+/* An aggregate whose length is only known afterwards.  Returns a handle that
+ * dblite_reply_set_length() completes; kind is one of the constants below. */
+#define DBLITE_AGGREGATE_ARRAY 0
+#define DBLITE_AGGREGATE_MAP 1
+#define DBLITE_AGGREGATE_SET 2
+void *dblite_reply_deferred(dblite_ctx *ctx, int kind);
+void dblite_reply_set_length(dblite_ctx *ctx, void *deferred, long long count);
+
+/* 2 or 3: the protocol the client speaks (some replies differ in shape). */
+int dblite_ctx_protocol(const dblite_ctx *ctx);
+
+/* ---- Argument parsing helpers ----------------------------------------- */
+
+/* The parsers return DBLITE_OK, or DBLITE_ERR_INVALID leaving *value as it
+ * was.  Strict base-10 parse of a whole argument, as Redis's string2ll. */
+int dblite_parse_long_long(dblite_bytes arg, long long *value);
+/* As Redis's strtold-based parse: rejects spaces, empty, NaN. */
+int dblite_parse_long_double(dblite_bytes arg, long double *value);
+/* The same with strtod, as Redis's getDoubleFromObject: also rejects values
+ * out of range; "inf" is accepted. */
+int dblite_parse_double(dblite_bytes arg, double *value);
+/* 1 when an argument equals a NUL-terminated word, ignoring case; else 0. */
+int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word);
+/* Format value the way Redis prints long doubles (INCRBYFLOAT), with a
+ * terminating NUL; returns the length, 0 when buffer is too small. */
+size_t dblite_format_long_double(char *buffer, size_t size, long double value);
+
+/* ---- Types ------------------------------------------------------------- */
+
+/* The methods of a value type.  The server owns values once they are in the
+ * keyspace and gives them back to these methods only. */
+typedef struct dblite_type_methods {
+    int api_version;                          /* set to DBLITE_API_VERSION */
+    void (*free)(void *value);                /* required */
+    /* Bytes the value holds (dblite_alloc_size of its blocks), for the
+     * module's own reports; no core command calls it yet. */
+    size_t (*memory_usage)(const void *value);
+    /* A deep copy for COPY, NULL when out of memory; without the method
+     * COPY answers an error. */
+    void *(*copy)(const void *value);
+    /* Snapshots and DUMP/RESTORE: save writes the value's fields with
+     * dblite_io_write_* and returns DBLITE_OK or the error; load reads them
+     * back in the same order with dblite_io_read_*, getting the encoding
+     * version the type had when the value was saved (older versions must
+     * keep loading), and returns the value or NULL after dblite_io_fail().
+     * save may run in a forked child (BGSAVE).  Without them, snapshots
+     * holding the type fail. */
+    int (*save)(dblite_io *io, const void *value);
+    void *(*load)(dblite_io *io, int encoding_version);
+    /* Append-only log compaction: emit commands that rebuild the value under
+     * key with dblite_rewriter_emit(); DBLITE_OK or the error.  Runs in a
+     * forked child (BGREWRITEAOF). */
+    int (*rewrite)(dblite_rewriter *rewriter, dblite_bytes key, const void *value);
+    /* What OBJECT ENCODING answers for the value, in Redis's words where
+     * they fit ("int", "embstr", "raw", "quicklist", "listpack",
+     * "hashtable", "intset"): a static string.  Without it OBJECT ENCODING
+     * answers "raw", as Redis does for module types.  Since API version 3
+     * (the server ignores the field in methods of an older api_version). */
+    const char *(*encoding)(const void *value);
+} dblite_type_methods;
+
+/* Register a type.  public_name is what TYPE answers ("string", "bloom").
+ * snapshot_name is 9 characters from [A-Za-z0-9_-] naming the type inside
+ * snapshot files (as Redis module types); encoding_version 0..1023.
+ * native_snapshot_code is the Redis RDB value type this type writes
+ * natively (0 string, 1 list, 2 set, 4 hash) when its save method writes
+ * exactly that payload, or -1 for a module type stored as Redis module
+ * types are.  Returns NULL after dblite_module_fail() recorded the reason
+ * (a name already taken, an argument out of range, no free method). */
+dblite_type *dblite_type_register(dblite_module *module, const char *public_name,
+                                  const char *snapshot_name, int encoding_version,
+                                  int native_snapshot_code, const dblite_type_methods *methods);
+
+/* Find a type by public name (for modules that work across types). */
+dblite_type *dblite_type_find(const char *public_name);
+/* What a type was registered with. */
+const char *dblite_type_name(const dblite_type *type);
+const char *dblite_type_snapshot_name(const dblite_type *type);
+int dblite_type_encoding_version(const dblite_type *type);
+int dblite_type_native_snapshot_code(const dblite_type *type);
+const dblite_type_methods *dblite_type_get_methods(const dblite_type *type);
+/* Iterate registered types: index 0,1,2... until NULL. */
+dblite_type *dblite_type_at(int index);
+
+/* ---- Snapshot streams --------------------------------------------------- */
+
+/* Write one field of a value.  DBLITE_OK, or an error (DBLITE_ERR_IO once
+ * the stream has failed; dblite_io_error() keeps the first reason). */
+int dblite_io_write_unsigned(dblite_io *io, uint64_t value);
+int dblite_io_write_signed(dblite_io *io, int64_t value);
+int dblite_io_write_string(dblite_io *io, const char *ptr, size_t len);
+int dblite_io_write_double(dblite_io *io, double value);
+/* Read the next field, of the kind written there (module values store the
+ * kind of each field and check it).  DBLITE_OK, or an error when it is
+ * missing, of another kind, or the stream has failed. */
+int dblite_io_read_unsigned(dblite_io *io, uint64_t *value);
+int dblite_io_read_signed(dblite_io *io, int64_t *value);
+/* The string is allocated with dblite_alloc and owned by the caller. */
+int dblite_io_read_string(dblite_io *io, char **ptr, size_t *len);
+int dblite_io_read_double(dblite_io *io, double *value);
+/* Mark the stream failed with a reason; later reads and writes fail. */
+void dblite_io_fail(dblite_io *io, const char *reason);
+/* The module that registered the type whose save or load method is running
+ * on io, so a load method can build values the way the module's settings
+ * say (dblite_module_get_data); NULL when the stream's owner did not name
+ * the type (dblite_io_begin_value).  Since API version 3. */
+dblite_module *dblite_io_module(const dblite_io *io);
+
+/* Used by rewrite methods: one command, as arguments (copied out before it
+ * returns).  DBLITE_OK, or the error of the log being written. */
+int dblite_rewriter_emit(dblite_rewriter *rewriter, int argc, const dblite_bytes *argv);
+
+/* For modules that store data (persistence): a stream is a set of encoding
+ * functions over the module's own state.  Each returns DBLITE_OK or an error;
+ * read_string returns a dblite_alloc'd buffer.  The server wraps it so type
+ * methods see one dblite_io whatever the file format. */
+typedef struct dblite_io_methods {
+    int api_version; /* set to DBLITE_API_VERSION */
+    int (*write_unsigned)(void *stream, uint64_t value);
+    int (*write_signed)(void *stream, int64_t value);
+    int (*write_string)(void *stream, const char *ptr, size_t len);
+    int (*write_double)(void *stream, double value);
+    int (*read_unsigned)(void *stream, uint64_t *value);
+    int (*read_signed)(void *stream, int64_t *value);
+    int (*read_string)(void *stream, char **ptr, size_t *len);
+    int (*read_double)(void *stream, double *value);
+} dblite_io_methods;
+/* NULL when out of memory.  Destroying frees the wrapper, not the stream. */
+dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream);
+/* Before calling a type's save or load method on io: names the type, for
+ * dblite_io_module.  Since API version 3. */
+void dblite_io_begin_value(dblite_io *io, const dblite_type *type);
+void dblite_io_destroy(dblite_io *io);
+/* NULL while the stream is healthy, else the first failure's reason. */
+const char *dblite_io_error(const dblite_io *io);
+
+/* For the module writing the log: emit receives every command a rewrite
+ * method emits and returns DBLITE_OK or an error, which the method passes
+ * on.  create returns NULL when out of memory. */
+typedef int (*dblite_rewrite_emit_fn)(void *privdata, int argc, const dblite_bytes *argv);
+dblite_rewriter *dblite_rewriter_create(dblite_rewrite_emit_fn emit, void *privdata);
+void dblite_rewriter_destroy(dblite_rewriter *rewriter);
+
+/* ---- Keys --------------------------------------------------------------
+ *
+ * Every key function works in the database the context has selected.
+ * Looking a key up fires the key-lookup hook first (expiry deletes a key past
+ * its deadline there), so a module never sees a logically dead key.
+ */
+
+#define DBLITE_LOOKUP_READ 0
+#define DBLITE_LOOKUP_WRITE 1
+/* Do not fire the lookup hook (used by the hook's own module). */
+#define DBLITE_LOOKUP_NO_HOOK 2
+
+/* Look key up expecting type.  Returns DBLITE_OK with *value set to the
+ * value, or to NULL when the key does not exist; DBLITE_ERR_WRONGTYPE when
+ * the key holds another type (no reply is sent: call dblite_reply_wrongtype). */
+int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
+                      void **value);
+/* As dblite_key_lookup, but gives the slot holding the value, so a command
+ * that replaces the value of an existing key (INCR on an inline integer)
+ * needs one hash lookup.  Writing *slot is an update of the same key: the
+ * module frees the old value itself and calls dblite_key_modified().  The
+ * slot is valid until the next key call. */
+int dblite_key_lookup_slot(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
+                           void ***slot);
+/* The type of key, or NULL when it does not exist (any type). */
+const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags);
+/* Value of any type; *type set to its type.  NULL when missing. */
+void *dblite_key_value(dblite_ctx *ctx, dblite_bytes key, int flags, const dblite_type **type);
+
+/* Store value under key, taking ownership of value (also on failure).
+ * A key holding another value loses it (its type's free runs) and the
+ * key-overwritten hook fires, which drops key metadata such as a TTL.
+ * With DBLITE_SET_KEEP the call replaces the value of an existing key as an
+ * update of the same logical value: metadata stays, no overwrite hook.
+ * Returns DBLITE_OK or DBLITE_ERR_NOMEM.  Wakes clients blocked on key. */
+#define DBLITE_SET_DEFAULT 0
+#define DBLITE_SET_KEEP 1
+int dblite_key_set(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, void *value,
+                   int flags);
+/* Delete key; returns 1 when it existed, 0 otherwise.  Fires key-deleted. */
+int dblite_key_delete(dblite_ctx *ctx, dblite_bytes key);
+/* ---- Key handles (since API version 2) ---------------------------------
+ *
+ * A handle names one stored key without its bytes: an opaque pointer that
+ * stays the same from the key's creation until it is deleted, renamed or
+ * moved (overwriting the value keeps it), unique among the live keys of a
+ * database.  A module keeping per-key data (TTLs) indexes it by handle and
+ * so needs no copy of the key, and the key hooks pass the handles involved
+ * (dblite_event.handle, .target_handle).  A handle of a deleted key may be
+ * reused for a new key: keep such an index exact through the key hooks.
+ */
+typedef struct dblite_key_handle dblite_key_handle;
+/* The handle of key in the context's database, or NULL when it does not
+ * exist.  flags as for dblite_key_type: unless DBLITE_LOOKUP_NO_HOOK the
+ * lookup hook runs first, so a dead key is already gone. */
+const dblite_key_handle *dblite_key_find_handle(dblite_ctx *ctx, dblite_bytes key, int flags);
+/* The key a live handle names; the bytes are valid until that key changes. */
+dblite_bytes dblite_key_handle_name(const dblite_key_handle *handle);
+
+/* Tell the server a command changed key in place (value pointer unchanged):
+ * counts one change for persistence and propagation and wakes clients
+ * blocked on the key. */
+void dblite_key_modified(dblite_ctx *ctx, dblite_bytes key);
+/* Wake clients blocked on key (e.g. a push to a list). */
+void dblite_key_signal_ready(dblite_ctx *ctx, dblite_bytes key);
+
+/* Select a database for the following key calls (contexts of hooks and
+ * timers start in database 0).  Returns DBLITE_ERR_INVALID when out of range. */
+int dblite_ctx_select(dblite_ctx *ctx, int db);
+/* The context's database index, and the number of databases. */
+int dblite_ctx_db(const dblite_ctx *ctx);
+int dblite_database_count(void);
+/* Keys stored in the context's database, logically dead ones included
+ * (dblite_server_statistic "keys" counts as DBSIZE does). */
+long long dblite_database_size(dblite_ctx *ctx);
+/* Keys of db that are logically dead but still stored (past their
+ * deadline, not yet reclaimed).  The server subtracts them wherever it
+ * counts keys (DBSIZE, INFO keyspace, the "keys" statistic), so no client
+ * sees a dead key counted as live while it waits for reclaiming.  One
+ * module (the owner of TTLs) may register; DBLITE_ERR_EXISTS for a second.
+ * Since API version 2. */
+typedef long long (*dblite_dead_keys_fn)(int db, void *privdata);
+int dblite_keyspace_dead_counter_register(dblite_module *module, dblite_dead_keys_fn fn, void *privdata);
+/* Hint that about count keys are about to be added to the selected
+ * database (loading a snapshot): its table is sized once instead of growing
+ * step by step.  DBLITE_OK, or DBLITE_ERR_NOMEM (the database stays usable). */
+int dblite_database_reserve(dblite_ctx *ctx, size_t count);
+
+/* Iterate every key of the selected database.  fn returns 0 to continue,
+ * non-zero to stop; it must not add or delete keys.  Returns fn's last value. */
+typedef int (*dblite_key_visit_fn)(dblite_bytes key, const dblite_type *type, void *value,
+                                   void *privdata);
+int dblite_keyspace_foreach(dblite_ctx *ctx, dblite_key_visit_fn fn, void *privdata);
+
+/* Milliseconds since the Unix epoch (wall clock), cached per command so one
+ * command sees one time; and monotonic microseconds, read at each call, for
+ * measuring durations. */
+long long dblite_time_ms(void);
+long long dblite_monotonic_us(void);
+
+/* ---- Hooks: keyspace events --------------------------------------------- */
+
+/* What a hook is called for. */
+typedef enum dblite_event_kind {
+    DBLITE_EVENT_KEY_LOOKUP = 0,  /* a key is being looked up (key, db, handle: NULL when
+                                     missing); the lookup sees what the hooks leave */
+    DBLITE_EVENT_KEY_DELETED,     /* after a key was deleted (by any command) */
+    DBLITE_EVENT_KEY_OVERWRITTEN, /* after a key's value was replaced (not KEEP) */
+    DBLITE_EVENT_KEY_RENAMED,     /* after key -> target_key in db */
+    DBLITE_EVENT_KEY_MOVED,       /* after key moved from db to target_db */
+    DBLITE_EVENT_KEY_COPIED,      /* after key copied to target_key in target_db */
+    DBLITE_EVENT_DB_FLUSHED,      /* after db emptied; db is -1 for FLUSHALL */
+    DBLITE_EVENT_DB_SWAPPED,      /* after db and target_db swapped contents */
+    DBLITE_EVENT_BEFORE_SLEEP,    /* once per event-loop turn, before replies go out */
+    DBLITE_EVENT_SHUTDOWN,        /* clean exit: clients are gone, keys not freed yet */
+    DBLITE_EVENT_STARTED,         /* every module loaded, before clients are served */
+    DBLITE_EVENT_BEFORE_COUNT,    /* before db's keys are counted (DBSIZE, INFO keyspace):
+                                     a module may reclaim logically dead keys here (to
+                                     only count them, see dblite_keyspace_dead_counter_register) */
+    DBLITE_EVENT_SHUTDOWN_PREPARE, /* a shutdown is asked for (SHUTDOWN, SIGTERM, SIGINT) while
+                                      everything still runs: take the final save, flush logs; a
+                                      handler that cannot calls dblite_shutdown_refuse and the
+                                      server keeps running (flags: DBLITE_SHUTDOWN_*) */
+    DBLITE_EVENT_KIND_COUNT
+} dblite_event_kind;
+
+/* One event; its key bytes are valid during the handler only.
+ * handle: the key's handle for LOOKUP (NULL when the key is missing),
+ * DELETED and OVERWRITTEN (still live during the handler) and for the source
+ * of RENAMED, MOVED and COPIED, where only COPIED's is still live (the others
+ * serve to find the module's own records: compare, never pass to the API).
+ * target_handle: the new key of RENAMED, MOVED and COPIED (may equal
+ * handle).  Both fields exist since API version 2. */
+typedef struct dblite_event {
+    dblite_event_kind kind;
+    int db;
+    dblite_bytes key;        /* empty for database-wide events */
+    int target_db;           /* RENAMED, MOVED, COPIED, SWAPPED */
+    dblite_bytes target_key; /* RENAMED, COPIED */
+    int flags;               /* SHUTDOWN: DBLITE_SHUTDOWN_* below */
+    const dblite_key_handle *handle;
+    const dblite_key_handle *target_handle;
+} dblite_event;
+
+/* SHUTDOWN's flags: the client asked SHUTDOWN NOSAVE or SHUTDOWN SAVE; with
+ * neither, a module saves only if it is configured to.  FORCE: exit even if
+ * the final save fails (a PREPARE handler logs it and does not refuse);
+ * NOW: do not wait for anything (nothing to wait for without replicas). */
+#define DBLITE_SHUTDOWN_NOSAVE 1
+#define DBLITE_SHUTDOWN_SAVE 2
+#define DBLITE_SHUTDOWN_NOW 4
+#define DBLITE_SHUTDOWN_FORCE 8
+
+/* From a DBLITE_EVENT_SHUTDOWN_PREPARE handler: the module could not get
+ * ready to exit (its final save failed, say, and FORCE was not given).  The
+ * server logs Redis's error, answers SHUTDOWN with it and keeps running.
+ * DBLITE_OK, or DBLITE_ERR_INVALID outside such a handler. */
+int dblite_shutdown_refuse(dblite_ctx *ctx);
+
+/* ctx is a context whose database is event->db where there is one; key calls
+ * may be made from handlers (expiry deletes expired keys from the lookup
+ * hook), but a handler must not reply. */
+typedef void (*dblite_event_fn)(dblite_ctx *ctx, const dblite_event *event, void *privdata);
+/* Handlers of one kind run in the order they subscribed.  DBLITE_OK,
+ * DBLITE_ERR_INVALID or DBLITE_ERR_NOMEM. */
+int dblite_event_subscribe(dblite_module *module, dblite_event_kind kind, dblite_event_fn fn,
+                           void *privdata);
+
+/* ---- Hooks: write propagation ----------------------------------------- */
+
+/* Called after every command that changed the dataset, with the command as
+ * it should be replayed (possibly rewritten by the command, see below), in
+ * execution order.  Subscribers are the append-only log and replication. */
+typedef void (*dblite_propagate_fn)(int db, int argc, const dblite_bytes *argv, void *privdata);
+/* Receive every propagated command (argv is valid during the call only). */
+int dblite_propagation_subscribe(dblite_module *module, dblite_propagate_fn fn, void *privdata);
+/* From a command: replicate this instead of the command as received (for
+ * example SET k v EX 10 -> SET k v PXAT <deadline>). */
+int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+/* From a command or hook: propagate an extra command before the running
+ * command's own (for example DEL of a lazily expired key). */
+int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* ---- Hooks: write gates ------------------------------------------------ */
+
+/* Asked before every command flagged "write", and before PING (so a health
+ * check notices), from clients: a gate that writes an error text (without
+ * the leading '-', e.g. "MISCONF ...") into error and returns nonzero
+ * refuses the command, which gets that error and does not run.  The
+ * persistence module closes its gate while snapshots or the append-only
+ * file cannot be written, as Redis's stop-writes-on-bgsave-error does, so
+ * writes are not acknowledged that could not be kept.  Replayed commands
+ * (dblite_call_replay) pass without asking.  A gate is called for every
+ * write: it must be cheap.  DBLITE_OK, DBLITE_ERR_INVALID or
+ * DBLITE_ERR_NOMEM.  Since API version 3. */
+typedef int (*dblite_write_gate_fn)(char *error, size_t error_size, void *privdata);
+int dblite_write_gate_register(dblite_module *module, dblite_write_gate_fn fn, void *privdata);
+
+/* ---- Timers ------------------------------------------------------------ */
+
+/* fn returns the delay in milliseconds until its next run, or -1 to stop.
+ * Its ctx starts in database 0. */
+typedef long long (*dblite_timer_fn)(dblite_ctx *ctx, void *privdata);
+/* Run fn after delay_ms.  Returns the timer's id, or 0 when it could not be
+ * created. */
+dblite_timer_id dblite_timer_create(dblite_module *module, long long delay_ms, dblite_timer_fn fn,
+                                    void *privdata);
+/* DBLITE_OK, or DBLITE_ERR_NOTFOUND for a timer that is not running. */
+int dblite_timer_cancel(dblite_timer_id id);
+
+/* ---- Services ---------------------------------------------------------- */
+
+/* Offer a named, versioned interface ("expiry.ttl/1") to other modules.
+ * The pointer stays owned by the exporting module and must stay valid.
+ * DBLITE_ERR_EXISTS, after dblite_module_fail(), when the name is taken. */
+int dblite_service_export(dblite_module *module, const char *name, void *service);
+/* NULL when no loaded module exports name.  Look up lazily or from a
+ * DBLITE_EVENT_STARTED handler: modules load in config order. */
+void *dblite_service_lookup(const char *name);
+
+/* ---- Configuration ----------------------------------------------------- */
+
+/* A module's settings live in its own ini section ([strings]), and are
+ * reachable as --strings.name on the command line and "strings.name" in
+ * CONFIG GET/SET.  The storage belongs to the module; the server writes the
+ * parsed value into it.  Register during init: the section is applied right
+ * after init returns and an unknown key there stops startup. */
+#define DBLITE_CONFIG_IMMUTABLE 0
+#define DBLITE_CONFIG_MUTABLE 1   /* CONFIG SET may change it at runtime */
+/* Flags that may be or-ed in (servers before they existed ignore them):
+ * PROTECTED: CONFIG SET changes it only as enable-protected-configs allows
+ * (Redis's protected configs: a name or place of a file the server writes).
+ * FILE_NAME: a string that must be a plain file name, no '/' or '\\'
+ * ("NAME can't be a path, just a filename"), wherever it is set. */
+#define DBLITE_CONFIG_PROTECTED 2
+#define DBLITE_CONFIG_FILE_NAME 4
+/* Each registration writes the default into storage and returns DBLITE_OK,
+ * or an error after dblite_module_fail() (a bad or duplicate name).
+ * Integers outside min..max are refused; booleans are yes/no. */
+int dblite_config_integer(dblite_module *module, const char *name, long long *storage,
+                          long long default_value, long long min, long long max, int flags);
+int dblite_config_boolean(dblite_module *module, const char *name, int *storage,
+                          int default_value, int flags);
+/* storage gets a dblite_alloc'd copy; when the value changes the server frees
+ * the previous one.  The last value belongs to the module at shutdown: free
+ * it with dblite_free (e.g. from a DBLITE_EVENT_SHUTDOWN handler). */
+int dblite_config_string(dblite_module *module, const char *name, char **storage,
+                         const char *default_value, int flags);
+/* choices is a NULL-terminated list; storage gets the index of the choice. */
+int dblite_config_enum(dblite_module *module, const char *name, int *storage,
+                       const char *const *choices, int default_index, int flags);
+/* A check of a new value of the module's setting `name` (its short name, as
+ * registered), run each time a value is set (ini, command line, CONFIG SET)
+ * once it is stored: DBLITE_OK keeps it; any other code refuses it, the
+ * previous value is restored and CONFIG SET answers "ERR CONFIG SET failed
+ * (possibly related to argument '...') - " followed by what fn wrote into
+ * error.  One check per setting.  DBLITE_OK, DBLITE_ERR_NOTFOUND or
+ * DBLITE_ERR_INVALID. */
+typedef int (*dblite_config_check_fn)(const char *name, char *error, size_t error_size, void *privdata);
+int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn, void *privdata);
+/* Server settings a module may need (dir, port...), as text; NULL if unknown.
+ * Valid until the setting changes. */
+const char *dblite_config_server_value(const char *name);
+
+/* ---- Blocking clients on keys ----------------------------------------- */
+
+/* Called when a key the client waits on may be ready.  Reply and return 1 to
+ * unblock the client, or return 0 to keep waiting. ctx has the client's db. */
+typedef int (*dblite_unblock_fn)(dblite_ctx *ctx, dblite_bytes ready_key, void *privdata);
+/* Called when the timeout expires: reply (usually a null array) from here. */
+typedef void (*dblite_timeout_fn)(dblite_ctx *ctx, void *privdata);
+/* Called exactly once when the block ends for any reason (served, timed
+ * out, client gone), to release privdata. */
+typedef void (*dblite_block_free_fn)(void *privdata);
+
+/* Block the calling client until one of keys is signalled ready or
+ * timeout_ms passes (0 = forever).  The command must not reply itself.
+ * Clients blocked on the same key are served in the order they blocked.
+ * On failure (DBLITE_ERR_INVALID: the context cannot block or a callback is
+ * missing; DBLITE_ERR_NOMEM) nothing is registered: the caller still owns
+ * privdata and must reply. */
+int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys,
+                         long long timeout_ms, dblite_unblock_fn on_ready,
+                         dblite_timeout_fn on_timeout, dblite_block_free_fn free_privdata,
+                         void *privdata);
+/* 1 when the command was called from a context that cannot block (for
+ * example replayed from a log): then answer as if the timeout passed. */
+int dblite_ctx_cannot_block(const dblite_ctx *ctx);
+
+/* ---- Replaying logged commands ----------------------------------------- */
+
+/* Run a write command (argv[0] is its name) in ctx's database as a log
+ * replay does: no client, replies are dropped, blocking commands answer as
+ * if timed out, and the command is not propagated again.  For modules that
+ * rebuild the dataset from a command log (the append-only file).
+ * Returns DBLITE_OK when the command ran without replying an error,
+ * DBLITE_ERR when it replied one, DBLITE_ERR_NOTFOUND for an unknown command,
+ * DBLITE_ERR_INVALID for a wrong argument count or a command that is not a
+ * write command (SELECT is the caller's dblite_ctx_select). */
+int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* ---- Loading progress -------------------------------------------------- */
+
+/* A module loading a dataset reports progress: while loading, INFO shows
+ * loading:1 and the percentage, clients are answered -LOADING, and the
+ * server keeps answering them from inside dblite_loading_progress. */
+void dblite_loading_start(dblite_module *module, uint64_t total_bytes);
+/* Call often: it is cheap, and serves clients at most every 100 ms. */
+void dblite_loading_progress(dblite_module *module, uint64_t bytes_done);
+void dblite_loading_end(dblite_module *module);
+
+/* ---- INFO ------------------------------------------------------------- */
+
+/* fn is called whenever section is written: add lines with
+ * dblite_info_field().  A new section name creates a section of the module
+ * shown by INFO and INFO <section>; an existing one ("stats") is extended. */
+typedef void (*dblite_info_fn)(dblite_info *info, void *privdata);
+int dblite_info_register(dblite_module *module, const char *section, dblite_info_fn fn,
+                         void *privdata);
+/* Adds the line "name:value", value formatted printf-style. */
+void dblite_info_field(dblite_info *info, const char *name, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A server-wide figure by its INFO name, for modules reporting statistics
+ * their own way: "connected_clients", "total_connections_received",
+ * "total_commands_processed", "total_error_replies", or "keys" - the keys
+ * of ctx's database as DBSIZE counts them (logically dead keys are not
+ * counted).  DBLITE_OK, or DBLITE_ERR_NOTFOUND for any other name. */
+int dblite_server_statistic(dblite_ctx *ctx, const char *name, long long *value);
+
+/* Per-database figures for INFO keyspace's "expires=" and "avg_ttl=" (the
+ * module owning TTLs provides them; without one both are 0). */
+typedef void (*dblite_keyspace_info_fn)(int db, long long *expires, long long *avg_ttl_ms, void *privdata);
+int dblite_info_keyspace_register(dblite_module *module, dblite_keyspace_info_fn fn, void *privdata);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DBLITE_MODULE_H */
