@@ -35,6 +35,15 @@ typedef struct persistence_settings {
     int aof_load_truncated;
 } persistence_settings;
 
+struct persistence_state;
+
+/* What the forked child runs: 0 on success, or -1 with the reason. */
+typedef int (*child_job_fn)(struct persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+/* What the server runs once the child has ended (success: it exited 0)
+ * after waiting duration_ms for it; the child's temporary file is still
+ * there and is removed right after. */
+typedef void (*child_done_fn)(struct persistence_state *state, int success, long long duration_ms);
+
 typedef enum child_kind {
     CHILD_NONE = 0,
     CHILD_RDB,
@@ -70,6 +79,7 @@ typedef struct persistence_state {
     char child_temp_path[64];
     char child_target_path[PATH_MAX];
     dblite_timer_id child_timer;
+    child_done_fn child_done; /* the running job's completion */
 
     aof_log aof;
 } persistence_state;
@@ -141,11 +151,12 @@ void aof_log_close(persistence_state *state);
 
 /* ---- the background child (background_child.c) ---- */
 
-typedef int (*child_job_fn)(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
-/* Fork; the child runs job and exits 0 on success.  0 in the parent, or -1
+/* Fork; the child runs job and exits 0 on success, and when it has ended
+ * the server runs done (also when the child is killed).  kind names the
+ * job for child_running and the temporary file.  0 in the parent, or -1
  * with the reason (fork failed, a child is already running). */
-int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, char *error,
-                size_t error_size);
+int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, child_done_fn done,
+                char *error, size_t error_size);
 /* The temporary file a child of kind with process id pid writes. */
 void child_temp_name(child_kind kind, pid_t pid, char *buffer, size_t size);
 /* Stop a running child at once (shutdown, dataset replaced) and clean up
