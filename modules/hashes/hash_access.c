@@ -5,7 +5,7 @@
 
 #include "common/collection_access.h"
 #include "common/packed_list.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 int hash_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, hash_value **value)
 {

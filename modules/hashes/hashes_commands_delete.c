@@ -4,8 +4,7 @@
  */
 #include "common/collection_access.h"
 #include "hash_access.h"
-#include "hashes_commands.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 void hashes_hdel_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {

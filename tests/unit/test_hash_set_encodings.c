@@ -34,7 +34,7 @@
 #include "dblite_module.h"
 #include "hashes/hash_type.h"
 #include "hashes/hash_value.h"
-#include "hashes/hashes_state.h"
+#include "hashes/hashes.h"
 #include "sets/int_set.h"
 #include "sets/set_type.h"
 #include "sets/set_value.h"
