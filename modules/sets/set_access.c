@@ -6,7 +6,7 @@
 #include "common/collection_access.h"
 #include "common/packed_list.h"
 #include "int_set.h"
-#include "sets_state.h"
+#include "sets.h"
 
 int set_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, set_value **set)
 {

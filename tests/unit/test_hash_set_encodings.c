@@ -38,7 +38,7 @@
 #include "sets/int_set.h"
 #include "sets/set_type.h"
 #include "sets/set_value.h"
-#include "sets/sets_state.h"
+#include "sets/sets.h"
 
 /* ---- The allocator the encodings link against ---------------------------- */
 
