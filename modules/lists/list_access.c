@@ -2,7 +2,7 @@
  * list_access.c - shared steps of the list commands (see list_access.h).
  */
 #include "list_access.h"
-#include "lists_state.h"
+#include "lists.h"
 
 #include <stdio.h>
 

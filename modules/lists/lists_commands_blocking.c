@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 /* Beyond this a timeout is forever for all practical purposes (and adding
  * it to a clock in microseconds would overflow). */

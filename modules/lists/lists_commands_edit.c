@@ -2,8 +2,7 @@
  * lists_commands_edit.c - changing a list in place: LSET, LREM and LTRIM.
  */
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 void lists_lset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {

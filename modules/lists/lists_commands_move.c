@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 /* An element copied out of its list, for when the list it is read from is
  * about to change under the pointer (moving within one list). */

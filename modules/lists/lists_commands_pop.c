@@ -8,8 +8,7 @@
 #include <stdio.h>
 
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 /* Replies count elements from one end, in popping order, then pops them. */
 static void reply_and_pop(dblite_ctx *ctx, list_value *list, int where, size_t count)

@@ -6,8 +6,7 @@
  * way, the elements already pushed are popped again before the error.
  */
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 static void push_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int where,
                          int only_existing)

@@ -3,7 +3,7 @@
  * LINDEX and LPOS, with Redis 7.0's argument checks in Redis's order.
  */
 #include "list_access.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 #define RANK_ZERO_ERROR                                                                            \
     "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "     \
