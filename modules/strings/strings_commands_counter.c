@@ -11,7 +11,7 @@
 #include "string_access.h"
 #include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 /* Room for the longest text Redis prints for a long double (%.17Lf of the
  * largest finite value has about 4950 digits). */

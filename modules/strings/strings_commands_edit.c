@@ -10,7 +10,7 @@
 #include "string_access.h"
 #include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 /* Finds key for an edit: DBLITE_OK with *slot (NULL for a missing key), or
  * DBLITE_ERR after replying. */

@@ -11,7 +11,7 @@
 #include "expire_options.h"
 #include "integer_text.h"
 #include "string_access.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 static void propagate_key_command(dblite_ctx *ctx, const char *name, size_t name_len,
                                   dblite_bytes key)

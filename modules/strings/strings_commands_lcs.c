@@ -18,7 +18,7 @@
 #include "string_access.h"
 #include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 typedef struct lcs_request {
     int want_length;

@@ -5,7 +5,7 @@
 #include "string_access.h"
 #include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 void strings_get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {

@@ -13,7 +13,7 @@
 #include "string_access.h"
 #include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 /* Arguments of the propagated command kept on the stack; longer SET GET
  * commands (GET repeated many times) take a heap array. */
