@@ -30,9 +30,9 @@ int list_store_new_or_reply(dblite_ctx *ctx, dblite_bytes key, list_value *list)
 int list_prepare_or_reply(dblite_ctx *ctx, dblite_bytes bytes, packed_value *value)
 {
     if (packed_value_prepare(value, bytes.ptr, bytes.len) == 0)
-        return 0;
+        return DBLITE_OK;
     dblite_reply_error(ctx, LIST_ELEMENT_TOO_LARGE_ERROR);
-    return -1;
+    return DBLITE_ERR_INVALID;
 }
 
 void list_removed_elements(dblite_ctx *ctx, dblite_bytes key, list_value *list)
@@ -75,14 +75,14 @@ int list_parse_end_or_reply(dblite_ctx *ctx, dblite_bytes arg, int *where)
 {
     if (dblite_bytes_equal_nocase(arg, "left")) {
         *where = LIST_HEAD;
-        return 0;
+        return DBLITE_OK;
     }
     if (dblite_bytes_equal_nocase(arg, "right")) {
         *where = LIST_TAIL;
-        return 0;
+        return DBLITE_OK;
     }
     dblite_reply_syntax_error(ctx);
-    return -1;
+    return DBLITE_ERR_INVALID;
 }
 
 const char *list_end_name(int where)
@@ -93,9 +93,9 @@ const char *list_end_name(int where)
 int list_parse_integer_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *value)
 {
     if (dblite_parse_long_long(arg, value) == DBLITE_OK)
-        return 0;
+        return DBLITE_OK;
     dblite_reply_not_integer(ctx);
-    return -1;
+    return DBLITE_ERR_INVALID;
 }
 
 int list_parse_range_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long min, long long max,
@@ -106,7 +106,7 @@ int list_parse_range_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long min, 
             dblite_reply_error_format(ctx, "ERR %s", message);
         else
             dblite_reply_not_integer(ctx);
-        return -1;
+        return DBLITE_ERR_INVALID;
     }
     if (*value < min || *value > max) {
         if (message)
@@ -114,7 +114,7 @@ int list_parse_range_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long min, 
         else
             dblite_reply_error_format(ctx, "ERR value is out of range, value must between %lld and %lld",
                                       min, max);
-        return -1;
+        return DBLITE_ERR_INVALID;
     }
-    return 0;
+    return DBLITE_OK;
 }

@@ -78,14 +78,15 @@ typedef struct lists_mpop_arguments {
     int where;
     long long count;
 } lists_mpop_arguments;
-/* Parses from numkeys (argv[numkeys_index]) to the end, replying the error
- * Redis gives and returning -1 on bad input. */
+/* Parses from numkeys (argv[numkeys_index]) to the end: DBLITE_OK, or
+ * DBLITE_ERR_INVALID after replying the error Redis gives. */
 int lists_parse_mpop(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int numkeys_index,
                      lists_mpop_arguments *arguments);
 
 /* Moves one element of source's non-empty list to destination (LMOVE).
- * Replies the element, or an error (WRONGTYPE destination, out of memory)
- * and returns -1 with nothing moved.  Propagation is the caller's. */
+ * Replies the element and returns DBLITE_OK, or replies an error (WRONGTYPE
+ * destination, out of memory) and returns it with nothing moved.
+ * Propagation is the caller's. */
 int lists_move_element(dblite_ctx *ctx, dblite_bytes source, list_value *source_list,
                        dblite_bytes destination, int where_from, int where_to);
 
