@@ -63,6 +63,7 @@ typedef struct command {
     dblite_command_fn handler;
     char *summary, *since, *group, *arguments;
     module *owner; /* NULL for the core */
+    void *privdata; /* dblite_command_spec.privdata (API 5), for the handler */
     long long calls;
     long long microseconds;
     long long rejected_calls, failed_calls;
@@ -158,6 +159,7 @@ struct dblite_module {
     int api_version;
     char *failure;
     void *data;        /* dblite_module_set_data */
+    dblite_data_free_fn data_free; /* dblite_module_set_data_free: run at exit */
 };
 
 typedef struct service_entry {

@@ -45,8 +45,17 @@ extern "C" {
  *   4  shutdown preparation (DBLITE_EVENT_SHUTDOWN_PREPARE,
  *      dblite_shutdown_refuse, DBLITE_SHUTDOWN_NOW/FORCE); setting checks
  *      (dblite_config_check) and the DBLITE_CONFIG_PROTECTED/FILE_NAME
- *      setting flags. */
-#define DBLITE_API_VERSION 4
+ *      setting flags.
+ *   5  key lookup that replies WRONGTYPE itself (dblite_key_lookup_or_reply,
+ *      dblite_key_lookup_slot_or_reply); command privdata
+ *      (dblite_command_spec.privdata, dblite_ctx_command_privdata) and
+ *      whole command tables (dblite_command_register_table,
+ *      DBLITE_COMMAND); services reaching their exporter's data
+ *      (dblite_service_data); module data with a destructor
+ *      (dblite_module_set_data_free); typed server settings
+ *      (dblite_config_server_integer/_memory/_boolean);
+ *      dblite_module_loaded. */
+#define DBLITE_API_VERSION 5
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -103,6 +112,19 @@ void dblite_module_set_data(dblite_module *module, void *data);
 void *dblite_module_get_data(const dblite_module *module);
 /* The module whose command, hook, timer or block callback is running. */
 dblite_module *dblite_ctx_module(const dblite_ctx *ctx);
+/* (API 5) As dblite_module_set_data, and free_fn(data) runs once when the
+ * server exits cleanly, after the keyspace was freed (so the module's types
+ * may still use the data while their values are freed) and after every
+ * hook, in reverse load order (a module's data is freed before the data of
+ * modules it was loaded after).  The module needs no SHUTDOWN hook for it.
+ * A later call replaces both (the previous data is not freed); free_fn may
+ * be NULL. */
+typedef void (*dblite_data_free_fn)(void *data);
+void dblite_module_set_data_free(dblite_module *module, void *data, dblite_data_free_fn free_fn);
+/* (API 5) 1 when a module of that name ("persistence") is loaded, else 0.
+ * Modules load in config order: from init only those before the caller are
+ * known, from a DBLITE_EVENT_STARTED handler (or any command) all are. */
+int dblite_module_loaded(const char *name);
 
 /* Write a line to the server log at a level: "debug", "verbose", "notice"
  * or "warning" (Redis's names; anything else logs at "notice").  The module
@@ -152,15 +174,41 @@ typedef struct dblite_command_spec {
     const char *since;      /* version string for COMMAND DOCS, may be NULL */
     const char *group;      /* "string", "list", "generic"... may be NULL */
     const char *arguments;  /* usage text after the name, e.g. "key value [EX seconds]" */
+    /* (API 5) Handed back to the handler by dblite_ctx_command_privdata;
+     * the server never touches what it points to.  Only read from specs of
+     * api_version 5 or later (older structs end before it). */
+    void *privdata;
 } dblite_command_spec;
+
+/* (API 5) A row of a command table with designated initializers; fields
+ * not named are 0/NULL (no keys, no privdata):
+ *     static const dblite_command_spec commands[] = {
+ *         DBLITE_COMMAND(.name = "hset", .arity = -4, .flags = "write deny-oom fast",
+ *                        .first_key = 1, .last_key = 1, .key_step = 1,
+ *                        .handler = hset_command, .summary = "Set hash fields"),
+ *     };
+ */
+#define DBLITE_COMMAND(...) {.api_version = DBLITE_API_VERSION, __VA_ARGS__}
+/* The number of elements of a static array (a command table). */
+#define DBLITE_ARRAY_LENGTH(array) (sizeof(array) / sizeof((array)[0]))
 
 /* Register a command.  Fails with DBLITE_ERR_EXISTS if another module (or the
  * core) owns the name; the loader reports both owners. */
 int dblite_command_register(dblite_module *module, const dblite_command_spec *spec);
+/* (API 5) Register count commands of table in order, as
+ * dblite_command_register does each.  Stops at the first failure and
+ * returns its code; dblite_module_fail() has then recorded the reason,
+ * naming the command.  Commands registered before it stay registered (the
+ * server refuses to start anyway). */
+int dblite_command_register_table(dblite_module *module, const dblite_command_spec *table, size_t count);
 
 /* The running command's name as registered (lowercase); NULL in timers and
  * in hooks that no command triggered. */
 const char *dblite_ctx_command_name(const dblite_ctx *ctx);
+/* (API 5) The privdata of the running command's spec (its dialect version's
+ * for a dialect client); NULL outside commands, for specs older than API 5
+ * and for commands registered without one. */
+void *dblite_ctx_command_privdata(const dblite_ctx *ctx);
 
 /* ---- Dialects: a module's own listener with its own command versions ----
  *
@@ -393,6 +441,18 @@ int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type
  * slot is valid until the next key call. */
 int dblite_key_lookup_slot(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
                            void ***slot);
+/* (API 5) The two lookups for commands: as above, but a key of another type
+ * gets the WRONGTYPE reply here, and DBLITE_ERR_WRONGTYPE is returned for
+ * the command to stop without replying again.  DBLITE_OK (with *value or
+ * *slot NULL for a missing key) and DBLITE_ERR_WRONGTYPE are the only
+ * answers:
+ *     if (dblite_key_lookup_or_reply(ctx, argv[1], type, DBLITE_LOOKUP_READ, &value) != DBLITE_OK)
+ *         return;
+ */
+int dblite_key_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
+                               void **value);
+int dblite_key_lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
+                                    int flags, void ***slot);
 /* The type of key, or NULL when it does not exist (any type). */
 const dblite_type *dblite_key_type(dblite_ctx *ctx, dblite_bytes key, int flags);
 /* Value of any type; *type set to its type.  NULL when missing. */
@@ -588,6 +648,12 @@ int dblite_service_export(dblite_module *module, const char *name, void *service
 /* NULL when no loaded module exports name.  Look up lazily or from a
  * DBLITE_EVENT_STARTED handler: modules load in config order. */
 void *dblite_service_lookup(const char *name);
+/* (API 5) For a service's own functions, which the calling module invokes
+ * directly (their ctx is the caller's, dblite_ctx_module names the caller):
+ * the data (dblite_module_set_data) of the module that exported name,
+ * NULL when no module exports it.  So an exporter keeps its state as module
+ * data instead of in a static variable. */
+void *dblite_service_data(const char *name);
 
 /* ---- Configuration ----------------------------------------------------- */
 
@@ -632,6 +698,16 @@ int dblite_config_check(dblite_module *module, const char *name, dblite_config_c
 /* Server settings a module may need (dir, port...), as text; NULL if unknown.
  * Valid until the setting changes. */
 const char *dblite_config_server_value(const char *name);
+/* (API 5) The same settings as numbers, so no module parses their text:
+ * integers ("port", "databases", "hz"), memory sizes in bytes
+ * ("proto-max-bulk-len", "client-query-buffer-limit": "512mb" gives
+ * 536870912) and booleans yes/no as 1/0 ("protected-mode").  Module
+ * settings are found by their full name ("strings.max-size").  DBLITE_OK;
+ * DBLITE_ERR_NOTFOUND for an unknown name and DBLITE_ERR_INVALID for a
+ * setting of another kind, both leaving *value as it was. */
+int dblite_config_server_integer(const char *name, long long *value);
+int dblite_config_server_memory(const char *name, long long *bytes);
+int dblite_config_server_boolean(const char *name, int *value);
 
 /* ---- Blocking clients on keys ----------------------------------------- */
 

@@ -175,6 +175,8 @@ static int table_register_unchecked(command_table *t, const dblite_command_spec 
     cmd->last_key = spec->last_key;
     cmd->key_step = spec->key_step;
     cmd->handler = spec->handler;
+    /* Specs older than API 5 end before the field: never read it there. */
+    cmd->privdata = spec->api_version >= 5 ? spec->privdata : NULL;
     cmd->owner = owner;
     slots_insert(t->slots, t->slot_count, cmd);
     t->ordered[t->count++] = cmd;

@@ -8,7 +8,7 @@
 #include "commands/core_commands.h"
 
 #define CORE(name_, arity_, flags_, first_, last_, step_, handler_, group_, since_, args_, summary_) \
-    {DBLITE_API_VERSION, name_, arity_, flags_, first_, last_, step_, handler_, summary_, since_, group_, args_}
+    {DBLITE_API_VERSION, name_, arity_, flags_, first_, last_, step_, handler_, summary_, since_, group_, args_, NULL}
 
 static const dblite_command_spec core_specs[] = {
     CORE("ping", -1, "fast stale loading", 0, 0, 0, command_ping, "connection", "1.0.0", "[message]", "Returns the server's liveliness response."),

@@ -686,3 +686,33 @@ const char *dblite_config_server_value(const char *name) {
     setting *s = config_find(name);
     return s ? s->text : NULL;
 }
+
+/* The typed getters share one lookup: the setting of that kind, or why not. */
+static int typed_server_setting(const char *name, setting_kind kind, const setting **found) {
+    const setting *s = name ? config_find(name) : NULL;
+    if (!s) return DBLITE_ERR_NOTFOUND;
+    if (s->kind != kind) return DBLITE_ERR_INVALID;
+    *found = s;
+    return DBLITE_OK;
+}
+
+int dblite_config_server_integer(const char *name, long long *value) {
+    const setting *s;
+    int status = typed_server_setting(name, SETTING_INTEGER, &s);
+    if (status == DBLITE_OK) *value = *(const long long *)s->storage;
+    return status;
+}
+
+int dblite_config_server_memory(const char *name, long long *bytes) {
+    const setting *s;
+    int status = typed_server_setting(name, SETTING_MEMORY, &s);
+    if (status == DBLITE_OK) *bytes = *(const long long *)s->storage;
+    return status;
+}
+
+int dblite_config_server_boolean(const char *name, int *value) {
+    const setting *s;
+    int status = typed_server_setting(name, SETTING_BOOLEAN, &s);
+    if (status == DBLITE_OK) *value = *(const int *)s->storage != 0;
+    return status;
+}

@@ -15,6 +15,13 @@ void dblite_module_set_data(dblite_module *module, void *data) { module->data = 
 void *dblite_module_get_data(const dblite_module *module) { return module ? module->data : NULL; }
 dblite_module *dblite_ctx_module(const dblite_ctx *ctx) { return ctx->module; }
 
+void dblite_module_set_data_free(dblite_module *module, void *data, dblite_data_free_fn free_fn) {
+    module->data = data;
+    module->data_free = free_fn;
+}
+
+int dblite_module_loaded(const char *name) { return name && module_find(name) ? 1 : 0; }
+
 void dblite_module_fail(dblite_module *module, const char *format, ...) {
     if (module->failure) return; /* the first reason is the useful one */
     char text[1024];
@@ -46,6 +53,36 @@ int dblite_command_register(dblite_module *module, const dblite_command_spec *sp
                            spec->name ? spec->name : "");
     else if (status != DBLITE_OK)
         dblite_module_fail(module, "out of memory registering command '%s'", spec->name);
+    return status;
+}
+
+int dblite_command_register_table(dblite_module *module, const dblite_command_spec *table, size_t count) {
+    if (!table && count > 0) {
+        dblite_module_fail(module, "command table is NULL");
+        return DBLITE_ERR_INVALID;
+    }
+    for (size_t i = 0; i < count; i++) {
+        /* dblite_command_register recorded the reason, naming the command. */
+        int status = dblite_command_register(module, &table[i]);
+        if (status != DBLITE_OK) return status;
+    }
+    return DBLITE_OK;
+}
+
+void *dblite_ctx_command_privdata(const dblite_ctx *ctx) { return ctx->command ? ctx->command->privdata : NULL; }
+
+/* ---- keys: lookups that reply WRONGTYPE themselves ---- */
+
+int dblite_key_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags, void **value) {
+    int status = dblite_key_lookup(ctx, key, type, flags, value);
+    if (status == DBLITE_ERR_WRONGTYPE) dblite_reply_wrongtype(ctx);
+    return status;
+}
+
+int dblite_key_lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
+                                    void ***slot) {
+    int status = dblite_key_lookup_slot(ctx, key, type, flags, slot);
+    if (status == DBLITE_ERR_WRONGTYPE) dblite_reply_wrongtype(ctx);
     return status;
 }
 
@@ -150,6 +187,16 @@ int dblite_service_export(dblite_module *module, const char *name, void *service
 void *dblite_service_lookup(const char *name) {
     for (size_t i = 0; i < server.services.length; i++)
         if (strcmp(server.services.items[i].name, name) == 0) return server.services.items[i].service;
+    return NULL;
+}
+
+void *dblite_service_data(const char *name) {
+    if (!name) return NULL;
+    for (size_t i = 0; i < server.services.length; i++)
+        if (strcmp(server.services.items[i].name, name) == 0) {
+            const module *owner = server.services.items[i].owner;
+            return owner ? owner->data : NULL;
+        }
     return NULL;
 }
 

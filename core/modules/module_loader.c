@@ -5,7 +5,9 @@
  * beside the binary in a build tree, else the installed module folder), or
  * at an explicit path.  Before its entry point runs, the loader checks that
  * the module exports the API version it was built for and that this server
- * provides it.  Any failure stops startup naming the module and the reason.
+ * provides it: read from the file before dlopen binds any symbol
+ * (module_version.c), and again with dlsym once it is loaded.  Any failure
+ * stops startup naming the module and the reason.
  * Modules are never unloaded while the server runs (their types may still
  * hold values); loading over the network is deliberately not offered.
  */
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "modules/module_version.h"
 #include "server.h"
 
 #ifndef DBLITE_RELATIVE_MODULE_DIR
@@ -57,6 +60,13 @@ static void default_module_path(char *buffer, size_t size) {
         }
     }
     snprintf(buffer, size, "%s", DBLITE_INSTALL_MODULE_DIR);
+}
+
+static void report_unsupported_version(const char *where, const char *name, int version) {
+    fprintf(stderr,
+            "dblite: %s: module '%s' was built for module API version %d, but this server provides "
+            "versions 1 to %d\n",
+            where, name, version, DBLITE_API_VERSION);
 }
 
 static void module_free(module *m) {
@@ -99,6 +109,14 @@ static int load_one(const module_request *request) {
                 explicit_path ? "not used for explicit paths" : "searched");
         return -1;
     }
+    /* The version first, from the file: binding a module built for a newer
+     * API would fail on the first function this server lacks. */
+    int declared_version;
+    if (module_file_api_version(path, &declared_version) == 0 &&
+        (declared_version < 1 || declared_version > DBLITE_API_VERSION)) {
+        report_unsupported_version(where, name, declared_version);
+        return -1;
+    }
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         fprintf(stderr, "dblite: %s: module '%s': cannot load %s: %s\n", where, name, path, dlerror());
@@ -114,10 +132,7 @@ static int load_one(const module_request *request) {
         return -1;
     }
     if (*version < 1 || *version > DBLITE_API_VERSION) {
-        fprintf(stderr,
-                "dblite: %s: module '%s' was built for module API version %d, but this server provides "
-                "versions 1 to %d\n",
-                where, name, *version, DBLITE_API_VERSION);
+        report_unsupported_version(where, name, *version);
         dlclose(handle);
         return -1;
     }
@@ -163,6 +178,15 @@ module *module_find(const char *name) {
 /* Only at exit: handles stay open (types may outlive a module's code), the
  * bookkeeping is released so leak checkers see a clean shutdown. */
 void modules_unload_all(void) {
+    /* Module data last to first: a module loaded later may hold pointers
+     * into the data of one it was loaded after (a service), never the
+     * other way round.  The keyspace is already freed (see main.c). */
+    for (size_t i = server.modules.length; i-- > 0;) {
+        module *m = server.modules.items[i];
+        if (m->data_free) m->data_free(m->data);
+        m->data_free = NULL;
+        m->data = NULL;
+    }
     for (size_t i = 0; i < server.modules.length; i++) module_free(server.modules.items[i]);
     free(server.modules.items);
     server.modules.items = NULL;

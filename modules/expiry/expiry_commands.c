@@ -142,7 +142,7 @@ static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 }
 
 #define EXPIRY_COMMAND(name_, arity_, flags_, handler_, since_, args_, summary_) \
-    {DBLITE_API_VERSION, name_, arity_, flags_, 1, 1, 1, handler_, summary_, since_, "generic", args_}
+    {DBLITE_API_VERSION, name_, arity_, flags_, 1, 1, 1, handler_, summary_, since_, "generic", args_, NULL}
 
 static const dblite_command_spec expiry_commands[] = {
     EXPIRY_COMMAND("expire", -3, "write fast", command_expire, "1.0.0", "key seconds [NX | XX | GT | LT]", "Sets the expiration time of a key in seconds."),

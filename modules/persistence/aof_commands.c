@@ -29,7 +29,7 @@ static void command_bgrewriteaof(dblite_ctx *ctx, int argc, const dblite_bytes *
 
 static const dblite_command_spec aof_command = {
     DBLITE_API_VERSION, "bgrewriteaof", 1, "admin noscript", 0, 0, 0, command_bgrewriteaof,
-    "Asynchronously rewrites the append-only file to disk.", "1.0.0", "server", ""};
+    "Asynchronously rewrites the append-only file to disk.", "1.0.0", "server", "", NULL};
 
 int aof_commands_register(dblite_module *module)
 {

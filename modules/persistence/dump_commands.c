@@ -221,10 +221,10 @@ void dump_command_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 
 static const dblite_command_spec dump_commands[] = {
     {DBLITE_API_VERSION, "dump", 2, "readonly", 1, 1, 1, command_dump,
-     "Returns a serialized representation of the value stored at a key.", "2.6.0", "generic", "key"},
+     "Returns a serialized representation of the value stored at a key.", "2.6.0", "generic", "key", NULL},
     {DBLITE_API_VERSION, "restore", -4, "write deny-oom", 1, 1, 1, dump_command_restore,
      "Creates a key from the serialized representation of a value.", "2.6.0", "generic",
-     "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]"},
+     "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]", NULL},
 };
 
 int dump_commands_register(dblite_module *module)

@@ -72,11 +72,11 @@ static void command_lastsave(dblite_ctx *ctx, int argc, const dblite_bytes *argv
 
 static const dblite_command_spec snapshot_commands[] = {
     {DBLITE_API_VERSION, "save", 1, "admin noscript", 0, 0, 0, command_save,
-     "Synchronously saves the database(s) to disk.", "1.0.0", "server", ""},
+     "Synchronously saves the database(s) to disk.", "1.0.0", "server", "", NULL},
     {DBLITE_API_VERSION, "bgsave", -1, "admin noscript", 0, 0, 0, command_bgsave,
-     "Asynchronously saves the database(s) to disk.", "1.0.0", "server", "[SCHEDULE]"},
+     "Asynchronously saves the database(s) to disk.", "1.0.0", "server", "[SCHEDULE]", NULL},
     {DBLITE_API_VERSION, "lastsave", 1, "fast loading stale", 0, 0, 0, command_lastsave,
-     "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", "server", ""},
+     "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", "server", "", NULL},
 };
 
 int snapshot_commands_register(dblite_module *module)

@@ -36,5 +36,25 @@ dblite_add_test_module(futureapi ${broken_dir}/future_api.c)
 dblite_add_test_module(initfail ${broken_dir}/init_fails.c)
 dblite_add_test_module(silentfail ${broken_dir}/silent_fail.c)
 dblite_add_test_module(clash ${broken_dir}/command_clash.c)
+dblite_add_test_module(badtable ${broken_dir}/bad_table.c)
+dblite_add_test_module(futuresymbol ${broken_dir}/future_symbol.c)
+dblite_add_test_module(futuresymbolnow ${broken_dir}/future_symbol.c)
+target_link_options(futuresymbolnow PRIVATE -Wl,-z,now)
 
-set(DBLITE_TEST_MODULES hooktest hookpeer notmodule noentry futureapi initfail silentfail clash)
+# API version 5: apiv5.so uses each new call; apiv5peer.so is the same
+# source reduced to module data with a destructor (the order of exit).
+dblite_add_test_module(apiv5 ${CMAKE_CURRENT_LIST_DIR}/apiv5/apiv5_module.c)
+dblite_add_test_module(apiv5peer ${CMAKE_CURRENT_LIST_DIR}/apiv5/apiv5_module.c)
+target_compile_definitions(apiv5peer PRIVATE APIV5_PEER)
+
+set(DBLITE_TEST_MODULES hooktest hookpeer notmodule noentry futureapi initfail silentfail clash badtable apiv5
+  apiv5peer futuresymbol futuresymbolnow)
+
+dblite_add_integration_test(test_module_api_v5
+  ${CMAKE_CURRENT_LIST_DIR}/test_module_api_v5.c
+  ${PROJECT_SOURCE_DIR}/tests/integration/hooks_support.c)
+target_include_directories(test_module_api_v5 PRIVATE ${PROJECT_SOURCE_DIR}/tests/integration)
+target_link_libraries(test_module_api_v5 PRIVATE dblite_test_reply_checks)
+add_dependencies(test_module_api_v5 apiv5 apiv5peer badtable futuresymbol futuresymbolnow strings)
+set_property(TEST test_module_api_v5 APPEND PROPERTY ENVIRONMENT
+  "DBLITE_TEST_MODULE_PATH=${DBLITE_TEST_MODULE_DIR}")
