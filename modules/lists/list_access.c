@@ -9,14 +9,12 @@
 
 int list_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, list_value **list)
 {
+    /* The API replies WRONGTYPE; this only gives the value its type. */
     void *value;
-    int status = dblite_key_lookup(ctx, key, list_type(ctx), flags, &value);
-    if (status == DBLITE_ERR_WRONGTYPE) {
-        dblite_reply_wrongtype(ctx);
-        return status;
-    }
-    *list = status == DBLITE_OK ? value : NULL;
-    return DBLITE_OK;
+    int status = dblite_key_lookup_or_reply(ctx, key, list_type(ctx), flags, &value);
+    if (status == DBLITE_OK)
+        *list = value;
+    return status;
 }
 
 int list_store_new_or_reply(dblite_ctx *ctx, dblite_bytes key, list_value *list)

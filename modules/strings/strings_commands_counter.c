@@ -22,15 +22,9 @@
 static void increment_by(dblite_ctx *ctx, dblite_bytes key, long long increment)
 {
     void **slot;
-    int status = dblite_key_lookup_slot(ctx, key, string_type(), DBLITE_LOOKUP_WRITE, &slot);
-    if (status == DBLITE_ERR_WRONGTYPE) {
-        dblite_reply_wrongtype(ctx);
+    if (dblite_key_lookup_slot_or_reply(ctx, key, string_type(), DBLITE_LOOKUP_WRITE,
+                                        &slot) != DBLITE_OK)
         return;
-    }
-    if (status != DBLITE_OK) {
-        dblite_reply_error(ctx, "ERR could not look the key up");
-        return;
-    }
     long long current = 0;
     if (slot != NULL && string_value_to_integer(*slot, &current) != DBLITE_OK) {
         dblite_reply_not_integer(ctx);
@@ -99,7 +93,8 @@ void strings_incrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *
 {
     (void)argc;
     void *value;
-    if (string_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_WRITE,
+                                   &value) != DBLITE_OK)
         return;
     long double current = 0, increment;
     if ((value != NULL && string_value_to_long_double(value, &current) != DBLITE_OK) ||
