@@ -8,8 +8,8 @@
  * defaults, applied from the [hashes] section right after init returns;
  * 512 entries is what a stock redis-server 7.0 reports, and matching it
  * keeps small-hash reply order identical to Redis's), the type and the
- * commands.  The state is freed in the shutdown hook; hashes never point
- * at it.
+ * commands.  The server frees the state at exit, after the keyspace;
+ * hashes never point at it.
  */
 #include <limits.h>
 
@@ -23,8 +23,7 @@ DBLITE_MODULE_DECLARE();
  * COMMAND INFO shows them) and its COMMAND DOCS summary.  Every hash
  * command takes one key, the first argument. */
 #define HASH_COMMAND(...)                                                                        \
-    {.api_version = DBLITE_API_VERSION, .first_key = 1, .last_key = 1, .key_step = 1,            \
-     .group = "hash", __VA_ARGS__}
+    DBLITE_COMMAND(.first_key = 1, .last_key = 1, .key_step = 1, .group = "hash", __VA_ARGS__)
 
 static const dblite_command_spec hash_commands[] = {
     HASH_COMMAND(.name = "hset", .arity = -4, .flags = "write deny-oom fast",
@@ -83,17 +82,6 @@ static const dblite_command_spec hash_commands[] = {
                  .since = "2.8.0", .arguments = "key cursor [MATCH pattern] [COUNT count]"),
 };
 
-static int register_commands(dblite_module *module)
-{
-    for (size_t i = 0; i < sizeof hash_commands / sizeof hash_commands[0]; i++) {
-        if (dblite_command_register(module, &hash_commands[i]) != DBLITE_OK) {
-            dblite_module_fail(module, "could not register command '%s'", hash_commands[i].name);
-            return DBLITE_ERR;
-        }
-    }
-    return DBLITE_OK;
-}
-
 static int register_settings(dblite_module *module, hashes_state *state)
 {
     if (dblite_config_integer(module, "hash-max-listpack-entries", &state->max_packed_entries,
@@ -106,13 +94,6 @@ static int register_settings(dblite_module *module, hashes_state *state)
     return DBLITE_OK;
 }
 
-static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privdata)
-{
-    (void)event;
-    dblite_free(privdata);
-    dblite_module_set_data(dblite_ctx_module(ctx), NULL);
-}
-
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)
 {
     hashes_state *state = dblite_alloc(sizeof *state);
@@ -123,18 +104,12 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->max_packed_entries = HASH_DEFAULT_MAX_PACKED_PAIRS;
     state->max_packed_value = HASH_DEFAULT_MAX_PACKED_LENGTH;
     random_source_seed(&state->random);
-    dblite_module_set_data(module, state);
+    dblite_module_set_data_free(module, state, dblite_free);
     int status = register_settings(module, state);
     if (status != DBLITE_OK)
         return status;
     state->type = hash_type_register(module);
     if (state->type == NULL)
         return DBLITE_ERR;
-    status = register_commands(module);
-    if (status != DBLITE_OK)
-        return status;
-    status = dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
-    if (status != DBLITE_OK)
-        dblite_module_fail(module, "could not subscribe to the shutdown event (error %d)", status);
-    return status;
+    return dblite_command_register_table(module, hash_commands, DBLITE_ARRAY_LENGTH(hash_commands));
 }

@@ -6,9 +6,8 @@
  * Init hands the state to the server first (so a failed init leaves
  * nothing behind: the server exits without calling the module again),
  * then registers the settings (applied from the [lists] section right
- * after init returns), the type and the commands.  The state is freed in
- * the shutdown hook, before the keyspace; lists do not point at it, so
- * that order is safe.
+ * after init returns), the type and the commands.  The server frees the
+ * state at exit, after the keyspace (lists do not point at it anyway).
  */
 #include <limits.h>
 
@@ -23,7 +22,7 @@ DBLITE_MODULE_DECLARE();
  * COMMAND INFO shows them) and its COMMAND DOCS summary.  LMPOP and BLMPOP
  * find their keys through numkeys, so like Redis they declare no fixed key
  * range. */
-#define LIST_COMMAND(...) {.api_version = DBLITE_API_VERSION, .group = "list", __VA_ARGS__}
+#define LIST_COMMAND(...) DBLITE_COMMAND(.group = "list", __VA_ARGS__)
 #define KEYS(first, last, step) .first_key = (first), .last_key = (last), .key_step = (step)
 
 static const dblite_command_spec list_commands[] = {
@@ -97,19 +96,6 @@ static const dblite_command_spec list_commands[] = {
                  .since = "2.2.0", .arguments = "source destination timeout"),
 };
 
-static int register_commands(dblite_module *module)
-{
-    for (size_t index = 0; index < sizeof list_commands / sizeof list_commands[0]; index++) {
-        int status = dblite_command_register(module, &list_commands[index]);
-        if (status != DBLITE_OK) {
-            dblite_module_fail(module, "could not register command '%s' (error %d)", list_commands[index].name,
-                               status);
-            return status;
-        }
-    }
-    return DBLITE_OK;
-}
-
 static int register_settings(dblite_module *module, lists_state *state)
 {
     /* Redis accepts any int; values below -5 act as -5 (list_fill.h). */
@@ -120,13 +106,6 @@ static int register_settings(dblite_module *module, lists_state *state)
     return status;
 }
 
-static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privdata)
-{
-    (void)event;
-    dblite_free(privdata);
-    dblite_module_set_data(dblite_ctx_module(ctx), NULL);
-}
-
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)
 {
     lists_state *state = dblite_alloc(sizeof(*state));
@@ -135,18 +114,12 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
         return DBLITE_ERR_NOMEM;
     }
     state->fill = LIST_FILL_DEFAULT;
-    dblite_module_set_data(module, state);
+    dblite_module_set_data_free(module, state, dblite_free);
     int status = register_settings(module, state);
     if (status != DBLITE_OK)
         return status;
     state->type = list_type_register(module);
     if (state->type == NULL)
         return DBLITE_ERR;
-    status = register_commands(module);
-    if (status != DBLITE_OK)
-        return status;
-    status = dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
-    if (status != DBLITE_OK)
-        dblite_module_fail(module, "could not subscribe to the shutdown event (error %d)", status);
-    return status;
+    return dblite_command_register_table(module, list_commands, DBLITE_ARRAY_LENGTH(list_commands));
 }

@@ -7,8 +7,8 @@
  * nothing behind), then registers the settings (Redis 7.0's
  * set-max-intset-entries and Redis 7.2's listpack settings, with their
  * defaults, applied from the [sets] section right after init returns), the
- * type and the commands.  The state is freed in the shutdown hook; sets
- * never point at it.
+ * type and the commands.  The server frees the state at exit, after the
+ * keyspace; sets never point at it.
  */
 #include <limits.h>
 
@@ -21,7 +21,7 @@ DBLITE_MODULE_DECLARE();
 /* Every command with Redis 7.0's arity, flags and key positions (as
  * COMMAND INFO shows them) and its COMMAND DOCS summary.  SINTERCARD finds
  * its keys through numkeys, so like Redis it declares no fixed key range. */
-#define SET_COMMAND(...) {.api_version = DBLITE_API_VERSION, .group = "set", __VA_ARGS__}
+#define SET_COMMAND(...) DBLITE_COMMAND(.group = "set", __VA_ARGS__)
 #define KEYS(first, last, step) .first_key = (first), .last_key = (last), .key_step = (step)
 
 static const dblite_command_spec set_commands[] = {
@@ -86,17 +86,6 @@ static const dblite_command_spec set_commands[] = {
                 .since = "2.8.0", .arguments = "key cursor [MATCH pattern] [COUNT count]"),
 };
 
-static int register_commands(dblite_module *module)
-{
-    for (size_t i = 0; i < sizeof set_commands / sizeof set_commands[0]; i++) {
-        if (dblite_command_register(module, &set_commands[i]) != DBLITE_OK) {
-            dblite_module_fail(module, "could not register command '%s'", set_commands[i].name);
-            return DBLITE_ERR;
-        }
-    }
-    return DBLITE_OK;
-}
-
 static int register_settings(dblite_module *module, sets_state *state)
 {
     if (dblite_config_integer(module, "set-max-intset-entries", &state->max_intset_entries,
@@ -112,13 +101,6 @@ static int register_settings(dblite_module *module, sets_state *state)
     return DBLITE_OK;
 }
 
-static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privdata)
-{
-    (void)event;
-    dblite_free(privdata);
-    dblite_module_set_data(dblite_ctx_module(ctx), NULL);
-}
-
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)
 {
     sets_state *state = dblite_alloc(sizeof *state);
@@ -130,18 +112,12 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->max_packed_entries = SET_DEFAULT_MAX_PACKED_ENTRIES;
     state->max_packed_value = SET_DEFAULT_MAX_PACKED_LENGTH;
     random_source_seed(&state->random);
-    dblite_module_set_data(module, state);
+    dblite_module_set_data_free(module, state, dblite_free);
     int status = register_settings(module, state);
     if (status != DBLITE_OK)
         return status;
     state->type = set_type_register(module);
     if (state->type == NULL)
         return DBLITE_ERR;
-    status = register_commands(module);
-    if (status != DBLITE_OK)
-        return status;
-    status = dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
-    if (status != DBLITE_OK)
-        dblite_module_fail(module, "could not subscribe to the shutdown event (error %d)", status);
-    return status;
+    return dblite_command_register_table(module, set_commands, DBLITE_ARRAY_LENGTH(set_commands));
 }

@@ -3,8 +3,8 @@
  */
 #include "string_access.h"
 
-#include "string_type.h"
 #include "string_value.h"
+#include "strings.h"
 
 /* Redis's default proto-max-bulk-len, used if the server cannot say. */
 #define DEFAULT_MAX_LENGTH (512LL * 1024 * 1024)
@@ -14,7 +14,7 @@
 
 int string_store_or_reply(dblite_ctx *ctx, dblite_bytes key, void *value, int flags)
 {
-    int status = dblite_key_set(ctx, key, string_type(), value, flags);
+    int status = dblite_key_set(ctx, key, string_type(ctx), value, flags);
     if (status == DBLITE_OK)
         return DBLITE_OK;
     if (status == DBLITE_ERR_NOMEM)

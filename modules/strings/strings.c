@@ -2,6 +2,10 @@
  * strings.c - entry point of strings.so, Redis's strings family (GET, SET
  * and its variants, counters, ranges, LCS) as a dblite module: the type
  * registration and the command table.
+ *
+ * Init hands the state to the server first (so a failed init leaves
+ * nothing behind), then registers the type and the commands.  The server
+ * frees the state at exit, after the keyspace; strings never point at it.
  */
 #include "dblite_module.h"
 #include "string_type.h"
@@ -14,7 +18,7 @@ DBLITE_MODULE_DECLARE();
 
 /* Every command with Redis 7.0's arity, flags and key positions (as
  * COMMAND INFO shows them) and its COMMAND DOCS summary. */
-#define STRING_COMMAND(...) {.api_version = DBLITE_API_VERSION, .group = "string", __VA_ARGS__}
+#define STRING_COMMAND(...) DBLITE_COMMAND(.group = "string", __VA_ARGS__)
 #define KEYS(first, last, step) .first_key = (first), .last_key = (last), .key_step = (step)
 
 static const dblite_command_spec string_commands[] = {
@@ -107,23 +111,17 @@ static const dblite_command_spec string_commands[] = {
                    .arguments = "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]"),
 };
 
-static int register_commands(dblite_module *module)
-{
-    for (size_t index = 0; index < sizeof string_commands / sizeof string_commands[0]; index++) {
-        int status = dblite_command_register(module, &string_commands[index]);
-        if (status != DBLITE_OK) {
-            dblite_module_fail(module, "could not register command '%s' (error %d)",
-                               string_commands[index].name, status);
-            return status;
-        }
-    }
-    return DBLITE_OK;
-}
-
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)
 {
-    int status = string_type_register(module);
-    if (status != DBLITE_OK)
-        return status;
-    return register_commands(module);
+    strings_state *state = dblite_alloc(sizeof *state);
+    if (state == NULL) {
+        dblite_module_fail(module, "out of memory");
+        return DBLITE_ERR_NOMEM;
+    }
+    dblite_module_set_data_free(module, state, dblite_free);
+    state->type = string_type_register(module);
+    if (state->type == NULL)
+        return DBLITE_ERR;
+    return dblite_command_register_table(module, string_commands,
+                                         DBLITE_ARRAY_LENGTH(string_commands));
 }

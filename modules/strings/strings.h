@@ -1,12 +1,27 @@
 /*
  * strings.h - the family header of strings.so, Redis's strings family:
- * the command handlers that strings.c registers.  (The family's one piece
- * of state, its type handle, is string_type() in string_type.h.)
+ * the module's state, reached from every command, and the command
+ * handlers that strings.c registers.
+ *
+ * The state is the registered type handle (looking the type up by name on
+ * every command would cost a search per call).  It lives with the server
+ * (dblite_module_set_data_free), as every bundled module's state does.
  */
 #ifndef STRINGS_STRINGS_H
 #define STRINGS_STRINGS_H
 
 #include "dblite_module.h"
+
+typedef struct strings_state {
+    const dblite_type *type;
+} strings_state;
+
+/* The string type, for key lookups and stores of the running command. */
+static inline const dblite_type *string_type(const dblite_ctx *ctx)
+{
+    const strings_state *state = dblite_module_get_data(dblite_ctx_module(ctx));
+    return state->type;
+}
 
 /* ---- Command handlers, by the file that implements them ---- */
 

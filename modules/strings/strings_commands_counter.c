@@ -9,7 +9,6 @@
 #include <math.h>
 
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
 #include "strings.h"
 
@@ -22,7 +21,7 @@
 static void increment_by(dblite_ctx *ctx, dblite_bytes key, long long increment)
 {
     void **slot;
-    if (dblite_key_lookup_slot_or_reply(ctx, key, string_type(), DBLITE_LOOKUP_WRITE,
+    if (dblite_key_lookup_slot_or_reply(ctx, key, string_type(ctx), DBLITE_LOOKUP_WRITE,
                                         &slot) != DBLITE_OK)
         return;
     long long current = 0;
@@ -93,7 +92,7 @@ void strings_incrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_WRITE,
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE,
                                    &value) != DBLITE_OK)
         return;
     long double current = 0, increment;

@@ -8,7 +8,6 @@
  * just to be replaced.  A missing key is stored as a new value.
  */
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
 #include "strings.h"
 
@@ -30,7 +29,7 @@ void strings_append_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void **slot;
-    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_WRITE,
+    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE,
                                         &slot) != DBLITE_OK)
         return;
     if (slot == NULL) {
@@ -64,7 +63,7 @@ void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     }
     dblite_bytes patch = argv[3];
     void **slot;
-    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_WRITE,
+    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE,
                                         &slot) != DBLITE_OK)
         return;
     if (patch.len == 0) {

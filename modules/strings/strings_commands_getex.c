@@ -11,7 +11,6 @@
 #include "expire_options.h"
 #include "integer_text.h"
 #include "string_access.h"
-#include "string_type.h"
 #include "strings.h"
 
 static void propagate_key_command(dblite_ctx *ctx, const char *name, size_t name_len,
@@ -25,7 +24,7 @@ void strings_getdel_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_READ,
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
                                    &value) != DBLITE_OK)
         return;
     if (value == NULL) {
@@ -44,7 +43,7 @@ void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     if (expire_options_parse(ctx, argc, argv, 2, EXPIRE_GRAMMAR_GETEX, &options) != DBLITE_OK)
         return;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_READ,
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
                                    &value) != DBLITE_OK)
         return;
     if (value == NULL) {

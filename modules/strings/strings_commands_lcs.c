@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
 #include "strings.h"
 
@@ -180,7 +179,7 @@ static int parse_request(dblite_ctx *ctx, int argc, const dblite_bytes *argv,
  * reported even when the options are malformed (Redis's order). */
 static int lookup_pair(dblite_ctx *ctx, const dblite_bytes *argv, void **a, void **b)
 {
-    const dblite_type *type = string_type();
+    const dblite_type *type = string_type(ctx);
     int a_status = dblite_key_lookup(ctx, argv[1], type, DBLITE_LOOKUP_READ, a);
     int b_status = dblite_key_lookup(ctx, argv[2], type, DBLITE_LOOKUP_READ, b);
     /* WRONGTYPE is the one failure a lookup has; LCS words it its own way. */

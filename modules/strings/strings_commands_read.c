@@ -3,7 +3,6 @@
  * STRLEN, GETRANGE and its old name SUBSTR.
  */
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
 #include "strings.h"
 
@@ -11,7 +10,7 @@ void strings_get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_READ,
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
                                    &value) != DBLITE_OK)
         return;
     string_reply_value_or_null(ctx, value);
@@ -20,7 +19,7 @@ void strings_get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 /* A key of another type reads as missing, as in Redis. */
 void strings_mget_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    const dblite_type *type = string_type();
+    const dblite_type *type = string_type(ctx);
     dblite_reply_array(ctx, argc - 1);
     for (int index = 1; index < argc; index++) {
         void *value = NULL;
@@ -34,7 +33,7 @@ void strings_strlen_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_READ,
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
                                    &value) != DBLITE_OK)
         return;
     dblite_reply_integer(ctx, value != NULL ? (long long)string_value_length(value) : 0);
@@ -53,7 +52,7 @@ void strings_getrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         return;
     }
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(), DBLITE_LOOKUP_READ,
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
                                    &value) != DBLITE_OK)
         return;
     if (value == NULL || (start < 0 && end < 0 && start > end)) {
