@@ -8,7 +8,7 @@
  *   hash-max-listpack-entries  most pairs a hash keeps packed (512)
  *   hash-max-listpack-value    longest field or value kept packed (64)
  * and the random number generator (HRANDFIELD).  It lives with the server
- * (dblite_module_set_data), not in a global: handlers reach it from their
+ * (dblite_module_set_data_free), not in a global: handlers reach it from their
  * context, the load method from its stream (dblite_io_module).  Values
  * never point at it (each hash table carries its own secret key).
  */

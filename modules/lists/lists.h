@@ -7,7 +7,7 @@
  * --lists.NAME, CONFIG GET/SET lists.NAME):
  *   list-max-listpack-size  the fill budget of one packed list (see
  *                           list_fill.h); Redis's default -2 = 8 KB
- * It lives with the server (dblite_module_set_data), not in a global:
+ * It lives with the server (dblite_module_set_data_free), not in a global:
  * handlers reach it from their context, the load method from its stream.
  */
 #ifndef LISTS_LISTS_H

@@ -9,7 +9,7 @@
  *   set-max-listpack-entries  most members a packed set holds (128)
  *   set-max-listpack-value    longest member a packed set holds (64)
  * and the random number generator (SPOP, SRANDMEMBER).  It lives with the
- * server (dblite_module_set_data), not in a global: handlers reach it from
+ * server (dblite_module_set_data_free), not in a global: handlers reach it from
  * their context, the load method from its stream (dblite_io_module).
  * Values never point at it (each hash table carries its own secret key).
  */
