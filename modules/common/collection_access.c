@@ -3,32 +3,6 @@
  */
 #include "collection_access.h"
 
-int collection_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
-                               int flags, void **value)
-{
-    int status = dblite_key_lookup(ctx, key, type, flags, value);
-    if (status == DBLITE_OK)
-        return DBLITE_OK;
-    if (status == DBLITE_ERR_WRONGTYPE)
-        dblite_reply_wrongtype(ctx);
-    else
-        dblite_reply_error(ctx, "ERR could not look the key up");
-    return DBLITE_ERR;
-}
-
-int collection_lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
-                                    int flags, void ***slot)
-{
-    int status = dblite_key_lookup_slot(ctx, key, type, flags, slot);
-    if (status == DBLITE_OK)
-        return DBLITE_OK;
-    if (status == DBLITE_ERR_WRONGTYPE)
-        dblite_reply_wrongtype(ctx);
-    else
-        dblite_reply_error(ctx, "ERR could not look the key up");
-    return DBLITE_ERR;
-}
-
 int collection_commit_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
                                value_holder *holder)
 {

@@ -1,6 +1,7 @@
 /*
- * collection_access.h - the steps every hash and set command shares: find
- * a key expecting a type, install an edited value, and the error replies.
+ * collection_access.h - the steps every hash and set command shares:
+ * install an edited value, and the error replies.  (Commands find a key
+ * with dblite_key_lookup_or_reply / dblite_key_lookup_slot_or_reply.)
  * Each function that can fail has already replied when it returns an error.
  */
 #ifndef DBLITE_COMMON_COLLECTION_ACCESS_H
@@ -8,16 +9,6 @@
 
 #include "dblite_module.h"
 #include "value_holder.h"
-
-/* Looks key up expecting type.  DBLITE_OK with *value set (NULL when the
- * key is missing), or DBLITE_ERR after replying WRONGTYPE. */
-int collection_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
-                               int flags, void **value);
-
-/* The same with the slot holding the value (dblite_key_lookup_slot): *slot
- * is NULL when the key is missing. */
-int collection_lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
-                                    int flags, void ***slot);
 
 /* value_holder_commit, replying the error if the core refuses.  DBLITE_OK or
  * DBLITE_ERR after replying. */

@@ -4,12 +4,12 @@
  * The listener opens once every module is loaded (the STARTED event): the
  * server applies the [dblite_compat] section only after init returns, so
  * the port is not known earlier, and only then can we look up
- * persistence.so's files service for SAVE and RESTORE.  Not being able to
- * listen stops the server, as for its own port: a DBLite deployment whose
- * clients cannot connect is not running.
+ * persistence.so's files service for SAVE and RESTORE.  A hook cannot stop
+ * a server that has started (and must not exit the process behind the
+ * server's back: no clean shutdown would run), so a port that cannot be
+ * bound is refused cleanly: the Redis port keeps serving, and the log says
+ * at warning level that DBLite clients are not served.
  */
-#include <stdlib.h>
-
 #include "compat_state.h"
 
 DBLITE_MODULE_DECLARE();
@@ -27,17 +27,18 @@ static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdat
     }
     const char *bind = state->bind != NULL && state->bind[0] != '\0' ? state->bind : DBLITE_DEFAULT_BIND;
     if (dblite_listener_open(state->module, bind, (int)state->port) != DBLITE_OK) {
-        dblite_log(state->module, "warning", "cannot listen on %s port %lld for DBLite clients: startup aborted",
-                   bind, state->port);
-        exit(1);
+        dblite_log(state->module, "warning",
+                   "cannot listen on %s port %lld: DBLite clients are not served (the Redis port is)", bind,
+                   state->port);
+        return;
     }
     dblite_log(state->module, "notice", "DBLite clients are served on %s port %lld", bind, state->port);
 }
 
-static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+/* The module data's destructor, run by the server at exit. */
+static void compat_state_free(void *data)
 {
-    (void)ctx, (void)event;
-    compat_state *state = privdata;
+    compat_state *state = data;
     dblite_free(state->bind);
     dblite_free(state);
 }
@@ -62,16 +63,9 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->port = DBLITE_DEFAULT_PORT;
     state->bind = NULL;
     state->files = NULL;
-    /* Command handlers get no private data: they find the state here. */
-    dblite_module_set_data(module, state);
-    /* From here the shutdown handler owns state.  Should init fail below,
-     * startup stops and the process exits, taking state with it. */
-    int status = dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
-    if (status != DBLITE_OK) {
-        dblite_free(state);
-        dblite_module_fail(module, "cannot subscribe to the shutdown event");
-        return status;
-    }
+    /* The dialect's commands find the state here; from now on the server
+     * owns it (and frees it at exit with the bind text). */
+    dblite_module_set_data_free(module, state, compat_state_free);
     if (register_settings(module, state) != DBLITE_OK) {
         dblite_module_fail(module, "cannot register the settings port and bind");
         return DBLITE_ERR;

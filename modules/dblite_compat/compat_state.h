@@ -23,7 +23,7 @@ typedef struct compat_state {
     /* [dblite_compat] port: DBLite clients' port; 0 opens none. */
     long long port;
     /* [dblite_compat] bind: addresses, space separated as [server] bind
-     * (a server-owned copy, freed by the module at shutdown). */
+     * (a server-owned copy, freed with the state at exit). */
     char *bind;
     /* persistence.so's file forms, looked up once every module is loaded;
      * NULL without persistence.so. */

@@ -1,8 +1,9 @@
 /*
  * expiry.h - state shared by the files of the expiry module.
  *
- * Command handlers and service functions receive no private pointer from
- * the API, so the module keeps its state in one struct (expiry_state()).
+ * The state lives with the server as module data: commands reach it from
+ * their context (expiry_state_of), hooks, the timer and INFO as their
+ * privdata, the service's functions as the exporter's data.
  */
 #ifndef DBLITE_EXPIRY_H
 #define DBLITE_EXPIRY_H
@@ -25,10 +26,16 @@ typedef struct expiry_module {
     dblite_expiry_service service;
 } expiry_module;
 
-expiry_module *expiry_state(void);
-ttl_index *expiry_index(dblite_ctx *ctx);
+/* The state, for expiry's own commands (their ctx names this module). */
+static inline expiry_module *expiry_state_of(const dblite_ctx *ctx) {
+    return dblite_module_get_data(dblite_ctx_module(ctx));
+}
+/* The TTL index of ctx's database. */
+static inline ttl_index *expiry_index(expiry_module *state, dblite_ctx *ctx) {
+    return &state->databases[dblite_ctx_db(ctx)];
+}
 /* Delete the key of a live handle as expired: counts it, propagates a DEL. */
-void expiry_expire_handle(dblite_ctx *ctx, const dblite_key_handle *handle);
+void expiry_expire_handle(expiry_module *state, dblite_ctx *ctx, const dblite_key_handle *handle);
 int expiry_register_commands(dblite_module *module);
 
 #endif

@@ -70,7 +70,7 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
         dblite_reply_integer(ctx, 0);
         return;
     }
-    ttl_index *index = expiry_index(ctx);
+    ttl_index *index = expiry_index(expiry_state_of(ctx), ctx);
     if (flags) {
         long long current = ttl_index_get(index, handle);
         if ((flags & EXPIRE_NX) && current != -1) { dblite_reply_integer(ctx, 0); return; }
@@ -81,7 +81,7 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
     }
     /* While loading, a deadline already past is kept, as in Redis (the
      * key expires once loading is complete). */
-    if (when <= dblite_time_ms() && !expiry_state()->loading) {
+    if (when <= dblite_time_ms() && !expiry_state_of(ctx)->loading) {
         dblite_key_delete(ctx, key);
         dblite_bytes del[2] = {{"DEL", 3}, key};
         dblite_propagate_replace(ctx, 2, del);
@@ -112,7 +112,7 @@ static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseco
         dblite_reply_integer(ctx, -2);
         return;
     }
-    long long deadline = ttl_index_get(expiry_index(ctx), handle);
+    long long deadline = ttl_index_get(expiry_index(expiry_state_of(ctx), ctx), handle);
     if (deadline == -1) {
         dblite_reply_integer(ctx, -1);
         return;
@@ -136,28 +136,42 @@ static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         dblite_reply_integer(ctx, 0);
         return;
     }
-    int removed = ttl_index_remove(expiry_index(ctx), handle);
+    int removed = ttl_index_remove(expiry_index(expiry_state_of(ctx), ctx), handle);
     if (removed) dblite_key_modified(ctx, argv[1]);
     dblite_reply_integer(ctx, removed);
 }
 
-#define EXPIRY_COMMAND(name_, arity_, flags_, handler_, since_, args_, summary_) \
-    {DBLITE_API_VERSION, name_, arity_, flags_, 1, 1, 1, handler_, summary_, since_, "generic", args_, NULL}
+/* Every command takes one key, the first argument. */
+#define EXPIRY_COMMAND(...) \
+    DBLITE_COMMAND(.first_key = 1, .last_key = 1, .key_step = 1, .group = "generic", __VA_ARGS__)
 
 static const dblite_command_spec expiry_commands[] = {
-    EXPIRY_COMMAND("expire", -3, "write fast", command_expire, "1.0.0", "key seconds [NX | XX | GT | LT]", "Sets the expiration time of a key in seconds."),
-    EXPIRY_COMMAND("pexpire", -3, "write fast", command_pexpire, "2.6.0", "key milliseconds [NX | XX | GT | LT]", "Sets the expiration time of a key in milliseconds."),
-    EXPIRY_COMMAND("expireat", -3, "write fast", command_expireat, "1.2.0", "key unix-time-seconds [NX | XX | GT | LT]", "Sets the expiration time of a key to a Unix timestamp."),
-    EXPIRY_COMMAND("pexpireat", -3, "write fast", command_pexpireat, "2.6.0", "key unix-time-milliseconds [NX | XX | GT | LT]", "Sets the expiration time of a key to a Unix milliseconds timestamp."),
-    EXPIRY_COMMAND("ttl", 2, "readonly fast", command_ttl, "1.0.0", "key", "Returns the expiration time in seconds of a key."),
-    EXPIRY_COMMAND("pttl", 2, "readonly fast", command_pttl, "2.6.0", "key", "Returns the expiration time in milliseconds of a key."),
-    EXPIRY_COMMAND("expiretime", 2, "readonly fast", command_expiretime, "7.0.0", "key", "Returns the expiration time of a key as a Unix timestamp."),
-    EXPIRY_COMMAND("pexpiretime", 2, "readonly fast", command_pexpiretime, "7.0.0", "key", "Returns the expiration time of a key as a Unix milliseconds timestamp."),
-    EXPIRY_COMMAND("persist", 2, "write fast", command_persist, "2.2.0", "key", "Removes the expiration time of a key."),
+    EXPIRY_COMMAND(.name = "expire", .arity = -3, .flags = "write fast", .handler = command_expire, .since = "1.0.0",
+                   .arguments = "key seconds [NX | XX | GT | LT]",
+                   .summary = "Sets the expiration time of a key in seconds."),
+    EXPIRY_COMMAND(.name = "pexpire", .arity = -3, .flags = "write fast", .handler = command_pexpire,
+                   .since = "2.6.0", .arguments = "key milliseconds [NX | XX | GT | LT]",
+                   .summary = "Sets the expiration time of a key in milliseconds."),
+    EXPIRY_COMMAND(.name = "expireat", .arity = -3, .flags = "write fast", .handler = command_expireat,
+                   .since = "1.2.0", .arguments = "key unix-time-seconds [NX | XX | GT | LT]",
+                   .summary = "Sets the expiration time of a key to a Unix timestamp."),
+    EXPIRY_COMMAND(.name = "pexpireat", .arity = -3, .flags = "write fast", .handler = command_pexpireat,
+                   .since = "2.6.0", .arguments = "key unix-time-milliseconds [NX | XX | GT | LT]",
+                   .summary = "Sets the expiration time of a key to a Unix milliseconds timestamp."),
+    EXPIRY_COMMAND(.name = "ttl", .arity = 2, .flags = "readonly fast", .handler = command_ttl, .since = "1.0.0",
+                   .arguments = "key", .summary = "Returns the expiration time in seconds of a key."),
+    EXPIRY_COMMAND(.name = "pttl", .arity = 2, .flags = "readonly fast", .handler = command_pttl, .since = "2.6.0",
+                   .arguments = "key", .summary = "Returns the expiration time in milliseconds of a key."),
+    EXPIRY_COMMAND(.name = "expiretime", .arity = 2, .flags = "readonly fast", .handler = command_expiretime,
+                   .since = "7.0.0", .arguments = "key",
+                   .summary = "Returns the expiration time of a key as a Unix timestamp."),
+    EXPIRY_COMMAND(.name = "pexpiretime", .arity = 2, .flags = "readonly fast", .handler = command_pexpiretime,
+                   .since = "7.0.0", .arguments = "key",
+                   .summary = "Returns the expiration time of a key as a Unix milliseconds timestamp."),
+    EXPIRY_COMMAND(.name = "persist", .arity = 2, .flags = "write fast", .handler = command_persist, .since = "2.2.0",
+                   .arguments = "key", .summary = "Removes the expiration time of a key."),
 };
 
 int expiry_register_commands(dblite_module *module) {
-    for (size_t i = 0; i < sizeof(expiry_commands) / sizeof(expiry_commands[0]); i++)
-        if (dblite_command_register(module, &expiry_commands[i]) != DBLITE_OK) return DBLITE_ERR;
-    return DBLITE_OK;
+    return dblite_command_register_table(module, expiry_commands, DBLITE_ARRAY_LENGTH(expiry_commands));
 }

@@ -5,12 +5,13 @@
 
 #include "common/collection_access.h"
 #include "common/packed_list.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 int hash_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, hash_value **value)
 {
+    /* The API replies WRONGTYPE; this only gives the value its type. */
     void *found;
-    if (collection_lookup_or_reply(ctx, key, hashes_state_of(ctx)->type, flags, &found) !=
+    if (dblite_key_lookup_or_reply(ctx, key, hashes_state_of(ctx)->type, flags, &found) !=
         DBLITE_OK)
         return DBLITE_ERR;
     *value = found;
@@ -21,7 +22,7 @@ int hash_open_for_write(dblite_ctx *ctx, dblite_bytes key, int argc, const dblit
                         int first, value_holder *holder)
 {
     void **slot;
-    if (collection_lookup_slot_or_reply(ctx, key, hashes_state_of(ctx)->type, DBLITE_LOOKUP_WRITE,
+    if (dblite_key_lookup_slot_or_reply(ctx, key, hashes_state_of(ctx)->type, DBLITE_LOOKUP_WRITE,
                                         &slot) != DBLITE_OK)
         return DBLITE_ERR;
     value_holder_init_slot(holder, slot, hash_value_free);

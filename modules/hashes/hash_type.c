@@ -5,7 +5,7 @@
 #include "hash_type.h"
 
 #include "hash_value.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 #define HASH_SNAPSHOT_NAME "dblhash--"
 #define HASH_ENCODING_VERSION 0

@@ -3,7 +3,7 @@
  * storage order (insertion order while it is packed, as Redis).
  */
 #include "hash_access.h"
-#include "hashes_commands.h"
+#include "hashes.h"
 
 #define WANT_FIELDS 1
 #define WANT_VALUES 2

@@ -10,8 +10,7 @@
 
 #include "common/collection_access.h"
 #include "hash_access.h"
-#include "hashes_commands.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 /* Room for the longest text Redis prints for a long double (%.17Lf of the
  * largest finite value has about 4950 digits). */

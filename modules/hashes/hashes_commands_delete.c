@@ -2,15 +2,13 @@
  * hashes_commands_delete.c - HDEL.  A hash left empty is deleted with its
  * key, as Redis never keeps empty collections.
  */
-#include "common/collection_access.h"
 #include "hash_access.h"
-#include "hashes_commands.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 void hashes_hdel_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     void **slot;
-    if (collection_lookup_slot_or_reply(ctx, argv[1], hashes_state_of(ctx)->type,
+    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], hashes_state_of(ctx)->type,
                                         DBLITE_LOOKUP_WRITE, &slot) != DBLITE_OK)
         return;
     if (slot == NULL) {

@@ -13,8 +13,7 @@
 #include "common/random_sample.h"
 #include "common/reply_budget.h"
 #include "hash_access.h"
-#include "hashes_commands.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 /* Random access to the pairs: direct for tables; packed hashes are walked
  * once into an array so that many picks do not each walk the list. */

@@ -2,7 +2,7 @@
  * hashes_commands_read.c - HGET, HMGET, HLEN, HSTRLEN and HEXISTS.
  */
 #include "hash_access.h"
-#include "hashes_commands.h"
+#include "hashes.h"
 
 void hashes_hget_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {

@@ -8,7 +8,7 @@
  */
 #include "common/scan_request.h"
 #include "hash_access.h"
-#include "hashes_commands.h"
+#include "hashes.h"
 
 static void reply_pair_if_accepted(dblite_ctx *ctx, const scan_request *request,
                                    dblite_bytes field, dblite_bytes content, long long *replied)

@@ -3,8 +3,7 @@
  */
 #include "common/collection_access.h"
 #include "hash_access.h"
-#include "hashes_commands.h"
-#include "hashes_state.h"
+#include "hashes.h"
 
 /* Sets the pairs of argv[2..argc) and returns how many fields were new, or
  * -1 after replying an error.  A failure midway keeps the pairs already set

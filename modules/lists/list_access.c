@@ -2,21 +2,19 @@
  * list_access.c - shared steps of the list commands (see list_access.h).
  */
 #include "list_access.h"
-#include "lists_state.h"
+#include "lists.h"
 
 #include <stdio.h>
 
 
 int list_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, list_value **list)
 {
+    /* The API replies WRONGTYPE; this only gives the value its type. */
     void *value;
-    int status = dblite_key_lookup(ctx, key, list_type(ctx), flags, &value);
-    if (status == DBLITE_ERR_WRONGTYPE) {
-        dblite_reply_wrongtype(ctx);
-        return status;
-    }
-    *list = status == DBLITE_OK ? value : NULL;
-    return DBLITE_OK;
+    int status = dblite_key_lookup_or_reply(ctx, key, list_type(ctx), flags, &value);
+    if (status == DBLITE_OK)
+        *list = value;
+    return status;
 }
 
 int list_store_new_or_reply(dblite_ctx *ctx, dblite_bytes key, list_value *list)
@@ -30,9 +28,9 @@ int list_store_new_or_reply(dblite_ctx *ctx, dblite_bytes key, list_value *list)
 int list_prepare_or_reply(dblite_ctx *ctx, dblite_bytes bytes, packed_value *value)
 {
     if (packed_value_prepare(value, bytes.ptr, bytes.len) == 0)
-        return 0;
+        return DBLITE_OK;
     dblite_reply_error(ctx, LIST_ELEMENT_TOO_LARGE_ERROR);
-    return -1;
+    return DBLITE_ERR_INVALID;
 }
 
 void list_removed_elements(dblite_ctx *ctx, dblite_bytes key, list_value *list)
@@ -75,14 +73,14 @@ int list_parse_end_or_reply(dblite_ctx *ctx, dblite_bytes arg, int *where)
 {
     if (dblite_bytes_equal_nocase(arg, "left")) {
         *where = LIST_HEAD;
-        return 0;
+        return DBLITE_OK;
     }
     if (dblite_bytes_equal_nocase(arg, "right")) {
         *where = LIST_TAIL;
-        return 0;
+        return DBLITE_OK;
     }
     dblite_reply_syntax_error(ctx);
-    return -1;
+    return DBLITE_ERR_INVALID;
 }
 
 const char *list_end_name(int where)
@@ -93,9 +91,9 @@ const char *list_end_name(int where)
 int list_parse_integer_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *value)
 {
     if (dblite_parse_long_long(arg, value) == DBLITE_OK)
-        return 0;
+        return DBLITE_OK;
     dblite_reply_not_integer(ctx);
-    return -1;
+    return DBLITE_ERR_INVALID;
 }
 
 int list_parse_range_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long min, long long max,
@@ -106,7 +104,7 @@ int list_parse_range_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long min, 
             dblite_reply_error_format(ctx, "ERR %s", message);
         else
             dblite_reply_not_integer(ctx);
-        return -1;
+        return DBLITE_ERR_INVALID;
     }
     if (*value < min || *value > max) {
         if (message)
@@ -114,7 +112,7 @@ int list_parse_range_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long min, 
         else
             dblite_reply_error_format(ctx, "ERR value is out of range, value must between %lld and %lld",
                                       min, max);
-        return -1;
+        return DBLITE_ERR_INVALID;
     }
-    return 0;
+    return DBLITE_OK;
 }

@@ -22,7 +22,7 @@ int list_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, list_valu
 int list_store_new_or_reply(dblite_ctx *ctx, dblite_bytes key, list_value *list);
 
 /* Prepares argument bytes for storage, replying an error if they can
- * never fit.  Returns 0 or -1. */
+ * never fit.  DBLITE_OK, or DBLITE_ERR_INVALID after replying. */
 int list_prepare_or_reply(dblite_ctx *ctx, dblite_bytes bytes, packed_value *value);
 
 /* After a command removed elements from key's list: deletes the key when
@@ -37,12 +37,13 @@ void list_reply_position(dblite_ctx *ctx, const list_value *list, const list_pos
  * into scratch (at least 24 bytes). */
 dblite_bytes list_entry_bytes(const packed_entry *entry, char *scratch, size_t size);
 
-/* LEFT or RIGHT (any case) to LIST_HEAD / LIST_TAIL; replies the syntax
- * error and returns -1 otherwise. */
+/* LEFT or RIGHT (any case) to LIST_HEAD / LIST_TAIL: DBLITE_OK, or
+ * DBLITE_ERR_INVALID after replying the syntax error. */
 int list_parse_end_or_reply(dblite_ctx *ctx, dblite_bytes arg, int *where);
 const char *list_end_name(int where);
 
-/* Redis's getLongFromObjectOrReply family. */
+/* Redis's getLongFromObjectOrReply family: DBLITE_OK, or
+ * DBLITE_ERR_INVALID after replying the error. */
 int list_parse_integer_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *value);
 /* An integer in min..max; message (without "ERR ") replaces both the
  * parse and the range error when not NULL. */

@@ -11,7 +11,7 @@
 #include "list_access.h"
 #include "list_fill.h"
 #include "list_value.h"
-#include "lists_state.h"
+#include "lists.h"
 
 #define LIST_SNAPSHOT_NAME "dbllist00"
 #define LIST_ENCODING_VERSION 0

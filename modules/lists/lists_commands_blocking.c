@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 /* Beyond this a timeout is forever for all practical purposes (and adding
  * it to a clock in microseconds would overflow). */
@@ -42,7 +41,7 @@ static int parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *
     long double seconds;
     if (dblite_parse_long_double(arg, &seconds) != DBLITE_OK) {
         dblite_reply_error(ctx, "ERR timeout is not a float or out of range");
-        return -1;
+        return DBLITE_ERR_INVALID;
     }
     long double milliseconds = seconds * 1000.0;
     long long value = LLONG_MIN;
@@ -53,10 +52,10 @@ static int parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *
     }
     if (value < 0) {
         dblite_reply_error(ctx, "ERR timeout is negative");
-        return -1;
+        return DBLITE_ERR_INVALID;
     }
     *timeout_ms = value > LONGEST_TIMEOUT_MS ? 0 : value;
-    return 0;
+    return DBLITE_OK;
 }
 
 static void propagate_move(dblite_ctx *ctx, dblite_bytes source, dblite_bytes destination, int where_from,
@@ -100,7 +99,7 @@ static void serve(dblite_ctx *ctx, const list_wait *wait, dblite_bytes key, list
         break;
     case WAIT_MOVE: {
         dblite_bytes destination = {wait->destination, wait->destination_length};
-        if (lists_move_element(ctx, key, list, destination, wait->where_from, wait->where_to) == 0)
+        if (lists_move_element(ctx, key, list, destination, wait->where_from, wait->where_to) == DBLITE_OK)
             propagate_move(ctx, key, destination, wait->where_from, wait->where_to, wait->as_rpoplpush);
         break;
     }
@@ -176,7 +175,7 @@ static void pop_or_block(dblite_ctx *ctx, int key_count, const dblite_bytes *key
 static void blocking_pop_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int where)
 {
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[argc - 1], &timeout_ms) != 0)
+    if (parse_timeout_or_reply(ctx, argv[argc - 1], &timeout_ms) != DBLITE_OK)
         return;
     list_wait prototype = {.kind = WAIT_POP, .where_from = where};
     pop_or_block(ctx, argc - 2, argv + 1, timeout_ms, &prototype);
@@ -198,10 +197,10 @@ void lists_brpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 void lists_blmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     lists_mpop_arguments arguments;
-    if (lists_parse_mpop(ctx, argc, argv, 2, &arguments) != 0)
+    if (lists_parse_mpop(ctx, argc, argv, 2, &arguments) != DBLITE_OK)
         return;
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[1], &timeout_ms) != 0)
+    if (parse_timeout_or_reply(ctx, argv[1], &timeout_ms) != DBLITE_OK)
         return;
     list_wait prototype = {.kind = WAIT_MPOP, .where_from = arguments.where, .count = arguments.count};
     pop_or_block(ctx, arguments.key_count, arguments.keys, timeout_ms, &prototype);
@@ -216,7 +215,7 @@ static void blocking_move_generic(dblite_ctx *ctx, const dblite_bytes *argv, int
     list_wait prototype = {
         .kind = WAIT_MOVE, .where_from = where_from, .where_to = where_to, .as_rpoplpush = as_rpoplpush};
     if (source_list != NULL && list_value_length(source_list) > 0) {
-        if (lists_move_element(ctx, argv[1], source_list, argv[2], where_from, where_to) == 0)
+        if (lists_move_element(ctx, argv[1], source_list, argv[2], where_from, where_to) == DBLITE_OK)
             propagate_move(ctx, argv[1], argv[2], where_from, where_to, as_rpoplpush);
         return;
     }
@@ -229,9 +228,9 @@ void lists_blmove_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     (void)argc;
     int where_from, where_to;
     long long timeout_ms;
-    if (list_parse_end_or_reply(ctx, argv[3], &where_from) != 0 ||
-        list_parse_end_or_reply(ctx, argv[4], &where_to) != 0 ||
-        parse_timeout_or_reply(ctx, argv[5], &timeout_ms) != 0)
+    if (list_parse_end_or_reply(ctx, argv[3], &where_from) != DBLITE_OK ||
+        list_parse_end_or_reply(ctx, argv[4], &where_to) != DBLITE_OK ||
+        parse_timeout_or_reply(ctx, argv[5], &timeout_ms) != DBLITE_OK)
         return;
     blocking_move_generic(ctx, argv, where_from, where_to, timeout_ms, 0);
 }
@@ -241,7 +240,7 @@ void lists_brpoplpush_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
 {
     (void)argc;
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[3], &timeout_ms) != 0)
+    if (parse_timeout_or_reply(ctx, argv[3], &timeout_ms) != DBLITE_OK)
         return;
     blocking_move_generic(ctx, argv, LIST_TAIL, LIST_HEAD, timeout_ms, 1);
 }

@@ -2,8 +2,7 @@
  * lists_commands_edit.c - changing a list in place: LSET, LREM and LTRIM.
  */
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 void lists_lset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
@@ -16,10 +15,10 @@ void lists_lset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     long long index;
-    if (list_parse_integer_or_reply(ctx, argv[2], &index) != 0)
+    if (list_parse_integer_or_reply(ctx, argv[2], &index) != DBLITE_OK)
         return;
     packed_value element;
-    if (list_prepare_or_reply(ctx, argv[3], &element) != 0)
+    if (list_prepare_or_reply(ctx, argv[3], &element) != DBLITE_OK)
         return;
     list_position position;
     if (!list_value_seek(list, index, &position)) {
@@ -40,7 +39,7 @@ void lists_lrem_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     long long count;
-    if (list_parse_integer_or_reply(ctx, argv[2], &count) != 0)
+    if (list_parse_integer_or_reply(ctx, argv[2], &count) != DBLITE_OK)
         return;
     list_value *list;
     if (list_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &list) != DBLITE_OK)
@@ -50,7 +49,7 @@ void lists_lrem_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     packed_value element;
-    if (list_prepare_or_reply(ctx, argv[3], &element) != 0)
+    if (list_prepare_or_reply(ctx, argv[3], &element) != DBLITE_OK)
         return;
     int toward_tail = count >= 0;
     unsigned long long limit = count == 0 ? UINT64_MAX
@@ -81,8 +80,8 @@ void lists_ltrim_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     long long start, end;
-    if (list_parse_integer_or_reply(ctx, argv[2], &start) != 0 ||
-        list_parse_integer_or_reply(ctx, argv[3], &end) != 0)
+    if (list_parse_integer_or_reply(ctx, argv[2], &start) != DBLITE_OK ||
+        list_parse_integer_or_reply(ctx, argv[3], &end) != DBLITE_OK)
         return;
     list_value *list;
     if (list_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &list) != DBLITE_OK)

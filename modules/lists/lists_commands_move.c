@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 /* An element copied out of its list, for when the list it is read from is
  * about to change under the pointer (moving within one list). */
@@ -27,11 +26,11 @@ static int element_copy_take(element_copy *copy, dblite_bytes source)
     if (source.len > sizeof(copy->inline_bytes)) {
         copy->bytes = dblite_alloc(source.len);
         if (copy->bytes == NULL)
-            return -1;
+            return DBLITE_ERR_NOMEM;
     }
     if (source.len > 0)
         memcpy(copy->bytes, source.ptr, source.len);
-    return 0;
+    return DBLITE_OK;
 }
 
 static void element_copy_release(element_copy *copy)
@@ -40,40 +39,42 @@ static void element_copy_release(element_copy *copy)
         dblite_free(copy->bytes);
 }
 
-/* Pushes value onto destination, creating the list if needed.  Returns 0,
- * or -1 after replying the error. */
+/* Pushes value onto destination, creating the list if needed.  DBLITE_OK,
+ * or an error after replying it. */
 static int push_to_destination(dblite_ctx *ctx, dblite_bytes destination, list_value *destination_list,
                                int where_to, dblite_bytes value)
 {
     packed_value element;
-    if (list_prepare_or_reply(ctx, value, &element) != 0)
-        return -1;
+    int status = list_prepare_or_reply(ctx, value, &element);
+    if (status != DBLITE_OK)
+        return status;
     int created = destination_list == NULL;
     if (created) {
         destination_list = list_value_create();
         if (destination_list == NULL) {
             dblite_reply_error(ctx, LIST_OUT_OF_MEMORY_ERROR);
-            return -1;
+            return DBLITE_ERR_NOMEM;
         }
     }
     if (list_value_push(destination_list, where_to, &element, list_fill(ctx)) != 0) {
         if (created)
             list_value_free(destination_list);
         dblite_reply_error(ctx, LIST_OUT_OF_MEMORY_ERROR);
-        return -1;
+        return DBLITE_ERR_NOMEM;
     }
     if (created)
-        return list_store_new_or_reply(ctx, destination, destination_list) == DBLITE_OK ? 0 : -1;
+        return list_store_new_or_reply(ctx, destination, destination_list);
     dblite_key_modified(ctx, destination);
-    return 0;
+    return DBLITE_OK;
 }
 
 int lists_move_element(dblite_ctx *ctx, dblite_bytes source, list_value *source_list,
                        dblite_bytes destination, int where_from, int where_to)
 {
     list_value *destination_list;
-    if (list_lookup_or_reply(ctx, destination, DBLITE_LOOKUP_WRITE, &destination_list) != DBLITE_OK)
-        return -1;
+    int status = list_lookup_or_reply(ctx, destination, DBLITE_LOOKUP_WRITE, &destination_list);
+    if (status != DBLITE_OK)
+        return status;
     list_position position;
     list_value_seek(source_list, where_from == LIST_HEAD ? 0 : -1, &position);
     packed_entry entry;
@@ -83,22 +84,23 @@ int lists_move_element(dblite_ctx *ctx, dblite_bytes source, list_value *source_
     element_copy copy;
     copy.bytes = copy.inline_bytes;
     if (destination_list == source_list) {
-        if (element_copy_take(&copy, value) != 0) {
+        if (element_copy_take(&copy, value) != DBLITE_OK) {
             dblite_reply_error(ctx, LIST_OUT_OF_MEMORY_ERROR);
-            return -1;
+            return DBLITE_ERR_NOMEM;
         }
         value = (dblite_bytes){copy.bytes, copy.length};
     }
-    if (push_to_destination(ctx, destination, destination_list, where_to, value) != 0) {
+    status = push_to_destination(ctx, destination, destination_list, where_to, value);
+    if (status != DBLITE_OK) {
         element_copy_release(&copy);
-        return -1;
+        return status;
     }
     /* Reply first: value may point into the element about to be popped. */
     dblite_reply_bulk(ctx, value.ptr, value.len);
     element_copy_release(&copy);
     list_value_pop(source_list, where_from, 1, list_fill(ctx));
     list_removed_elements(ctx, source, source_list);
-    return 0;
+    return DBLITE_OK;
 }
 
 static void move_generic(dblite_ctx *ctx, const dblite_bytes *argv, int where_from, int where_to)
@@ -118,8 +120,8 @@ void lists_lmove_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     int where_from, where_to;
-    if (list_parse_end_or_reply(ctx, argv[3], &where_from) != 0 ||
-        list_parse_end_or_reply(ctx, argv[4], &where_to) != 0)
+    if (list_parse_end_or_reply(ctx, argv[3], &where_from) != DBLITE_OK ||
+        list_parse_end_or_reply(ctx, argv[4], &where_to) != DBLITE_OK)
         return;
     move_generic(ctx, argv, where_from, where_to);
 }

@@ -8,8 +8,7 @@
 #include <stdio.h>
 
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 /* Replies count elements from one end, in popping order, then pops them. */
 static void reply_and_pop(dblite_ctx *ctx, list_value *list, int where, size_t count)
@@ -32,7 +31,7 @@ static void pop_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int
     int has_count = argc == 3;
     long long count = 1;
     if (has_count && list_parse_range_or_reply(ctx, argv[2], 0, LLONG_MAX,
-                                               "value is out of range, must be positive", &count) != 0)
+                                               "value is out of range, must be positive", &count) != DBLITE_OK)
         return;
     list_value *list;
     if (list_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &list) != DBLITE_OK)
@@ -87,38 +86,38 @@ int lists_parse_mpop(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int nu
 {
     long long numkeys;
     if (list_parse_range_or_reply(ctx, argv[numkeys_index], 1, LLONG_MAX, "numkeys should be greater than 0",
-                                  &numkeys) != 0)
-        return -1;
+                                  &numkeys) != DBLITE_OK)
+        return DBLITE_ERR_INVALID;
     if (numkeys >= argc - numkeys_index - 1) {
         dblite_reply_syntax_error(ctx);
-        return -1;
+        return DBLITE_ERR_INVALID;
     }
     int where_index = numkeys_index + 1 + (int)numkeys;
-    if (list_parse_end_or_reply(ctx, argv[where_index], &arguments->where) != 0)
-        return -1;
+    if (list_parse_end_or_reply(ctx, argv[where_index], &arguments->where) != DBLITE_OK)
+        return DBLITE_ERR_INVALID;
     arguments->keys = argv + numkeys_index + 1;
     arguments->key_count = (int)numkeys;
     arguments->count = -1;
     for (int index = where_index + 1; index < argc; index++) {
         if (arguments->count == -1 && dblite_bytes_equal_nocase(argv[index], "count") && index + 1 < argc) {
             if (list_parse_range_or_reply(ctx, argv[++index], 1, LLONG_MAX, "count should be greater than 0",
-                                          &arguments->count) != 0)
-                return -1;
+                                          &arguments->count) != DBLITE_OK)
+                return DBLITE_ERR_INVALID;
         } else {
             dblite_reply_syntax_error(ctx);
-            return -1;
+            return DBLITE_ERR_INVALID;
         }
     }
     if (arguments->count == -1)
         arguments->count = 1;
-    return 0;
+    return DBLITE_OK;
 }
 
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 void lists_lmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     lists_mpop_arguments arguments;
-    if (lists_parse_mpop(ctx, argc, argv, 1, &arguments) != 0)
+    if (lists_parse_mpop(ctx, argc, argv, 1, &arguments) != DBLITE_OK)
         return;
     for (int index = 0; index < arguments.key_count; index++) {
         list_value *list;

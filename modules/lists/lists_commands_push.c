@@ -6,8 +6,7 @@
  * way, the elements already pushed are popped again before the error.
  */
 #include "list_access.h"
-#include "lists_state.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 static void push_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int where,
                          int only_existing)
@@ -100,8 +99,8 @@ void lists_linsert_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     packed_value pivot, element;
-    if (list_prepare_or_reply(ctx, argv[3], &pivot) != 0 ||
-        list_prepare_or_reply(ctx, argv[4], &element) != 0)
+    if (list_prepare_or_reply(ctx, argv[3], &pivot) != DBLITE_OK ||
+        list_prepare_or_reply(ctx, argv[4], &element) != DBLITE_OK)
         return;
     list_position position;
     int more = list_value_seek(list, 0, &position);

@@ -3,7 +3,7 @@
  * LINDEX and LPOS, with Redis 7.0's argument checks in Redis's order.
  */
 #include "list_access.h"
-#include "lists_commands.h"
+#include "lists.h"
 
 #define RANK_ZERO_ERROR                                                                            \
     "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "     \
@@ -28,8 +28,8 @@ void lists_lrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     long long start, end;
-    if (list_parse_integer_or_reply(ctx, argv[2], &start) != 0 ||
-        list_parse_integer_or_reply(ctx, argv[3], &end) != 0)
+    if (list_parse_integer_or_reply(ctx, argv[2], &start) != DBLITE_OK ||
+        list_parse_integer_or_reply(ctx, argv[3], &end) != DBLITE_OK)
         return;
     list_value *list;
     if (list_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_READ, &list) != DBLITE_OK)
@@ -63,7 +63,7 @@ void lists_lindex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     long long index;
-    if (list_parse_integer_or_reply(ctx, argv[2], &index) != 0)
+    if (list_parse_integer_or_reply(ctx, argv[2], &index) != DBLITE_OK)
         return;
     list_position position;
     if (list_value_seek(list, index, &position))
@@ -79,7 +79,7 @@ void lists_lpos_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     for (int index = 3; index < argc; index++) {
         int has_value = index + 1 < argc;
         if (dblite_bytes_equal_nocase(argv[index], "rank") && has_value) {
-            if (list_parse_integer_or_reply(ctx, argv[++index], &rank) != 0)
+            if (list_parse_integer_or_reply(ctx, argv[++index], &rank) != DBLITE_OK)
                 return;
             if (rank == 0) {
                 dblite_reply_error(ctx, "ERR " RANK_ZERO_ERROR);
@@ -87,11 +87,11 @@ void lists_lpos_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             }
         } else if (dblite_bytes_equal_nocase(argv[index], "count") && has_value) {
             if (list_parse_range_or_reply(ctx, argv[++index], 0, INT64_MAX, "COUNT can't be negative",
-                                          &count) != 0)
+                                          &count) != DBLITE_OK)
                 return;
         } else if (dblite_bytes_equal_nocase(argv[index], "maxlen") && has_value) {
             if (list_parse_range_or_reply(ctx, argv[++index], 0, INT64_MAX, "MAXLEN can't be negative",
-                                          &maxlen) != 0)
+                                          &maxlen) != DBLITE_OK)
                 return;
         } else {
             dblite_reply_syntax_error(ctx);
@@ -109,7 +109,7 @@ void lists_lpos_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     packed_value element;
-    if (list_prepare_or_reply(ctx, argv[2], &element) != 0)
+    if (list_prepare_or_reply(ctx, argv[2], &element) != DBLITE_OK)
         return;
     int from_tail = rank < 0;
     /* Redis 7.0 negates the rank in a long: the smallest one stays

@@ -6,10 +6,10 @@
 #include "aof_rewrite.h"
 #include "persistence.h"
 
-static void command_bgrewriteaof(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void persistence_bgrewriteaof_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc, (void)argv;
-    persistence_state *state = persistence_state_get();
+    persistence_state *state = persistence_state_of(ctx);
     if (child_running(state, CHILD_AOF_REWRITE)) {
         dblite_reply_error(ctx, "ERR Background append only file rewriting already in progress");
         return;
@@ -25,13 +25,4 @@ static void command_bgrewriteaof(dblite_ctx *ctx, int argc, const dblite_bytes *
         return;
     }
     dblite_reply_simple(ctx, "Background append only file rewriting started");
-}
-
-static const dblite_command_spec aof_command = {
-    DBLITE_API_VERSION, "bgrewriteaof", 1, "admin noscript", 0, 0, 0, command_bgrewriteaof,
-    "Asynchronously rewrites the append-only file to disk.", "1.0.0", "server", "", NULL};
-
-int aof_commands_register(dblite_module *module)
-{
-    return dblite_command_register(module, &aof_command);
 }

@@ -165,6 +165,8 @@ int aof_rewrite_now(persistence_state *state, dblite_ctx *ctx, char *error, size
     return switch_log(state, error, error_size);
 }
 
+static void background_rewrite_done(persistence_state *state, int success, long long duration_ms);
+
 static int background_rewrite_job(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
 {
     char temp[64];
@@ -191,7 +193,8 @@ int aof_rewrite_start_background(persistence_state *state, dblite_ctx *ctx, char
     aof->rewrite_diff_failed = 0;
     aof->rewrite_scheduled = 0;
     int db = dblite_ctx_db(ctx);
-    int status = child_start(state, ctx, CHILD_AOF_REWRITE, background_rewrite_job, error, error_size);
+    int status = child_start(state, ctx, CHILD_AOF_REWRITE, background_rewrite_job, background_rewrite_done, error,
+                             error_size);
     dblite_ctx_select(ctx, db);
     if (status != 0) {
         aof->last_rewrite_ok = 0;
@@ -235,9 +238,13 @@ static int finish_rewrite(persistence_state *state, char *error, size_t error_si
     return switch_log(state, error, error_size);
 }
 
-void aof_rewrite_background_done(persistence_state *state, int success)
+/* The parent's side of a finished BGREWRITEAOF (child_start's completion):
+ * on success the writes made meanwhile go after the child's file and it
+ * replaces the log. */
+static void background_rewrite_done(persistence_state *state, int success, long long duration_ms)
 {
     aof_log *aof = &state->aof;
+    aof->last_rewrite_duration_ms = duration_ms;
     char error[512] = "the child failed";
     if (success && finish_rewrite(state, error, sizeof(error)) == 0) {
         aof->last_rewrite_ok = 1;

@@ -26,7 +26,5 @@ int aof_rewrite_write_dataset(output_buffer *out, dblite_ctx *ctx, const dblite_
 int aof_rewrite_now(struct persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
 /* Fork the rewrite.  0, or -1 with the reason. */
 int aof_rewrite_start_background(struct persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
-/* Called when the rewrite child ended. */
-void aof_rewrite_background_done(struct persistence_state *state, int success);
 
 #endif

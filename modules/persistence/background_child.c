@@ -6,7 +6,8 @@
  * every socket it inherited (so a dead server's port is free again at once
  * even while the child still writes) and restores default signal handling
  * (so a plain kill stops it).  The server notices the child's end from a
- * timer with waitpid(WNOHANG) and then runs the job's completion.
+ * timer with waitpid(WNOHANG) and then runs the completion the job passed
+ * to child_start: this file knows how to run a child, not what it does.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -20,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aof_rewrite.h"
 #include "persistence.h"
 
 #define CHILD_POLL_MS 10
@@ -65,31 +65,18 @@ int child_running(const persistence_state *state, child_kind kind)
     return kind == CHILD_NONE || state->child == kind;
 }
 
-/* What ends a child: the completion of its kind, then bookkeeping. */
+/* What ends a child: bookkeeping, then the job's completion (which may
+ * still read the temporary file), then the file goes. */
 static void child_finished(persistence_state *state, int success)
 {
-    child_kind kind = state->child;
+    child_done_fn done = state->child_done;
     long long duration = now_ms() - state->child_started_ms;
     state->child = CHILD_NONE;
     state->child_pid = 0;
     state->child_timer = 0;
-    if (kind == CHILD_RDB) {
-        state->last_bgsave_duration_ms = duration;
-        state->last_bgsave_ok = success;
-        if (success) {
-            state->changes_since_save -= state->changes_at_fork;
-            if (state->changes_since_save < 0)
-                state->changes_since_save = 0;
-            state->last_save_time = time(NULL);
-            state->rdb_saves++;
-            dblite_log(state->module, "notice", "Background saving terminated with success");
-        } else {
-            dblite_log(state->module, "warning", "Background saving error");
-        }
-    } else if (kind == CHILD_AOF_REWRITE) {
-        state->aof.last_rewrite_duration_ms = duration;
-        aof_rewrite_background_done(state, success);
-    }
+    state->child_done = NULL;
+    if (done != NULL)
+        done(state, success, duration);
     /* A successful job's file was renamed away already. */
     unlink(state->child_temp_path);
 }
@@ -112,8 +99,8 @@ static long long poll_child(dblite_ctx *ctx, void *privdata)
     return -1;
 }
 
-int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, char *error,
-                size_t error_size)
+int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, child_done_fn done,
+                char *error, size_t error_size)
 {
     if (state->child != CHILD_NONE) {
         snprintf(error, error_size, "another background job is running");
@@ -139,6 +126,7 @@ int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, chil
     state->child_pid = pid;
     child_temp_name(kind, pid, state->child_temp_path, sizeof(state->child_temp_path));
     state->child_started_ms = started;
+    state->child_done = done;
     state->child_timer = dblite_timer_create(state->module, CHILD_POLL_MS, poll_child, state);
     if (state->child_timer == 0) {
         /* Without the timer the child would never be reaped: stop it. */
@@ -146,6 +134,7 @@ int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, chil
         waitpid(pid, NULL, 0);
         state->child = CHILD_NONE;
         state->child_pid = 0;
+        state->child_done = NULL;
         snprintf(error, error_size, "cannot create the timer that watches the child");
         return -1;
     }

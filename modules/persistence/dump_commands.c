@@ -21,10 +21,10 @@
 
 #define DUMP_FOOTER_LENGTH 10 /* version (2 bytes) and CRC-64 (8 bytes) */
 
-static void command_dump(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void persistence_dump_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
-    persistence_state *state = persistence_state_get();
+    persistence_state *state = persistence_state_of(ctx);
     const dblite_type *type;
     void *value = dblite_key_value(ctx, argv[1], DBLITE_LOOKUP_READ, &type);
     if (value == NULL) {
@@ -165,9 +165,8 @@ static int decode_payload(dblite_ctx *ctx, dblite_bytes payload, const dblite_ty
     return 0;
 }
 
-void dump_command_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    persistence_state *state = persistence_state_get();
     restore_options options;
     if (parse_restore_options(ctx, argc, argv, &options) != 0)
         return;
@@ -219,18 +218,7 @@ void dump_command_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     dblite_reply_ok(ctx);
 }
 
-static const dblite_command_spec dump_commands[] = {
-    {DBLITE_API_VERSION, "dump", 2, "readonly", 1, 1, 1, command_dump,
-     "Returns a serialized representation of the value stored at a key.", "2.6.0", "generic", "key", NULL},
-    {DBLITE_API_VERSION, "restore", -4, "write deny-oom", 1, 1, 1, dump_command_restore,
-     "Creates a key from the serialized representation of a value.", "2.6.0", "generic",
-     "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]", NULL},
-};
-
-int dump_commands_register(dblite_module *module)
+void persistence_restore_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    for (size_t i = 0; i < sizeof(dump_commands) / sizeof(dump_commands[0]); i++)
-        if (dblite_command_register(module, &dump_commands[i]) != DBLITE_OK)
-            return DBLITE_ERR;
-    return DBLITE_OK;
+    dump_restore_and_reply(persistence_state_of(ctx), ctx, argc, argv);
 }

@@ -45,6 +45,13 @@ static int plain_file_name(dblite_bytes argument, char *buffer, size_t size)
     return 0;
 }
 
+/* The module's state: these functions run with the calling module's ctx
+ * (the dialect's), so they find it as the data of the service's exporter. */
+static persistence_state *files_state(void)
+{
+    return dblite_service_data(DBLITE_FILES_SERVICE);
+}
+
 /* The client's file name made a valid name in buffer, and the server in
  * 'dir'; 0, or -1 after replying. */
 static int file_in_dir_or_reply(dblite_ctx *ctx, dblite_bytes argument, char *buffer, size_t size)
@@ -54,7 +61,7 @@ static int file_in_dir_or_reply(dblite_ctx *ctx, dblite_bytes argument, char *bu
         return -1;
     }
     char error[512];
-    if (persistence_enter_dir(persistence_state_get(), error, sizeof(error)) != 0) {
+    if (persistence_enter_dir(files_state(), error, sizeof(error)) != 0) {
         dblite_reply_error_format(ctx, "ERR %s", error);
         return -1;
     }
@@ -71,7 +78,7 @@ static void save_to_file(dblite_ctx *ctx, dblite_bytes argument)
         dblite_reply_error_format(ctx, "ERR '%s' exists and is not a regular file", name);
         return;
     }
-    snapshot_save_and_reply(ctx, name);
+    snapshot_save_and_reply(files_state(), ctx, name);
 }
 
 static void files_save(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -80,10 +87,12 @@ static void files_save(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         dblite_reply_wrong_arity(ctx);
         return;
     }
-    if (argc == 1)
-        snapshot_save_and_reply(ctx, persistence_state_get()->settings.dbfilename);
-    else
+    if (argc == 1) {
+        persistence_state *state = files_state();
+        snapshot_save_and_reply(state, ctx, state->settings.dbfilename);
+    } else {
         save_to_file(ctx, argv[1]);
+    }
 }
 
 /* Opens name inside the current directory ('dir') for reading, only as a
@@ -131,7 +140,7 @@ static void restore_from_file(dblite_ctx *ctx, dblite_bytes argument)
         dblite_reply_error_format(ctx, "ERR %s", error);
         return;
     }
-    int status = dataset_restore_from_map(persistence_state_get(), ctx, &map, name, error, sizeof(error));
+    int status = dataset_restore_from_map(files_state(), ctx, &map, name, error, sizeof(error));
     file_map_close(&map);
     if (status != 0) {
         dblite_reply_error_format(ctx, "ERR %s", error);
@@ -145,7 +154,7 @@ static void files_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     if (argc == 2)
         restore_from_file(ctx, argv[1]);
     else if (argc >= 4)
-        dump_command_restore(ctx, argc, argv);
+        dump_restore_and_reply(files_state(), ctx, argc, argv);
     else
         dblite_reply_wrong_arity(ctx);
 }

@@ -3,10 +3,12 @@
  * share: RDB snapshots (SAVE, BGSAVE, save points, load at startup, save at
  * shutdown), the append-only file, DUMP/RESTORE.
  *
- * The state is one struct owned by persistence_module.c.  Command handlers
- * receive no private data, so they reach it through persistence_state_get();
- * it is only touched on the command thread (the fsync worker has its own
- * locked struct, see aof_fsync_worker.h).
+ * The state is one struct, the module's data (persistence_module.c): the
+ * module's commands reach it from their context (persistence_state_of),
+ * hooks and timers as their privdata, and the files service's functions,
+ * which run with the dialect module's context, as the service exporter's
+ * data.  It is only touched on the command thread (the fsync worker has
+ * its own locked struct, see aof_fsync_worker.h).
  */
 #ifndef PERSISTENCE_H
 #define PERSISTENCE_H
@@ -34,6 +36,15 @@ typedef struct persistence_settings {
     char *auto_aof_rewrite_min_size;
     int aof_load_truncated;
 } persistence_settings;
+
+struct persistence_state;
+
+/* What the forked child runs: 0 on success, or -1 with the reason. */
+typedef int (*child_job_fn)(struct persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+/* What the server runs once the child has ended (success: it exited 0)
+ * after waiting duration_ms for it; the child's temporary file is still
+ * there and is removed right after. */
+typedef void (*child_done_fn)(struct persistence_state *state, int success, long long duration_ms);
 
 typedef enum child_kind {
     CHILD_NONE = 0,
@@ -70,11 +81,16 @@ typedef struct persistence_state {
     char child_temp_path[64];
     char child_target_path[PATH_MAX];
     dblite_timer_id child_timer;
+    child_done_fn child_done; /* the running job's completion */
 
     aof_log aof;
 } persistence_state;
 
-persistence_state *persistence_state_get(void);
+/* The state, for the module's own commands (their ctx names this module). */
+static inline persistence_state *persistence_state_of(const dblite_ctx *ctx)
+{
+    return dblite_module_get_data(dblite_ctx_module(ctx));
+}
 
 /* Make the process's working directory follow the 'dir' setting (CONFIG
  * SET dir changes it at runtime).  0, or -1 with the reason in error. */
@@ -141,11 +157,12 @@ void aof_log_close(persistence_state *state);
 
 /* ---- the background child (background_child.c) ---- */
 
-typedef int (*child_job_fn)(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
-/* Fork; the child runs job and exits 0 on success.  0 in the parent, or -1
+/* Fork; the child runs job and exits 0 on success, and when it has ended
+ * the server runs done (also when the child is killed).  kind names the
+ * job for child_running and the temporary file.  0 in the parent, or -1
  * with the reason (fork failed, a child is already running). */
-int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, char *error,
-                size_t error_size);
+int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, child_done_fn done,
+                char *error, size_t error_size);
 /* The temporary file a child of kind with process id pid writes. */
 void child_temp_name(child_kind kind, pid_t pid, char *buffer, size_t size);
 /* Stop a running child at once (shutdown, dataset replaced) and clean up
@@ -158,14 +175,23 @@ int child_running(const persistence_state *state, child_kind kind);
 
 /* SAVE to path (relative to 'dir') and reply, as Redis's SAVE does for
  * dbfilename. */
-void snapshot_save_and_reply(dblite_ctx *ctx, const char *path);
+void snapshot_save_and_reply(persistence_state *state, dblite_ctx *ctx, const char *path);
 /* Redis's RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]. */
-void dump_command_restore(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* ---- command handlers (the table is in persistence_module.c) ---- */
+
+/* snapshot_commands.c */
+void persistence_save_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void persistence_bgsave_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void persistence_lastsave_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+/* dump_commands.c */
+void persistence_dump_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void persistence_restore_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+/* aof_commands.c */
+void persistence_bgrewriteaof_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
 /* ---- registration (one function per file) ---- */
-int snapshot_commands_register(dblite_module *module);
-int dump_commands_register(dblite_module *module);
-int aof_commands_register(dblite_module *module);
 int persistence_info_register(persistence_state *state);
 int persistence_config_register(persistence_state *state);
 int persistence_lifecycle_register(persistence_state *state);

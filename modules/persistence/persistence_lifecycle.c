@@ -198,16 +198,6 @@ static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdat
         fatal(state, "cannot start", "no timer for the periodic checks");
 }
 
-static void free_settings(persistence_settings *settings)
-{
-    char **strings[] = {&settings->save, &settings->dbfilename, &settings->appendfilename,
-                        &settings->auto_aof_rewrite_min_size};
-    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
-        dblite_free(*strings[i]);
-        *strings[i] = NULL;
-    }
-}
-
 /* Redis's finishShutdown, while the server still runs: stop the child,
  * flush and fsync the log, take the final snapshot (SHUTDOWN NOSAVE skips
  * it, SHUTDOWN SAVE forces one; otherwise, as SIGTERM, it is taken when
@@ -276,9 +266,8 @@ static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privda
             snapshot_save_now(state, ctx, state->settings.dbfilename, error, sizeof(error));
         }
     }
+    /* The state itself is freed later, by its destructor. */
     aof_fsync_worker_stop(&state->aof.worker);
-    byte_buffer_release(&state->aof.rewrite_diff);
-    free_settings(&state->settings);
 }
 
 static void on_before_sleep(dblite_ctx *ctx, const dblite_event *event, void *privdata)

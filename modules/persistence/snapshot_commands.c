@@ -11,9 +11,8 @@
 
 #include "persistence.h"
 
-void snapshot_save_and_reply(dblite_ctx *ctx, const char *path)
+void snapshot_save_and_reply(persistence_state *state, dblite_ctx *ctx, const char *path)
 {
-    persistence_state *state = persistence_state_get();
     if (child_running(state, CHILD_RDB)) {
         dblite_reply_error(ctx, "ERR Background save already in progress");
         return;
@@ -26,15 +25,16 @@ void snapshot_save_and_reply(dblite_ctx *ctx, const char *path)
     dblite_reply_ok(ctx);
 }
 
-static void command_save(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void persistence_save_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc, (void)argv;
-    snapshot_save_and_reply(ctx, persistence_state_get()->settings.dbfilename);
+    persistence_state *state = persistence_state_of(ctx);
+    snapshot_save_and_reply(state, ctx, state->settings.dbfilename);
 }
 
-static void command_bgsave(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void persistence_bgsave_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    persistence_state *state = persistence_state_get();
+    persistence_state *state = persistence_state_of(ctx);
     int schedule = 0;
     if (argc == 2 && dblite_bytes_equal_nocase(argv[1], "SCHEDULE")) {
         schedule = 1;
@@ -64,25 +64,8 @@ static void command_bgsave(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     dblite_reply_simple(ctx, "Background saving started");
 }
 
-static void command_lastsave(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void persistence_lastsave_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc, (void)argv;
-    dblite_reply_integer(ctx, persistence_state_get()->last_save_time);
-}
-
-static const dblite_command_spec snapshot_commands[] = {
-    {DBLITE_API_VERSION, "save", 1, "admin noscript", 0, 0, 0, command_save,
-     "Synchronously saves the database(s) to disk.", "1.0.0", "server", "", NULL},
-    {DBLITE_API_VERSION, "bgsave", -1, "admin noscript", 0, 0, 0, command_bgsave,
-     "Asynchronously saves the database(s) to disk.", "1.0.0", "server", "[SCHEDULE]", NULL},
-    {DBLITE_API_VERSION, "lastsave", 1, "fast loading stale", 0, 0, 0, command_lastsave,
-     "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", "server", "", NULL},
-};
-
-int snapshot_commands_register(dblite_module *module)
-{
-    for (size_t i = 0; i < sizeof(snapshot_commands) / sizeof(snapshot_commands[0]); i++)
-        if (dblite_command_register(module, &snapshot_commands[i]) != DBLITE_OK)
-            return DBLITE_ERR;
-    return DBLITE_OK;
+    dblite_reply_integer(ctx, persistence_state_of(ctx)->last_save_time);
 }

@@ -58,6 +58,24 @@ static int background_save_job(persistence_state *state, dblite_ctx *ctx, char *
     return rdb_snapshot_save_file(state->child_target_path, temp, ctx, &options, error, error_size);
 }
 
+/* The parent's side of a finished BGSAVE: the save points count from the
+ * fork on, and INFO reports the outcome. */
+static void background_save_done(persistence_state *state, int success, long long duration_ms)
+{
+    state->last_bgsave_duration_ms = duration_ms;
+    state->last_bgsave_ok = success;
+    if (!success) {
+        dblite_log(state->module, "warning", "Background saving error");
+        return;
+    }
+    state->changes_since_save -= state->changes_at_fork;
+    if (state->changes_since_save < 0)
+        state->changes_since_save = 0;
+    state->last_save_time = time(NULL);
+    state->rdb_saves++;
+    dblite_log(state->module, "notice", "Background saving terminated with success");
+}
+
 int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
 {
     if (persistence_enter_dir(state, error, error_size) != 0)
@@ -67,7 +85,7 @@ int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *e
     state->last_bgsave_try = time(NULL);
     state->bgsave_scheduled = 0;
     int db = dblite_ctx_db(ctx);
-    int status = child_start(state, ctx, CHILD_RDB, background_save_job, error, error_size);
+    int status = child_start(state, ctx, CHILD_RDB, background_save_job, background_save_done, error, error_size);
     dblite_ctx_select(ctx, db);
     if (status != 0) {
         state->last_bgsave_ok = 0;

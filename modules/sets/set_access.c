@@ -6,12 +6,13 @@
 #include "common/collection_access.h"
 #include "common/packed_list.h"
 #include "int_set.h"
-#include "sets_state.h"
+#include "sets.h"
 
 int set_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, set_value **set)
 {
+    /* The API replies WRONGTYPE; this only gives the value its type. */
     void *found;
-    if (collection_lookup_or_reply(ctx, key, sets_state_of(ctx)->type, flags, &found) !=
+    if (dblite_key_lookup_or_reply(ctx, key, sets_state_of(ctx)->type, flags, &found) !=
         DBLITE_OK)
         return DBLITE_ERR;
     *set = found;
@@ -21,7 +22,7 @@ int set_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, set_value 
 int set_open_for_write(dblite_ctx *ctx, dblite_bytes key, value_holder *holder)
 {
     void **slot;
-    if (collection_lookup_slot_or_reply(ctx, key, sets_state_of(ctx)->type, DBLITE_LOOKUP_WRITE,
+    if (dblite_key_lookup_slot_or_reply(ctx, key, sets_state_of(ctx)->type, DBLITE_LOOKUP_WRITE,
                                         &slot) != DBLITE_OK)
         return DBLITE_ERR;
     value_holder_init_slot(holder, slot, set_value_free);

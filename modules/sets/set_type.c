@@ -5,7 +5,7 @@
 #include "set_type.h"
 
 #include "set_value.h"
-#include "sets_state.h"
+#include "sets.h"
 
 #define SET_SNAPSHOT_NAME "dblset---"
 #define SET_ENCODING_VERSION 0

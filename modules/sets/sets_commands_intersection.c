@@ -11,8 +11,7 @@
 
 #include "common/collection_access.h"
 #include "set_access.h"
-#include "sets_commands.h"
-#include "sets_state.h"
+#include "sets.h"
 
 typedef struct sized_set {
     const set_value *set;

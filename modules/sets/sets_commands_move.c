@@ -7,8 +7,7 @@
  */
 #include "common/collection_access.h"
 #include "set_access.h"
-#include "sets_commands.h"
-#include "sets_state.h"
+#include "sets.h"
 
 void sets_smove_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {

@@ -17,8 +17,7 @@
 #include "common/random_sample.h"
 #include "common/reply_budget.h"
 #include "set_access.h"
-#include "sets_commands.h"
-#include "sets_state.h"
+#include "sets.h"
 
 /* Random access to the members: direct for integer sets and tables; packed
  * sets are walked once into an array so that many picks do not each walk

@@ -9,7 +9,7 @@
  */
 #include "common/scan_request.h"
 #include "set_access.h"
-#include "sets_commands.h"
+#include "sets.h"
 
 static void reply_if_accepted(dblite_ctx *ctx, const scan_request *request,
                               const set_member *member, long long *replied)

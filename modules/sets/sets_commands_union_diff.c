@@ -16,8 +16,7 @@
 
 #include "common/collection_access.h"
 #include "set_access.h"
-#include "sets_commands.h"
-#include "sets_state.h"
+#include "sets.h"
 
 static int add_all(value_holder *holder, const set_limits *limits, const set_value *set)
 {

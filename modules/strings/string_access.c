@@ -3,13 +3,9 @@
  */
 #include "string_access.h"
 
-#include <limits.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "dblite_provider.h"
-#include "string_type.h"
 #include "string_value.h"
+#include "strings.h"
 
 /* Redis's default proto-max-bulk-len, used if the server cannot say. */
 #define DEFAULT_MAX_LENGTH (512LL * 1024 * 1024)
@@ -17,21 +13,9 @@
  * strings that stay below it need no look at the setting. */
 #define SMALLEST_MAX_LENGTH (1024LL * 1024)
 
-int string_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, void **value)
-{
-    int status = dblite_key_lookup(ctx, key, string_type(), flags, value);
-    if (status == DBLITE_OK)
-        return DBLITE_OK;
-    if (status == DBLITE_ERR_WRONGTYPE)
-        dblite_reply_wrongtype(ctx);
-    else
-        dblite_reply_error(ctx, "ERR could not look the key up");
-    return DBLITE_ERR;
-}
-
 int string_store_or_reply(dblite_ctx *ctx, dblite_bytes key, void *value, int flags)
 {
-    int status = dblite_key_set(ctx, key, string_type(), value, flags);
+    int status = dblite_key_set(ctx, key, string_type(ctx), value, flags);
     if (status == DBLITE_OK)
         return DBLITE_OK;
     if (status == DBLITE_ERR_NOMEM)
@@ -85,45 +69,12 @@ void string_propagate_as(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     (void)dblite_propagate_replace(ctx, argc, argv);
 }
 
-/* Parses a memory size as Redis configs write it: digits and an optional
- * unit (k=1000, kb=1024, m, mb, g, gb).  Returns -1 when malformed. */
-static long long parse_memory_size(const char *text)
-{
-    char *end;
-    long long number = strtoll(text, &end, 10);
-    if (end == text || number < 0)
-        return -1;
-    static const struct {
-        const char *suffix;
-        long long multiplier;
-    } units[] = {
-        {"", 1},
-        {"k", 1000LL},
-        {"kb", 1024LL},
-        {"m", 1000LL * 1000},
-        {"mb", 1024LL * 1024},
-        {"g", 1000LL * 1000 * 1000},
-        {"gb", 1024LL * 1024 * 1024},
-    };
-    dblite_bytes suffix = {end, strlen(end)};
-    for (size_t index = 0; index < sizeof units / sizeof units[0]; index++) {
-        if (dblite_bytes_equal_nocase(suffix, units[index].suffix)) {
-            if (number > 0 && units[index].multiplier > 1 &&
-                number > LLONG_MAX / units[index].multiplier)
-                return -1;
-            return number * units[index].multiplier;
-        }
-    }
-    return -1;
-}
-
 long long string_max_length(void)
 {
-    const char *text = dblite_config_server_value("proto-max-bulk-len");
-    if (text == NULL)
-        return DEFAULT_MAX_LENGTH;
-    long long limit = parse_memory_size(text);
-    return limit >= 0 ? limit : DEFAULT_MAX_LENGTH;
+    long long limit = DEFAULT_MAX_LENGTH;
+    /* Unchanged on failure: the server always has this setting. */
+    (void)dblite_config_server_memory("proto-max-bulk-len", &limit);
+    return limit;
 }
 
 int string_check_length_or_reply(dblite_ctx *ctx, long long size, long long growth)

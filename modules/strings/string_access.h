@@ -1,16 +1,13 @@
 /*
- * string_access.h - the steps every string command shares: find a key as a
- * string, store a value, reply a value, and the size limit on strings.
- * Each function that can fail has already replied when it returns an error.
+ * string_access.h - the steps every string command shares: store a value,
+ * reply a value, and the size limit on strings.  (Commands find a key as a
+ * string with dblite_key_lookup_or_reply and string_type().)  Each
+ * function that can fail has already replied when it returns an error.
  */
 #ifndef STRINGS_STRING_ACCESS_H
 #define STRINGS_STRING_ACCESS_H
 
 #include "dblite_module.h"
-
-/* Looks key up expecting a string.  DBLITE_OK with *value set (NULL when the
- * key is missing), or DBLITE_ERR after replying WRONGTYPE. */
-int string_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, void **value);
 
 /* Stores value under key (ownership passes to the core even on failure);
  * DBLITE_OK, or DBLITE_ERR after replying an error. */

@@ -3,11 +3,6 @@
  *
  * Snapshots hold the plain bytes (Redis's RDB string payload), so a value is
  * rebuilt through string_value_create and gets its compact form back on load.
- *
- * The type handle is the one piece of module state: command handlers receive
- * no private data, and looking the type up by name on every command would
- * cost a search per call.  It is written once during dblite_module_init, on
- * the command thread, and only read afterwards.
  */
 #include "string_type.h"
 
@@ -16,8 +11,6 @@
 #define STRING_SNAPSHOT_NAME "dblstring"
 #define STRING_ENCODING_VERSION 0
 #define RDB_STRING_TYPE_CODE 0
-
-static const dblite_type *registered_string_type;
 
 static int string_save(dblite_io *io, const void *value)
 {
@@ -63,20 +56,12 @@ static const dblite_type_methods string_methods = {
     .encoding = string_value_encoding,
 };
 
-int string_type_register(dblite_module *module)
+const dblite_type *string_type_register(dblite_module *module)
 {
     dblite_type *type = dblite_type_register(module, "string", STRING_SNAPSHOT_NAME,
                                              STRING_ENCODING_VERSION, RDB_STRING_TYPE_CODE,
                                              &string_methods);
-    if (type == NULL) {
+    if (type == NULL)
         dblite_module_fail(module, "could not register the string type");
-        return DBLITE_ERR;
-    }
-    registered_string_type = type;
-    return DBLITE_OK;
-}
-
-const dblite_type *string_type(void)
-{
-    return registered_string_type;
+    return type;
 }

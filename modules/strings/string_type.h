@@ -7,11 +7,8 @@
 #include "dblite_module.h"
 
 /* Registers the type ("string", snapshot name "dblstring", encoding 0,
- * written as a native RDB string).  DBLITE_OK or an error after
+ * written as a native RDB string).  Returns the type, or NULL after
  * dblite_module_fail(). */
-int string_type_register(dblite_module *module);
-
-/* The registered type, for key lookups and stores; valid after registration. */
-const dblite_type *string_type(void);
+const dblite_type *string_type_register(dblite_module *module);
 
 #endif

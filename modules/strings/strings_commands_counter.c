@@ -9,9 +9,8 @@
 #include <math.h>
 
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 /* Room for the longest text Redis prints for a long double (%.17Lf of the
  * largest finite value has about 4950 digits). */
@@ -22,15 +21,9 @@
 static void increment_by(dblite_ctx *ctx, dblite_bytes key, long long increment)
 {
     void **slot;
-    int status = dblite_key_lookup_slot(ctx, key, string_type(), DBLITE_LOOKUP_WRITE, &slot);
-    if (status == DBLITE_ERR_WRONGTYPE) {
-        dblite_reply_wrongtype(ctx);
+    if (dblite_key_lookup_slot_or_reply(ctx, key, string_type(ctx), DBLITE_LOOKUP_WRITE,
+                                        &slot) != DBLITE_OK)
         return;
-    }
-    if (status != DBLITE_OK) {
-        dblite_reply_error(ctx, "ERR could not look the key up");
-        return;
-    }
     long long current = 0;
     if (slot != NULL && string_value_to_integer(*slot, &current) != DBLITE_OK) {
         dblite_reply_not_integer(ctx);
@@ -99,7 +92,8 @@ void strings_incrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *
 {
     (void)argc;
     void *value;
-    if (string_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE,
+                                   &value) != DBLITE_OK)
         return;
     long double current = 0, increment;
     if ((value != NULL && string_value_to_long_double(value, &current) != DBLITE_OK) ||

@@ -8,23 +8,8 @@
  * just to be replaced.  A missing key is stored as a new value.
  */
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
-
-/* Finds key for an edit: DBLITE_OK with *slot (NULL for a missing key), or
- * DBLITE_ERR after replying. */
-static int lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, void ***slot)
-{
-    int status = dblite_key_lookup_slot(ctx, key, string_type(), DBLITE_LOOKUP_WRITE, slot);
-    if (status == DBLITE_OK)
-        return DBLITE_OK;
-    if (status == DBLITE_ERR_WRONGTYPE)
-        dblite_reply_wrongtype(ctx);
-    else
-        dblite_reply_error(ctx, "ERR could not look the key up");
-    return DBLITE_ERR;
-}
+#include "strings.h"
 
 /* Writes bytes at offset of the value in slot and replies the new length. */
 static void splice_existing(dblite_ctx *ctx, dblite_bytes key, void **slot, size_t offset,
@@ -44,7 +29,8 @@ void strings_append_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void **slot;
-    if (lookup_slot_or_reply(ctx, argv[1], &slot) != DBLITE_OK)
+    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE,
+                                        &slot) != DBLITE_OK)
         return;
     if (slot == NULL) {
         void *created = string_value_create(argv[2].ptr, argv[2].len);
@@ -77,7 +63,8 @@ void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     }
     dblite_bytes patch = argv[3];
     void **slot;
-    if (lookup_slot_or_reply(ctx, argv[1], &slot) != DBLITE_OK)
+    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE,
+                                        &slot) != DBLITE_OK)
         return;
     if (patch.len == 0) {
         /* Nothing to write: no key is created and an existing one is untouched. */

@@ -16,9 +16,8 @@
 #include <string.h>
 
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 typedef struct lcs_request {
     int want_length;
@@ -180,16 +179,14 @@ static int parse_request(dblite_ctx *ctx, int argc, const dblite_bytes *argv,
  * reported even when the options are malformed (Redis's order). */
 static int lookup_pair(dblite_ctx *ctx, const dblite_bytes *argv, void **a, void **b)
 {
-    const dblite_type *type = string_type();
+    const dblite_type *type = string_type(ctx);
     int a_status = dblite_key_lookup(ctx, argv[1], type, DBLITE_LOOKUP_READ, a);
     int b_status = dblite_key_lookup(ctx, argv[2], type, DBLITE_LOOKUP_READ, b);
+    /* WRONGTYPE is the one failure a lookup has; LCS words it its own way. */
     if (a_status == DBLITE_OK && b_status == DBLITE_OK)
         return DBLITE_OK;
-    if (a_status == DBLITE_ERR_WRONGTYPE || b_status == DBLITE_ERR_WRONGTYPE)
-        dblite_reply_error(ctx, "ERR The specified keys must contain string values");
-    else
-        dblite_reply_error(ctx, "ERR could not look the key up");
-    return DBLITE_ERR;
+    dblite_reply_error(ctx, "ERR The specified keys must contain string values");
+    return DBLITE_ERR_WRONGTYPE;
 }
 
 static dblite_bytes bytes_or_empty(const void *value, char scratch[STRING_VALUE_SCRATCH_SIZE])

@@ -6,7 +6,7 @@
  */
 #include "string_access.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 /* Values prepared on the stack before falling back to a heap array. */
 #define STACK_VALUES 32

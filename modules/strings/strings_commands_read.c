@@ -3,15 +3,15 @@
  * STRLEN, GETRANGE and its old name SUBSTR.
  */
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 void strings_get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (string_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_READ, &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
+                                   &value) != DBLITE_OK)
         return;
     string_reply_value_or_null(ctx, value);
 }
@@ -19,7 +19,7 @@ void strings_get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 /* A key of another type reads as missing, as in Redis. */
 void strings_mget_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    const dblite_type *type = string_type();
+    const dblite_type *type = string_type(ctx);
     dblite_reply_array(ctx, argc - 1);
     for (int index = 1; index < argc; index++) {
         void *value = NULL;
@@ -33,7 +33,8 @@ void strings_strlen_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (string_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_READ, &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
+                                   &value) != DBLITE_OK)
         return;
     dblite_reply_integer(ctx, value != NULL ? (long long)string_value_length(value) : 0);
 }
@@ -51,7 +52,8 @@ void strings_getrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         return;
     }
     void *value;
-    if (string_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_READ, &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
+                                   &value) != DBLITE_OK)
         return;
     if (value == NULL || (start < 0 && end < 0 && start > end)) {
         dblite_reply_bulk(ctx, "", 0);

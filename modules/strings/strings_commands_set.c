@@ -11,9 +11,8 @@
 #include "expire_options.h"
 #include "integer_text.h"
 #include "string_access.h"
-#include "string_type.h"
 #include "string_value.h"
-#include "strings_commands.h"
+#include "strings.h"
 
 /* Arguments of the propagated command kept on the stack; longer SET GET
  * commands (GET repeated many times) take a heap array. */
@@ -108,7 +107,7 @@ static void set_generic(dblite_ctx *ctx, const set_request *request)
     int found = 0;
     if (flags & (EXPIRE_OPTION_NX | EXPIRE_OPTION_XX | EXPIRE_OPTION_GET)) {
         int lookup_flags = (flags & EXPIRE_OPTION_GET) ? DBLITE_LOOKUP_READ : DBLITE_LOOKUP_WRITE;
-        int status = dblite_key_lookup(ctx, request->key, string_type(), lookup_flags, &old);
+        int status = dblite_key_lookup(ctx, request->key, string_type(ctx), lookup_flags, &old);
         if (status == DBLITE_ERR_WRONGTYPE) {
             /* GET must read the old value; NX and XX only ask whether the
              * key exists, and a key of another type does. */

@@ -13,6 +13,8 @@
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +23,8 @@ import time
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from compat_server import CompatServer, config_without_persistence, default_paths  # noqa: E402
+from compat_server import (START_TIMEOUT, STOP_TIMEOUT, CompatServer, answers_ping,  # noqa: E402
+                           config_without_persistence, default_paths, free_port)
 from dblite_wire import DBLiteClient, ReplyError  # noqa: E402
 
 WRONGTYPE = ReplyError("WRONGTYPE Operation against a key holding the wrong kind of value")
@@ -325,6 +328,39 @@ def check_without_persistence(t, config_path):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def check_busy_dialect_port(t, config_path):
+    """The DBLite port is taken: the module cannot stop a server that has
+    started (nor exit behind its back), so the Redis port keeps serving, the
+    log says why DBLite clients are not, and the exit stays clean."""
+    t.begin("a DBLite port that cannot be bound")
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server = CompatServer(config_path)
+    try:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen(1)
+        server.redis_port, server.dblite_port = free_port(), blocker.getsockname()[1]
+        with open(server.log_path, "ab") as log:
+            server.process = subprocess.Popen(server.command(), stdin=subprocess.DEVNULL, stdout=log,
+                                              stderr=subprocess.STDOUT, cwd=server.dir)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and server.alive() and not answers_ping(server.redis_port):
+            time.sleep(0.02)
+        t.true("the Redis port is served", answers_ping(server.redis_port), server.log_tail())
+        t.true("the log says DBLite clients are not served",
+               "DBLite clients are not served" in server.log_tail(), server.log_tail())
+        status = None
+        if server.alive():
+            server.process.send_signal(signal.SIGTERM)
+            status = server.process.wait(STOP_TIMEOUT)
+        else:
+            status = server.process.poll()
+        t.equal("clean exit status after SIGTERM", 0, status)
+    finally:
+        blocker.close()
+        server.stop()
+        server.remove_dir()
+
+
 def main():
     binary, _, config_dir = default_paths()
     config_path = os.path.join(config_dir, "dblite-compat.ini")
@@ -358,6 +394,10 @@ def main():
         server.remove_dir()
     try:
         check_without_persistence(t, config_path)
+    except Exception as error:
+        t.true("no exception", False, "%s: %s" % (type(error).__name__, error))
+    try:
+        check_busy_dialect_port(t, config_path)
     except Exception as error:
         t.true("no exception", False, "%s: %s" % (type(error).__name__, error))
 

@@ -34,11 +34,11 @@
 #include "dblite_module.h"
 #include "hashes/hash_type.h"
 #include "hashes/hash_value.h"
-#include "hashes/hashes_state.h"
+#include "hashes/hashes.h"
 #include "sets/int_set.h"
 #include "sets/set_type.h"
 #include "sets/set_value.h"
-#include "sets/sets_state.h"
+#include "sets/sets.h"
 
 /* ---- The allocator the encodings link against ---------------------------- */
 

@@ -1,11 +1,29 @@
 /*
- * strings_commands.h - the command handlers of the strings module, grouped
- * by the file that implements them, and the table that registers them.
+ * strings.h - the family header of strings.so, Redis's strings family:
+ * the module's state, reached from every command, and the command
+ * handlers that strings.c registers.
+ *
+ * The state is the registered type handle (looking the type up by name on
+ * every command would cost a search per call).  It lives with the server
+ * (dblite_module_set_data_free), as every bundled module's state does.
  */
-#ifndef STRINGS_COMMANDS_H
-#define STRINGS_COMMANDS_H
+#ifndef STRINGS_STRINGS_H
+#define STRINGS_STRINGS_H
 
 #include "dblite_module.h"
+
+typedef struct strings_state {
+    const dblite_type *type;
+} strings_state;
+
+/* The string type, for key lookups and stores of the running command. */
+static inline const dblite_type *string_type(const dblite_ctx *ctx)
+{
+    const strings_state *state = dblite_module_get_data(dblite_ctx_module(ctx));
+    return state->type;
+}
+
+/* ---- Command handlers, by the file that implements them ---- */
 
 /* strings_commands_read.c */
 void strings_get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
@@ -41,9 +59,5 @@ void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
 
 /* strings_commands_lcs.c */
 void strings_lcs_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
-
-/* strings_command_table.c: registers every command above; DBLITE_OK or an
- * error after dblite_module_fail(). */
-int strings_commands_register(dblite_module *module);
 
 #endif

@@ -1,13 +1,35 @@
 /*
- * lists_commands.h - the command handlers of the lists module, grouped by
- * the file that implements them, the steps they share, and the table that
- * registers them.
+ * lists.h - the family header of lists.so, Redis's lists family: the
+ * module's state, reached from every command, the command handlers that
+ * lists.c registers, and the steps the plain and blocking commands share.
+ *
+ * The state holds the registered type and the settings ([lists] section,
+ * --lists.NAME, CONFIG GET/SET lists.NAME):
+ *   list-max-listpack-size  the fill budget of one packed list (see
+ *                           list_fill.h); Redis's default -2 = 8 KB
+ * It lives with the server (dblite_module_set_data_free), not in a global:
+ * handlers reach it from their context, the load method from its stream.
  */
-#ifndef LISTS_LISTS_COMMANDS_H
-#define LISTS_LISTS_COMMANDS_H
+#ifndef LISTS_LISTS_H
+#define LISTS_LISTS_H
 
 #include "dblite_module.h"
 #include "list_value.h"
+
+typedef struct lists_state {
+    const dblite_type *type;
+    long long fill; /* list-max-listpack-size, written by the server */
+} lists_state;
+
+/* The state of the module whose command or callback is running. */
+static inline lists_state *lists_state_of(const dblite_ctx *ctx)
+{
+    return dblite_module_get_data(dblite_ctx_module(ctx));
+}
+static inline const dblite_type *list_type(const dblite_ctx *ctx) { return lists_state_of(ctx)->type; }
+static inline long long list_fill(const dblite_ctx *ctx) { return lists_state_of(ctx)->fill; }
+
+/* ---- Command handlers, by the file that implements them ---- */
 
 /* lists_commands_push.c */
 void lists_lpush_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
@@ -56,19 +78,16 @@ typedef struct lists_mpop_arguments {
     int where;
     long long count;
 } lists_mpop_arguments;
-/* Parses from numkeys (argv[numkeys_index]) to the end, replying the error
- * Redis gives and returning -1 on bad input. */
+/* Parses from numkeys (argv[numkeys_index]) to the end: DBLITE_OK, or
+ * DBLITE_ERR_INVALID after replying the error Redis gives. */
 int lists_parse_mpop(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int numkeys_index,
                      lists_mpop_arguments *arguments);
 
 /* Moves one element of source's non-empty list to destination (LMOVE).
- * Replies the element, or an error (WRONGTYPE destination, out of memory)
- * and returns -1 with nothing moved.  Propagation is the caller's. */
+ * Replies the element and returns DBLITE_OK, or replies an error (WRONGTYPE
+ * destination, out of memory) and returns it with nothing moved.
+ * Propagation is the caller's. */
 int lists_move_element(dblite_ctx *ctx, dblite_bytes source, list_value *source_list,
                        dblite_bytes destination, int where_from, int where_to);
-
-/* lists_command_table.c: registers every command; DBLITE_OK or an error
- * after dblite_module_fail(). */
-int lists_commands_register(dblite_module *module);
 
 #endif
