@@ -609,11 +609,22 @@ void packed_list_shrink_to_fit(packed_list **list)
     shrink_block(list);
 }
 
-/* Writes value (size bytes) just before the first entry of a both-ways
- * list, making head room first when there is not enough: the entries move
- * up by what is missing plus an eighth of their size, so a run of head
- * pushes moves them rarely. */
-static int insert_at_head(packed_list **list, const packed_value *value, size_t size)
+/* Writes count values back to back at destination. */
+static void write_entries(const packed_list *list, unsigned char *destination,
+                          const packed_value *values, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        write_entry(list, destination, &values[i]);
+        destination += packed_list_value_size(list, &values[i]);
+    }
+}
+
+/* Writes values (size bytes in all) just before the first entry of a
+ * both-ways list, making head room first when there is not enough: the
+ * entries move up by what is missing plus an eighth of their size, so a
+ * run of head pushes moves them rarely. */
+static int insert_at_head(packed_list **list, const packed_value *values, size_t count,
+                          size_t size)
 {
     size_t start = (*list)->start[0];
     size_t room = start - BOTH_WAYS_HEADER_SIZE;
@@ -629,18 +640,21 @@ static int insert_at_head(packed_list **list, const packed_value *value, size_t 
     }
     start -= size;
     (*list)->start[0] = (uint32_t)start;
-    write_entry(*list, (unsigned char *)*list + start, value);
-    (*list)->count++;
+    write_entries(*list, (unsigned char *)*list + start, values, count);
+    (*list)->count = (uint16_t)((*list)->count + count);
     return DBLITE_OK;
 }
 
-int packed_list_insert(packed_list **list, size_t position, const packed_value *value)
+int packed_list_insert_all(packed_list **list, size_t position, const packed_value *values,
+                           size_t count)
 {
-    if ((*list)->count >= PACKED_LIST_MAX_COUNT)
+    size_t size = 0;
+    for (size_t i = 0; i < count; i++)
+        size += packed_list_value_size(*list, &values[i]);
+    if (!packed_list_fits(*list, count, size))
         return DBLITE_ERR_NOMEM;
-    size_t size = packed_list_value_size(*list, value);
     if (both_ways(*list) && position == (*list)->start[0] && (*list)->count > 0)
-        return insert_at_head(list, value, size);
+        return insert_at_head(list, values, count, size);
     size_t old_end = (*list)->end;
     if (position == 0)
         position = old_end;
@@ -648,38 +662,25 @@ int packed_list_insert(packed_list **list, size_t position, const packed_value *
         return DBLITE_ERR_NOMEM;
     unsigned char *base = (unsigned char *)*list;
     memmove(base + position + size, base + position, old_end - position);
-    write_entry(*list, base + position, value);
+    write_entries(*list, base + position, values, count);
     (*list)->end = (uint32_t)(old_end + size);
-    (*list)->count++;
+    (*list)->count = (uint16_t)((*list)->count + count);
     return DBLITE_OK;
+}
+
+int packed_list_insert(packed_list **list, size_t position, const packed_value *value)
+{
+    return packed_list_insert_all(list, position, value, 1);
 }
 
 int packed_list_push_head(packed_list **list, const packed_value *value)
 {
-    return packed_list_insert(list, packed_list_start(*list), value);
+    return packed_list_insert_all(list, packed_list_start(*list), value, 1);
 }
 
 int packed_list_push_tail(packed_list **list, const packed_value *value)
 {
-    return packed_list_insert(list, 0, value);
-}
-
-int packed_list_push_tail_all(packed_list **list, const packed_value *values, size_t count)
-{
-    size_t added = 0;
-    for (size_t i = 0; i < count; i++)
-        added += packed_list_value_size(*list, &values[i]);
-    if (!packed_list_fits(*list, count, added) ||
-        reserve(list, (*list)->end + added, 1) != DBLITE_OK)
-        return DBLITE_ERR_NOMEM;
-    unsigned char *out = (unsigned char *)*list + (*list)->end;
-    for (size_t i = 0; i < count; i++) {
-        write_entry(*list, out, &values[i]);
-        out += packed_list_value_size(*list, &values[i]);
-    }
-    (*list)->end = (uint32_t)((*list)->end + added);
-    (*list)->count = (uint16_t)((*list)->count + count);
-    return DBLITE_OK;
+    return packed_list_insert_all(list, 0, value, 1);
 }
 
 size_t packed_list_delete(packed_list **list, size_t position, size_t count)

@@ -162,9 +162,11 @@ size_t packed_list_find(const packed_list *list, size_t position, const packed_v
 int packed_list_insert(packed_list **list, size_t position, const packed_value *value);
 int packed_list_push_head(packed_list **list, const packed_value *value);
 int packed_list_push_tail(packed_list **list, const packed_value *value);
-/* Appends count values with at most one move of the block (a hash's
- * field and value). */
-int packed_list_push_tail_all(packed_list **list, const packed_value *values, size_t count);
+/* Inserts count values in order before the entry at position (0: at the
+ * end) with at most one move of the block: a hash's field and value, a
+ * sorted set's member and score. */
+int packed_list_insert_all(packed_list **list, size_t position, const packed_value *values,
+                           size_t count);
 /* Replaces the entry at position; value must not point into the list. */
 int packed_list_replace(packed_list **list, size_t position, const packed_value *value);
 /* Removes up to count entries starting at position (towards the tail) and

@@ -254,7 +254,7 @@ static int packed_set(value_holder *holder, const hash_limits *limits, dblite_by
     if (packed_list_count(list) / 2 + 1 > limits->max_packed_pairs ||
         !packed_list_fits(list, 2, added_bytes))
         return NEEDS_TABLE;
-    if (packed_list_push_tail_all(&list, pair, 2) != DBLITE_OK)
+    if (packed_list_insert_all(&list, 0, pair, 2) != DBLITE_OK)
         return DBLITE_ERR_NOMEM;
     value_holder_update(holder, list);
     return HASH_VALUE_ADDED;

@@ -394,7 +394,7 @@ static void test_member_score_pairs(void **state)
         packed_value_text(&pair[0], pairs[i][0], strlen(pairs[i][0]));
         pair[1] = prepared(pairs[i][1], strlen(pairs[i][1]));
         packed_list *edited = list;
-        assert_int_equal(packed_list_push_tail_all(&edited, pair, 2), DBLITE_OK);
+        assert_int_equal(packed_list_insert_all(&edited, 0, pair, 2), DBLITE_OK);
         if (edited != list)
             packed_list_free(list);
         list = edited;
@@ -434,7 +434,7 @@ static void test_copy_on_grow_keeps_the_old_block(void **state)
     assert_non_null(list);
     packed_value values[2] = {text_value("alpha"), text_value("beta")};
     packed_list *edited = list;
-    assert_int_equal(packed_list_push_tail_all(&edited, values, 2), DBLITE_OK);
+    assert_int_equal(packed_list_insert_all(&edited, 0, values, 2), DBLITE_OK);
     if (edited != list)
         packed_list_free(list);
     list = edited;
@@ -509,12 +509,12 @@ static void test_limits(void **state)
         batch[i] = small;
     for (size_t pushed = 0; pushed < PACKED_LIST_MAX_COUNT;) {
         size_t count = PACKED_LIST_MAX_COUNT - pushed < 4096 ? PACKED_LIST_MAX_COUNT - pushed : 4096;
-        assert_int_equal(packed_list_push_tail_all(&list, batch, count), DBLITE_OK);
+        assert_int_equal(packed_list_insert_all(&list, 0, batch, count), DBLITE_OK);
         pushed += count;
     }
     assert_int_equal(packed_list_count(list), PACKED_LIST_MAX_COUNT);
     assert_int_equal(packed_list_push_tail(&list, &small), DBLITE_ERR_NOMEM);
-    assert_int_equal(packed_list_push_tail_all(&list, &small, 1), DBLITE_ERR_NOMEM);
+    assert_int_equal(packed_list_insert_all(&list, 0, &small, 1), DBLITE_ERR_NOMEM);
     assert_int_equal(packed_list_count(list), PACKED_LIST_MAX_COUNT);
     packed_value too_large;
     assert_int_equal(packed_value_prepare(&too_large, "x", PACKED_LIST_MAX_ELEMENT + 1),
@@ -675,11 +675,14 @@ static void test_random_edits(void **state)
                 break;
             }
             case 4: {
-                packed_value pair[2] = {value, prepared("pair", 4)};
-                status = packed_list_push_tail_all(&edited, pair, 2);
+                /* A pair anywhere, as a sorted set inserts member and score. */
+                packed_value pair[2] = {value, prepared("-2.5", 4)};
+                size_t index = random_below(count + 1);
+                status = packed_list_insert_all(
+                    &edited, index == count ? 0 : packed_list_seek(list, (long long)index), pair, 2);
                 if (status == DBLITE_OK) {
-                    model_insert(&m, m.count, buffer, length);
-                    model_insert(&m, m.count, "pair", 4);
+                    model_insert(&m, index, buffer, length);
+                    model_insert(&m, index + 1, "-2.5", 4);
                 }
                 break;
             }
