@@ -5,9 +5,9 @@
  * Packed: a packed_list tagged HASH_ENCODING_PACKED, field and value
  * entries alternating, walked forwards only and growing by copy (the
  * keyspace may hold the old block).  Everything is stored as text, since
- * reads hand out pointers to the bytes.  Table: a small header (tag + element_table) whose
- * entries hold the field as the key, then the value's length (4 bytes,
- * unaligned) and the value.
+ * reads hand out pointers to the bytes.  Table: a small header (tag +
+ * element_table) whose entries hold the field as the key, then the value's
+ * length (4 bytes, unaligned) and the value.
  */
 #include "hash_value.h"
 
@@ -291,8 +291,8 @@ int hash_value_delete(hash_value *value, dblite_bytes field)
         size_t position = packed_list_find(list, 0, &probe, 1);
         if (position == 0)
             return 0;
-        /* Never moves the block: the list grows by copy (see
-         * hash_value_trim for giving memory back). */
+        /* In place: a copy-on-grow list does not shrink on deletion
+         * (hash_value_trim gives memory back through the holder). */
         (void)packed_list_delete(&list, position, 2);
         return 1;
     }

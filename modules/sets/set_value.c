@@ -363,8 +363,8 @@ int set_value_remove(set_value *set, dblite_bytes member)
         size_t position = packed_list_find(list, 0, &probe, 0);
         if (position == 0)
             return 0;
-        /* Never moves the block: the list grows by copy (see set_value_trim
-         * for giving memory back). */
+        /* In place: a copy-on-grow list does not shrink on deletion
+         * (set_value_trim gives memory back through the holder). */
         (void)packed_list_delete(&list, position, 1);
         return 1;
     }
