@@ -34,7 +34,7 @@ int hash_open_for_write(dblite_ctx *ctx, dblite_bytes key, int argc, const dblit
     for (int i = first; i < argc; i++) {
         if (argv[i].len > longest)
             longest = argv[i].len;
-        payload += packed_list_entry_size(argv[i].len);
+        payload += packed_list_text_size(argv[i].len);
     }
     hash_limits limits = hashes_limits(hashes_state_of(ctx));
     holder->current = hash_value_create(&limits, (size_t)(argc - first) / 2, longest, payload);

@@ -3,9 +3,11 @@
  * from one to the other.
  *
  * Packed: a packed_list tagged HASH_ENCODING_PACKED, field and value
- * entries alternating.  Table: a small header (tag + element_table) whose
- * entries hold the field as the key, then the value's length (4 bytes,
- * unaligned) and the value.
+ * entries alternating, walked forwards only and growing by copy (the
+ * keyspace may hold the old block).  Everything is stored as text, since
+ * reads hand out pointers to the bytes.  Table: a small header (tag +
+ * element_table) whose entries hold the field as the key, then the value's
+ * length (4 bytes, unaligned) and the value.
  */
 #include "hash_value.h"
 
@@ -44,6 +46,13 @@ static inline element_table *as_table(hash_value *value)
 static inline const element_table *as_const_table(const hash_value *value)
 {
     return &((const hash_table_value *)value)->table;
+}
+
+/* The bytes of a packed entry: a hash writes only text entries. */
+static inline dblite_bytes entry_text(const packed_entry *entry)
+{
+    dblite_bytes text = {(const char *)entry->string, entry->length};
+    return text;
 }
 
 /* ---- table entries ------------------------------------------------------ */
@@ -133,7 +142,8 @@ hash_value *hash_value_create(const hash_limits *limits, size_t pairs, size_t lo
                               size_t payload_bytes)
 {
     if (packed_allowed(limits, pairs, longest, payload_bytes))
-        return (hash_value *)packed_list_create(HASH_ENCODING_PACKED, payload_bytes);
+        return (hash_value *)packed_list_create(HASH_ENCODING_PACKED, PACKED_LIST_COPY_ON_GROW,
+                                                payload_bytes);
     return table_create(pairs);
 }
 
@@ -146,10 +156,11 @@ static hash_value *packed_to_table(const packed_list *list, size_t extra)
         return NULL;
     element_table *table = as_table(converted);
     size_t position = packed_list_first(list);
-    while (!packed_list_at_end(list, position)) {
-        dblite_bytes field, content;
-        position = packed_list_read(list, position, &field);
-        position = packed_list_read(list, position, &content);
+    while (position != 0) {
+        packed_entry field_entry, content_entry;
+        position = packed_list_read_next(list, position, &field_entry);
+        position = packed_list_read_next(list, position, &content_entry);
+        dblite_bytes field = entry_text(&field_entry), content = entry_text(&content_entry);
         uint32_t hash = element_table_hash(table, field.ptr, field.len);
         table_entry *entry = entry_create(field, hash, content);
         if (entry == NULL || element_table_add(table, entry) != DBLITE_OK) {
@@ -179,11 +190,14 @@ int hash_value_get(const hash_value *value, dblite_bytes field, dblite_bytes *fo
 {
     if (value->encoding == HASH_ENCODING_PACKED) {
         const packed_list *list = as_const_packed(value);
-        size_t position = packed_list_find(list, field.ptr, field.len, 2);
-        if (position == PACKED_LIST_NONE)
+        packed_value probe;
+        packed_value_text(&probe, field.ptr, field.len);
+        size_t position = packed_list_find(list, 0, &probe, 1);
+        if (position == 0)
             return 0;
-        dblite_bytes ignored;
-        packed_list_read(list, packed_list_read(list, position, &ignored), found);
+        packed_entry content;
+        packed_list_read(list, packed_list_next(list, position), &content);
+        *found = entry_text(&content);
         return 1;
     }
     const element_table *table = as_const_table(value);
@@ -225,25 +239,24 @@ static int packed_set(value_holder *holder, const hash_limits *limits, dblite_by
     packed_list *list = holder->current;
     if (field.len > limits->max_packed_length || content.len > limits->max_packed_length)
         return NEEDS_TABLE;
-    size_t position = packed_list_find(list, field.ptr, field.len, 2);
-    if (position != PACKED_LIST_NONE) {
-        dblite_bytes ignored;
-        size_t content_position = packed_list_read(list, position, &ignored);
-        packed_list *updated = packed_list_replace(list, content_position, content.ptr, content.len);
-        if (updated == NULL)
+    packed_value pair[2];
+    packed_value_text(&pair[0], field.ptr, field.len);
+    packed_value_text(&pair[1], content.ptr, content.len);
+    size_t position = packed_list_find(list, 0, &pair[0], 1);
+    if (position != 0) {
+        if (packed_list_replace(&list, packed_list_next(list, position), &pair[1]) != DBLITE_OK)
             return DBLITE_ERR_NOMEM;
-        value_holder_update(holder, updated);
+        value_holder_update(holder, list);
         return HASH_VALUE_UPDATED;
     }
-    size_t added_bytes = packed_list_entry_size(field.len) + packed_list_entry_size(content.len);
+    size_t added_bytes =
+        packed_list_value_size(list, &pair[0]) + packed_list_value_size(list, &pair[1]);
     if (packed_list_count(list) / 2 + 1 > limits->max_packed_pairs ||
         !packed_list_fits(list, 2, added_bytes))
         return NEEDS_TABLE;
-    dblite_bytes pair[2] = {field, content};
-    packed_list *updated = packed_list_append(list, pair, 2);
-    if (updated == NULL)
+    if (packed_list_insert_all(&list, 0, pair, 2) != DBLITE_OK)
         return DBLITE_ERR_NOMEM;
-    value_holder_update(holder, updated);
+    value_holder_update(holder, list);
     return HASH_VALUE_ADDED;
 }
 
@@ -273,10 +286,14 @@ int hash_value_delete(hash_value *value, dblite_bytes field)
 {
     if (value->encoding == HASH_ENCODING_PACKED) {
         packed_list *list = as_packed(value);
-        size_t position = packed_list_find(list, field.ptr, field.len, 2);
-        if (position == PACKED_LIST_NONE)
+        packed_value probe;
+        packed_value_text(&probe, field.ptr, field.len);
+        size_t position = packed_list_find(list, 0, &probe, 1);
+        if (position == 0)
             return 0;
-        packed_list_delete(list, position, 2);
+        /* In place: a copy-on-grow list does not shrink on deletion
+         * (hash_value_trim gives memory back through the holder). */
+        (void)packed_list_delete(&list, position, 2);
         return 1;
     }
     element_table *table = as_table(value);
@@ -293,9 +310,9 @@ void hash_value_trim(value_holder *holder)
     hash_value *value = holder->current;
     if (value->encoding != HASH_ENCODING_PACKED)
         return;
-    packed_list *trimmed = packed_list_trim(as_packed(value));
-    if (trimmed != NULL)
-        value_holder_update(holder, trimmed);
+    packed_list *list = as_packed(value);
+    packed_list_shrink_if_sparse(&list);
+    value_holder_update(holder, list);
 }
 
 /* ---- walking ----------------------------------------------------------------- */
@@ -312,10 +329,13 @@ int hash_iterator_next(hash_iterator *iterator, dblite_bytes *field, dblite_byte
     const hash_value *value = iterator->value;
     if (value->encoding == HASH_ENCODING_PACKED) {
         const packed_list *list = as_const_packed(value);
-        if (packed_list_at_end(list, iterator->position))
+        if (iterator->position == 0)
             return 0;
-        iterator->position = packed_list_read(list, iterator->position, field);
-        iterator->position = packed_list_read(list, iterator->position, content);
+        packed_entry field_entry, content_entry;
+        iterator->position = packed_list_read_next(list, iterator->position, &field_entry);
+        iterator->position = packed_list_read_next(list, iterator->position, &content_entry);
+        *field = entry_text(&field_entry);
+        *content = entry_text(&content_entry);
         return 1;
     }
     const element_table *table = as_const_table(value);
@@ -333,8 +353,11 @@ void hash_value_pair_at(const hash_value *value, size_t index, dblite_bytes *fie
 {
     if (value->encoding == HASH_ENCODING_PACKED) {
         const packed_list *list = as_const_packed(value);
-        size_t position = packed_list_seek(list, index * 2);
-        packed_list_read(list, packed_list_read(list, position, field), content);
+        packed_entry field_entry, content_entry;
+        size_t position = packed_list_seek(list, (long long)index * 2);
+        packed_list_read(list, packed_list_read_next(list, position, &field_entry), &content_entry);
+        *field = entry_text(&field_entry);
+        *content = entry_text(&content_entry);
         return;
     }
     const table_entry *entry = element_table_entry(as_const_table(value), index);
@@ -373,6 +396,6 @@ size_t hash_value_memory_usage(const void *opaque)
 {
     const hash_value *value = opaque;
     if (value->encoding == HASH_ENCODING_PACKED)
-        return packed_list_allocated_bytes(as_const_packed(value));
+        return packed_list_allocated(as_const_packed(value));
     return dblite_alloc_size(value) + element_table_memory(as_const_table(value));
 }

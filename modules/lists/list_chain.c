@@ -23,10 +23,10 @@ static list_node *node_create(packed_list *pack)
 
 static list_node *node_create_with(const packed_value *value)
 {
-    packed_list *pack = packed_list_create();
+    packed_list *pack = list_pack_create();
     if (pack == NULL)
         return NULL;
-    if (packed_list_push_tail(&pack, value) != 0) {
+    if (packed_list_push_tail(&pack, value) != DBLITE_OK) {
         packed_list_free(pack);
         return NULL;
     }
@@ -136,8 +136,9 @@ size_t list_chain_memory_usage(const list_chain *chain)
     return total;
 }
 
-static int node_accepts(const list_node *node, size_t added_bytes, long long fill)
+static int node_accepts(const list_node *node, const packed_value *value, long long fill)
 {
+    size_t added_bytes = packed_list_value_size(node->pack, value);
     return list_fill_allows(fill, packed_list_bytes(node->pack) + added_bytes,
                             packed_list_count(node->pack) + 1);
 }
@@ -145,22 +146,22 @@ static int node_accepts(const list_node *node, size_t added_bytes, long long fil
 int list_chain_push(list_chain *chain, int at_tail, const packed_value *value, long long fill)
 {
     list_node *node = at_tail ? chain->tail : chain->head;
-    if (node && node_accepts(node, value->encoded_size, fill)) {
+    if (node && node_accepts(node, value, fill)) {
         int status = at_tail ? packed_list_push_tail(&node->pack, value)
                              : packed_list_push_head(&node->pack, value);
-        if (status != 0)
-            return -1;
+        if (status != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
     } else {
         list_node *fresh = node_create_with(value);
         if (fresh == NULL)
-            return -1;
+            return DBLITE_ERR_NOMEM;
         link_after(chain, at_tail ? chain->tail : NULL, fresh);
         /* The old end node is full: it will not grow again. */
         if (node)
             packed_list_shrink_to_fit(&node->pack);
     }
     chain->count++;
-    return 0;
+    return DBLITE_OK;
 }
 
 void list_chain_delete_range(list_chain *chain, size_t start, size_t count)
@@ -268,7 +269,7 @@ int list_chain_prev(list_position *position)
 static list_node *split_node(list_chain *chain, list_node *node, size_t offset)
 {
     packed_list *rest;
-    if (packed_list_split(&node->pack, offset, &rest) != 0)
+    if (packed_list_split(&node->pack, offset, &rest) != DBLITE_OK)
         return NULL;
     list_node *second = node_create(rest);
     if (second == NULL) {
@@ -286,11 +287,12 @@ static void try_merge_with_next(list_chain *chain, list_node *node, long long fi
     if (node == NULL || node->next == NULL)
         return;
     list_node *next = node->next;
-    size_t bytes = packed_list_bytes(node->pack) + packed_list_bytes(next->pack) - PACKED_LIST_HEADER_SIZE;
+    size_t bytes = packed_list_bytes(node->pack) + packed_list_bytes(next->pack) -
+                   packed_list_header_size(next->pack);
     size_t count = packed_list_count(node->pack) + packed_list_count(next->pack);
     if (!list_fill_allows(fill, bytes, count))
         return;
-    if (packed_list_append(&node->pack, next->pack) != 0)
+    if (packed_list_append(&node->pack, next->pack) != DBLITE_OK)
         return; /* staying split is fine */
     unlink_node(chain, next);
     node_free(next);
@@ -302,50 +304,50 @@ int list_chain_insert(list_chain *chain, const list_position *position, int afte
     list_node *node = position->node;
     size_t offset = after ? packed_list_next(node->pack, position->offset) : position->offset;
     /* offset is where the value goes in node; 0 = at its end. */
-    if (node_accepts(node, value->encoded_size, fill)) {
-        if (packed_list_insert(&node->pack, offset, value) != 0)
-            return -1;
+    if (node_accepts(node, value, fill)) {
+        if (packed_list_insert(&node->pack, offset, value) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
         chain->count++;
-        return 0;
+        return DBLITE_OK;
     }
     int at_end = offset == 0;
     int at_start = offset == packed_list_first(node->pack);
-    if (at_end && node->next && node_accepts(node->next, value->encoded_size, fill)) {
-        if (packed_list_push_head(&node->next->pack, value) != 0)
-            return -1;
+    if (at_end && node->next && node_accepts(node->next, value, fill)) {
+        if (packed_list_push_head(&node->next->pack, value) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
         chain->count++;
-        return 0;
+        return DBLITE_OK;
     }
-    if (at_start && node->prev && node_accepts(node->prev, value->encoded_size, fill)) {
-        if (packed_list_push_tail(&node->prev->pack, value) != 0)
-            return -1;
+    if (at_start && node->prev && node_accepts(node->prev, value, fill)) {
+        if (packed_list_push_tail(&node->prev->pack, value) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
         chain->count++;
-        return 0;
+        return DBLITE_OK;
     }
     if (at_end || at_start) {
         list_node *fresh = node_create_with(value);
         if (fresh == NULL)
-            return -1;
+            return DBLITE_ERR_NOMEM;
         link_after(chain, at_end ? node : node->prev, fresh);
         chain->count++;
-        return 0;
+        return DBLITE_OK;
     }
     /* In the middle of a full node: split it there. */
     list_node *second = split_node(chain, node, offset);
     if (second == NULL)
-        return -1;
+        return DBLITE_ERR_NOMEM;
     int status;
-    if (node_accepts(node, value->encoded_size, fill)) {
+    if (node_accepts(node, value, fill)) {
         status = packed_list_push_tail(&node->pack, value);
-    } else if (node_accepts(second, value->encoded_size, fill)) {
+    } else if (node_accepts(second, value, fill)) {
         status = packed_list_push_head(&second->pack, value);
     } else {
         list_node *fresh = node_create_with(value);
-        status = fresh ? 0 : -1;
+        status = fresh ? DBLITE_OK : DBLITE_ERR_NOMEM;
         if (fresh)
             link_after(chain, node, fresh);
     }
-    if (status == 0)
+    if (status == DBLITE_OK)
         chain->count++;
     list_node *right = second;
     try_merge_with_next(chain, right, fill);
@@ -389,7 +391,7 @@ int list_chain_replace(list_chain *chain, const list_position *position, const p
     size_t offset = position->offset;
     packed_list *pack = node->pack;
     size_t old_size = packed_list_entry_size(pack, offset);
-    size_t new_bytes = packed_list_bytes(pack) - old_size + value->encoded_size;
+    size_t new_bytes = packed_list_bytes(pack) - old_size + packed_list_value_size(pack, value);
     if (list_fill_allows(fill, new_bytes, packed_list_count(pack)))
         return packed_list_replace(&node->pack, offset, value);
     /* The value does not fit beside its neighbours: give the entry a node of
@@ -398,10 +400,10 @@ int list_chain_replace(list_chain *chain, const list_position *position, const p
     if (offset != packed_list_first(pack)) {
         target = split_node(chain, node, offset);
         if (target == NULL)
-            return -1;
+            return DBLITE_ERR_NOMEM;
     }
     size_t after_entry = packed_list_next(target->pack, packed_list_first(target->pack));
     if (after_entry != 0 && split_node(chain, target, after_entry) == NULL)
-        return -1;
+        return DBLITE_ERR_NOMEM;
     return packed_list_replace(&target->pack, packed_list_first(target->pack), value);
 }

@@ -5,16 +5,25 @@
  * walks nodes by their counts, not entries.
  *
  * A position names one entry: its node and its offset in the node's packed
- * list; offset 0 means no entry.  Every mutating call keeps the chain
- * consistent when an allocation fails (it returns -1 and no element is lost
- * or duplicated).
+ * list; offset 0 means no entry.  Every mutating call returns DBLITE_OK, or
+ * DBLITE_ERR_NOMEM when an allocation fails, with the chain consistent (no
+ * element lost or duplicated).
+ *
+ * The nodes are packed lists walked both ways (packed_list.h), as a list is
+ * read from either end.
  */
 #ifndef LISTS_LIST_CHAIN_H
 #define LISTS_LIST_CHAIN_H
 
 #include <stddef.h>
 
-#include "packed_list.h"
+#include "common/packed_list.h"
+
+/* An empty node's packed list; NULL when out of memory. */
+static inline packed_list *list_pack_create(void)
+{
+    return packed_list_create(0, PACKED_LIST_BOTH_WAYS, 0);
+}
 
 typedef struct list_node {
     struct list_node *prev, *next;

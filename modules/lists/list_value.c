@@ -15,7 +15,7 @@ list_value *list_value_create(void)
     if (list == NULL)
         return NULL;
     list->chain = NULL;
-    list->packed = packed_list_create();
+    list->packed = list_pack_create();
     if (list->packed == NULL) {
         dblite_free(list);
         return NULL;
@@ -60,15 +60,15 @@ size_t list_value_memory_usage(const list_value *list)
     return total + list_chain_memory_usage(list->chain);
 }
 
-/* Moves a packed list into a one-node chain.  Returns 0 or -1. */
+/* Moves a packed list into a one-node chain.  DBLITE_OK or DBLITE_ERR_NOMEM. */
 static int convert_to_chain(list_value *list)
 {
     list_chain *chain = list_chain_from_packed(list->packed);
     if (chain == NULL)
-        return -1;
+        return DBLITE_ERR_NOMEM;
     list->chain = chain;
     list->packed = NULL;
-    return 0;
+    return DBLITE_OK;
 }
 
 /* Whether the packed encoding can take growth of added_bytes (and
@@ -94,11 +94,11 @@ void list_value_settle(list_value *list, long long fill)
 int list_value_push(list_value *list, int where, const packed_value *value, long long fill)
 {
     if (list->packed) {
-        if (packed_fits(list, value->encoded_size, 1, fill))
+        if (packed_fits(list, packed_list_value_size(list->packed, value), 1, fill))
             return where == LIST_TAIL ? packed_list_push_tail(&list->packed, value)
                                       : packed_list_push_head(&list->packed, value);
-        if (convert_to_chain(list) != 0)
-            return -1;
+        if (convert_to_chain(list) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
     }
     return list_chain_push(list->chain, where == LIST_TAIL, value, fill);
 }
@@ -205,12 +205,12 @@ int list_value_insert(list_value *list, const list_position *position, int after
 {
     list_position at = *position;
     if (list->packed) {
-        if (packed_fits(list, value->encoded_size, 1, fill)) {
+        if (packed_fits(list, packed_list_value_size(list->packed, value), 1, fill)) {
             size_t offset = after ? packed_list_next(list->packed, at.offset) : at.offset;
             return packed_list_insert(&list->packed, offset, value);
         }
-        if (convert_to_chain(list) != 0)
-            return -1;
+        if (convert_to_chain(list) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
         at.node = list->chain->head;
     }
     return list_chain_insert(list->chain, &at, after, value, fill);
@@ -222,10 +222,11 @@ int list_value_replace(list_value *list, const list_position *position, const pa
     list_position at = *position;
     if (list->packed) {
         size_t old_size = packed_list_entry_size(list->packed, at.offset);
-        if (value->encoded_size <= old_size || packed_fits(list, value->encoded_size - old_size, 0, fill))
+        size_t new_size = packed_list_value_size(list->packed, value);
+        if (new_size <= old_size || packed_fits(list, new_size - old_size, 0, fill))
             return packed_list_replace(&list->packed, at.offset, value);
-        if (convert_to_chain(list) != 0)
-            return -1;
+        if (convert_to_chain(list) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
         at.node = list->chain->head;
     }
     int status = list_chain_replace(list->chain, &at, value, fill);

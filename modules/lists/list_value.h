@@ -6,9 +6,9 @@
  * list simply becomes, or stops being, the chain's only node.
  *
  * Every operation that may grow a list takes the fill setting
- * (list-max-listpack-size).  Functions returning int answer 0, or -1 when
- * out of memory with the list unchanged (or, for multi-step edits, changed
- * only in ways that lose and duplicate nothing).
+ * (list-max-listpack-size).  Functions returning a status answer DBLITE_OK,
+ * or DBLITE_ERR_NOMEM with the list unchanged (or, for multi-step edits,
+ * changed only in ways that lose and duplicate nothing).
  */
 #ifndef LISTS_LIST_VALUE_H
 #define LISTS_LIST_VALUE_H
@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "list_chain.h"
-#include "packed_list.h"
+#include "common/packed_list.h"
 
 typedef struct list_value {
     packed_list *packed; /* the small encoding, or NULL */

@@ -84,7 +84,7 @@ set_shape set_shape_of(const dblite_bytes *members, size_t count)
         }
         if (members[i].len > shape.longest)
             shape.longest = members[i].len;
-        shape.payload += packed_list_entry_size(members[i].len);
+        shape.payload += packed_list_text_size(members[i].len);
     }
     return shape;
 }

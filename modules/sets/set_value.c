@@ -3,7 +3,9 @@
  * conversions between them.
  *
  * Integers: an int_set tagged SET_ENCODING_INTEGERS.  Packed: a packed_list
- * tagged SET_ENCODING_PACKED.  Table: a small header (tag + element_table)
+ * tagged SET_ENCODING_PACKED, walked forwards only, growing by copy (the
+ * keyspace may hold the old block) and holding text only (reads hand out
+ * pointers to the bytes).  Table: a small header (tag + element_table)
  * whose entries hold just the member as their key.
  */
 #include "set_value.h"
@@ -45,6 +47,14 @@ static inline packed_list *as_packed(set_value *set)
 static inline const packed_list *as_const_packed(const set_value *set)
 {
     return (const packed_list *)set;
+}
+
+/* A text probe for searching a packed set. */
+static inline packed_value text_probe(dblite_bytes member)
+{
+    packed_value probe;
+    packed_value_text(&probe, member.ptr, member.len);
+    return probe;
 }
 
 static inline element_table *as_table(set_value *set)
@@ -91,6 +101,13 @@ static void bytes_member(dblite_bytes bytes, set_member *member)
     member->bytes = bytes;
 }
 
+/* A packed set writes only text entries. */
+static void packed_member(const packed_entry *entry, set_member *member)
+{
+    dblite_bytes bytes = {(const char *)entry->string, entry->length};
+    bytes_member(bytes, member);
+}
+
 /* ---- creation and conversion --------------------------------------------- */
 
 static set_value *table_create(size_t count)
@@ -119,7 +136,8 @@ set_value *set_value_create(const set_limits *limits, const set_shape *shape)
         return (set_value *)int_set_create(SET_ENCODING_INTEGERS, shape->count, width);
     }
     if (packed_allowed(limits, shape->count, shape->longest, shape->payload))
-        return (set_value *)packed_list_create(SET_ENCODING_PACKED, shape->payload);
+        return (set_value *)packed_list_create(SET_ENCODING_PACKED, PACKED_LIST_COPY_ON_GROW,
+                                               shape->payload);
     return table_create(shape->count);
 }
 
@@ -163,14 +181,16 @@ static set_value *integers_to_packed(const int_set *integers, size_t extra_bytes
     char digits[INTEGER_TEXT_MAX + 1];
     size_t payload = extra_bytes;
     for (size_t i = 0; i < count; i++)
-        payload += packed_list_entry_size(format_integer(int_set_get(integers, i), digits));
-    packed_list *list = packed_list_create(SET_ENCODING_PACKED, payload);
+        payload += packed_list_text_size(format_integer(int_set_get(integers, i), digits));
+    packed_list *list =
+        packed_list_create(SET_ENCODING_PACKED, PACKED_LIST_COPY_ON_GROW, payload);
     if (list == NULL)
         return NULL;
     for (size_t i = 0; i < count; i++) {
-        dblite_bytes text = {digits, format_integer(int_set_get(integers, i), digits)};
+        packed_value text;
+        packed_value_text(&text, digits, format_integer(int_set_get(integers, i), digits));
         /* Never moves nor fails: the room was reserved above. */
-        list = packed_list_append(list, &text, 1);
+        (void)packed_list_push_tail(&list, &text);
     }
     return (set_value *)list;
 }
@@ -227,9 +247,10 @@ int set_value_contains(const set_value *set, dblite_bytes member)
         return dblite_parse_long_long(member, &value) == DBLITE_OK &&
                int_set_contains(as_const_integers(set), value);
     }
-    case SET_ENCODING_PACKED:
-        return packed_list_find(as_const_packed(set), member.ptr, member.len, 1) !=
-               PACKED_LIST_NONE;
+    case SET_ENCODING_PACKED: {
+        packed_value probe = text_probe(member);
+        return packed_list_find(as_const_packed(set), 0, &probe, 0) != 0;
+    }
     default:
         return table_contains(as_const_table(set), member);
     }
@@ -251,15 +272,15 @@ static int add_bytes(value_holder *holder, const set_limits *limits, dblite_byte
     set_value *set = holder->current;
     if (set->encoding == SET_ENCODING_PACKED) {
         packed_list *list = as_packed(set);
-        if (packed_list_find(list, member.ptr, member.len, 1) != PACKED_LIST_NONE)
+        packed_value value = text_probe(member);
+        if (packed_list_find(list, 0, &value, 0) != 0)
             return 0;
-        size_t entry_size = packed_list_entry_size(member.len);
+        size_t entry_size = packed_list_value_size(list, &value);
         if (packed_list_count(list) + 1 <= limits->max_packed_entries &&
             member.len <= limits->max_packed_length && packed_list_fits(list, 1, entry_size)) {
-            packed_list *updated = packed_list_append(list, &member, 1);
-            if (updated == NULL)
+            if (packed_list_push_tail(&list, &value) != DBLITE_OK)
                 return DBLITE_ERR_NOMEM;
-            value_holder_update(holder, updated);
+            value_holder_update(holder, list);
             return 1;
         }
         set_value *converted = convert_to_table(set, 1);
@@ -277,7 +298,7 @@ static int convert_integers(value_holder *holder, const set_limits *limits, dbli
 {
     const int_set *integers = holder->current;
     set_value *converted = integers_fit_packed(integers, limits, text.len)
-                               ? integers_to_packed(integers, packed_list_entry_size(text.len))
+                               ? integers_to_packed(integers, packed_list_text_size(text.len))
                                : convert_to_table(holder->current, 1);
     if (converted == NULL)
         return DBLITE_ERR_NOMEM;
@@ -338,10 +359,13 @@ int set_value_remove(set_value *set, dblite_bytes member)
     }
     case SET_ENCODING_PACKED: {
         packed_list *list = as_packed(set);
-        size_t position = packed_list_find(list, member.ptr, member.len, 1);
-        if (position == PACKED_LIST_NONE)
+        packed_value probe = text_probe(member);
+        size_t position = packed_list_find(list, 0, &probe, 0);
+        if (position == 0)
             return 0;
-        packed_list_delete(list, position, 1);
+        /* In place: a copy-on-grow list does not shrink on deletion
+         * (set_value_trim gives memory back through the holder). */
+        (void)packed_list_delete(&list, position, 1);
         return 1;
     }
     default: {
@@ -364,7 +388,7 @@ void set_value_remove_at(set_value *set, size_t index)
         break;
     case SET_ENCODING_PACKED: {
         packed_list *list = as_packed(set);
-        packed_list_delete(list, packed_list_seek(list, index), 1);
+        (void)packed_list_delete(&list, packed_list_seek(list, (long long)index), 1);
         break;
     }
     default:
@@ -379,8 +403,11 @@ void set_value_trim(value_holder *holder)
     void *trimmed = NULL;
     if (set->encoding == SET_ENCODING_INTEGERS)
         trimmed = int_set_trim(as_integers(set));
-    else if (set->encoding == SET_ENCODING_PACKED)
-        trimmed = packed_list_trim(as_packed(set));
+    else if (set->encoding == SET_ENCODING_PACKED) {
+        packed_list *list = as_packed(set);
+        packed_list_shrink_if_sparse(&list);
+        trimmed = list;
+    }
     if (trimmed != NULL)
         value_holder_update(holder, trimmed);
 }
@@ -395,9 +422,9 @@ void set_value_member_at(const set_value *set, size_t index, set_member *member)
         break;
     case SET_ENCODING_PACKED: {
         const packed_list *list = as_const_packed(set);
-        dblite_bytes bytes;
-        packed_list_read(list, packed_list_seek(list, index), &bytes);
-        bytes_member(bytes, member);
+        packed_entry entry;
+        packed_list_read(list, packed_list_seek(list, (long long)index), &entry);
+        packed_member(&entry, member);
         break;
     }
     default: {
@@ -421,11 +448,11 @@ int set_iterator_next(set_iterator *iterator, set_member *member)
     const set_value *set = iterator->set;
     if (set->encoding == SET_ENCODING_PACKED) {
         const packed_list *list = as_const_packed(set);
-        if (packed_list_at_end(list, iterator->position))
+        if (iterator->position == 0)
             return 0;
-        dblite_bytes bytes;
-        iterator->position = packed_list_read(list, iterator->position, &bytes);
-        bytes_member(bytes, member);
+        packed_entry entry;
+        iterator->position = packed_list_read_next(list, iterator->position, &entry);
+        packed_member(&entry, member);
         return 1;
     }
     if (iterator->position >= set_value_length(set))
@@ -478,7 +505,7 @@ size_t set_value_memory_usage(const void *opaque)
     case SET_ENCODING_INTEGERS:
         return int_set_allocated_bytes(as_const_integers(set));
     case SET_ENCODING_PACKED:
-        return packed_list_allocated_bytes(as_const_packed(set));
+        return packed_list_allocated(as_const_packed(set));
     default:
         return dblite_alloc_size(set) + element_table_memory(as_const_table(set));
     }

@@ -64,7 +64,7 @@ typedef struct set_shape {
     int all_integers;   /* every member is a canonical integer */
     int integer_width;  /* widest integer's width in bytes (2, 4, 8) */
     size_t longest;     /* longest member in bytes */
-    size_t payload;     /* packed_list_entry_size summed over members */
+    size_t payload;     /* packed_list_text_size summed over members */
 } set_shape;
 
 /* An empty set suited to shape; NULL on OOM.  A shape with only

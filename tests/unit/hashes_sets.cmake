@@ -1,7 +1,7 @@
-# Unit tests of the hashes and sets modules' encodings: packed lists,
-# integer sets, the element table, glob matching, the keyed hash, random
-# draws, the hash and set values that convert between encodings, and the
-# types' snapshot/rewrite methods.  The sources are compiled straight into
+# Unit tests of the hashes and sets modules' encodings: integer sets, the
+# element table, glob matching, the keyed hash, random draws, the hash and
+# set values that convert between encodings, and the types' snapshot/rewrite
+# methods (the packed lists have their own test, packed_list.cmake).  The sources are compiled straight into
 # the test, which supplies the module API functions they link against: the
 # allocator (counting live blocks, failing on demand), a recording snapshot
 # stream, a replaying rewriter, and type registration.

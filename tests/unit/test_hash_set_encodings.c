@@ -1,10 +1,11 @@
 /*
  * test_hash_set_encodings.c - unit tests of the encodings behind the hashes
- * and sets modules: packed lists, integer sets, the element table (dense
- * entries + open-addressing index), glob matching, the keyed hash, random
- * draws, and the hash and set values that switch between encodings at the
- * configured limits, and the hash and set types' snapshot and rewrite
- * methods (over a recording stream).
+ * and sets modules: integer sets, the element table (dense entries +
+ * open-addressing index), glob matching, the keyed hash, random draws, and
+ * the hash and set values that switch between encodings at the configured
+ * limits, and the hash and set types' snapshot and rewrite methods (over a
+ * recording stream).  The packed lists they use are tested in
+ * test_packed_list.c.
  *
  * Most checks run random operations against a simple model and compare the
  * whole structure after each step.  The allocator is the test's own: it
@@ -27,7 +28,6 @@
 #include "common/element_table.h"
 #include "common/glob_match.h"
 #include "common/keyed_hash.h"
-#include "common/packed_list.h"
 #include "common/random_sample.h"
 #include "common/random_source.h"
 #include "common/value_holder.h"
@@ -114,190 +114,6 @@ static uint64_t test_random(void)
     test_random_state ^= test_random_state >> 7;
     test_random_state ^= test_random_state << 17;
     return test_random_state;
-}
-
-/* ---- packed lists ---------------------------------------------------------- */
-
-static void packed_list_length_prefixes(void **state)
-{
-    (void)state;
-    assert_int_equal(packed_list_entry_size(0), 1);
-    assert_int_equal(packed_list_entry_size(127), 128);
-    assert_int_equal(packed_list_entry_size(128), 130);
-    assert_int_equal(packed_list_entry_size(16383), 16385);
-    assert_int_equal(packed_list_entry_size(16384), 16387);
-
-    static const size_t lengths[] = {0, 1, 127, 128, 16383, 16384, 70000};
-    const size_t count = sizeof lengths / sizeof lengths[0];
-    char *buffer = malloc(70000);
-    assert_non_null(buffer);
-    packed_list *list = packed_list_create(7, 0);
-    assert_non_null(list);
-    size_t expected_used = packed_list_used_bytes(list);
-    for (size_t i = 0; i < count; i++) {
-        memset(buffer, 'a' + (int)i, lengths[i]);
-        dblite_bytes entry = {buffer, lengths[i]};
-        packed_list *grown = packed_list_append(list, &entry, 1);
-        assert_non_null(grown);
-        if (grown != list)
-            packed_list_free(list);
-        list = grown;
-        expected_used += packed_list_entry_size(lengths[i]);
-    }
-    assert_int_equal(packed_list_count(list), count);
-    assert_int_equal(packed_list_used_bytes(list), expected_used);
-    assert_int_equal(*(const unsigned char *)list, 7); /* the owner's tag */
-    size_t position = packed_list_first(list);
-    for (size_t i = 0; i < count; i++) {
-        assert_false(packed_list_at_end(list, position));
-        dblite_bytes entry;
-        position = packed_list_read(list, position, &entry);
-        assert_int_equal(entry.len, lengths[i]);
-        for (size_t j = 0; j < entry.len; j++)
-            assert_int_equal(entry.ptr[j], 'a' + (int)i);
-    }
-    assert_true(packed_list_at_end(list, position));
-    packed_list_free(list);
-    free(buffer);
-    assert_int_equal(live_blocks, 0);
-}
-
-static packed_list *append_texts(packed_list *list, const char *const *texts, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        dblite_bytes entry = text(texts[i]);
-        packed_list *grown = packed_list_append(list, &entry, 1);
-        assert_non_null(grown);
-        if (grown != list)
-            packed_list_free(list);
-        list = grown;
-    }
-    return list;
-}
-
-static void expect_entries(const packed_list *list, const char *const *texts, size_t count)
-{
-    assert_int_equal(packed_list_count(list), count);
-    size_t position = packed_list_first(list);
-    for (size_t i = 0; i < count; i++) {
-        dblite_bytes entry;
-        position = packed_list_read(list, position, &entry);
-        assert_true(bytes_equal(entry, text(texts[i])));
-    }
-    assert_true(packed_list_at_end(list, position));
-}
-
-static void packed_list_find_replace_delete(void **state)
-{
-    (void)state;
-    static const char *const pairs[] = {"f1", "v1", "v1", "f1", "f2", "", "", "x"};
-    packed_list *list = append_texts(packed_list_create(1, 0), pairs, 8);
-
-    /* stride 1 finds the first equal entry anywhere, stride 2 only at even
-     * positions (fields of field/value pairs). */
-    size_t first = packed_list_first(list);
-    assert_int_equal(packed_list_find(list, "f1", 2, 1), first);
-    assert_int_equal(packed_list_find(list, "v1", 2, 2), packed_list_seek(list, 2));
-    assert_int_equal(packed_list_find(list, "x", 1, 2), PACKED_LIST_NONE);
-    assert_int_equal(packed_list_find(list, "x", 1, 1), packed_list_seek(list, 7));
-    assert_int_equal(packed_list_find(list, "", 0, 2), packed_list_seek(list, 6));
-    assert_int_equal(packed_list_find(list, "nope", 4, 1), PACKED_LIST_NONE);
-
-    /* Replace with a longer and a shorter entry, and across the one-byte
-     * length prefix boundary; the rest must shift intact. */
-    char long_text[200];
-    memset(long_text, 'L', sizeof long_text);
-    packed_list *edited = packed_list_replace(list, packed_list_seek(list, 1), long_text, 200);
-    assert_non_null(edited);
-    if (edited != list)
-        packed_list_free(list);
-    list = edited;
-    dblite_bytes entry;
-    packed_list_read(list, packed_list_seek(list, 1), &entry);
-    assert_int_equal(entry.len, 200);
-    assert_int_equal(entry.ptr[199], 'L');
-    edited = packed_list_replace(list, packed_list_seek(list, 1), "v", 1);
-    assert_ptr_equal(edited, list); /* shrinking never moves */
-    static const char *const after_replace[] = {"f1", "v", "v1", "f1", "f2", "", "", "x"};
-    expect_entries(list, after_replace, 8);
-
-    packed_list_delete(list, packed_list_seek(list, 2), 2);
-    static const char *const after_middle[] = {"f1", "v", "f2", "", "", "x"};
-    expect_entries(list, after_middle, 6);
-    packed_list_delete(list, packed_list_first(list), 1);
-    packed_list_delete(list, packed_list_seek(list, 4), 1);
-    static const char *const after_ends[] = {"v", "f2", "", ""};
-    expect_entries(list, after_ends, 4);
-    packed_list_delete(list, packed_list_first(list), 4);
-    assert_int_equal(packed_list_count(list), 0);
-    assert_true(packed_list_at_end(list, packed_list_first(list)));
-    packed_list_free(list);
-    assert_int_equal(live_blocks, 0);
-}
-
-static void packed_list_moves_leave_the_old_block_intact(void **state)
-{
-    (void)state;
-    static const char *const start[] = {"alpha", "beta"};
-    packed_list *list = append_texts(packed_list_create(1, 0), start, 2);
-    size_t used = packed_list_used_bytes(list);
-    unsigned char snapshot[64];
-    memcpy(snapshot, list, used);
-    /* Far more than the block's spare room: must move. */
-    char big[500];
-    memset(big, 'b', sizeof big);
-    dblite_bytes entry = {big, sizeof big};
-    packed_list *moved = packed_list_append(list, &entry, 1);
-    assert_non_null(moved);
-    assert_ptr_not_equal(moved, list);
-    assert_memory_equal(list, snapshot, used);
-    assert_int_equal(packed_list_count(moved), 3);
-    packed_list *replaced = packed_list_replace(list, packed_list_first(list), big, sizeof big);
-    assert_non_null(replaced);
-    assert_ptr_not_equal(replaced, list);
-    assert_memory_equal(list, snapshot, used);
-    packed_list_free(replaced);
-    packed_list_free(moved);
-
-    /* Out of memory: NULL, and the list is unchanged. */
-    fail_after(0);
-    assert_null(packed_list_append(list, &entry, 1));
-    assert_null(packed_list_replace(list, packed_list_first(list), big, sizeof big));
-    assert_null(packed_list_copy(list));
-    fail_after(-1);
-    assert_memory_equal(list, snapshot, used);
-    packed_list_free(list);
-    assert_int_equal(live_blocks, 0);
-}
-
-static void packed_list_limits_and_trim(void **state)
-{
-    (void)state;
-    packed_list *list = packed_list_create(1, 0);
-    assert_true(packed_list_fits(list, PACKED_LIST_MAX_COUNT, 10));
-    assert_false(packed_list_fits(list, PACKED_LIST_MAX_COUNT + 1, 10));
-    assert_false(packed_list_fits(list, 1, PACKED_LIST_MAX_BYTES));
-    char filler[100];
-    memset(filler, 'x', sizeof filler);
-    dblite_bytes entries[40];
-    for (int i = 0; i < 40; i++)
-        entries[i] = (dblite_bytes){filler, sizeof filler};
-    packed_list *grown = packed_list_append(list, entries, 40);
-    assert_non_null(grown);
-    packed_list_free(list);
-    list = grown;
-    assert_true(packed_list_fits(list, PACKED_LIST_MAX_COUNT - 40, 0));
-    assert_false(packed_list_fits(list, PACKED_LIST_MAX_COUNT - 39, 0));
-    packed_list_delete(list, packed_list_first(list), 38);
-    packed_list *trimmed = packed_list_trim(list);
-    assert_non_null(trimmed);
-    assert_ptr_not_equal(trimmed, list);
-    assert_true(packed_list_allocated_bytes(trimmed) < packed_list_allocated_bytes(list));
-    assert_int_equal(packed_list_count(trimmed), 2);
-    assert_ptr_equal(packed_list_trim(trimmed), trimmed); /* nothing to gain now */
-    packed_list_free(list);
-    packed_list_free(trimmed);
-    assert_int_equal(live_blocks, 0);
 }
 
 /* ---- integer sets ---------------------------------------------------------- */
@@ -1685,10 +1501,6 @@ static void set_snapshots_and_rewrites_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(packed_list_length_prefixes),
-        cmocka_unit_test(packed_list_find_replace_delete),
-        cmocka_unit_test(packed_list_moves_leave_the_old_block_intact),
-        cmocka_unit_test(packed_list_limits_and_trim),
         cmocka_unit_test(int_set_widths),
         cmocka_unit_test(int_set_matches_a_sorted_model),
         cmocka_unit_test(int_set_out_of_memory_leaves_it_unchanged),
