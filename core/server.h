@@ -290,8 +290,6 @@ typedef struct server_state {
     int64_t loading_last_events_us;
     /* blocking */
     struct blocking_state *blocking;
-    /* propagation of the running command */
-    int propagation_depth;
     log_repeat_state log_repeat;
 } server_state;
 
@@ -306,29 +304,36 @@ static inline void client_queue_write(client *c) {
     server.pending_writes = c;
 }
 
-/* ---- contexts ---- */
+/* ---- contexts (commands/context.c; begun and ended through context.h) ---- */
 typedef struct propagated_command {
     int argc;
     dblite_bytes *argv; /* owned copies */
-    int db;             /* extras: the database selected when it was added */
+    int db;             /* the database selected when it was added */
 } propagated_command;
 
 struct dblite_ctx {
-    client *client;        /* NULL in hooks and timers: replies are dropped */
+    client *client;        /* NULL in hooks, timers and replay: replies are dropped */
     database *db;
-    const command *command;
+    const command *command; /* NULL in timers and in hooks fired outside a command */
     module *module;
-    int flags;
+    int flags;             /* CTX_* */
     int argc;
     const dblite_bytes *argv;
+    struct dblite_ctx *parent; /* the context this one runs inside; NULL for one of its own */
+    long long dirty_at_begin;  /* server.dirty when it began: its command changed the dataset? */
+    int db_at_begin;           /* where its own command is propagated */
     propagated_command *replacement;
-    ARRAY_OF(propagated_command) extras;
+    /* What went out while it ran, in order: extras, and what contexts
+     * nested in it propagated.  Sent before its own command. */
+    ARRAY_OF(propagated_command) propagated;
 };
 #define CTX_NO_REPLY (1 << 0)
 #define CTX_CANNOT_BLOCK (1 << 1)
-
-void ctx_init(dblite_ctx *ctx, client *c, database *db);
-void ctx_finish(dblite_ctx *ctx);
+#define CTX_NO_PROPAGATE (1 << 2) /* what it propagates is dropped: it comes from a log */
+#define CTX_UNCOUNTED (1 << 3)    /* left out of the commands' statistics */
+#define CTX_KEEPS_CLOCK (1 << 4)  /* runs at the instant of whatever fired it (hooks) */
+/* A logged command run again (dblite_call_replay). */
+#define CTX_REPLAY (CTX_NO_REPLY | CTX_CANNOT_BLOCK | CTX_NO_PROPAGATE | CTX_UNCOUNTED)
 
 /* ---- time ---- */
 long long wall_clock_ms(void);
@@ -410,9 +415,8 @@ void reply_aggregate(client *c, char kind, long long count);
 void reply_double(client *c, double value);
 
 /* ---- execution (commands/dispatch.c) ---- */
-void call_command(client *c, const command *cmd, int argc, const dblite_bytes *argv);
+/* Checks a parsed request as Redis does and runs it in a context of its own. */
 void execute_request(client *c, int argc, const dblite_bytes *argv);
-void propagate(int db, int argc, const dblite_bytes *argv);
 
 /* ---- blocking (net/blocking.c) ---- */
 int blocking_init(void);
