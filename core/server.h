@@ -115,6 +115,7 @@ typedef struct database {
 #define CLIENT_BLOCKED (1u << 3)
 #define CLIENT_WRITE_INSTALLED (1u << 4)
 #define CLIENT_IN_CALL (1u << 5)
+#define CLIENT_UNBLOCKED_QUEUED (1u << 6) /* on server.unblocked_clients */
 
 struct blocked_state;
 typedef struct client {
@@ -140,6 +141,7 @@ typedef struct client {
     const command *last_command;
     struct client *prev, *next;             /* all clients */
     struct client *pending_next;            /* clients with output to write */
+    struct client *unblocked_next;          /* clients whose block ended, input to run */
     struct blocked_state *blocked;
     module *dialect;                        /* the module whose listener accepted it */
 } client;
@@ -250,6 +252,7 @@ typedef struct server_state {
     long long client_count;
     uint64_t next_client_id;
     client *pending_writes;
+    client *unblocked_clients;              /* see client_unblocked */
     command_table commands;
     command_table dialect_commands;
     ARRAY_OF(value_type *) types;
@@ -395,6 +398,11 @@ void client_free(client *c);
 void client_close_async(client *c);
 void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
 void client_process_input(client *c);
+/* A block ended (served, timed out): the client's next pipelined requests
+ * run from before-sleep (clients_process_unblocked), not from inside the
+ * command or timer that ended it. */
+void client_unblocked(client *c);
+void clients_process_unblocked(void);
 void clients_write_pending(void);
 void client_describe(const client *c, char *buffer, size_t size);
 client *client_by_id(uint64_t id);
@@ -422,7 +430,6 @@ void execute_request(client *c, int argc, const dblite_bytes *argv);
 int blocking_init(void);
 void blocking_free(void);
 void blocking_handle_ready_keys(void);
-void blocking_process_unblocked(void);
 void blocking_client_gone(client *c);
 long long blocked_client_count(void);
 

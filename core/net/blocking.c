@@ -6,8 +6,10 @@
  * key ready (any store, or a module's signal) queues the key; after the
  * command, the ready keys' waiters are offered the key in order through
  * their module's callback, which replies and unblocks or keeps waiting.
- * Callbacks run in contexts of their own (context.c), like any command.
- * Nothing here costs anything while no client is blocked.
+ * Callbacks run in contexts of their own (context.c), like any command; a
+ * client whose block ended goes back to the client layer, which runs its
+ * next pipelined requests (client_unblocked).  Nothing here costs anything
+ * while no client is blocked.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +49,6 @@ typedef struct ready_key {
 typedef struct blocking_state {
     keytable **waiting;        /* per database */
     ARRAY_OF(ready_key) ready;
-    ARRAY_OF(client *) unblocked;
     long long blocked_count;
     int serving;               /* inside blocking_handle_ready_keys */
 } blocking_state;
@@ -76,7 +77,6 @@ void blocking_free(void) {
     server_free(state->waiting);
     for (size_t i = 0; i < state->ready.length; i++) server_free(state->ready.items[i].key);
     free(state->ready.items);
-    free(state->unblocked.items);
     server_free(state);
     server.blocking = NULL;
 }
@@ -114,8 +114,9 @@ void signal_database_ready(database *db) {
     keytable_iterator_finish(&iterator);
 }
 
-/* Take the client off every key it waits on and release its state. */
-static void unblock(client *c, int queue_for_input) {
+/* Take the client off every key it waits on and release its state; with
+ * resume, hand it back to the client layer to run what it sent since. */
+static void unblock(client *c, int resume) {
     blocking_state *state = server.blocking;
     blocked_state *bs = c->blocked;
     if (!bs) return;
@@ -142,19 +143,10 @@ static void unblock(client *c, int queue_for_input) {
     c->blocked = NULL;
     c->flags &= ~CLIENT_BLOCKED;
     state->blocked_count--;
-    if (queue_for_input) (void)ARRAY_PUSH(state->unblocked, c);
+    if (resume) client_unblocked(c);
 }
 
-void blocking_client_gone(client *c) {
-    blocking_state *state = server.blocking;
-    for (size_t i = 0; i < state->unblocked.length; i++) {
-        if (state->unblocked.items[i] == c) {
-            state->unblocked.items[i] = state->unblocked.items[--state->unblocked.length];
-            break;
-        }
-    }
-    unblock(c, 0);
-}
+void blocking_client_gone(client *c) { unblock(c, 0); }
 
 static long long block_timeout(event_loop *loop, uint64_t id, void *privdata) {
     (void)loop, (void)id;
@@ -301,14 +293,4 @@ void blocking_handle_ready_keys(void) {
         free(batch);
     }
     state->serving = 0;
-}
-
-/* Clients that were unblocked may have more pipelined requests waiting. */
-void blocking_process_unblocked(void) {
-    blocking_state *state = server.blocking;
-    if (!state) return;
-    while (state->unblocked.length > 0) {
-        client *c = state->unblocked.items[--state->unblocked.length];
-        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) client_process_input(c);
-    }
 }

@@ -52,6 +52,11 @@ client *client_create(int fd) {
 
 void client_free(client *c) {
     if (c->blocked) blocking_client_gone(c);
+    if (c->flags & CLIENT_UNBLOCKED_QUEUED) {
+        client **link = &server.unblocked_clients;
+        while (*link != c) link = &(*link)->unblocked_next;
+        *link = c->unblocked_next;
+    }
     if (c->fd >= 0) {
         event_remove_file(server.loop, c->fd, EVENT_READABLE | EVENT_WRITABLE);
         close(c->fd);
@@ -115,6 +120,26 @@ void client_process_input(client *c) {
     }
     if (c->query_start == c->query_length) {
         c->query_start = c->query_length = 0;
+    }
+}
+
+void client_unblocked(client *c) {
+    if (c->flags & CLIENT_UNBLOCKED_QUEUED) return;
+    c->flags |= CLIENT_UNBLOCKED_QUEUED;
+    c->unblocked_next = server.unblocked_clients;
+    server.unblocked_clients = c;
+}
+
+/* From before-sleep: the requests that waited behind a block (a pipeline
+ * after BLPOP), run now that the block is over.  One may block again or
+ * serve another waiter, which then joins this list and runs too. */
+void clients_process_unblocked(void) {
+    while (server.unblocked_clients) {
+        client *c = server.unblocked_clients;
+        server.unblocked_clients = c->unblocked_next;
+        c->unblocked_next = NULL;
+        c->flags &= ~CLIENT_UNBLOCKED_QUEUED;
+        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) client_process_input(c);
     }
 }
 
