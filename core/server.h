@@ -307,6 +307,26 @@ static inline void client_queue_write(client *c) {
     server.pending_writes = c;
 }
 
+/* Closing happens in the before-sleep pass, which walks the pending list
+ * and frees closing clients: nothing running loses the client under it. */
+static inline void client_close_async(client *c) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    c->flags |= CLIENT_CLOSE_ASAP;
+    client_queue_write(c);
+}
+
+/* A block ended (served, timed out): the client's next pipelined requests
+ * run from before-sleep (clients_process_unblocked in client.c), not from
+ * inside the command or timer that ended it.  Inline like the two above,
+ * so blocking.c and reply.c only put clients on lists the client layer
+ * drains, and call nothing in it. */
+static inline void client_unblocked(client *c) {
+    if (c->flags & CLIENT_UNBLOCKED_QUEUED) return;
+    c->flags |= CLIENT_UNBLOCKED_QUEUED;
+    c->unblocked_next = server.unblocked_clients;
+    server.unblocked_clients = c;
+}
+
 /* ---- contexts (commands/context.c; begun and ended through context.h) ---- */
 typedef struct propagated_command {
     int argc;
@@ -395,13 +415,9 @@ int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);
 client *client_create(int fd);
 void client_free(client *c);
-void client_close_async(client *c);
 void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
 void client_process_input(client *c);
-/* A block ended (served, timed out): the client's next pipelined requests
- * run from before-sleep (clients_process_unblocked), not from inside the
- * command or timer that ended it. */
-void client_unblocked(client *c);
+/* Runs the requests of clients handed over by client_unblocked. */
 void clients_process_unblocked(void);
 void clients_write_pending(void);
 void client_describe(const client *c, char *buffer, size_t size);

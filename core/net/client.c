@@ -72,13 +72,6 @@ void client_free(client *c) {
     server_free(c);
 }
 
-/* Closing happens in the before-sleep pass, which walks the pending list. */
-void client_close_async(client *c) {
-    if (c->flags & CLIENT_CLOSE_ASAP) return;
-    c->flags |= CLIENT_CLOSE_ASAP;
-    client_queue_write(c);
-}
-
 int client_select_db(client *c, int index) {
     if (index < 0 || index >= server.database_count) return -1;
     c->db_index = index;
@@ -121,13 +114,6 @@ void client_process_input(client *c) {
     if (c->query_start == c->query_length) {
         c->query_start = c->query_length = 0;
     }
-}
-
-void client_unblocked(client *c) {
-    if (c->flags & CLIENT_UNBLOCKED_QUEUED) return;
-    c->flags |= CLIENT_UNBLOCKED_QUEUED;
-    c->unblocked_next = server.unblocked_clients;
-    server.unblocked_clients = c;
 }
 
 /* From before-sleep: the requests that waited behind a block (a pipeline
