@@ -6,7 +6,9 @@
  * it, no copies); every complete request in the buffer runs before the
  * replies are written, once, from the before-sleep pass.  Clients are freed
  * only from that pass, so a command may close any client (itself included)
- * without pulling memory out from under the code that is running.
+ * without pulling memory out from under the code that is running.  A
+ * client whose block ended (blocking.c hands it over with client_unblocked)
+ * runs the requests that waited behind the block from that pass too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
