@@ -33,4 +33,9 @@ int context_run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
  * them over (logged: the subscribers miss those commands). */
 int context_end(dblite_ctx *ctx);
 
+/* A client's request, already checked, from begin to end in a context of
+ * its own in the client's database: the three calls above in one, which
+ * is what every request runs. */
+void context_call(client *c, const command *cmd, int argc, const dblite_bytes *argv);
+
 #endif

@@ -12,15 +12,6 @@
 #include "context.h"
 #include "core_commands.h"
 
-/* A client's request, checked: a context of its own, which sends out what
- * the command propagated and serves the clients it made ready. */
-static void call_command(client *c, const command *cmd, int argc, const dblite_bytes *argv) {
-    dblite_ctx ctx;
-    context_begin(&ctx, NULL, c, c->db, cmd, 0);
-    (void)context_run_command(&ctx, argc, argv);
-    (void)context_end(&ctx);
-}
-
 static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv) {
     char args[256];
     size_t used = 0;
@@ -85,7 +76,9 @@ void execute_request(client *c, int argc, const dblite_bytes *argv) {
         reply_error(c, "LOADING Redis is loading the dataset in memory");
         return;
     }
-    call_command(c, cmd, argc, argv);
+    /* Its own context sends out what the command propagated and serves
+     * the clients it made ready. */
+    context_call(c, cmd, argc, argv);
 }
 
 /* A logged command replayed by a module (append-only file loading): run
