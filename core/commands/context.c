@@ -27,6 +27,12 @@
  * parent ends, after what the parent propagated before it and before the
  * parent's own command.  So only the outermost context ever talks to the
  * subscribers, and whatever ran inside it reaches them as one ordered run.
+ * One shortcut keeps that order: a context of its own that runs no command
+ * (a timer, a hook fired outside a command) has nothing of its own to send
+ * after its extras, so each goes out at once, uncopied, and so does each
+ * nested context's run when it ends.  Active expiry deletes thousands of
+ * keys in one timer run, and persistence, which ignores what is propagated
+ * while it loads, sees a STARTED handler's commands while it still loads.
  *
  * Nesting is explicit: a context is nested only when begun with a parent.
  * One begun while another is running but without a parent (a client served
@@ -169,8 +175,16 @@ int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv
     return DBLITE_OK;
 }
 
+/* A context of its own without a command: what it propagates goes out at
+ * once (see the top of the file). */
+static int sends_at_once(const dblite_ctx *ctx) { return !ctx->command && !ctx->parent; }
+
 int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     if (server.propagation_subscribers.length == 0 || (ctx->flags & CTX_NO_PROPAGATE)) return DBLITE_OK;
+    if (sends_at_once(ctx)) {
+        propagate(ctx->db ? ctx->db->id : 0, argc, argv);
+        return DBLITE_OK;
+    }
     propagated_command extra;
     if (propagated_copy(&extra, argc, argv) != DBLITE_OK) return DBLITE_ERR_NOMEM;
     /* A hook may run in another database than the client's (COPY's target). */
@@ -249,7 +263,7 @@ static void release_propagated(dblite_ctx *ctx) {
 HOT int end(dblite_ctx *ctx) {
     int status = DBLITE_OK;
     if (server.propagation_subscribers.length > 0 && !(ctx->flags & CTX_NO_PROPAGATE)) {
-        if (!ctx->parent) {
+        if (!ctx->parent || sends_at_once(ctx->parent)) {
             send_propagated(ctx);
         } else if ((status = hand_to_parent(ctx)) != DBLITE_OK) {
             server_log(LOG_WARNING, "out of memory propagating '%s': the append only file and replicas miss it",

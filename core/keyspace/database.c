@@ -66,8 +66,8 @@ void dispatch_event(dblite_ctx *ctx, dblite_event *event) {
     dblite_ctx own;
     if (!ctx) {
         /* Fired outside any command: the handlers run in a context of
-         * their own, at the instant of whatever fired them, and what they
-         * propagate goes out when the last one returns. */
+         * their own, at the instant of whatever fired them; with no
+         * command to follow, what they propagate goes out at once. */
         context_begin(&own, NULL, NULL, db >= 0 ? &server.databases[db] : &server.databases[0], NULL,
                       CTX_KEEPS_CLOCK);
         ctx = &own;

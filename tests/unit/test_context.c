@@ -5,7 +5,8 @@
  * the dataset changed), and what nesting does with it - the path MULTI/EXEC
  * and scripts will take: commands run inside another context hand their
  * propagation to it, and it goes out in one ordered run when the outermost
- * ends; a replay context drops it.  Nested contexts cannot block, keep the
+ * ends; a replay context drops it; a context without a command (a timer)
+ * sends at once.  Nested contexts cannot block, keep the
  * outer clock and the client's in-call flag.  server_alloc and
  * server_strndup are wrapped (--wrap) so a nested hand-over can run out of
  * memory.
@@ -238,6 +239,23 @@ static void replayed_commands_propagate_nothing(void **state)
     assert_int_equal(command_set.calls, calls_before); /* replay is not counted */
 }
 
+/* A timer's context: no command of its own to follow its extras, so each
+ * goes out at once, and a command nested in it at its end. */
+static void commandless_context_sends_at_once(void **state)
+{
+    (void)state;
+    dblite_ctx timer;
+    context_begin(&timer, NULL, NULL, &databases[2], NULL, 0);
+    propagate_note(&timer, "first");
+    expect_seen(1, "2 note first");
+    assert_int_equal(run_nested(&timer, &command_set, 0, "k", &databases[2]), DBLITE_OK);
+    expect_seen(2, "2 note before-k", "2 set k");
+    propagate_note(&timer, "last");
+    expect_seen(1, "2 note last");
+    assert_int_equal(context_end(&timer), DBLITE_OK);
+    expect_seen(0);
+}
+
 static void nested_hand_over_out_of_memory(void **state)
 {
     (void)state;
@@ -261,6 +279,7 @@ int main(void)
         cmocka_unit_test_setup(own_context_sends_extras_then_the_command, setup),
         cmocka_unit_test_setup(nested_commands_go_out_with_the_outermost_in_order, setup),
         cmocka_unit_test_setup(replayed_commands_propagate_nothing, setup),
+        cmocka_unit_test_setup(commandless_context_sends_at_once, setup),
         cmocka_unit_test_setup(nested_hand_over_out_of_memory, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
