@@ -94,7 +94,7 @@ static void before_sleep(event_loop *loop, void *privdata) {
         event_loop_stop(server.loop);
         return;
     }
-    blocking_process_unblocked();
+    clients_process_unblocked();
     blocking_handle_ready_keys();
     if (server.event_handlers[DBLITE_EVENT_BEFORE_SLEEP].length)
         fire_event(NULL, DBLITE_EVENT_BEFORE_SLEEP, 0, NULL, 0, -1, NULL, 0);

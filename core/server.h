@@ -116,6 +116,7 @@ typedef struct database {
 #define CLIENT_BLOCKED (1u << 3)
 #define CLIENT_WRITE_INSTALLED (1u << 4)
 #define CLIENT_IN_CALL (1u << 5)
+#define CLIENT_UNBLOCKED_QUEUED (1u << 6) /* on server.unblocked_clients */
 
 struct blocked_state;
 typedef struct client {
@@ -141,6 +142,7 @@ typedef struct client {
     const command *last_command;
     struct client *prev, *next;             /* all clients */
     struct client *pending_next;            /* clients with output to write */
+    struct client *unblocked_next;          /* clients whose block ended, input to run */
     struct blocked_state *blocked;
     module *dialect;                        /* the module whose listener accepted it */
 } client;
@@ -252,6 +254,7 @@ typedef struct server_state {
     long long client_count;
     uint64_t next_client_id;
     client *pending_writes;
+    client *unblocked_clients;              /* see client_unblocked */
     command_table commands;
     command_table dialect_commands;
     ARRAY_OF(value_type *) types;
@@ -292,8 +295,6 @@ typedef struct server_state {
     int64_t loading_last_events_us;
     /* blocking */
     struct blocking_state *blocking;
-    /* propagation of the running command */
-    int propagation_depth;
     log_repeat_state log_repeat;
 } server_state;
 
@@ -308,29 +309,56 @@ static inline void client_queue_write(client *c) {
     server.pending_writes = c;
 }
 
-/* ---- contexts ---- */
+/* Closing happens in the before-sleep pass, which walks the pending list
+ * and frees closing clients: nothing running loses the client under it. */
+static inline void client_close_async(client *c) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    c->flags |= CLIENT_CLOSE_ASAP;
+    client_queue_write(c);
+}
+
+/* A block ended (served, timed out): the client's next pipelined requests
+ * run from before-sleep (clients_process_unblocked in client.c), not from
+ * inside the command or timer that ended it.  Inline like the two above,
+ * so blocking.c and reply.c only put clients on lists the client layer
+ * drains, and call nothing in it. */
+static inline void client_unblocked(client *c) {
+    if (c->flags & CLIENT_UNBLOCKED_QUEUED) return;
+    c->flags |= CLIENT_UNBLOCKED_QUEUED;
+    c->unblocked_next = server.unblocked_clients;
+    server.unblocked_clients = c;
+}
+
+/* ---- contexts (commands/context.c; begun and ended through context.h) ---- */
 typedef struct propagated_command {
     int argc;
     dblite_bytes *argv; /* owned copies */
-    int db;             /* extras: the database selected when it was added */
+    int db;             /* the database selected when it was added */
 } propagated_command;
 
 struct dblite_ctx {
-    client *client;        /* NULL in hooks and timers: replies are dropped */
+    client *client;        /* NULL in hooks, timers and replay: replies are dropped */
     database *db;
-    const command *command;
+    const command *command; /* NULL in timers and in hooks fired outside a command */
     module *module;
-    int flags;
+    int flags;             /* CTX_* */
     int argc;
     const dblite_bytes *argv;
+    struct dblite_ctx *parent; /* the context this one runs inside; NULL for one of its own */
+    long long dirty_at_begin;  /* server.dirty when it began: its command changed the dataset? */
+    int db_at_begin;           /* where its own command is propagated */
     propagated_command *replacement;
-    ARRAY_OF(propagated_command) extras;
+    /* What went out while it ran, in order: extras, and what contexts
+     * nested in it propagated.  Sent before its own command. */
+    ARRAY_OF(propagated_command) propagated;
 };
 #define CTX_NO_REPLY (1 << 0)
 #define CTX_CANNOT_BLOCK (1 << 1)
-
-void ctx_init(dblite_ctx *ctx, client *c, database *db);
-void ctx_finish(dblite_ctx *ctx);
+#define CTX_NO_PROPAGATE (1 << 2) /* what it propagates is dropped: it comes from a log */
+#define CTX_UNCOUNTED (1 << 3)    /* left out of the commands' statistics */
+#define CTX_KEEPS_CLOCK (1 << 4)  /* runs at the instant of whatever fired it (hooks) */
+/* A logged command run again (dblite_call_replay). */
+#define CTX_REPLAY (CTX_NO_REPLY | CTX_CANNOT_BLOCK | CTX_NO_PROPAGATE | CTX_UNCOUNTED)
 
 /* ---- time ---- */
 long long wall_clock_ms(void);
@@ -389,9 +417,10 @@ int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);
 client *client_create(int fd);
 void client_free(client *c);
-void client_close_async(client *c);
 void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
 void client_process_input(client *c);
+/* Runs the requests of clients handed over by client_unblocked. */
+void clients_process_unblocked(void);
 void clients_write_pending(void);
 void client_describe(const client *c, char *buffer, size_t size);
 client *client_by_id(uint64_t id);
@@ -412,15 +441,13 @@ void reply_aggregate(client *c, char kind, long long count);
 void reply_double(client *c, double value);
 
 /* ---- execution (commands/dispatch.c) ---- */
-void call_command(client *c, const command *cmd, int argc, const dblite_bytes *argv);
+/* Checks a parsed request as Redis does and runs it in a context of its own. */
 void execute_request(client *c, int argc, const dblite_bytes *argv);
-void propagate(int db, int argc, const dblite_bytes *argv);
 
 /* ---- blocking (net/blocking.c) ---- */
 int blocking_init(void);
 void blocking_free(void);
 void blocking_handle_ready_keys(void);
-void blocking_process_unblocked(void);
 void blocking_client_gone(client *c);
 long long blocked_client_count(void);
 

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "server.h"
+#include "commands/context.h"
 
 int databases_create(int count) {
     server.databases = server_calloc(sizeof(database) * (size_t)count);
@@ -43,9 +43,6 @@ void databases_free(void) {
     server.databases = NULL;
 }
 
-/* Hooks run with the caller's context but no client, so they cannot reply
- * and whatever they propagate (a DEL for an expired key) rides along with
- * the running command. */
 /* A handler may change the keyspace (expiry deletes the dead key it was
  * told about): then the handles of live keys are looked up again, so each
  * following handler still gets what the API promises - a live handle or
@@ -60,12 +57,19 @@ static void refresh_live_handles(dblite_event *event) {
             server.databases[event->target_db].keys, event->target_key.ptr, event->target_key.len);
 }
 
+/* Hooks run with the caller's context but no client, so they cannot reply
+ * and whatever they propagate (a DEL for an expired key) rides along with
+ * the running command. */
 void dispatch_event(dblite_ctx *ctx, dblite_event *event) {
     if (server.event_handlers[event->kind].length == 0) return;
     int db = event->db;
     dblite_ctx own;
     if (!ctx) {
-        ctx_init(&own, NULL, db >= 0 ? &server.databases[db] : &server.databases[0]);
+        /* Fired outside any command: the handlers run in a context of
+         * their own, at the instant of whatever fired them; with no
+         * command to follow, what they propagate goes out at once. */
+        context_begin(&own, NULL, NULL, db >= 0 ? &server.databases[db] : &server.databases[0], NULL,
+                      CTX_KEEPS_CLOCK);
         ctx = &own;
     }
     client *saved_client = ctx->client;
@@ -86,7 +90,7 @@ void dispatch_event(dblite_ctx *ctx, dblite_event *event) {
     ctx->module = saved_module;
     ctx->client = saved_client;
     ctx->db = saved_db;
-    if (ctx == &own) ctx_finish(&own);
+    if (ctx == &own) (void)context_end(&own);
 }
 
 void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server.h"
+#include "commands/context.h"
 
 const char *dblite_module_name(const dblite_module *module) { return module->name; }
 void dblite_module_set_data(dblite_module *module, void *data) { module->data = data; }
@@ -138,12 +138,10 @@ static long long module_timer_fire(event_loop *loop, uint64_t id, void *privdata
     (void)loop, (void)id;
     module_timer *timer = privdata;
     dblite_ctx ctx;
-    ctx_init(&ctx, NULL, &server.databases[0]);
+    context_begin(&ctx, NULL, NULL, &server.databases[0], NULL, 0);
     ctx.module = timer->module;
-    update_cached_time();
     long long next = timer->fn(&ctx, timer->privdata);
-    ctx_finish(&ctx);
-    blocking_handle_ready_keys();
+    (void)context_end(&ctx);
     return next < 0 ? -1 : next;
 }
 

@@ -6,12 +6,15 @@
  * key ready (any store, or a module's signal) queues the key; after the
  * command, the ready keys' waiters are offered the key in order through
  * their module's callback, which replies and unblocks or keeps waiting.
- * Nothing here costs anything while no client is blocked.
+ * Callbacks run in contexts of their own (context.c), like any command; a
+ * client whose block ended goes back to the client layer, which runs its
+ * next pipelined requests (client_unblocked).  Nothing here costs anything
+ * while no client is blocked.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "server.h"
+#include "commands/context.h"
 
 typedef struct wait_node {
     client *client;
@@ -46,8 +49,8 @@ typedef struct ready_key {
 typedef struct blocking_state {
     keytable **waiting;        /* per database */
     ARRAY_OF(ready_key) ready;
-    ARRAY_OF(client *) unblocked;
     long long blocked_count;
+    int serving;               /* inside blocking_handle_ready_keys */
 } blocking_state;
 
 int blocking_init(void) {
@@ -74,7 +77,6 @@ void blocking_free(void) {
     server_free(state->waiting);
     for (size_t i = 0; i < state->ready.length; i++) server_free(state->ready.items[i].key);
     free(state->ready.items);
-    free(state->unblocked.items);
     server_free(state);
     server.blocking = NULL;
 }
@@ -112,8 +114,9 @@ void signal_database_ready(database *db) {
     keytable_iterator_finish(&iterator);
 }
 
-/* Take the client off every key it waits on and release its state. */
-static void unblock(client *c, int queue_for_input) {
+/* Take the client off every key it waits on and release its state; with
+ * resume, hand it back to the client layer to run what it sent since. */
+static void unblock(client *c, int resume) {
     blocking_state *state = server.blocking;
     blocked_state *bs = c->blocked;
     if (!bs) return;
@@ -140,19 +143,10 @@ static void unblock(client *c, int queue_for_input) {
     c->blocked = NULL;
     c->flags &= ~CLIENT_BLOCKED;
     state->blocked_count--;
-    if (queue_for_input) (void)ARRAY_PUSH(state->unblocked, c);
+    if (resume) client_unblocked(c);
 }
 
-void blocking_client_gone(client *c) {
-    blocking_state *state = server.blocking;
-    for (size_t i = 0; i < state->unblocked.length; i++) {
-        if (state->unblocked.items[i] == c) {
-            state->unblocked.items[i] = state->unblocked.items[--state->unblocked.length];
-            break;
-        }
-    }
-    unblock(c, 0);
-}
+void blocking_client_gone(client *c) { unblock(c, 0); }
 
 static long long block_timeout(event_loop *loop, uint64_t id, void *privdata) {
     (void)loop, (void)id;
@@ -161,13 +155,12 @@ static long long block_timeout(event_loop *loop, uint64_t id, void *privdata) {
     if (!bs) return -1;
     bs->timer = 0; /* this timer ends by returning -1 */
     dblite_ctx ctx;
-    ctx_init(&ctx, c, &server.databases[bs->db]);
-    ctx.command = bs->command;
-    ctx.module = bs->command ? bs->command->owner : NULL;
-    update_cached_time();
+    context_begin(&ctx, NULL, c, &server.databases[bs->db], bs->command, 0);
     bs->on_timeout(&ctx, bs->privdata);
-    ctx_finish(&ctx);
+    /* Before the context ends: it serves ready keys, and this client has
+     * had its answer. */
     unblock(c, 1);
+    (void)context_end(&ctx);
     return -1;
 }
 
@@ -263,23 +256,15 @@ static void serve_key(int db, const char *key, size_t length) {
                 node = next;
                 continue;
             }
+            /* The blocked command's arguments are gone: what it did goes
+             * out as the replacement its callback gives. */
             dblite_ctx ctx;
-            ctx_init(&ctx, c, &server.databases[db]);
-            ctx.command = bs->command;
-            ctx.module = bs->command ? bs->command->owner : NULL;
-            long long dirty_before = server.dirty;
-            update_cached_time();
+            context_begin(&ctx, NULL, c, &server.databases[db], bs->command, 0);
             dblite_bytes ready = {key, length};
             int served = bs->on_ready(&ctx, ready, bs->privdata);
-            if (server.propagation_subscribers.length > 0) {
-                for (size_t i = 0; i < ctx.extras.length; i++)
-                    propagate(ctx.extras.items[i].db, ctx.extras.items[i].argc, ctx.extras.items[i].argv);
-                if (server.dirty != dirty_before && ctx.replacement)
-                    propagate(db, ctx.replacement->argc, ctx.replacement->argv);
-            }
-            ctx_finish(&ctx);
+            if (served) unblock(c, 1);
+            (void)context_end(&ctx);
             if (served) {
-                unblock(c, 1);
                 served_one = 1;
                 break; /* the list may be gone: look it up again */
             }
@@ -289,9 +274,13 @@ static void serve_key(int db, const char *key, size_t length) {
     }
 }
 
+/* Called at the end of every context of its own, the callbacks' included:
+ * keys a callback makes ready (BLMOVE's destination) are served by the
+ * loop already running, after the keys before them, not recursively. */
 void blocking_handle_ready_keys(void) {
     blocking_state *state = server.blocking;
-    if (!state) return;
+    if (!state || state->serving || state->ready.length == 0) return;
+    state->serving = 1;
     while (state->ready.length > 0) {
         ready_key *batch = state->ready.items;
         size_t count = state->ready.length;
@@ -303,14 +292,5 @@ void blocking_handle_ready_keys(void) {
         }
         free(batch);
     }
-}
-
-/* Clients that were unblocked may have more pipelined requests waiting. */
-void blocking_process_unblocked(void) {
-    blocking_state *state = server.blocking;
-    if (!state) return;
-    while (state->unblocked.length > 0) {
-        client *c = state->unblocked.items[--state->unblocked.length];
-        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) client_process_input(c);
-    }
+    state->serving = 0;
 }

@@ -6,7 +6,9 @@
  * it, no copies); every complete request in the buffer runs before the
  * replies are written, once, from the before-sleep pass.  Clients are freed
  * only from that pass, so a command may close any client (itself included)
- * without pulling memory out from under the code that is running.
+ * without pulling memory out from under the code that is running.  A
+ * client whose block ended (blocking.c hands it over with client_unblocked)
+ * runs the requests that waited behind the block from that pass too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,6 +54,11 @@ client *client_create(int fd) {
 
 void client_free(client *c) {
     if (c->blocked) blocking_client_gone(c);
+    if (c->flags & CLIENT_UNBLOCKED_QUEUED) {
+        client **link = &server.unblocked_clients;
+        while (*link != c) link = &(*link)->unblocked_next;
+        *link = c->unblocked_next;
+    }
     if (c->fd >= 0) {
         event_remove_file(server.loop, c->fd, EVENT_READABLE | EVENT_WRITABLE);
         close(c->fd);
@@ -65,13 +72,6 @@ void client_free(client *c) {
     server_free(c->output);
     server_free(c->name);
     server_free(c);
-}
-
-/* Closing happens in the before-sleep pass, which walks the pending list. */
-void client_close_async(client *c) {
-    if (c->flags & CLIENT_CLOSE_ASAP) return;
-    c->flags |= CLIENT_CLOSE_ASAP;
-    client_queue_write(c);
 }
 
 int client_select_db(client *c, int index) {
@@ -115,6 +115,19 @@ void client_process_input(client *c) {
     }
     if (c->query_start == c->query_length) {
         c->query_start = c->query_length = 0;
+    }
+}
+
+/* From before-sleep: the requests that waited behind a block (a pipeline
+ * after BLPOP), run now that the block is over.  One may block again or
+ * serve another waiter, which then joins this list and runs too. */
+void clients_process_unblocked(void) {
+    while (server.unblocked_clients) {
+        client *c = server.unblocked_clients;
+        server.unblocked_clients = c->unblocked_next;
+        c->unblocked_next = NULL;
+        c->flags &= ~CLIENT_UNBLOCKED_QUEUED;
+        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) client_process_input(c);
     }
 }
 
