@@ -126,6 +126,15 @@ static int write_pidfile(void) {
     return 0;
 }
 
+/* A STARTED handler that cannot do its part (a listener it cannot open)
+ * says so with dblite_module_fail: startup stops there, before any client
+ * is served, and nothing is saved over the files that were just loaded. */
+static const module *module_failed_to_start(void) {
+    for (size_t i = 0; i < server.modules.length; i++)
+        if (server.modules.items[i]->failure) return server.modules.items[i];
+    return NULL;
+}
+
 static void shutdown_cleanly(void) {
     server_log(LOG_NOTICE, "Shutting down");
     listeners_close();
@@ -219,6 +228,14 @@ int main(int argc, char **argv) {
     }
     write_pidfile();
     fire_event(NULL, DBLITE_EVENT_STARTED, 0, NULL, 0, -1, NULL, 0);
+    const module *failed = module_failed_to_start();
+    if (failed) {
+        fprintf(stderr, "dblite: module '%s' failed to start: %s\ndblite: startup aborted\n", failed->name,
+                failed->failure);
+        server.shutdown_flags = DBLITE_SHUTDOWN_NOSAVE;
+        shutdown_cleanly();
+        return 1;
+    }
     event_add_timer(server.loop, 1, server_cron, NULL, NULL);
     event_set_before_sleep(server.loop, before_sleep, NULL);
     server_log(LOG_NOTICE, "dblite %s ready to accept connections on %s port %lld", DBLITE_VERSION,

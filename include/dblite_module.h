@@ -107,7 +107,12 @@ typedef struct dblite_bytes {
 const char *dblite_module_name(const dblite_module *module);
 
 /* Record why initialisation failed; the loader prints it beside the module
- * name and stops startup.  printf-style. */
+ * name and stops startup.  printf-style.  (API 5) Called from a
+ * DBLITE_EVENT_STARTED handler (a port that cannot be bound, a file that
+ * cannot be loaded) it stops startup too, once every STARTED handler has
+ * run: the server exits with status 1 before serving any client, and the
+ * SHUTDOWN event carries DBLITE_SHUTDOWN_NOSAVE.  Never exit() from a
+ * module. */
 void dblite_module_fail(dblite_module *module, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 

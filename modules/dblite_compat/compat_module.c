@@ -26,10 +26,12 @@ static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdat
         return;
     }
     const char *bind = state->bind != NULL && state->bind[0] != '\0' ? state->bind : DBLITE_DEFAULT_BIND;
+    /* A failed listener has called dblite_module_fail, which stops startup
+     * once the STARTED handlers are done: a server whose DBLite port is
+     * taken does not run half-configured. */
     if (dblite_listener_open(state->module, bind, (int)state->port) != DBLITE_OK) {
-        dblite_log(state->module, "warning",
-                   "cannot listen on %s port %lld: DBLite clients are not served (the Redis port is)", bind,
-                   state->port);
+        dblite_log(state->module, "warning", "cannot listen on %s port %lld for DBLite clients: startup aborted",
+                   bind, state->port);
         return;
     }
     dblite_log(state->module, "notice", "DBLite clients are served on %s port %lld", bind, state->port);

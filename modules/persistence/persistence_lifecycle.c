@@ -19,11 +19,15 @@
 
 #define CRON_INTERVAL_MS 100
 
-static void fatal(persistence_state *state, const char *what, const char *error)
+/* Startup cannot go on: the reason goes to the log and to the server,
+ * which stops startup once the STARTED handlers have run (nothing is saved:
+ * the module never counts as started).  Returns -1 for the caller to pass on. */
+static int fatal(persistence_state *state, const char *what, const char *error)
 {
     dblite_log(state->module, "warning", "%s: %s", what, error);
     dblite_log(state->module, "warning", "startup aborted: fix or move the file, then start again");
-    exit(1);
+    dblite_module_fail(state->module, "%s: %s", what, error);
+    return -1;
 }
 
 /* "64mb" -> bytes, with Redis's units (k = 1000, kb = 1024). */
@@ -151,7 +155,7 @@ static int file_exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
-static void load_at_startup(persistence_state *state, dblite_ctx *ctx)
+static int load_at_startup(persistence_state *state, dblite_ctx *ctx)
 {
     char error[1024];
     const char *rdb = state->settings.dbfilename;
@@ -159,24 +163,25 @@ static void load_at_startup(persistence_state *state, dblite_ctx *ctx)
     if (state->settings.appendonly && file_exists(aof)) {
         aof_load_result result;
         if (aof_load_file(state, ctx, aof, &result, error, sizeof(error)) != 0)
-            fatal(state, "cannot load the append only file", error);
+            return fatal(state, "cannot load the append only file", error);
         dblite_log(state->module, "notice", "DB loaded from append only file '%s': %lld commands replayed", aof,
                    result.commands);
         if (result.failed_commands)
             dblite_log(state->module, "warning", "%lld replayed commands replied an error",
                        result.failed_commands);
         if (aof_log_open(state, error, sizeof(error)) != 0)
-            fatal(state, "cannot open the append only file", error);
-        return;
+            return fatal(state, "cannot open the append only file", error);
+        return 0;
     }
     if (file_exists(rdb) && snapshot_load_file(state, ctx, rdb, 1, 1, error, sizeof(error)) != 0)
-        fatal(state, "cannot load the RDB file", error);
+        return fatal(state, "cannot load the RDB file", error);
     if (!state->settings.appendonly)
-        return;
+        return 0;
     /* The log starts as a rewrite of what was just loaded. */
     if (aof_rewrite_now(state, ctx, error, sizeof(error)) != 0)
-        fatal(state, "cannot create the append only file", error);
+        return fatal(state, "cannot create the append only file", error);
     dblite_log(state->module, "notice", "created the append only file '%s'", aof);
+    return 0;
 }
 
 static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdata)
@@ -187,12 +192,15 @@ static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdat
     const char *dir = dblite_config_server_value("dir");
     snprintf(state->applied_dir, sizeof(state->applied_dir), "%s", dir ? dir : "");
     state->expiry = dblite_service_lookup(DBLITE_EXPIRY_SERVICE);
-    if (snapshot_save_points_validate(state->settings.save, error, sizeof(error)) != 0)
+    if (snapshot_save_points_validate(state->settings.save, error, sizeof(error)) != 0) {
         fatal(state, "bad setting persistence.save", error);
+        return;
+    }
     state->last_save_time = time(NULL);
     if (aof_fsync_worker_start(&state->aof.worker) != 0)
         dblite_log(state->module, "warning", "no fsync thread: everysec fsyncs will run on the main thread");
-    load_at_startup(state, ctx);
+    if (load_at_startup(state, ctx) != 0)
+        return;
     state->started = 1;
     if (dblite_timer_create(state->module, CRON_INTERVAL_MS, cron, state) == 0)
         fatal(state, "cannot start", "no timer for the periodic checks");
