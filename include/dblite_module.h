@@ -111,8 +111,8 @@ const char *dblite_module_name(const dblite_module *module);
  * DBLITE_EVENT_STARTED handler (a port that cannot be bound, a file that
  * cannot be loaded) it stops startup too, once every STARTED handler has
  * run: the server exits with status 1 before serving any client, and the
- * SHUTDOWN event carries DBLITE_SHUTDOWN_NOSAVE.  Never exit() from a
- * module. */
+ * SHUTDOWN event carries DBLITE_SHUTDOWN_NOSAVE, so modules that did
+ * start close cleanly (rather than exit() from a hook). */
 void dblite_module_fail(dblite_module *module, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
