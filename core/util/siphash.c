@@ -1,11 +1,11 @@
 /*
- * hash_function.c - SipHash, written from the paper by Aumasson and
+ * siphash.c - SipHash, written from the paper by Aumasson and
  * Bernstein ("SipHash: a fast short-input PRF", 2012).
  *
  * One generic body takes the round counts as constants; it is forced inline
  * into each public variant so the compiler unrolls the rounds of each.
  */
-#include "keyspace/hash_function.h"
+#include "util/siphash.h"
 
 #include <string.h>
 
