@@ -1,5 +1,8 @@
 /*
- * glob.c - glob matching with Redis's semantics in bounded time.
+ * glob.c - glob matching with Redis's semantics in bounded time: the one
+ * matcher behind KEYS, SCAN MATCH, CONFIG GET, COMMAND LIST and, through the
+ * module API (dblite_glob_match, whose comment in dblite_module.h gives the
+ * rules), the modules' HSCAN and SSCAN.
  *
  * Every token but '*' matches exactly one byte, so when a match attempt
  * fails only the most recent '*' needs to take one more byte: an earlier
@@ -9,7 +12,7 @@
  * where Redis's recursive version needed a nesting limit and an early-exit
  * flag to survive patterns like "a*a*a*a*...b".
  */
-#include "util/glob.h"
+#include "dblite_module.h"
 
 static inline int ascii_lower(int character)
 {
@@ -103,8 +106,8 @@ static int token_matches(const char *pattern, size_t length, char byte, int noca
     }
 }
 
-int glob_match(const char *pattern, size_t pattern_length, const char *string,
-               size_t string_length, int nocase)
+int dblite_glob_match(const char *pattern, size_t pattern_length, const char *string,
+                      size_t string_length, int nocase)
 {
     /* Redis's matcher never enters its loop for an empty string. */
     if (string_length == 0)

@@ -170,6 +170,10 @@ int dblite_parse_double(dblite_bytes arg, double *value) {
     return parse_double(arg.ptr, arg.len, value) ? DBLITE_OK : DBLITE_ERR_INVALID;
 }
 
+int dblite_parse_scan_cursor(dblite_bytes arg, unsigned long long *cursor) {
+    return parse_scan_cursor(arg.ptr, arg.len, cursor) ? DBLITE_OK : DBLITE_ERR_INVALID;
+}
+
 int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word) {
     size_t length = strlen(word);
     return arg.len == length && strncasecmp(arg.ptr, word, length) == 0;
@@ -198,4 +202,30 @@ size_t dblite_format_long_double(char *buffer, size_t size, long double value) {
     }
     buffer[length] = '\0';
     return length;
+}
+
+size_t dblite_format_long_long(char *buffer, size_t size, long long value) {
+    /* format_long_long writes up to 20 characters and a NUL: format into
+     * scratch when the caller's buffer might be shorter than that. */
+    if (size >= DBLITE_LONG_LONG_TEXT_SIZE) return format_long_long(buffer, value);
+    char scratch[DBLITE_LONG_LONG_TEXT_SIZE];
+    size_t length = format_long_long(scratch, value);
+    if (length + 1 > size) {
+        if (size > 0) buffer[0] = '\0';
+        return 0;
+    }
+    memcpy(buffer, scratch, length + 1);
+    return length;
+}
+
+size_t dblite_format_double(char *buffer, size_t size, double value) {
+    /* Infinities are spelled out rather than left to printf, as Redis does,
+     * because C libraries disagree on their text ("inf", "Infinity"). */
+    int printed = isinf(value) ? snprintf(buffer, size, "%s", value > 0 ? "inf" : "-inf")
+                               : snprintf(buffer, size, "%.17g", value);
+    if (printed < 0 || (size_t)printed + 1 > size) {
+        if (size > 0) buffer[0] = '\0';
+        return 0;
+    }
+    return (size_t)printed;
 }

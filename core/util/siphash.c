@@ -7,6 +7,8 @@
  */
 #include "util/siphash.h"
 
+#include "dblite_module.h"
+
 #include <string.h>
 
 static inline uint64_t rotate_left(uint64_t value, int bits)
@@ -102,4 +104,9 @@ uint64_t siphash_1_2(const void *data, size_t length, uint64_t seed0, uint64_t s
 uint64_t siphash_2_4(const void *data, size_t length, uint64_t seed0, uint64_t seed1)
 {
     return siphash_generic(data, length, seed0, seed1, 2, 4);
+}
+
+uint64_t dblite_hash_keyed(const void *ptr, size_t len, const uint8_t key[16])
+{
+    return siphash_generic(ptr, len, load_little_endian_64(key), load_little_endian_64(key + 8), 1, 2);
 }

@@ -1,5 +1,6 @@
 /*
- * siphash.h - the keyed hash behind the keyspace tables.
+ * siphash.h - the keyed hash behind the keyspace tables (and, as
+ * dblite_hash_keyed, behind the modules' hash tables).
  *
  * Keys come from clients, so an unkeyed hash would let anyone who knows it
  * craft keys that all land in one bucket (hash flooding).  SipHash is a keyed
