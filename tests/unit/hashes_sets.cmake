@@ -1,5 +1,5 @@
 # Unit tests of the hashes and sets modules' encodings: packed lists,
-# integer sets, the element table, glob matching, the keyed hash, random
+# integer sets, the element table, glob matching, random
 # draws, the hash and set values that convert between encodings, and the
 # types' snapshot/rewrite methods.  The sources are compiled straight into
 # the test, which supplies the module API functions they link against: the
@@ -8,7 +8,6 @@
 set(DBLITE_COLLECTIONS_SOURCE_DIR ${PROJECT_SOURCE_DIR}/modules)
 dblite_add_unit_test(test_hash_set_encodings
   ${CMAKE_CURRENT_LIST_DIR}/test_hash_set_encodings.c
-  ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/keyed_hash.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/random_source.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/random_sample.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/packed_list.c

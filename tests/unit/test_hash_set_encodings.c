@@ -1,7 +1,7 @@
 /*
  * test_hash_set_encodings.c - unit tests of the encodings behind the hashes
  * and sets modules: packed lists, integer sets, the element table (dense
- * entries + open-addressing index), glob matching, the keyed hash, random
+ * entries + open-addressing index), glob matching, random
  * draws, and the hash and set values that switch between encodings at the
  * configured limits, and the hash and set types' snapshot and rewrite
  * methods (over a recording stream).
@@ -26,7 +26,6 @@
 
 #include "common/element_table.h"
 #include "common/glob_match.h"
-#include "common/keyed_hash.h"
 #include "common/packed_list.h"
 #include "common/random_sample.h"
 #include "common/random_source.h"
@@ -692,7 +691,7 @@ static void element_tables_have_their_own_secret(void **state)
     assert_int_equal(live_blocks, 0);
 }
 
-/* ---- glob matching, keyed hash, random draws ------------------------------ */
+/* ---- glob matching, random draws ------------------------------------------- */
 
 static void glob_matches_like_redis(void **state)
 {
@@ -727,33 +726,6 @@ static void glob_matches_like_redis(void **state)
     /* Binary-safe: NUL bytes are ordinary characters. */
     assert_true(glob_match("a?b", 3, "a\0b", 3));
     assert_false(glob_match("a\0b", 3, "a\0c", 3));
-}
-
-static void keyed_hash_depends_on_key_and_every_byte(void **state)
-{
-    (void)state;
-    static const keyed_hash_key test_hash_key = {UINT64_C(0x0123456789abcdef),
-                                                 UINT64_C(0xfedcba9876543210)};
-    keyed_hash_key other = test_hash_key;
-    other.k1 ^= 1;
-    const char data[] = "the quick brown fox jumps";
-    uint64_t base = keyed_hash(&test_hash_key, data, sizeof data - 1);
-    assert_true(base == keyed_hash(&test_hash_key, data, sizeof data - 1));
-    assert_true(base != keyed_hash(&other, data, sizeof data - 1));
-    /* Flipping any single bit of the input changes about half of the output
-     * bits; accept 16..48 of 64 for each. */
-    char copy[sizeof data];
-    for (size_t byte = 0; byte < sizeof data - 1; byte++) {
-        for (int bit = 0; bit < 8; bit++) {
-            memcpy(copy, data, sizeof data);
-            copy[byte] = (char)(copy[byte] ^ (1 << bit));
-            int changed = __builtin_popcountll(base ^ keyed_hash(&test_hash_key, copy, sizeof data - 1));
-            assert_in_range(changed, 16, 48);
-        }
-    }
-    /* Length is part of the hash: trailing NULs matter. */
-    assert_true(keyed_hash(&test_hash_key, "a\0", 2) != keyed_hash(&test_hash_key, "a", 1));
-    assert_true(keyed_hash(&test_hash_key, "", 0) != keyed_hash(&test_hash_key, "\0", 1));
 }
 
 static void random_below_is_uniform(void **state)
@@ -1698,7 +1670,6 @@ int main(void)
         cmocka_unit_test(element_table_out_of_memory),
         cmocka_unit_test(element_tables_have_their_own_secret),
         cmocka_unit_test(glob_matches_like_redis),
-        cmocka_unit_test(keyed_hash_depends_on_key_and_every_byte),
         cmocka_unit_test(random_below_is_uniform),
         cmocka_unit_test(distinct_positions_are_distinct_and_fair),
         cmocka_unit_test(hash_converts_at_the_pair_limit),
