@@ -1,5 +1,5 @@
 # Unit tests of the hashes and sets modules' encodings: packed lists,
-# integer sets, the element table, glob matching, random
+# integer sets, the element table, random
 # draws, the hash and set values that convert between encodings, and the
 # types' snapshot/rewrite methods.  The sources are compiled straight into
 # the test, which supplies the module API functions they link against: the
@@ -12,7 +12,6 @@ dblite_add_unit_test(test_hash_set_encodings
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/random_sample.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/packed_list.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/element_table.c
-  ${DBLITE_COLLECTIONS_SOURCE_DIR}/common/glob_match.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/hashes/hash_value.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/hashes/hash_type.c
   ${DBLITE_COLLECTIONS_SOURCE_DIR}/sets/int_set.c

@@ -1,7 +1,7 @@
 /*
  * test_hash_set_encodings.c - unit tests of the encodings behind the hashes
  * and sets modules: packed lists, integer sets, the element table (dense
- * entries + open-addressing index), glob matching, random
+ * entries + open-addressing index), random
  * draws, and the hash and set values that switch between encodings at the
  * configured limits, and the hash and set types' snapshot and rewrite
  * methods (over a recording stream).
@@ -25,7 +25,6 @@
 #include <cmocka.h>
 
 #include "common/element_table.h"
-#include "common/glob_match.h"
 #include "common/packed_list.h"
 #include "common/random_sample.h"
 #include "common/random_source.h"
@@ -691,42 +690,7 @@ static void element_tables_have_their_own_secret(void **state)
     assert_int_equal(live_blocks, 0);
 }
 
-/* ---- glob matching, random draws ------------------------------------------- */
-
-static void glob_matches_like_redis(void **state)
-{
-    (void)state;
-    /* Expected values are what redis-server 7.0 answers for HSCAN MATCH
-     * (the lone "*" is special-cased before matching, so it is not here). */
-    static const struct {
-        const char *pattern, *text;
-        int match;
-    } cases[] = {
-        {"**", "", 0},          {"", "", 1},           {"", "a", 0},
-        {"a*", "a", 1},         {"a*b", "ab", 1},      {"a*b", "axxb", 1},
-        {"a*b", "axxbc", 0},    {"a?c", "abc", 1},     {"a?c", "ac", 0},
-        {"[abc]", "b", 1},      {"[abc]", "d", 0},     {"[^abc]", "d", 1},
-        {"[^abc]", "a", 0},     {"[a-c]x", "bx", 1},   {"[c-a]x", "bx", 1},
-        {"[a-]", "-", 0},       {"[a-]", "a", 1},      {"[\\]]", "]", 1},
-        {"\\*", "*", 1},        {"\\*", "a", 0},       {"a\\", "a\\", 1},
-        {"[", "[", 0},          {"[", "", 0},          {"[a", "a", 1},
-        {"[a", "b", 0},         {"h*llo", "hello", 1}, {"h*llo", "hllo", 1},
-        {"*o", "hello", 1},     {"?", "\xe9", 1},      {"[\x01-\x7f]", "\x80", 0},
-        {"[\x80-\xff]", "\x90", 1}, {"a[]b", "a]b", 0}, {"a[]]b", "a]b", 0},
-        {"ab*", "ab", 1},       {"a*", "", 0},         {"*", "", 0},
-        {"*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int got = glob_match(cases[i].pattern, strlen(cases[i].pattern), cases[i].text,
-                             strlen(cases[i].text));
-        if (got != cases[i].match)
-            fail_msg("glob '%s' on '%s': got %d, expected %d", cases[i].pattern, cases[i].text,
-                     got, cases[i].match);
-    }
-    /* Binary-safe: NUL bytes are ordinary characters. */
-    assert_true(glob_match("a?b", 3, "a\0b", 3));
-    assert_false(glob_match("a\0b", 3, "a\0c", 3));
-}
+/* ---- random draws --------------------------------------------------------- */
 
 static void random_below_is_uniform(void **state)
 {
@@ -1669,7 +1633,6 @@ int main(void)
         cmocka_unit_test(element_table_backward_walk_sees_every_survivor),
         cmocka_unit_test(element_table_out_of_memory),
         cmocka_unit_test(element_tables_have_their_own_secret),
-        cmocka_unit_test(glob_matches_like_redis),
         cmocka_unit_test(random_below_is_uniform),
         cmocka_unit_test(distinct_positions_are_distinct_and_fair),
         cmocka_unit_test(hash_converts_at_the_pair_limit),
