@@ -301,6 +301,14 @@ uint64_t dblite_hash_keyed(const void *ptr, size_t len, const uint8_t key[16]);
  * leaving *cursor as it was (Redis then replies "ERR invalid cursor"). */
 int dblite_parse_scan_cursor(dblite_bytes arg, unsigned long long *cursor);
 
+/* Reads a memory size as Redis's configs write it (memtoull): digits and an
+ * optional unit, case-insensitive: b, k (1000), kb (1024), m, mb, g, gb
+ * ("64mb" is 67108864).  A plain negative number such as "-1" is accepted
+ * as it is, for settings where it means "none".  DBLITE_OK, or
+ * DBLITE_ERR_INVALID (malformed, or more than a long long holds) leaving
+ * *bytes as it was. */
+int dblite_parse_memory_size(const char *text, long long *bytes);
+
 /* ---- Types ------------------------------------------------------------- */
 
 /* The methods of a value type.  The server owns values once they are in the

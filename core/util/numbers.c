@@ -174,6 +174,10 @@ int dblite_parse_scan_cursor(dblite_bytes arg, unsigned long long *cursor) {
     return parse_scan_cursor(arg.ptr, arg.len, cursor) ? DBLITE_OK : DBLITE_ERR_INVALID;
 }
 
+int dblite_parse_memory_size(const char *text, long long *bytes) {
+    return parse_memory_size(text, bytes) ? DBLITE_OK : DBLITE_ERR_INVALID;
+}
+
 int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word) {
     size_t length = strlen(word);
     return arg.len == length && strncasecmp(arg.ptr, word, length) == 0;

@@ -1,8 +1,8 @@
 /*
  * test_utilities.c - unit tests of the module API's utilities (the
  * "Utilities" section of dblite_module.h): glob matching, integer and double
- * formatting, the keyed hash and SCAN cursor parsing, called under their
- * public names as a module calls them.
+ * formatting, the keyed hash, SCAN cursor and memory size parsing, called
+ * under their public names as a module calls them.
  *
  * Each utility replaced a copy that lived in a module, so the expected
  * answers include what those copies answered: the glob cases the hashes and
@@ -277,6 +277,49 @@ static void scan_cursor_reads_as_redis_strtoul(void **state)
     }
 }
 
+/* ---- memory sizes -------------------------------------------------------- */
+
+static void memory_size_reads_redis_units(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int ok;
+        long long bytes;
+    } cases[] = {
+        {"0", 1, 0},
+        {"100", 1, 100},
+        {"100b", 1, 100},
+        {"1k", 1, 1000},
+        {"1kb", 1, 1024},
+        {"64mb", 1, 64LL * 1024 * 1024},
+        {"64MB", 1, 64LL * 1024 * 1024},
+        {"2m", 1, 2000000},
+        {"1g", 1, 1000000000},
+        {"512mb", 1, 512LL * 1024 * 1024},
+        {"3gb", 1, 3LL * 1024 * 1024 * 1024},
+        {"007kb", 1, 7 * 1024},
+        {"-1", 1, -1},
+        {"9223372036854775807", 1, LLONG_MAX},
+        {"", 0, 0},
+        {"mb", 0, 0},
+        {"-1mb", 0, 0},
+        {"+5", 0, 0},
+        {" 5", 0, 0},
+        {"5 mb", 0, 0},
+        {"5tb", 0, 0},
+        {"9223372036854775807k", 0, 0}, /* overflow */
+        {"9223372036854775808", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long long bytes = 12345;
+        int status = dblite_parse_memory_size(cases[i].text, &bytes);
+        if (status != (cases[i].ok ? DBLITE_OK : DBLITE_ERR_INVALID) ||
+            bytes != (cases[i].ok ? cases[i].bytes : 12345))
+            fail_msg("memory size \"%s\": status %d, bytes %lld", cases[i].text, status, bytes);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +331,7 @@ int main(void)
         cmocka_unit_test(keyed_hash_is_the_old_module_copys_siphash_1_2),
         cmocka_unit_test(keyed_hash_depends_on_key_and_every_byte),
         cmocka_unit_test(scan_cursor_reads_as_redis_strtoul),
+        cmocka_unit_test(memory_size_reads_redis_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
