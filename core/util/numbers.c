@@ -75,10 +75,13 @@ int parse_long_long(const char *text, size_t length, long long *value) {
     if (text[i] < '1' || text[i] > '9') return 0;
     unsigned long long magnitude = 0;
     for (; i < length; i++) {
-        if (text[i] < '0' || text[i] > '9') return 0;
-        unsigned digit = (unsigned)(text[i] - '0');
-        if (magnitude > (ULLONG_MAX - digit) / 10) return 0;
-        magnitude = magnitude * 10 + digit;
+        unsigned digit = (unsigned)(unsigned char)text[i] - '0';
+        if (digit > 9) return 0;
+        /* The overflow builtins rather than a division per digit: every
+         * count and length of every request is read here. */
+        if (__builtin_mul_overflow(magnitude, 10ULL, &magnitude) ||
+            __builtin_add_overflow(magnitude, digit, &magnitude))
+            return 0;
     }
     if (negative) {
         if (magnitude > (unsigned long long)LLONG_MAX + 1) return 0;

@@ -7,9 +7,9 @@
  */
 #include "util/siphash.h"
 
-#include "dblite_module.h"
-
 #include <string.h>
+
+#include "dblite_module.h"
 
 static inline uint64_t rotate_left(uint64_t value, int bits)
 {
@@ -106,6 +106,9 @@ uint64_t siphash_2_4(const void *data, size_t length, uint64_t seed0, uint64_t s
     return siphash_generic(data, length, seed0, seed1, 2, 4);
 }
 
+/* The modules' entry point (see dblite_module.h): the same SipHash-1-2 as
+ * the keyspace's, its key given as bytes so that the hash of a key does not
+ * depend on the host's byte order. */
 uint64_t dblite_hash_keyed(const void *ptr, size_t len, const uint8_t key[16])
 {
     return siphash_generic(ptr, len, load_little_endian_64(key), load_little_endian_64(key + 8), 1, 2);
