@@ -83,8 +83,8 @@ static int set_matches(const char *pattern, size_t length, char byte, int nocase
 
 /* Matches byte against the single-byte token (anything but '*') at
  * pattern[0] and stores the token's length in *token_length. */
-static int token_matches(const char *pattern, size_t length, char byte, int nocase,
-                         size_t *token_length)
+static inline __attribute__((always_inline)) int
+token_matches(const char *pattern, size_t length, char byte, int nocase, size_t *token_length)
 {
     switch (pattern[0]) {
     case '?':
@@ -106,8 +106,12 @@ static int token_matches(const char *pattern, size_t length, char byte, int noca
     }
 }
 
-int dblite_glob_match(const char *pattern, size_t pattern_length, const char *string,
-                      size_t string_length, int nocase)
+/* The matcher, forced inline into dblite_glob_match once per value of
+ * nocase: with the flag a constant, the case-sensitive match that SCAN, KEYS
+ * and the modules' HSCAN/SSCAN use tests no flag per byte. */
+static inline __attribute__((always_inline)) int
+match_pattern(const char *pattern, size_t pattern_length, const char *string,
+              size_t string_length, int nocase)
 {
     /* Redis's matcher never enters its loop for an empty string. */
     if (string_length == 0)
@@ -115,30 +119,33 @@ int dblite_glob_match(const char *pattern, size_t pattern_length, const char *st
 
     size_t pattern_position = 0;
     size_t string_position = 0;
-    int have_star = 0;
-    size_t after_star = 0;       /* pattern position just past the last '*' run */
-    size_t star_resume = 0;      /* string position that '*' run matches up to */
+    /* Pattern position just past the last '*' run, 0 while there is none
+     * (a '*' run ends at position 1 at the earliest), and the string
+     * position that run matches up to. */
+    size_t after_star = 0;
+    size_t star_resume = 0;
 
     while (string_position < string_length) {
-        if (pattern_position < pattern_length && pattern[pattern_position] == '*') {
-            while (pattern_position < pattern_length && pattern[pattern_position] == '*')
-                pattern_position++;
-            if (pattern_position == pattern_length)
-                return 1;
-            have_star = 1;
-            after_star = pattern_position;
-            star_resume = string_position;
-            continue;
+        if (pattern_position < pattern_length) {
+            if (pattern[pattern_position] == '*') {
+                do
+                    pattern_position++;
+                while (pattern_position < pattern_length && pattern[pattern_position] == '*');
+                if (pattern_position == pattern_length)
+                    return 1;
+                after_star = pattern_position;
+                star_resume = string_position;
+                continue;
+            }
+            size_t token_length;
+            if (token_matches(pattern + pattern_position, pattern_length - pattern_position,
+                              string[string_position], nocase, &token_length)) {
+                pattern_position += token_length;
+                string_position++;
+                continue;
+            }
         }
-        size_t token_length;
-        if (pattern_position < pattern_length &&
-            token_matches(pattern + pattern_position, pattern_length - pattern_position,
-                          string[string_position], nocase, &token_length)) {
-            pattern_position += token_length;
-            string_position++;
-            continue;
-        }
-        if (!have_star)
+        if (after_star == 0)
             return 0;
         /* Let the last '*' take one more byte and retry what follows it. */
         star_resume++;
@@ -148,4 +155,12 @@ int dblite_glob_match(const char *pattern, size_t pattern_length, const char *st
     while (pattern_position < pattern_length && pattern[pattern_position] == '*')
         pattern_position++;
     return pattern_position == pattern_length;
+}
+
+int dblite_glob_match(const char *pattern, size_t pattern_length, const char *string,
+                      size_t string_length, int nocase)
+{
+    if (nocase)
+        return match_pattern(pattern, pattern_length, string, string_length, 1);
+    return match_pattern(pattern, pattern_length, string, string_length, 0);
 }
