@@ -90,8 +90,15 @@ token_matches(const char *pattern, size_t length, char byte, int nocase, size_t 
     case '?':
         *token_length = 1;
         return 1;
-    case '[':
-        return set_matches(pattern, length, byte, nocase, token_length);
+    case '[': {
+        /* Through a local of its own, so that only sets pay for a length
+         * kept in memory (its address is taken) and the caller's stays in
+         * a register. */
+        size_t set_length;
+        int matched = set_matches(pattern, length, byte, nocase, &set_length);
+        *token_length = set_length;
+        return matched;
+    }
     case '\\':
         /* A trailing backslash stands for itself. */
         if (length >= 2) {
