@@ -124,8 +124,21 @@ match_pattern(const char *pattern, size_t pattern_length, const char *string,
     if (string_length == 0)
         return pattern_length == 0;
 
-    size_t pattern_position = 0;
-    size_t string_position = 0;
+    /* A literal prefix (the usual "user:*") needs none of the backtracking
+     * state below: no '*' comes before it, so each of its bytes must equal
+     * the string's.  Comparing it first refuses most strings cheaply. */
+    size_t prefix = 0;
+    while (prefix < pattern_length && prefix < string_length) {
+        char token = pattern[prefix];
+        if (token == '*' || token == '?' || token == '[' || token == '\\')
+            break;
+        if (!same_byte(token, string[prefix], nocase))
+            return 0;
+        prefix++;
+    }
+
+    size_t pattern_position = prefix;
+    size_t string_position = prefix;
     /* Pattern position just past the last '*' run, 0 while there is none
      * (a '*' run ends at position 1 at the earliest), and the string
      * position that run matches up to. */
