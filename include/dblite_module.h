@@ -291,6 +291,62 @@ int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word);
  * terminating NUL; returns the length, 0 when buffer is too small. */
 size_t dblite_format_long_double(char *buffer, size_t size, long double value);
 
+/* ---- Utilities (since API version 5) ------------------------------------
+ *
+ * The server's own copy of algorithms that several families need, so that a
+ * module does not carry one that could drift from Redis's rules or from the
+ * server's.  They need no context: callable from dblite_module_init on.
+ */
+
+/* 1 when string matches the glob pattern, else 0, with Redis 7.0's rules
+ * (stringmatchlen) as KEYS, SCAN MATCH and CONFIG GET apply them: '*' any
+ * run of bytes, '?' one byte, '[abc]' '[^abc]' '[a-z]' sets, '\x' the byte x.
+ * Binary-safe; nocase folds ASCII letters.  Redis's quirks are kept: an empty
+ * string matches only the empty pattern (so callers treat a lone "*" as
+ * "everything" themselves, as Redis's SCAN does), an unterminated '[' set
+ * runs to the end of the pattern, range ends compare as signed chars.  The
+ * time is bounded by pattern_len * string_len whatever the pattern. */
+int dblite_glob_match(const char *pattern, size_t pattern_len, const char *string,
+                      size_t string_len, int nocase);
+
+/* Room for the text of any long long and its NUL ("-9223372036854775808"). */
+#define DBLITE_LONG_LONG_TEXT_SIZE 21
+/* Writes v in base 10 (as Redis's ll2string) with a terminating NUL; returns
+ * the length, or 0 when size cannot hold text and NUL (buf is then left
+ * empty if size > 0).  DBLITE_LONG_LONG_TEXT_SIZE bytes always suffice. */
+size_t dblite_format_long_long(char *buf, size_t size, long long v);
+
+/* Room for any double as dblite_format_double writes it, with its NUL. */
+#define DBLITE_DOUBLE_TEXT_SIZE 32
+/* Writes v the way Redis 7.0 replies a double (ZSCORE, ZINCRBY, scores of
+ * WITHSCORES): "inf" or "-inf", else printf's "%.17g" (so 1.5, 3, 1e+300,
+ * nan), with a terminating NUL: exactly the text dblite_reply_double sends.
+ * Returns the length, or 0 when size is too small (buf is then left empty
+ * if size > 0).  DBLITE_DOUBLE_TEXT_SIZE bytes always suffice. */
+size_t dblite_format_double(char *buf, size_t size, double v);
+
+/* SipHash-1-2 of ptr[0..len) under the 128-bit secret key (the bytes are
+ * read as two little-endian 64-bit halves, as the SipHash paper does), the
+ * keyed hash the keyspace and Redis's dicts use.  Give each table a key
+ * drawn from a good random source so clients cannot craft colliding
+ * members (hash flooding).  The same inputs give the same hash on every
+ * host and in every release. */
+uint64_t dblite_hash_keyed(const void *ptr, size_t len, const uint8_t key[16]);
+
+/* Reads a SCAN-family cursor as Redis 7.0 does (strtoul): an optional sign
+ * and digits, read up to the end or a first NUL byte; "-1" wraps to the
+ * largest cursor, an empty argument is 0.  DBLITE_OK, or DBLITE_ERR_INVALID
+ * leaving *cursor as it was (Redis then replies "ERR invalid cursor"). */
+int dblite_parse_scan_cursor(dblite_bytes arg, unsigned long long *cursor);
+
+/* Reads a memory size as Redis's configs write it (memtoull): digits and an
+ * optional unit, case-insensitive: b, k (1000), kb (1024), m, mb, g, gb
+ * ("64mb" is 67108864).  A plain negative number such as "-1" is accepted
+ * as it is, for settings where it means "none".  DBLITE_OK, or
+ * DBLITE_ERR_INVALID (malformed, or more than a long long holds) leaving
+ * *bytes as it was. */
+int dblite_parse_memory_size(const char *text, long long *bytes);
+
 /* ---- Types ------------------------------------------------------------- */
 
 /* The methods of a value type.  The server owns values once they are in the

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "commands/core_commands.h"
-#include "util/glob.h"
 
 static void reply_flags(dblite_ctx *ctx, const command *cmd) {
     static const struct {
@@ -153,7 +152,7 @@ HANDLER(command_command) {
         for (size_t i = 0; i < command_count(); i++) {
             command *cmd = command_at(i);
             if (module_filter && (!cmd->owner || strcmp(cmd->owner->name, module_filter) != 0)) continue;
-            if (pattern && !glob_match(pattern->ptr, pattern->len, cmd->name, strlen(cmd->name), 1)) continue;
+            if (pattern && !dblite_glob_match(pattern->ptr, pattern->len, cmd->name, strlen(cmd->name), 1)) continue;
             dblite_reply_bulk_cstring(ctx, cmd->name);
             count++;
         }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "commands/core_commands.h"
-#include "util/glob.h"
 #include "util/numbers.h"
 
 HANDLER(command_del) {
@@ -259,7 +258,7 @@ typedef struct key_list {
 static void collect_key(keytable_entry *entry, void *privdata) {
     key_list *list = privdata;
     if (list->failed) return;
-    if (!list->all && !glob_match(list->pattern->ptr, list->pattern->len, entry->key, entry->key_length, 0)) return;
+    if (!list->all && !dblite_glob_match(list->pattern->ptr, list->pattern->len, entry->key, entry->key_length, 0)) return;
     dblite_bytes key = {server_strndup(entry->key, entry->key_length), entry->key_length};
     if (!key.ptr || ARRAY_PUSH(list->keys, key) != 0) {
         server_free((void *)key.ptr);

@@ -11,7 +11,6 @@
 
 #include "commands/core_commands.h"
 #include "config/config.h"
-#include "util/glob.h"
 #include "util/numbers.h"
 
 HANDLER(command_time) {
@@ -205,7 +204,7 @@ static int has_glob_characters(const dblite_bytes *pattern) {
 }
 
 static int setting_name_matches(const dblite_bytes *pattern, int glob, const char *name) {
-    if (glob) return glob_match(pattern->ptr, pattern->len, name, strlen(name), 1);
+    if (glob) return dblite_glob_match(pattern->ptr, pattern->len, name, strlen(name), 1);
     return strlen(name) == pattern->len && strncasecmp(name, pattern->ptr, pattern->len) == 0;
 }
 

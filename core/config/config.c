@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "server.h"
-#include "util/glob.h"
 #include "util/numbers.h"
 
 typedef struct pending_entry {

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "dblite_module.h"
-#include "keyspace/hash_function.h"
+#include "util/siphash.h"
 
 #define INITIAL_BUCKET_COUNT 4
 /* A shrink starts below this percentage of used buckets (Redis's

@@ -7,7 +7,6 @@
  * written once per event-loop turn, so a pipeline of 16 commands costs one
  * write(2).
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -164,16 +163,16 @@ void reply_aggregate(client *c, char kind, long long count) {
 
 void reply_double(client *c, double value) {
     if (!c) return;
-    char text[64];
-    int length;
-    if (isinf(value)) length = snprintf(text, sizeof(text), "%s", value > 0 ? "inf" : "-inf");
-    else length = snprintf(text, sizeof(text), "%.17g", value);
+    char line[DBLITE_DOUBLE_TEXT_SIZE + 3];
+    char *text = line + 1; /* room for RESP3's ',' before the text */
+    size_t length = dblite_format_double(text, DBLITE_DOUBLE_TEXT_SIZE, value);
     if (c->protocol >= 3) {
-        char line[72];
-        int total = snprintf(line, sizeof(line), ",%s\r\n", text);
-        reply_append(c, line, (size_t)total);
+        line[0] = ',';
+        text[length] = '\r';
+        text[length + 1] = '\n';
+        reply_append(c, line, length + 3);
     } else {
-        reply_bulk(c, text, (size_t)length);
+        reply_bulk(c, text, length);
     }
 }
 

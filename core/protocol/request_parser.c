@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/numbers.h"
+
 enum request_parser_state {
     PARSER_START = 0,          /* nothing seen: the first byte decides the form */
     PARSER_INLINE,             /* waiting for the end of an inline line */
@@ -39,8 +41,6 @@ enum request_parser_state {
 /* Redis's limits for clients that have not authenticated yet. */
 #define UNAUTHENTICATED_MAX_COUNT 10
 #define UNAUTHENTICATED_MAX_BULK 16384
-/* Redis's string2ll refuses strings of LONG_STR_SIZE (21) bytes or more. */
-#define DECIMAL_MAX_DIGITS 20
 
 static const char ERROR_INVALID_MULTIBULK[] = "ERR Protocol error: invalid multibulk length";
 static const char ERROR_INVALID_BULK[] = "ERR Protocol error: invalid bulk length";
@@ -69,48 +69,6 @@ void request_parser_require_authentication(request_parser *parser, int required)
 }
 
 /* ---- Small helpers ------------------------------------------------------ */
-
-/* Redis's string2ll: optional '-', no '+', no leading zeros, no spaces, no
- * overflow; "-0" and "" are refused.  Counts and lengths go through it, so
- * "*01" or "$ 3" must fail exactly as they do there. */
-static int parse_decimal(const char *text, size_t length, long long *value)
-{
-    if (length == 0 || length > DECIMAL_MAX_DIGITS)
-        return 0;
-    if (length == 1 && text[0] == '0') {
-        *value = 0;
-        return 1;
-    }
-    size_t index = 0;
-    int negative = 0;
-    if (text[0] == '-') {
-        negative = 1;
-        index = 1;
-        if (length == 1)
-            return 0;
-    }
-    if (text[index] < '1' || text[index] > '9')
-        return 0;
-    unsigned long long magnitude = 0;
-    for (; index < length; index++) {
-        unsigned digit = (unsigned)(unsigned char)text[index] - '0';
-        if (digit > 9)
-            return 0;
-        if (__builtin_mul_overflow(magnitude, 10ull, &magnitude) ||
-            __builtin_add_overflow(magnitude, digit, &magnitude))
-            return 0;
-    }
-    if (negative) {
-        if (magnitude > (unsigned long long)LLONG_MAX + 1)
-            return 0;
-        *value = magnitude == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)magnitude;
-    } else {
-        if (magnitude > (unsigned long long)LLONG_MAX)
-            return 0;
-        *value = (long long)magnitude;
-    }
-    return 1;
-}
 
 /* Redis looks for line ends with strchr() on its NUL-terminated query
  * buffer, so a NUL byte before the terminator hides it and the request just
@@ -448,7 +406,8 @@ static request_status parse_multibulk_count(request_parser *parser, const char *
     if (line != REQUEST_COMPLETE)
         return line;
     long long count;
-    if (!parse_decimal(buffer + 1, line_end - 1, &count) || count > INT_MAX ||
+    /* string2ll's rules, as Redis: "*01" or "* 3" must fail as there. */
+    if (!parse_long_long(buffer + 1, line_end - 1, &count) || count > INT_MAX ||
         count > limits->max_multibulk_count)
         return fail(parser, ERROR_INVALID_MULTIBULK);
     if (count > UNAUTHENTICATED_MAX_COUNT && parser->authentication_required)
@@ -482,14 +441,14 @@ static request_status parse_element_header(request_parser *parser, const char *b
     size_t digits_length = line_end - digits_offset;
     long long value;
     if (kind == '$') {
-        if (!parse_decimal(buffer + digits_offset, digits_length, &value) || value < 0 ||
+        if (!parse_long_long(buffer + digits_offset, digits_length, &value) || value < 0 ||
             value > limits->max_bulk_length)
             return fail(parser, ERROR_INVALID_BULK);
         if (value > UNAUTHENTICATED_MAX_BULK && parser->authentication_required)
             return fail(parser, ERROR_UNAUTHENTICATED_BULK);
         parser->bulk_length = value;
     } else if (kind == ':' && limits->accept_integer_elements) {
-        if (!parse_decimal(buffer + digits_offset, digits_length, &value))
+        if (!parse_long_long(buffer + digits_offset, digits_length, &value))
             return fail(parser, ERROR_INVALID_INTEGER);
         if (add_multibulk_argument(parser, digits_offset, digits_length, 1) != DBLITE_OK)
             return fail(parser, ERROR_OUT_OF_MEMORY);

@@ -1,5 +1,8 @@
 /*
- * glob.c - glob matching with Redis's semantics in bounded time.
+ * glob.c - glob matching with Redis's semantics in bounded time: the one
+ * matcher behind KEYS, SCAN MATCH, CONFIG GET, COMMAND LIST and, through the
+ * module API (dblite_glob_match, whose comment in dblite_module.h gives the
+ * rules), the modules' HSCAN and SSCAN.
  *
  * Every token but '*' matches exactly one byte, so when a match attempt
  * fails only the most recent '*' needs to take one more byte: an earlier
@@ -9,7 +12,7 @@
  * where Redis's recursive version needed a nesting limit and an early-exit
  * flag to survive patterns like "a*a*a*a*...b".
  */
-#include "util/glob.h"
+#include "dblite_module.h"
 
 static inline int ascii_lower(int character)
 {
@@ -80,15 +83,22 @@ static int set_matches(const char *pattern, size_t length, char byte, int nocase
 
 /* Matches byte against the single-byte token (anything but '*') at
  * pattern[0] and stores the token's length in *token_length. */
-static int token_matches(const char *pattern, size_t length, char byte, int nocase,
-                         size_t *token_length)
+static inline __attribute__((always_inline)) int
+token_matches(const char *pattern, size_t length, char byte, int nocase, size_t *token_length)
 {
     switch (pattern[0]) {
     case '?':
         *token_length = 1;
         return 1;
-    case '[':
-        return set_matches(pattern, length, byte, nocase, token_length);
+    case '[': {
+        /* Through a local of its own, so that only sets pay for a length
+         * kept in memory (its address is taken) and the caller's stays in
+         * a register. */
+        size_t set_length;
+        int matched = set_matches(pattern, length, byte, nocase, &set_length);
+        *token_length = set_length;
+        return matched;
+    }
     case '\\':
         /* A trailing backslash stands for itself. */
         if (length >= 2) {
@@ -103,39 +113,59 @@ static int token_matches(const char *pattern, size_t length, char byte, int noca
     }
 }
 
-int glob_match(const char *pattern, size_t pattern_length, const char *string,
-               size_t string_length, int nocase)
+/* The matcher, forced inline into dblite_glob_match once per value of
+ * nocase: with the flag a constant, the case-sensitive match that SCAN, KEYS
+ * and the modules' HSCAN/SSCAN use tests no flag per byte. */
+static inline __attribute__((always_inline)) int
+match_pattern(const char *pattern, size_t pattern_length, const char *string,
+              size_t string_length, int nocase)
 {
     /* Redis's matcher never enters its loop for an empty string. */
     if (string_length == 0)
         return pattern_length == 0;
 
-    size_t pattern_position = 0;
-    size_t string_position = 0;
-    int have_star = 0;
-    size_t after_star = 0;       /* pattern position just past the last '*' run */
-    size_t star_resume = 0;      /* string position that '*' run matches up to */
+    /* A literal prefix (the usual "user:*") needs none of the backtracking
+     * state below: no '*' comes before it, so each of its bytes must equal
+     * the string's.  Comparing it first refuses most strings cheaply. */
+    size_t prefix = 0;
+    while (prefix < pattern_length && prefix < string_length) {
+        char token = pattern[prefix];
+        if (token == '*' || token == '?' || token == '[' || token == '\\')
+            break;
+        if (!same_byte(token, string[prefix], nocase))
+            return 0;
+        prefix++;
+    }
+
+    size_t pattern_position = prefix;
+    size_t string_position = prefix;
+    /* Pattern position just past the last '*' run, 0 while there is none
+     * (a '*' run ends at position 1 at the earliest), and the string
+     * position that run matches up to. */
+    size_t after_star = 0;
+    size_t star_resume = 0;
 
     while (string_position < string_length) {
-        if (pattern_position < pattern_length && pattern[pattern_position] == '*') {
-            while (pattern_position < pattern_length && pattern[pattern_position] == '*')
-                pattern_position++;
-            if (pattern_position == pattern_length)
-                return 1;
-            have_star = 1;
-            after_star = pattern_position;
-            star_resume = string_position;
-            continue;
+        if (pattern_position < pattern_length) {
+            if (pattern[pattern_position] == '*') {
+                do
+                    pattern_position++;
+                while (pattern_position < pattern_length && pattern[pattern_position] == '*');
+                if (pattern_position == pattern_length)
+                    return 1;
+                after_star = pattern_position;
+                star_resume = string_position;
+                continue;
+            }
+            size_t token_length;
+            if (token_matches(pattern + pattern_position, pattern_length - pattern_position,
+                              string[string_position], nocase, &token_length)) {
+                pattern_position += token_length;
+                string_position++;
+                continue;
+            }
         }
-        size_t token_length;
-        if (pattern_position < pattern_length &&
-            token_matches(pattern + pattern_position, pattern_length - pattern_position,
-                          string[string_position], nocase, &token_length)) {
-            pattern_position += token_length;
-            string_position++;
-            continue;
-        }
-        if (!have_star)
+        if (after_star == 0)
             return 0;
         /* Let the last '*' take one more byte and retry what follows it. */
         star_resume++;
@@ -145,4 +175,12 @@ int glob_match(const char *pattern, size_t pattern_length, const char *string,
     while (pattern_position < pattern_length && pattern[pattern_position] == '*')
         pattern_position++;
     return pattern_position == pattern_length;
+}
+
+int dblite_glob_match(const char *pattern, size_t pattern_length, const char *string,
+                      size_t string_length, int nocase)
+{
+    if (nocase)
+        return match_pattern(pattern, pattern_length, string, string_length, 1);
+    return match_pattern(pattern, pattern_length, string, string_length, 0);
 }

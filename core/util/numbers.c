@@ -17,18 +17,57 @@
 
 #define MAX_LONG_DOUBLE_CHARS (5 * 1024)
 
+/* Integers are spelled two digits at a time from this table, right to left
+ * into their final place: the length is known first, so nothing is written
+ * reversed and copied.  Every integer reply, bulk header and integer member
+ * goes through here. */
+static const char DIGIT_PAIRS[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static size_t decimal_digits(unsigned long long magnitude) {
+    size_t digits = 1;
+    for (;;) {
+        if (magnitude < 10) return digits;
+        if (magnitude < 100) return digits + 1;
+        if (magnitude < 1000) return digits + 2;
+        if (magnitude < 10000) return digits + 3;
+        magnitude /= 10000;
+        digits += 4;
+    }
+}
+
+static inline unsigned long long magnitude_of(long long value) {
+    /* Unsigned negation, so LLONG_MIN has a magnitude too. */
+    return value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+}
+
+/* Writes the length characters of value's text (a sign, then magnitude's
+ * digits) and a NUL at buffer. */
+static inline void write_decimal(char *buffer, size_t length, long long value) {
+    unsigned long long magnitude = magnitude_of(value);
+    char *at = buffer + length;
+    *at = '\0';
+    while (magnitude >= 100) {
+        size_t pair = (size_t)(magnitude % 100) * 2;
+        magnitude /= 100;
+        *--at = DIGIT_PAIRS[pair + 1];
+        *--at = DIGIT_PAIRS[pair];
+    }
+    if (magnitude >= 10) {
+        size_t pair = (size_t)magnitude * 2;
+        *--at = DIGIT_PAIRS[pair + 1];
+        *--at = DIGIT_PAIRS[pair];
+    } else {
+        *--at = (char)('0' + magnitude);
+    }
+    if (value < 0) buffer[0] = '-';
+}
+
 size_t format_long_long(char *buffer, long long value) {
-    char digits[24];
-    size_t count = 0;
-    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
-    do {
-        digits[count++] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
-    size_t length = 0;
-    if (value < 0) buffer[length++] = '-';
-    while (count) buffer[length++] = digits[--count];
-    buffer[length] = '\0';
+    size_t length = (value < 0) + decimal_digits(magnitude_of(value));
+    write_decimal(buffer, length, value);
     return length;
 }
 
@@ -75,10 +114,13 @@ int parse_long_long(const char *text, size_t length, long long *value) {
     if (text[i] < '1' || text[i] > '9') return 0;
     unsigned long long magnitude = 0;
     for (; i < length; i++) {
-        if (text[i] < '0' || text[i] > '9') return 0;
-        unsigned digit = (unsigned)(text[i] - '0');
-        if (magnitude > (ULLONG_MAX - digit) / 10) return 0;
-        magnitude = magnitude * 10 + digit;
+        unsigned digit = (unsigned)(unsigned char)text[i] - '0';
+        if (digit > 9) return 0;
+        /* The overflow builtins rather than a division per digit: every
+         * count and length of every request is read here. */
+        if (__builtin_mul_overflow(magnitude, 10ULL, &magnitude) ||
+            __builtin_add_overflow(magnitude, digit, &magnitude))
+            return 0;
     }
     if (negative) {
         if (magnitude > (unsigned long long)LLONG_MAX + 1) return 0;
@@ -170,6 +212,14 @@ int dblite_parse_double(dblite_bytes arg, double *value) {
     return parse_double(arg.ptr, arg.len, value) ? DBLITE_OK : DBLITE_ERR_INVALID;
 }
 
+int dblite_parse_scan_cursor(dblite_bytes arg, unsigned long long *cursor) {
+    return parse_scan_cursor(arg.ptr, arg.len, cursor) ? DBLITE_OK : DBLITE_ERR_INVALID;
+}
+
+int dblite_parse_memory_size(const char *text, long long *bytes) {
+    return parse_memory_size(text, bytes) ? DBLITE_OK : DBLITE_ERR_INVALID;
+}
+
 int dblite_bytes_equal_nocase(dblite_bytes arg, const char *word) {
     size_t length = strlen(word);
     return arg.len == length && strncasecmp(arg.ptr, word, length) == 0;
@@ -198,4 +248,26 @@ size_t dblite_format_long_double(char *buffer, size_t size, long double value) {
     }
     buffer[length] = '\0';
     return length;
+}
+
+size_t dblite_format_long_long(char *buffer, size_t size, long long value) {
+    size_t length = (value < 0) + decimal_digits(magnitude_of(value));
+    if (length + 1 > size) {
+        if (size > 0) buffer[0] = '\0';
+        return 0;
+    }
+    write_decimal(buffer, length, value);
+    return length;
+}
+
+size_t dblite_format_double(char *buffer, size_t size, double value) {
+    /* Infinities are spelled out rather than left to printf, as Redis does,
+     * because C libraries disagree on their text ("inf", "Infinity"). */
+    int printed = isinf(value) ? snprintf(buffer, size, "%s", value > 0 ? "inf" : "-inf")
+                               : snprintf(buffer, size, "%.17g", value);
+    if (printed < 0 || (size_t)printed + 1 > size) {
+        if (size > 0) buffer[0] = '\0';
+        return 0;
+    }
+    return (size_t)printed;
 }

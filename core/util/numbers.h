@@ -7,8 +7,9 @@
 
 #include <stddef.h>
 
-/* Writes value in base 10 (no terminator needed by callers; one is added
- * when room allows, buffer needs 21 bytes); returns the length. */
+/* Writes value in base 10 and a NUL into buffer, which needs 21 bytes
+ * (DBLITE_LONG_LONG_TEXT_SIZE); returns the length.  The reply writers'
+ * fast path; dblite_format_long_long is the same with a size check. */
 size_t format_long_long(char *buffer, long long value);
 /* 1 on success: the whole string is a canonical long long. */
 int parse_long_long(const char *text, size_t length, long long *value);

@@ -219,9 +219,10 @@ static int resize_entries(element_table *table, size_t capacity)
 /* Empty and sized, keeping whatever secret key the table has. */
 static int init_keeping_key(element_table *table, size_t expected)
 {
-    keyed_hash_key hash_key = table->hash_key;
+    uint8_t hash_key[sizeof table->hash_key];
+    memcpy(hash_key, table->hash_key, sizeof hash_key);
     memset(table, 0, sizeof *table);
-    table->hash_key = hash_key;
+    memcpy(table->hash_key, hash_key, sizeof hash_key);
     if (expected > ELEMENT_TABLE_MAX_COUNT)
         return DBLITE_ERR_NOMEM;
     size_t capacity = expected > MIN_ENTRIES ? expected : MIN_ENTRIES;
@@ -237,7 +238,7 @@ static int init_keeping_key(element_table *table, size_t expected)
 
 int element_table_init(element_table *table, size_t expected)
 {
-    random_fill_from_system(&table->hash_key, sizeof table->hash_key);
+    random_fill_from_system(table->hash_key, sizeof table->hash_key);
     return init_keeping_key(table, expected);
 }
 
@@ -256,7 +257,7 @@ void element_table_destroy(element_table *table)
 
 uint32_t element_table_hash(const element_table *table, const char *key, size_t length)
 {
-    return (uint32_t)keyed_hash(&table->hash_key, key, length);
+    return (uint32_t)dblite_hash_keyed(key, length, table->hash_key);
 }
 
 static size_t probe(const element_table *table, const uint64_t *slots, size_t mask,
@@ -422,7 +423,7 @@ table_entry *table_entry_create(const char *key, size_t key_length, uint32_t has
 int element_table_copy(element_table *target, const element_table *source,
                        size_t (*entry_size)(const table_entry *entry))
 {
-    target->hash_key = source->hash_key;
+    memcpy(target->hash_key, source->hash_key, sizeof target->hash_key);
     if (init_keeping_key(target, source->count) != DBLITE_OK)
         return DBLITE_ERR_NOMEM;
     for (size_t i = 0; i < source->count; i++) {

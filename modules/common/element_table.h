@@ -31,8 +31,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "keyed_hash.h"
-
 typedef struct table_entry {
     uint32_t hash;       /* low 32 bits of the keyed hash of the key */
     uint32_t key_length;
@@ -44,7 +42,7 @@ typedef struct element_table {
     uint64_t *slots;               /* 0, or hash << 32 | (position + 1) */
     uint64_t *old_slots;           /* the index being migrated, or NULL */
     uint64_t *next_slots;          /* the next index, being zeroed, or NULL */
-    keyed_hash_key hash_key;
+    uint8_t hash_key[16];          /* secret SipHash key (dblite_hash_keyed) */
     uint32_t count;
     uint32_t entries_capacity;
     uint32_t slot_mask;            /* slot count - 1 (a power of two) */

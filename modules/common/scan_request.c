@@ -1,55 +1,19 @@
 /*
- * scan_request.c - parsing HSCAN/SSCAN arguments.
+ * scan_request.c - parsing HSCAN/SSCAN arguments.  The cursor rules and
+ * MATCH's glob are the server's (dblite_parse_scan_cursor, dblite_glob_match,
+ * the same as SCAN and KEYS use); this file adds the replies and options.
  */
 #include "scan_request.h"
 
 #include <stdio.h>
 
-#include "glob_match.h"
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-/* Redis checks the text with strtoul, which stops at a NUL byte: a cursor
- * argument is read up to its end or its first NUL, whichever comes first. */
 int scan_parse_cursor(dblite_ctx *ctx, dblite_bytes argument, unsigned long long *cursor)
 {
-    const char *text = argument.ptr;
-    size_t length = argument.len;
-    size_t at = 0;
-    int negative = 0;
-    if (length > 0 && is_space(text[0]))
-        goto invalid;
-    if (at < length && (text[at] == '+' || text[at] == '-')) {
-        negative = text[at] == '-';
-        at++;
+    if (dblite_parse_scan_cursor(argument, cursor) != DBLITE_OK) {
+        dblite_reply_error(ctx, "ERR invalid cursor");
+        return DBLITE_ERR;
     }
-    size_t digits_start = at;
-    unsigned long long value = 0;
-    for (; at < length && text[at] >= '0' && text[at] <= '9'; at++) {
-        unsigned digit = (unsigned)(text[at] - '0');
-        if (value > (~0ULL - digit) / 10)
-            goto invalid; /* strtoul's ERANGE */
-        value = value * 10 + digit;
-    }
-    if (at == digits_start) {
-        /* No digits: strtoul points back at the start, so only an empty
-         * text (or one starting with NUL) is accepted, as cursor 0. */
-        if (length == 0 || text[0] == '\0') {
-            *cursor = 0;
-            return DBLITE_OK;
-        }
-        goto invalid;
-    }
-    if (at < length && text[at] != '\0')
-        goto invalid;
-    *cursor = negative ? 0ULL - value : value;
     return DBLITE_OK;
-invalid:
-    dblite_reply_error(ctx, "ERR invalid cursor");
-    return DBLITE_ERR;
 }
 
 int scan_parse_options(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int first,
@@ -86,7 +50,7 @@ int scan_parse_options(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int 
 int scan_request_accepts(const scan_request *request, const char *ptr, size_t length)
 {
     return !request->use_pattern ||
-           glob_match(request->pattern.ptr, request->pattern.len, ptr, length);
+           dblite_glob_match(request->pattern.ptr, request->pattern.len, ptr, length, 0);
 }
 
 void scan_reply_empty(dblite_ctx *ctx)

@@ -5,7 +5,6 @@
  * deadline, so a replayed log is exact whatever the downtime.
  */
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "expiry.h"
@@ -93,9 +92,9 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
         return;
     }
     dblite_key_modified(ctx, key);
-    char deadline[32];
-    int length = snprintf(deadline, sizeof(deadline), "%lld", when);
-    dblite_bytes pexpireat[3] = {{"PEXPIREAT", 9}, key, {deadline, (size_t)length}};
+    char deadline[DBLITE_LONG_LONG_TEXT_SIZE];
+    size_t length = dblite_format_long_long(deadline, sizeof(deadline), when);
+    dblite_bytes pexpireat[3] = {{"PEXPIREAT", 9}, key, {deadline, length}};
     dblite_propagate_replace(ctx, 3, pexpireat);
     dblite_reply_integer(ctx, 1);
 }

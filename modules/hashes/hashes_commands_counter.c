@@ -6,7 +6,6 @@
  */
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
 
 #include "common/collection_access.h"
 #include "hash_access.h"
@@ -57,9 +56,8 @@ void hashes_hincrby_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     long long result = current + increment;
-    char text[32];
-    int length = snprintf(text, sizeof text, "%lld", result);
-    dblite_bytes result_text = {text, (size_t)length};
+    char text[DBLITE_LONG_LONG_TEXT_SIZE];
+    dblite_bytes result_text = {text, dblite_format_long_long(text, sizeof text, result)};
     if (store_field(ctx, &holder, argv[1], argv[2], result_text) == DBLITE_OK)
         dblite_reply_integer(ctx, result);
 }

@@ -4,7 +4,6 @@
 #include "list_access.h"
 #include "lists.h"
 
-#include <stdio.h>
 
 
 int list_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, list_value **list)
@@ -49,7 +48,7 @@ dblite_bytes list_entry_bytes(const packed_entry *entry, char *scratch, size_t s
         bytes.len = entry->length;
     } else {
         bytes.ptr = scratch;
-        bytes.len = (size_t)snprintf(scratch, size, "%lld", entry->integer);
+        bytes.len = dblite_format_long_long(scratch, size, entry->integer);
     }
     return bytes;
 }

@@ -25,18 +25,17 @@ static size_t decimal_length(size_t value)
     return digits;
 }
 
-/* "<prefix><value>\r\n" at out; returns bytes written. */
+/* "<prefix><value>\r\n" at out (room reserved with decimal_length);
+ * returns bytes written. */
 static size_t put_header(char *out, char prefix, size_t value)
 {
-    size_t digits = decimal_length(value);
+    char digits[DBLITE_LONG_LONG_TEXT_SIZE];
+    size_t length = dblite_format_long_long(digits, sizeof digits, (long long)value);
     out[0] = prefix;
-    for (size_t i = digits; i > 0; i--) {
-        out[i] = (char)('0' + value % 10);
-        value /= 10;
-    }
-    out[digits + 1] = '\r';
-    out[digits + 2] = '\n';
-    return digits + 3;
+    memcpy(out + 1, digits, length);
+    out[length + 1] = '\r';
+    out[length + 2] = '\n';
+    return length + 3;
 }
 
 int aof_encode_plain(byte_buffer *buffer, int argc, const dblite_bytes *argv)

@@ -57,9 +57,9 @@ static int rewrite_key(dblite_bytes key, const dblite_type *type, void *value, v
     if (writer->expiry != NULL) {
         long long deadline = writer->expiry->get_deadline(writer->ctx, key);
         if (deadline >= 0) {
-            char number[24];
-            int length = snprintf(number, sizeof(number), "%lld", deadline);
-            dblite_bytes command[3] = {{"PEXPIREAT", 9}, key, {number, (size_t)length}};
+            char number[DBLITE_LONG_LONG_TEXT_SIZE];
+            size_t length = dblite_format_long_long(number, sizeof(number), deadline);
+            dblite_bytes command[3] = {{"PEXPIREAT", 9}, key, {number, length}};
             if (emit_command(writer, 3, command) != DBLITE_OK) {
                 snprintf(writer->error, writer->error_size, "%s", output_buffer_error(writer->out));
                 return 1;

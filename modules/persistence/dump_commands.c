@@ -210,9 +210,9 @@ void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc,
     }
     /* Logs and replicas get the absolute deadline, so a replay later does
      * not stretch the key's life. */
-    char number[24];
-    int length = snprintf(number, sizeof(number), "%lld", deadline);
-    dblite_bytes propagated[6] = {{"RESTORE", 7}, key, {number, (size_t)length}, argv[3], {"REPLACE", 7},
+    char number[DBLITE_LONG_LONG_TEXT_SIZE];
+    size_t length = dblite_format_long_long(number, sizeof(number), deadline);
+    dblite_bytes propagated[6] = {{"RESTORE", 7}, key, {number, length}, argv[3], {"REPLACE", 7},
                                   {"ABSTTL", 6}};
     dblite_propagate_replace(ctx, 6, propagated);
     dblite_reply_ok(ctx);

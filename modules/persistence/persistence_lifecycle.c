@@ -5,11 +5,9 @@
  * points, automatic rewrites, switching the log on and off, the everysec
  * fsync), and the last save at SHUTDOWN.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,25 +28,15 @@ static int fatal(persistence_state *state, const char *what, const char *error)
     return -1;
 }
 
-/* "64mb" -> bytes, with Redis's units (k = 1000, kb = 1024). */
+/* "64mb" -> bytes, with Redis's units (dblite_parse_memory_size); a
+ * negative size is refused. */
 static int parse_memory(const char *text, unsigned long long *bytes)
 {
-    if (text == NULL || !isdigit((unsigned char)text[0]))
+    long long parsed;
+    if (text == NULL || dblite_parse_memory_size(text, &parsed) != DBLITE_OK || parsed < 0)
         return -1;
-    char *unit;
-    unsigned long long number = strtoull(text, &unit, 10);
-    static const struct {
-        const char *name;
-        unsigned long long factor;
-    } units[] = {{"", 1},           {"b", 1},           {"k", 1000},       {"kb", 1024},
-                 {"m", 1000000},    {"mb", 1048576},    {"g", 1000000000}, {"gb", 1073741824}};
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcasecmp(unit, units[i].name) == 0) {
-            *bytes = number * units[i].factor;
-            return 0;
-        }
-    }
-    return -1;
+    *bytes = (unsigned long long)parsed;
+    return 0;
 }
 
 static int auto_rewrite_due(persistence_state *state)

@@ -72,31 +72,15 @@ int rdb_encode_length(output_buffer *out, uint64_t length)
 }
 
 /* The value of ptr when it is the canonical decimal form of an integer that
- * fits 32 bits ("-5", "120"; not "007", "+1" or "-0"). */
+ * fits 32 bits ("-5", "120"; not "007", "+1" or "-0"): string2ll's rules,
+ * which dblite_parse_long_long follows. */
 static int canonical_small_integer(const char *ptr, size_t length, int32_t *value)
 {
-    if (length == 0 || length > 11)
+    long long number;
+    if (dblite_parse_long_long((dblite_bytes){ptr, length}, &number) != DBLITE_OK ||
+        number < INT32_MIN || number > INT32_MAX)
         return 0;
-    size_t i = 0;
-    int negative = ptr[0] == '-';
-    if (negative)
-        i = 1;
-    if (i == length || ptr[i] < '0' || ptr[i] > '9')
-        return 0;
-    if (ptr[i] == '0' && (length - i > 1 || negative))
-        return 0;
-    int64_t magnitude = 0;
-    for (; i < length; i++) {
-        if (ptr[i] < '0' || ptr[i] > '9')
-            return 0;
-        magnitude = magnitude * 10 + (ptr[i] - '0');
-        if (magnitude > (int64_t)INT32_MAX + 1)
-            return 0;
-    }
-    int64_t signed_value = negative ? -magnitude : magnitude;
-    if (signed_value < INT32_MIN || signed_value > INT32_MAX)
-        return 0;
-    *value = (int32_t)signed_value;
+    *value = (int32_t)number;
     return 1;
 }
 

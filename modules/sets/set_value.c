@@ -67,24 +67,11 @@ static inline const element_table *as_const_table(const set_value *set)
     return &((const set_table_value *)set)->table;
 }
 
-/* Writes the decimal text of value into out (room for 21 bytes); returns
- * its length. */
+/* Writes the decimal text of value and a NUL into out (room for 21 bytes,
+ * DBLITE_LONG_LONG_TEXT_SIZE); returns its length. */
 static size_t format_integer(long long value, char *out)
 {
-    char reversed[INTEGER_TEXT_MAX];
-    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value
-                                             : (unsigned long long)value;
-    size_t length = 0;
-    do {
-        reversed[length++] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude > 0);
-    size_t at = 0;
-    if (value < 0)
-        out[at++] = '-';
-    while (length > 0)
-        out[at++] = reversed[--length];
-    return at;
+    return dblite_format_long_long(out, DBLITE_LONG_LONG_TEXT_SIZE, value);
 }
 
 static void integer_member(long long value, set_member *member)

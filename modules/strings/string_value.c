@@ -206,8 +206,8 @@ void *string_value_from_integer(long long number)
 {
     if (number >= INLINE_INTEGER_MIN && number <= INLINE_INTEGER_MAX)
         return make_inline_integer(number);
-    char text[INTEGER_TEXT_SIZE];
-    size_t len = integer_text_format(text, number);
+    char text[DBLITE_LONG_LONG_TEXT_SIZE];
+    size_t len = dblite_format_long_long(text, sizeof text, number);
     return block_create(text, len);
 }
 
@@ -233,7 +233,8 @@ dblite_bytes string_value_bytes(const void *value, char scratch[STRING_VALUE_SCR
         bytes.len = block_length(block);
     } else if (is_inline_integer(value)) {
         bytes.ptr = scratch;
-        bytes.len = integer_text_format(scratch, inline_integer(value));
+        bytes.len =
+            dblite_format_long_long(scratch, STRING_VALUE_SCRATCH_SIZE, inline_integer(value));
     } else {
         inline_text_copy(value, scratch);
         bytes.ptr = scratch;
@@ -248,8 +249,8 @@ size_t string_value_length(const void *value)
         return block_length(value_block(value));
     if (is_inline_text(value))
         return inline_text_length(value);
-    char scratch[INTEGER_TEXT_SIZE];
-    return integer_text_format(scratch, inline_integer(value));
+    char scratch[DBLITE_LONG_LONG_TEXT_SIZE];
+    return dblite_format_long_long(scratch, sizeof scratch, inline_integer(value));
 }
 
 int string_value_to_integer(const void *value, long long *number)

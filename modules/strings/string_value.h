@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 #include "dblite_module.h"
-#include "integer_text.h"
 
 /* Scratch space a caller lends to string_value_bytes(): values kept inside
- * the pointer have no bytes in memory, so they are spelled out there. */
-#define STRING_VALUE_SCRATCH_SIZE INTEGER_TEXT_SIZE
+ * the pointer have no bytes in memory, so they are spelled out there (an
+ * integer's text with its NUL is the longest). */
+#define STRING_VALUE_SCRATCH_SIZE DBLITE_LONG_LONG_TEXT_SIZE
 
 /* A value holding a copy of ptr[0..len).  Text that Redis would store as an
  * integer (canonical decimal, as string2ll accepts) is kept as a number.

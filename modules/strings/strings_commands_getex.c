@@ -9,7 +9,6 @@
  * propagates commands that changed something.
  */
 #include "expire_options.h"
-#include "integer_text.h"
 #include "string_access.h"
 #include "strings.h"
 
@@ -71,11 +70,13 @@ void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             return;
         dblite_key_modified(ctx, argv[1]);
         string_reply_value(ctx, value);
-        char deadline_text[INTEGER_TEXT_SIZE];
+        char deadline_text[DBLITE_LONG_LONG_TEXT_SIZE];
+        size_t deadline_length =
+            dblite_format_long_long(deadline_text, sizeof deadline_text, deadline_ms);
         dblite_bytes args[3] = {
             {"PEXPIREAT", 9},
             argv[1],
-            {deadline_text, integer_text_format(deadline_text, deadline_ms)},
+            {deadline_text, deadline_length},
         };
         string_propagate_as(ctx, 3, args);
         return;

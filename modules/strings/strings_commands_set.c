@@ -9,7 +9,6 @@
  * times, and SET without GET in place of GET variants, as Redis 7.0 sends.
  */
 #include "expire_options.h"
-#include "integer_text.h"
 #include "string_access.h"
 #include "string_value.h"
 #include "strings.h"
@@ -62,13 +61,13 @@ static void propagate_without_get(dblite_ctx *ctx, const set_request *request)
 static void propagate_with_deadline(dblite_ctx *ctx, const set_request *request,
                                     long long deadline_ms)
 {
-    char deadline_text[INTEGER_TEXT_SIZE];
+    char deadline_text[DBLITE_LONG_LONG_TEXT_SIZE];
     dblite_bytes args[5] = {
         {"SET", 3},
         request->key,
         request->value,
         {"PXAT", 4},
-        {deadline_text, integer_text_format(deadline_text, deadline_ms)},
+        {deadline_text, dblite_format_long_long(deadline_text, sizeof deadline_text, deadline_ms)},
     };
     string_propagate_as(ctx, 5, args);
 }

@@ -22,7 +22,7 @@ mkdir -p "$build/corpus" "$build/artifacts"
 "$compiler" -std=gnu11 -g -O1 -Wall -Wextra -Werror \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$repo/include" -I"$repo/core" \
-    "$here/fuzz_request_parser.c" "$repo/core/protocol/request_parser.c" \
+    "$here/fuzz_request_parser.c" "$repo/core/protocol/request_parser.c" "$repo/core/util/numbers.c" \
     -o "$build/fuzz_request_parser"
 
 cd "$build"

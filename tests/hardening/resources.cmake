@@ -6,8 +6,7 @@
 # allocator (deterministic counts, no clock).
 dblite_add_unit_test(test_string_growth
   ${CMAKE_CURRENT_LIST_DIR}/test_string_growth.c
-  ${PROJECT_SOURCE_DIR}/modules/strings/string_value.c
-  ${PROJECT_SOURCE_DIR}/modules/strings/integer_text.c)
+  ${PROJECT_SOURCE_DIR}/modules/strings/string_value.c)
 target_include_directories(test_string_growth PRIVATE ${PROJECT_SOURCE_DIR}/modules
   ${PROJECT_SOURCE_DIR}/include)
 

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "util/glob.h"
+#include "dblite_module.h"
 
 typedef struct glob_case {
     const char *pattern;
@@ -40,7 +40,7 @@ static void check_cases(const glob_case *cases, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         const glob_case *c = &cases[i];
-        int result = glob_match(c->pattern, c->pattern_length, c->string, c->string_length,
+        int result = dblite_glob_match(c->pattern, c->pattern_length, c->string, c->string_length,
                                 c->nocase);
         if (result != c->expected)
             fail_msg("case %zu: pattern \"%.*s\" string \"%.*s\" nocase %d: got %d, expected %d",
@@ -130,8 +130,8 @@ static void test_binary_safety(void **state)
     };
     check_cases(cases, sizeof(cases) / sizeof(cases[0]));
     /* Lengths are honoured: bytes past them are never looked at. */
-    assert_int_equal(glob_match("abc", 2, "abX", 2, 0), 1);
-    assert_int_equal(glob_match("[abc]", 3, "a", 1, 0), 1); /* "[ab" unterminated */
+    assert_int_equal(dblite_glob_match("abc", 2, "abX", 2, 0), 1);
+    assert_int_equal(dblite_glob_match("[abc]", 3, "a", 1, 0), 1); /* "[ab" unterminated */
 }
 
 /* ---- Exhaustive reference ------------------------------------------------- */
@@ -258,7 +258,7 @@ static void test_agrees_with_exhaustive_reference(void **state)
             string[i] = string_alphabet[random_next(&random) % (sizeof(string_alphabet) - 1)];
         int nocase = (int)(random_next(&random) % 2);
         int expected = reference_match(pattern, pattern_length, string, string_length, nocase);
-        int result = glob_match(pattern, pattern_length, string, string_length, nocase);
+        int result = dblite_glob_match(pattern, pattern_length, string, string_length, nocase);
         if (result != expected)
             fail_msg("pattern \"%.*s\" string \"%.*s\" nocase %d: got %d, reference %d",
                      (int)pattern_length, pattern, (int)string_length, string, nocase, result,
@@ -300,17 +300,17 @@ static void test_pathological_patterns_finish_fast(void **state)
 
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    assert_int_equal(glob_match(pattern, pattern_length, string, STRING_LENGTH, 0), 0);
+    assert_int_equal(dblite_glob_match(pattern, pattern_length, string, STRING_LENGTH, 0), 0);
     /* The same with a matching ending, and with '?' and sets. */
     string[STRING_LENGTH - 1] = 'b';
-    assert_int_equal(glob_match(pattern, pattern_length, string, STRING_LENGTH, 0), 1);
+    assert_int_equal(dblite_glob_match(pattern, pattern_length, string, STRING_LENGTH, 0), 1);
     string[STRING_LENGTH - 1] = 'a';
     for (size_t i = 0; i + 1 < pattern_length; i += 4)
         pattern[i] = '?';
-    assert_int_equal(glob_match(pattern, pattern_length, string, STRING_LENGTH, 1), 0);
+    assert_int_equal(dblite_glob_match(pattern, pattern_length, string, STRING_LENGTH, 1), 0);
     static const char redis_regression[] =
         "a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b";
-    assert_int_equal(glob_match(redis_regression, sizeof(redis_regression) - 1, string, 100, 0), 0);
+    assert_int_equal(dblite_glob_match(redis_regression, sizeof(redis_regression) - 1, string, 100, 0), 0);
     double elapsed = seconds_since(&start);
     print_message("pathological patterns took %.3f s\n", elapsed);
     /* Exponential behaviour would not finish in the lifetime of the test;

@@ -1,11 +1,10 @@
 /*
  * test_hash_set_encodings.c - unit tests of the encodings behind the hashes
  * and sets modules: integer sets, the element table (dense entries +
- * open-addressing index), glob matching, the keyed hash, random draws, and
- * the hash and set values that switch between encodings at the configured
- * limits, and the hash and set types' snapshot and rewrite methods (over a
- * recording stream).  The packed lists they use are tested in
- * test_packed_list.c.
+ * open-addressing index), random draws, and the hash and set values that
+ * switch between encodings at the configured limits, and the hash and set
+ * types' snapshot and rewrite methods (over a recording stream).  The
+ * packed lists they use are tested in test_packed_list.c.
  *
  * Most checks run random operations against a simple model and compare the
  * whole structure after each step.  The allocator is the test's own: it
@@ -26,8 +25,6 @@
 #include <cmocka.h>
 
 #include "common/element_table.h"
-#include "common/glob_match.h"
-#include "common/keyed_hash.h"
 #include "common/random_sample.h"
 #include "common/random_source.h"
 #include "common/value_holder.h"
@@ -508,69 +505,7 @@ static void element_tables_have_their_own_secret(void **state)
     assert_int_equal(live_blocks, 0);
 }
 
-/* ---- glob matching, keyed hash, random draws ------------------------------ */
-
-static void glob_matches_like_redis(void **state)
-{
-    (void)state;
-    /* Expected values are what redis-server 7.0 answers for HSCAN MATCH
-     * (the lone "*" is special-cased before matching, so it is not here). */
-    static const struct {
-        const char *pattern, *text;
-        int match;
-    } cases[] = {
-        {"**", "", 0},          {"", "", 1},           {"", "a", 0},
-        {"a*", "a", 1},         {"a*b", "ab", 1},      {"a*b", "axxb", 1},
-        {"a*b", "axxbc", 0},    {"a?c", "abc", 1},     {"a?c", "ac", 0},
-        {"[abc]", "b", 1},      {"[abc]", "d", 0},     {"[^abc]", "d", 1},
-        {"[^abc]", "a", 0},     {"[a-c]x", "bx", 1},   {"[c-a]x", "bx", 1},
-        {"[a-]", "-", 0},       {"[a-]", "a", 1},      {"[\\]]", "]", 1},
-        {"\\*", "*", 1},        {"\\*", "a", 0},       {"a\\", "a\\", 1},
-        {"[", "[", 0},          {"[", "", 0},          {"[a", "a", 1},
-        {"[a", "b", 0},         {"h*llo", "hello", 1}, {"h*llo", "hllo", 1},
-        {"*o", "hello", 1},     {"?", "\xe9", 1},      {"[\x01-\x7f]", "\x80", 0},
-        {"[\x80-\xff]", "\x90", 1}, {"a[]b", "a]b", 0}, {"a[]]b", "a]b", 0},
-        {"ab*", "ab", 1},       {"a*", "", 0},         {"*", "", 0},
-        {"*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int got = glob_match(cases[i].pattern, strlen(cases[i].pattern), cases[i].text,
-                             strlen(cases[i].text));
-        if (got != cases[i].match)
-            fail_msg("glob '%s' on '%s': got %d, expected %d", cases[i].pattern, cases[i].text,
-                     got, cases[i].match);
-    }
-    /* Binary-safe: NUL bytes are ordinary characters. */
-    assert_true(glob_match("a?b", 3, "a\0b", 3));
-    assert_false(glob_match("a\0b", 3, "a\0c", 3));
-}
-
-static void keyed_hash_depends_on_key_and_every_byte(void **state)
-{
-    (void)state;
-    static const keyed_hash_key test_hash_key = {UINT64_C(0x0123456789abcdef),
-                                                 UINT64_C(0xfedcba9876543210)};
-    keyed_hash_key other = test_hash_key;
-    other.k1 ^= 1;
-    const char data[] = "the quick brown fox jumps";
-    uint64_t base = keyed_hash(&test_hash_key, data, sizeof data - 1);
-    assert_true(base == keyed_hash(&test_hash_key, data, sizeof data - 1));
-    assert_true(base != keyed_hash(&other, data, sizeof data - 1));
-    /* Flipping any single bit of the input changes about half of the output
-     * bits; accept 16..48 of 64 for each. */
-    char copy[sizeof data];
-    for (size_t byte = 0; byte < sizeof data - 1; byte++) {
-        for (int bit = 0; bit < 8; bit++) {
-            memcpy(copy, data, sizeof data);
-            copy[byte] = (char)(copy[byte] ^ (1 << bit));
-            int changed = __builtin_popcountll(base ^ keyed_hash(&test_hash_key, copy, sizeof data - 1));
-            assert_in_range(changed, 16, 48);
-        }
-    }
-    /* Length is part of the hash: trailing NULs matter. */
-    assert_true(keyed_hash(&test_hash_key, "a\0", 2) != keyed_hash(&test_hash_key, "a", 1));
-    assert_true(keyed_hash(&test_hash_key, "", 0) != keyed_hash(&test_hash_key, "\0", 1));
-}
+/* ---- random draws --------------------------------------------------------- */
 
 static void random_below_is_uniform(void **state)
 {
@@ -1509,8 +1444,6 @@ int main(void)
         cmocka_unit_test(element_table_backward_walk_sees_every_survivor),
         cmocka_unit_test(element_table_out_of_memory),
         cmocka_unit_test(element_tables_have_their_own_secret),
-        cmocka_unit_test(glob_matches_like_redis),
-        cmocka_unit_test(keyed_hash_depends_on_key_and_every_byte),
         cmocka_unit_test(random_below_is_uniform),
         cmocka_unit_test(distinct_positions_are_distinct_and_fair),
         cmocka_unit_test(hash_converts_at_the_pair_limit),

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "dblite_module.h"
-#include "keyspace/hash_function.h"
+#include "util/siphash.h"
 #include "keyspace/keytable.h"
 
 #define SEED0 UINT64_C(0x0123456789abcdef)

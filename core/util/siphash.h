@@ -1,5 +1,6 @@
 /*
- * hash_function.h - the keyed hash behind the keyspace tables.
+ * siphash.h - the keyed hash behind the keyspace tables (and, as
+ * dblite_hash_keyed, behind the modules' hash tables).
  *
  * Keys come from clients, so an unkeyed hash would let anyone who knows it
  * craft keys that all land in one bucket (hash flooding).  SipHash is a keyed
@@ -8,8 +9,8 @@
  * Redis uses too: keys are usually 10-30 bytes, where the round count is
  * most of the cost, and 1-2 keeps practical flooding resistance.
  */
-#ifndef DBLITE_HASH_FUNCTION_H
-#define DBLITE_HASH_FUNCTION_H
+#ifndef DBLITE_SIPHASH_H
+#define DBLITE_SIPHASH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,13 +1,15 @@
 /*
- * hash_function.c - SipHash, written from the paper by Aumasson and
+ * siphash.c - SipHash, written from the paper by Aumasson and
  * Bernstein ("SipHash: a fast short-input PRF", 2012).
  *
  * One generic body takes the round counts as constants; it is forced inline
  * into each public variant so the compiler unrolls the rounds of each.
  */
-#include "keyspace/hash_function.h"
+#include "util/siphash.h"
 
 #include <string.h>
+
+#include "dblite_module.h"
 
 static inline uint64_t rotate_left(uint64_t value, int bits)
 {
@@ -102,4 +104,12 @@ uint64_t siphash_1_2(const void *data, size_t length, uint64_t seed0, uint64_t s
 uint64_t siphash_2_4(const void *data, size_t length, uint64_t seed0, uint64_t seed1)
 {
     return siphash_generic(data, length, seed0, seed1, 2, 4);
+}
+
+/* The modules' entry point (see dblite_module.h): the same SipHash-1-2 as
+ * the keyspace's, its key given as bytes so that the hash of a key does not
+ * depend on the host's byte order. */
+uint64_t dblite_hash_keyed(const void *ptr, size_t len, const uint8_t key[16])
+{
+    return siphash_generic(ptr, len, load_little_endian_64(key), load_little_endian_64(key + 8), 1, 2);
 }
