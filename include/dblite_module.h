@@ -60,8 +60,12 @@ extern "C" {
  *      (dblite_service_data); module data with a destructor
  *      (dblite_module_set_data_free); typed server settings
  *      (dblite_config_server_integer/_memory/_boolean);
- *      dblite_module_loaded.  The declarations only infrastructure modules
- *      use moved to dblite_provider.h (the functions are unchanged). */
+ *      dblite_module_loaded; the server's own algorithms (dblite_glob_match,
+ *      dblite_format_long_long, dblite_format_double, dblite_hash_keyed,
+ *      dblite_parse_scan_cursor, dblite_parse_memory_size); a
+ *      dblite_module_fail from a STARTED handler stops startup.  The
+ *      declarations only infrastructure modules use moved to
+ *      dblite_provider.h (the functions are unchanged). */
 #define DBLITE_API_VERSION 5
 
 /* Put once in a module's source: exports the API version the module was
