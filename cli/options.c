@@ -138,7 +138,7 @@ int options_parse(cli_options *options, int argc, char **argv, int stdout_is_ter
         } else if (option[0] == '-') {
             return unrecognized(option);
         } else {
-            break;  /* the command starts here */
+            break; /* the command starts here */
         }
     }
     options->command = argv + index;

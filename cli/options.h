@@ -17,17 +17,17 @@
 #define DBLITE_CLI_NAME "dblite-cli"
 
 typedef enum output_format {
-    OUTPUT_HUMAN,  /* redis-cli's "standard" form: for terminals, --no-raw */
-    OUTPUT_RAW     /* --raw, or stdout is not a terminal */
+    OUTPUT_HUMAN, /* redis-cli's "standard" form: for terminals, --no-raw */
+    OUTPUT_RAW    /* --raw, or stdout is not a terminal */
 } output_format;
 
 typedef struct cli_options {
     const char *host;
     int port;
-    const char *password;     /* NULL: no AUTH */
+    const char *password;         /* NULL: no AUTH */
     int password_on_command_line; /* -a given: worth the safety warning */
-    int database;             /* -n */
-    int protocol;             /* 2 or 3 (-3) */
+    int database;                 /* -n */
+    int protocol;                 /* 2 or 3 (-3) */
     output_format output;
     int pipe_mode;            /* --pipe */
     int pipe_timeout_seconds; /* --pipe-timeout, 0 = wait forever */

@@ -18,23 +18,23 @@
 
 typedef struct cli_session {
     const cli_options *options;
-    connection *connection;   /* NULL while not connected */
+    connection *connection; /* NULL while not connected */
     int stdout_is_terminal;
-    int database;             /* selected: for the prompt and reconnects */
-    int protocol;             /* 2 or 3, as negotiated */
-    char *user;               /* credentials for (re)connecting, or NULL */
+    int database; /* selected: for the prompt and reconnects */
+    int protocol; /* 2 or 3, as negotiated */
+    char *user;   /* credentials for (re)connecting, or NULL */
     char *password;
-    int in_transaction;       /* between MULTI and EXEC/DISCARD */
+    int in_transaction; /* between MULTI and EXEC/DISCARD */
     int ever_connected;
-    command_docs docs;        /* fetched on demand, see session_docs() */
+    command_docs docs; /* fetched on demand, see session_docs() */
     int docs_loaded;
 } cli_session;
 
 /* Outcome of running one command. */
 enum {
-    RUN_FAILED = -1,      /* connection trouble (reported); disconnected */
+    RUN_FAILED = -1, /* connection trouble (reported); disconnected */
     RUN_OK = 0,
-    RUN_ERROR_REPLY = 1   /* the server answered with an error */
+    RUN_ERROR_REPLY = 1 /* the server answered with an error */
 };
 
 int session_init(cli_session *session, const cli_options *options, int stdout_is_terminal);

@@ -18,8 +18,7 @@ void session_show_push(const cli_session *session, const reply *push)
         return;
     const reply *keys = push->element_count == 2 ? push->elements[1] : NULL;
     if (session->options->output == OUTPUT_HUMAN && push->element_count == 2 &&
-        reply_text_equals(push->elements[0], "invalidate") && keys &&
-        keys->type == REPLY_ARRAY) {
+        reply_text_equals(push->elements[0], "invalidate") && keys && keys->type == REPLY_ARRAY) {
         byte_buffer line;
         byte_buffer_init(&line);
         int status = byte_buffer_append_string(&line, "-> invalidate: ");

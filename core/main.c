@@ -18,18 +18,21 @@
 #include "config/config.h"
 #include "server.h"
 
-
-static void handle_signal(int signal_number) {
+static void handle_signal(int signal_number)
+{
     /* Only async-signal-safe work: flag it; before-sleep (or the cron timer,
      * which also runs while a dataset loads) notices. */
     server.shutdown_signal = signal_number;
 }
 
-int server_prepare_shutdown(int flags) {
+int server_prepare_shutdown(int flags)
+{
     /* Not twice at once (a handler serving events while it saves). */
-    if (server.shutdown_preparing) return -1;
+    if (server.shutdown_preparing)
+        return -1;
     /* A half-loaded dataset must not replace the file it comes from. */
-    if (server.loading) flags = (flags & ~DBLITE_SHUTDOWN_SAVE) | DBLITE_SHUTDOWN_NOSAVE;
+    if (server.loading)
+        flags = (flags & ~DBLITE_SHUTDOWN_SAVE) | DBLITE_SHUTDOWN_NOSAVE;
     server_log(LOG_WARNING, "User requested shutdown...");
     server.shutdown_flags = flags;
     server.shutdown_refused = 0;
@@ -37,7 +40,8 @@ int server_prepare_shutdown(int flags) {
     fire_event(NULL, DBLITE_EVENT_SHUTDOWN_PREPARE, 0, NULL, 0, -1, NULL, 0);
     server.shutdown_preparing = 0;
     if (server.shutdown_refused) {
-        server_log(LOG_WARNING, "Errors trying to shut down the server. Check the logs for more information.");
+        server_log(LOG_WARNING,
+                   "Errors trying to shut down the server. Check the logs for more information.");
         server.shutdown_flags = 0;
         return -1;
     }
@@ -49,23 +53,34 @@ int server_prepare_shutdown(int flags) {
 /* SIGTERM and SIGINT shut down as SHUTDOWN with the flags of
  * shutdown-on-sigterm / shutdown-on-sigint; if that fails the server keeps
  * running (a later signal tries again), as in Redis. */
-static void handle_shutdown_signal(void) {
+static void handle_shutdown_signal(void)
+{
     int signal_number = server.shutdown_signal;
-    if (!signal_number || server.shutdown_requested) return;
+    if (!signal_number || server.shutdown_requested)
+        return;
     server.shutdown_signal = 0;
-    if (server.loading) server_log(LOG_WARNING, "Received shutdown signal during loading, scheduling shutdown.");
-    else if (signal_number == SIGINT) server_log(LOG_WARNING, "Received SIGINT scheduling shutdown...");
-    else server_log(LOG_WARNING, "Received SIGTERM scheduling shutdown...");
-    int setting = signal_number == SIGINT ? server.settings.shutdown_on_sigint : server.settings.shutdown_on_sigterm;
+    if (server.loading)
+        server_log(LOG_WARNING, "Received shutdown signal during loading, scheduling shutdown.");
+    else if (signal_number == SIGINT)
+        server_log(LOG_WARNING, "Received SIGINT scheduling shutdown...");
+    else
+        server_log(LOG_WARNING, "Received SIGTERM scheduling shutdown...");
+    int setting = signal_number == SIGINT ? server.settings.shutdown_on_sigint
+                                          : server.settings.shutdown_on_sigterm;
     int flags = 0;
-    if (setting & SHUTDOWN_SETTING_SAVE) flags |= DBLITE_SHUTDOWN_SAVE;
-    if (setting & SHUTDOWN_SETTING_NOSAVE) flags |= DBLITE_SHUTDOWN_NOSAVE;
-    if (setting & SHUTDOWN_SETTING_NOW) flags |= DBLITE_SHUTDOWN_NOW;
-    if (setting & SHUTDOWN_SETTING_FORCE) flags |= DBLITE_SHUTDOWN_FORCE;
+    if (setting & SHUTDOWN_SETTING_SAVE)
+        flags |= DBLITE_SHUTDOWN_SAVE;
+    if (setting & SHUTDOWN_SETTING_NOSAVE)
+        flags |= DBLITE_SHUTDOWN_NOSAVE;
+    if (setting & SHUTDOWN_SETTING_NOW)
+        flags |= DBLITE_SHUTDOWN_NOW;
+    if (setting & SHUTDOWN_SETTING_FORCE)
+        flags |= DBLITE_SHUTDOWN_FORCE;
     server_prepare_shutdown(flags);
 }
 
-static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
+static long long server_cron(event_loop *loop, uint64_t id, void *privdata)
+{
     (void)id, (void)privdata;
     handle_shutdown_signal();
     if (server.shutdown_requested) {
@@ -73,20 +88,24 @@ static long long server_cron(event_loop *loop, uint64_t id, void *privdata) {
         return -1;
     }
     /* Let the big tables finish rehashing even when idle. */
-    for (int i = 0; i < server.database_count; i++) keytable_rehash_for(server.databases[i].keys, 1000);
+    for (int i = 0; i < server.database_count; i++)
+        keytable_rehash_for(server.databases[i].keys, 1000);
     memory_trim_step();
     log_flush_repeats();
     if (server.settings.timeout > 0) {
         long long now = wall_clock_ms();
         for (client *c = server.clients; c; c = c->next) {
-            if (c->blocked || c->fd < 0) continue;
-            if (now - c->last_interaction_ms > server.settings.timeout * 1000) client_close_async(c);
+            if (c->blocked || c->fd < 0)
+                continue;
+            if (now - c->last_interaction_ms > server.settings.timeout * 1000)
+                client_close_async(c);
         }
     }
     return 1000 / server.settings.hz;
 }
 
-static void before_sleep(event_loop *loop, void *privdata) {
+static void before_sleep(event_loop *loop, void *privdata)
+{
     (void)loop, (void)privdata;
     handle_shutdown_signal();
     /* Prepared: the final save is taken, nothing may change after it. */
@@ -99,23 +118,30 @@ static void before_sleep(event_loop *loop, void *privdata) {
     if (server.event_handlers[DBLITE_EVENT_BEFORE_SLEEP].length)
         fire_event(NULL, DBLITE_EVENT_BEFORE_SLEEP, 0, NULL, 0, -1, NULL, 0);
     clients_write_pending();
-    if (server.shutdown_requested) event_loop_stop(server.loop);
+    if (server.shutdown_requested)
+        event_loop_stop(server.loop);
 }
 
-static void make_run_id(void) {
+static void make_run_id(void)
+{
     unsigned char bytes[20];
     if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes)) {
-        for (size_t i = 0; i < sizeof(bytes); i++) bytes[i] = (unsigned char)(rand() ^ (int)getpid());
+        for (size_t i = 0; i < sizeof(bytes); i++)
+            bytes[i] = (unsigned char)(rand() ^ (int)getpid());
     }
-    for (size_t i = 0; i < sizeof(bytes); i++) snprintf(server.run_id + i * 2, 3, "%02x", bytes[i]);
-    if (getrandom(server.hash_seed, sizeof(server.hash_seed), 0) != (ssize_t)sizeof(server.hash_seed)) {
+    for (size_t i = 0; i < sizeof(bytes); i++)
+        snprintf(server.run_id + i * 2, 3, "%02x", bytes[i]);
+    if (getrandom(server.hash_seed, sizeof(server.hash_seed), 0) !=
+        (ssize_t)sizeof(server.hash_seed)) {
         server.hash_seed[0] = (uint64_t)wall_clock_ms() * 0x9E3779B97F4A7C15ULL;
         server.hash_seed[1] = (uint64_t)getpid() * 0xC2B2AE3D27D4EB4FULL;
     }
 }
 
-static int write_pidfile(void) {
-    if (!server.settings.pidfile || !server.settings.pidfile[0]) return 0;
+static int write_pidfile(void)
+{
+    if (!server.settings.pidfile || !server.settings.pidfile[0])
+        return 0;
     FILE *file = fopen(server.settings.pidfile, "w");
     if (!file) {
         server_log(LOG_WARNING, "cannot write pidfile %s: %m", server.settings.pidfile);
@@ -129,13 +155,16 @@ static int write_pidfile(void) {
 /* A STARTED handler that cannot do its part (a listener it cannot open)
  * says so with dblite_module_fail: startup stops there, before any client
  * is served, and nothing is saved over the files that were just loaded. */
-static const module *module_failed_to_start(void) {
+static const module *module_failed_to_start(void)
+{
     for (size_t i = 0; i < server.modules.length; i++)
-        if (server.modules.items[i]->failure) return server.modules.items[i];
+        if (server.modules.items[i]->failure)
+            return server.modules.items[i];
     return NULL;
 }
 
-static void shutdown_cleanly(void) {
+static void shutdown_cleanly(void)
+{
     server_log(LOG_NOTICE, "Shutting down");
     listeners_close();
     while (server.clients) {
@@ -143,15 +172,18 @@ static void shutdown_cleanly(void) {
         if (c->flags & CLIENT_PENDING_WRITE) {
             /* Unlink from the pending list before freeing. */
             client **link = &server.pending_writes;
-            while (*link && *link != c) link = &(*link)->pending_next;
-            if (*link) *link = c->pending_next;
+            while (*link && *link != c)
+                link = &(*link)->pending_next;
+            if (*link)
+                *link = c->pending_next;
         }
         client_free(c);
     }
     /* After the clients: freeing a blocked client calls back into its
      * module, which may release its state on this event. */
     fire_event(NULL, DBLITE_EVENT_SHUTDOWN, 0, NULL, 0, -1, NULL, 0);
-    if (server.settings.pidfile && server.settings.pidfile[0]) unlink(server.settings.pidfile);
+    if (server.settings.pidfile && server.settings.pidfile[0])
+        unlink(server.settings.pidfile);
     databases_free();
     blocking_free();
     event_loop_destroy(server.loop);
@@ -165,7 +197,8 @@ static void shutdown_cleanly(void) {
     server_log(LOG_NOTICE, "dblite is now ready to exit, bye bye...");
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     memory_allocator_init();
     server.start_time_ms = wall_clock_ms();
     server.start_monotonic_us = monotonic_us();
@@ -174,7 +207,8 @@ int main(int argc, char **argv) {
     server.executable = realpath("/proc/self/exe", NULL);
     make_run_id();
     if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)) {
-        printf("dblite-server v=%s (redis protocol %s)\n", DBLITE_VERSION, DBLITE_REDIS_COMPAT_VERSION);
+        printf("dblite-server v=%s (redis protocol %s)\n", DBLITE_VERSION,
+               DBLITE_REDIS_COMPAT_VERSION);
         return 0;
     }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -188,7 +222,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "dblite: out of memory\n");
         return 1;
     }
-    if (config_load_all(argc - 1, argv + 1) != 0) return 1;
+    if (config_load_all(argc - 1, argv + 1) != 0)
+        return 1;
 
     signal(SIGPIPE, SIG_IGN);
     /* A file size limit (ulimit -f) must fail the write with EFBIG, which the
@@ -200,9 +235,11 @@ int main(int argc, char **argv) {
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGINT, &action, NULL);
 
-    if (descriptor_limit_fit_startup() != 0) return 1;
+    if (descriptor_limit_fit_startup() != 0)
+        return 1;
     server.loop = event_loop_create((int)server.settings.maxclients + 128);
-    if (!server.loop || command_table_init() != DBLITE_OK || databases_create((int)server.settings.databases) != DBLITE_OK ||
+    if (!server.loop || command_table_init() != DBLITE_OK ||
+        databases_create((int)server.settings.databases) != DBLITE_OK ||
         blocking_init() != DBLITE_OK) {
         fprintf(stderr, "dblite: cannot initialise the server (out of memory or descriptors)\n");
         return 1;
@@ -219,19 +256,21 @@ int main(int argc, char **argv) {
     /* CONFIG GET dir answers the absolute path, as Redis does. */
     char *working_dir = getcwd(NULL, 0);
     char dir_error[256];
-    if (working_dir && config_set_value(config_find("dir"), working_dir, dir_error, sizeof(dir_error)) != 0)
+    if (working_dir &&
+        config_set_value(config_find("dir"), working_dir, dir_error, sizeof(dir_error)) != 0)
         server_log(LOG_WARNING, "cannot record the working directory: %s", dir_error);
     free(working_dir);
     if (listeners_open() != 0) {
-        fprintf(stderr, "dblite: cannot listen on %s port %lld\n", server.settings.bind, server.settings.port);
+        fprintf(stderr, "dblite: cannot listen on %s port %lld\n", server.settings.bind,
+                server.settings.port);
         return 1;
     }
     write_pidfile();
     fire_event(NULL, DBLITE_EVENT_STARTED, 0, NULL, 0, -1, NULL, 0);
     const module *failed = module_failed_to_start();
     if (failed) {
-        fprintf(stderr, "dblite: module '%s' failed to start: %s\ndblite: startup aborted\n", failed->name,
-                failed->failure);
+        fprintf(stderr, "dblite: module '%s' failed to start: %s\ndblite: startup aborted\n",
+                failed->name, failed->failure);
         server.shutdown_flags = DBLITE_SHUTDOWN_NOSAVE;
         shutdown_cleanly();
         return 1;

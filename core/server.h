@@ -62,7 +62,7 @@ typedef struct command {
     int first_key, last_key, key_step;
     dblite_command_fn handler;
     char *summary, *since, *group, *arguments;
-    module *owner; /* NULL for the core */
+    module *owner;  /* NULL for the core */
     void *privdata; /* dblite_command_spec.privdata (API 5), for the handler */
     long long calls;
     long long microseconds;
@@ -70,9 +70,9 @@ typedef struct command {
 } command;
 
 typedef struct command_table {
-    command **slots;     /* open addressing, power-of-two size */
+    command **slots; /* open addressing, power-of-two size */
     size_t slot_count;
-    command **ordered;   /* registration order, for COMMAND and INFO */
+    command **ordered; /* registration order, for COMMAND and INFO */
     size_t count, capacity;
 } command_table;
 
@@ -92,7 +92,7 @@ void core_commands_register(void);
 
 /* ---- types ---- */
 struct dblite_type {
-    char *name;          /* public name for TYPE */
+    char *name; /* public name for TYPE */
     char snapshot_name[10];
     int encoding_version;
     int native_snapshot_code;
@@ -140,11 +140,11 @@ typedef struct client {
     char *output;
     size_t output_sent, output_length, output_capacity;
     const command *last_command;
-    struct client *prev, *next;             /* all clients */
-    struct client *pending_next;            /* clients with output to write */
-    struct client *unblocked_next;          /* clients whose block ended, input to run */
+    struct client *prev, *next;    /* all clients */
+    struct client *pending_next;   /* clients with output to write */
+    struct client *unblocked_next; /* clients whose block ended, input to run */
     struct blocked_state *blocked;
-    module *dialect;                        /* the module whose listener accepted it */
+    module *dialect; /* the module whose listener accepted it */
 } client;
 
 /* ---- modules ---- */
@@ -160,7 +160,7 @@ struct dblite_module {
     void *handle;
     int api_version;
     char *failure;
-    void *data;        /* dblite_module_set_data */
+    void *data;                    /* dblite_module_set_data */
     dblite_data_free_fn data_free; /* dblite_module_set_data_free: run at exit */
 };
 
@@ -188,12 +188,16 @@ typedef struct write_gate {
 } write_gate;
 
 /* Something dynamically sized, with its length (small arrays of the server). */
-#define ARRAY_OF(type) struct { type *items; size_t length, capacity; }
+#define ARRAY_OF(type)           \
+    struct {                     \
+        type *items;             \
+        size_t length, capacity; \
+    }
 int array_grow(void **items, size_t *capacity, size_t item_size, size_t wanted);
-#define ARRAY_PUSH(array, value)                                                          \
-    (array_grow((void **)&(array).items, &(array).capacity, sizeof(*(array).items),       \
-                (array).length + 1) == 0                                                  \
-         ? ((array).items[(array).length++] = (value), 0)                                 \
+#define ARRAY_PUSH(array, value)                                                    \
+    (array_grow((void **)&(array).items, &(array).capacity, sizeof(*(array).items), \
+                (array).length + 1) == 0                                            \
+         ? ((array).items[(array).length++] = (value), 0)                           \
          : -1)
 
 /* ---- the server ---- */
@@ -214,7 +218,7 @@ typedef struct server_settings {
     long long multibulk_max_count;
     char *pidfile;
     long long hz;
-    int enable_protected_configs;    /* PROTECTED_CONFIGS_* */
+    int enable_protected_configs; /* PROTECTED_CONFIGS_* */
     int protected_mode;
     int shutdown_on_sigterm; /* SHUTDOWN_SETTING_* bits */
     int shutdown_on_sigint;
@@ -235,7 +239,7 @@ typedef struct server_stats {
     long long keyspace_hits, keyspace_misses;
     long long net_input_bytes, net_output_bytes;
     long long command_errors;
-    long long lazyfreed_objects;      /* keys freed after FLUSHDB/FLUSHALL ASYNC */
+    long long lazyfreed_objects; /* keys freed after FLUSHDB/FLUSHALL ASYNC */
     long long unexpected_error_replies;
 } server_stats;
 
@@ -244,17 +248,17 @@ typedef struct server_state {
     server_stats stats;
     event_loop *loop;
     int listen_fds[16];
-    module *listen_dialects[16];            /* NULL for the server's own port */
+    module *listen_dialects[16]; /* NULL for the server's own port */
     int listen_count;
-    int reserve_fd;                         /* spent to refuse a client on EMFILE; -1: none held */
-    int accept_paused;                      /* listeners off for a moment: out of descriptors */
+    int reserve_fd;    /* spent to refuse a client on EMFILE; -1: none held */
+    int accept_paused; /* listeners off for a moment: out of descriptors */
     database *databases;
     int database_count;
     client *clients;
     long long client_count;
     uint64_t next_client_id;
     client *pending_writes;
-    client *unblocked_clients;              /* see client_unblocked */
+    client *unblocked_clients; /* see client_unblocked */
     command_table commands;
     command_table dialect_commands;
     ARRAY_OF(value_type *) types;
@@ -268,25 +272,25 @@ typedef struct server_state {
     dblite_dead_keys_fn dead_keys;
     void *dead_keys_privdata;
     ARRAY_OF(module_event_handler) event_handlers[DBLITE_EVENT_KIND_COUNT];
-    long long dirty;                  /* changes since start */
+    long long dirty; /* changes since start */
     long long start_time_ms;
     int64_t start_monotonic_us;
-    long long cached_time_ms;         /* wall clock for the running command */
-    int shutdown_requested;           /* prepared: the loop stops, the server exits */
+    long long cached_time_ms;              /* wall clock for the running command */
+    int shutdown_requested;                /* prepared: the loop stops, the server exits */
     volatile sig_atomic_t shutdown_signal; /* SIGTERM/SIGINT received, not yet handled */
-    int shutdown_flags;               /* DBLITE_SHUTDOWN_* of the shutdown under way */
-    int shutdown_refused;             /* a PREPARE handler could not get ready */
-    int shutdown_preparing;           /* PREPARE handlers are running */
+    int shutdown_flags;                    /* DBLITE_SHUTDOWN_* of the shutdown under way */
+    int shutdown_refused;                  /* a PREPARE handler could not get ready */
+    int shutdown_preparing;                /* PREPARE handlers are running */
     int exit_code;
     size_t used_memory;
-    size_t trim_high_water;           /* used_memory peak since the last malloc_trim */
-    size_t trim_last_used;            /* used_memory at the previous trim step */
+    size_t trim_high_water;                /* used_memory peak since the last malloc_trim */
+    size_t trim_last_used;                 /* used_memory at the previous trim step */
     ARRAY_OF(keytable *) lazy_free_tables; /* flushed contents, freed a slice at a time */
-    uint64_t lazy_free_timer;         /* 0 while nothing waits to be freed */
+    uint64_t lazy_free_timer;              /* 0 while nothing waits to be freed */
     uint64_t hash_seed[2];
     char run_id[41];
     char *config_file;
-    void *config;                     /* config_state, private to config.c */
+    void *config; /* config_state, private to config.c */
     char *executable;
     /* loading */
     int loading;
@@ -302,8 +306,10 @@ extern server_state server;
 
 /* Put c on the pending list that before-sleep writes (and frees closing
  * clients from); the only way output is sent.  Inline: every reply calls it. */
-static inline void client_queue_write(client *c) {
-    if (c->flags & CLIENT_PENDING_WRITE) return;
+static inline void client_queue_write(client *c)
+{
+    if (c->flags & CLIENT_PENDING_WRITE)
+        return;
     c->flags |= CLIENT_PENDING_WRITE;
     c->pending_next = server.pending_writes;
     server.pending_writes = c;
@@ -311,8 +317,10 @@ static inline void client_queue_write(client *c) {
 
 /* Closing happens in the before-sleep pass, which walks the pending list
  * and frees closing clients: nothing running loses the client under it. */
-static inline void client_close_async(client *c) {
-    if (c->flags & CLIENT_CLOSE_ASAP) return;
+static inline void client_close_async(client *c)
+{
+    if (c->flags & CLIENT_CLOSE_ASAP)
+        return;
     c->flags |= CLIENT_CLOSE_ASAP;
     client_queue_write(c);
 }
@@ -322,8 +330,10 @@ static inline void client_close_async(client *c) {
  * inside the command or timer that ended it.  Inline like the two above,
  * so blocking.c and reply.c only put clients on lists the client layer
  * drains, and call nothing in it. */
-static inline void client_unblocked(client *c) {
-    if (c->flags & CLIENT_UNBLOCKED_QUEUED) return;
+static inline void client_unblocked(client *c)
+{
+    if (c->flags & CLIENT_UNBLOCKED_QUEUED)
+        return;
     c->flags |= CLIENT_UNBLOCKED_QUEUED;
     c->unblocked_next = server.unblocked_clients;
     server.unblocked_clients = c;
@@ -337,11 +347,11 @@ typedef struct propagated_command {
 } propagated_command;
 
 struct dblite_ctx {
-    client *client;        /* NULL in hooks, timers and replay: replies are dropped */
+    client *client; /* NULL in hooks, timers and replay: replies are dropped */
     database *db;
     const command *command; /* NULL in timers and in hooks fired outside a command */
     module *module;
-    int flags;             /* CTX_* */
+    int flags; /* CTX_* */
     int argc;
     const dblite_bytes *argv;
     struct dblite_ctx *parent; /* the context this one runs inside; NULL for one of its own */

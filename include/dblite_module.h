@@ -76,23 +76,23 @@ extern "C" {
 /* ---- Status codes ------------------------------------------------------ */
 
 #define DBLITE_OK 0
-#define DBLITE_ERR -1            /* generic failure, reason logged or replied */
-#define DBLITE_ERR_NOMEM -2      /* an allocation failed */
-#define DBLITE_ERR_EXISTS -3     /* the name is already taken */
-#define DBLITE_ERR_INVALID -4    /* an argument is out of range or malformed */
-#define DBLITE_ERR_WRONGTYPE -5  /* the key holds a value of another type */
-#define DBLITE_ERR_NOTFOUND -6   /* no such key, service, type or timer */
-#define DBLITE_ERR_IO -7         /* a snapshot stream failed */
+#define DBLITE_ERR -1           /* generic failure, reason logged or replied */
+#define DBLITE_ERR_NOMEM -2     /* an allocation failed */
+#define DBLITE_ERR_EXISTS -3    /* the name is already taken */
+#define DBLITE_ERR_INVALID -4   /* an argument is out of range or malformed */
+#define DBLITE_ERR_WRONGTYPE -5 /* the key holds a value of another type */
+#define DBLITE_ERR_NOTFOUND -6  /* no such key, service, type or timer */
+#define DBLITE_ERR_IO -7        /* a snapshot stream failed */
 
 /* ---- Opaque handles ---------------------------------------------------- */
 
-typedef struct dblite_module dblite_module; /* a loaded module, during init and after */
-typedef struct dblite_ctx dblite_ctx;       /* one command call, hook or timer run */
-typedef struct dblite_type dblite_type;     /* a registered value type */
-typedef struct dblite_io dblite_io;         /* a snapshot stream (save/load) */
+typedef struct dblite_module dblite_module;     /* a loaded module, during init and after */
+typedef struct dblite_ctx dblite_ctx;           /* one command call, hook or timer run */
+typedef struct dblite_type dblite_type;         /* a registered value type */
+typedef struct dblite_io dblite_io;             /* a snapshot stream (save/load) */
 typedef struct dblite_rewriter dblite_rewriter; /* receives commands that rebuild a key */
-typedef struct dblite_info dblite_info;     /* an INFO section being written */
-typedef uint64_t dblite_timer_id;         /* a timer; 0 is never a valid one */
+typedef struct dblite_info dblite_info;         /* an INFO section being written */
+typedef uint64_t dblite_timer_id;               /* a timer; 0 is never a valid one */
 
 /* The entry point every module defines.  Return DBLITE_OK, or an error after
  * dblite_module_fail() explained why; the server then refuses to start. */
@@ -179,18 +179,18 @@ typedef void (*dblite_command_fn)(dblite_ctx *ctx, int argc, const dblite_bytes 
 /* A command, as a module describes it to dblite_command_register() (which
  * copies what it keeps, so a static table will do). */
 typedef struct dblite_command_spec {
-    int api_version;        /* set to DBLITE_API_VERSION */
-    const char *name;       /* lowercase, unique across all modules */
-    int arity;              /* Redis convention: N exact, -N at least N (name included) */
+    int api_version;  /* set to DBLITE_API_VERSION */
+    const char *name; /* lowercase, unique across all modules */
+    int arity;        /* Redis convention: N exact, -N at least N (name included) */
     /* Space-separated flags: write readonly fast admin deny-oom blocking
      * no-auth loading stale noscript.  An unknown flag refuses registration. */
     const char *flags;
     int first_key, last_key, key_step; /* Redis convention; 0,0,0 for no keys */
     dblite_command_fn handler;
-    const char *summary;    /* one line for COMMAND DOCS and help, may be NULL */
-    const char *since;      /* version string for COMMAND DOCS, may be NULL */
-    const char *group;      /* "string", "list", "generic"... may be NULL */
-    const char *arguments;  /* usage text after the name, e.g. "key value [EX seconds]" */
+    const char *summary;   /* one line for COMMAND DOCS and help, may be NULL */
+    const char *since;     /* version string for COMMAND DOCS, may be NULL */
+    const char *group;     /* "string", "list", "generic"... may be NULL */
+    const char *arguments; /* usage text after the name, e.g. "key value [EX seconds]" */
     /* (API 5) Handed back to the handler by dblite_ctx_command_privdata;
      * the server never touches what it points to.  Only read from specs of
      * api_version 5 or later (older structs end before it). */
@@ -205,7 +205,10 @@ typedef struct dblite_command_spec {
  *                        .handler = hset_command, .summary = "Set hash fields"),
  *     };
  */
-#define DBLITE_COMMAND(...) {.api_version = DBLITE_API_VERSION, __VA_ARGS__}
+#define DBLITE_COMMAND(...)                            \
+    {                                                  \
+        .api_version = DBLITE_API_VERSION, __VA_ARGS__ \
+    }
 /* The number of elements of a static array (a command table). */
 #define DBLITE_ARRAY_LENGTH(array) (sizeof(array) / sizeof((array)[0]))
 
@@ -217,7 +220,8 @@ int dblite_command_register(dblite_module *module, const dblite_command_spec *sp
  * returns its code; dblite_module_fail() has then recorded the reason,
  * naming the command.  Commands registered before it stay registered (the
  * server refuses to start anyway). */
-int dblite_command_register_table(dblite_module *module, const dblite_command_spec *table, size_t count);
+int dblite_command_register_table(dblite_module *module, const dblite_command_spec *table,
+                                  size_t count);
 
 /* The running command's name as registered (lowercase); NULL in timers and
  * in hooks that no command triggered. */
@@ -248,11 +252,11 @@ void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
 void dblite_reply_wrongtype(dblite_ctx *ctx);
 void dblite_reply_syntax_error(dblite_ctx *ctx);
 void dblite_reply_not_integer(dblite_ctx *ctx);
-void dblite_reply_wrong_arity(dblite_ctx *ctx); /* names the running command */
-void dblite_reply_integer(dblite_ctx *ctx, long long value);          /* :value */
+void dblite_reply_wrong_arity(dblite_ctx *ctx);              /* names the running command */
+void dblite_reply_integer(dblite_ctx *ctx, long long value); /* :value */
 void dblite_reply_bulk(dblite_ctx *ctx, const char *ptr, size_t len); /* binary-safe */
 void dblite_reply_bulk_cstring(dblite_ctx *ctx, const char *text);    /* NUL-terminated */
-void dblite_reply_bulk_long_long(dblite_ctx *ctx, long long value); /* as text */
+void dblite_reply_bulk_long_long(dblite_ctx *ctx, long long value);   /* as text */
 /* Null bulk: $-1 in RESP2, _ in RESP3. */
 void dblite_reply_null(dblite_ctx *ctx);
 /* Null array: *-1 in RESP2, _ in RESP3. */
@@ -356,8 +360,8 @@ int dblite_parse_memory_size(const char *text, long long *bytes);
 /* The methods of a value type.  The server owns values once they are in the
  * keyspace and gives them back to these methods only. */
 typedef struct dblite_type_methods {
-    int api_version;                          /* set to DBLITE_API_VERSION */
-    void (*free)(void *value);                /* required */
+    int api_version;           /* set to DBLITE_API_VERSION */
+    void (*free)(void *value); /* required */
     /* Bytes the value holds (dblite_alloc_size of its blocks), for the
      * module's own reports; no core command calls it yet. */
     size_t (*memory_usage)(const void *value);
@@ -464,8 +468,8 @@ int dblite_key_lookup_slot(dblite_ctx *ctx, dblite_bytes key, const dblite_type 
  *     if (dblite_key_lookup_or_reply(ctx, argv[1], type, DBLITE_LOOKUP_READ, &value) != DBLITE_OK)
  *         return;
  */
-int dblite_key_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
-                               void **value);
+int dblite_key_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
+                               int flags, void **value);
 int dblite_key_lookup_slot_or_reply(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type,
                                     int flags, void ***slot);
 /* The type of key, or NULL when it does not exist (any type). */
@@ -649,7 +653,7 @@ void *dblite_service_data(const char *name);
  * parsed value into it.  Register during init: the section is applied right
  * after init returns and an unknown key there stops startup. */
 #define DBLITE_CONFIG_IMMUTABLE 0
-#define DBLITE_CONFIG_MUTABLE 1   /* CONFIG SET may change it at runtime */
+#define DBLITE_CONFIG_MUTABLE 1 /* CONFIG SET may change it at runtime */
 /* Flags that may be or-ed in (API 4; servers before it ignore them):
  * PROTECTED: CONFIG SET changes it only as enable-protected-configs allows
  * (Redis's protected configs: a name or place of a file the server writes).
@@ -662,8 +666,8 @@ void *dblite_service_data(const char *name);
  * Integers outside min..max are refused; booleans are yes/no. */
 int dblite_config_integer(dblite_module *module, const char *name, long long *storage,
                           long long default_value, long long min, long long max, int flags);
-int dblite_config_boolean(dblite_module *module, const char *name, int *storage,
-                          int default_value, int flags);
+int dblite_config_boolean(dblite_module *module, const char *name, int *storage, int default_value,
+                          int flags);
 /* storage gets a dblite_alloc'd copy; when the value changes the server frees
  * the previous one.  The last value belongs to the module at shutdown: free
  * it with dblite_free (from the destructor given to
@@ -680,8 +684,10 @@ int dblite_config_enum(dblite_module *module, const char *name, int *storage,
  * (possibly related to argument '...') - " followed by what fn wrote into
  * error.  One check per setting.  DBLITE_OK, DBLITE_ERR_NOTFOUND or
  * DBLITE_ERR_INVALID. */
-typedef int (*dblite_config_check_fn)(const char *name, char *error, size_t error_size, void *privdata);
-int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn, void *privdata);
+typedef int (*dblite_config_check_fn)(const char *name, char *error, size_t error_size,
+                                      void *privdata);
+int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn,
+                        void *privdata);
 /* Server settings a module may need (dir, port...), as text; NULL if unknown.
  * Valid until the setting changes. */
 const char *dblite_config_server_value(const char *name);
@@ -713,10 +719,9 @@ typedef void (*dblite_block_free_fn)(void *privdata);
  * On failure (DBLITE_ERR_INVALID: the context cannot block or a callback is
  * missing; DBLITE_ERR_NOMEM) nothing is registered: the caller still owns
  * privdata and must reply. */
-int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys,
-                         long long timeout_ms, dblite_unblock_fn on_ready,
-                         dblite_timeout_fn on_timeout, dblite_block_free_fn free_privdata,
-                         void *privdata);
+int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys, long long timeout_ms,
+                         dblite_unblock_fn on_ready, dblite_timeout_fn on_timeout,
+                         dblite_block_free_fn free_privdata, void *privdata);
 /* 1 when the command was called from a context that cannot block (for
  * example replayed from a log): then answer as if the timeout passed. */
 int dblite_ctx_cannot_block(const dblite_ctx *ctx);

@@ -97,7 +97,8 @@ void dblite_rewriter_destroy(dblite_rewriter *rewriter);
  * module (the owner of TTLs) may register; DBLITE_ERR_EXISTS for a second.
  * Since API version 2. */
 typedef long long (*dblite_dead_keys_fn)(int db, void *privdata);
-int dblite_keyspace_dead_counter_register(dblite_module *module, dblite_dead_keys_fn fn, void *privdata);
+int dblite_keyspace_dead_counter_register(dblite_module *module, dblite_dead_keys_fn fn,
+                                          void *privdata);
 /* Hint that about count keys are about to be added to the selected
  * database (loading a snapshot): its table is sized once instead of growing
  * step by step.  DBLITE_OK, or DBLITE_ERR_NOMEM (the database stays usable). */
@@ -154,8 +155,10 @@ void dblite_loading_end(dblite_module *module);
 
 /* Per-database figures for INFO keyspace's "expires=" and "avg_ttl=" (the
  * module owning TTLs provides them; without one both are 0). */
-typedef void (*dblite_keyspace_info_fn)(int db, long long *expires, long long *avg_ttl_ms, void *privdata);
-int dblite_info_keyspace_register(dblite_module *module, dblite_keyspace_info_fn fn, void *privdata);
+typedef void (*dblite_keyspace_info_fn)(int db, long long *expires, long long *avg_ttl_ms,
+                                        void *privdata);
+int dblite_info_keyspace_register(dblite_module *module, dblite_keyspace_info_fn fn,
+                                  void *privdata);
 
 #ifdef __cplusplus
 }

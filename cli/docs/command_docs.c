@@ -153,8 +153,8 @@ void command_docs_free(command_docs *docs)
     docs->count = 0;
 }
 
-static int add_entry(command_docs *docs, size_t *capacity, const reply *name,
-                     const reply *doc, int is_subcommand)
+static int add_entry(command_docs *docs, size_t *capacity, const reply *name, const reply *doc,
+                     int is_subcommand)
 {
     if (docs->count == *capacity) {
         size_t grown = *capacity ? *capacity * 2 : 256;

@@ -17,16 +17,16 @@
 #include "util/byte_buffer.h"
 
 typedef struct command_doc {
-    char *name;       /* upper case; "CONFIG GET" for a subcommand */
-    char *summary;    /* "" when the server gave none */
+    char *name;    /* upper case; "CONFIG GET" for a subcommand */
+    char *summary; /* "" when the server gave none */
     char *since;
     char *group;
-    char *usage;      /* arguments only: "key value [NX|XX] ..." */
+    char *usage; /* arguments only: "key value [NX|XX] ..." */
     int is_subcommand;
 } command_doc;
 
 typedef struct command_docs {
-    command_doc *entries;   /* sorted by name */
+    command_doc *entries; /* sorted by name */
     size_t count;
 } command_docs;
 

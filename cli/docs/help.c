@@ -22,8 +22,8 @@ static int format_entry(byte_buffer *out, const command_doc *doc, int show_group
                                   "  \x1b[33msince:\x1b[0m %s\r\n",
                                   doc->name, doc->usage, doc->summary, doc->since) != 0)
         return -1;
-    if (show_group && byte_buffer_append_format(out, "  \x1b[33mgroup:\x1b[0m %s\r\n",
-                                                doc->group) != 0)
+    if (show_group &&
+        byte_buffer_append_format(out, "  \x1b[33mgroup:\x1b[0m %s\r\n", doc->group) != 0)
         return -1;
     return 0;
 }
@@ -32,11 +32,11 @@ static int format_banner(byte_buffer *out)
 {
     return byte_buffer_append_string(
         out, DBLITE_CLI_NAME " " DBLITE_CLI_VERSION "\n"
-             "To get help about commands type:\n"
-             "      \"help @<group>\" to get a list of commands in <group>\n"
-             "      \"help <command>\" for help on <command>\n"
-             "      \"help <tab>\" to get a list of possible help topics\n"
-             "      \"quit\" to exit\n");
+                             "To get help about commands type:\n"
+                             "      \"help @<group>\" to get a list of commands in <group>\n"
+                             "      \"help <command>\" for help on <command>\n"
+                             "      \"help <tab>\" to get a list of possible help topics\n"
+                             "      \"quit\" to exit\n");
 }
 
 /* 1 when the entry's name starts with the given words (whole words,
@@ -57,8 +57,7 @@ static int name_starts_with_words(const char *name, size_t word_count, char *con
     return 1;
 }
 
-int help_format(byte_buffer *out, const command_docs *docs, size_t word_count,
-                char *const *words)
+int help_format(byte_buffer *out, const command_docs *docs, size_t word_count, char *const *words)
 {
     if (word_count == 0)
         return format_banner(out);

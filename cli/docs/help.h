@@ -17,8 +17,7 @@
 #include "util/byte_buffer.h"
 
 /* Appends the help for the words after "help" to out. */
-int help_format(byte_buffer *out, const command_docs *docs, size_t word_count,
-                char *const *words);
+int help_format(byte_buffer *out, const command_docs *docs, size_t word_count, char *const *words);
 /* "GET key" style one-line usage for hints; appends nothing for unknown
  * names.  Returns -1 only on ENOMEM. */
 int help_format_usage_line(byte_buffer *out, const command_doc *doc);

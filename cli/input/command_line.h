@@ -10,8 +10,8 @@
 
 typedef enum line_kind {
     LINE_EMPTY,
-    LINE_INVALID,       /* print "Invalid argument(s)" */
-    LINE_BAD_REPEAT,    /* a repeat count that is zero, negative or huge */
+    LINE_INVALID,    /* print "Invalid argument(s)" */
+    LINE_BAD_REPEAT, /* a repeat count that is zero, negative or huge */
     LINE_QUIT,
     LINE_COMMAND,
     LINE_OUT_OF_MEMORY

@@ -71,12 +71,18 @@ static int hex_value(char byte)
 static char escaped_byte(char byte)
 {
     switch (byte) {
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    case 'b': return '\b';
-    case 'a': return '\a';
-    default: return byte;
+        case 'n':
+            return '\n';
+        case 'r':
+            return '\r';
+        case 't':
+            return '\t';
+        case 'b':
+            return '\b';
+        case 'a':
+            return '\a';
+        default:
+            return byte;
     }
 }
 

@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 typedef struct argument_list {
-    char **values;     /* each NUL-terminated after its length bytes */
+    char **values; /* each NUL-terminated after its length bytes */
     size_t *lengths;
     size_t count;
     size_t capacity;
@@ -27,7 +27,7 @@ typedef struct argument_list {
 enum {
     SPLIT_OUT_OF_MEMORY = -1,
     SPLIT_OK = 0,
-    SPLIT_INVALID = 1  /* unbalanced quotes, or a quote followed by text */
+    SPLIT_INVALID = 1 /* unbalanced quotes, or a quote followed by text */
 };
 
 /* Splits the NUL-terminated line into *out (initialised here).  On any

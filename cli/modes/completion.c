@@ -21,8 +21,8 @@ static cli_session *completion_session;
 
 /* Candidates collected for one Tab press. */
 typedef struct candidate_list {
-    char **items;   /* slot 0 is left for the common prefix */
-    size_t count;   /* candidates, not counting slot 0 */
+    char **items; /* slot 0 is left for the common prefix */
+    size_t count; /* candidates, not counting slot 0 */
     size_t capacity;
     int failed;
 } candidate_list;
@@ -33,7 +33,7 @@ static void add_candidate(candidate_list *list, const char *word, size_t length,
         return;
     for (size_t index = 1; index <= list->count; index++) {
         if (strlen(list->items[index]) == length && !strncasecmp(list->items[index], word, length))
-            return;  /* "help CONFIG" and its subcommands share a word */
+            return; /* "help CONFIG" and its subcommands share a word */
     }
     /* +3: the prefix slot, and two NULLs that libedit may both look at. */
     if (list->count + 3 > list->capacity) {
@@ -123,7 +123,7 @@ static size_t words_before(const char *line, int end, char first[64], char secon
         if (index == start)
             break;
         if (index == end)
-            break;  /* the word being completed */
+            break; /* the word being completed */
         char *slot = count == 0 ? first : count == 1 ? second : NULL;
         if (slot) {
             size_t length = (size_t)(index - start) < 63 ? (size_t)(index - start) : 63;
@@ -158,7 +158,7 @@ static void show_usage_hint(const command_docs *docs, const char *first, const c
 static char **complete_line(const char *text, int start, int end)
 {
     (void)start;
-    rl_attempted_completion_over = 1;  /* never fall back to file names */
+    rl_attempted_completion_over = 1; /* never fall back to file names */
     if (!completion_session)
         return NULL;
     const command_docs *docs = session_docs(completion_session);

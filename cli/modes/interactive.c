@@ -76,7 +76,7 @@ static void run_command(cli_session *session, const command_line *parsed)
 int run_interactive(cli_session *session)
 {
     if (session_connect(session, 0) == 0)
-        session_docs(session);  /* once, so the first Tab is instant */
+        session_docs(session); /* once, so the first Tab is instant */
     char *history_file = history_path();
     if (history_file && history_load(history_file) != 0)
         fprintf(stderr, "Warning: could not read the history file %s\n", history_file);
@@ -98,20 +98,20 @@ int run_interactive(cli_session *session)
             history_record(history_file, line) != 0)
             fprintf(stderr, "Warning: could not write the history file %s\n", history_file);
         switch (parsed.kind) {
-        case LINE_INVALID:
-            printf("Invalid argument(s)\n");
-            break;
-        case LINE_BAD_REPEAT:
-            printf("Invalid " DBLITE_CLI_NAME " repeat command option value.\n");
-            break;
-        case LINE_OUT_OF_MEMORY:
-            fprintf(stderr, "Out of memory\n");
-            break;
-        case LINE_COMMAND:
-            run_command(session, &parsed);
-            break;
-        default:
-            break;
+            case LINE_INVALID:
+                printf("Invalid argument(s)\n");
+                break;
+            case LINE_BAD_REPEAT:
+                printf("Invalid " DBLITE_CLI_NAME " repeat command option value.\n");
+                break;
+            case LINE_OUT_OF_MEMORY:
+                fprintf(stderr, "Out of memory\n");
+                break;
+            case LINE_COMMAND:
+                run_command(session, &parsed);
+                break;
+            default:
+                break;
         }
         fflush(stdout);
         command_line_free(&parsed);

@@ -25,8 +25,8 @@
 
 typedef struct line_runner {
     cli_session *session;
-    size_t pending;   /* commands sent (or queued) whose reply is unread */
-    int failed;       /* an error reply or a connection failure happened */
+    size_t pending; /* commands sent (or queued) whose reply is unread */
+    int failed;     /* an error reply or a connection failure happened */
 } line_runner;
 
 /* Sends what is queued and prints every outstanding reply. */
@@ -60,10 +60,9 @@ static void drain(line_runner *runner)
 static int needs_synchronous_run(const argument_list *command)
 {
     const char *name = command->values[0];
-    return !strcasecmp(name, "help") || !strcasecmp(name, "?") ||
-           !strcasecmp(name, "subscribe") || !strcasecmp(name, "psubscribe") ||
-           !strcasecmp(name, "ssubscribe") || session_command_changes_state(command) ||
-           session_prints_verbatim(command);
+    return !strcasecmp(name, "help") || !strcasecmp(name, "?") || !strcasecmp(name, "subscribe") ||
+           !strcasecmp(name, "psubscribe") || !strcasecmp(name, "ssubscribe") ||
+           session_command_changes_state(command) || session_prints_verbatim(command);
 }
 
 static void run_command(line_runner *runner, const command_line *parsed)
@@ -119,28 +118,28 @@ int run_line_commands(cli_session *session, FILE *input)
         command_line parsed;
         command_line_parse(line, &parsed);
         switch (parsed.kind) {
-        case LINE_INVALID:
-            drain(&runner);
-            printf("Invalid argument(s)\n");
-            runner.failed = 1;
-            break;
-        case LINE_BAD_REPEAT:
-            drain(&runner);
-            printf("Invalid " DBLITE_CLI_NAME " repeat command option value.\n");
-            runner.failed = 1;
-            break;
-        case LINE_OUT_OF_MEMORY:
-            fprintf(stderr, "Out of memory\n");
-            runner.failed = 1;
-            break;
-        case LINE_QUIT:
-            quit = 1;
-            break;
-        case LINE_COMMAND:
-            run_command(&runner, &parsed);
-            break;
-        default:
-            break;
+            case LINE_INVALID:
+                drain(&runner);
+                printf("Invalid argument(s)\n");
+                runner.failed = 1;
+                break;
+            case LINE_BAD_REPEAT:
+                drain(&runner);
+                printf("Invalid " DBLITE_CLI_NAME " repeat command option value.\n");
+                runner.failed = 1;
+                break;
+            case LINE_OUT_OF_MEMORY:
+                fprintf(stderr, "Out of memory\n");
+                runner.failed = 1;
+                break;
+            case LINE_QUIT:
+                quit = 1;
+                break;
+            case LINE_COMMAND:
+                run_command(&runner, &parsed);
+                break;
+            default:
+                break;
         }
         command_line_free(&parsed);
     }

@@ -32,7 +32,7 @@
 typedef struct pipe_state {
     connection *connection;
     char marker[MARKER_LENGTH + 1];
-    size_t sent_offset;   /* output bytes already written */
+    size_t sent_offset; /* output bytes already written */
     int input_done;
     int marker_received;
     long long errors;
@@ -44,7 +44,8 @@ static void make_marker(char marker[MARKER_LENGTH + 1])
 {
     static const char digits[] = "0123456789abcdef";
     unsigned char random_bytes[MARKER_LENGTH];
-    if (getrandom(random_bytes, sizeof(random_bytes), GRND_NONBLOCK) != (ssize_t)sizeof(random_bytes)) {
+    if (getrandom(random_bytes, sizeof(random_bytes), GRND_NONBLOCK) !=
+        (ssize_t)sizeof(random_bytes)) {
         /* No entropy yet: any value unlikely to be in the data will do. */
         unsigned long mix = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
         for (size_t index = 0; index < MARKER_LENGTH; index++) {

@@ -32,8 +32,7 @@ static void set_error(connection *connection, const char *message)
 
 static int connect_address(const struct addrinfo *address, int *saved_errno)
 {
-    int fd = socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC,
-                    address->ai_protocol);
+    int fd = socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC, address->ai_protocol);
     if (fd < 0) {
         *saved_errno = errno;
         return -1;
@@ -70,8 +69,7 @@ connection *connection_open(const char *host, int port, char *error, size_t erro
     }
     int fd = -1;
     int saved_errno = ECONNREFUSED;
-    for (const struct addrinfo *address = addresses; address && fd < 0;
-         address = address->ai_next)
+    for (const struct addrinfo *address = addresses; address && fd < 0; address = address->ai_next)
         fd = connect_address(address, &saved_errno);
     freeaddrinfo(addresses);
     if (fd < 0) {
@@ -240,7 +238,7 @@ int connection_is_broken(connection *connection)
     char byte;
     ssize_t peeked = recv(connection->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (peeked > 0)
-        return 0;  /* unsolicited data (push messages): still alive */
+        return 0; /* unsolicited data (push messages): still alive */
     if (peeked == 0)
         return 1;
     return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);

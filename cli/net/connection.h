@@ -18,7 +18,7 @@
 typedef struct connection {
     int fd;
     resp_reader reader;
-    byte_buffer output;       /* queued, not yet written commands */
+    byte_buffer output; /* queued, not yet written commands */
     char error[256];
 } connection;
 

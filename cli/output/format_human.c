@@ -27,14 +27,29 @@ int format_quoted(byte_buffer *out, const char *text, size_t length)
         unsigned char byte = (unsigned char)text[index];
         const char *escape = NULL;
         switch (byte) {
-        case '\\': escape = "\\\\"; break;
-        case '"': escape = "\\\""; break;
-        case '\n': escape = "\\n"; break;
-        case '\r': escape = "\\r"; break;
-        case '\t': escape = "\\t"; break;
-        case '\a': escape = "\\a"; break;
-        case '\b': escape = "\\b"; break;
-        default: break;
+            case '\\':
+                escape = "\\\\";
+                break;
+            case '"':
+                escape = "\\\"";
+                break;
+            case '\n':
+                escape = "\\n";
+                break;
+            case '\r':
+                escape = "\\r";
+                break;
+            case '\t':
+                escape = "\\t";
+                break;
+            case '\a':
+                escape = "\\a";
+                break;
+            case '\b':
+                escape = "\\b";
+                break;
+            default:
+                break;
         }
         int status;
         if (escape)
@@ -52,10 +67,14 @@ int format_quoted(byte_buffer *out, const char *text, size_t length)
 static const char *empty_aggregate_text(reply_type type)
 {
     switch (type) {
-    case REPLY_MAP: return "(empty hash)\n";
-    case REPLY_SET: return "(empty set)\n";
-    case REPLY_PUSH: return "(empty push)\n";
-    default: return "(empty array)\n";
+        case REPLY_MAP:
+            return "(empty hash)\n";
+        case REPLY_SET:
+            return "(empty set)\n";
+        case REPLY_PUSH:
+            return "(empty push)\n";
+        default:
+            return "(empty array)\n";
     }
 }
 
@@ -113,8 +132,8 @@ static int format_aggregate(byte_buffer *out, const reply *reply, const char *pr
         if (index > 0)
             status = byte_buffer_append(out, prefix, prefix_length);
         if (status == 0)
-            status = byte_buffer_append_format(out, "%*zu%c ", (int)width, index / step + 1,
-                                               separator);
+            status =
+                byte_buffer_append_format(out, "%*zu%c ", (int)width, index / step + 1, separator);
         if (status == 0)
             status = format_with_prefix(out, reply->elements[index], nested.data, nested.length);
         if (status == 0 && is_map) {
@@ -127,8 +146,8 @@ static int format_aggregate(byte_buffer *out, const reply *reply, const char *pr
                     status = byte_buffer_append(out, nested.data, nested.length);
             }
             if (status == 0)
-                status = format_with_prefix(out, reply->elements[index + 1], nested.data,
-                                            nested.length);
+                status =
+                    format_with_prefix(out, reply->elements[index + 1], nested.data, nested.length);
         }
     }
     byte_buffer_free(&nested);
@@ -140,40 +159,40 @@ static int format_with_prefix(byte_buffer *out, const reply *reply, const char *
 {
     int status;
     switch (reply->type) {
-    case REPLY_ERROR:
-        status = byte_buffer_append_string(out, "(error) ");
-        if (status == 0)
+        case REPLY_ERROR:
+            status = byte_buffer_append_string(out, "(error) ");
+            if (status == 0)
+                status = byte_buffer_append(out, reply->text, reply->length);
+            break;
+        case REPLY_STATUS:
+        case REPLY_VERBATIM:
             status = byte_buffer_append(out, reply->text, reply->length);
-        break;
-    case REPLY_STATUS:
-    case REPLY_VERBATIM:
-        status = byte_buffer_append(out, reply->text, reply->length);
-        break;
-    case REPLY_STRING:
-        status = format_quoted(out, reply->text, reply->length);
-        break;
-    case REPLY_INTEGER:
-        status = byte_buffer_append_format(out, "(integer) %lld", reply->integer);
-        break;
-    case REPLY_DOUBLE:
-        status = byte_buffer_append_string(out, "(double) ");
-        if (status == 0)
-            status = byte_buffer_append(out, reply->text, reply->length);
-        break;
-    case REPLY_BIG_NUMBER:
-        status = byte_buffer_append_string(out, "(big number) ");
-        if (status == 0)
-            status = byte_buffer_append(out, reply->text, reply->length);
-        break;
-    case REPLY_BOOLEAN:
-        status = byte_buffer_append_string(out, reply->integer ? "(true)" : "(false)");
-        break;
-    case REPLY_NIL:
-        status = byte_buffer_append_string(out, "(nil)");
-        break;
-    default:
-        /* Aggregates end each element's line themselves. */
-        return format_aggregate(out, reply, prefix, prefix_length);
+            break;
+        case REPLY_STRING:
+            status = format_quoted(out, reply->text, reply->length);
+            break;
+        case REPLY_INTEGER:
+            status = byte_buffer_append_format(out, "(integer) %lld", reply->integer);
+            break;
+        case REPLY_DOUBLE:
+            status = byte_buffer_append_string(out, "(double) ");
+            if (status == 0)
+                status = byte_buffer_append(out, reply->text, reply->length);
+            break;
+        case REPLY_BIG_NUMBER:
+            status = byte_buffer_append_string(out, "(big number) ");
+            if (status == 0)
+                status = byte_buffer_append(out, reply->text, reply->length);
+            break;
+        case REPLY_BOOLEAN:
+            status = byte_buffer_append_string(out, reply->integer ? "(true)" : "(false)");
+            break;
+        case REPLY_NIL:
+            status = byte_buffer_append_string(out, "(nil)");
+            break;
+        default:
+            /* Aggregates end each element's line themselves. */
+            return format_aggregate(out, reply, prefix, prefix_length);
     }
     return status == 0 ? byte_buffer_append_char(out, '\n') : status;
 }

@@ -28,16 +28,15 @@ void reply_free(reply *reply)
 
 int reply_is_aggregate(reply_type type)
 {
-    return type == REPLY_ARRAY || type == REPLY_MAP || type == REPLY_SET ||
-           type == REPLY_PUSH || type == REPLY_ATTRIBUTE;
+    return type == REPLY_ARRAY || type == REPLY_MAP || type == REPLY_SET || type == REPLY_PUSH ||
+           type == REPLY_ATTRIBUTE;
 }
 
 int reply_text_equals(const reply *reply, const char *text)
 {
     if (!reply || !reply->text)
         return 0;
-    if (reply->type != REPLY_STRING && reply->type != REPLY_STATUS &&
-        reply->type != REPLY_VERBATIM)
+    if (reply->type != REPLY_STRING && reply->type != REPLY_STATUS && reply->type != REPLY_VERBATIM)
         return 0;
     size_t length = strlen(text);
     return reply->length == length && memcmp(reply->text, text, length) == 0;

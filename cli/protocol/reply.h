@@ -12,29 +12,29 @@
 #include <stddef.h>
 
 typedef enum reply_type {
-    REPLY_STATUS,      /* +OK */
-    REPLY_ERROR,       /* -ERR ... and RESP3 blob errors (!) */
-    REPLY_INTEGER,     /* :1 */
-    REPLY_STRING,      /* $ bulk string (also streamed $? strings) */
-    REPLY_NIL,         /* $-1, *-1 and RESP3 _ */
-    REPLY_ARRAY,       /* * */
-    REPLY_MAP,         /* % : elements alternate key, value */
-    REPLY_SET,         /* ~ */
-    REPLY_PUSH,        /* > out-of-band data */
-    REPLY_DOUBLE,      /* , */
-    REPLY_BOOLEAN,     /* #t / #f */
-    REPLY_BIG_NUMBER,  /* ( */
-    REPLY_VERBATIM,    /* = with a three-letter format ("txt", "mkd") */
-    REPLY_ATTRIBUTE    /* | : a map describing the reply that follows it */
+    REPLY_STATUS,     /* +OK */
+    REPLY_ERROR,      /* -ERR ... and RESP3 blob errors (!) */
+    REPLY_INTEGER,    /* :1 */
+    REPLY_STRING,     /* $ bulk string (also streamed $? strings) */
+    REPLY_NIL,        /* $-1, *-1 and RESP3 _ */
+    REPLY_ARRAY,      /* * */
+    REPLY_MAP,        /* % : elements alternate key, value */
+    REPLY_SET,        /* ~ */
+    REPLY_PUSH,       /* > out-of-band data */
+    REPLY_DOUBLE,     /* , */
+    REPLY_BOOLEAN,    /* #t / #f */
+    REPLY_BIG_NUMBER, /* ( */
+    REPLY_VERBATIM,   /* = with a three-letter format ("txt", "mkd") */
+    REPLY_ATTRIBUTE   /* | : a map describing the reply that follows it */
 } reply_type;
 
 typedef struct reply {
     reply_type type;
-    long long integer;         /* INTEGER; BOOLEAN as 0 or 1 */
-    char *text;                /* text types; NUL-terminated, binary-safe */
+    long long integer; /* INTEGER; BOOLEAN as 0 or 1 */
+    char *text;        /* text types; NUL-terminated, binary-safe */
     size_t length;
-    char format[4];            /* VERBATIM's format, NUL-terminated */
-    struct reply **elements;   /* aggregates; a MAP holds 2 per entry */
+    char format[4];          /* VERBATIM's format, NUL-terminated */
+    struct reply **elements; /* aggregates; a MAP holds 2 per entry */
     size_t element_count;
     /* Attributes (|) sent just before this reply, or NULL.  Kept so no
      * byte of what the server said is lost, though nothing prints them. */

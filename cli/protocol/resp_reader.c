@@ -73,8 +73,7 @@ int resp_reader_feed(resp_reader *reader, const char *bytes, size_t length)
 int resp_reader_has_pending(const resp_reader *reader)
 {
     return reader->depth > 0 || reader->streamed_string != NULL ||
-           reader->pending_attribute != NULL ||
-           reader->position < reader->input.length;
+           reader->pending_attribute != NULL || reader->position < reader->input.length;
 }
 
 static enum step_result fail(resp_reader *reader, const char *message)
@@ -111,8 +110,7 @@ static int parse_integer(const char *text, size_t length, long long *value)
     if (magnitude > limit)
         return 0;
     if (negative)
-        *value = magnitude == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN
-                                                                : -(long long)magnitude;
+        *value = magnitude == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)magnitude;
     else
         *value = (long long)magnitude;
     return 1;
@@ -240,16 +238,21 @@ static enum step_result close_streamed(resp_reader *reader, reply **out)
 static reply_type aggregate_type(char type_byte)
 {
     switch (type_byte) {
-    case '%': return REPLY_MAP;
-    case '~': return REPLY_SET;
-    case '>': return REPLY_PUSH;
-    case '|': return REPLY_ATTRIBUTE;
-    default: return REPLY_ARRAY;
+        case '%':
+            return REPLY_MAP;
+        case '~':
+            return REPLY_SET;
+        case '>':
+            return REPLY_PUSH;
+        case '|':
+            return REPLY_ATTRIBUTE;
+        default:
+            return REPLY_ARRAY;
     }
 }
 
-static enum step_result start_aggregate(resp_reader *reader, char type_byte,
-                                        const char *line, size_t line_length, reply **out)
+static enum step_result start_aggregate(resp_reader *reader, char type_byte, const char *line,
+                                        size_t line_length, reply **out)
 {
     reply_type type = aggregate_type(type_byte);
     int pairs = type == REPLY_MAP || type == REPLY_ATTRIBUTE;
@@ -287,8 +290,8 @@ static enum step_result start_aggregate(resp_reader *reader, char type_byte,
 }
 
 /* Appends one ";N" chunk of a streamed string; ";0" ends it. */
-static enum step_result streamed_chunk(resp_reader *reader, const char *payload,
-                                       long long length, reply **out)
+static enum step_result streamed_chunk(resp_reader *reader, const char *payload, long long length,
+                                       reply **out)
 {
     reply *string = reader->streamed_string;
     if (length == 0) {
@@ -362,49 +365,49 @@ static enum step_result parse_line_item(resp_reader *reader, char type_byte, con
 {
     reply *item;
     switch (type_byte) {
-    case '+':
-        item = text_reply(REPLY_STATUS, line, line_length);
-        break;
-    case '-':
-        item = text_reply(REPLY_ERROR, line, line_length);
-        break;
-    case ',':
-        if (line_length == 0)
-            return fail(reader, "Protocol error: empty double");
-        item = text_reply(REPLY_DOUBLE, line, line_length);
-        break;
-    case '(':
-        if (line_length == 0)
-            return fail(reader, "Protocol error: empty big number");
-        item = text_reply(REPLY_BIG_NUMBER, line, line_length);
-        break;
-    case ':': {
-        long long value;
-        if (!parse_integer(line, line_length, &value))
-            return fail(reader, "Protocol error: invalid integer");
-        item = reply_create(REPLY_INTEGER);
-        if (item)
-            item->integer = value;
-        break;
-    }
-    case '#':
-        if (line_length != 1 || (line[0] != 't' && line[0] != 'f'))
-            return fail(reader, "Protocol error: invalid boolean");
-        item = reply_create(REPLY_BOOLEAN);
-        if (item)
-            item->integer = line[0] == 't';
-        break;
-    case '_':
-        if (line_length != 0)
-            return fail(reader, "Protocol error: invalid null");
-        item = reply_create(REPLY_NIL);
-        break;
-    default: {
-        char message[64];
-        snprintf(message, sizeof(message), "Protocol error, got \"%c\" as reply type byte",
-                 type_byte);
-        return fail(reader, message);
-    }
+        case '+':
+            item = text_reply(REPLY_STATUS, line, line_length);
+            break;
+        case '-':
+            item = text_reply(REPLY_ERROR, line, line_length);
+            break;
+        case ',':
+            if (line_length == 0)
+                return fail(reader, "Protocol error: empty double");
+            item = text_reply(REPLY_DOUBLE, line, line_length);
+            break;
+        case '(':
+            if (line_length == 0)
+                return fail(reader, "Protocol error: empty big number");
+            item = text_reply(REPLY_BIG_NUMBER, line, line_length);
+            break;
+        case ':': {
+            long long value;
+            if (!parse_integer(line, line_length, &value))
+                return fail(reader, "Protocol error: invalid integer");
+            item = reply_create(REPLY_INTEGER);
+            if (item)
+                item->integer = value;
+            break;
+        }
+        case '#':
+            if (line_length != 1 || (line[0] != 't' && line[0] != 'f'))
+                return fail(reader, "Protocol error: invalid boolean");
+            item = reply_create(REPLY_BOOLEAN);
+            if (item)
+                item->integer = line[0] == 't';
+            break;
+        case '_':
+            if (line_length != 0)
+                return fail(reader, "Protocol error: invalid null");
+            item = reply_create(REPLY_NIL);
+            break;
+        default: {
+            char message[64];
+            snprintf(message, sizeof(message), "Protocol error, got \"%c\" as reply type byte",
+                     type_byte);
+            return fail(reader, message);
+        }
     }
     return item ? finish_item(reader, item, out) : out_of_memory(reader);
 }
@@ -414,7 +417,7 @@ static enum step_result step(resp_reader *reader, reply **out)
 {
     size_t available = reader->input.length - reader->position;
     if (available < 3)
-        return STEP_MORE;  /* also keeps a still unallocated buffer untouched */
+        return STEP_MORE; /* also keeps a still unallocated buffer untouched */
     const char *start = reader->input.data + reader->position;
     const char *newline = memchr(start, '\n', available);
     if (!newline)
@@ -431,20 +434,27 @@ static enum step_result step(resp_reader *reader, reply **out)
     enum step_result result;
     size_t consumed = line_end;
     switch (type_byte) {
-    case '$': case '!': case '=': case ';':
-        if (type_byte == ';' && !reader->streamed_string)
-            return fail(reader, "Protocol error: chunk outside a streamed string");
-        result = parse_blob(reader, type_byte, line, line_length, line_end, &consumed, out);
-        break;
-    case '*': case '%': case '~': case '>': case '|':
-        result = start_aggregate(reader, type_byte, line, line_length, out);
-        break;
-    case '.':
-        result = close_streamed(reader, out);
-        break;
-    default:
-        result = parse_line_item(reader, type_byte, line, line_length, out);
-        break;
+        case '$':
+        case '!':
+        case '=':
+        case ';':
+            if (type_byte == ';' && !reader->streamed_string)
+                return fail(reader, "Protocol error: chunk outside a streamed string");
+            result = parse_blob(reader, type_byte, line, line_length, line_end, &consumed, out);
+            break;
+        case '*':
+        case '%':
+        case '~':
+        case '>':
+        case '|':
+            result = start_aggregate(reader, type_byte, line, line_length, out);
+            break;
+        case '.':
+            result = close_streamed(reader, out);
+            break;
+        default:
+            result = parse_line_item(reader, type_byte, line, line_length, out);
+            break;
     }
     if (result == STEP_ITEM || result == STEP_CONTINUE)
         reader->position = consumed;
@@ -455,8 +465,8 @@ static void compact(resp_reader *reader, int force)
 {
     if (reader->position == 0)
         return;
-    if (force || (reader->position >= COMPACT_THRESHOLD &&
-                  reader->position * 2 >= reader->input.length)) {
+    if (force ||
+        (reader->position >= COMPACT_THRESHOLD && reader->position * 2 >= reader->input.length)) {
         byte_buffer_consume(&reader->input, reader->position);
         reader->position = 0;
     }
@@ -467,17 +477,17 @@ int resp_reader_next(resp_reader *reader, reply **out)
     *out = NULL;
     for (;;) {
         switch (step(reader, out)) {
-        case STEP_ITEM:
-            compact(reader, reader->position == reader->input.length);
-            return RESP_READ_REPLY;
-        case STEP_CONTINUE:
-            continue;
-        case STEP_MORE:
-            compact(reader, 1);
-            return RESP_READ_MORE;
-        case STEP_ERROR:
-        default:
-            return RESP_READ_ERROR;
+            case STEP_ITEM:
+                compact(reader, reader->position == reader->input.length);
+                return RESP_READ_REPLY;
+            case STEP_CONTINUE:
+                continue;
+            case STEP_MORE:
+                compact(reader, 1);
+                return RESP_READ_MORE;
+            case STEP_ERROR:
+            default:
+                return RESP_READ_ERROR;
         }
     }
 }

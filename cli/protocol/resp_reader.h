@@ -21,26 +21,26 @@
 
 typedef struct resp_frame {
     reply *aggregate;
-    size_t expected;   /* declared element count; unused when streamed */
-    size_t capacity;   /* room in aggregate->elements */
-    int streamed;      /* count unknown ("*?"): ends with "." */
+    size_t expected; /* declared element count; unused when streamed */
+    size_t capacity; /* room in aggregate->elements */
+    int streamed;    /* count unknown ("*?"): ends with "." */
 } resp_frame;
 
 typedef struct resp_reader {
     byte_buffer input;
-    size_t position;            /* input bytes already parsed */
+    size_t position; /* input bytes already parsed */
     resp_frame *stack;
     size_t depth;
     size_t stack_capacity;
-    reply *pending_attribute;   /* an attribute waiting for its reply */
-    reply *streamed_string;     /* a "$?" string still receiving chunks */
-    char error[128];            /* why the last RESP_READ_ERROR happened */
+    reply *pending_attribute; /* an attribute waiting for its reply */
+    reply *streamed_string;   /* a "$?" string still receiving chunks */
+    char error[128];          /* why the last RESP_READ_ERROR happened */
 } resp_reader;
 
 enum {
-    RESP_READ_ERROR = -1,  /* protocol error (see error) or ENOMEM */
-    RESP_READ_MORE = 0,    /* no complete reply yet: feed more bytes */
-    RESP_READ_REPLY = 1    /* *out holds a reply the caller now owns */
+    RESP_READ_ERROR = -1, /* protocol error (see error) or ENOMEM */
+    RESP_READ_MORE = 0,   /* no complete reply yet: feed more bytes */
+    RESP_READ_REPLY = 1   /* *out holds a reply the caller now owns */
 };
 
 void resp_reader_init(resp_reader *reader);

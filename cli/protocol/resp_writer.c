@@ -27,8 +27,7 @@ static int append_header(byte_buffer *out, char type_byte, size_t value)
     return byte_buffer_append(out, header, length);
 }
 
-int resp_write_command(byte_buffer *out, size_t argc, char *const *argv,
-                       const size_t *lengths)
+int resp_write_command(byte_buffer *out, size_t argc, char *const *argv, const size_t *lengths)
 {
     size_t original_length = out->length;
     if (append_header(out, '*', argc) != 0)

@@ -11,7 +11,6 @@
 
 /* Appends "*argc\r\n$len\r\narg\r\n..." to out; arguments are binary-safe
  * (lengths given).  0 on success, -1 on ENOMEM (out is left as it was). */
-int resp_write_command(byte_buffer *out, size_t argc, char *const *argv,
-                       const size_t *lengths);
+int resp_write_command(byte_buffer *out, size_t argc, char *const *argv, const size_t *lengths);
 
 #endif

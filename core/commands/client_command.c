@@ -10,44 +10,59 @@
 /* Redis's client types (getClientTypeByName).  Without replication or
  * pub/sub here every connection is of type normal; the other names are
  * valid filters that match nothing. */
-typedef enum { CLIENT_TYPE_INVALID = -1, CLIENT_TYPE_NORMAL, CLIENT_TYPE_REPLICA, CLIENT_TYPE_PUBSUB,
-               CLIENT_TYPE_MASTER } client_type;
+typedef enum {
+    CLIENT_TYPE_INVALID = -1,
+    CLIENT_TYPE_NORMAL,
+    CLIENT_TYPE_REPLICA,
+    CLIENT_TYPE_PUBSUB,
+    CLIENT_TYPE_MASTER
+} client_type;
 
-static client_type client_type_by_name(const dblite_bytes *name) {
-    if (dblite_bytes_equal_nocase(*name, "normal")) return CLIENT_TYPE_NORMAL;
+static client_type client_type_by_name(const dblite_bytes *name)
+{
+    if (dblite_bytes_equal_nocase(*name, "normal"))
+        return CLIENT_TYPE_NORMAL;
     if (dblite_bytes_equal_nocase(*name, "slave") || dblite_bytes_equal_nocase(*name, "replica"))
         return CLIENT_TYPE_REPLICA;
-    if (dblite_bytes_equal_nocase(*name, "pubsub")) return CLIENT_TYPE_PUBSUB;
-    if (dblite_bytes_equal_nocase(*name, "master")) return CLIENT_TYPE_MASTER;
+    if (dblite_bytes_equal_nocase(*name, "pubsub"))
+        return CLIENT_TYPE_PUBSUB;
+    if (dblite_bytes_equal_nocase(*name, "master"))
+        return CLIENT_TYPE_MASTER;
     return CLIENT_TYPE_INVALID;
 }
 
-static client_type type_of_client(const client *c) {
+static client_type type_of_client(const client *c)
+{
     (void)c;
     return CLIENT_TYPE_NORMAL;
 }
 
 /* Redis prints the name with %s: up to its first NUL byte. */
-static void reply_unknown_client_type(dblite_ctx *ctx, const dblite_bytes *name) {
+static void reply_unknown_client_type(dblite_ctx *ctx, const dblite_bytes *name)
+{
     const char *nul = memchr(name->ptr, '\0', name->len);
     int shown = (int)(nul ? (size_t)(nul - name->ptr) : name->len);
     dblite_reply_error_format(ctx, "ERR Unknown client type '%.*s'", shown, name->ptr);
 }
 
-static client *find_client_by_id(long long id) {
+static client *find_client_by_id(long long id)
+{
     for (client *c = server.clients; c; c = c->next)
-        if (c->fd >= 0 && (uint64_t)id == c->id) return c;
+        if (c->fd >= 0 && (uint64_t)id == c->id)
+            return c;
     return NULL;
 }
 
 /* Appends one CLIENT LIST line; returns -1 when memory ran out (text freed). */
-static int append_client_line(char **text, size_t *length, size_t *capacity, const client *c) {
+static int append_client_line(char **text, size_t *length, size_t *capacity, const client *c)
+{
     char line[1024];
     client_describe((client *)c, line, sizeof(line));
     size_t line_length = strlen(line);
     if (*length + line_length + 1 > *capacity) {
         size_t wanted = *capacity;
-        while (*length + line_length + 1 > wanted) wanted *= 2;
+        while (*length + line_length + 1 > wanted)
+            wanted *= 2;
         char *grown = server_realloc(*text, wanted);
         if (!grown) {
             server_free(*text);
@@ -66,7 +81,8 @@ static int append_client_line(char **text, size_t *length, size_t *capacity, con
 /* CLIENT LIST [TYPE type | ID id [id ...]], as Redis 7.0 reads it: TYPE
  * only as the sole option, IDs listed in the order given (a repeated ID
  * twice), every ID checked to be an integer. */
-static void reply_client_list(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+static void reply_client_list(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     client_type type = CLIENT_TYPE_INVALID;
     int by_id = 0;
     if (argc == 4 && dblite_bytes_equal_nocase(argv[2], "TYPE")) {
@@ -100,12 +116,15 @@ static void reply_client_list(dblite_ctx *ctx, int argc, const dblite_bytes *arg
             long long id = 0;
             parse_long_long(argv[i].ptr, argv[i].len, &id);
             client *c = find_client_by_id(id);
-            if (c) status = append_client_line(&text, &length, &capacity, c);
+            if (c)
+                status = append_client_line(&text, &length, &capacity, c);
         }
     } else {
         for (client *c = server.clients; c && status == 0; c = c->next) {
-            if (c->fd < 0) continue;
-            if (type != CLIENT_TYPE_INVALID && type_of_client(c) != type) continue;
+            if (c->fd < 0)
+                continue;
+            if (type != CLIENT_TYPE_INVALID && type_of_client(c) != type)
+                continue;
             status = append_client_line(&text, &length, &capacity, c);
         }
     }
@@ -117,7 +136,8 @@ static void reply_client_list(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     server_free(text);
 }
 
-static int bytes_equal_cstring(const dblite_bytes *bytes, const char *text) {
+static int bytes_equal_cstring(const dblite_bytes *bytes, const char *text)
+{
     return strlen(text) == bytes->len && memcmp(text, bytes->ptr, bytes->len) == 0;
 }
 
@@ -125,7 +145,8 @@ static int bytes_equal_cstring(const dblite_bytes *bytes, const char *text) {
  * [ADDR a] [LADDR a] [SKIPME yes/no], options read left to right as Redis
  * 7.0 reads them, so the first bad one decides the error.  Every client is
  * authenticated as the one user Redis calls "default". */
-static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     long long id = 0;
     client_type type = CLIENT_TYPE_INVALID;
     const dblite_bytes *address = NULL, *local_address = NULL;
@@ -164,8 +185,10 @@ static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
                 return;
             }
         } else if (dblite_bytes_equal_nocase(argv[i], "SKIPME")) {
-            if (dblite_bytes_equal_nocase(*value, "yes")) skip_me = 1;
-            else if (dblite_bytes_equal_nocase(*value, "no")) skip_me = 0;
+            if (dblite_bytes_equal_nocase(*value, "yes"))
+                skip_me = 1;
+            else if (dblite_bytes_equal_nocase(*value, "no"))
+                skip_me = 0;
             else {
                 dblite_reply_syntax_error(ctx);
                 return;
@@ -178,36 +201,54 @@ static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     long long killed = 0;
     int kill_self = 0;
     for (client *c = server.clients; c; c = c->next) {
-        if (c->fd < 0) continue;
-        if (address && !bytes_equal_cstring(address, c->address)) continue;
-        if (local_address && !bytes_equal_cstring(local_address, c->local_address)) continue;
-        if (type != CLIENT_TYPE_INVALID && type_of_client(c) != type) continue;
-        if (id > 0 && c->id != (uint64_t)id) continue;
+        if (c->fd < 0)
+            continue;
+        if (address && !bytes_equal_cstring(address, c->address))
+            continue;
+        if (local_address && !bytes_equal_cstring(local_address, c->local_address))
+            continue;
+        if (type != CLIENT_TYPE_INVALID && type_of_client(c) != type)
+            continue;
+        if (id > 0 && c->id != (uint64_t)id)
+            continue;
         if (c == ctx->client) {
-            if (skip_me) continue;
+            if (skip_me)
+                continue;
             kill_self = 1; /* after its reply, as in Redis */
         } else {
             client_close_async(c);
         }
         killed++;
     }
-    if (!old_form) dblite_reply_integer(ctx, killed);
-    else if (killed == 0) dblite_reply_error(ctx, "ERR No such client");
-    else dblite_reply_ok(ctx);
-    if (kill_self) ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    if (!old_form)
+        dblite_reply_integer(ctx, killed);
+    else if (killed == 0)
+        dblite_reply_error(ctx, "ERR No such client");
+    else
+        dblite_reply_ok(ctx);
+    if (kill_self)
+        ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
-HANDLER(command_client) {
+HANDLER(command_client)
+{
     const dblite_bytes *sub = &argv[1];
     client *self = ctx->client;
     if (dblite_bytes_equal_nocase(*sub, "ID")) {
-        if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
         dblite_reply_integer(ctx, (long long)self->id);
     } else if (dblite_bytes_equal_nocase(*sub, "SETNAME")) {
-        if (argc != 3) { reply_subcommand_arity(ctx, "client", sub); return; }
+        if (argc != 3) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
         for (size_t i = 0; i < argv[2].len; i++) {
             if (argv[2].ptr[i] < '!' || argv[2].ptr[i] > '~') {
-                dblite_reply_error(ctx, "ERR Client names cannot contain spaces, newlines or special characters.");
+                dblite_reply_error(
+                    ctx, "ERR Client names cannot contain spaces, newlines or special characters.");
                 return;
             }
         }
@@ -220,37 +261,60 @@ HANDLER(command_client) {
         self->name = name;
         dblite_reply_ok(ctx);
     } else if (dblite_bytes_equal_nocase(*sub, "GETNAME")) {
-        if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
-        if (self->name) dblite_reply_bulk_cstring(ctx, self->name);
-        else dblite_reply_null(ctx);
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
+        if (self->name)
+            dblite_reply_bulk_cstring(ctx, self->name);
+        else
+            dblite_reply_null(ctx);
     } else if (dblite_bytes_equal_nocase(*sub, "LIST")) {
         reply_client_list(ctx, argc, argv);
     } else if (dblite_bytes_equal_nocase(*sub, "INFO")) {
-        if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
         char line[1024];
         client_describe(self, line, sizeof(line));
         size_t length = strlen(line);
         line[length++] = '\n';
         dblite_reply_verbatim(ctx, "txt", line, length);
     } else if (dblite_bytes_equal_nocase(*sub, "KILL")) {
-        if (argc < 3) { reply_subcommand_arity(ctx, "client", sub); return; }
+        if (argc < 3) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
         client_kill(ctx, argc, argv);
     } else if (dblite_bytes_equal_nocase(*sub, "HELP")) {
-        if (argc != 2) { reply_subcommand_arity(ctx, "client", sub); return; }
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
         static const char *const lines[] = {
             "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "GETNAME", "    Return the name of the current connection.",
-            "ID", "    Return the ID of the current connection.",
-            "INFO", "    Return information about the current client connection.",
-            "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+            "GETNAME",
+            "    Return the name of the current connection.",
+            "ID",
+            "    Return the ID of the current connection.",
+            "INFO",
+            "    Return information about the current client connection.",
+            "KILL <ip:port>",
+            "    Kill connection made from <ip:port>.",
             "KILL <option> <value> [<option> <value> [...]]",
             "    Kill connections. Options are: ID <client-id>, TYPE (NORMAL|MASTER|REPLICA|PUBSUB), USER <username>,",
             "    ADDR <ip:port>, LADDR <ip:port>, SKIPME (YES|NO).",
-            "LIST [options ...]", "    Return information about client connections. Options:",
-            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type.",
-            "    * ID <client-ids>", "      Return clients of specified IDs only.",
-            "SETNAME <name>", "    Assign the name <name> to the current connection.",
-            "HELP", "    Print this help."};
+            "LIST [options ...]",
+            "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Return clients of specified type.",
+            "    * ID <client-ids>",
+            "      Return clients of specified IDs only.",
+            "SETNAME <name>",
+            "    Assign the name <name> to the current connection.",
+            "HELP",
+            "    Print this help."};
         REPLY_HELP(ctx, lines);
     } else {
         reply_unknown_subcommand(ctx, sub, "CLIENT");

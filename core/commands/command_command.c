@@ -8,24 +8,29 @@
 
 #include "commands/core_commands.h"
 
-static void reply_flags(dblite_ctx *ctx, const command *cmd) {
+static void reply_flags(dblite_ctx *ctx, const command *cmd)
+{
     static const struct {
         unsigned bit;
         const char *name;
-    } names[] = {{COMMAND_WRITE, "write"},       {COMMAND_READONLY, "readonly"}, {COMMAND_DENY_OOM, "denyoom"},
-                 {COMMAND_ADMIN, "admin"},       {COMMAND_NOSCRIPT, "noscript"}, {COMMAND_BLOCKING, "blocking"},
-                 {COMMAND_LOADING, "loading"},   {COMMAND_STALE, "stale"},       {COMMAND_NO_AUTH, "no_auth"},
-                 {COMMAND_FAST, "fast"}};
+    } names[] = {{COMMAND_WRITE, "write"},       {COMMAND_READONLY, "readonly"},
+                 {COMMAND_DENY_OOM, "denyoom"},  {COMMAND_ADMIN, "admin"},
+                 {COMMAND_NOSCRIPT, "noscript"}, {COMMAND_BLOCKING, "blocking"},
+                 {COMMAND_LOADING, "loading"},   {COMMAND_STALE, "stale"},
+                 {COMMAND_NO_AUTH, "no_auth"},   {COMMAND_FAST, "fast"}};
     int count = 0;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (cmd->flags & names[i].bit) count++;
+        if (cmd->flags & names[i].bit)
+            count++;
     dblite_reply_set(ctx, count);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (cmd->flags & names[i].bit) dblite_reply_simple(ctx, names[i].name);
+        if (cmd->flags & names[i].bit)
+            dblite_reply_simple(ctx, names[i].name);
 }
 
 /* The 10-element Redis 7.0 COMMAND INFO entry. */
-static void reply_command_info(dblite_ctx *ctx, const command *cmd) {
+static void reply_command_info(dblite_ctx *ctx, const command *cmd)
+{
     dblite_reply_array(ctx, 10);
     dblite_reply_bulk_cstring(ctx, cmd->name);
     dblite_reply_integer(ctx, cmd->arity);
@@ -56,7 +61,8 @@ static void reply_command_info(dblite_ctx *ctx, const command *cmd) {
         dblite_reply_bulk_cstring(ctx, "spec");
         dblite_reply_map(ctx, 3);
         dblite_reply_bulk_cstring(ctx, "lastkey");
-        dblite_reply_integer(ctx, cmd->last_key >= 0 ? cmd->last_key - cmd->first_key : cmd->last_key);
+        dblite_reply_integer(ctx,
+                             cmd->last_key >= 0 ? cmd->last_key - cmd->first_key : cmd->last_key);
         dblite_reply_bulk_cstring(ctx, "keystep");
         dblite_reply_integer(ctx, cmd->key_step);
         dblite_reply_bulk_cstring(ctx, "limit");
@@ -67,7 +73,8 @@ static void reply_command_info(dblite_ctx *ctx, const command *cmd) {
     dblite_reply_array(ctx, 0); /* subcommands */
 }
 
-static void reply_command_docs(dblite_ctx *ctx, const command *cmd) {
+static void reply_command_docs(dblite_ctx *ctx, const command *cmd)
+{
     dblite_reply_bulk_cstring(ctx, cmd->name);
     int fields = 2 + (cmd->since ? 1 : 0) + (cmd->arguments ? 1 : 0);
     dblite_reply_map(ctx, fields);
@@ -91,39 +98,49 @@ static void reply_command_docs(dblite_ctx *ctx, const command *cmd) {
     }
 }
 
-HANDLER(command_command) {
+HANDLER(command_command)
+{
     if (argc == 1) {
         dblite_reply_array(ctx, (long long)command_count());
-        for (size_t i = 0; i < command_count(); i++) reply_command_info(ctx, command_at(i));
+        for (size_t i = 0; i < command_count(); i++)
+            reply_command_info(ctx, command_at(i));
         return;
     }
     const dblite_bytes *sub = &argv[1];
     if (dblite_bytes_equal_nocase(*sub, "COUNT")) {
-        if (argc != 2) { reply_subcommand_arity(ctx, "command", sub); return; }
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "command", sub);
+            return;
+        }
         dblite_reply_integer(ctx, (long long)command_count());
     } else if (dblite_bytes_equal_nocase(*sub, "INFO")) {
         if (argc == 2) {
             dblite_reply_array(ctx, (long long)command_count());
-            for (size_t i = 0; i < command_count(); i++) reply_command_info(ctx, command_at(i));
+            for (size_t i = 0; i < command_count(); i++)
+                reply_command_info(ctx, command_at(i));
             return;
         }
         dblite_reply_array(ctx, argc - 2);
         for (int i = 2; i < argc; i++) {
             command *cmd = command_lookup(argv[i].ptr, argv[i].len);
-            if (cmd) reply_command_info(ctx, cmd);
-            else dblite_reply_null(ctx);
+            if (cmd)
+                reply_command_info(ctx, cmd);
+            else
+                dblite_reply_null(ctx);
         }
     } else if (dblite_bytes_equal_nocase(*sub, "DOCS")) {
         if (argc == 2) {
             dblite_reply_map(ctx, (long long)command_count());
-            for (size_t i = 0; i < command_count(); i++) reply_command_docs(ctx, command_at(i));
+            for (size_t i = 0; i < command_count(); i++)
+                reply_command_docs(ctx, command_at(i));
             return;
         }
         void *deferred = dblite_reply_deferred(ctx, DBLITE_AGGREGATE_MAP);
         long long found = 0;
         for (int i = 2; i < argc; i++) {
             command *cmd = command_lookup(argv[i].ptr, argv[i].len);
-            if (!cmd) continue;
+            if (!cmd)
+                continue;
             reply_command_docs(ctx, cmd);
             found++;
         }
@@ -151,8 +168,11 @@ HANDLER(command_command) {
         long long count = 0;
         for (size_t i = 0; i < command_count(); i++) {
             command *cmd = command_at(i);
-            if (module_filter && (!cmd->owner || strcmp(cmd->owner->name, module_filter) != 0)) continue;
-            if (pattern && !dblite_glob_match(pattern->ptr, pattern->len, cmd->name, strlen(cmd->name), 1)) continue;
+            if (module_filter && (!cmd->owner || strcmp(cmd->owner->name, module_filter) != 0))
+                continue;
+            if (pattern &&
+                !dblite_glob_match(pattern->ptr, pattern->len, cmd->name, strlen(cmd->name), 1))
+                continue;
             dblite_reply_bulk_cstring(ctx, cmd->name);
             count++;
         }
@@ -160,7 +180,10 @@ HANDLER(command_command) {
     } else if (dblite_bytes_equal_nocase(*sub, "GETKEYS")) {
         reply_command_getkeys(ctx, argc, argv);
     } else if (dblite_bytes_equal_nocase(*sub, "HELP")) {
-        if (argc != 2) { reply_subcommand_arity(ctx, "command", sub); return; }
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "command", sub);
+            return;
+        }
         /* Redis 7.0's text, without GETKEYSANDFLAGS (not offered here). */
         static const char *const lines[] = {
             "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

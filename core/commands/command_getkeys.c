@@ -15,8 +15,8 @@
  * command and only OBJECT's and MEMORY USAGE's name a key (argument 2). */
 typedef struct container_subcommand {
     const char *name;
-    int arity;    /* Redis's, counted from the container's name */
-    int key;      /* argument index of the key, 0 when none */
+    int arity; /* Redis's, counted from the container's name */
+    int key;   /* argument index of the key, 0 when none */
 } container_subcommand;
 
 typedef struct container_command {
@@ -24,49 +24,62 @@ typedef struct container_command {
     const container_subcommand *subcommands;
 } container_command;
 
-static const container_subcommand object_subcommands[] = {
-    {"encoding", 3, 2}, {"freq", 3, 2}, {"idletime", 3, 2}, {"refcount", 3, 2}, {"help", 2, 0}, {NULL, 0, 0}};
+static const container_subcommand object_subcommands[] = {{"encoding", 3, 2}, {"freq", 3, 2},
+                                                          {"idletime", 3, 2}, {"refcount", 3, 2},
+                                                          {"help", 2, 0},     {NULL, 0, 0}};
 static const container_subcommand memory_subcommands[] = {
-    {"usage", -3, 2}, {"doctor", 2, 0}, {"malloc-stats", 2, 0}, {"purge", 2, 0}, {"stats", 2, 0}, {"help", 2, 0},
-    {NULL, 0, 0}};
+    {"usage", -3, 2}, {"doctor", 2, 0}, {"malloc-stats", 2, 0}, {"purge", 2, 0}, {"stats", 2, 0},
+    {"help", 2, 0},   {NULL, 0, 0}};
 static const container_subcommand client_subcommands[] = {
-    {"caching", 3, 0}, {"getredir", 2, 0}, {"id", 2, 0},        {"info", 2, 0},         {"kill", -3, 0},
-    {"list", -2, 0},   {"unpause", 2, 0},  {"pause", -3, 0},    {"reply", 3, 0},        {"setname", 3, 0},
-    {"getname", 2, 0}, {"tracking", -3, 0}, {"trackinginfo", 2, 0}, {"unblock", -3, 0}, {"no-evict", 3, 0},
-    {"help", 2, 0},    {NULL, 0, 0}};
-static const container_subcommand config_subcommands[] = {
-    {"get", -3, 0}, {"set", -4, 0}, {"resetstat", 2, 0}, {"rewrite", 2, 0}, {"help", 2, 0}, {NULL, 0, 0}};
+    {"caching", 3, 0},      {"getredir", 2, 0}, {"id", 2, 0},
+    {"info", 2, 0},         {"kill", -3, 0},    {"list", -2, 0},
+    {"unpause", 2, 0},      {"pause", -3, 0},   {"reply", 3, 0},
+    {"setname", 3, 0},      {"getname", 2, 0},  {"tracking", -3, 0},
+    {"trackinginfo", 2, 0}, {"unblock", -3, 0}, {"no-evict", 3, 0},
+    {"help", 2, 0},         {NULL, 0, 0}};
+static const container_subcommand config_subcommands[] = {{"get", -3, 0},      {"set", -4, 0},
+                                                          {"resetstat", 2, 0}, {"rewrite", 2, 0},
+                                                          {"help", 2, 0},      {NULL, 0, 0}};
 static const container_subcommand command_subcommands[] = {
-    {"count", 2, 0}, {"docs", -2, 0}, {"getkeys", -3, 0}, {"getkeysandflags", -3, 0}, {"info", -2, 0},
-    {"list", -2, 0}, {"help", 2, 0},  {NULL, 0, 0}};
-static const container_subcommand module_subcommands[] = {
-    {"help", 2, 0}, {"list", 2, 0}, {"load", -3, 0}, {"loadex", -3, 0}, {"unload", 3, 0}, {NULL, 0, 0}};
+    {"count", 2, 0}, {"docs", -2, 0}, {"getkeys", -3, 0}, {"getkeysandflags", -3, 0},
+    {"info", -2, 0}, {"list", -2, 0}, {"help", 2, 0},     {NULL, 0, 0}};
+static const container_subcommand module_subcommands[] = {{"help", 2, 0},   {"list", 2, 0},
+                                                          {"load", -3, 0},  {"loadex", -3, 0},
+                                                          {"unload", 3, 0}, {NULL, 0, 0}};
 
 static const container_command containers[] = {
-    {"object", object_subcommands}, {"memory", memory_subcommands},   {"client", client_subcommands},
-    {"config", config_subcommands}, {"command", command_subcommands}, {"module", module_subcommands},
+    {"object", object_subcommands},   {"memory", memory_subcommands},
+    {"client", client_subcommands},   {"config", config_subcommands},
+    {"command", command_subcommands}, {"module", module_subcommands},
 };
 
-static const container_subcommand *find_subcommand(const command *cmd, const dblite_bytes *name, int *is_container) {
+static const container_subcommand *find_subcommand(const command *cmd, const dblite_bytes *name,
+                                                   int *is_container)
+{
     *is_container = 0;
-    if (cmd->owner) return NULL; /* a module's command keeps its own name */
+    if (cmd->owner)
+        return NULL; /* a module's command keeps its own name */
     for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++) {
-        if (strcmp(containers[i].name, cmd->name) != 0) continue;
+        if (strcmp(containers[i].name, cmd->name) != 0)
+            continue;
         *is_container = 1;
         for (const container_subcommand *sub = containers[i].subcommands; sub->name; sub++)
-            if (dblite_bytes_equal_nocase(*name, sub->name)) return sub;
+            if (dblite_bytes_equal_nocase(*name, sub->name))
+                return sub;
         return NULL;
     }
     return NULL;
 }
 
-static int arity_fits(int arity, int nargs) {
+static int arity_fits(int arity, int nargs)
+{
     return arity > 0 ? nargs == arity : nargs >= -arity;
 }
 
 /* COMMAND GETKEYS command arg...: Redis 7.0's checks in its order (the
  * command, then whether it has keys at all, then its arity). */
-void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     if (argc < 4) {
         reply_subcommand_arity(ctx, "command", &argv[1]);
         return;
@@ -107,7 +120,7 @@ void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv) 
     int last = cmd->last_key < 0 ? nargs + cmd->last_key : cmd->last_key;
     void *deferred = dblite_reply_deferred(ctx, DBLITE_AGGREGATE_ARRAY);
     long long count = 0;
-    for (int k = cmd->first_key; k <= last && k < nargs; k += cmd->key_step > 0 ? cmd->key_step : 1) {
+    for (int k = cmd->first_key; k <= last && k<nargs; k += cmd->key_step> 0 ? cmd->key_step : 1) {
         dblite_reply_bulk(ctx, argv[2 + k].ptr, argv[2 + k].len);
         count++;
     }

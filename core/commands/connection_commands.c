@@ -8,17 +8,24 @@
 #include "commands/core_commands.h"
 #include "util/numbers.h"
 
-void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, const char *command_name) {
+void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand,
+                              const char *command_name)
+{
     int length = subcommand->len < 128 ? (int)subcommand->len : 128;
-    dblite_reply_error_format(ctx, "ERR unknown subcommand '%.*s'. Try %s HELP.", length, subcommand->ptr, command_name);
+    dblite_reply_error_format(ctx, "ERR unknown subcommand '%.*s'. Try %s HELP.", length,
+                              subcommand->ptr, command_name);
 }
 
-void reply_help_lines(dblite_ctx *ctx, const char *const *lines, int count) {
+void reply_help_lines(dblite_ctx *ctx, const char *const *lines, int count)
+{
     dblite_reply_array(ctx, count);
-    for (int i = 0; i < count; i++) dblite_reply_simple(ctx, lines[i]);
+    for (int i = 0; i < count; i++)
+        dblite_reply_simple(ctx, lines[i]);
 }
 
-void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand) {
+void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name,
+                            const dblite_bytes *subcommand)
+{
     char lower[64];
     size_t length = subcommand->len < sizeof(lower) - 1 ? subcommand->len : sizeof(lower) - 1;
     for (size_t i = 0; i < length; i++) {
@@ -26,45 +33,58 @@ void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dbl
         lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
     }
     lower[length] = '\0';
-    dblite_reply_error_format(ctx, "ERR wrong number of arguments for '%s|%s' command", command_name, lower);
+    dblite_reply_error_format(ctx, "ERR wrong number of arguments for '%s|%s' command",
+                              command_name, lower);
 }
 
-HANDLER(command_ping) {
+HANDLER(command_ping)
+{
     if (argc > 2) {
         dblite_reply_wrong_arity(ctx);
         return;
     }
-    if (argc == 2) dblite_reply_bulk(ctx, argv[1].ptr, argv[1].len);
-    else dblite_reply_simple(ctx, "PONG");
+    if (argc == 2)
+        dblite_reply_bulk(ctx, argv[1].ptr, argv[1].len);
+    else
+        dblite_reply_simple(ctx, "PONG");
 }
 
-HANDLER(command_echo) {
+HANDLER(command_echo)
+{
     (void)argc;
     dblite_reply_bulk(ctx, argv[1].ptr, argv[1].len);
 }
 
-HANDLER(command_quit) {
+HANDLER(command_quit)
+{
     (void)argc, (void)argv;
     dblite_reply_ok(ctx);
-    if (ctx->client) ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    if (ctx->client)
+        ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
-static int password_matches(dblite_bytes given) {
+static int password_matches(dblite_bytes given)
+{
     const char *password = server.settings.requirepass;
     return password && strlen(password) == given.len && memcmp(password, given.ptr, given.len) == 0;
 }
 
-static int require_password(void) { return server.settings.requirepass && server.settings.requirepass[0]; }
+static int require_password(void)
+{
+    return server.settings.requirepass && server.settings.requirepass[0];
+}
 
 /* AUTH [user] password: only the "default" user exists. */
-HANDLER(command_auth) {
+HANDLER(command_auth)
+{
     if (argc > 3) {
         dblite_reply_syntax_error(ctx);
         return;
     }
     if (argc == 2 && !require_password()) {
-        dblite_reply_error(ctx, "ERR AUTH <password> called without any password configured for the default user. "
-                                "Are you sure your configuration is correct?");
+        dblite_reply_error(
+            ctx, "ERR AUTH <password> called without any password configured for the default user. "
+                 "Are you sure your configuration is correct?");
         return;
     }
     dblite_bytes user = argc == 3 ? argv[1] : (dblite_bytes){"default", 7};
@@ -78,7 +98,8 @@ HANDLER(command_auth) {
     }
 }
 
-HANDLER(command_hello) {
+HANDLER(command_hello)
+{
     client *c = ctx->client;
     long long version = c->protocol;
     int next = 1;
@@ -100,7 +121,8 @@ HANDLER(command_hello) {
             dblite_bytes user = argv[i + 1];
             int user_ok = user.len == 7 && memcmp(user.ptr, "default", 7) == 0;
             if (!user_ok || (require_password() && !password_matches(argv[i + 2]))) {
-                dblite_reply_error(ctx, "WRONGPASS invalid username-password pair or user is disabled.");
+                dblite_reply_error(ctx,
+                                   "WRONGPASS invalid username-password pair or user is disabled.");
                 return;
             }
             c->authenticated = 1;
@@ -109,7 +131,9 @@ HANDLER(command_hello) {
             setname = (dblite_bytes *)&argv[i + 1];
             for (size_t k = 0; k < setname->len; k++) {
                 if (setname->ptr[k] < '!' || setname->ptr[k] > '~') {
-                    dblite_reply_error(ctx, "ERR Client names cannot contain spaces, newlines or special characters.");
+                    dblite_reply_error(
+                        ctx,
+                        "ERR Client names cannot contain spaces, newlines or special characters.");
                     return;
                 }
             }
@@ -121,9 +145,11 @@ HANDLER(command_hello) {
         }
     }
     if (!c->authenticated) {
-        dblite_reply_error(ctx, "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                                "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
-                                "select the RESP protocol version at the same time");
+        dblite_reply_error(
+            ctx,
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+            "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+            "select the RESP protocol version at the same time");
         return;
     }
     if (setname) {
@@ -155,10 +181,12 @@ HANDLER(command_hello) {
     }
 }
 
-HANDLER(command_select) {
+HANDLER(command_select)
+{
     (void)argc;
     int index;
-    if (parse_db_index_or_reply(ctx, &argv[1], &index) != 0) return;
+    if (parse_db_index_or_reply(ctx, &argv[1], &index) != 0)
+        return;
     if (client_select_db(ctx->client, index) != 0) {
         dblite_reply_error(ctx, "ERR DB index is out of range");
         return;

@@ -76,8 +76,11 @@
  * request takes: one call instead of three per request. */
 #define HOT static inline __attribute__((always_inline))
 
-HOT void begin(dblite_ctx *ctx, dblite_ctx *parent, client *c, database *db, const command *cmd, int flags) {
-    if (parent) flags |= CTX_CANNOT_BLOCK | CTX_KEEPS_CLOCK | (parent->flags & CTX_NO_PROPAGATE);
+HOT void begin(dblite_ctx *ctx, dblite_ctx *parent, client *c, database *db, const command *cmd,
+               int flags)
+{
+    if (parent)
+        flags |= CTX_CANNOT_BLOCK | CTX_KEEPS_CLOCK | (parent->flags & CTX_NO_PROPAGATE);
     /* Field by field: every request begins one, and a compound literal
      * costs a zeroed copy on top of these stores. */
     ctx->client = c;
@@ -93,10 +96,12 @@ HOT void begin(dblite_ctx *ctx, dblite_ctx *parent, client *c, database *db, con
     ctx->replacement = NULL;
     ctx->propagated.items = NULL;
     ctx->propagated.length = ctx->propagated.capacity = 0;
-    if (!(flags & CTX_KEEPS_CLOCK)) update_cached_time();
+    if (!(flags & CTX_KEEPS_CLOCK))
+        update_cached_time();
 }
 
-HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     command *cmd = (command *)ctx->command;
     client *c = ctx->client;
     ctx->argc = argc;
@@ -110,38 +115,47 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     /* The arguments may point into c's query buffer: its reads wait until
      * the outermost command using them returns (client_read_handler). */
     unsigned already_in_call = c ? c->flags & CLIENT_IN_CALL : 0;
-    if (c) c->flags |= CLIENT_IN_CALL;
+    if (c)
+        c->flags |= CLIENT_IN_CALL;
     cmd->handler(ctx, argc, argv);
-    if (c && !already_in_call) c->flags &= ~CLIENT_IN_CALL;
+    if (c && !already_in_call)
+        c->flags &= ~CLIENT_IN_CALL;
     cmd->microseconds += monotonic_us() - started;
     cmd->calls++;
     int failed = server.stats.command_errors != errors_before;
-    if (failed) cmd->failed_calls++;
+    if (failed)
+        cmd->failed_calls++;
     server.stats.commands_processed++;
-    if (c) c->last_command = cmd;
+    if (c)
+        c->last_command = cmd;
     return failed ? DBLITE_ERR : DBLITE_OK;
 }
 
 /* ---- what a context propagated ---- */
 
-static void propagate(int db, int argc, const dblite_bytes *argv) {
+static void propagate(int db, int argc, const dblite_bytes *argv)
+{
     for (size_t i = 0; i < server.propagation_subscribers.length; i++) {
         propagation_subscriber *s = &server.propagation_subscribers.items[i];
         s->fn(db, argc, argv, s->privdata);
     }
 }
 
-static void propagated_free(propagated_command *p) {
-    for (int i = 0; i < p->argc; i++) server_free((void *)p->argv[i].ptr);
+static void propagated_free(propagated_command *p)
+{
+    for (int i = 0; i < p->argc; i++)
+        server_free((void *)p->argv[i].ptr);
     server_free(p->argv);
     p->argv = NULL;
     p->argc = 0;
 }
 
-static int propagated_copy(propagated_command *out, int argc, const dblite_bytes *argv) {
+static int propagated_copy(propagated_command *out, int argc, const dblite_bytes *argv)
+{
     out->argc = 0;
     out->argv = server_alloc(sizeof(dblite_bytes) * (size_t)(argc > 0 ? argc : 1));
-    if (!out->argv) return DBLITE_ERR_NOMEM;
+    if (!out->argv)
+        return DBLITE_ERR_NOMEM;
     for (int i = 0; i < argc; i++) {
         char *copy = server_strndup(argv[i].ptr, argv[i].len);
         if (!copy) {
@@ -155,17 +169,22 @@ static int propagated_copy(propagated_command *out, int argc, const dblite_bytes
     return DBLITE_OK;
 }
 
-static void replacement_free(dblite_ctx *ctx) {
-    if (!ctx->replacement) return;
+static void replacement_free(dblite_ctx *ctx)
+{
+    if (!ctx->replacement)
+        return;
     propagated_free(ctx->replacement);
     server_free(ctx->replacement);
     ctx->replacement = NULL;
 }
 
-int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
-    if (server.propagation_subscribers.length == 0 || (ctx->flags & CTX_NO_PROPAGATE)) return DBLITE_OK;
+int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    if (server.propagation_subscribers.length == 0 || (ctx->flags & CTX_NO_PROPAGATE))
+        return DBLITE_OK;
     propagated_command *replacement = server_alloc(sizeof(*replacement));
-    if (!replacement) return DBLITE_ERR_NOMEM;
+    if (!replacement)
+        return DBLITE_ERR_NOMEM;
     if (propagated_copy(replacement, argc, argv) != DBLITE_OK) {
         server_free(replacement);
         return DBLITE_ERR_NOMEM;
@@ -177,16 +196,22 @@ int dblite_propagate_replace(dblite_ctx *ctx, int argc, const dblite_bytes *argv
 
 /* A context of its own without a command: what it propagates goes out at
  * once (see the top of the file). */
-static int sends_at_once(const dblite_ctx *ctx) { return !ctx->command && !ctx->parent; }
+static int sends_at_once(const dblite_ctx *ctx)
+{
+    return !ctx->command && !ctx->parent;
+}
 
-int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
-    if (server.propagation_subscribers.length == 0 || (ctx->flags & CTX_NO_PROPAGATE)) return DBLITE_OK;
+int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    if (server.propagation_subscribers.length == 0 || (ctx->flags & CTX_NO_PROPAGATE))
+        return DBLITE_OK;
     if (sends_at_once(ctx)) {
         propagate(ctx->db ? ctx->db->id : 0, argc, argv);
         return DBLITE_OK;
     }
     propagated_command extra;
-    if (propagated_copy(&extra, argc, argv) != DBLITE_OK) return DBLITE_ERR_NOMEM;
+    if (propagated_copy(&extra, argc, argv) != DBLITE_OK)
+        return DBLITE_ERR_NOMEM;
     /* A hook may run in another database than the client's (COPY's target). */
     extra.db = ctx->db ? ctx->db->id : 0;
     if (ARRAY_PUSH(ctx->propagated, extra) != 0) {
@@ -199,9 +224,12 @@ int dblite_propagate_extra(dblite_ctx *ctx, int argc, const dblite_bytes *argv) 
 /* The context's own command as it is propagated, into argc and argv; 0 when
  * it has none: it changed nothing, is not a write, or (a timer, a served
  * client) ran no arguments of its own and asked for no replacement. */
-static int own_command(const dblite_ctx *ctx, int *argc, const dblite_bytes **argv) {
-    if (server.dirty == ctx->dirty_at_begin) return 0;
-    if (ctx->command && !(ctx->command->flags & COMMAND_WRITE)) return 0;
+static int own_command(const dblite_ctx *ctx, int *argc, const dblite_bytes **argv)
+{
+    if (server.dirty == ctx->dirty_at_begin)
+        return 0;
+    if (ctx->command && !(ctx->command->flags & COMMAND_WRITE))
+        return 0;
     if (ctx->replacement) {
         *argc = ctx->replacement->argc;
         *argv = ctx->replacement->argv;
@@ -212,20 +240,23 @@ static int own_command(const dblite_ctx *ctx, int *argc, const dblite_bytes **ar
     return ctx->argc > 0;
 }
 
-static void send_propagated(dblite_ctx *ctx) {
+static void send_propagated(dblite_ctx *ctx)
+{
     for (size_t i = 0; i < ctx->propagated.length; i++) {
         propagated_command *p = &ctx->propagated.items[i];
         propagate(p->db, p->argc, p->argv);
     }
     int argc;
     const dblite_bytes *argv;
-    if (own_command(ctx, &argc, &argv)) propagate(ctx->db_at_begin, argc, argv);
+    if (own_command(ctx, &argc, &argv))
+        propagate(ctx->db_at_begin, argc, argv);
 }
 
 /* Moves ctx's list, then its own command, to the end of its parent's.  The
  * own command is copied unless it is a replacement (its arguments belong to
  * whoever runs the nested command). */
-static int hand_to_parent(dblite_ctx *ctx) {
+static int hand_to_parent(dblite_ctx *ctx)
+{
     dblite_ctx *parent = ctx->parent;
     int argc;
     const dblite_bytes *argv;
@@ -237,7 +268,8 @@ static int hand_to_parent(dblite_ctx *ctx) {
     for (size_t i = 0; i < ctx->propagated.length; i++)
         parent->propagated.items[parent->propagated.length++] = ctx->propagated.items[i];
     ctx->propagated.length = 0; /* the parent owns them now */
-    if (!has_own) return DBLITE_OK;
+    if (!has_own)
+        return DBLITE_OK;
     propagated_command own;
     if (ctx->replacement) {
         own = *ctx->replacement;
@@ -252,43 +284,55 @@ static int hand_to_parent(dblite_ctx *ctx) {
 }
 
 /* Out of the way of context_end: most commands have nothing to release. */
-static void release_propagated(dblite_ctx *ctx) {
+static void release_propagated(dblite_ctx *ctx)
+{
     replacement_free(ctx);
-    for (size_t i = 0; i < ctx->propagated.length; i++) propagated_free(&ctx->propagated.items[i]);
+    for (size_t i = 0; i < ctx->propagated.length; i++)
+        propagated_free(&ctx->propagated.items[i]);
     free(ctx->propagated.items);
     ctx->propagated.items = NULL;
     ctx->propagated.length = ctx->propagated.capacity = 0;
 }
 
-HOT int end(dblite_ctx *ctx) {
+HOT int end(dblite_ctx *ctx)
+{
     int status = DBLITE_OK;
     if (server.propagation_subscribers.length > 0 && !(ctx->flags & CTX_NO_PROPAGATE)) {
         if (!ctx->parent || sends_at_once(ctx->parent)) {
             send_propagated(ctx);
         } else if ((status = hand_to_parent(ctx)) != DBLITE_OK) {
-            server_log(LOG_WARNING, "out of memory propagating '%s': the append only file and replicas miss it",
+            server_log(LOG_WARNING,
+                       "out of memory propagating '%s': the append only file and replicas miss it",
                        ctx->command ? ctx->command->name : "a nested call");
         }
     }
-    if (ctx->replacement || ctx->propagated.items) release_propagated(ctx);
-    if (!ctx->parent) blocking_handle_ready_keys();
+    if (ctx->replacement || ctx->propagated.items)
+        release_propagated(ctx);
+    if (!ctx->parent)
+        blocking_handle_ready_keys();
     return status;
 }
 
 /* ---- the API (context.h) ---- */
 
 void context_begin(dblite_ctx *ctx, dblite_ctx *parent, client *c, database *db, const command *cmd,
-                   int flags) {
+                   int flags)
+{
     begin(ctx, parent, c, db, cmd, flags);
 }
 
-int context_run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+int context_run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     return run_command(ctx, argc, argv);
 }
 
-int context_end(dblite_ctx *ctx) { return end(ctx); }
+int context_end(dblite_ctx *ctx)
+{
+    return end(ctx);
+}
 
-void context_call(client *c, const command *cmd, int argc, const dblite_bytes *argv) {
+void context_call(client *c, const command *cmd, int argc, const dblite_bytes *argv)
+{
     dblite_ctx ctx;
     begin(&ctx, NULL, c, c->db, cmd, 0);
     (void)run_command(&ctx, argc, argv);

@@ -9,22 +9,46 @@
 
 #define HANDLER(name) void name(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 
-HANDLER(command_ping); HANDLER(command_echo); HANDLER(command_quit); HANDLER(command_hello);
-HANDLER(command_select); HANDLER(command_auth);
-HANDLER(command_del); HANDLER(command_exists); HANDLER(command_type); HANDLER(command_rename);
-HANDLER(command_renamenx); HANDLER(command_move); HANDLER(command_copy); HANDLER(command_swapdb);
-HANDLER(command_keys); HANDLER(command_scan); HANDLER(command_randomkey); HANDLER(command_dbsize);
-HANDLER(command_flushdb); HANDLER(command_flushall);
-HANDLER(command_time); HANDLER(command_info); HANDLER(command_shutdown); HANDLER(command_module);
-HANDLER(command_config); HANDLER(command_memory); HANDLER(command_object); HANDLER(command_client); HANDLER(command_command);
+HANDLER(command_ping);
+HANDLER(command_echo);
+HANDLER(command_quit);
+HANDLER(command_hello);
+HANDLER(command_select);
+HANDLER(command_auth);
+HANDLER(command_del);
+HANDLER(command_exists);
+HANDLER(command_type);
+HANDLER(command_rename);
+HANDLER(command_renamenx);
+HANDLER(command_move);
+HANDLER(command_copy);
+HANDLER(command_swapdb);
+HANDLER(command_keys);
+HANDLER(command_scan);
+HANDLER(command_randomkey);
+HANDLER(command_dbsize);
+HANDLER(command_flushdb);
+HANDLER(command_flushall);
+HANDLER(command_time);
+HANDLER(command_info);
+HANDLER(command_shutdown);
+HANDLER(command_module);
+HANDLER(command_config);
+HANDLER(command_memory);
+HANDLER(command_object);
+HANDLER(command_client);
+HANDLER(command_command);
 
 /* "ERR unknown subcommand 'x'. Try CLIENT HELP." */
-void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand, const char *command_name);
+void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand,
+                              const char *command_name);
 /* "ERR wrong number of arguments for 'client|setname' command" */
-void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name, const dblite_bytes *subcommand);
+void reply_subcommand_arity(dblite_ctx *ctx, const char *command_name,
+                            const dblite_bytes *subcommand);
 /* A HELP subcommand's answer: the lines as an array of simple strings. */
 void reply_help_lines(dblite_ctx *ctx, const char *const *lines, int count);
-#define REPLY_HELP(ctx, lines) reply_help_lines((ctx), (lines), (int)(sizeof(lines) / sizeof((lines)[0])))
+#define REPLY_HELP(ctx, lines) \
+    reply_help_lines((ctx), (lines), (int)(sizeof(lines) / sizeof((lines)[0])))
 
 /* COMMAND GETKEYS command [arg ...] (argv[0] is COMMAND). */
 void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv);

@@ -12,15 +12,18 @@
 #include "context.h"
 #include "core_commands.h"
 
-static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv) {
+static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
+{
     char args[256];
     size_t used = 0;
     args[0] = '\0';
     for (int i = 1; i < argc && used < 128; i++) {
         int room = 128 - (int)used;
-        int written = snprintf(args + used, sizeof(args) - used, "'%.*s' ",
-                               (int)(argv[i].len < (size_t)room ? argv[i].len : (size_t)room), argv[i].ptr);
-        if (written < 0) break;
+        int written =
+            snprintf(args + used, sizeof(args) - used, "'%.*s' ",
+                     (int)(argv[i].len < (size_t)room ? argv[i].len : (size_t)room), argv[i].ptr);
+        if (written < 0)
+            break;
         /* %.*s stops at a NUL byte, as Redis's sdscatprintf does. */
         used += strlen(args + used);
     }
@@ -33,18 +36,22 @@ static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
 /* The first write gate that refuses the command, its error text in error;
  * NULL when every gate lets it through.  PING is gated too, as in Redis, so
  * a health check sees that writes are refused. */
-static const char *write_gate_refusal(const command *cmd, char *error, size_t size) {
-    if (server.write_gates.length == 0 || !((cmd->flags & COMMAND_WRITE) || cmd->handler == command_ping))
+static const char *write_gate_refusal(const command *cmd, char *error, size_t size)
+{
+    if (server.write_gates.length == 0 ||
+        !((cmd->flags & COMMAND_WRITE) || cmd->handler == command_ping))
         return NULL;
     for (size_t i = 0; i < server.write_gates.length; i++) {
         write_gate *gate = &server.write_gates.items[i];
         error[0] = '\0';
-        if (gate->fn(error, size, gate->privdata)) return error[0] ? error : "MISCONF writes are refused";
+        if (gate->fn(error, size, gate->privdata))
+            return error[0] ? error : "MISCONF writes are refused";
     }
     return NULL;
 }
 
-void execute_request(client *c, int argc, const dblite_bytes *argv) {
+void execute_request(client *c, int argc, const dblite_bytes *argv)
+{
     command *cmd = c->dialect ? command_lookup_for(c->dialect, argv[0].ptr, argv[0].len)
                               : command_lookup(argv[0].ptr, argv[0].len);
     if (!cmd) {
@@ -54,7 +61,8 @@ void execute_request(client *c, int argc, const dblite_bytes *argv) {
     }
     if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
         char message[256];
-        snprintf(message, sizeof(message), "ERR wrong number of arguments for '%s' command", cmd->name);
+        snprintf(message, sizeof(message), "ERR wrong number of arguments for '%s' command",
+                 cmd->name);
         cmd->rejected_calls++;
         reply_error(c, message);
         return;
@@ -84,11 +92,15 @@ void execute_request(client *c, int argc, const dblite_bytes *argv) {
 /* A logged command replayed by a module (append-only file loading): run
  * without a client so replies go nowhere and nothing blocks, and without
  * propagation, since the log it comes from already holds it. */
-int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
-    if (argc < 1) return DBLITE_ERR_INVALID;
+int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    if (argc < 1)
+        return DBLITE_ERR_INVALID;
     command *cmd = command_lookup(argv[0].ptr, argv[0].len);
-    if (!cmd) return DBLITE_ERR_NOTFOUND;
-    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity || !(cmd->flags & COMMAND_WRITE))
+    if (!cmd)
+        return DBLITE_ERR_NOTFOUND;
+    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity ||
+        !(cmd->flags & COMMAND_WRITE))
         return DBLITE_ERR_INVALID;
     /* Nested in the loader's context: served clients wait until it ends. */
     dblite_ctx inner;
@@ -98,15 +110,24 @@ int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     return status;
 }
 
-int dblite_ctx_argument_is_integer(const dblite_ctx *ctx, int index) {
+int dblite_ctx_argument_is_integer(const dblite_ctx *ctx, int index)
+{
     client *c = ctx->client;
-    if (!c || !c->dialect || index < 0 || index >= ctx->argc || ctx->argv != c->parser.argv) return 0;
+    if (!c || !c->dialect || index < 0 || index >= ctx->argc || ctx->argv != c->parser.argv)
+        return 0;
     return c->parser.argument_is_integer && c->parser.argument_is_integer[index];
 }
 
-const char *dblite_ctx_dialect(const dblite_ctx *ctx) {
+const char *dblite_ctx_dialect(const dblite_ctx *ctx)
+{
     return ctx->client && ctx->client->dialect ? ctx->client->dialect->name : NULL;
 }
 
-const char *dblite_ctx_command_name(const dblite_ctx *ctx) { return ctx->command ? ctx->command->name : NULL; }
-int dblite_ctx_cannot_block(const dblite_ctx *ctx) { return (ctx->flags & CTX_CANNOT_BLOCK) || !ctx->client || ctx->client->fd < 0; }
+const char *dblite_ctx_command_name(const dblite_ctx *ctx)
+{
+    return ctx->command ? ctx->command->name : NULL;
+}
+int dblite_ctx_cannot_block(const dblite_ctx *ctx)
+{
+    return (ctx->flags & CTX_CANNOT_BLOCK) || !ctx->client || ctx->client->fd < 0;
+}

@@ -12,23 +12,28 @@
 #include "commands/core_commands.h"
 #include "util/numbers.h"
 
-HANDLER(command_del) {
+HANDLER(command_del)
+{
     long long deleted = 0;
     for (int i = 1; i < argc; i++) {
-        if (db_find(ctx, ctx->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_WRITE) == NULL) continue;
+        if (db_find(ctx, ctx->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_WRITE) == NULL)
+            continue;
         deleted += db_delete(ctx, ctx->db, argv[i].ptr, argv[i].len);
     }
     dblite_reply_integer(ctx, deleted);
 }
 
-HANDLER(command_exists) {
+HANDLER(command_exists)
+{
     long long count = 0;
     for (int i = 1; i < argc; i++)
-        if (db_find(ctx, ctx->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_READ)) count++;
+        if (db_find(ctx, ctx->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_READ))
+            count++;
     dblite_reply_integer(ctx, count);
 }
 
-HANDLER(command_type) {
+HANDLER(command_type)
+{
     (void)argc;
     keytable_entry *entry = db_find(ctx, ctx->db, argv[1].ptr, argv[1].len, DBLITE_LOOKUP_READ);
     dblite_reply_simple(ctx, entry ? entry_type(entry)->name : "none");
@@ -36,9 +41,10 @@ HANDLER(command_type) {
 
 /* RENAMED, MOVED and COPIED carry both handles: the source's (after a move
  * only an identity) and the destination's. */
-static void fire_relocation_event(dblite_ctx *ctx, dblite_event_kind kind, database *from, const dblite_bytes *src,
-                                  const void *source_entry, database *to, const dblite_bytes *dst,
-                                  const keytable_entry *target_entry) {
+static void fire_relocation_event(dblite_ctx *ctx, dblite_event_kind kind, database *from,
+                                  const dblite_bytes *src, const void *source_entry, database *to,
+                                  const dblite_bytes *dst, const keytable_entry *target_entry)
+{
     dblite_event event = {.kind = kind,
                           .db = from->id,
                           .key = *src,
@@ -52,11 +58,13 @@ static void fire_relocation_event(dblite_ctx *ctx, dblite_event_kind kind, datab
 /* Moves the value of src (in from) to dst (in to), which must not exist,
  * then fires kind.  The new entry is made first, so running out of memory
  * leaves src untouched. */
-static int move_value(dblite_ctx *ctx, dblite_event_kind kind, database *from, const dblite_bytes *src,
-                      database *to, const dblite_bytes *dst) {
+static int move_value(dblite_ctx *ctx, dblite_event_kind kind, database *from,
+                      const dblite_bytes *src, database *to, const dblite_bytes *dst)
+{
     int created;
     keytable_entry *target = keytable_insert(to->keys, dst->ptr, dst->len, &created);
-    if (!target) return DBLITE_ERR_NOMEM;
+    if (!target)
+        return DBLITE_ERR_NOMEM;
     keytable_entry *source = keytable_remove(from->keys, src->ptr, src->len);
     target->value = source->value;
     target->type_index = source->type_index;
@@ -68,7 +76,8 @@ static int move_value(dblite_ctx *ctx, dblite_event_kind kind, database *from, c
     return DBLITE_OK;
 }
 
-static void rename_generic(dblite_ctx *ctx, const dblite_bytes *argv, int nx) {
+static void rename_generic(dblite_ctx *ctx, const dblite_bytes *argv, int nx)
+{
     database *db = ctx->db;
     if (!db_find(ctx, db, argv[1].ptr, argv[1].len, DBLITE_LOOKUP_WRITE)) {
         dblite_reply_error(ctx, "ERR no such key");
@@ -76,8 +85,10 @@ static void rename_generic(dblite_ctx *ctx, const dblite_bytes *argv, int nx) {
     }
     int same = argv[1].len == argv[2].len && memcmp(argv[1].ptr, argv[2].ptr, argv[1].len) == 0;
     if (same) {
-        if (nx) dblite_reply_integer(ctx, 0);
-        else dblite_reply_ok(ctx);
+        if (nx)
+            dblite_reply_integer(ctx, 0);
+        else
+            dblite_reply_ok(ctx);
         return;
     }
     if (db_find(ctx, db, argv[2].ptr, argv[2].len, DBLITE_LOOKUP_WRITE)) {
@@ -96,46 +107,55 @@ static void rename_generic(dblite_ctx *ctx, const dblite_bytes *argv, int nx) {
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
-    if (nx) dblite_reply_integer(ctx, 1);
-    else dblite_reply_ok(ctx);
+    if (nx)
+        dblite_reply_integer(ctx, 1);
+    else
+        dblite_reply_ok(ctx);
 }
 
-HANDLER(command_rename) {
+HANDLER(command_rename)
+{
     (void)argc;
     rename_generic(ctx, argv, 0);
 }
 
-HANDLER(command_renamenx) {
+HANDLER(command_renamenx)
+{
     (void)argc;
     rename_generic(ctx, argv, 1);
 }
 
-static int parse_db_index(const dblite_bytes *arg, int *index) {
+static int parse_db_index(const dblite_bytes *arg, int *index)
+{
     long long value;
-    if (!parse_long_long(arg->ptr, arg->len, &value) || value < INT32_MIN || value > INT32_MAX) return -1;
+    if (!parse_long_long(arg->ptr, arg->len, &value) || value < INT32_MIN || value > INT32_MAX)
+        return -1;
     *index = (int)value;
     return 0;
 }
 
-int parse_db_index_or_reply(dblite_ctx *ctx, const dblite_bytes *arg, int *index) {
+int parse_db_index_or_reply(dblite_ctx *ctx, const dblite_bytes *arg, int *index)
+{
     long long value;
     if (!parse_long_long(arg->ptr, arg->len, &value)) {
         dblite_reply_not_integer(ctx);
         return -1;
     }
     if (value < INT32_MIN || value > INT32_MAX) {
-        dblite_reply_error_format(ctx, "ERR value is out of range, value must between %d and %d", INT32_MIN,
-                                  INT32_MAX);
+        dblite_reply_error_format(ctx, "ERR value is out of range, value must between %d and %d",
+                                  INT32_MIN, INT32_MAX);
         return -1;
     }
     *index = (int)value;
     return 0;
 }
 
-HANDLER(command_move) {
+HANDLER(command_move)
+{
     (void)argc;
     int target_index;
-    if (parse_db_index_or_reply(ctx, &argv[2], &target_index) != 0) return;
+    if (parse_db_index_or_reply(ctx, &argv[2], &target_index) != 0)
+        return;
     if (target_index < 0 || target_index >= server.database_count) {
         dblite_reply_error(ctx, "ERR DB index is out of range");
         return;
@@ -158,7 +178,8 @@ HANDLER(command_move) {
     dblite_reply_integer(ctx, 1);
 }
 
-HANDLER(command_copy) {
+HANDLER(command_copy)
+{
     database *source = ctx->db, *target = ctx->db;
     int replace = 0;
     for (int i = 3; i < argc; i++) {
@@ -166,7 +187,8 @@ HANDLER(command_copy) {
             replace = 1;
         } else if (dblite_bytes_equal_nocase(argv[i], "DB") && i + 1 < argc) {
             int index;
-            if (parse_db_index_or_reply(ctx, &argv[i + 1], &index) != 0) return;
+            if (parse_db_index_or_reply(ctx, &argv[i + 1], &index) != 0)
+                return;
             if (index < 0 || index >= server.database_count) {
                 dblite_reply_error(ctx, "ERR DB index is out of range");
                 return;
@@ -178,7 +200,8 @@ HANDLER(command_copy) {
             return;
         }
     }
-    if (source == target && argv[1].len == argv[2].len && memcmp(argv[1].ptr, argv[2].ptr, argv[1].len) == 0) {
+    if (source == target && argv[1].len == argv[2].len &&
+        memcmp(argv[1].ptr, argv[2].ptr, argv[1].len) == 0) {
         dblite_reply_error(ctx, "ERR source and destination objects are the same");
         return;
     }
@@ -219,7 +242,8 @@ HANDLER(command_copy) {
     dblite_reply_integer(ctx, 1);
 }
 
-HANDLER(command_swapdb) {
+HANDLER(command_swapdb)
+{
     (void)argc;
     int first, second;
     if (parse_db_index(&argv[1], &first) != 0) {
@@ -230,7 +254,8 @@ HANDLER(command_swapdb) {
         dblite_reply_error(ctx, "ERR invalid second DB index");
         return;
     }
-    if (first < 0 || first >= server.database_count || second < 0 || second >= server.database_count) {
+    if (first < 0 || first >= server.database_count || second < 0 ||
+        second >= server.database_count) {
         dblite_reply_error(ctx, "ERR DB index is out of range");
         return;
     }
@@ -249,16 +274,20 @@ HANDLER(command_swapdb) {
 typedef struct key_list {
     ARRAY_OF(dblite_bytes) keys;
     const dblite_bytes *pattern;
-    int type_filtered;       /* SCAN TYPE given; type NULL matches nothing */
+    int type_filtered; /* SCAN TYPE given; type NULL matches nothing */
     const value_type *type;
     int all;
     int failed;
 } key_list;
 
-static void collect_key(keytable_entry *entry, void *privdata) {
+static void collect_key(keytable_entry *entry, void *privdata)
+{
     key_list *list = privdata;
-    if (list->failed) return;
-    if (!list->all && !dblite_glob_match(list->pattern->ptr, list->pattern->len, entry->key, entry->key_length, 0)) return;
+    if (list->failed)
+        return;
+    if (!list->all && !dblite_glob_match(list->pattern->ptr, list->pattern->len, entry->key,
+                                         entry->key_length, 0))
+        return;
     dblite_bytes key = {server_strndup(entry->key, entry->key_length), entry->key_length};
     if (!key.ptr || ARRAY_PUSH(list->keys, key) != 0) {
         server_free((void *)key.ptr);
@@ -266,21 +295,26 @@ static void collect_key(keytable_entry *entry, void *privdata) {
     }
 }
 
-static void key_list_free(key_list *list) {
-    for (size_t i = 0; i < list->keys.length; i++) server_free((void *)list->keys.items[i].ptr);
+static void key_list_free(key_list *list)
+{
+    for (size_t i = 0; i < list->keys.length; i++)
+        server_free((void *)list->keys.items[i].ptr);
     free(list->keys.items);
 }
 
 /* Replies the keys that are still live after the lookup hook (and match the
  * type filter); returns how many were replied. */
-static long long reply_live_keys(dblite_ctx *ctx, key_list *list) {
+static long long reply_live_keys(dblite_ctx *ctx, key_list *list)
+{
     void *deferred = dblite_reply_deferred(ctx, DBLITE_AGGREGATE_ARRAY);
     long long count = 0;
     for (size_t i = 0; i < list->keys.length; i++) {
         dblite_bytes *key = &list->keys.items[i];
         keytable_entry *entry = db_find(ctx, ctx->db, key->ptr, key->len, DBLITE_LOOKUP_READ);
-        if (!entry) continue;
-        if (list->type_filtered && entry_type(entry) != list->type) continue;
+        if (!entry)
+            continue;
+        if (list->type_filtered && entry_type(entry) != list->type)
+            continue;
         dblite_reply_bulk(ctx, key->ptr, key->len);
         count++;
     }
@@ -288,7 +322,8 @@ static long long reply_live_keys(dblite_ctx *ctx, key_list *list) {
     return count;
 }
 
-HANDLER(command_keys) {
+HANDLER(command_keys)
+{
     (void)argc;
     key_list list = {0};
     list.pattern = &argv[1];
@@ -296,14 +331,18 @@ HANDLER(command_keys) {
     keytable_iterator it;
     keytable_iterator_init(&it, ctx->db->keys);
     keytable_entry *entry;
-    while ((entry = keytable_iterator_next(&it)) != NULL) collect_key(entry, &list);
+    while ((entry = keytable_iterator_next(&it)) != NULL)
+        collect_key(entry, &list);
     keytable_iterator_finish(&it);
-    if (list.failed) dblite_reply_error(ctx, "ERR out of memory");
-    else reply_live_keys(ctx, &list);
+    if (list.failed)
+        dblite_reply_error(ctx, "ERR out of memory");
+    else
+        reply_live_keys(ctx, &list);
     key_list_free(&list);
 }
 
-HANDLER(command_scan) {
+HANDLER(command_scan)
+{
     unsigned long long cursor;
     if (!parse_scan_cursor(argv[1].ptr, argv[1].len, &cursor)) {
         dblite_reply_error(ctx, "ERR invalid cursor");
@@ -334,7 +373,8 @@ HANDLER(command_scan) {
             memcpy(name, argv[a + 1].ptr, length);
             name[length] = '\0';
             for (size_t k = 0; k < length; k++)
-                if (name[k] >= 'A' && name[k] <= 'Z') name[k] = (char)(name[k] + 32);
+                if (name[k] >= 'A' && name[k] <= 'Z')
+                    name[k] = (char)(name[k] + 32);
             /* An unknown type name matches nothing, as in Redis 7.0. */
             list.type_filtered = 1;
             list.type = dblite_type_find(name);
@@ -366,23 +406,29 @@ HANDLER(command_scan) {
     key_list_free(&list);
 }
 
-HANDLER(command_randomkey) {
+HANDLER(command_randomkey)
+{
     (void)argc, (void)argv;
     for (int attempt = 0; attempt < 100; attempt++) {
         keytable_entry *entry = keytable_random(ctx->db->keys);
-        if (!entry) break;
+        if (!entry)
+            break;
         char *key = server_strndup(entry->key, entry->key_length);
         size_t length = entry->key_length;
-        if (!key) break;
+        if (!key)
+            break;
         int live = db_find(ctx, ctx->db, key, length, DBLITE_LOOKUP_READ) != NULL;
-        if (live) dblite_reply_bulk(ctx, key, length);
+        if (live)
+            dblite_reply_bulk(ctx, key, length);
         server_free(key);
-        if (live) return;
+        if (live)
+            return;
     }
     dblite_reply_null(ctx);
 }
 
-HANDLER(command_dbsize) {
+HANDLER(command_dbsize)
+{
     (void)argc, (void)argv;
     fire_event(ctx, DBLITE_EVENT_BEFORE_COUNT, ctx->db->id, NULL, 0, -1, NULL, 0);
     dblite_reply_integer(ctx, database_live_keys(ctx->db));
@@ -390,31 +436,42 @@ HANDLER(command_dbsize) {
 
 /* FLUSH_SYNC, FLUSH_ASYNC, or -1 after replying a syntax error. */
 enum { FLUSH_SYNC = 0, FLUSH_ASYNC = 1 };
-static int parse_flush_mode(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
-    if (argc == 1 || (argc == 2 && dblite_bytes_equal_nocase(argv[1], "SYNC"))) return FLUSH_SYNC;
-    if (argc == 2 && dblite_bytes_equal_nocase(argv[1], "ASYNC")) return FLUSH_ASYNC;
+static int parse_flush_mode(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    if (argc == 1 || (argc == 2 && dblite_bytes_equal_nocase(argv[1], "SYNC")))
+        return FLUSH_SYNC;
+    if (argc == 2 && dblite_bytes_equal_nocase(argv[1], "ASYNC"))
+        return FLUSH_ASYNC;
     dblite_reply_syntax_error(ctx);
     return -1;
 }
 
-static void flush_database(dblite_ctx *ctx, database *db, int mode) {
-    if (mode == FLUSH_ASYNC) db_empty_lazily(ctx, db);
-    else db_empty(ctx, db);
+static void flush_database(dblite_ctx *ctx, database *db, int mode)
+{
+    if (mode == FLUSH_ASYNC)
+        db_empty_lazily(ctx, db);
+    else
+        db_empty(ctx, db);
 }
 
-HANDLER(command_flushdb) {
+HANDLER(command_flushdb)
+{
     int mode = parse_flush_mode(ctx, argc, argv);
-    if (mode < 0) return;
+    if (mode < 0)
+        return;
     flush_database(ctx, ctx->db, mode);
     server.dirty++;
     fire_event(ctx, DBLITE_EVENT_DB_FLUSHED, ctx->db->id, NULL, 0, -1, NULL, 0);
     dblite_reply_ok(ctx);
 }
 
-HANDLER(command_flushall) {
+HANDLER(command_flushall)
+{
     int mode = parse_flush_mode(ctx, argc, argv);
-    if (mode < 0) return;
-    for (int i = 0; i < server.database_count; i++) flush_database(ctx, &server.databases[i], mode);
+    if (mode < 0)
+        return;
+    for (int i = 0; i < server.database_count; i++)
+        flush_database(ctx, &server.databases[i], mode);
     server.dirty++;
     fire_event(ctx, DBLITE_EVENT_DB_FLUSHED, -1, NULL, 0, -1, NULL, 0);
     dblite_reply_ok(ctx);

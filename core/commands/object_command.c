@@ -10,7 +10,8 @@
  */
 #include "commands/core_commands.h"
 
-static void reply_object_help(dblite_ctx *ctx) {
+static void reply_object_help(dblite_ctx *ctx)
+{
     static const char *const lines[] = {
         "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "ENCODING <key>",
@@ -30,7 +31,8 @@ static void reply_object_help(dblite_ctx *ctx) {
     REPLY_HELP(ctx, lines);
 }
 
-HANDLER(command_object) {
+HANDLER(command_object)
+{
     const dblite_bytes *sub = &argv[1];
     if (dblite_bytes_equal_nocase(*sub, "HELP") && argc == 2) {
         reply_object_help(ctx);
@@ -41,8 +43,10 @@ HANDLER(command_object) {
     int idletime = dblite_bytes_equal_nocase(*sub, "IDLETIME");
     int frequency = dblite_bytes_equal_nocase(*sub, "FREQ");
     if (!encoding && !refcount && !idletime && !frequency) {
-        if (dblite_bytes_equal_nocase(*sub, "HELP")) reply_subcommand_arity(ctx, "object", sub);
-        else reply_unknown_subcommand(ctx, sub, "OBJECT");
+        if (dblite_bytes_equal_nocase(*sub, "HELP"))
+            reply_subcommand_arity(ctx, "object", sub);
+        else
+            reply_unknown_subcommand(ctx, sub, "OBJECT");
         return;
     }
     if (argc != 3) {
@@ -56,15 +60,19 @@ HANDLER(command_object) {
     }
     if (encoding) {
         const value_type *type = entry_type(entry);
-        dblite_reply_bulk_cstring(ctx, type->methods.encoding ? type->methods.encoding(entry->value) : "raw");
+        dblite_reply_bulk_cstring(ctx, type->methods.encoding ? type->methods.encoding(entry->value)
+                                                              : "raw");
     } else if (refcount) {
         dblite_reply_integer(ctx, 1);
     } else if (frequency) {
-        dblite_reply_error(ctx, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
-                                "note that when switching between policies at runtime LRU and LFU data will take "
-                                "some time to adjust.");
+        dblite_reply_error(
+            ctx,
+            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+            "note that when switching between policies at runtime LRU and LFU data will take "
+            "some time to adjust.");
     } else {
-        dblite_reply_error(ctx, "ERR OBJECT IDLETIME is not available: this server does not track when keys "
-                                "were last accessed");
+        dblite_reply_error(
+            ctx, "ERR OBJECT IDLETIME is not available: this server does not track when keys "
+                 "were last accessed");
     }
 }

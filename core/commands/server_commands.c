@@ -13,7 +13,8 @@
 #include "config/config.h"
 #include "util/numbers.h"
 
-HANDLER(command_time) {
+HANDLER(command_time)
+{
     (void)argc, (void)argv;
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -22,13 +23,15 @@ HANDLER(command_time) {
     dblite_reply_bulk_long_long(ctx, (long long)tv.tv_usec);
 }
 
-HANDLER(command_info) {
+HANDLER(command_info)
+{
     char section[256] = "";
     size_t used = 0;
     for (int i = 1; i < argc; i++) {
-        int written = snprintf(section + used, sizeof(section) - used, "%s%.*s", i > 1 ? " " : "", (int)argv[i].len,
-                               argv[i].ptr);
-        if (written < 0 || (size_t)written >= sizeof(section) - used) break;
+        int written = snprintf(section + used, sizeof(section) - used, "%s%.*s", i > 1 ? " " : "",
+                               (int)argv[i].len, argv[i].ptr);
+        if (written < 0 || (size_t)written >= sizeof(section) - used)
+            break;
         used += (size_t)written;
     }
     size_t length;
@@ -44,14 +47,20 @@ HANDLER(command_info) {
 /* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], Redis 7.0's: the final
  * save runs before anything stops; when it fails (without FORCE) the client
  * gets Redis's error and the server keeps serving. */
-HANDLER(command_shutdown) {
+HANDLER(command_shutdown)
+{
     int flags = 0, abort = 0;
     for (int i = 1; i < argc; i++) {
-        if (dblite_bytes_equal_nocase(argv[i], "NOSAVE")) flags |= DBLITE_SHUTDOWN_NOSAVE;
-        else if (dblite_bytes_equal_nocase(argv[i], "SAVE")) flags |= DBLITE_SHUTDOWN_SAVE;
-        else if (dblite_bytes_equal_nocase(argv[i], "NOW")) flags |= DBLITE_SHUTDOWN_NOW;
-        else if (dblite_bytes_equal_nocase(argv[i], "FORCE")) flags |= DBLITE_SHUTDOWN_FORCE;
-        else if (dblite_bytes_equal_nocase(argv[i], "ABORT")) abort = 1;
+        if (dblite_bytes_equal_nocase(argv[i], "NOSAVE"))
+            flags |= DBLITE_SHUTDOWN_NOSAVE;
+        else if (dblite_bytes_equal_nocase(argv[i], "SAVE"))
+            flags |= DBLITE_SHUTDOWN_SAVE;
+        else if (dblite_bytes_equal_nocase(argv[i], "NOW"))
+            flags |= DBLITE_SHUTDOWN_NOW;
+        else if (dblite_bytes_equal_nocase(argv[i], "FORCE"))
+            flags |= DBLITE_SHUTDOWN_FORCE;
+        else if (dblite_bytes_equal_nocase(argv[i], "ABORT"))
+            abort = 1;
         else {
             dblite_reply_syntax_error(ctx);
             return;
@@ -82,7 +91,8 @@ HANDLER(command_shutdown) {
 
 /* MEMORY USAGE key [SAMPLES n]: the key's entry plus what its type's
  * memory_usage method reports for the value. */
-HANDLER(command_memory) {
+HANDLER(command_memory)
+{
     if (dblite_bytes_equal_nocase(argv[1], "USAGE")) {
         if (argc < 3) {
             reply_subcommand_arity(ctx, "memory", &argv[1]);
@@ -113,9 +123,11 @@ HANDLER(command_memory) {
         }
         value_type *type = entry_type(entry);
         size_t bytes = dblite_alloc_size(entry) + sizeof(void *); /* entry + its bucket slot */
-        if (type->methods.memory_usage) bytes += type->methods.memory_usage(entry->value);
+        if (type->methods.memory_usage)
+            bytes += type->methods.memory_usage(entry->value);
         dblite_reply_integer(ctx, (long long)bytes);
-    } else if (dblite_bytes_equal_nocase(argv[1], "PURGE") || dblite_bytes_equal_nocase(argv[1], "MALLOC-STATS")) {
+    } else if (dblite_bytes_equal_nocase(argv[1], "PURGE") ||
+               dblite_bytes_equal_nocase(argv[1], "MALLOC-STATS")) {
         if (argc != 2) {
             reply_subcommand_arity(ctx, "memory", &argv[1]);
             return;
@@ -148,7 +160,8 @@ HANDLER(command_memory) {
     }
 }
 
-HANDLER(command_module) {
+HANDLER(command_module)
+{
     if (dblite_bytes_equal_nocase(argv[1], "LIST")) {
         if (argc != 2) {
             reply_subcommand_arity(ctx, "module", &argv[1]);
@@ -167,7 +180,8 @@ HANDLER(command_module) {
             dblite_reply_bulk_cstring(ctx, "args");
             dblite_reply_array(ctx, 0);
         }
-    } else if (dblite_bytes_equal_nocase(argv[1], "LOAD") || dblite_bytes_equal_nocase(argv[1], "LOADEX") ||
+    } else if (dblite_bytes_equal_nocase(argv[1], "LOAD") ||
+               dblite_bytes_equal_nocase(argv[1], "LOADEX") ||
                dblite_bytes_equal_nocase(argv[1], "UNLOAD")) {
         /* Redis's arities (LOAD and LOADEX -3, UNLOAD 3) are checked first. */
         int unload = dblite_bytes_equal_nocase(argv[1], "UNLOAD");
@@ -183,11 +197,9 @@ HANDLER(command_module) {
             return;
         }
         static const char *const lines[] = {
-            "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "LIST",
+            "MODULE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "LIST",
             "    Return a list of loaded modules (modules load at startup from the config).",
-            "HELP",
-            "    Print this help."};
+            "HELP", "    Print this help."};
         REPLY_HELP(ctx, lines);
     } else {
         reply_unknown_subcommand(ctx, &argv[1], "MODULE");
@@ -197,18 +209,23 @@ HANDLER(command_module) {
 /* Redis treats an argument without [ * or ? (before any NUL byte, as
  * strpbrk sees it) as a plain name, compared without case, and answers it
  * spelled as asked. */
-static int has_glob_characters(const dblite_bytes *pattern) {
+static int has_glob_characters(const dblite_bytes *pattern)
+{
     for (size_t i = 0; i < pattern->len && pattern->ptr[i] != '\0'; i++)
-        if (pattern->ptr[i] == '[' || pattern->ptr[i] == '*' || pattern->ptr[i] == '?') return 1;
+        if (pattern->ptr[i] == '[' || pattern->ptr[i] == '*' || pattern->ptr[i] == '?')
+            return 1;
     return 0;
 }
 
-static int setting_name_matches(const dblite_bytes *pattern, int glob, const char *name) {
-    if (glob) return dblite_glob_match(pattern->ptr, pattern->len, name, strlen(name), 1);
+static int setting_name_matches(const dblite_bytes *pattern, int glob, const char *name)
+{
+    if (glob)
+        return dblite_glob_match(pattern->ptr, pattern->len, name, strlen(name), 1);
     return strlen(name) == pattern->len && strncasecmp(name, pattern->ptr, pattern->len) == 0;
 }
 
-static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     void *deferred = dblite_reply_deferred(ctx, DBLITE_AGGREGATE_MAP);
     long long pairs = 0;
     size_t count = config_setting_count();
@@ -218,16 +235,20 @@ static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
         int glob = has_glob_characters(&argv[a]);
         for (size_t i = 0; i < count; i++) {
             setting *s = config_setting_at(i);
-            if (seen[i]) continue;
+            if (seen[i])
+                continue;
             const char *shown = s->name;
             if (!setting_name_matches(&argv[a], glob, s->name)) {
                 /* Module settings also answer to their short name. */
                 shown = config_short_name(s);
-                if (shown == s->name || !setting_name_matches(&argv[a], glob, shown)) continue;
+                if (shown == s->name || !setting_name_matches(&argv[a], glob, shown))
+                    continue;
             }
             seen[i] = 1;
-            if (glob) dblite_reply_bulk_cstring(ctx, shown);
-            else dblite_reply_bulk(ctx, argv[a].ptr, argv[a].len);
+            if (glob)
+                dblite_reply_bulk_cstring(ctx, shown);
+            else
+                dblite_reply_bulk(ctx, argv[a].ptr, argv[a].len);
             dblite_reply_bulk_cstring(ctx, s->text ? s->text : "");
             pairs++;
         }
@@ -236,7 +257,8 @@ static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
     dblite_reply_set_length(ctx, deferred, pairs);
 }
 
-static void config_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+static void config_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     if (argc < 4 || (argc % 2) != 0) {
         reply_subcommand_arity(ctx, "config", &argv[1]);
         return;
@@ -247,15 +269,23 @@ static void config_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
         snprintf(name, sizeof(name), "%.*s", (int)argv[a].len, argv[a].ptr);
         setting *s = config_find(name);
         if (!s) {
-            dblite_reply_error_format(ctx, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", name);
+            dblite_reply_error_format(
+                ctx, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", name);
             return;
         }
         if (!s->mutable) {
-            dblite_reply_error_format(ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name);
+            dblite_reply_error_format(
+                ctx,
+                "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config",
+                name);
             return;
         }
-        if (s->protected_config && !config_protected_allowed(ctx->client && client_is_loopback(ctx->client))) {
-            dblite_reply_error_format(ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - can't set protected config", name);
+        if (s->protected_config &&
+            !config_protected_allowed(ctx->client && client_is_loopback(ctx->client))) {
+            dblite_reply_error_format(
+                ctx,
+                "ERR CONFIG SET failed (possibly related to argument '%s') - can't set protected config",
+                name);
             return;
         }
     }
@@ -265,14 +295,17 @@ static void config_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
         snprintf(value, sizeof(value), "%.*s", (int)argv[a + 1].len, argv[a + 1].ptr);
         setting *s = config_find(name);
         if (config_set_value(s, value, reason, sizeof(reason)) != 0) {
-            dblite_reply_error_format(ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", name, reason);
+            dblite_reply_error_format(
+                ctx, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", name,
+                reason);
             return;
         }
     }
     dblite_reply_ok(ctx);
 }
 
-HANDLER(command_config) {
+HANDLER(command_config)
+{
     if (dblite_bytes_equal_nocase(argv[1], "GET")) {
         if (argc < 3) {
             reply_subcommand_arity(ctx, "config", &argv[1]);

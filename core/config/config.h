@@ -9,13 +9,20 @@
 
 /* SETTING_FLAGS: words of choices (separated by spaces), stored as an int
  * with bit i-1 for choices[i]; choices[0] names the empty set ("default"). */
-typedef enum { SETTING_INTEGER, SETTING_MEMORY, SETTING_BOOLEAN, SETTING_STRING, SETTING_ENUM, SETTING_FLAGS } setting_kind;
+typedef enum {
+    SETTING_INTEGER,
+    SETTING_MEMORY,
+    SETTING_BOOLEAN,
+    SETTING_STRING,
+    SETTING_ENUM,
+    SETTING_FLAGS
+} setting_kind;
 
 struct dblite_module;
 typedef struct setting {
-    char *name;                 /* "port", or "strings.max-size" for a module's */
+    char *name; /* "port", or "strings.max-size" for a module's */
     setting_kind kind;
-    void *storage;              /* long long*, int* or char** */
+    void *storage; /* long long*, int* or char** */
     long long min, max;
     const char *const *choices; /* SETTING_ENUM and SETTING_FLAGS, NULL-terminated */
     int mutable;
@@ -30,7 +37,7 @@ typedef struct setting {
     int (*check)(const char *name, char *error, size_t error_size, void *privdata);
     void *check_privdata;
     struct dblite_module *owner;
-    char *text;                 /* the value as text, for CONFIG GET */
+    char *text; /* the value as text, for CONFIG GET */
 } setting;
 
 typedef struct module_request {

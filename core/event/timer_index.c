@@ -34,7 +34,8 @@ static void place(timer_index *index, uint64_t id, void *timer)
 {
     size_t mask = index->capacity - 1;
     size_t at = home_slot(index, id);
-    while (index->slots[at].id != 0) at = (at + 1) & mask;
+    while (index->slots[at].id != 0)
+        at = (at + 1) & mask;
     index->slots[at].id = id;
     index->slots[at].timer = timer;
 }
@@ -42,13 +43,15 @@ static void place(timer_index *index, uint64_t id, void *timer)
 static int rehash(timer_index *index, size_t capacity)
 {
     timer_index_slot *slots = calloc(capacity, sizeof(*slots));
-    if (!slots) return -1;
+    if (!slots)
+        return -1;
     timer_index_slot *old = index->slots;
     size_t old_capacity = index->capacity;
     index->slots = slots;
     index->capacity = capacity;
     for (size_t i = 0; i < old_capacity; i++)
-        if (old[i].id != 0) place(index, old[i].id, old[i].timer);
+        if (old[i].id != 0)
+            place(index, old[i].id, old[i].timer);
     free(old);
     return 0;
 }
@@ -66,12 +69,15 @@ int timer_index_add(timer_index *index, uint64_t id, void *timer)
 /* The slot holding id, or capacity when absent. */
 static size_t slot_of(timer_index *index, uint64_t id)
 {
-    if (index->capacity == 0) return 0;
+    if (index->capacity == 0)
+        return 0;
     size_t mask = index->capacity - 1;
     for (size_t at = home_slot(index, id);; at = (at + 1) & mask) {
         index->probes++;
-        if (index->slots[at].id == id) return at;
-        if (index->slots[at].id == 0) return index->capacity;
+        if (index->slots[at].id == id)
+            return at;
+        if (index->slots[at].id == 0)
+            return index->capacity;
     }
 }
 
@@ -84,14 +90,16 @@ void *timer_index_find(timer_index *index, uint64_t id)
 void timer_index_remove(timer_index *index, uint64_t id)
 {
     size_t hole = slot_of(index, id);
-    if (hole >= index->capacity) return;
+    if (hole >= index->capacity)
+        return;
     size_t mask = index->capacity - 1;
     /* Backward shift: move up each later entry of the run whose home slot
      * does not lie between the hole and its own position. */
     for (size_t at = (hole + 1) & mask; index->slots[at].id != 0; at = (at + 1) & mask) {
         size_t home = home_slot(index, index->slots[at].id);
         int stays = hole <= at ? (home > hole && home <= at) : (home > hole || home <= at);
-        if (stays) continue;
+        if (stays)
+            continue;
         index->slots[hole] = index->slots[at];
         hole = at;
     }

@@ -32,18 +32,18 @@
 
 typedef struct bucket_array {
     keytable_entry **buckets;
-    size_t size;  /* a power of two, or 0 when there is no array */
-    size_t used;  /* entries linked from this array */
+    size_t size; /* a power of two, or 0 when there is no array */
+    size_t used; /* entries linked from this array */
 } bucket_array;
 
 struct keytable {
-    bucket_array arrays[2];  /* arrays[1] is non-empty only while rehashing */
-    size_t rehash_index;     /* buckets of arrays[0] below it are already moved */
-    int paused;              /* live iterators and scans: no rehash step while > 0 */
+    bucket_array arrays[2]; /* arrays[1] is non-empty only while rehashing */
+    size_t rehash_index;    /* buckets of arrays[0] below it are already moved */
+    int paused;             /* live iterators and scans: no rehash step while > 0 */
     uint64_t seed0, seed1;
-    uint64_t random_state;   /* for keytable_random and keytable_sample */
-    size_t entry_bytes;      /* allocator's size of every linked entry */
-    size_t clear_index[2];   /* keytable_clear_step: next bucket of each array */
+    uint64_t random_state; /* for keytable_random and keytable_sample */
+    size_t entry_bytes;    /* allocator's size of every linked entry */
+    size_t clear_index[2]; /* keytable_clear_step: next bucket of each array */
 };
 
 /* ---- Small helpers ----------------------------------------------------- */
@@ -95,8 +95,7 @@ static size_t bucket_count_for(size_t wanted)
 
 keytable_entry *keytable_entry_create(const char *key, size_t key_length)
 {
-    if (key_length > KEYTABLE_MAX_KEY_LENGTH ||
-        key_length > SIZE_MAX - entry_allocation_size(0))
+    if (key_length > KEYTABLE_MAX_KEY_LENGTH || key_length > SIZE_MAX - entry_allocation_size(0))
         return NULL;
     keytable_entry *entry = dblite_alloc(entry_allocation_size(key_length));
     if (!entry)
@@ -159,7 +158,8 @@ void keytable_clear(keytable *table, keytable_free_value_fn free_entry_value, vo
     table->clear_index[0] = table->clear_index[1] = 0;
 }
 
-int keytable_clear_step(keytable *table, keytable_free_value_fn free_entry_value, void *privdata, size_t work)
+int keytable_clear_step(keytable *table, keytable_free_value_fn free_entry_value, void *privdata,
+                        size_t work)
 {
     for (int i = 0; i < 2; i++) {
         bucket_array *array = &table->arrays[i];
@@ -254,8 +254,7 @@ static void shrink_if_needed(keytable *table)
     if (is_rehashing(table))
         return;
     bucket_array *array = &table->arrays[0];
-    if (array->size > INITIAL_BUCKET_COUNT &&
-        array->used * 100 < array->size * SHRINK_FILL_PERCENT)
+    if (array->size > INITIAL_BUCKET_COUNT && array->used * 100 < array->size * SHRINK_FILL_PERCENT)
         (void)resize(table, array->used);
 }
 
@@ -457,9 +456,12 @@ keytable_entry *keytable_remove(keytable *table, const char *key, size_t key_len
 static inline uint64_t reverse_bits(uint64_t value)
 {
     value = __builtin_bswap64(value);
-    value = ((value >> 4) & UINT64_C(0x0f0f0f0f0f0f0f0f)) | ((value & UINT64_C(0x0f0f0f0f0f0f0f0f)) << 4);
-    value = ((value >> 2) & UINT64_C(0x3333333333333333)) | ((value & UINT64_C(0x3333333333333333)) << 2);
-    value = ((value >> 1) & UINT64_C(0x5555555555555555)) | ((value & UINT64_C(0x5555555555555555)) << 1);
+    value = ((value >> 4) & UINT64_C(0x0f0f0f0f0f0f0f0f)) |
+            ((value & UINT64_C(0x0f0f0f0f0f0f0f0f)) << 4);
+    value = ((value >> 2) & UINT64_C(0x3333333333333333)) |
+            ((value & UINT64_C(0x3333333333333333)) << 2);
+    value = ((value >> 1) & UINT64_C(0x5555555555555555)) |
+            ((value & UINT64_C(0x5555555555555555)) << 1);
     return value;
 }
 

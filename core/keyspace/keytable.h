@@ -20,9 +20,9 @@ typedef struct keytable_entry {
     struct keytable_entry *next; /* bucket chain */
     void *value;                 /* owned by the user of the table */
     uint32_t key_length;
-    uint16_t type_index;         /* free for the user (the core stores its type registry index) */
-    uint8_t flags;               /* free for the user */
-    char key[];                  /* key_length bytes, plus a NUL terminator for convenience */
+    uint16_t type_index; /* free for the user (the core stores its type registry index) */
+    uint8_t flags;       /* free for the user */
+    char key[];          /* key_length bytes, plus a NUL terminator for convenience */
 } keytable_entry;
 
 typedef struct keytable keytable;
@@ -48,7 +48,8 @@ void keytable_clear(keytable *table, keytable_free_value_fn free_entry_value, vo
  * For a table nothing else uses any more (a flushed database's old
  * contents): nothing may look it up, walk, change or rehash it between
  * steps.  Destroy it once a step returns 0. */
-int keytable_clear_step(keytable *table, keytable_free_value_fn free_entry_value, void *privdata, size_t work);
+int keytable_clear_step(keytable *table, keytable_free_value_fn free_entry_value, void *privdata,
+                        size_t work);
 /* Exchange the whole contents of two tables (SWAPDB), seeds included.
  * Neither may have a live iterator. */
 void keytable_swap(keytable *a, keytable *b);
@@ -79,8 +80,8 @@ keytable_entry *keytable_entry_create(const char *key, size_t key_length);
 keytable_entry *keytable_entry_rekey(keytable_entry *entry, const char *key, size_t key_length);
 /* Results of keytable_insert_entry. */
 #define KEYTABLE_OK 0
-#define KEYTABLE_EXISTS -1  /* the key is already in the table */
-#define KEYTABLE_NOMEM -2   /* the table had no bucket array and could not get one */
+#define KEYTABLE_EXISTS -1 /* the key is already in the table */
+#define KEYTABLE_NOMEM -2  /* the table had no bucket array and could not get one */
 
 /* Link a detached entry into table.  On failure the entry stays the caller's. */
 int keytable_insert_entry(keytable *table, keytable_entry *entry);
@@ -109,8 +110,8 @@ size_t keytable_sample(keytable *table, keytable_entry **entries, size_t count);
  * be returned.  Always finish an iterator that was initialised. */
 typedef struct keytable_iterator {
     keytable *table;
-    keytable_entry *next_entry;  /* saved before returning, so the current entry may go */
-    size_t bucket_index;         /* next bucket to read in table_index */
+    keytable_entry *next_entry; /* saved before returning, so the current entry may go */
+    size_t bucket_index;        /* next bucket to read in table_index */
     int table_index;
 } keytable_iterator;
 

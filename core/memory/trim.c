@@ -26,15 +26,18 @@
 /* Trim once memory stopped falling if at least this much was freed. */
 #define TRIM_SETTLED_BYTES ((size_t)1 << 20)
 
-void memory_allocator_init(void) {
+void memory_allocator_init(void)
+{
 #ifdef M_MXFAST
     mallopt(M_MXFAST, 0);
 #endif
 }
 
-void memory_trim_step(void) {
+void memory_trim_step(void)
+{
     size_t used = server.used_memory;
-    if (used > server.trim_high_water) server.trim_high_water = used;
+    if (used > server.trim_high_water)
+        server.trim_high_water = used;
     size_t freed = server.trim_high_water - used;
     int settled = used >= server.trim_last_used;
     server.trim_last_used = used;

@@ -30,13 +30,15 @@
 
 typedef int (*module_init_fn)(dblite_module *module);
 
-static int directory_exists(const char *path) {
+static int directory_exists(const char *path)
+{
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The modules folder: the setting, else beside the binary, else installed. */
-static void default_module_path(char *buffer, size_t size) {
+static void default_module_path(char *buffer, size_t size)
+{
     if (server.settings.module_path && server.settings.module_path[0]) {
         snprintf(buffer, size, "%s", server.settings.module_path);
         return;
@@ -53,8 +55,10 @@ static void default_module_path(char *buffer, size_t size) {
              * tree that was moved keeps them at bin/../lib/dblite/modules. */
             const char *const relative[] = {"modules", DBLITE_RELATIVE_MODULE_DIR};
             for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
-                if (snprintf(candidate, sizeof(candidate), "%s/%s", executable, relative[i]) < (int)sizeof(candidate) &&
-                    directory_exists(candidate) && snprintf(buffer, size, "%s", candidate) < (int)size)
+                if (snprintf(candidate, sizeof(candidate), "%s/%s", executable, relative[i]) <
+                        (int)sizeof(candidate) &&
+                    directory_exists(candidate) &&
+                    snprintf(buffer, size, "%s", candidate) < (int)size)
                     return;
             }
         }
@@ -62,38 +66,46 @@ static void default_module_path(char *buffer, size_t size) {
     snprintf(buffer, size, "%s", DBLITE_INSTALL_MODULE_DIR);
 }
 
-static void report_unsupported_version(const char *where, const char *name, int version) {
+static void report_unsupported_version(const char *where, const char *name, int version)
+{
     fprintf(stderr,
             "dblite: %s: module '%s' was built for module API version %d, but this server provides "
             "versions 1 to %d\n",
             where, name, version, DBLITE_API_VERSION);
 }
 
-static void module_free(module *m) {
-    if (!m) return;
+static void module_free(module *m)
+{
+    if (!m)
+        return;
     server_free(m->name);
     server_free(m->path);
     server_free(m->failure);
     server_free(m);
 }
 
-static int load_one(const module_request *request) {
+static int load_one(const module_request *request)
+{
     char where[512];
-    if (request->line > 0) snprintf(where, sizeof(where), "%s:%d", request->origin, request->line);
-    else snprintf(where, sizeof(where), "%s", request->origin);
+    if (request->line > 0)
+        snprintf(where, sizeof(where), "%s:%d", request->origin, request->line);
+    else
+        snprintf(where, sizeof(where), "%s", request->origin);
 
     const char *spec = request->name;
     char path[PATH_MAX + 64];
     char name[256];
     size_t spec_length = strlen(spec);
-    int explicit_path = strchr(spec, '/') != NULL || (spec_length > 3 && strcmp(spec + spec_length - 3, ".so") == 0);
+    int explicit_path = strchr(spec, '/') != NULL ||
+                        (spec_length > 3 && strcmp(spec + spec_length - 3, ".so") == 0);
     if (explicit_path) {
         snprintf(path, sizeof(path), "%s", spec);
         const char *base = strrchr(spec, '/');
         base = base ? base + 1 : spec;
         snprintf(name, sizeof(name), "%s", base);
         char *dot = strstr(name, ".so");
-        if (dot) *dot = '\0';
+        if (dot)
+            *dot = '\0';
     } else {
         char directory[PATH_MAX];
         default_module_path(directory, sizeof(directory));
@@ -105,8 +117,8 @@ static int load_one(const module_request *request) {
         return -1;
     }
     if (access(path, R_OK) != 0) {
-        fprintf(stderr, "dblite: %s: module '%s': file %s not found (module-path is %s)\n", where, name, path,
-                explicit_path ? "not used for explicit paths" : "searched");
+        fprintf(stderr, "dblite: %s: module '%s': file %s not found (module-path is %s)\n", where,
+                name, path, explicit_path ? "not used for explicit paths" : "searched");
         return -1;
     }
     /* The version first, from the file: binding a module built for a newer
@@ -119,7 +131,8 @@ static int load_one(const module_request *request) {
     }
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        fprintf(stderr, "dblite: %s: module '%s': cannot load %s: %s\n", where, name, path, dlerror());
+        fprintf(stderr, "dblite: %s: module '%s': cannot load %s: %s\n", where, name, path,
+                dlerror());
         return -1;
     }
     const int *version = dlsym(handle, "dblite_module_api_version");
@@ -139,12 +152,14 @@ static int load_one(const module_request *request) {
     module_init_fn init;
     *(void **)&init = dlsym(handle, "dblite_module_init");
     if (!init) {
-        fprintf(stderr, "dblite: %s: module '%s' (%s) has no entry point dblite_module_init\n", where, name, path);
+        fprintf(stderr, "dblite: %s: module '%s' (%s) has no entry point dblite_module_init\n",
+                where, name, path);
         dlclose(handle);
         return -1;
     }
     module *m = server_calloc(sizeof(*m));
-    if (!m || !(m->name = server_strdup(name)) || !(m->path = server_strdup(path)) || ARRAY_PUSH(server.modules, m) != 0) {
+    if (!m || !(m->name = server_strdup(name)) || !(m->path = server_strdup(path)) ||
+        ARRAY_PUSH(server.modules, m) != 0) {
         fprintf(stderr, "dblite: out of memory loading module '%s'\n", name);
         module_free(m);
         dlclose(handle);
@@ -158,44 +173,54 @@ static int load_one(const module_request *request) {
                 m->failure ? m->failure : "its init returned an error without a reason");
         return -1;
     }
-    if (config_apply_module_section(m) != 0) return -1;
+    if (config_apply_module_section(m) != 0)
+        return -1;
     server_log(LOG_NOTICE, "Module '%s' loaded from %s", name, path);
     return 0;
 }
 
-int modules_load_from_config(void) {
+int modules_load_from_config(void)
+{
     for (size_t i = 0; i < config_module_request_count(); i++)
-        if (load_one(config_module_request(i)) != 0) return -1;
+        if (load_one(config_module_request(i)) != 0)
+            return -1;
     return config_check_leftovers();
 }
 
-module *module_find(const char *name) {
+module *module_find(const char *name)
+{
     for (size_t i = 0; i < server.modules.length; i++)
-        if (strcmp(server.modules.items[i]->name, name) == 0) return server.modules.items[i];
+        if (strcmp(server.modules.items[i]->name, name) == 0)
+            return server.modules.items[i];
     return NULL;
 }
 
 /* Only at exit: handles stay open (types may outlive a module's code), the
  * bookkeeping is released so leak checkers see a clean shutdown. */
-void modules_unload_all(void) {
+void modules_unload_all(void)
+{
     /* Module data last to first: a module loaded later may hold pointers
      * into the data of one it was loaded after (a service), never the
      * other way round.  The keyspace is already freed (see main.c). */
     for (size_t i = server.modules.length; i-- > 0;) {
         module *m = server.modules.items[i];
-        if (m->data_free) m->data_free(m->data);
+        if (m->data_free)
+            m->data_free(m->data);
         m->data_free = NULL;
         m->data = NULL;
     }
-    for (size_t i = 0; i < server.modules.length; i++) module_free(server.modules.items[i]);
+    for (size_t i = 0; i < server.modules.length; i++)
+        module_free(server.modules.items[i]);
     free(server.modules.items);
     server.modules.items = NULL;
     server.modules.length = server.modules.capacity = 0;
-    for (size_t i = 0; i < server.services.length; i++) server_free(server.services.items[i].name);
+    for (size_t i = 0; i < server.services.length; i++)
+        server_free(server.services.items[i].name);
     free(server.services.items);
     server.services.items = NULL;
     server.services.length = 0;
-    for (size_t i = 0; i < server.info_extensions.length; i++) server_free(server.info_extensions.items[i].section);
+    for (size_t i = 0; i < server.info_extensions.length; i++)
+        server_free(server.info_extensions.items[i].section);
     free(server.info_extensions.items);
     server.info_extensions.items = NULL;
     server.info_extensions.length = 0;

@@ -49,12 +49,15 @@ typedef struct elf_file {
 } elf_file;
 
 /* Reads length bytes at offset, all of them inside the file. */
-static int read_exact(const elf_file *file, uint64_t offset, void *buffer, uint64_t length) {
-    if (offset > file->size || length > file->size - offset) return -1;
+static int read_exact(const elf_file *file, uint64_t offset, void *buffer, uint64_t length)
+{
+    if (offset > file->size || length > file->size - offset)
+        return -1;
     char *out = buffer;
     while (length > 0) {
         ssize_t got = pread(file->fd, out, length, (off_t)offset);
-        if (got <= 0) return -1;
+        if (got <= 0)
+            return -1;
         out += got;
         offset += (uint64_t)got;
         length -= (uint64_t)got;
@@ -63,8 +66,10 @@ static int read_exact(const elf_file *file, uint64_t offset, void *buffer, uint6
 }
 
 /* A malloc'd copy of a table of the file, or NULL. */
-static void *read_table(const elf_file *file, uint64_t offset, uint64_t length) {
-    if (length == 0 || length > MAX_TABLE_BYTES) return NULL;
+static void *read_table(const elf_file *file, uint64_t offset, uint64_t length)
+{
+    if (length == 0 || length > MAX_TABLE_BYTES)
+        return NULL;
     void *table = malloc(length);
     if (table && read_exact(file, offset, table, length) != 0) {
         free(table);
@@ -74,11 +79,13 @@ static void *read_table(const elf_file *file, uint64_t offset, uint64_t length) 
 }
 
 /* Looks version_symbol up in the dynamic symbol table and reads its int. */
-static int find_version(const elf_file *file, const ElfW(Shdr) *sections, size_t count, int *version) {
+static int find_version(const elf_file *file, const ElfW(Shdr) * sections, size_t count,
+                        int *version)
+{
     for (size_t i = 0; i < count; i++) {
         const ElfW(Shdr) *symbols_header = &sections[i];
-        if (symbols_header->sh_type != SHT_DYNSYM || symbols_header->sh_entsize != sizeof(ElfW(Sym)) ||
-            symbols_header->sh_link >= count)
+        if (symbols_header->sh_type != SHT_DYNSYM ||
+            symbols_header->sh_entsize != sizeof(ElfW(Sym)) || symbols_header->sh_link >= count)
             continue;
         const ElfW(Shdr) *names_header = &sections[symbols_header->sh_link];
         ElfW(Sym) *symbols = read_table(file, symbols_header->sh_offset, symbols_header->sh_size);
@@ -92,14 +99,17 @@ static int find_version(const elf_file *file, const ElfW(Shdr) *sections, size_t
                 continue;
             /* Compare within the table: its last name need not end in NUL. */
             size_t room = names_header->sh_size - symbol->st_name;
-            if (room <= strlen(version_symbol) || memcmp(names + symbol->st_name, version_symbol, sizeof(version_symbol)) != 0)
+            if (room <= strlen(version_symbol) ||
+                memcmp(names + symbol->st_name, version_symbol, sizeof(version_symbol)) != 0)
                 continue;
             const ElfW(Shdr) *home = &sections[symbol->st_shndx];
-            if (home->sh_type == SHT_NOBITS || home->sh_size < sizeof(int) || symbol->st_value < home->sh_addr ||
+            if (home->sh_type == SHT_NOBITS || home->sh_size < sizeof(int) ||
+                symbol->st_value < home->sh_addr ||
                 symbol->st_value - home->sh_addr > home->sh_size - sizeof(int))
                 break; /* a version that lives in no file bytes: unknown */
             int32_t value;
-            if (read_exact(file, home->sh_offset + (symbol->st_value - home->sh_addr), &value, sizeof(value)) == 0) {
+            if (read_exact(file, home->sh_offset + (symbol->st_value - home->sh_addr), &value,
+                           sizeof(value)) == 0) {
                 *version = value;
                 status = 0;
             }
@@ -107,26 +117,32 @@ static int find_version(const elf_file *file, const ElfW(Shdr) *sections, size_t
         }
         free(symbols);
         free(names);
-        if (status == 0) return 0;
+        if (status == 0)
+            return 0;
     }
     return -1;
 }
 
-int module_file_api_version(const char *path, int *version) {
+int module_file_api_version(const char *path, int *version)
+{
     elf_file file = {open(path, O_RDONLY | O_CLOEXEC), 0};
-    if (file.fd < 0) return -1;
+    if (file.fd < 0)
+        return -1;
     struct stat st;
     int status = -1;
     ElfW(Ehdr) header;
     ElfW(Shdr) *sections = NULL;
-    if (fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) goto done;
+    if (fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode))
+        goto done;
     file.size = (uint64_t)st.st_size;
-    if (read_exact(&file, 0, &header, sizeof(header)) != 0 || memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
-        header.e_ident[EI_CLASS] != NATIVE_CLASS || header.e_ident[EI_DATA] != NATIVE_DATA ||
-        header.e_shentsize != sizeof(ElfW(Shdr)) || header.e_shnum == 0)
+    if (read_exact(&file, 0, &header, sizeof(header)) != 0 ||
+        memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != NATIVE_CLASS ||
+        header.e_ident[EI_DATA] != NATIVE_DATA || header.e_shentsize != sizeof(ElfW(Shdr)) ||
+        header.e_shnum == 0)
         goto done;
     sections = read_table(&file, header.e_shoff, (uint64_t)header.e_shnum * sizeof(ElfW(Shdr)));
-    if (sections) status = find_version(&file, sections, header.e_shnum, version);
+    if (sections)
+        status = find_version(&file, sections, header.e_shnum, version);
 done:
     free(sections);
     close(file.fd);

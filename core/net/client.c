@@ -22,9 +22,11 @@
 
 #define QUERY_READ_CHUNK 16384
 
-client *client_create(int fd) {
+client *client_create(int fd)
+{
     client *c = server_calloc(sizeof(*c));
-    if (!c) return NULL;
+    if (!c)
+        return NULL;
     if (request_parser_init(&c->parser) != DBLITE_OK) {
         server_free(c);
         return NULL;
@@ -34,7 +36,8 @@ client *client_create(int fd) {
     c->protocol = 2;
     c->db_index = 0;
     c->db = &server.databases[0];
-    c->authenticated = server.settings.requirepass == NULL || server.settings.requirepass[0] == '\0';
+    c->authenticated =
+        server.settings.requirepass == NULL || server.settings.requirepass[0] == '\0';
     c->created_ms = c->last_interaction_ms = wall_clock_ms();
     snprintf(c->address, sizeof(c->address), "?:0");
     if (fd >= 0) {
@@ -46,26 +49,33 @@ client *client_create(int fd) {
         }
     }
     c->next = server.clients;
-    if (server.clients) server.clients->prev = c;
+    if (server.clients)
+        server.clients->prev = c;
     server.clients = c;
     server.client_count++;
     return c;
 }
 
-void client_free(client *c) {
-    if (c->blocked) blocking_client_gone(c);
+void client_free(client *c)
+{
+    if (c->blocked)
+        blocking_client_gone(c);
     if (c->flags & CLIENT_UNBLOCKED_QUEUED) {
         client **link = &server.unblocked_clients;
-        while (*link != c) link = &(*link)->unblocked_next;
+        while (*link != c)
+            link = &(*link)->unblocked_next;
         *link = c->unblocked_next;
     }
     if (c->fd >= 0) {
         event_remove_file(server.loop, c->fd, EVENT_READABLE | EVENT_WRITABLE);
         close(c->fd);
     }
-    if (c->prev) c->prev->next = c->next;
-    else server.clients = c->next;
-    if (c->next) c->next->prev = c->prev;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        server.clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
     server.client_count--;
     request_parser_free(&c->parser);
     server_free(c->query);
@@ -74,14 +84,17 @@ void client_free(client *c) {
     server_free(c);
 }
 
-int client_select_db(client *c, int index) {
-    if (index < 0 || index >= server.database_count) return -1;
+int client_select_db(client *c, int index)
+{
+    if (index < 0 || index >= server.database_count)
+        return -1;
     c->db_index = index;
     c->db = &server.databases[index];
     return 0;
 }
 
-static request_limits current_limits(const client *c) {
+static request_limits current_limits(const client *c)
+{
     request_limits limits;
     request_limits_set_defaults(&limits);
     limits.max_bulk_length = server.settings.proto_max_bulk_len;
@@ -90,26 +103,32 @@ static request_limits current_limits(const client *c) {
     return limits;
 }
 
-void client_process_input(client *c) {
+void client_process_input(client *c)
+{
     while (c->query_start < c->query_length) {
-        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED)) break;
+        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED))
+            break;
         /* The final save is taken: a write now would be lost. */
-        if (server.shutdown_requested) break;
+        if (server.shutdown_requested)
+            break;
         request_limits limits = current_limits(c);
         /* As Redis: before authentication, requests must be tiny. */
         request_parser_require_authentication(&c->parser, !c->authenticated);
         request_status status = request_parse(&c->parser, c->query + c->query_start,
                                               c->query_length - c->query_start, &limits);
-        if (status == REQUEST_INCOMPLETE) break;
+        if (status == REQUEST_INCOMPLETE)
+            break;
         if (status == REQUEST_ERROR) {
             reply_error(c, c->parser.error);
-            server_log(LOG_VERBOSE, "protocol error from client %s: %s", c->address, c->parser.error);
+            server_log(LOG_VERBOSE, "protocol error from client %s: %s", c->address,
+                       c->parser.error);
             c->flags |= CLIENT_CLOSE_AFTER_REPLY;
             c->query_start = c->query_length;
             break;
         }
         size_t consumed = c->parser.consumed;
-        if (c->parser.argc > 0) execute_request(c, c->parser.argc, c->parser.argv);
+        if (c->parser.argc > 0)
+            execute_request(c, c->parser.argc, c->parser.argv);
         c->query_start += consumed;
         request_parser_reset(&c->parser);
     }
@@ -121,24 +140,29 @@ void client_process_input(client *c) {
 /* From before-sleep: the requests that waited behind a block (a pipeline
  * after BLPOP), run now that the block is over.  One may block again or
  * serve another waiter, which then joins this list and runs too. */
-void clients_process_unblocked(void) {
+void clients_process_unblocked(void)
+{
     while (server.unblocked_clients) {
         client *c = server.unblocked_clients;
         server.unblocked_clients = c->unblocked_next;
         c->unblocked_next = NULL;
         c->flags &= ~CLIENT_UNBLOCKED_QUEUED;
-        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) client_process_input(c);
+        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)))
+            client_process_input(c);
     }
 }
 
-void client_read_handler(event_loop *loop, int fd, void *privdata, int mask) {
+void client_read_handler(event_loop *loop, int fd, void *privdata, int mask)
+{
     (void)loop, (void)mask;
     client *c = privdata;
-    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY)) return;
+    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY))
+        return;
     /* Events are served from inside a long command (loading progress): the
      * running command's arguments point into this client's query buffer, so
      * its next bytes wait (the socket stays readable) until it returns. */
-    if (c->flags & CLIENT_IN_CALL) return;
+    if (c->flags & CLIENT_IN_CALL)
+        return;
     /* Keep the unparsed request at the front so the parser's offsets stay
      * valid, and make room for at least one chunk. */
     if (c->query_start > 0) {
@@ -149,10 +173,12 @@ void client_read_handler(event_loop *loop, int fd, void *privdata, int mask) {
     size_t room = c->query_capacity - c->query_length;
     /* A big argument on its way: size the buffer for it once. */
     size_t wanted = request_parser_wanted_length(&c->parser);
-    if (wanted > (size_t)server.settings.client_query_buffer_limit) wanted = 0;
+    if (wanted > (size_t)server.settings.client_query_buffer_limit)
+        wanted = 0;
     if (room < QUERY_READ_CHUNK || wanted > c->query_capacity) {
         size_t capacity = c->query_capacity ? c->query_capacity * 2 : QUERY_READ_CHUNK * 2;
-        while (capacity - c->query_length < QUERY_READ_CHUNK || capacity < wanted) capacity *= 2;
+        while (capacity - c->query_length < QUERY_READ_CHUNK || capacity < wanted)
+            capacity *= 2;
         char *grown = server_realloc(c->query, capacity);
         if (!grown) {
             server_log(LOG_WARNING, "out of memory reading from client %s; closing it", c->address);
@@ -165,7 +191,8 @@ void client_read_handler(event_loop *loop, int fd, void *privdata, int mask) {
     }
     ssize_t got = read(fd, c->query + c->query_length, room);
     if (got == -1) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return;
         server_log(LOG_VERBOSE, "reading from client %s: %s", c->address, strerror(errno));
         client_close_async(c);
         return;
@@ -178,20 +205,26 @@ void client_read_handler(event_loop *loop, int fd, void *privdata, int mask) {
     server.stats.net_input_bytes += got;
     c->last_interaction_ms = server.cached_time_ms;
     if ((long long)(c->query_length - c->query_start) > server.settings.client_query_buffer_limit) {
-        server_log(LOG_WARNING, "closing client %s that reached the query buffer limit", c->address);
+        server_log(LOG_WARNING, "closing client %s that reached the query buffer limit",
+                   c->address);
         client_close_async(c);
         return;
     }
-    if (!(c->flags & CLIENT_BLOCKED)) client_process_input(c);
+    if (!(c->flags & CLIENT_BLOCKED))
+        client_process_input(c);
 }
 
 /* Returns 1 when everything was written, 0 when the socket is full, -1 on error. */
-static int client_write(client *c) {
+static int client_write(client *c)
+{
     while (c->output_sent < c->output_length) {
-        ssize_t written = write(c->fd, c->output + c->output_sent, c->output_length - c->output_sent);
+        ssize_t written =
+            write(c->fd, c->output + c->output_sent, c->output_length - c->output_sent);
         if (written == -1) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            if (errno == EINTR)
+                continue;
             return -1;
         }
         c->output_sent += (size_t)written;
@@ -212,7 +245,8 @@ static int client_write(client *c) {
  * which reach the append-only file (and its fsync under appendfsync always)
  * only in the before-sleep pass.  So the client joins the pending list and
  * clients_write_pending, which runs after that flush, writes for it. */
-static void client_write_handler(event_loop *loop, int fd, void *privdata, int mask) {
+static void client_write_handler(event_loop *loop, int fd, void *privdata, int mask)
+{
     (void)loop, (void)fd, (void)mask;
     client_queue_write(privdata);
 }
@@ -221,7 +255,8 @@ static void client_write_handler(event_loop *loop, int fd, void *privdata, int m
  * at the end of before-sleep, after the BEFORE_SLEEP event has flushed the
  * logs.  A socket that fills keeps a writable event, which only brings the
  * client back here. */
-void clients_write_pending(void) {
+void clients_write_pending(void)
+{
     while (server.pending_writes) {
         client *c = server.pending_writes;
         server.pending_writes = c->pending_next;
@@ -237,7 +272,8 @@ void clients_write_pending(void) {
             continue;
         }
         if (status == 0) {
-            if (c->flags & CLIENT_WRITE_INSTALLED) continue;
+            if (c->flags & CLIENT_WRITE_INSTALLED)
+                continue;
             if (event_add_file(server.loop, c->fd, EVENT_WRITABLE, client_write_handler, c) == 0)
                 c->flags |= CLIENT_WRITE_INSTALLED;
             else
@@ -248,34 +284,43 @@ void clients_write_pending(void) {
             event_remove_file(server.loop, c->fd, EVENT_WRITABLE);
             c->flags &= ~CLIENT_WRITE_INSTALLED;
         }
-        if (c->flags & CLIENT_CLOSE_AFTER_REPLY) client_free(c);
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+            client_free(c);
     }
 }
 
-client *client_by_id(uint64_t id) {
+client *client_by_id(uint64_t id)
+{
     for (client *c = server.clients; c; c = c->next)
-        if (c->id == id) return c;
+        if (c->id == id)
+            return c;
     return NULL;
 }
 
 /* One line of CLIENT LIST, in Redis 7.0's field order. */
-void client_describe(const client *c, char *buffer, size_t size) {
+void client_describe(const client *c, char *buffer, size_t size)
+{
     long long now = wall_clock_ms();
     char flags[8];
     size_t f = 0;
-    if (c->flags & CLIENT_BLOCKED) flags[f++] = 'b';
-    if (c->flags & CLIENT_CLOSE_ASAP) flags[f++] = 'A';
-    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) flags[f++] = 'c';
-    if (f == 0) flags[f++] = 'N';
+    if (c->flags & CLIENT_BLOCKED)
+        flags[f++] = 'b';
+    if (c->flags & CLIENT_CLOSE_ASAP)
+        flags[f++] = 'A';
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
+        flags[f++] = 'c';
+    if (f == 0)
+        flags[f++] = 'N';
     flags[f] = '\0';
-    snprintf(buffer, size,
-             "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-             "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
-             "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
-             (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
-             (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
-             c->query_length - c->query_start, c->query_capacity - c->query_length, c->query_capacity,
-             c->output_length - c->output_sent, c->output_capacity,
-             sizeof(*c) + c->query_capacity + c->output_capacity,
-             c->last_command ? c->last_command->name : "NULL", c->protocol);
+    snprintf(
+        buffer, size,
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
+        "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
+        "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
+        (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
+        (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
+        c->query_length - c->query_start, c->query_capacity - c->query_length, c->query_capacity,
+        c->output_length - c->output_sent, c->output_capacity,
+        sizeof(*c) + c->query_capacity + c->output_capacity,
+        c->last_command ? c->last_command->name : "NULL", c->protocol);
 }

@@ -159,8 +159,8 @@ static int reserve_next_argument(request_parser *parser, long long announced_rem
 {
     if (parser->argc < parser->argument_capacity)
         return DBLITE_OK;
-    long long doubled = parser->argument_capacity > 0 ? 2LL * parser->argument_capacity
-                                                      : INITIAL_ARGUMENT_CAPACITY;
+    long long doubled =
+        parser->argument_capacity > 0 ? 2LL * parser->argument_capacity : INITIAL_ARGUMENT_CAPACITY;
     long long capacity = doubled;
     if (announced_remaining > 0 && parser->argc + announced_remaining < capacity)
         capacity = parser->argc + announced_remaining;
@@ -216,12 +216,18 @@ static int hex_value(char c)
 static char escaped_byte(char c)
 {
     switch (c) {
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    case 'b': return '\b';
-    case 'a': return '\a';
-    default: return c;
+        case 'n':
+            return '\n';
+        case 'r':
+            return '\r';
+        case 't':
+            return '\t';
+        case 'b':
+            return '\b';
+        case 'a':
+            return '\a';
+        default:
+            return c;
     }
 }
 
@@ -385,9 +391,9 @@ static int add_multibulk_argument(request_parser *parser, size_t offset, size_t 
  * after the '\r' have arrived (Redis only asks for that byte and skips it
  * unread), REQUEST_INCOMPLETE before, or too_big's error when the line has
  * outgrown the inline limit without ending. */
-static request_status await_header_line(request_parser *parser, const char *buffer,
-                                        size_t length, const request_limits *limits,
-                                        const char *too_big, size_t *line_end)
+static request_status await_header_line(request_parser *parser, const char *buffer, size_t length,
+                                        const request_limits *limits, const char *too_big,
+                                        size_t *line_end)
 {
     int found = find_header_end(buffer, parser->scan_position, length, line_end);
     parser->scan_position = *line_end;
@@ -401,8 +407,8 @@ static request_status parse_multibulk_count(request_parser *parser, const char *
                                             size_t length, const request_limits *limits)
 {
     size_t line_end;
-    request_status line = await_header_line(parser, buffer, length, limits,
-                                            ERROR_TOO_BIG_MULTIBULK, &line_end);
+    request_status line =
+        await_header_line(parser, buffer, length, limits, ERROR_TOO_BIG_MULTIBULK, &line_end);
     if (line != REQUEST_COMPLETE)
         return line;
     long long count;
@@ -416,7 +422,8 @@ static request_status parse_multibulk_count(request_parser *parser, const char *
     parser->argc = 0;
     if (count <= 0) /* "*0" and "*-1": an empty request the caller skips */
         return finish_multibulk(parser, buffer);
-    long long preallocated = count < PREALLOCATED_ARGUMENTS_MAX ? count : PREALLOCATED_ARGUMENTS_MAX;
+    long long preallocated =
+        count < PREALLOCATED_ARGUMENTS_MAX ? count : PREALLOCATED_ARGUMENTS_MAX;
     if (reserve_arguments(parser, preallocated) != DBLITE_OK)
         return fail(parser, ERROR_OUT_OF_MEMORY);
     parser->elements_remaining = count;
@@ -431,8 +438,8 @@ static request_status parse_element_header(request_parser *parser, const char *b
                                            size_t length, const request_limits *limits)
 {
     size_t line_end;
-    request_status line = await_header_line(parser, buffer, length, limits, ERROR_TOO_BIG_BULK,
-                                            &line_end);
+    request_status line =
+        await_header_line(parser, buffer, length, limits, ERROR_TOO_BIG_BULK, &line_end);
     if (line != REQUEST_COMPLETE)
         return line;
     char kind = buffer[parser->position];
@@ -489,14 +496,14 @@ request_status request_parse(request_parser *parser, const char *buffer, size_t 
                              const request_limits *limits)
 {
     switch (parser->state) {
-    case PARSER_COMPLETE_INLINE:
-        return finish_inline(parser, buffer);
-    case PARSER_COMPLETE_MULTIBULK:
-        return finish_multibulk(parser, buffer);
-    case PARSER_FAILED:
-        return REQUEST_ERROR;
-    default:
-        break;
+        case PARSER_COMPLETE_INLINE:
+            return finish_inline(parser, buffer);
+        case PARSER_COMPLETE_MULTIBULK:
+            return finish_multibulk(parser, buffer);
+        case PARSER_FAILED:
+            return REQUEST_ERROR;
+        default:
+            break;
     }
     /* Bytes are only ever appended; a shorter buffer has nothing new (and
      * scan_position is never behind position). */

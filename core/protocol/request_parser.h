@@ -27,10 +27,10 @@
 #define REQUEST_DEFAULT_MAX_INLINE_LENGTH ((size_t)64 * 1024)
 
 typedef struct request_limits {
-    long long max_bulk_length;      /* proto-max-bulk-len: a longer bulk is "invalid bulk length" */
-    long long max_multibulk_count;  /* a larger count is "invalid multibulk length" */
-    size_t max_inline_length;       /* more unterminated line bytes than this: "too big ..." */
-    int accept_integer_elements;    /* ':123\r\n' elements inside a request array are arguments */
+    long long max_bulk_length;     /* proto-max-bulk-len: a longer bulk is "invalid bulk length" */
+    long long max_multibulk_count; /* a larger count is "invalid multibulk length" */
+    size_t max_inline_length;      /* more unterminated line bytes than this: "too big ..." */
+    int accept_integer_elements;   /* ':123\r\n' elements inside a request array are arguments */
 } request_limits;
 
 /* Fills limits with the defaults above (integer elements refused). */
@@ -64,12 +64,12 @@ typedef struct request_parser {
     size_t line_end;              /* inline: offset of the line terminator found */
     long long elements_remaining; /* multibulk elements still to read */
     long long bulk_length;        /* length of the bulk being read; -1 while its header is */
-    size_t *argument_offsets;     /* multibulk: where each argument starts, from the request start */
-    int argument_capacity;        /* entries allocated in argv, offsets and flags */
-    char *unescaped;              /* inline: bytes of quoted arguments after unescaping */
+    size_t *argument_offsets; /* multibulk: where each argument starts, from the request start */
+    int argument_capacity;    /* entries allocated in argv, offsets and flags */
+    char *unescaped;          /* inline: bytes of quoted arguments after unescaping */
     size_t unescaped_capacity;
-    int authentication_required;  /* see request_parser_require_authentication() */
-    char error_text[48];          /* the one error that embeds a byte of the request */
+    int authentication_required; /* see request_parser_require_authentication() */
+    char error_text[48];         /* the one error that embeds a byte of the request */
 } request_parser;
 
 /* DBLITE_OK, or DBLITE_ERR_NOMEM (then nothing needs freeing). */

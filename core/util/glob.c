@@ -87,38 +87,39 @@ static inline __attribute__((always_inline)) int
 token_matches(const char *pattern, size_t length, char byte, int nocase, size_t *token_length)
 {
     switch (pattern[0]) {
-    case '?':
-        *token_length = 1;
-        return 1;
-    case '[': {
-        /* Through a local of its own, so that only sets pay for a length
+        case '?':
+            *token_length = 1;
+            return 1;
+        case '[': {
+            /* Through a local of its own, so that only sets pay for a length
          * kept in memory (its address is taken) and the caller's stays in
          * a register. */
-        size_t set_length;
-        int matched = set_matches(pattern, length, byte, nocase, &set_length);
-        *token_length = set_length;
-        return matched;
-    }
-    case '\\':
-        /* A trailing backslash stands for itself. */
-        if (length >= 2) {
-            *token_length = 2;
-            return same_byte(pattern[1], byte, nocase);
+            size_t set_length;
+            int matched = set_matches(pattern, length, byte, nocase, &set_length);
+            *token_length = set_length;
+            return matched;
         }
-        *token_length = 1;
-        return same_byte('\\', byte, nocase);
-    default:
-        *token_length = 1;
-        return same_byte(pattern[0], byte, nocase);
+        case '\\':
+            /* A trailing backslash stands for itself. */
+            if (length >= 2) {
+                *token_length = 2;
+                return same_byte(pattern[1], byte, nocase);
+            }
+            *token_length = 1;
+            return same_byte('\\', byte, nocase);
+        default:
+            *token_length = 1;
+            return same_byte(pattern[0], byte, nocase);
     }
 }
 
 /* The matcher, forced inline into dblite_glob_match once per value of
  * nocase: with the flag a constant, the case-sensitive match that SCAN, KEYS
  * and the modules' HSCAN/SSCAN use tests no flag per byte. */
-static inline __attribute__((always_inline)) int
-match_pattern(const char *pattern, size_t pattern_length, const char *string,
-              size_t string_length, int nocase)
+static inline __attribute__((always_inline)) int match_pattern(const char *pattern,
+                                                               size_t pattern_length,
+                                                               const char *string,
+                                                               size_t string_length, int nocase)
 {
     /* Redis's matcher never enters its loop for an empty string. */
     if (string_length == 0)

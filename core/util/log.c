@@ -25,13 +25,16 @@
 
 static const char *const level_names[] = {"debug", "verbose", "notice", "warning"};
 
-int log_level_from_name(const char *name) {
+int log_level_from_name(const char *name)
+{
     for (int i = 0; i < 4; i++)
-        if (strcasecmp(name, level_names[i]) == 0) return i;
+        if (strcasecmp(name, level_names[i]) == 0)
+            return i;
     return -1;
 }
 
-static void write_line(int level, const char *text) {
+static void write_line(int level, const char *text)
+{
     static const char marks[] = ".-*#";
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -44,36 +47,46 @@ static void write_line(int level, const char *text) {
     FILE *opened = NULL;
     if (server.settings.logfile && server.settings.logfile[0]) {
         opened = fopen(server.settings.logfile, "a");
-        if (opened) out = opened;
+        if (opened)
+            out = opened;
     }
     fprintf(out, "%d:M %s %c %s\n", (int)getpid(), when, marks[level], text);
-    if (opened) fclose(opened);
-    else fflush(out);
+    if (opened)
+        fclose(opened);
+    else
+        fflush(out);
 }
 
 /* Writes the count of dropped repeats, if any. */
-static void write_repeats(void) {
+static void write_repeats(void)
+{
     log_repeat_state *repeat = &server.log_repeat;
-    if (repeat->suppressed == 0) return;
+    if (repeat->suppressed == 0)
+        return;
     char text[64];
     snprintf(text, sizeof(text), "last message repeated %lld times", repeat->suppressed);
     repeat->suppressed = 0;
     write_line(repeat->last_level, text);
 }
 
-void log_flush_repeats(void) {
+void log_flush_repeats(void)
+{
     log_repeat_state *repeat = &server.log_repeat;
-    if (repeat->suppressed > 0 && monotonic_us() - repeat->last_written_us >= LOG_REPEAT_WINDOW_US) {
+    if (repeat->suppressed > 0 &&
+        monotonic_us() - repeat->last_written_us >= LOG_REPEAT_WINDOW_US) {
         write_repeats();
         repeat->last_written_us = monotonic_us();
     }
 }
 
-static void log_write(int level, const char *prefix, const char *format, va_list args) {
-    if (level < server.settings.log_level) return;
+static void log_write(int level, const char *prefix, const char *format, va_list args)
+{
+    if (level < server.settings.log_level)
+        return;
     char text[LOG_LINE_MAX];
     size_t prefix_length = strlen(prefix);
-    if (prefix_length >= sizeof(text)) prefix_length = sizeof(text) - 1;
+    if (prefix_length >= sizeof(text))
+        prefix_length = sizeof(text) - 1;
     memcpy(text, prefix, prefix_length);
     vsnprintf(text + prefix_length, sizeof(text) - prefix_length, format, args);
     log_repeat_state *repeat = &server.log_repeat;
@@ -90,16 +103,19 @@ static void log_write(int level, const char *prefix, const char *format, va_list
     repeat->last_written_us = now;
 }
 
-void server_log(int level, const char *format, ...) {
+void server_log(int level, const char *format, ...)
+{
     va_list args;
     va_start(args, format);
     log_write(level, "", format, args);
     va_end(args);
 }
 
-void dblite_log(const dblite_module *module, const char *level, const char *format, ...) {
+void dblite_log(const dblite_module *module, const char *level, const char *format, ...)
+{
     int numeric = log_level_from_name(level);
-    if (numeric < 0) numeric = LOG_NOTICE;
+    if (numeric < 0)
+        numeric = LOG_NOTICE;
     char prefix[128];
     snprintf(prefix, sizeof(prefix), "<%s> ", module ? module->name : "?");
     va_list args;

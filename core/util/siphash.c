@@ -79,14 +79,22 @@ siphash_generic(const void *data, size_t length, uint64_t seed0, uint64_t seed1,
      * on top, so messages differing only in trailing zeros hash apart. */
     uint64_t last_word = (uint64_t)(length & 0xff) << 56;
     switch (length & 7) {
-    case 7: last_word |= (uint64_t)bytes[6] << 48; /* fall through */
-    case 6: last_word |= (uint64_t)bytes[5] << 40; /* fall through */
-    case 5: last_word |= (uint64_t)bytes[4] << 32; /* fall through */
-    case 4: last_word |= (uint64_t)bytes[3] << 24; /* fall through */
-    case 3: last_word |= (uint64_t)bytes[2] << 16; /* fall through */
-    case 2: last_word |= (uint64_t)bytes[1] << 8;  /* fall through */
-    case 1: last_word |= (uint64_t)bytes[0];       /* fall through */
-    case 0: break;
+        case 7:
+            last_word |= (uint64_t)bytes[6] << 48; /* fall through */
+        case 6:
+            last_word |= (uint64_t)bytes[5] << 40; /* fall through */
+        case 5:
+            last_word |= (uint64_t)bytes[4] << 32; /* fall through */
+        case 4:
+            last_word |= (uint64_t)bytes[3] << 24; /* fall through */
+        case 3:
+            last_word |= (uint64_t)bytes[2] << 16; /* fall through */
+        case 2:
+            last_word |= (uint64_t)bytes[1] << 8; /* fall through */
+        case 1:
+            last_word |= (uint64_t)bytes[0]; /* fall through */
+        case 0:
+            break;
     }
     sip_compress(&state, last_word, compression_rounds);
 
@@ -111,5 +119,6 @@ uint64_t siphash_2_4(const void *data, size_t length, uint64_t seed0, uint64_t s
  * depend on the host's byte order. */
 uint64_t dblite_hash_keyed(const void *ptr, size_t len, const uint8_t key[16])
 {
-    return siphash_generic(ptr, len, load_little_endian_64(key), load_little_endian_64(key + 8), 1, 2);
+    return siphash_generic(ptr, len, load_little_endian_64(key), load_little_endian_64(key + 8), 1,
+                           2);
 }

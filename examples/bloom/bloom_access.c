@@ -72,8 +72,7 @@ int bloom_parse_expansion(dblite_ctx *ctx, dblite_bytes argument, long long *exp
         return 0;
     }
     if (*expansion > BLOOM_MAX_EXPANSION) {
-        dblite_reply_error_format(ctx, "ERR expansion too large (at most %d)",
-                                  BLOOM_MAX_EXPANSION);
+        dblite_reply_error_format(ctx, "ERR expansion too large (at most %d)", BLOOM_MAX_EXPANSION);
         return 0;
     }
     return 1;
@@ -97,8 +96,7 @@ int bloom_default_error_rate(dblite_ctx *ctx, const bloom_state *state, double *
     return 1;
 }
 
-int bloom_create(dblite_ctx *ctx, const bloom_params *params,
-                 bloom_filter **filter)
+int bloom_create(dblite_ctx *ctx, const bloom_params *params, bloom_filter **filter)
 {
     int status = bloom_filter_create(params->error_rate, (uint64_t)params->capacity,
                                      (uint32_t)params->expansion, filter);

@@ -45,8 +45,8 @@ static void request_init(add_request *request, const dblite_bytes *argv)
     request->capacity = request->expansion = 0;
 }
 
-static int resolve_params(dblite_ctx *ctx, const bloom_state *state,
-                          const add_request *request, bloom_params *params)
+static int resolve_params(dblite_ctx *ctx, const bloom_state *state, const add_request *request,
+                          bloom_params *params)
 {
     if (request->error_rate_given)
         params->error_rate = request->error_rate;

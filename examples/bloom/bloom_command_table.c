@@ -12,10 +12,12 @@
  * this table builds against any API version from 3 on, which keeps bloom
  * the example of a plugin that loads into older servers too (API 5's
  * DBLITE_COMMAND row macro does the same for plugins that need 5). */
-#define BLOOM_COMMAND(name_, arity_, flags_, handler_, summary_, arguments_)                   \
-    {.api_version = DBLITE_API_VERSION, .name = name_, .arity = arity_, .flags = flags_,        \
-     .first_key = 1, .last_key = 1, .key_step = 1, .handler = handler_, .summary = summary_,    \
-     .since = "0.1.0", .group = "bloom", .arguments = arguments_}
+#define BLOOM_COMMAND(name_, arity_, flags_, handler_, summary_, arguments_)                    \
+    {                                                                                           \
+        .api_version = DBLITE_API_VERSION, .name = name_, .arity = arity_, .flags = flags_,     \
+        .first_key = 1, .last_key = 1, .key_step = 1, .handler = handler_, .summary = summary_, \
+        .since = "0.1.0", .group = "bloom", .arguments = arguments_                             \
+    }
 
 static const dblite_command_spec bloom_commands[] = {
     BLOOM_COMMAND("bf.reserve", -4, "write deny-oom", bloom_reserve_command,
@@ -25,10 +27,11 @@ static const dblite_command_spec bloom_commands[] = {
                   "Adds an item to a Bloom filter, creating it when missing", "key item"),
     BLOOM_COMMAND("bf.madd", -3, "write deny-oom", bloom_madd_command,
                   "Adds items to a Bloom filter, creating it when missing", "key item [item ...]"),
-    BLOOM_COMMAND("bf.insert", -4, "write deny-oom", bloom_insert_command,
-                  "Adds items to a Bloom filter, creating it with the given parameters when missing",
-                  "key [CAPACITY capacity] [ERROR error] [EXPANSION expansion] [NOCREATE] [NONSCALING] "
-                  "ITEMS item [item ...]"),
+    BLOOM_COMMAND(
+        "bf.insert", -4, "write deny-oom", bloom_insert_command,
+        "Adds items to a Bloom filter, creating it with the given parameters when missing",
+        "key [CAPACITY capacity] [ERROR error] [EXPANSION expansion] [NOCREATE] [NONSCALING] "
+        "ITEMS item [item ...]"),
     BLOOM_COMMAND("bf.exists", 3, "readonly fast", bloom_exists_command,
                   "Tells whether an item may be in a Bloom filter", "key item"),
     BLOOM_COMMAND("bf.mexists", -3, "readonly fast", bloom_mexists_command,
@@ -40,9 +43,10 @@ static const dblite_command_spec bloom_commands[] = {
                   "key [CAPACITY | SIZE | FILTERS | ITEMS | EXPANSION]"),
     BLOOM_COMMAND("bf.scandump", 3, "readonly", bloom_scandump_command,
                   "Returns the next chunk of a Bloom filter's dump", "key iterator"),
-    BLOOM_COMMAND(BLOOM_LOADCHUNK_COMMAND_NAME, 4, "write deny-oom", bloom_loadchunk_command,
-                  "Restores a chunk of a Bloom filter's dump (also what the append-only log replays)",
-                  "key iterator data"),
+    BLOOM_COMMAND(
+        BLOOM_LOADCHUNK_COMMAND_NAME, 4, "write deny-oom", bloom_loadchunk_command,
+        "Restores a chunk of a Bloom filter's dump (also what the append-only log replays)",
+        "key iterator data"),
 };
 
 int bloom_commands_register(dblite_module *module)
@@ -51,8 +55,7 @@ int bloom_commands_register(dblite_module *module)
     for (size_t index = 0; index < count; index++) {
         int status = dblite_command_register(module, &bloom_commands[index]);
         if (status != DBLITE_OK) {
-            dblite_module_fail(module, "could not register command %s",
-                               bloom_commands[index].name);
+            dblite_module_fail(module, "could not register command %s", bloom_commands[index].name);
             return status;
         }
     }

@@ -102,9 +102,8 @@ int bloom_dump_header_read(const unsigned char *header, size_t length, bloom_fil
     uint32_t expansion = get_u32(&in);
     double error_rate = get_double(&in);
     uint32_t count = get_u32(&in);
-    if (expansion > BLOOM_MAX_EXPANSION || !(error_rate > 0.0 && error_rate < 1.0) ||
-        count < 1 || count > BLOOM_MAX_SUBFILTERS ||
-        (expansion == BLOOM_NON_SCALING && count != 1) ||
+    if (expansion > BLOOM_MAX_EXPANSION || !(error_rate > 0.0 && error_rate < 1.0) || count < 1 ||
+        count > BLOOM_MAX_SUBFILTERS || (expansion == BLOOM_NON_SCALING && count != 1) ||
         length != FIXED_BYTES + (size_t)count * PER_SUBFILTER_BYTES)
         return BLOOM_ERR_INVALID;
     bloom_filter *loaded = bloom_filter_create_empty(error_rate, expansion);
@@ -177,8 +176,7 @@ int bloom_dump_next_chunk(const bloom_filter *filter, long long iterator,
 int bloom_dump_load_chunk(bloom_filter *filter, long long iterator, const unsigned char *data,
                           size_t length)
 {
-    if (iterator <= BLOOM_DUMP_HEADER_ITERATOR || length == 0 ||
-        (uint64_t)iterator - 1 < length)
+    if (iterator <= BLOOM_DUMP_HEADER_ITERATOR || length == 0 || (uint64_t)iterator - 1 < length)
         return BLOOM_ERR_INVALID;
     uint64_t end = (uint64_t)iterator - 1;
     uint64_t start = end - length;

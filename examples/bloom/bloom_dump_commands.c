@@ -58,8 +58,7 @@ void bloom_scandump_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
 }
 
-static void load_header(dblite_ctx *ctx, bloom_state *state, dblite_bytes key,
-                        dblite_bytes header)
+static void load_header(dblite_ctx *ctx, bloom_state *state, dblite_bytes key, dblite_bytes header)
 {
     bloom_filter *existing;
     if (!bloom_lookup(ctx, state, key, DBLITE_LOOKUP_WRITE, &existing))
@@ -98,8 +97,8 @@ void bloom_loadchunk_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv
         bloom_reply_not_found(ctx);
         return;
     }
-    if (bloom_dump_load_chunk(filter, iterator, (const unsigned char *)argv[3].ptr,
-                              argv[3].len) != BLOOM_OK) {
+    if (bloom_dump_load_chunk(filter, iterator, (const unsigned char *)argv[3].ptr, argv[3].len) !=
+        BLOOM_OK) {
         dblite_reply_error(ctx, "ERR invalid chunk: iterator and length do not fit the filter");
         return;
     }

@@ -59,9 +59,9 @@ int bloom_shape_check(const bloom_shape *shape)
 {
     if (shape->capacity < 1 || shape->capacity > BLOOM_MAX_CAPACITY ||
         shape->items > shape->capacity || shape->bit_count < BITS_PER_WORD ||
-        shape->bit_count % BITS_PER_WORD != 0 ||
-        shape->bit_count > BLOOM_MAX_SUBFILTER_BYTES * 8 || shape->hash_count < 1 ||
-        shape->hash_count > BLOOM_MAX_HASHES || !error_rate_valid(shape->error_rate))
+        shape->bit_count % BITS_PER_WORD != 0 || shape->bit_count > BLOOM_MAX_SUBFILTER_BYTES * 8 ||
+        shape->hash_count < 1 || shape->hash_count > BLOOM_MAX_HASHES ||
+        !error_rate_valid(shape->error_rate))
         return BLOOM_ERR_INVALID;
     return BLOOM_OK;
 }
@@ -87,8 +87,7 @@ int bloom_filter_append(bloom_filter *filter, const bloom_shape *shape, unsigned
     }
     if (filter->count == filter->slots) {
         uint32_t slots = filter->slots == 0 ? INITIAL_SLOTS : filter->slots * 2;
-        bloom_subfilter *grown =
-            dblite_realloc(filter->subfilters, sizeof(*grown) * (size_t)slots);
+        bloom_subfilter *grown = dblite_realloc(filter->subfilters, sizeof(*grown) * (size_t)slots);
         if (grown == NULL) {
             dblite_free(bits);
             return BLOOM_ERR_NOMEM;
@@ -115,8 +114,8 @@ int bloom_filter_create(double error_rate, uint64_t capacity, uint32_t expansion
     if (expansion > BLOOM_MAX_EXPANSION)
         return BLOOM_ERR_INVALID;
     bloom_shape shape;
-    int status = bloom_shape_for(capacity, bloom_subfilter_error_rate(error_rate, expansion, 0),
-                                 &shape);
+    int status =
+        bloom_shape_for(capacity, bloom_subfilter_error_rate(error_rate, expansion, 0), &shape);
     if (status != BLOOM_OK)
         return status;
     bloom_filter *created = bloom_filter_create_empty(error_rate, expansion);
@@ -262,16 +261,16 @@ size_t bloom_filter_memory(const bloom_filter *filter)
 const char *bloom_status_message(int status)
 {
     switch (status) {
-    case BLOOM_ERR_NOMEM:
-        return "out of memory";
-    case BLOOM_ERR_FULL:
-        return "non scaling filter is full";
-    case BLOOM_ERR_TOO_LARGE:
-        return "filter too large (a sub-filter takes at most 512 MB and 128 hash functions, "
-               "a filter at most 64 sub-filters)";
-    case BLOOM_ERR_INVALID:
-        return "invalid filter description";
-    default:
-        return "unexpected filter error";
+        case BLOOM_ERR_NOMEM:
+            return "out of memory";
+        case BLOOM_ERR_FULL:
+            return "non scaling filter is full";
+        case BLOOM_ERR_TOO_LARGE:
+            return "filter too large (a sub-filter takes at most 512 MB and 128 hash functions, "
+                   "a filter at most 64 sub-filters)";
+        case BLOOM_ERR_INVALID:
+            return "invalid filter description";
+        default:
+            return "unexpected filter error";
     }
 }

@@ -28,9 +28,9 @@
 /* Results of the functions below: >= 0 is success. */
 #define BLOOM_OK 0
 #define BLOOM_ERR_NOMEM (-1)
-#define BLOOM_ERR_FULL (-2)        /* a non-scaling filter reached its capacity */
-#define BLOOM_ERR_TOO_LARGE (-3)   /* a sub-filter would pass a limit above */
-#define BLOOM_ERR_INVALID (-4)     /* a described shape breaks the rules */
+#define BLOOM_ERR_FULL (-2)      /* a non-scaling filter reached its capacity */
+#define BLOOM_ERR_TOO_LARGE (-3) /* a sub-filter would pass a limit above */
+#define BLOOM_ERR_INVALID (-4)   /* a described shape breaks the rules */
 
 /* What a sub-filter is, without its bits. */
 typedef struct bloom_shape {

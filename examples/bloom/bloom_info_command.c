@@ -39,26 +39,26 @@ static const field_name field_names[FIELD_COUNT] = {
 static void reply_field(dblite_ctx *ctx, const bloom_filter *filter, info_field field)
 {
     switch (field) {
-    case FIELD_CAPACITY:
-        dblite_reply_integer(ctx, (long long)bloom_filter_capacity(filter));
-        break;
-    case FIELD_SIZE:
-        dblite_reply_integer(ctx, (long long)bloom_filter_memory(filter));
-        break;
-    case FIELD_FILTERS:
-        dblite_reply_integer(ctx, filter->count);
-        break;
-    case FIELD_ITEMS:
-        dblite_reply_integer(ctx, (long long)bloom_filter_items(filter));
-        break;
-    case FIELD_EXPANSION:
-        if (filter->expansion == BLOOM_NON_SCALING)
-            dblite_reply_null(ctx);
-        else
-            dblite_reply_integer(ctx, filter->expansion);
-        break;
-    case FIELD_COUNT:
-        break; /* not a field: the number of them */
+        case FIELD_CAPACITY:
+            dblite_reply_integer(ctx, (long long)bloom_filter_capacity(filter));
+            break;
+        case FIELD_SIZE:
+            dblite_reply_integer(ctx, (long long)bloom_filter_memory(filter));
+            break;
+        case FIELD_FILTERS:
+            dblite_reply_integer(ctx, filter->count);
+            break;
+        case FIELD_ITEMS:
+            dblite_reply_integer(ctx, (long long)bloom_filter_items(filter));
+            break;
+        case FIELD_EXPANSION:
+            if (filter->expansion == BLOOM_NON_SCALING)
+                dblite_reply_null(ctx);
+            else
+                dblite_reply_integer(ctx, filter->expansion);
+            break;
+        case FIELD_COUNT:
+            break; /* not a field: the number of them */
     }
 }
 

@@ -27,17 +27,16 @@ DBLITE_MODULE_DECLARE();
 
 static int register_settings(dblite_module *module, bloom_settings *settings)
 {
-    int status = dblite_config_string(module, "default-error-rate",
-                                      &settings->default_error_rate, DEFAULT_ERROR_RATE,
-                                      DBLITE_CONFIG_MUTABLE);
+    int status = dblite_config_string(module, "default-error-rate", &settings->default_error_rate,
+                                      DEFAULT_ERROR_RATE, DBLITE_CONFIG_MUTABLE);
     if (status == DBLITE_OK)
         status = dblite_config_integer(module, "default-capacity", &settings->default_capacity,
                                        DEFAULT_CAPACITY, 1, (long long)BLOOM_MAX_CAPACITY,
                                        DBLITE_CONFIG_MUTABLE);
     if (status == DBLITE_OK)
-        status = dblite_config_integer(module, "default-expansion",
-                                       &settings->default_expansion, DEFAULT_EXPANSION, 1,
-                                       BLOOM_MAX_EXPANSION, DBLITE_CONFIG_MUTABLE);
+        status =
+            dblite_config_integer(module, "default-expansion", &settings->default_expansion,
+                                  DEFAULT_EXPANSION, 1, BLOOM_MAX_EXPANSION, DBLITE_CONFIG_MUTABLE);
     if (status != DBLITE_OK)
         dblite_module_fail(module, "could not register the [bloom] settings");
     return status;
@@ -54,9 +53,8 @@ static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdat
         dblite_log(dblite_ctx_module(ctx), "warning",
                    "default-error-rate '%s' is not a number between 0 and 1: BF.ADD, BF.MADD "
                    "and BF.INSERT cannot create filters until it is fixed",
-                   state->settings.default_error_rate != NULL
-                       ? state->settings.default_error_rate
-                       : "");
+                   state->settings.default_error_rate != NULL ? state->settings.default_error_rate
+                                                              : "");
 }
 
 /* Runs before the keyspace is freed; filters do not point at the state, so

@@ -43,7 +43,10 @@ typedef struct hello_state {
     char *greeting;                   /* [hello] greeting (the server's copy) */
 } hello_state;
 
-static hello_state *state_of(dblite_ctx *ctx) { return dblite_module_get_data(dblite_ctx_module(ctx)); }
+static hello_state *state_of(dblite_ctx *ctx)
+{
+    return dblite_module_get_data(dblite_ctx_module(ctx));
+}
 
 /* ---- the "ratelimit" type: one TAT per key ---- */
 
@@ -59,10 +62,19 @@ static limiter *limiter_create(long long arrival_us)
     return value;
 }
 
-static void limiter_free(void *value) { dblite_free(value); }
-static size_t limiter_memory(const void *value) { return dblite_alloc_size(value); }
+static void limiter_free(void *value)
+{
+    dblite_free(value);
+}
+static size_t limiter_memory(const void *value)
+{
+    return dblite_alloc_size(value);
+}
 
-static void *limiter_copy(const void *value) { return limiter_create(((const limiter *)value)->arrival_us); }
+static void *limiter_copy(const void *value)
+{
+    return limiter_create(((const limiter *)value)->arrival_us);
+}
 
 static int limiter_save(dblite_io *io, const void *value)
 {
@@ -89,7 +101,8 @@ static void *limiter_load(dblite_io *io, int encoding_version)
 /* HELLO.RATELIMIT.RESTORE key TAT: what rebuilds (and replicates) a limiter.
  * Replaying HELLO.RATELIMIT itself would read another clock and could decide
  * otherwise.  text must hold 32 bytes. */
-static void restore_command(dblite_bytes key, long long arrival_us, char *text, dblite_bytes command[3])
+static void restore_command(dblite_bytes key, long long arrival_us, char *text,
+                            dblite_bytes command[3])
 {
     command[0] = (dblite_bytes){RESTORE_COMMAND, sizeof(RESTORE_COMMAND) - 1};
     command[1] = key;
@@ -125,8 +138,8 @@ typedef struct decision {
     long long arrival_us;
 } decision;
 
-static void decide(long long max_requests, long long period_us, long long cost, const limiter *stored,
-                   long long now_us, decision *out)
+static void decide(long long max_requests, long long period_us, long long cost,
+                   const limiter *stored, long long now_us, decision *out)
 {
     long long interval = period_us / max_requests;
     /* interval * max_requests, so a full burst lands exactly on it despite
@@ -157,11 +170,12 @@ static void decide(long long max_requests, long long period_us, long long cost, 
 /* ---- commands ---- */
 
 /* An integer argument in [min, max], or 0 after replying an error naming it. */
-static int parse_bounded(dblite_ctx *ctx, dblite_bytes argument, const char *what, long long min, long long max,
-                         long long *value)
+static int parse_bounded(dblite_ctx *ctx, dblite_bytes argument, const char *what, long long min,
+                         long long max, long long *value)
 {
     if (dblite_parse_long_long(argument, value) != DBLITE_OK || *value < min || *value > max) {
-        dblite_reply_error_format(ctx, "ERR %s must be an integer between %lld and %lld", what, min, max);
+        dblite_reply_error_format(ctx, "ERR %s must be an integer between %lld and %lld", what, min,
+                                  max);
         return 0;
     }
     return 1;
@@ -182,7 +196,8 @@ static int store(dblite_ctx *ctx, dblite_bytes key, limiter *existing, long long
         return 0;
     }
     /* The server owns value from here on, also when this fails. */
-    if (dblite_key_set(ctx, key, state_of(ctx)->limiter_type, value, DBLITE_SET_DEFAULT) != DBLITE_OK) {
+    if (dblite_key_set(ctx, key, state_of(ctx)->limiter_type, value, DBLITE_SET_DEFAULT) !=
+        DBLITE_OK) {
         dblite_reply_error(ctx, "ERR could not store the rate limiter");
         return 0;
     }
@@ -191,7 +206,10 @@ static int store(dblite_ctx *ctx, dblite_bytes key, limiter *existing, long long
 
 /* Whole milliseconds, rounded up so "retry after" is never a moment early;
  * -1 stays -1. */
-static long long ceiling_ms(long long microseconds) { return microseconds < 0 ? -1 : (microseconds + 999) / 1000; }
+static long long ceiling_ms(long long microseconds)
+{
+    return microseconds < 0 ? -1 : (microseconds + 999) / 1000;
+}
 
 static void ratelimit_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
@@ -201,12 +219,13 @@ static void ratelimit_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         return;
     }
     if (!parse_bounded(ctx, argv[2], "max-requests", 1, MAX_REQUESTS, &max_requests) ||
-        (argc > 3 && !parse_bounded(ctx, argv[3], "period-seconds", 1, MAX_PERIOD_SECONDS, &period_seconds)) ||
+        (argc > 3 &&
+         !parse_bounded(ctx, argv[3], "period-seconds", 1, MAX_PERIOD_SECONDS, &period_seconds)) ||
         (argc > 4 && !parse_bounded(ctx, argv[4], "cost", 0, MAX_REQUESTS, &cost)))
         return;
     void *found;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], state_of(ctx)->limiter_type, DBLITE_LOOKUP_WRITE, &found) !=
-        DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], state_of(ctx)->limiter_type, DBLITE_LOOKUP_WRITE,
+                                   &found) != DBLITE_OK)
         return;
     decision d;
     decide(max_requests, period_seconds * 1000000, cost, found, dblite_time_ms() * 1000, &d);
@@ -241,8 +260,8 @@ static void restore_limiter_command(dblite_ctx *ctx, int argc, const dblite_byte
     long long arrival_us;
     void *found;
     if (!parse_bounded(ctx, argv[2], "arrival-time-us", 0, MAX_ARRIVAL_US, &arrival_us) ||
-        dblite_key_lookup_or_reply(ctx, argv[1], state_of(ctx)->limiter_type, DBLITE_LOOKUP_WRITE, &found) !=
-            DBLITE_OK)
+        dblite_key_lookup_or_reply(ctx, argv[1], state_of(ctx)->limiter_type, DBLITE_LOOKUP_WRITE,
+                                   &found) != DBLITE_OK)
         return;
     if (store(ctx, argv[1], found, arrival_us))
         dblite_reply_ok(ctx);
@@ -277,14 +296,18 @@ static const dblite_command_spec commands[] = {
     DBLITE_COMMAND(.name = "hello.greet", .arity = -1, .flags = "fast", .handler = greet_command,
                    .summary = "Greets the caller with the configured greeting", .since = "0.1.0",
                    .group = "hello", .arguments = "[name]"),
-    DBLITE_COMMAND(.name = "hello.ratelimit", .arity = -3, .flags = "write deny-oom fast", .first_key = 1,
-                   .last_key = 1, .key_step = 1, .handler = ratelimit_command,
-                   .summary = "Counts a request against a rate limit and says whether it is allowed",
-                   .since = "0.1.0", .group = "hello", .arguments = "key max-requests [period-seconds [cost]]"),
-    DBLITE_COMMAND(.name = RESTORE_COMMAND, .arity = 3, .flags = "write deny-oom fast", .first_key = 1,
-                   .last_key = 1, .key_step = 1, .handler = restore_limiter_command,
-                   .summary = "Sets the state of a rate limiter (what replicas and the append-only log replay)",
-                   .since = "0.1.0", .group = "hello", .arguments = "key arrival-time-us"),
+    DBLITE_COMMAND(.name = "hello.ratelimit", .arity = -3, .flags = "write deny-oom fast",
+                   .first_key = 1, .last_key = 1, .key_step = 1, .handler = ratelimit_command,
+                   .summary =
+                       "Counts a request against a rate limit and says whether it is allowed",
+                   .since = "0.1.0", .group = "hello",
+                   .arguments = "key max-requests [period-seconds [cost]]"),
+    DBLITE_COMMAND(
+            .name = RESTORE_COMMAND, .arity = 3, .flags = "write deny-oom fast", .first_key = 1,
+            .last_key = 1, .key_step = 1, .handler = restore_limiter_command,
+            .summary =
+                "Sets the state of a rate limiter (what replicas and the append-only log replay)",
+            .since = "0.1.0", .group = "hello", .arguments = "key arrival-time-us"),
 };
 
 /* Runs once at exit, after the keyspace (and so every limiter) is freed. */
@@ -305,13 +328,15 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     dblite_module_set_data_free(module, state, state_free);
     /* Settings before returning: the server applies the [hello] section
      * right after init, and a key there nobody registered stops startup. */
-    if (dblite_config_integer(module, "default-period", &state->default_period_seconds, 60, 1, MAX_PERIOD_SECONDS,
-                              DBLITE_CONFIG_MUTABLE) != DBLITE_OK ||
-        dblite_config_string(module, "greeting", &state->greeting, "Hello", DBLITE_CONFIG_MUTABLE) != DBLITE_OK)
+    if (dblite_config_integer(module, "default-period", &state->default_period_seconds, 60, 1,
+                              MAX_PERIOD_SECONDS, DBLITE_CONFIG_MUTABLE) != DBLITE_OK ||
+        dblite_config_string(module, "greeting", &state->greeting, "Hello",
+                             DBLITE_CONFIG_MUTABLE) != DBLITE_OK)
         return DBLITE_ERR;
     /* "hello-gcr": the 9-character name inside snapshots; -1: not one of
      * Redis's native encodings, saved as a module type. */
-    state->limiter_type = dblite_type_register(module, "ratelimit", "hello-gcr", 0, -1, &limiter_methods);
+    state->limiter_type =
+        dblite_type_register(module, "ratelimit", "hello-gcr", 0, -1, &limiter_methods);
     if (state->limiter_type == NULL)
         return DBLITE_ERR;
     return dblite_command_register_table(module, commands, DBLITE_ARRAY_LENGTH(commands));

@@ -145,8 +145,10 @@ static void prepare_step(element_table *table, size_t count)
         table->next_slot_mask = (uint32_t)(count - 1);
         table->next_zeroed = 0;
     }
-    size_t end = table->next_zeroed + ZEROING_STEP < count ? table->next_zeroed + ZEROING_STEP : count;
-    memset(table->next_slots + table->next_zeroed, 0, (end - table->next_zeroed) * sizeof(uint64_t));
+    size_t end =
+        table->next_zeroed + ZEROING_STEP < count ? table->next_zeroed + ZEROING_STEP : count;
+    memset(table->next_slots + table->next_zeroed, 0,
+           (end - table->next_zeroed) * sizeof(uint64_t));
     table->next_zeroed = (uint32_t)end;
 }
 
@@ -260,8 +262,8 @@ uint32_t element_table_hash(const element_table *table, const char *key, size_t 
     return (uint32_t)dblite_hash_keyed(key, length, table->hash_key);
 }
 
-static size_t probe(const element_table *table, const uint64_t *slots, size_t mask,
-                    const char *key, size_t length, uint32_t hash)
+static size_t probe(const element_table *table, const uint64_t *slots, size_t mask, const char *key,
+                    size_t length, uint32_t hash)
 {
     size_t at = hash & mask;
     for (;;) {
@@ -278,8 +280,7 @@ static size_t probe(const element_table *table, const uint64_t *slots, size_t ma
     }
 }
 
-size_t element_table_find(const element_table *table, const char *key, size_t length,
-                          uint32_t hash)
+size_t element_table_find(const element_table *table, const char *key, size_t length, uint32_t hash)
 {
     size_t position = probe(table, table->slots, table->slot_mask, key, length, hash);
     if (position == ELEMENT_TABLE_ABSENT && table->old_slots != NULL)
@@ -362,7 +363,8 @@ static void shrink_if_sparse(element_table *table)
     size_t count = table->count;
     size_t slots = slot_count(table);
     if (table->old_slots == NULL && slots > MIN_SLOTS && count < slots / 8)
-        (void)resize_index(table, slots / 4 > MIN_SLOTS ? slots / 4 : MIN_SLOTS); /* stays valid if it fails */
+        (void)resize_index(table, slots / 4 > MIN_SLOTS ? slots / 4
+                                                        : MIN_SLOTS); /* stays valid if it fails */
     if (table->entries_capacity > MIN_ENTRIES && count < table->entries_capacity / 4) {
         size_t capacity = table->entries_capacity / 2;
         (void)resize_entries(table, capacity < MIN_ENTRIES ? MIN_ENTRIES : capacity);

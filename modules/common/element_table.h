@@ -32,25 +32,25 @@
 #include <stdint.h>
 
 typedef struct table_entry {
-    uint32_t hash;       /* low 32 bits of the keyed hash of the key */
+    uint32_t hash; /* low 32 bits of the keyed hash of the key */
     uint32_t key_length;
-    char bytes[];        /* the key, then the owner's bytes */
+    char bytes[]; /* the key, then the owner's bytes */
 } table_entry;
 
 typedef struct element_table {
-    table_entry **entries;         /* dense: positions 0 .. count-1 */
-    uint64_t *slots;               /* 0, or hash << 32 | (position + 1) */
-    uint64_t *old_slots;           /* the index being migrated, or NULL */
-    uint64_t *next_slots;          /* the next index, being zeroed, or NULL */
-    uint8_t hash_key[16];          /* secret SipHash key (dblite_hash_keyed) */
+    table_entry **entries; /* dense: positions 0 .. count-1 */
+    uint64_t *slots;       /* 0, or hash << 32 | (position + 1) */
+    uint64_t *old_slots;   /* the index being migrated, or NULL */
+    uint64_t *next_slots;  /* the next index, being zeroed, or NULL */
+    uint8_t hash_key[16];  /* secret SipHash key (dblite_hash_keyed) */
     uint32_t count;
     uint32_t entries_capacity;
-    uint32_t slot_mask;            /* slot count - 1 (a power of two) */
+    uint32_t slot_mask; /* slot count - 1 (a power of two) */
     uint32_t old_slot_mask;
-    uint32_t migrated;             /* old slots below this one are moved */
+    uint32_t migrated; /* old slots below this one are moved */
     uint32_t next_slot_mask;
-    uint32_t next_zeroed;          /* next slots below this one are zero */
-    size_t entry_bytes;            /* allocated size of all entries */
+    uint32_t next_zeroed; /* next slots below this one are zero */
+    size_t entry_bytes;   /* allocated size of all entries */
 } element_table;
 
 /* Most entries a table holds (positions and slot counts stay 32-bit). */

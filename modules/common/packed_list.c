@@ -143,18 +143,18 @@ static size_t entry_body_size(const unsigned char *bytes)
     if (tag < TAG_STRING_32)
         return 2 + ((size_t)(tag & 0x0F) << 8 | bytes[1]);
     switch (tag) {
-    case TAG_STRING_32:
-        return 5 + (size_t)read_little_endian(bytes + 1, 4);
-    case TAG_INT_16:
-        return 3;
-    case TAG_INT_24:
-        return 4;
-    case TAG_INT_32:
-        return 5;
-    case TAG_INT_64:
-        return 9;
-    default:
-        return 1 + 64;
+        case TAG_STRING_32:
+            return 5 + (size_t)read_little_endian(bytes + 1, 4);
+        case TAG_INT_16:
+            return 3;
+        case TAG_INT_24:
+            return 4;
+        case TAG_INT_32:
+            return 5;
+        case TAG_INT_64:
+            return 9;
+        default:
+            return 1 + 64;
     }
 }
 
@@ -278,31 +278,31 @@ static void write_entry(const packed_list *list, unsigned char *destination,
     if (value->is_integer) {
         long long integer = value->integer;
         switch (value->body_size) {
-        case 1:
-            destination[0] = (unsigned char)integer;
-            break;
-        case 2: {
-            uint64_t bits = (uint64_t)integer & 0x1FFF;
-            destination[0] = (unsigned char)(TAG_INT_13 | (bits >> 8));
-            destination[1] = (unsigned char)(bits & 0xFF);
-            break;
-        }
-        case 3:
-            destination[0] = TAG_INT_16;
-            write_little_endian(destination + 1, (uint64_t)integer, 2);
-            break;
-        case 4:
-            destination[0] = TAG_INT_24;
-            write_little_endian(destination + 1, (uint64_t)integer, 3);
-            break;
-        case 5:
-            destination[0] = TAG_INT_32;
-            write_little_endian(destination + 1, (uint64_t)integer, 4);
-            break;
-        default:
-            destination[0] = TAG_INT_64;
-            write_little_endian(destination + 1, (uint64_t)integer, 8);
-            break;
+            case 1:
+                destination[0] = (unsigned char)integer;
+                break;
+            case 2: {
+                uint64_t bits = (uint64_t)integer & 0x1FFF;
+                destination[0] = (unsigned char)(TAG_INT_13 | (bits >> 8));
+                destination[1] = (unsigned char)(bits & 0xFF);
+                break;
+            }
+            case 3:
+                destination[0] = TAG_INT_16;
+                write_little_endian(destination + 1, (uint64_t)integer, 2);
+                break;
+            case 4:
+                destination[0] = TAG_INT_24;
+                write_little_endian(destination + 1, (uint64_t)integer, 3);
+                break;
+            case 5:
+                destination[0] = TAG_INT_32;
+                write_little_endian(destination + 1, (uint64_t)integer, 4);
+                break;
+            default:
+                destination[0] = TAG_INT_64;
+                write_little_endian(destination + 1, (uint64_t)integer, 8);
+                break;
         }
     } else {
         size_t length = value->length;
@@ -623,8 +623,7 @@ static void write_entries(const packed_list *list, unsigned char *destination,
  * both-ways list, making head room first when there is not enough: the
  * entries move up by what is missing plus an eighth of their size, so a
  * run of head pushes moves them rarely. */
-static int insert_at_head(packed_list **list, const packed_value *values, size_t count,
-                          size_t size)
+static int insert_at_head(packed_list **list, const packed_value *values, size_t count, size_t size)
 {
     size_t start = (*list)->start[0];
     size_t room = start - BOTH_WAYS_HEADER_SIZE;
@@ -772,7 +771,8 @@ int packed_list_append(packed_list **list, const packed_list *source)
 {
     size_t added = source->end - packed_list_start(source);
     size_t end = (*list)->end;
-    if (!packed_list_fits(*list, source->count, added) || reserve(list, end + added, 0) != DBLITE_OK)
+    if (!packed_list_fits(*list, source->count, added) ||
+        reserve(list, end + added, 0) != DBLITE_OK)
         return DBLITE_ERR_NOMEM;
     memcpy((unsigned char *)*list + end, (const unsigned char *)source + packed_list_start(source),
            added);

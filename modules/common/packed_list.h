@@ -75,8 +75,8 @@ typedef struct packed_value {
     const char *string; /* the text */
     size_t length;
     long long integer;
-    int is_integer;     /* stored as the integer above */
-    size_t body_size;   /* tag and payload, without the back-size */
+    int is_integer;   /* stored as the integer above */
+    size_t body_size; /* tag and payload, without the back-size */
 } packed_value;
 
 /* Prepares bytes for storage, as an integer when they are a canonical

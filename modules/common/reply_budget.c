@@ -16,8 +16,7 @@ static unsigned long long reply_bound(void)
     return bytes > 0 ? (unsigned long long)bytes : DEFAULT_BOUND;
 }
 
-int reply_budget_check_or_reply(dblite_ctx *ctx, unsigned long long elements,
-                                size_t element_bytes)
+int reply_budget_check_or_reply(dblite_ctx *ctx, unsigned long long elements, size_t element_bytes)
 {
     unsigned long long bound = reply_bound();
     if (element_bytes == 0 || elements <= bound / element_bytes)

@@ -25,7 +25,6 @@
 
 /* DBLITE_OK when elements replies of at least element_bytes each fit the
  * bound; otherwise DBLITE_ERR after replying the error. */
-int reply_budget_check_or_reply(dblite_ctx *ctx, unsigned long long elements,
-                                size_t element_bytes);
+int reply_budget_check_or_reply(dblite_ctx *ctx, unsigned long long elements, size_t element_bytes);
 
 #endif

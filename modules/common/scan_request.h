@@ -11,9 +11,9 @@
 
 typedef struct scan_request {
     unsigned long long cursor;
-    long long count;          /* COUNT, default 10 */
-    dblite_bytes pattern;     /* MATCH, meaningful when use_pattern */
-    int use_pattern;          /* 0 without MATCH or for MATCH * */
+    long long count;      /* COUNT, default 10 */
+    dblite_bytes pattern; /* MATCH, meaningful when use_pattern */
+    int use_pattern;      /* 0 without MATCH or for MATCH * */
 } scan_request;
 
 /* The cursor as Redis reads it (strtoul: an optional sign, digits, and

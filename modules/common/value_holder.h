@@ -21,10 +21,10 @@
 #include "dblite_module.h"
 
 typedef struct value_holder {
-    void *stored;                  /* what the keyspace holds, NULL for a new key */
-    void *current;                 /* the value as edited so far */
+    void *stored;  /* what the keyspace holds, NULL for a new key */
+    void *current; /* the value as edited so far */
     void (*free_value)(void *value);
-    void **slot;                   /* where the keyspace keeps stored, or NULL */
+    void **slot; /* where the keyspace keeps stored, or NULL */
 } value_holder;
 
 static inline void value_holder_init(value_holder *holder, void *stored,

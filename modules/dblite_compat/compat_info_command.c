@@ -27,15 +27,19 @@ static void compat_info_command(dblite_ctx *ctx, int argc, const dblite_bytes *a
     (void)argv;
     if (argc > 1) {
         /* DBLite's INFO has no sections; the text sections stay one port away. */
-        dblite_reply_error(ctx, "ERR DBLite's INFO takes no argument (INFO sections are served on the Redis port)");
+        dblite_reply_error(
+            ctx,
+            "ERR DBLite's INFO takes no argument (INFO sections are served on the Redis port)");
         return;
     }
     /* Every figure is read before the reply starts, so a failure can still
      * be answered as one error instead of a torn map. */
     long long values[INFO_FIGURE_COUNT];
     for (size_t index = 0; index < INFO_FIGURE_COUNT; index++) {
-        if (dblite_server_statistic(ctx, info_figures[index].server_name, &values[index]) != DBLITE_OK) {
-            dblite_reply_error_format(ctx, "ERR this server does not report %s", info_figures[index].server_name);
+        if (dblite_server_statistic(ctx, info_figures[index].server_name, &values[index]) !=
+            DBLITE_OK) {
+            dblite_reply_error_format(ctx, "ERR this server does not report %s",
+                                      info_figures[index].server_name);
             return;
         }
     }
@@ -52,8 +56,9 @@ static const dblite_command_spec info_spec = {
     .arity = -1,
     .flags = "loading stale",
     .handler = compat_info_command,
-    .summary = "Returns DBLite's statistics: keys, connections, active_connections, commands_processed, "
-               "command_errors.",
+    .summary =
+        "Returns DBLite's statistics: keys, connections, active_connections, commands_processed, "
+        "command_errors.",
     .since = "1.0.0",
     .group = "server",
     .arguments = "",

@@ -25,16 +25,19 @@ static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdat
         dblite_log(state->module, "notice", "port is 0: no listener for DBLite clients");
         return;
     }
-    const char *bind = state->bind != NULL && state->bind[0] != '\0' ? state->bind : DBLITE_DEFAULT_BIND;
+    const char *bind =
+        state->bind != NULL && state->bind[0] != '\0' ? state->bind : DBLITE_DEFAULT_BIND;
     /* A failed listener has called dblite_module_fail, which stops startup
      * once the STARTED handlers are done: a server whose DBLite port is
      * taken does not run half-configured. */
     if (dblite_listener_open(state->module, bind, (int)state->port) != DBLITE_OK) {
-        dblite_log(state->module, "warning", "cannot listen on %s port %lld for DBLite clients: startup aborted",
-                   bind, state->port);
+        dblite_log(state->module, "warning",
+                   "cannot listen on %s port %lld for DBLite clients: startup aborted", bind,
+                   state->port);
         return;
     }
-    dblite_log(state->module, "notice", "DBLite clients are served on %s port %lld", bind, state->port);
+    dblite_log(state->module, "notice", "DBLite clients are served on %s port %lld", bind,
+               state->port);
 }
 
 /* The module data's destructor, run by the server at exit. */
@@ -51,7 +54,8 @@ static int register_settings(dblite_module *module, compat_state *state)
                                        DBLITE_CONFIG_IMMUTABLE);
     if (status != DBLITE_OK)
         return status;
-    return dblite_config_string(module, "bind", &state->bind, DBLITE_DEFAULT_BIND, DBLITE_CONFIG_IMMUTABLE);
+    return dblite_config_string(module, "bind", &state->bind, DBLITE_DEFAULT_BIND,
+                                DBLITE_CONFIG_IMMUTABLE);
 }
 
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)

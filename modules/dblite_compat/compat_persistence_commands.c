@@ -21,10 +21,11 @@ static int reply_if_persistence_missing(dblite_ctx *ctx, const dblite_bytes *arg
 {
     if (files_service(ctx) != NULL)
         return 0;
-    dblite_reply_error_format(ctx,
-                              "ERR %.*s needs the persistence module, which this server has not loaded "
-                              "(add 'load = persistence' under [modules])",
-                              (int)(argv[0].len > 32 ? 32 : argv[0].len), argv[0].ptr);
+    dblite_reply_error_format(
+        ctx,
+        "ERR %.*s needs the persistence module, which this server has not loaded "
+        "(add 'load = persistence' under [modules])",
+        (int)(argv[0].len > 32 ? 32 : argv[0].len), argv[0].ptr);
     return 1;
 }
 
@@ -47,7 +48,8 @@ static const dblite_command_spec persistence_specs[] = {
         .arity = -1,
         .flags = "admin noscript",
         .handler = compat_save,
-        .summary = "DBLite's SAVE [file]: the dataset to dbfilename, or to a plain file name inside 'dir'.",
+        .summary =
+            "DBLite's SAVE [file]: the dataset to dbfilename, or to a plain file name inside 'dir'.",
         .since = "1.0.0",
         .group = "server",
         .arguments = "[file]",
@@ -58,17 +60,20 @@ static const dblite_command_spec persistence_specs[] = {
         .arity = -2,
         .flags = "write deny-oom",
         .handler = compat_restore,
-        .summary = "DBLite's RESTORE file: the dataset replaced by an RDB file inside 'dir' (or Redis's "
-                   "RESTORE key ttl payload).",
+        .summary =
+            "DBLite's RESTORE file: the dataset replaced by an RDB file inside 'dir' (or Redis's "
+            "RESTORE key ttl payload).",
         .since = "1.0.0",
         .group = "server",
-        .arguments = "file | key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
+        .arguments =
+            "file | key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
     },
 };
 
 int compat_persistence_register(dblite_module *module)
 {
-    for (size_t index = 0; index < sizeof(persistence_specs) / sizeof(persistence_specs[0]); index++) {
+    for (size_t index = 0; index < sizeof(persistence_specs) / sizeof(persistence_specs[0]);
+         index++) {
         int status = dblite_command_register_dialect(module, &persistence_specs[index]);
         if (status != DBLITE_OK)
             return status;

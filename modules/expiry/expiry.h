@@ -27,11 +27,13 @@ typedef struct expiry_module {
 } expiry_module;
 
 /* The state, for expiry's own commands (their ctx names this module). */
-static inline expiry_module *expiry_state_of(const dblite_ctx *ctx) {
+static inline expiry_module *expiry_state_of(const dblite_ctx *ctx)
+{
     return dblite_module_get_data(dblite_ctx_module(ctx));
 }
 /* The TTL index of ctx's database. */
-static inline ttl_index *expiry_index(expiry_module *state, dblite_ctx *ctx) {
+static inline ttl_index *expiry_index(expiry_module *state, dblite_ctx *ctx)
+{
     return &state->databases[dblite_ctx_db(ctx)];
 }
 /* Delete the key of a live handle as expired: counts it, propagates a DEL. */

@@ -14,20 +14,27 @@
 #define EXPIRE_GT 4
 #define EXPIRE_LT 8
 
-static int parse_expire_flags(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int *flags) {
+static int parse_expire_flags(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int *flags)
+{
     *flags = 0;
     for (int i = 3; i < argc; i++) {
-        if (dblite_bytes_equal_nocase(argv[i], "NX")) *flags |= EXPIRE_NX;
-        else if (dblite_bytes_equal_nocase(argv[i], "XX")) *flags |= EXPIRE_XX;
-        else if (dblite_bytes_equal_nocase(argv[i], "GT")) *flags |= EXPIRE_GT;
-        else if (dblite_bytes_equal_nocase(argv[i], "LT")) *flags |= EXPIRE_LT;
+        if (dblite_bytes_equal_nocase(argv[i], "NX"))
+            *flags |= EXPIRE_NX;
+        else if (dblite_bytes_equal_nocase(argv[i], "XX"))
+            *flags |= EXPIRE_XX;
+        else if (dblite_bytes_equal_nocase(argv[i], "GT"))
+            *flags |= EXPIRE_GT;
+        else if (dblite_bytes_equal_nocase(argv[i], "LT"))
+            *flags |= EXPIRE_LT;
         else {
-            dblite_reply_error_format(ctx, "ERR Unsupported option %.*s", (int)argv[i].len, argv[i].ptr);
+            dblite_reply_error_format(ctx, "ERR Unsupported option %.*s", (int)argv[i].len,
+                                      argv[i].ptr);
             return -1;
         }
     }
     if ((*flags & EXPIRE_NX) && (*flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT))) {
-        dblite_reply_error(ctx, "ERR NX and XX, GT or LT options at the same time are not compatible");
+        dblite_reply_error(ctx,
+                           "ERR NX and XX, GT or LT options at the same time are not compatible");
         return -1;
     }
     if ((*flags & EXPIRE_GT) && (*flags & EXPIRE_LT)) {
@@ -37,14 +44,19 @@ static int parse_expire_flags(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     return 0;
 }
 
-static void reply_invalid_expire(dblite_ctx *ctx) {
-    dblite_reply_error_format(ctx, "ERR invalid expire time in '%s' command", dblite_ctx_command_name(ctx));
+static void reply_invalid_expire(dblite_ctx *ctx)
+{
+    dblite_reply_error_format(ctx, "ERR invalid expire time in '%s' command",
+                              dblite_ctx_command_name(ctx));
 }
 
 /* unit_ms: 1000 for seconds, 1 for milliseconds; relative: add now. */
-static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, long long unit_ms, int relative) {
+static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, long long unit_ms,
+                           int relative)
+{
     int flags;
-    if (parse_expire_flags(ctx, argc, argv, &flags) != 0) return;
+    if (parse_expire_flags(ctx, argc, argv, &flags) != 0)
+        return;
     long long when;
     if (dblite_parse_long_long(argv[2], &when) != DBLITE_OK) {
         dblite_reply_not_integer(ctx);
@@ -72,11 +84,23 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
     ttl_index *index = expiry_index(expiry_state_of(ctx), ctx);
     if (flags) {
         long long current = ttl_index_get(index, handle);
-        if ((flags & EXPIRE_NX) && current != -1) { dblite_reply_integer(ctx, 0); return; }
-        if ((flags & EXPIRE_XX) && current == -1) { dblite_reply_integer(ctx, 0); return; }
+        if ((flags & EXPIRE_NX) && current != -1) {
+            dblite_reply_integer(ctx, 0);
+            return;
+        }
+        if ((flags & EXPIRE_XX) && current == -1) {
+            dblite_reply_integer(ctx, 0);
+            return;
+        }
         /* A key without TTL counts as an infinite TTL for GT and LT. */
-        if ((flags & EXPIRE_GT) && (current == -1 || when <= current)) { dblite_reply_integer(ctx, 0); return; }
-        if ((flags & EXPIRE_LT) && current != -1 && when >= current) { dblite_reply_integer(ctx, 0); return; }
+        if ((flags & EXPIRE_GT) && (current == -1 || when <= current)) {
+            dblite_reply_integer(ctx, 0);
+            return;
+        }
+        if ((flags & EXPIRE_LT) && current != -1 && when >= current) {
+            dblite_reply_integer(ctx, 0);
+            return;
+        }
     }
     /* While loading, a deadline already past is kept, as in Redis (the
      * key expires once loading is complete). */
@@ -99,13 +123,26 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
     dblite_reply_integer(ctx, 1);
 }
 
-static void command_expire(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1000, 1); }
-static void command_pexpire(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1, 1); }
-static void command_expireat(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1000, 0); }
-static void command_pexpireat(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { expire_generic(ctx, argc, argv, 1, 0); }
+static void command_expire(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    expire_generic(ctx, argc, argv, 1000, 1);
+}
+static void command_pexpire(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    expire_generic(ctx, argc, argv, 1, 1);
+}
+static void command_expireat(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    expire_generic(ctx, argc, argv, 1000, 0);
+}
+static void command_pexpireat(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    expire_generic(ctx, argc, argv, 1, 0);
+}
 
 /* absolute: the deadline itself instead of the time left. */
-static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseconds, int absolute) {
+static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseconds, int absolute)
+{
     const dblite_key_handle *handle = dblite_key_find_handle(ctx, argv[1], DBLITE_LOOKUP_READ);
     if (!handle) {
         dblite_reply_integer(ctx, -2);
@@ -117,18 +154,36 @@ static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseco
         return;
     }
     long long value = absolute ? deadline : deadline - dblite_time_ms();
-    if (value < 0) value = 0;
+    if (value < 0)
+        value = 0;
     /* Nearest second; (value + 500) / 1000 would overflow for deadlines
      * near LLONG_MAX (PEXPIREAT k 9223372036854775807 is accepted). */
     dblite_reply_integer(ctx, milliseconds ? value : value / 1000 + (value % 1000 >= 500));
 }
 
-static void command_ttl(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 0, 0); }
-static void command_pttl(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 1, 0); }
-static void command_expiretime(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 0, 1); }
-static void command_pexpiretime(dblite_ctx *ctx, int argc, const dblite_bytes *argv) { (void)argc; ttl_generic(ctx, argv, 1, 1); }
+static void command_ttl(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc;
+    ttl_generic(ctx, argv, 0, 0);
+}
+static void command_pttl(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc;
+    ttl_generic(ctx, argv, 1, 0);
+}
+static void command_expiretime(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc;
+    ttl_generic(ctx, argv, 0, 1);
+}
+static void command_pexpiretime(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc;
+    ttl_generic(ctx, argv, 1, 1);
+}
 
-static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv) {
+static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
     (void)argc;
     const dblite_key_handle *handle = dblite_key_find_handle(ctx, argv[1], DBLITE_LOOKUP_WRITE);
     if (!handle) {
@@ -136,7 +191,8 @@ static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     int removed = ttl_index_remove(expiry_index(expiry_state_of(ctx), ctx), handle);
-    if (removed) dblite_key_modified(ctx, argv[1]);
+    if (removed)
+        dblite_key_modified(ctx, argv[1]);
     dblite_reply_integer(ctx, removed);
 }
 
@@ -145,32 +201,42 @@ static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     DBLITE_COMMAND(.first_key = 1, .last_key = 1, .key_step = 1, .group = "generic", __VA_ARGS__)
 
 static const dblite_command_spec expiry_commands[] = {
-    EXPIRY_COMMAND(.name = "expire", .arity = -3, .flags = "write fast", .handler = command_expire, .since = "1.0.0",
-                   .arguments = "key seconds [NX | XX | GT | LT]",
+    EXPIRY_COMMAND(.name = "expire", .arity = -3, .flags = "write fast", .handler = command_expire,
+                   .since = "1.0.0", .arguments = "key seconds [NX | XX | GT | LT]",
                    .summary = "Sets the expiration time of a key in seconds."),
-    EXPIRY_COMMAND(.name = "pexpire", .arity = -3, .flags = "write fast", .handler = command_pexpire,
-                   .since = "2.6.0", .arguments = "key milliseconds [NX | XX | GT | LT]",
+    EXPIRY_COMMAND(.name = "pexpire", .arity = -3, .flags = "write fast",
+                   .handler = command_pexpire, .since = "2.6.0",
+                   .arguments = "key milliseconds [NX | XX | GT | LT]",
                    .summary = "Sets the expiration time of a key in milliseconds."),
-    EXPIRY_COMMAND(.name = "expireat", .arity = -3, .flags = "write fast", .handler = command_expireat,
-                   .since = "1.2.0", .arguments = "key unix-time-seconds [NX | XX | GT | LT]",
+    EXPIRY_COMMAND(.name = "expireat", .arity = -3, .flags = "write fast",
+                   .handler = command_expireat, .since = "1.2.0",
+                   .arguments = "key unix-time-seconds [NX | XX | GT | LT]",
                    .summary = "Sets the expiration time of a key to a Unix timestamp."),
-    EXPIRY_COMMAND(.name = "pexpireat", .arity = -3, .flags = "write fast", .handler = command_pexpireat,
-                   .since = "2.6.0", .arguments = "key unix-time-milliseconds [NX | XX | GT | LT]",
-                   .summary = "Sets the expiration time of a key to a Unix milliseconds timestamp."),
-    EXPIRY_COMMAND(.name = "ttl", .arity = 2, .flags = "readonly fast", .handler = command_ttl, .since = "1.0.0",
-                   .arguments = "key", .summary = "Returns the expiration time in seconds of a key."),
-    EXPIRY_COMMAND(.name = "pttl", .arity = 2, .flags = "readonly fast", .handler = command_pttl, .since = "2.6.0",
-                   .arguments = "key", .summary = "Returns the expiration time in milliseconds of a key."),
-    EXPIRY_COMMAND(.name = "expiretime", .arity = 2, .flags = "readonly fast", .handler = command_expiretime,
-                   .since = "7.0.0", .arguments = "key",
+    EXPIRY_COMMAND(.name = "pexpireat", .arity = -3, .flags = "write fast",
+                   .handler = command_pexpireat, .since = "2.6.0",
+                   .arguments = "key unix-time-milliseconds [NX | XX | GT | LT]",
+                   .summary =
+                       "Sets the expiration time of a key to a Unix milliseconds timestamp."),
+    EXPIRY_COMMAND(.name = "ttl", .arity = 2, .flags = "readonly fast", .handler = command_ttl,
+                   .since = "1.0.0", .arguments = "key",
+                   .summary = "Returns the expiration time in seconds of a key."),
+    EXPIRY_COMMAND(.name = "pttl", .arity = 2, .flags = "readonly fast", .handler = command_pttl,
+                   .since = "2.6.0", .arguments = "key",
+                   .summary = "Returns the expiration time in milliseconds of a key."),
+    EXPIRY_COMMAND(.name = "expiretime", .arity = 2, .flags = "readonly fast",
+                   .handler = command_expiretime, .since = "7.0.0", .arguments = "key",
                    .summary = "Returns the expiration time of a key as a Unix timestamp."),
-    EXPIRY_COMMAND(.name = "pexpiretime", .arity = 2, .flags = "readonly fast", .handler = command_pexpiretime,
-                   .since = "7.0.0", .arguments = "key",
-                   .summary = "Returns the expiration time of a key as a Unix milliseconds timestamp."),
-    EXPIRY_COMMAND(.name = "persist", .arity = 2, .flags = "write fast", .handler = command_persist, .since = "2.2.0",
-                   .arguments = "key", .summary = "Removes the expiration time of a key."),
+    EXPIRY_COMMAND(.name = "pexpiretime", .arity = 2, .flags = "readonly fast",
+                   .handler = command_pexpiretime, .since = "7.0.0", .arguments = "key",
+                   .summary =
+                       "Returns the expiration time of a key as a Unix milliseconds timestamp."),
+    EXPIRY_COMMAND(.name = "persist", .arity = 2, .flags = "write fast", .handler = command_persist,
+                   .since = "2.2.0", .arguments = "key",
+                   .summary = "Removes the expiration time of a key."),
 };
 
-int expiry_register_commands(dblite_module *module) {
-    return dblite_command_register_table(module, expiry_commands, DBLITE_ARRAY_LENGTH(expiry_commands));
+int expiry_register_commands(dblite_module *module)
+{
+    return dblite_command_register_table(module, expiry_commands,
+                                         DBLITE_ARRAY_LENGTH(expiry_commands));
 }

@@ -20,62 +20,79 @@ DBLITE_MODULE_DECLARE();
 
 /* Deletes the key a live handle names, as expired: counted in expired_keys
  * and propagated as DEL.  The delete hook drops the TTL record. */
-void expiry_expire_handle(expiry_module *state, dblite_ctx *ctx, const dblite_key_handle *handle) {
+void expiry_expire_handle(expiry_module *state, dblite_ctx *ctx, const dblite_key_handle *handle)
+{
     dblite_bytes name = dblite_key_handle_name(handle);
     /* The name lives in the entry the delete frees: copy it first. */
     char stack[256];
     char *copy = name.len <= sizeof(stack) ? stack : dblite_alloc(name.len);
-    if (!copy) return; /* stays until the next attempt */
+    if (!copy)
+        return; /* stays until the next attempt */
     memcpy(copy, name.ptr, name.len);
     dblite_bytes key = {copy, name.len};
-    if (dblite_key_delete(ctx, key) == 0) ttl_index_remove(expiry_index(state, ctx), handle);
+    if (dblite_key_delete(ctx, key) == 0)
+        ttl_index_remove(expiry_index(state, ctx), handle);
     state->expired_keys++;
     dblite_bytes del[2] = {{"DEL", 3}, key};
     dblite_propagate_extra(ctx, 2, del);
-    if (copy != stack) dblite_free(copy);
+    if (copy != stack)
+        dblite_free(copy);
 }
 
 /* ---- hooks ---- */
 
 /* The core hands over the key's handle, so a lookup costs one probe of the
  * index by pointer, and nothing at all while the database has no TTL. */
-static void on_lookup(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+static void on_lookup(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
     expiry_module *state = privdata;
     ttl_index *index = &state->databases[event->db];
-    if (!event->handle || ttl_index_count(index) == 0 || state->loading) return;
+    if (!event->handle || ttl_index_count(index) == 0 || state->loading)
+        return;
     long long deadline = ttl_index_get(index, event->handle);
-    if (deadline >= 0 && deadline < dblite_time_ms()) expiry_expire_handle(state, ctx, event->handle);
+    if (deadline >= 0 && deadline < dblite_time_ms())
+        expiry_expire_handle(state, ctx, event->handle);
 }
 
-static void on_key_gone(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+static void on_key_gone(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
     (void)ctx;
     expiry_module *state = privdata;
     ttl_index *index = &state->databases[event->db];
-    if (event->handle && ttl_index_count(index) > 0) ttl_index_remove(index, event->handle);
+    if (event->handle && ttl_index_count(index) > 0)
+        ttl_index_remove(index, event->handle);
 }
 
 /* RENAMED, MOVED and COPIED: the deadline follows the key. */
-static void on_key_relocated(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+static void on_key_relocated(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
     (void)ctx;
     expiry_module *state = privdata;
     ttl_index *from = &state->databases[event->db];
     ttl_index *to = &state->databases[event->target_db];
-    if (!event->handle || !event->target_handle || ttl_index_count(from) == 0) return;
+    if (!event->handle || !event->target_handle || ttl_index_count(from) == 0)
+        return;
     long long deadline = ttl_index_get(from, event->handle);
-    if (event->kind != DBLITE_EVENT_KEY_COPIED) ttl_index_remove(from, event->handle);
-    if (deadline < 0) return;
+    if (event->kind != DBLITE_EVENT_KEY_COPIED)
+        ttl_index_remove(from, event->handle);
+    if (deadline < 0)
+        return;
     if (ttl_index_set(to, event->target_handle, deadline) != 0)
-        dblite_log(state->module, "warning", "out of memory keeping a TTL; the key became persistent");
+        dblite_log(state->module, "warning",
+                   "out of memory keeping a TTL; the key became persistent");
 }
 
-static void on_flushed(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+static void on_flushed(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
     (void)ctx;
     expiry_module *state = privdata;
     for (int db = 0; db < state->database_count; db++)
-        if (event->db < 0 || event->db == db) ttl_index_clear(&state->databases[db]);
+        if (event->db < 0 || event->db == db)
+            ttl_index_clear(&state->databases[db]);
 }
 
-static void on_swapped(dblite_ctx *ctx, const dblite_event *event, void *privdata) {
+static void on_swapped(dblite_ctx *ctx, const dblite_event *event, void *privdata)
+{
     (void)ctx;
     expiry_module *state = privdata;
     ttl_index_swap(&state->databases[event->db], &state->databases[event->target_db]);
@@ -84,9 +101,11 @@ static void on_swapped(dblite_ctx *ctx, const dblite_event *event, void *privdat
 /* Dead keys are counted, not reclaimed, when clients count keys: a DBSIZE
  * in the middle of a million-key wave costs a walk over the due part of the
  * heap instead of deleting them all at once. */
-static long long count_dead_keys(int db, void *privdata) {
+static long long count_dead_keys(int db, void *privdata)
+{
     const expiry_module *state = privdata;
-    if (db < 0 || db >= state->database_count) return 0;
+    if (db < 0 || db >= state->database_count)
+        return 0;
     return (long long)ttl_index_count_due(&state->databases[db], dblite_time_ms());
 }
 
@@ -96,7 +115,9 @@ static long long count_dead_keys(int db, void *privdata) {
 
 /* Removes the keys of the context's database whose deadline passed, until
  * budget_us elapsed since started_us.  Returns 1 if some remain. */
-static int expire_due_keys(expiry_module *state, dblite_ctx *ctx, long long started_us, long long budget_us) {
+static int expire_due_keys(expiry_module *state, dblite_ctx *ctx, long long started_us,
+                           long long budget_us)
+{
     ttl_index *index = expiry_index(state, ctx);
     long long now = dblite_time_ms();
     const void *earliest;
@@ -104,8 +125,10 @@ static int expire_due_keys(expiry_module *state, dblite_ctx *ctx, long long star
     for (int done = 1; ttl_index_earliest(index, &earliest, &deadline) && deadline < now; done++) {
         size_t before = ttl_index_count(index);
         expiry_expire_handle(state, ctx, earliest);
-        if (ttl_index_count(index) == before) return 1; /* out of memory: try later */
-        if (done % KEYS_PER_CLOCK_CHECK == 0 && dblite_monotonic_us() - started_us >= budget_us) return 1;
+        if (ttl_index_count(index) == before)
+            return 1; /* out of memory: try later */
+        if (done % KEYS_PER_CLOCK_CHECK == 0 && dblite_monotonic_us() - started_us >= budget_us)
+            return 1;
     }
     return 0;
 }
@@ -116,15 +139,18 @@ static int expire_due_keys(expiry_module *state, dblite_ctx *ctx, long long star
 
 #define EXPIRY_IDLE_INTERVAL_MS 20
 
-static long long active_cycle_run(expiry_module *state, dblite_ctx *ctx, long long started) {
+static long long active_cycle_run(expiry_module *state, dblite_ctx *ctx, long long started)
+{
     int count = state->database_count;
     for (int step = 0; step < count; step++) {
         int db = (state->active_cursor_db + step) % count;
         ttl_index *index = &state->databases[db];
-        if (ttl_index_count(index) == 0) continue;
+        if (ttl_index_count(index) == 0)
+            continue;
         dblite_ctx_select(ctx, db);
         if (expire_due_keys(state, ctx, started, state->active_budget_us)) {
-            if (dblite_monotonic_us() - started >= state->active_budget_us) state->time_cap_reached++;
+            if (dblite_monotonic_us() - started >= state->active_budget_us)
+                state->time_cap_reached++;
             state->active_cursor_db = db; /* resume here next time */
             return state->active_interval_ms;
         }
@@ -137,20 +163,24 @@ static long long active_cycle_run(expiry_module *state, dblite_ctx *ctx, long lo
     long long now = dblite_time_ms(), sleep_ms = EXPIRY_IDLE_INTERVAL_MS;
     for (int db = 0; db < count; db++) {
         ttl_index *index = &state->databases[db];
-        if (ttl_index_rehash_step(index, IDLE_REHASH_BUCKETS)) sleep_ms = state->active_interval_ms;
+        if (ttl_index_rehash_step(index, IDLE_REHASH_BUCKETS))
+            sleep_ms = state->active_interval_ms;
         const void *earliest;
         long long deadline;
-        if (ttl_index_earliest(index, &earliest, &deadline) && deadline - now < sleep_ms) sleep_ms = deadline - now;
+        if (ttl_index_earliest(index, &earliest, &deadline) && deadline - now < sleep_ms)
+            sleep_ms = deadline - now;
     }
     return sleep_ms < state->active_interval_ms ? state->active_interval_ms : sleep_ms;
 }
 
 /* Redis's figures of the cycle: its total time and how often the budget
  * cut it short (expire_cycle_cpu_milliseconds, expired_time_cap_reached_count). */
-static long long active_cycle(dblite_ctx *ctx, void *privdata) {
+static long long active_cycle(dblite_ctx *ctx, void *privdata)
+{
     expiry_module *state = privdata;
     /* Loading serves timers from its progress reports: wait until it ends. */
-    if (state->loading) return state->active_interval_ms;
+    if (state->loading)
+        return state->active_interval_ms;
     long long started = dblite_monotonic_us();
     long long next_run_ms = active_cycle_run(state, ctx, started);
     state->cycle_time_us += dblite_monotonic_us() - started;
@@ -163,44 +193,62 @@ static long long active_cycle(dblite_ctx *ctx, void *privdata) {
  * names the caller), so each finds expiry's state as the data of the
  * service's exporter. */
 
-static expiry_module *service_state(void) { return dblite_service_data(DBLITE_EXPIRY_SERVICE); }
+static expiry_module *service_state(void)
+{
+    return dblite_service_data(DBLITE_EXPIRY_SERVICE);
+}
 
-static int service_set_deadline(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms) {
+static int service_set_deadline(dblite_ctx *ctx, dblite_bytes key, long long deadline_ms)
+{
     expiry_module *state = service_state();
-    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
-    if (!handle) return DBLITE_ERR_NOTFOUND;
+    const dblite_key_handle *handle =
+        dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle)
+        return DBLITE_ERR_NOTFOUND;
     if (deadline_ms <= dblite_time_ms() && !state->loading) {
         dblite_key_delete(ctx, key);
         return DBLITE_OK;
     }
-    if (ttl_index_set(expiry_index(state, ctx), handle, deadline_ms) != 0) return DBLITE_ERR_NOMEM;
+    if (ttl_index_set(expiry_index(state, ctx), handle, deadline_ms) != 0)
+        return DBLITE_ERR_NOMEM;
     dblite_key_modified(ctx, key);
     return DBLITE_OK;
 }
 
-static long long service_get_deadline(dblite_ctx *ctx, dblite_bytes key) {
+static long long service_get_deadline(dblite_ctx *ctx, dblite_bytes key)
+{
     expiry_module *state = service_state();
-    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_READ | DBLITE_LOOKUP_NO_HOOK);
-    if (!handle) return -2;
+    const dblite_key_handle *handle =
+        dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_READ | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle)
+        return -2;
     return ttl_index_get(expiry_index(state, ctx), handle);
 }
 
-static int service_remove_deadline(dblite_ctx *ctx, dblite_bytes key) {
+static int service_remove_deadline(dblite_ctx *ctx, dblite_bytes key)
+{
     expiry_module *state = service_state();
-    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
-    if (!handle) return 0;
+    const dblite_key_handle *handle =
+        dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle)
+        return 0;
     int removed = ttl_index_remove(expiry_index(state, ctx), handle);
-    if (removed) dblite_key_modified(ctx, key);
+    if (removed)
+        dblite_key_modified(ctx, key);
     return removed;
 }
 
-static int service_expire_now(dblite_ctx *ctx, dblite_bytes key) {
+static int service_expire_now(dblite_ctx *ctx, dblite_bytes key)
+{
     expiry_module *state = service_state();
-    const dblite_key_handle *handle = dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
-    if (!handle) return 0;
+    const dblite_key_handle *handle =
+        dblite_key_find_handle(ctx, key, DBLITE_LOOKUP_WRITE | DBLITE_LOOKUP_NO_HOOK);
+    if (!handle)
+        return 0;
     if (state->loading) {
         /* Kept, already dead, until loading completes (see set_loading). */
-        if (ttl_index_set(expiry_index(state, ctx), handle, dblite_time_ms() - 1) != 0) return 0;
+        if (ttl_index_set(expiry_index(state, ctx), handle, dblite_time_ms() - 1) != 0)
+            return 0;
         dblite_key_modified(ctx, key);
         return 1;
     }
@@ -208,11 +256,15 @@ static int service_expire_now(dblite_ctx *ctx, dblite_bytes key) {
     return 1;
 }
 
-static void service_set_loading(int loading) { service_state()->loading = loading != 0; }
+static void service_set_loading(int loading)
+{
+    service_state()->loading = loading != 0;
+}
 
 /* ---- INFO ---- */
 
-static void info_stats(dblite_info *info, void *privdata) {
+static void info_stats(dblite_info *info, void *privdata)
+{
     const expiry_module *state = privdata;
     /* Redis estimates the share of keys with a TTL that are dead but not
      * reclaimed by sampling; the index counts it exactly (O(dead keys), as
@@ -224,12 +276,14 @@ static void info_stats(dblite_info *info, void *privdata) {
         with_ttl += ttl_index_count(&state->databases[db]);
     }
     dblite_info_field(info, "expired_keys", "%lld", state->expired_keys);
-    dblite_info_field(info, "expired_stale_perc", "%.2f", with_ttl ? 100.0 * (double)dead / (double)with_ttl : 0.0);
+    dblite_info_field(info, "expired_stale_perc", "%.2f",
+                      with_ttl ? 100.0 * (double)dead / (double)with_ttl : 0.0);
     dblite_info_field(info, "expired_time_cap_reached_count", "%lld", state->time_cap_reached);
     dblite_info_field(info, "expire_cycle_cpu_milliseconds", "%lld", state->cycle_time_us / 1000);
 }
 
-static void info_expiry(dblite_info *info, void *privdata) {
+static void info_expiry(dblite_info *info, void *privdata)
+{
     const expiry_module *state = privdata;
     size_t bytes = 0, keys = 0;
     for (int db = 0; db < state->database_count; db++) {
@@ -240,9 +294,11 @@ static void info_expiry(dblite_info *info, void *privdata) {
     dblite_info_field(info, "expiry_bookkeeping_bytes", "%zu", bytes);
 }
 
-static void info_keyspace(int db, long long *expires, long long *avg_ttl_ms, void *privdata) {
+static void info_keyspace(int db, long long *expires, long long *avg_ttl_ms, void *privdata)
+{
     const expiry_module *state = privdata;
-    if (db < 0 || db >= state->database_count) return;
+    if (db < 0 || db >= state->database_count)
+        return;
     ttl_index *index = &state->databases[db];
     *expires = (long long)(ttl_index_count(index) - ttl_index_count_due(index, dblite_time_ms()));
     *avg_ttl_ms = ttl_index_average_ttl(&state->databases[db], dblite_time_ms());
@@ -250,14 +306,17 @@ static void info_keyspace(int db, long long *expires, long long *avg_ttl_ms, voi
 
 /* The module data's destructor: after the keyspace is gone the indexes
  * hold no live handle, so they are cleared and freed. */
-static void expiry_state_free(void *data) {
+static void expiry_state_free(void *data)
+{
     expiry_module *state = data;
-    for (int db = 0; db < state->database_count; db++) ttl_index_clear(&state->databases[db]);
+    for (int db = 0; db < state->database_count; db++)
+        ttl_index_clear(&state->databases[db]);
     dblite_free(state->databases);
     dblite_free(state);
 }
 
-int dblite_module_init(dblite_module *module) {
+int dblite_module_init(dblite_module *module)
+{
     expiry_module *state = dblite_calloc(sizeof(*state));
     int database_count = dblite_database_count();
     ttl_index *databases = dblite_alloc(sizeof(ttl_index) * (size_t)database_count);
@@ -270,8 +329,10 @@ int dblite_module_init(dblite_module *module) {
     state->module = module;
     state->database_count = database_count;
     state->databases = databases;
-    uint64_t seed = (uint64_t)dblite_monotonic_us() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)state;
-    for (int db = 0; db < state->database_count; db++) ttl_index_init(&state->databases[db], seed);
+    uint64_t seed =
+        (uint64_t)dblite_monotonic_us() * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)state;
+    for (int db = 0; db < state->database_count; db++)
+        ttl_index_init(&state->databases[db], seed);
     /* Hooks, the timer and INFO get the state as privdata, commands and the
      * service's functions as module data; the server frees it at exit. */
     dblite_module_set_data_free(module, state, expiry_state_free);
@@ -284,10 +345,10 @@ int dblite_module_init(dblite_module *module) {
     state->service.set_loading = service_set_loading;
 
     int status = DBLITE_OK;
-    status |= dblite_config_integer(module, "active-expire-interval-ms", &state->active_interval_ms, 1, 1, 1000,
-                                    DBLITE_CONFIG_MUTABLE);
-    status |= dblite_config_integer(module, "active-expire-budget-us", &state->active_budget_us, 250, 10,
-                                    1000000, DBLITE_CONFIG_MUTABLE);
+    status |= dblite_config_integer(module, "active-expire-interval-ms", &state->active_interval_ms,
+                                    1, 1, 1000, DBLITE_CONFIG_MUTABLE);
+    status |= dblite_config_integer(module, "active-expire-budget-us", &state->active_budget_us,
+                                    250, 10, 1000000, DBLITE_CONFIG_MUTABLE);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_LOOKUP, on_lookup, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_DELETED, on_key_gone, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_OVERWRITTEN, on_key_gone, state);
@@ -302,7 +363,8 @@ int dblite_module_init(dblite_module *module) {
     status |= dblite_info_register(module, "expiry", info_expiry, state);
     status |= dblite_info_keyspace_register(module, info_keyspace, state);
     status |= expiry_register_commands(module);
-    if (status != DBLITE_OK) return DBLITE_ERR;
+    if (status != DBLITE_OK)
+        return DBLITE_ERR;
     if (!dblite_timer_create(module, state->active_interval_ms, active_cycle, state)) {
         dblite_module_fail(module, "cannot create the active expiry timer");
         return DBLITE_ERR;

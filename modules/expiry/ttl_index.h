@@ -43,10 +43,11 @@ typedef struct ttl_page {
 } ttl_page;
 
 typedef struct ttl_index {
-    ttl_page *pages;            /* ceil(count / page) pages in use */
-    size_t page_slots;          /* capacity of the pages array */
-    size_t first_page_records;  /* capacity of page 0 (the full page size once a second page exists) */
-    void *spare_page;           /* one emptied full page, kept against alloc/free flapping */
+    ttl_page *pages;   /* ceil(count / page) pages in use */
+    size_t page_slots; /* capacity of the pages array */
+    size_t
+        first_page_records; /* capacity of page 0 (the full page size once a second page exists) */
+    void *spare_page;       /* one emptied full page, kept against alloc/free flapping */
     /* Bucket arrays of record number + 1 (0: empty).  buckets[1] is non-NULL
      * only while rehashing from buckets[0] into it; old buckets below
      * rehash_cursor have been moved. */
@@ -54,9 +55,9 @@ typedef struct ttl_index {
     size_t bucket_count[2];
     size_t rehash_cursor;
     size_t count;
-    size_t memory;              /* dblite_alloc_size of every block held */
+    size_t memory; /* dblite_alloc_size of every block held */
     uint64_t seed;
-    __int128 deadline_sum;      /* for the exact average TTL in INFO */
+    __int128 deadline_sum; /* for the exact average TTL in INFO */
 } ttl_index;
 
 /* Empty, allocates nothing. */

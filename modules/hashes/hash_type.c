@@ -136,9 +136,9 @@ static const dblite_type_methods hash_methods = {
 
 const dblite_type *hash_type_register(dblite_module *module)
 {
-    dblite_type *type = dblite_type_register(module, "hash", HASH_SNAPSHOT_NAME,
-                                             HASH_ENCODING_VERSION, RDB_HASH_TYPE_CODE,
-                                             &hash_methods);
+    dblite_type *type =
+        dblite_type_register(module, "hash", HASH_SNAPSHOT_NAME, HASH_ENCODING_VERSION,
+                             RDB_HASH_TYPE_CODE, &hash_methods);
     if (type == NULL)
         dblite_module_fail(module, "could not register the hash type");
     return type;

@@ -22,7 +22,7 @@ DBLITE_MODULE_DECLARE();
 /* Every command with Redis 7.0's arity, flags and key positions (as
  * COMMAND INFO shows them) and its COMMAND DOCS summary.  Every hash
  * command takes one key, the first argument. */
-#define HASH_COMMAND(...)                                                                        \
+#define HASH_COMMAND(...) \
     DBLITE_COMMAND(.first_key = 1, .last_key = 1, .key_step = 1, .group = "hash", __VA_ARGS__)
 
 static const dblite_command_spec hash_commands[] = {

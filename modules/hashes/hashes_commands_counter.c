@@ -17,8 +17,8 @@
 
 /* Stores text as field's value and replies nothing; DBLITE_OK or DBLITE_ERR
  * after replying. */
-static int store_field(dblite_ctx *ctx, value_holder *holder, dblite_bytes key,
-                       dblite_bytes field, dblite_bytes text)
+static int store_field(dblite_ctx *ctx, value_holder *holder, dblite_bytes key, dblite_bytes field,
+                       dblite_bytes text)
 {
     hash_limits limits = hashes_limits(hashes_state_of(ctx));
     int result = hash_value_set(holder, &limits, field, text);

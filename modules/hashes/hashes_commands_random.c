@@ -79,8 +79,8 @@ static void reply_with_count(dblite_ctx *ctx, dblite_bytes key, long long count,
     }
     /* |count| picks with repeats: bounded before any work (reply_budget.h). */
     size_t pick_bytes = with_values ? 2 * REPLY_BUDGET_MIN_BULK : REPLY_BUDGET_MIN_BULK;
-    if (count < 0 && reply_budget_check_or_reply(ctx, (unsigned long long)-count, pick_bytes) !=
-                         DBLITE_OK)
+    if (count < 0 &&
+        reply_budget_check_or_reply(ctx, (unsigned long long)-count, pick_bytes) != DBLITE_OK)
         return;
     size_t length = hash_value_length(value);
     random_source *random = &hashes_state_of(ctx)->random;

@@ -10,8 +10,8 @@
 #include "hash_access.h"
 #include "hashes.h"
 
-static void reply_pair_if_accepted(dblite_ctx *ctx, const scan_request *request,
-                                   dblite_bytes field, dblite_bytes content, long long *replied)
+static void reply_pair_if_accepted(dblite_ctx *ctx, const scan_request *request, dblite_bytes field,
+                                   dblite_bytes content, long long *replied)
 {
     if (!scan_request_accepts(request, field.ptr, field.len))
         return;
@@ -46,7 +46,8 @@ void hashes_hscan_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     size_t length = hash_value_length(value);
-    size_t resume = request.cursor == 0 || request.cursor > length ? length : (size_t)request.cursor;
+    size_t resume =
+        request.cursor == 0 || request.cursor > length ? length : (size_t)request.cursor;
     size_t stop = (size_t)request.count >= resume ? 0 : resume - (size_t)request.count;
     void *deferred = scan_reply_begin(ctx, stop);
     for (size_t position = resume; position > stop; position--) {

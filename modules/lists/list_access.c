@@ -4,8 +4,6 @@
 #include "list_access.h"
 #include "lists.h"
 
-
-
 int list_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, list_value **list)
 {
     /* The API replies WRONGTYPE; this only gives the value its type. */
@@ -109,8 +107,8 @@ int list_parse_range_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long min, 
         if (message)
             dblite_reply_error_format(ctx, "ERR %s", message);
         else
-            dblite_reply_error_format(ctx, "ERR value is out of range, value must between %lld and %lld",
-                                      min, max);
+            dblite_reply_error_format(
+                ctx, "ERR value is out of range, value must between %lld and %lld", min, max);
         return DBLITE_ERR_INVALID;
     }
     return DBLITE_OK;

@@ -197,7 +197,8 @@ void list_chain_delete_range(list_chain *chain, size_t start, size_t count)
             unlink_node(chain, node);
             node_free(node);
         } else {
-            (void)packed_list_delete(&node->pack, packed_list_seek(node->pack, (long long)local), taken);
+            (void)packed_list_delete(&node->pack, packed_list_seek(node->pack, (long long)local),
+                                     taken);
         }
         chain->count -= taken;
         count -= taken;
@@ -366,8 +367,8 @@ void list_chain_delete_at(list_chain *chain, list_position *position, int toward
         node_free(node);
         position->node = neighbour;
         position->offset = neighbour == NULL ? 0
-                           : toward_tail   ? packed_list_first(neighbour->pack)
-                                           : packed_list_last(neighbour->pack);
+                           : toward_tail     ? packed_list_first(neighbour->pack)
+                                             : packed_list_last(neighbour->pack);
         return;
     }
     size_t following = toward_tail ? next

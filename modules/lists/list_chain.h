@@ -32,7 +32,7 @@ typedef struct list_node {
 
 typedef struct list_chain {
     list_node *head, *tail;
-    size_t count;      /* elements in all nodes */
+    size_t count; /* elements in all nodes */
     size_t node_count;
 } list_chain;
 

@@ -117,7 +117,8 @@ static void rewrite_entry(const packed_entry *entry, void *privdata)
 {
     rewrite_walk *walk = privdata;
     int slot = walk->batched++;
-    walk->command[2 + slot] = list_entry_bytes(entry, walk->scratch[slot], sizeof(walk->scratch[slot]));
+    walk->command[2 + slot] =
+        list_entry_bytes(entry, walk->scratch[slot], sizeof(walk->scratch[slot]));
     if (walk->batched == REWRITE_BATCH)
         rewrite_flush(walk);
 }
@@ -160,8 +161,9 @@ static const dblite_type_methods list_methods = {
 
 const dblite_type *list_type_register(dblite_module *module)
 {
-    dblite_type *type = dblite_type_register(module, "list", LIST_SNAPSHOT_NAME, LIST_ENCODING_VERSION,
-                                             RDB_LIST_TYPE_CODE, &list_methods);
+    dblite_type *type =
+        dblite_type_register(module, "list", LIST_SNAPSHOT_NAME, LIST_ENCODING_VERSION,
+                             RDB_LIST_TYPE_CODE, &list_methods);
     if (type == NULL)
         dblite_module_fail(module, "could not register the list type");
     return type;

@@ -73,7 +73,8 @@ static int convert_to_chain(list_value *list)
 
 /* Whether the packed encoding can take growth of added_bytes (and
  * added_count more entries) without going over the budget. */
-static int packed_fits(const list_value *list, size_t added_bytes, size_t added_count, long long fill)
+static int packed_fits(const list_value *list, size_t added_bytes, size_t added_count,
+                       long long fill)
 {
     return list_fill_allows(fill, packed_list_bytes(list->packed) + added_bytes,
                             packed_list_count(list->packed) + added_count);
@@ -125,7 +126,8 @@ void list_value_trim(list_value *list, size_t start, size_t end, long long fill)
     size_t keep = end - start + 1;
     if (list->packed) {
         if (end + 1 < length)
-            (void)packed_list_delete(&list->packed, packed_list_seek(list->packed, (long long)end + 1),
+            (void)packed_list_delete(&list->packed,
+                                     packed_list_seek(list->packed, (long long)end + 1),
                                      length - end - 1);
         if (start > 0)
             (void)packed_list_delete(&list->packed, packed_list_first(list->packed), start);
@@ -171,12 +173,14 @@ void list_value_read(const list_value *list, const list_position *position, pack
     packed_list_read(position_pack(list, position), position->offset, entry);
 }
 
-int list_value_equals(const list_value *list, const list_position *position, const packed_value *value)
+int list_value_equals(const list_value *list, const list_position *position,
+                      const packed_value *value)
 {
     return packed_list_entry_equals(position_pack(list, position), position->offset, value);
 }
 
-void list_value_walk(const list_value *list, size_t start, size_t count, list_entry_fn fn, void *privdata)
+void list_value_walk(const list_value *list, size_t start, size_t count, list_entry_fn fn,
+                     void *privdata)
 {
     list_position position;
     if (count == 0 || !list_value_seek(list, (long long)start, &position))
@@ -244,5 +248,6 @@ void list_value_delete_at(list_value *list, list_position *position, int toward_
     if (toward_tail)
         position->offset = next;
     else
-        position->offset = next ? packed_list_prev(list->packed, next) : packed_list_last(list->packed);
+        position->offset =
+            next ? packed_list_prev(list->packed, next) : packed_list_last(list->packed);
 }

@@ -35,7 +35,10 @@ static inline size_t list_value_length(const list_value *list)
 {
     return list->packed ? packed_list_count(list->packed) : list->chain->count;
 }
-static inline int list_value_is_packed(const list_value *list) { return list->packed != NULL; }
+static inline int list_value_is_packed(const list_value *list)
+{
+    return list->packed != NULL;
+}
 
 int list_value_push(list_value *list, int where, const packed_value *value, long long fill);
 /* Removes count elements from one end (fewer if the list is shorter). */
@@ -49,12 +52,14 @@ int list_value_seek(const list_value *list, long long index, list_position *posi
 int list_value_next(const list_value *list, list_position *position);
 int list_value_prev(const list_value *list, list_position *position);
 void list_value_read(const list_value *list, const list_position *position, packed_entry *entry);
-int list_value_equals(const list_value *list, const list_position *position, const packed_value *value);
+int list_value_equals(const list_value *list, const list_position *position,
+                      const packed_value *value);
 
 /* Calls fn on count elements from index start (which must exist) towards
  * the tail; the fast way to read a range. */
 typedef void (*list_entry_fn)(const packed_entry *entry, void *privdata);
-void list_value_walk(const list_value *list, size_t start, size_t count, list_entry_fn fn, void *privdata);
+void list_value_walk(const list_value *list, size_t start, size_t count, list_entry_fn fn,
+                     void *privdata);
 
 int list_value_insert(list_value *list, const list_position *position, int after,
                       const packed_value *value, long long fill);

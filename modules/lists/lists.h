@@ -26,8 +26,14 @@ static inline lists_state *lists_state_of(const dblite_ctx *ctx)
 {
     return dblite_module_get_data(dblite_ctx_module(ctx));
 }
-static inline const dblite_type *list_type(const dblite_ctx *ctx) { return lists_state_of(ctx)->type; }
-static inline long long list_fill(const dblite_ctx *ctx) { return lists_state_of(ctx)->fill; }
+static inline const dblite_type *list_type(const dblite_ctx *ctx)
+{
+    return lists_state_of(ctx)->type;
+}
+static inline long long list_fill(const dblite_ctx *ctx)
+{
+    return lists_state_of(ctx)->fill;
+}
 
 /* ---- Command handlers, by the file that implements them ---- */
 
@@ -69,7 +75,8 @@ void lists_brpoplpush_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
 
 /* Pops up to count elements of key's non-empty list from one end, replying
  * [key, [elements]] (LMPOP's shape) and propagating LPOP/RPOP key n. */
-void lists_pop_with_key(dblite_ctx *ctx, dblite_bytes key, list_value *list, int where, long long count);
+void lists_pop_with_key(dblite_ctx *ctx, dblite_bytes key, list_value *list, int where,
+                        long long count);
 
 /* Parsed LMPOP/BLMPOP arguments after the keys. */
 typedef struct lists_mpop_arguments {

@@ -26,10 +26,10 @@ typedef struct list_wait {
     wait_kind kind;
     int where_from;
     int where_to;
-    long long count;       /* WAIT_MPOP */
-    int as_rpoplpush;      /* WAIT_MOVE: propagate as RPOPLPUSH, not LMOVE */
+    long long count;  /* WAIT_MPOP */
+    int as_rpoplpush; /* WAIT_MOVE: propagate as RPOPLPUSH, not LMOVE */
     size_t destination_length;
-    char destination[];    /* WAIT_MOVE */
+    char destination[]; /* WAIT_MOVE */
 } list_wait;
 
 /* Redis 7.0's rule: seconds as a long double, times 1000, rounded up to
@@ -58,8 +58,8 @@ static int parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *
     return DBLITE_OK;
 }
 
-static void propagate_move(dblite_ctx *ctx, dblite_bytes source, dblite_bytes destination, int where_from,
-                           int where_to, int as_rpoplpush)
+static void propagate_move(dblite_ctx *ctx, dblite_bytes source, dblite_bytes destination,
+                           int where_from, int where_to, int as_rpoplpush)
 {
     const char *from = list_end_name(where_from);
     const char *to = list_end_name(where_to);
@@ -91,25 +91,28 @@ static void pop_one_with_key(dblite_ctx *ctx, dblite_bytes key, list_value *list
 static void serve(dblite_ctx *ctx, const list_wait *wait, dblite_bytes key, list_value *list)
 {
     switch (wait->kind) {
-    case WAIT_POP:
-        pop_one_with_key(ctx, key, list, wait->where_from);
-        break;
-    case WAIT_MPOP:
-        lists_pop_with_key(ctx, key, list, wait->where_from, wait->count);
-        break;
-    case WAIT_MOVE: {
-        dblite_bytes destination = {wait->destination, wait->destination_length};
-        if (lists_move_element(ctx, key, list, destination, wait->where_from, wait->where_to) == DBLITE_OK)
-            propagate_move(ctx, key, destination, wait->where_from, wait->where_to, wait->as_rpoplpush);
-        break;
-    }
+        case WAIT_POP:
+            pop_one_with_key(ctx, key, list, wait->where_from);
+            break;
+        case WAIT_MPOP:
+            lists_pop_with_key(ctx, key, list, wait->where_from, wait->count);
+            break;
+        case WAIT_MOVE: {
+            dblite_bytes destination = {wait->destination, wait->destination_length};
+            if (lists_move_element(ctx, key, list, destination, wait->where_from, wait->where_to) ==
+                DBLITE_OK)
+                propagate_move(ctx, key, destination, wait->where_from, wait->where_to,
+                               wait->as_rpoplpush);
+            break;
+        }
     }
 }
 
 static int wait_ready(dblite_ctx *ctx, dblite_bytes ready_key, void *privdata)
 {
     void *value;
-    if (dblite_key_lookup(ctx, ready_key, list_type(ctx), DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK ||
+    if (dblite_key_lookup(ctx, ready_key, list_type(ctx), DBLITE_LOOKUP_WRITE, &value) !=
+            DBLITE_OK ||
         value == NULL || list_value_length(value) == 0)
         return 0;
     serve(ctx, privdata, ready_key, value);
@@ -128,8 +131,9 @@ static void wait_free(void *privdata)
 }
 
 /* Blocks on keys, or answers as a timeout when that is impossible. */
-static void block_or_reply(dblite_ctx *ctx, int key_count, const dblite_bytes *keys, long long timeout_ms,
-                           const list_wait *prototype, dblite_bytes destination)
+static void block_or_reply(dblite_ctx *ctx, int key_count, const dblite_bytes *keys,
+                           long long timeout_ms, const list_wait *prototype,
+                           dblite_bytes destination)
 {
     if (dblite_ctx_cannot_block(ctx)) {
         if (prototype->kind == WAIT_MOVE)
@@ -157,8 +161,8 @@ static void block_or_reply(dblite_ctx *ctx, int key_count, const dblite_bytes *k
 
 /* The first non-empty list among keys is served at once; a key of another
  * type met before it is an error. */
-static void pop_or_block(dblite_ctx *ctx, int key_count, const dblite_bytes *keys, long long timeout_ms,
-                         const list_wait *prototype)
+static void pop_or_block(dblite_ctx *ctx, int key_count, const dblite_bytes *keys,
+                         long long timeout_ms, const list_wait *prototype)
 {
     for (int index = 0; index < key_count; index++) {
         list_value *list;
@@ -202,20 +206,24 @@ void lists_blmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     long long timeout_ms;
     if (parse_timeout_or_reply(ctx, argv[1], &timeout_ms) != DBLITE_OK)
         return;
-    list_wait prototype = {.kind = WAIT_MPOP, .where_from = arguments.where, .count = arguments.count};
+    list_wait prototype = {
+        .kind = WAIT_MPOP, .where_from = arguments.where, .count = arguments.count};
     pop_or_block(ctx, arguments.key_count, arguments.keys, timeout_ms, &prototype);
 }
 
-static void blocking_move_generic(dblite_ctx *ctx, const dblite_bytes *argv, int where_from, int where_to,
-                                  long long timeout_ms, int as_rpoplpush)
+static void blocking_move_generic(dblite_ctx *ctx, const dblite_bytes *argv, int where_from,
+                                  int where_to, long long timeout_ms, int as_rpoplpush)
 {
     list_value *source_list;
     if (list_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &source_list) != DBLITE_OK)
         return;
-    list_wait prototype = {
-        .kind = WAIT_MOVE, .where_from = where_from, .where_to = where_to, .as_rpoplpush = as_rpoplpush};
+    list_wait prototype = {.kind = WAIT_MOVE,
+                           .where_from = where_from,
+                           .where_to = where_to,
+                           .as_rpoplpush = as_rpoplpush};
     if (source_list != NULL && list_value_length(source_list) > 0) {
-        if (lists_move_element(ctx, argv[1], source_list, argv[2], where_from, where_to) == DBLITE_OK)
+        if (lists_move_element(ctx, argv[1], source_list, argv[2], where_from, where_to) ==
+            DBLITE_OK)
             propagate_move(ctx, argv[1], argv[2], where_from, where_to, as_rpoplpush);
         return;
     }

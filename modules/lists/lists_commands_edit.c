@@ -52,7 +52,7 @@ void lists_lrem_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     if (list_prepare_or_reply(ctx, argv[3], &element) != DBLITE_OK)
         return;
     int toward_tail = count >= 0;
-    unsigned long long limit = count == 0 ? UINT64_MAX
+    unsigned long long limit = count == 0  ? UINT64_MAX
                                : count > 0 ? (unsigned long long)count
                                            : 0 - (unsigned long long)count;
     long long removed = 0;
@@ -64,7 +64,8 @@ void lists_lrem_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             removed++;
             more = position.offset != 0;
         } else {
-            more = toward_tail ? list_value_next(list, &position) : list_value_prev(list, &position);
+            more =
+                toward_tail ? list_value_next(list, &position) : list_value_prev(list, &position);
         }
     }
     if (removed > 0) {

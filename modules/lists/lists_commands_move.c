@@ -41,8 +41,8 @@ static void element_copy_release(element_copy *copy)
 
 /* Pushes value onto destination, creating the list if needed.  DBLITE_OK,
  * or an error after replying it. */
-static int push_to_destination(dblite_ctx *ctx, dblite_bytes destination, list_value *destination_list,
-                               int where_to, dblite_bytes value)
+static int push_to_destination(dblite_ctx *ctx, dblite_bytes destination,
+                               list_value *destination_list, int where_to, dblite_bytes value)
 {
     packed_value element;
     int status = list_prepare_or_reply(ctx, value, &element);

@@ -17,7 +17,8 @@ static void reply_and_pop(dblite_ctx *ctx, list_value *list, int where, size_t c
     int more = list_value_seek(list, where == LIST_HEAD ? 0 : -1, &position);
     for (size_t index = 0; index < count && more; index++) {
         list_reply_position(ctx, list, &position);
-        more = where == LIST_HEAD ? list_value_next(list, &position) : list_value_prev(list, &position);
+        more = where == LIST_HEAD ? list_value_next(list, &position)
+                                  : list_value_prev(list, &position);
     }
     list_value_pop(list, where, count, list_fill(ctx));
 }
@@ -30,8 +31,9 @@ static void pop_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int
     }
     int has_count = argc == 3;
     long long count = 1;
-    if (has_count && list_parse_range_or_reply(ctx, argv[2], 0, LLONG_MAX,
-                                               "value is out of range, must be positive", &count) != DBLITE_OK)
+    if (has_count &&
+        list_parse_range_or_reply(ctx, argv[2], 0, LLONG_MAX,
+                                  "value is out of range, must be positive", &count) != DBLITE_OK)
         return;
     list_value *list;
     if (list_lookup_or_reply(ctx, argv[1], DBLITE_LOOKUP_WRITE, &list) != DBLITE_OK)
@@ -65,7 +67,8 @@ void lists_rpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     pop_generic(ctx, argc, argv, LIST_TAIL);
 }
 
-void lists_pop_with_key(dblite_ctx *ctx, dblite_bytes key, list_value *list, int where, long long count)
+void lists_pop_with_key(dblite_ctx *ctx, dblite_bytes key, list_value *list, int where,
+                        long long count)
 {
     size_t length = list_value_length(list);
     size_t popped = (unsigned long long)count < length ? (size_t)count : length;
@@ -85,8 +88,8 @@ int lists_parse_mpop(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int nu
                      lists_mpop_arguments *arguments)
 {
     long long numkeys;
-    if (list_parse_range_or_reply(ctx, argv[numkeys_index], 1, LLONG_MAX, "numkeys should be greater than 0",
-                                  &numkeys) != DBLITE_OK)
+    if (list_parse_range_or_reply(ctx, argv[numkeys_index], 1, LLONG_MAX,
+                                  "numkeys should be greater than 0", &numkeys) != DBLITE_OK)
         return DBLITE_ERR_INVALID;
     if (numkeys >= argc - numkeys_index - 1) {
         dblite_reply_syntax_error(ctx);
@@ -99,8 +102,10 @@ int lists_parse_mpop(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int nu
     arguments->key_count = (int)numkeys;
     arguments->count = -1;
     for (int index = where_index + 1; index < argc; index++) {
-        if (arguments->count == -1 && dblite_bytes_equal_nocase(argv[index], "count") && index + 1 < argc) {
-            if (list_parse_range_or_reply(ctx, argv[++index], 1, LLONG_MAX, "count should be greater than 0",
+        if (arguments->count == -1 && dblite_bytes_equal_nocase(argv[index], "count") &&
+            index + 1 < argc) {
+            if (list_parse_range_or_reply(ctx, argv[++index], 1, LLONG_MAX,
+                                          "count should be greater than 0",
                                           &arguments->count) != DBLITE_OK)
                 return DBLITE_ERR_INVALID;
         } else {
@@ -121,7 +126,8 @@ void lists_lmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     for (int index = 0; index < arguments.key_count; index++) {
         list_value *list;
-        if (list_lookup_or_reply(ctx, arguments.keys[index], DBLITE_LOOKUP_WRITE, &list) != DBLITE_OK)
+        if (list_lookup_or_reply(ctx, arguments.keys[index], DBLITE_LOOKUP_WRITE, &list) !=
+            DBLITE_OK)
             return;
         if (list == NULL || list_value_length(list) == 0)
             continue;

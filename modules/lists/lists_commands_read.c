@@ -5,8 +5,8 @@
 #include "list_access.h"
 #include "lists.h"
 
-#define RANK_ZERO_ERROR                                                                            \
-    "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "     \
+#define RANK_ZERO_ERROR                                                                      \
+    "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use " \
     "negative to start from the end of the list"
 
 void lists_llen_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -86,12 +86,12 @@ void lists_lpos_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
                 return;
             }
         } else if (dblite_bytes_equal_nocase(argv[index], "count") && has_value) {
-            if (list_parse_range_or_reply(ctx, argv[++index], 0, INT64_MAX, "COUNT can't be negative",
-                                          &count) != DBLITE_OK)
+            if (list_parse_range_or_reply(ctx, argv[++index], 0, INT64_MAX,
+                                          "COUNT can't be negative", &count) != DBLITE_OK)
                 return;
         } else if (dblite_bytes_equal_nocase(argv[index], "maxlen") && has_value) {
-            if (list_parse_range_or_reply(ctx, argv[++index], 0, INT64_MAX, "MAXLEN can't be negative",
-                                          &maxlen) != DBLITE_OK)
+            if (list_parse_range_or_reply(ctx, argv[++index], 0, INT64_MAX,
+                                          "MAXLEN can't be negative", &maxlen) != DBLITE_OK)
                 return;
         } else {
             dblite_reply_syntax_error(ctx);

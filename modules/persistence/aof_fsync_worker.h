@@ -18,11 +18,11 @@ typedef struct aof_fsync_worker {
     pthread_mutex_t lock;
     pthread_cond_t work_ready;
     pthread_cond_t went_idle;
-    int running;        /* the thread exists */
-    int pending_fd;     /* -1: nothing to do */
-    int busy;           /* an fsync is in progress */
+    int running;    /* the thread exists */
+    int pending_fd; /* -1: nothing to do */
+    int busy;       /* an fsync is in progress */
     int stopping;
-    int last_errno;     /* of the last fsync, 0 when it succeeded */
+    int last_errno; /* of the last fsync, 0 when it succeeded */
 } aof_fsync_worker;
 
 /* 0, or -1 when the thread could not be created. */

@@ -78,8 +78,8 @@ static int run_one(replay_state *replay, int argc, const dblite_bytes *argv)
         long long db;
         if (argc != 2 || dblite_parse_long_long(argv[1], &db) != DBLITE_OK || db < 0 ||
             db >= dblite_database_count() || dblite_ctx_select(replay->ctx, (int)db) != DBLITE_OK) {
-            snprintf(replay->error, replay->error_size, "invalid SELECT (the server has %d databases)",
-                     dblite_database_count());
+            snprintf(replay->error, replay->error_size,
+                     "invalid SELECT (the server has %d databases)", dblite_database_count());
             return -1;
         }
         return 0;
@@ -90,23 +90,30 @@ static int run_one(replay_state *replay, int argc, const dblite_bytes *argv)
         return 0;
     if (status == DBLITE_ERR) {
         if (replay->result->failed_commands++ < FAILED_COMMANDS_LOGGED)
-            dblite_log(replay->log_module, "warning", "a '%.*s' command from the append only file replied an error",
+            dblite_log(replay->log_module, "warning",
+                       "a '%.*s' command from the append only file replied an error",
                        (int)(argv[0].len < 64 ? argv[0].len : 64), argv[0].ptr);
         return 0;
     }
     snprintf(replay->error, replay->error_size, "%s command '%.*s' in the append only file",
-             status == DBLITE_ERR_NOTFOUND ? "unknown" : "unreplayable (wrong arity or not a write)",
+             status == DBLITE_ERR_NOTFOUND ? "unknown"
+                                           : "unreplayable (wrong arity or not a write)",
              (int)(argv[0].len < 64 ? argv[0].len : 64), argv[0].ptr);
     return -1;
 }
 
-int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const unsigned char *data, size_t length,
-                      size_t start, aof_load_result *result, char *error, size_t error_size)
+int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const unsigned char *data,
+                      size_t length, size_t start, aof_load_result *result, char *error,
+                      size_t error_size)
 {
     aof_parser parser;
     aof_parser_init(&parser, data, length, start);
     queued_commands queue = {0};
-    replay_state replay = {.ctx = ctx, .log_module = progress_module, .result = result, .error = error, .error_size = error_size};
+    replay_state replay = {.ctx = ctx,
+                           .log_module = progress_module,
+                           .result = result,
+                           .error = error,
+                           .error_size = error_size};
     int in_multi = 0;
     size_t multi_start = start;
     int status = 0;
@@ -121,7 +128,8 @@ int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const uns
             break;
         }
         if (parsed == AOF_PARSE_MALFORMED) {
-            snprintf(error, error_size, "bad file format at byte %zu: %s", command_start, parser.error);
+            snprintf(error, error_size, "bad file format at byte %zu: %s", command_start,
+                     parser.error);
             status = -1;
             break;
         }
@@ -168,8 +176,8 @@ int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const uns
     return status;
 }
 
-int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, aof_load_result *result, char *error,
-                  size_t error_size)
+int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path,
+                  aof_load_result *result, char *error, size_t error_size)
 {
     memset(result, 0, sizeof(*result));
     file_map map;
@@ -201,12 +209,14 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, a
         rdb_load_result preamble;
         status = rdb_load(map.data, map.length, &options, &preamble);
         if (status != 0)
-            snprintf(reason, sizeof(reason), "its RDB preamble cannot be loaded: %s", preamble.error);
+            snprintf(reason, sizeof(reason), "its RDB preamble cannot be loaded: %s",
+                     preamble.error);
         start = preamble.consumed;
         dblite_ctx_select(ctx, 0);
     }
     if (status == 0)
-        status = aof_replay_buffer(ctx, state->module, map.data, map.length, start, result, reason, sizeof(reason));
+        status = aof_replay_buffer(ctx, state->module, map.data, map.length, start, result, reason,
+                                   sizeof(reason));
     dblite_loading_end(state->module);
     state->loading = 0;
     persistence_pause_expiry(state, 0);
@@ -214,8 +224,10 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, a
     file_map_close(&map);
     dblite_ctx_select(ctx, 0);
     if (status != 0) {
-        snprintf(error, error_size, "the append only file '%s' is damaged, %s (redis-check-aof --fix can cut it there)",
-                 path, reason);
+        snprintf(
+            error, error_size,
+            "the append only file '%s' is damaged, %s (redis-check-aof --fix can cut it there)",
+            path, reason);
         return -1;
     }
     if (!result->truncated)
@@ -227,13 +239,15 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, a
                  path, result->valid_length, total);
         return -1;
     }
-    dblite_log(state->module, "warning",
-               "!!! the append only file '%s' was cut short (a crash while writing?): loaded up to byte %zu of %zu "
-               "and truncated it there !!!",
-               path, result->valid_length, total);
+    dblite_log(
+        state->module, "warning",
+        "!!! the append only file '%s' was cut short (a crash while writing?): loaded up to byte %zu of %zu "
+        "and truncated it there !!!",
+        path, result->valid_length, total);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0 || ftruncate(fd, (off_t)result->valid_length) != 0) {
-        snprintf(error, error_size, "cannot truncate '%s' after its last complete command: %s", path, strerror(errno));
+        snprintf(error, error_size, "cannot truncate '%s' after its last complete command: %s",
+                 path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;

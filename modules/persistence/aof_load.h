@@ -17,20 +17,21 @@ struct persistence_state;
 
 typedef struct aof_load_result {
     long long commands;
-    long long failed_commands;  /* replied an error (logged, not fatal) */
-    int truncated;              /* the tail was cut off */
-    size_t valid_length;        /* bytes of complete commands */
+    long long failed_commands; /* replied an error (logged, not fatal) */
+    int truncated;             /* the tail was cut off */
+    size_t valid_length;       /* bytes of complete commands */
 } aof_load_result;
 
 /* 0, or -1 with the reason in error.  A missing file is an error; callers
  * check for it first. */
-int aof_load_file(struct persistence_state *state, dblite_ctx *ctx, const char *path, aof_load_result *result,
-                  char *error, size_t error_size);
+int aof_load_file(struct persistence_state *state, dblite_ctx *ctx, const char *path,
+                  aof_load_result *result, char *error, size_t error_size);
 
 /* The replay part alone over a buffer (for the fuzz target): commands go to
  * dblite_call_replay.  Sets *valid_length to the bytes of complete commands
  * and *truncated when the data ends inside one.  0, or -1 with a reason. */
-int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const unsigned char *data, size_t length,
-                      size_t start, aof_load_result *result, char *error, size_t error_size);
+int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const unsigned char *data,
+                      size_t length, size_t start, aof_load_result *result, char *error,
+                      size_t error_size);
 
 #endif

@@ -59,7 +59,8 @@ int aof_encode_plain(byte_buffer *buffer, int argc, const dblite_bytes *argv)
     return 0;
 }
 
-int aof_encode_command(byte_buffer *buffer, int *selected_db, int db, int argc, const dblite_bytes *argv)
+int aof_encode_command(byte_buffer *buffer, int *selected_db, int db, int argc,
+                       const dblite_bytes *argv)
 {
     if (db != *selected_db) {
         char number[16];
@@ -78,7 +79,8 @@ int aof_log_open(persistence_state *state, char *error, size_t error_size)
     const char *path = state->settings.appendfilename;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
-        snprintf(error, error_size, "cannot open the append only file '%s': %s", path, strerror(errno));
+        snprintf(error, error_size, "cannot open the append only file '%s': %s", path,
+                 strerror(errno));
         return -1;
     }
     struct stat info;
@@ -107,14 +109,16 @@ void aof_log_feed(persistence_state *state, int db, int argc, const dblite_bytes
         if (aof_encode_command(&aof->pending, &aof->selected_db, db, argc, argv) != 0) {
             /* Losing a write silently would break the log: stop here, as
              * Redis stops on an AOF it cannot write. */
-            dblite_log(state->module, "warning", "out of memory buffering the append only file; exiting");
+            dblite_log(state->module, "warning",
+                       "out of memory buffering the append only file; exiting");
             exit(1);
         }
         aof->current_size += aof->pending.used - before;
     }
     if (child_running(state, CHILD_AOF_REWRITE) &&
         aof_encode_command(&aof->rewrite_diff, &aof->rewrite_selected_db, db, argc, argv) != 0) {
-        dblite_log(state->module, "warning", "out of memory buffering writes for the rewrite; it will fail");
+        dblite_log(state->module, "warning",
+                   "out of memory buffering writes for the rewrite; it will fail");
         aof->rewrite_diff_failed = 1;
     }
 }
@@ -154,7 +158,8 @@ int aof_log_check_openable(persistence_state *state, char *error, size_t error_s
     /* Not created here: an empty log would win over dump.rdb at startup. */
     int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0 && errno != ENOENT) {
-        snprintf(error, error_size, "Can't open the append-only file %s: %s", path, strerror(errno));
+        snprintf(error, error_size, "Can't open the append-only file %s: %s", path,
+                 strerror(errno));
         return -1;
     }
     if (fd >= 0) {
@@ -166,7 +171,8 @@ int aof_log_check_openable(persistence_state *state, char *error, size_t error_s
     snprintf(probe, sizeof(probe), "temp-appendonly-probe-%d.aof", (int)getpid());
     fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-        snprintf(error, error_size, "Can't create the append-only file %s: %s", path, strerror(errno));
+        snprintf(error, error_size, "Can't create the append-only file %s: %s", path,
+                 strerror(errno));
         return -1;
     }
     close(fd);
@@ -184,15 +190,17 @@ void aof_log_write_pending(persistence_state *state)
         if (policy == AOF_FSYNC_ALWAYS) {
             /* The replies of this turn would acknowledge writes that are not
              * on disk: Redis exits rather than lie, and so do we. */
-            dblite_log(state->module, "warning",
-                       "can't recover from an append only file write error with appendfsync always; exiting");
+            dblite_log(
+                state->module, "warning",
+                "can't recover from an append only file write error with appendfsync always; exiting");
             exit(1);
         }
         return;
     }
     if (policy == AOF_FSYNC_ALWAYS) {
         if (fdatasync(aof->fd) != 0) {
-            dblite_log(state->module, "warning", "fsync of the append only file failed: %s; exiting", strerror(errno));
+            dblite_log(state->module, "warning",
+                       "fsync of the append only file failed: %s; exiting", strerror(errno));
             exit(1);
         }
         aof->last_fsync_ms = dblite_time_ms();
@@ -206,13 +214,15 @@ void aof_log_cron(persistence_state *state, long long now_ms)
         return;
     if (aof->pending.used > 0)
         aof_log_write_pending(state);
-    if (state->settings.appendfsync == AOF_FSYNC_EVERYSEC && now_ms - aof->last_fsync_ms >= EVERYSEC_INTERVAL_MS &&
+    if (state->settings.appendfsync == AOF_FSYNC_EVERYSEC &&
+        now_ms - aof->last_fsync_ms >= EVERYSEC_INTERVAL_MS &&
         aof_fsync_worker_request(&aof->worker, aof->fd) == 0) {
         aof->last_fsync_ms = now_ms;
         /* The previous background fsync's outcome, reported once. */
         int error = aof_fsync_worker_last_errno(&aof->worker);
         if (error != 0 && !aof->fsync_failed)
-            dblite_log(state->module, "warning", "fsync of the append only file failed: %s", strerror(error));
+            dblite_log(state->module, "warning", "fsync of the append only file failed: %s",
+                       strerror(error));
         if (error != 0)
             aof->failure_errno = error;
         aof->fsync_failed = error != 0;

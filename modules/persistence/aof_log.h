@@ -25,23 +25,23 @@
 #define AOF_FSYNC_NO 2
 
 typedef struct aof_log {
-    int fd;                   /* -1 while the log is off */
-    int active;               /* appending to fd */
-    int selected_db;          /* database of the last SELECT in the file; -1 unknown */
-    byte_buffer pending;      /* commands not yet written */
-    uint64_t current_size;    /* bytes in the file, written or pending */
-    uint64_t base_size;       /* size after the last rewrite (auto-rewrite growth base) */
-    int write_failed;         /* the last write attempt failed */
-    int fsync_failed;         /* the last background fsync failed */
-    int failure_errno;        /* errno of the last failed write or fsync */
-    int waiting_first_rewrite;/* switched on at runtime: the rewrite creates the file */
+    int fd;                    /* -1 while the log is off */
+    int active;                /* appending to fd */
+    int selected_db;           /* database of the last SELECT in the file; -1 unknown */
+    byte_buffer pending;       /* commands not yet written */
+    uint64_t current_size;     /* bytes in the file, written or pending */
+    uint64_t base_size;        /* size after the last rewrite (auto-rewrite growth base) */
+    int write_failed;          /* the last write attempt failed */
+    int fsync_failed;          /* the last background fsync failed */
+    int failure_errno;         /* errno of the last failed write or fsync */
+    int waiting_first_rewrite; /* switched on at runtime: the rewrite creates the file */
     long long last_fsync_ms;
     aof_fsync_worker worker;
 
     /* rewrite */
     byte_buffer rewrite_diff; /* writes made while a rewrite child runs */
     int rewrite_selected_db;
-    int rewrite_diff_failed;  /* a write could not be buffered: the rewrite is void */
+    int rewrite_diff_failed; /* a write could not be buffered: the rewrite is void */
     int rewrite_scheduled;
     int last_rewrite_ok;
     long long last_rewrite_duration_ms;
@@ -51,12 +51,13 @@ typedef struct aof_log {
      * automatic or scheduled one waits 1, 2, 4... up to 60 minutes. */
     long long consecutive_failures;
     long long retry_delay_minutes;
-    long long retry_after;    /* Unix seconds; 0 when not waiting */
+    long long retry_after; /* Unix seconds; 0 when not waiting */
 } aof_log;
 
 /* Append one command in RESP form, nothing else. */
 int aof_encode_plain(byte_buffer *buffer, int argc, const dblite_bytes *argv);
 /* Append one command in RESP form (with SELECT db first when needed). */
-int aof_encode_command(byte_buffer *buffer, int *selected_db, int db, int argc, const dblite_bytes *argv);
+int aof_encode_command(byte_buffer *buffer, int *selected_db, int db, int argc,
+                       const dblite_bytes *argv);
 
 #endif

@@ -26,14 +26,15 @@ void aof_parser_release(aof_parser *parser)
 }
 
 /* "<prefix><digits>\r\n" at *at.  Returns AOF_PARSE_COMMAND when read. */
-static aof_parse_status read_header(aof_parser *parser, size_t *at, char prefix, unsigned long long limit,
-                                    unsigned long long *value)
+static aof_parse_status read_header(aof_parser *parser, size_t *at, char prefix,
+                                    unsigned long long limit, unsigned long long *value)
 {
     size_t p = *at;
     if (p >= parser->length)
         return AOF_PARSE_TRUNCATED;
     if (parser->data[p] != prefix) {
-        snprintf(parser->error, sizeof(parser->error), "expected '%c', found byte 0x%02x", prefix, parser->data[p]);
+        snprintf(parser->error, sizeof(parser->error), "expected '%c', found byte 0x%02x", prefix,
+                 parser->data[p]);
         return AOF_PARSE_MALFORMED;
     }
     p++;

@@ -23,8 +23,8 @@ typedef enum aof_parse_status {
 typedef struct aof_parser {
     const unsigned char *data;
     size_t length;
-    size_t position;          /* start of the next command */
-    dblite_bytes *argv;       /* dblite_alloc'd, pointing into data */
+    size_t position;    /* start of the next command */
+    dblite_bytes *argv; /* dblite_alloc'd, pointing into data */
     int argv_capacity;
     char error[160];
 } aof_parser;

@@ -35,8 +35,9 @@ static int emit_command(void *privdata, int argc, const dblite_bytes *argv)
         output_buffer_fail(writer->out, "out of memory");
         return DBLITE_ERR_NOMEM;
     }
-    return output_buffer_write(writer->out, writer->encoded.data, writer->encoded.used) == 0 ? DBLITE_OK
-                                                                                            : DBLITE_ERR_IO;
+    return output_buffer_write(writer->out, writer->encoded.data, writer->encoded.used) == 0
+               ? DBLITE_OK
+               : DBLITE_ERR_IO;
 }
 
 static int rewrite_key(dblite_bytes key, const dblite_type *type, void *value, void *privdata)
@@ -44,14 +45,14 @@ static int rewrite_key(dblite_bytes key, const dblite_type *type, void *value, v
     rewrite_writer *writer = privdata;
     const dblite_type_methods *methods = dblite_type_get_methods(type);
     if (methods->rewrite == NULL) {
-        snprintf(writer->error, writer->error_size, "type '%s' has no rewrite method, so it cannot be logged",
-                 dblite_type_name(type));
+        snprintf(writer->error, writer->error_size,
+                 "type '%s' has no rewrite method, so it cannot be logged", dblite_type_name(type));
         return 1;
     }
     if (methods->rewrite(writer->rewriter, key, value) != DBLITE_OK) {
         const char *why = output_buffer_error(writer->out);
-        snprintf(writer->error, writer->error_size, "rewriting a value of type '%s' failed: %s", dblite_type_name(type),
-                 why ? why : "its rewrite method reported an error");
+        snprintf(writer->error, writer->error_size, "rewriting a value of type '%s' failed: %s",
+                 dblite_type_name(type), why ? why : "its rewrite method reported an error");
         return 1;
     }
     if (writer->expiry != NULL) {
@@ -71,11 +72,16 @@ static int rewrite_key(dblite_bytes key, const dblite_type *type, void *value, v
     return 0;
 }
 
-int aof_rewrite_write_dataset(output_buffer *out, dblite_ctx *ctx, const dblite_expiry_service *expiry,
-                              long long key_delay_us, char *error, size_t error_size)
+int aof_rewrite_write_dataset(output_buffer *out, dblite_ctx *ctx,
+                              const dblite_expiry_service *expiry, long long key_delay_us,
+                              char *error, size_t error_size)
 {
-    rewrite_writer writer = {.out = out, .ctx = ctx, .expiry = expiry, .key_delay_us = key_delay_us,
-                             .error = error, .error_size = error_size};
+    rewrite_writer writer = {.out = out,
+                             .ctx = ctx,
+                             .expiry = expiry,
+                             .key_delay_us = key_delay_us,
+                             .error = error,
+                             .error_size = error_size};
     writer.rewriter = dblite_rewriter_create(emit_command, &writer);
     if (writer.rewriter == NULL) {
         snprintf(error, error_size, "out of memory");
@@ -102,8 +108,8 @@ int aof_rewrite_write_dataset(output_buffer *out, dblite_ctx *ctx, const dblite_
 }
 
 /* The dataset into temp_path, fsynced; 0 or -1. */
-static int write_dataset_file(persistence_state *state, dblite_ctx *ctx, const char *temp_path, int *fd_out,
-                              char *error, size_t error_size)
+static int write_dataset_file(persistence_state *state, dblite_ctx *ctx, const char *temp_path,
+                              int *fd_out, char *error, size_t error_size)
 {
     int fd = durable_file_create(temp_path, error, error_size);
     if (fd < 0)
@@ -115,8 +121,8 @@ static int write_dataset_file(persistence_state *state, dblite_ctx *ctx, const c
         return -1;
     }
     int db = dblite_ctx_db(ctx);
-    int status = aof_rewrite_write_dataset(&out, ctx, state->expiry, state->settings.rdb_key_save_delay, error,
-                                           error_size);
+    int status = aof_rewrite_write_dataset(&out, ctx, state->expiry,
+                                           state->settings.rdb_key_save_delay, error, error_size);
     dblite_ctx_select(ctx, db);
     if (status == 0 && output_buffer_flush(&out) != 0) {
         snprintf(error, error_size, "%s", output_buffer_error(&out));
@@ -167,7 +173,8 @@ int aof_rewrite_now(persistence_state *state, dblite_ctx *ctx, char *error, size
 
 static void background_rewrite_done(persistence_state *state, int success, long long duration_ms);
 
-static int background_rewrite_job(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
+static int background_rewrite_job(persistence_state *state, dblite_ctx *ctx, char *error,
+                                  size_t error_size)
 {
     char temp[64];
     child_temp_name(CHILD_AOF_REWRITE, getpid(), temp, sizeof(temp));
@@ -183,7 +190,8 @@ static int background_rewrite_job(persistence_state *state, dblite_ctx *ctx, cha
     return 0;
 }
 
-int aof_rewrite_start_background(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
+int aof_rewrite_start_background(persistence_state *state, dblite_ctx *ctx, char *error,
+                                 size_t error_size)
 {
     if (persistence_enter_dir(state, error, error_size) != 0)
         return -1;
@@ -193,8 +201,8 @@ int aof_rewrite_start_background(persistence_state *state, dblite_ctx *ctx, char
     aof->rewrite_diff_failed = 0;
     aof->rewrite_scheduled = 0;
     int db = dblite_ctx_db(ctx);
-    int status = child_start(state, ctx, CHILD_AOF_REWRITE, background_rewrite_job, background_rewrite_done, error,
-                             error_size);
+    int status = child_start(state, ctx, CHILD_AOF_REWRITE, background_rewrite_job,
+                             background_rewrite_done, error, error_size);
     dblite_ctx_select(ctx, db);
     if (status != 0) {
         aof->last_rewrite_ok = 0;
@@ -218,7 +226,8 @@ static int finish_rewrite(persistence_state *state, char *error, size_t error_si
     }
     int fd = open(temp, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(error, error_size, "cannot open the rewritten file '%s': %s", temp, strerror(errno));
+        snprintf(error, error_size, "cannot open the rewritten file '%s': %s", temp,
+                 strerror(errno));
         return -1;
     }
     size_t done = 0;

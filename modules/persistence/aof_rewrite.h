@@ -20,11 +20,14 @@
 struct persistence_state;
 
 /* Every database as commands into out.  0, or -1 with the reason. */
-int aof_rewrite_write_dataset(output_buffer *out, dblite_ctx *ctx, const dblite_expiry_service *expiry,
-                              long long key_delay_us, char *error, size_t error_size);
+int aof_rewrite_write_dataset(output_buffer *out, dblite_ctx *ctx,
+                              const dblite_expiry_service *expiry, long long key_delay_us,
+                              char *error, size_t error_size);
 /* Rewrite in the foreground and switch the log to the result. */
-int aof_rewrite_now(struct persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+int aof_rewrite_now(struct persistence_state *state, dblite_ctx *ctx, char *error,
+                    size_t error_size);
 /* Fork the rewrite.  0, or -1 with the reason. */
-int aof_rewrite_start_background(struct persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+int aof_rewrite_start_background(struct persistence_state *state, dblite_ctx *ctx, char *error,
+                                 size_t error_size);
 
 #endif

@@ -93,14 +93,14 @@ static long long poll_child(dblite_ctx *ctx, void *privdata)
         return CHILD_POLL_MS;
     int success = done == state->child_pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (done == state->child_pid && WIFSIGNALED(status))
-        dblite_log(state->module, "warning", "background child %d was killed by signal %d", (int)state->child_pid,
-                   WTERMSIG(status));
+        dblite_log(state->module, "warning", "background child %d was killed by signal %d",
+                   (int)state->child_pid, WTERMSIG(status));
     child_finished(state, success);
     return -1;
 }
 
-int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, child_done_fn done,
-                char *error, size_t error_size)
+int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job,
+                child_done_fn done, char *error, size_t error_size)
 {
     if (state->child != CHILD_NONE) {
         snprintf(error, error_size, "another background job is running");

@@ -20,7 +20,8 @@
 #define INTSET_HEADER_SIZE 8
 #define BLOB_END 0xFF
 
-static int fail(char *error, size_t error_size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *error, size_t error_size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(char *error, size_t error_size, const char *format, ...)
 {
     va_list args;
@@ -49,8 +50,8 @@ static int64_t sign_extend(uint64_t value, int bits)
 /* ---- ziplist ---- */
 
 /* One ziplist entry at blob[*position]; appends its value. */
-static int ziplist_entry(const unsigned char *blob, size_t end, size_t *position, element_list *out, char *error,
-                         size_t error_size)
+static int ziplist_entry(const unsigned char *blob, size_t end, size_t *position, element_list *out,
+                         char *error, size_t error_size)
 {
     size_t at = *position;
     if (blob[at] == 0xFE) {
@@ -66,52 +67,52 @@ static int ziplist_entry(const unsigned char *blob, size_t end, size_t *position
     size_t left = end - at;
     size_t string_length;
     switch (encoding >> 6) {
-    case 0:
-        string_length = encoding & 0x3f;
-        break;
-    case 1:
-        if (left < 1)
-            return fail(error, error_size, "ziplist string length past the end");
-        string_length = ((size_t)(encoding & 0x3f) << 8) | blob[at];
-        at++;
-        left--;
-        break;
-    case 2:
-        if (encoding != 0x80 || left < 4)
-            return fail(error, error_size, "bad ziplist string header");
-        string_length = ((size_t)blob[at] << 24) | ((size_t)blob[at + 1] << 16) | ((size_t)blob[at + 2] << 8) |
-                        blob[at + 3];
-        at += 4;
-        left -= 4;
-        break;
-    default: {
-        int width;
-        int64_t value;
-        if (encoding == 0xC0)
-            width = 2;
-        else if (encoding == 0xD0)
-            width = 4;
-        else if (encoding == 0xE0)
-            width = 8;
-        else if (encoding == 0xF0)
-            width = 3;
-        else if (encoding == 0xFE)
-            width = 1;
-        else if (encoding >= 0xF1 && encoding <= 0xFD)
-            width = 0;
-        else
-            return fail(error, error_size, "unknown ziplist entry encoding 0x%02x", encoding);
-        if ((size_t)width > left)
-            return fail(error, error_size, "ziplist integer past the end");
-        if (width == 0)
-            value = (encoding & 0x0f) - 1;
-        else
-            value = sign_extend(read_le(blob + at, width), width * 8);
-        if (element_list_add_integer(out, value) != 0)
-            return fail(error, error_size, "out of memory");
-        *position = at + (size_t)width;
-        return 0;
-    }
+        case 0:
+            string_length = encoding & 0x3f;
+            break;
+        case 1:
+            if (left < 1)
+                return fail(error, error_size, "ziplist string length past the end");
+            string_length = ((size_t)(encoding & 0x3f) << 8) | blob[at];
+            at++;
+            left--;
+            break;
+        case 2:
+            if (encoding != 0x80 || left < 4)
+                return fail(error, error_size, "bad ziplist string header");
+            string_length = ((size_t)blob[at] << 24) | ((size_t)blob[at + 1] << 16) |
+                            ((size_t)blob[at + 2] << 8) | blob[at + 3];
+            at += 4;
+            left -= 4;
+            break;
+        default: {
+            int width;
+            int64_t value;
+            if (encoding == 0xC0)
+                width = 2;
+            else if (encoding == 0xD0)
+                width = 4;
+            else if (encoding == 0xE0)
+                width = 8;
+            else if (encoding == 0xF0)
+                width = 3;
+            else if (encoding == 0xFE)
+                width = 1;
+            else if (encoding >= 0xF1 && encoding <= 0xFD)
+                width = 0;
+            else
+                return fail(error, error_size, "unknown ziplist entry encoding 0x%02x", encoding);
+            if ((size_t)width > left)
+                return fail(error, error_size, "ziplist integer past the end");
+            if (width == 0)
+                value = (encoding & 0x0f) - 1;
+            else
+                value = sign_extend(read_le(blob + at, width), width * 8);
+            if (element_list_add_integer(out, value) != 0)
+                return fail(error, error_size, "out of memory");
+            *position = at + (size_t)width;
+            return 0;
+        }
     }
     if (string_length > left)
         return fail(error, error_size, "ziplist string past the end");
@@ -141,7 +142,8 @@ int compact_decode_ziplist(const unsigned char *blob, size_t length, element_lis
     }
     /* 65535 means "too many to count in the header". */
     if (header_count != 0xFFFF && header_count != count)
-        return fail(error, error_size, "ziplist holds %zu entries but its header says %zu", count, header_count);
+        return fail(error, error_size, "ziplist holds %zu entries but its header says %zu", count,
+                    header_count);
     return 0;
 }
 
@@ -160,8 +162,8 @@ static size_t listpack_backlen_size(size_t entry_length)
     return 5;
 }
 
-static int listpack_entry(const unsigned char *blob, size_t end, size_t *position, element_list *out, char *error,
-                          size_t error_size)
+static int listpack_entry(const unsigned char *blob, size_t end, size_t *position,
+                          element_list *out, char *error, size_t error_size)
 {
     size_t at = *position;
     unsigned char encoding = blob[at];
@@ -215,8 +217,8 @@ static int listpack_entry(const unsigned char *blob, size_t end, size_t *positio
     return 0;
 }
 
-int compact_decode_listpack(const unsigned char *blob, size_t length, element_list *out, char *error,
-                            size_t error_size)
+int compact_decode_listpack(const unsigned char *blob, size_t length, element_list *out,
+                            char *error, size_t error_size)
 {
     if (length < LISTPACK_HEADER_SIZE + 1)
         return fail(error, error_size, "listpack too short (%zu bytes)", length);
@@ -234,7 +236,8 @@ int compact_decode_listpack(const unsigned char *blob, size_t length, element_li
         count++;
     }
     if (header_count != 0xFFFF && header_count != count)
-        return fail(error, error_size, "listpack holds %zu entries but its header says %zu", count, header_count);
+        return fail(error, error_size, "listpack holds %zu entries but its header says %zu", count,
+                    header_count);
     return 0;
 }
 
@@ -248,12 +251,14 @@ int compact_decode_intset(const unsigned char *blob, size_t length, element_list
     uint64_t width = read_le(blob, 4);
     uint64_t count = read_le(blob + 4, 4);
     if (width != 2 && width != 4 && width != 8)
-        return fail(error, error_size, "intset with unknown integer width %llu", (unsigned long long)width);
+        return fail(error, error_size, "intset with unknown integer width %llu",
+                    (unsigned long long)width);
     if (count * width != length - INTSET_HEADER_SIZE)
         return fail(error, error_size, "intset of %llu integers does not fill its %zu bytes",
                     (unsigned long long)count, length);
     for (uint64_t i = 0; i < count; i++) {
-        int64_t value = sign_extend(read_le(blob + INTSET_HEADER_SIZE + i * width, (int)width), (int)width * 8);
+        int64_t value =
+            sign_extend(read_le(blob + INTSET_HEADER_SIZE + i * width, (int)width), (int)width * 8);
         if (element_list_add_integer(out, value) != 0)
             return fail(error, error_size, "out of memory");
     }

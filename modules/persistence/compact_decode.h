@@ -19,8 +19,8 @@
 /* Each returns 0, or -1 with the reason in error. */
 int compact_decode_ziplist(const unsigned char *blob, size_t length, element_list *out, char *error,
                            size_t error_size);
-int compact_decode_listpack(const unsigned char *blob, size_t length, element_list *out, char *error,
-                            size_t error_size);
+int compact_decode_listpack(const unsigned char *blob, size_t length, element_list *out,
+                            char *error, size_t error_size);
 int compact_decode_intset(const unsigned char *blob, size_t length, element_list *out, char *error,
                           size_t error_size);
 int compact_decode_zipmap(const unsigned char *blob, size_t length, element_list *out, char *error,

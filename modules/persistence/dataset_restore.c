@@ -15,8 +15,8 @@
 #include "file_map.h"
 #include "persistence.h"
 
-int dataset_restore_from_map(persistence_state *state, dblite_ctx *ctx, const file_map *map, const char *name,
-                             char *error, size_t error_size)
+int dataset_restore_from_map(persistence_state *state, dblite_ctx *ctx, const file_map *map,
+                             const char *name, char *error, size_t error_size)
 {
     /* Both passes read the one mapping the caller opened (confined), so
      * nothing can swap the file between the check and the load. */
@@ -38,7 +38,8 @@ int dataset_restore_from_map(persistence_state *state, dblite_ctx *ctx, const fi
     if (status != 0)
         return -1;
     if (state->aof.active && aof_rewrite_now(state, ctx, error, error_size) != 0) {
-        dblite_log(state->module, "warning", "rewriting the append only file after RESTORE failed: %s", error);
+        dblite_log(state->module, "warning",
+                   "rewriting the append only file after RESTORE failed: %s", error);
         return -1;
     }
     return 0;

@@ -30,7 +30,8 @@ int persistence_write_gate(char *error, size_t error_size, void *privdata)
     }
     const aof_log *aof = &state->aof;
     if (aof->active && (aof->write_failed || aof->fsync_failed)) {
-        snprintf(error, error_size, "MISCONF Errors writing to the AOF file: %s", strerror(aof->failure_errno));
+        snprintf(error, error_size, "MISCONF Errors writing to the AOF file: %s",
+                 strerror(aof->failure_errno));
         return 1;
     }
     return 0;

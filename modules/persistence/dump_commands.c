@@ -47,7 +47,8 @@ void persistence_dump_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     value_saver_release(&saver);
     if (status == 0) {
         unsigned char version[2] = {RDB_VERSION & 0xff, RDB_VERSION >> 8};
-        if (output_buffer_write(&out, version, 2) != 0 || rdb_encode_u64_le(&out, output_buffer_crc(&out)) != 0) {
+        if (output_buffer_write(&out, version, 2) != 0 ||
+            rdb_encode_u64_le(&out, output_buffer_crc(&out)) != 0) {
             snprintf(error, sizeof(error), "%s", output_buffer_error(&out));
             status = -1;
         }
@@ -82,7 +83,8 @@ typedef struct restore_options {
 
 /* Parses the options after the payload; replies and returns -1 on error.
  * The order of checks is Redis's: options, existing key, TTL, payload. */
-static int parse_restore_options(dblite_ctx *ctx, int argc, const dblite_bytes *argv, restore_options *options)
+static int parse_restore_options(dblite_ctx *ctx, int argc, const dblite_bytes *argv,
+                                 restore_options *options)
 {
     memset(options, 0, sizeof(*options));
     int idle_given = 0, freq_given = 0;
@@ -139,7 +141,8 @@ static int parse_restore_ttl(dblite_ctx *ctx, dblite_bytes argument, long long *
  * in Redis, the value is read from the whole payload (a value may run into
  * the footer bytes) and nothing checks that it ends where the footer
  * starts: the checksum already vouches for the bytes. */
-static int decode_payload(dblite_ctx *ctx, dblite_bytes payload, const dblite_type **type, void **value)
+static int decode_payload(dblite_ctx *ctx, dblite_bytes payload, const dblite_type **type,
+                          void **value)
 {
     rdb_reader reader;
     rdb_reader_init(&reader, payload.ptr, payload.len);
@@ -165,7 +168,8 @@ static int decode_payload(dblite_ctx *ctx, dblite_bytes payload, const dblite_ty
     return 0;
 }
 
-void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc,
+                            const dblite_bytes *argv)
 {
     restore_options options;
     if (parse_restore_options(ctx, argc, argv, &options) != 0)
@@ -212,8 +216,8 @@ void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc,
      * not stretch the key's life. */
     char number[DBLITE_LONG_LONG_TEXT_SIZE];
     size_t length = dblite_format_long_long(number, sizeof(number), deadline);
-    dblite_bytes propagated[6] = {{"RESTORE", 7}, key, {number, length}, argv[3], {"REPLACE", 7},
-                                  {"ABSTTL", 6}};
+    dblite_bytes propagated[6] = {{"RESTORE", 7}, key,          {number, length}, argv[3],
+                                  {"REPLACE", 7}, {"ABSTTL", 6}};
     dblite_propagate_replace(ctx, 6, propagated);
     dblite_reply_ok(ctx);
 }

@@ -50,7 +50,8 @@ void durable_file_abandon(int fd, const char *temp_path)
     unlink(temp_path);
 }
 
-int durable_file_commit(int fd, const char *temp_path, const char *final_path, char *error, size_t error_size)
+int durable_file_commit(int fd, const char *temp_path, const char *final_path, char *error,
+                        size_t error_size)
 {
     if (fsync(fd) != 0) {
         snprintf(error, error_size, "fsync of '%s' failed: %s", temp_path, strerror(errno));
@@ -63,7 +64,8 @@ int durable_file_commit(int fd, const char *temp_path, const char *final_path, c
         return -1;
     }
     if (rename(temp_path, final_path) != 0) {
-        snprintf(error, error_size, "cannot rename '%s' to '%s': %s", temp_path, final_path, strerror(errno));
+        snprintf(error, error_size, "cannot rename '%s' to '%s': %s", temp_path, final_path,
+                 strerror(errno));
         unlink(temp_path);
         return -1;
     }

@@ -15,7 +15,8 @@ int durable_file_create(const char *temp_path, char *error, size_t error_size);
 /* fsync and close fd, then rename temp_path to final_path and fsync the
  * directory.  On failure temp_path is removed and -1 returned with the
  * reason; fd is closed either way. */
-int durable_file_commit(int fd, const char *temp_path, const char *final_path, char *error, size_t error_size);
+int durable_file_commit(int fd, const char *temp_path, const char *final_path, char *error,
+                        size_t error_size);
 
 /* Close fd and remove temp_path after a failed write. */
 void durable_file_abandon(int fd, const char *temp_path);

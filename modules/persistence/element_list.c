@@ -51,8 +51,10 @@ int element_list_add(element_list *list, const void *bytes, size_t length)
     if (length > SIZE_MAX - list->arena_used)
         return -1;
     /* At least one byte, so even an empty element points into an arena. */
-    if (grow((void **)&list->arena, &list->arena_capacity, 1, list->arena_used + length + 1, 256) != 0 ||
-        grow((void **)&list->items, &list->capacity, sizeof(element_span), list->count + 1, 16) != 0)
+    if (grow((void **)&list->arena, &list->arena_capacity, 1, list->arena_used + length + 1, 256) !=
+            0 ||
+        grow((void **)&list->items, &list->capacity, sizeof(element_span), list->count + 1, 16) !=
+            0)
         return -1;
     if (length)
         memcpy(list->arena + list->arena_used, bytes, length);

@@ -35,7 +35,8 @@ static int plain_file_name(dblite_bytes argument, char *buffer, size_t size)
 {
     if (argument.len == 0 || argument.len > MAX_FILE_NAME || argument.len >= size)
         return -1;
-    if (memchr(argument.ptr, '\0', argument.len) != NULL || memchr(argument.ptr, '/', argument.len) != NULL ||
+    if (memchr(argument.ptr, '\0', argument.len) != NULL ||
+        memchr(argument.ptr, '/', argument.len) != NULL ||
         memchr(argument.ptr, '\\', argument.len) != NULL)
         return -1;
     memcpy(buffer, argument.ptr, argument.len);

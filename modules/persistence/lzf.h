@@ -23,7 +23,7 @@ int lzf_decompress(const unsigned char *input, size_t input_length, unsigned cha
 /* Compress input into output (at most output_length bytes) with table
  * (LZF_TABLE_ENTRIES entries, any content).  Returns the compressed length,
  * or 0 when it does not fit in output_length (no gain) or input is empty. */
-size_t lzf_compress(const unsigned char *input, size_t input_length, unsigned char *output, size_t output_length,
-                    uint32_t *table);
+size_t lzf_compress(const unsigned char *input, size_t input_length, unsigned char *output,
+                    size_t output_length, uint32_t *table);
 
 #endif

@@ -27,7 +27,8 @@ static inline uint32_t hash3(const unsigned char *p)
 }
 
 /* The literal bytes in runs; 0, or -1 when out is full. */
-static int put_literals(const unsigned char *bytes, size_t count, unsigned char *out, size_t out_length, size_t *op)
+static int put_literals(const unsigned char *bytes, size_t count, unsigned char *out,
+                        size_t out_length, size_t *op)
 {
     while (count > 0) {
         size_t run = count < MAX_LITERAL_RUN ? count : MAX_LITERAL_RUN;
@@ -43,7 +44,8 @@ static int put_literals(const unsigned char *bytes, size_t count, unsigned char 
 }
 
 /* A back reference of length (3..264) to distance (1..8192) bytes back. */
-static int put_reference(size_t length, size_t distance, unsigned char *out, size_t out_length, size_t *op)
+static int put_reference(size_t length, size_t distance, unsigned char *out, size_t out_length,
+                         size_t *op)
 {
     size_t code = length - 2, offset = distance - 1;
     if (code < 7) {
@@ -60,8 +62,8 @@ static int put_reference(size_t length, size_t distance, unsigned char *out, siz
     return 0;
 }
 
-size_t lzf_compress(const unsigned char *input, size_t input_length, unsigned char *output, size_t output_length,
-                    uint32_t *table)
+size_t lzf_compress(const unsigned char *input, size_t input_length, unsigned char *output,
+                    size_t output_length, uint32_t *table)
 {
     if (input_length == 0 || input_length > UINT32_MAX)
         return 0;
@@ -70,7 +72,8 @@ size_t lzf_compress(const unsigned char *input, size_t input_length, unsigned ch
         uint32_t slot = hash3(input + ip);
         size_t candidate = table[slot];
         table[slot] = (uint32_t)ip;
-        if (candidate >= ip || ip - candidate > MAX_DISTANCE || memcmp(input + candidate, input + ip, MIN_MATCH) != 0) {
+        if (candidate >= ip || ip - candidate > MAX_DISTANCE ||
+            memcmp(input + candidate, input + ip, MIN_MATCH) != 0) {
             ip++;
             continue;
         }
@@ -78,7 +81,8 @@ size_t lzf_compress(const unsigned char *input, size_t input_length, unsigned ch
         size_t length = MIN_MATCH;
         while (length < limit && input[candidate + length] == input[ip + length])
             length++;
-        if (put_literals(input + literals_from, ip - literals_from, output, output_length, &op) != 0 ||
+        if (put_literals(input + literals_from, ip - literals_from, output, output_length, &op) !=
+                0 ||
             put_reference(length, ip - candidate, output, output_length, &op) != 0)
             return 0;
         /* Index the positions inside the match too: long repeats then
@@ -88,7 +92,8 @@ size_t lzf_compress(const unsigned char *input, size_t input_length, unsigned ch
         ip += length;
         literals_from = ip;
     }
-    if (put_literals(input + literals_from, input_length - literals_from, output, output_length, &op) != 0)
+    if (put_literals(input + literals_from, input_length - literals_from, output, output_length,
+                     &op) != 0)
         return 0;
     return op;
 }

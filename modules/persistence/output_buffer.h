@@ -16,13 +16,13 @@
 #include "crc64.h"
 
 typedef struct output_buffer {
-    int fd;                 /* -1: everything stays in memory */
-    unsigned char *data;    /* dblite_alloc'd */
+    int fd;              /* -1: everything stays in memory */
+    unsigned char *data; /* dblite_alloc'd */
     size_t used, capacity;
-    size_t checksummed;     /* bytes of data already folded into crc */
+    size_t checksummed; /* bytes of data already folded into crc */
     uint64_t crc;
     const crc64_tables *crc_tables; /* NULL: no checksum kept */
-    uint64_t total_written; /* bytes handed to the file or kept in memory */
+    uint64_t total_written;         /* bytes handed to the file or kept in memory */
     int failed;
     char error[160];
     /* rdbcompression: strings over 20 bytes are LZF-compressed when that

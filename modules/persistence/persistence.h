@@ -23,15 +23,15 @@
 #include "dblite_provider.h"
 
 typedef struct persistence_settings {
-    char *save;                 /* "SECONDS CHANGES ..." pairs; empty: none */
+    char *save; /* "SECONDS CHANGES ..." pairs; empty: none */
     char *dbfilename;
     int rdbchecksum;
-    int rdbcompression;         /* LZF for strings over 20 bytes, as Redis */
+    int rdbcompression; /* LZF for strings over 20 bytes, as Redis */
     int stop_writes_on_bgsave_error;
     long long rdb_key_save_delay; /* microseconds per key, for tests */
     int appendonly;
     char *appendfilename;
-    int appendfsync;            /* AOF_FSYNC_* */
+    int appendfsync; /* AOF_FSYNC_* */
     long long auto_aof_rewrite_percentage;
     char *auto_aof_rewrite_min_size;
     int aof_load_truncated;
@@ -40,7 +40,8 @@ typedef struct persistence_settings {
 struct persistence_state;
 
 /* What the forked child runs: 0 on success, or -1 with the reason. */
-typedef int (*child_job_fn)(struct persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+typedef int (*child_job_fn)(struct persistence_state *state, dblite_ctx *ctx, char *error,
+                            size_t error_size);
 /* What the server runs once the child has ended (success: it exited 0)
  * after waiting duration_ms for it; the child's temporary file is still
  * there and is removed right after. */
@@ -57,18 +58,18 @@ typedef struct persistence_state {
     persistence_settings settings;
     crc64_tables crc_tables;
     const dblite_expiry_service *expiry; /* looked up once every module is loaded */
-    int started;             /* the STARTED event ran (data loaded) */
-    int loading;             /* a dataset is being loaded: ignore propagation */
-    int overwrite_seen;      /* a key was overwritten while loading: duplicate */
-    int suppress_propagation; /* the running command's propagation is not logged */
-    int shutdown_prepared;   /* SHUTDOWN_PREPARE flushed the log and saved */
-    char applied_dir[PATH_MAX]; /* the server's 'dir' we are in */
+    int started;                         /* the STARTED event ran (data loaded) */
+    int loading;                         /* a dataset is being loaded: ignore propagation */
+    int overwrite_seen;                  /* a key was overwritten while loading: duplicate */
+    int suppress_propagation;            /* the running command's propagation is not logged */
+    int shutdown_prepared;               /* SHUTDOWN_PREPARE flushed the log and saved */
+    char applied_dir[PATH_MAX];          /* the server's 'dir' we are in */
 
     /* snapshots */
-    long long changes_since_save;  /* counted from propagated writes */
+    long long changes_since_save; /* counted from propagated writes */
     long long changes_at_fork;
-    long long last_save_time;      /* Unix seconds of the last successful save */
-    long long last_bgsave_try;     /* Unix seconds */
+    long long last_save_time;  /* Unix seconds of the last successful save */
+    long long last_bgsave_try; /* Unix seconds */
     int last_bgsave_ok;
     long long last_bgsave_duration_ms;
     long long rdb_saves;
@@ -116,16 +117,18 @@ int persistence_write_gate(char *error, size_t error_size, void *privdata);
 int snapshot_save_now(persistence_state *state, dblite_ctx *ctx, const char *path, char *error,
                       size_t error_size);
 /* Fork a child that saves to dbfilename.  0, or -1 with a reason. */
-int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size);
+int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *error,
+                              size_t error_size);
 /* Load the RDB file at path into the (empty) keyspace at startup or check
  * it (store 0).  0, or -1 with the reason in error. */
-int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, int store, int report_progress,
-                       char *error, size_t error_size);
+int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, int store,
+                       int report_progress, char *error, size_t error_size);
 /* The same for a file already mapped (the caller unmaps it); path names
  * it in messages. */
 struct file_map;
-int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const struct file_map *map, const char *path,
-                         int store, int report_progress, char *error, size_t error_size);
+int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const struct file_map *map,
+                         const char *path, int store, int report_progress, char *error,
+                         size_t error_size);
 /* RESTORE <file>: check the mapped file, then replace the dataset with it;
  * name names it in messages. */
 int dataset_restore_from_map(persistence_state *state, dblite_ctx *ctx, const struct file_map *map,
@@ -161,8 +164,8 @@ void aof_log_close(persistence_state *state);
  * the server runs done (also when the child is killed).  kind names the
  * job for child_running and the temporary file.  0 in the parent, or -1
  * with the reason (fork failed, a child is already running). */
-int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job, child_done_fn done,
-                char *error, size_t error_size);
+int child_start(persistence_state *state, dblite_ctx *ctx, child_kind kind, child_job_fn job,
+                child_done_fn done, char *error, size_t error_size);
 /* The temporary file a child of kind with process id pid writes. */
 void child_temp_name(child_kind kind, pid_t pid, char *buffer, size_t size);
 /* Stop a running child at once (shutdown, dataset replaced) and clean up
@@ -177,7 +180,8 @@ int child_running(const persistence_state *state, child_kind kind);
  * dbfilename. */
 void snapshot_save_and_reply(persistence_state *state, dblite_ctx *ctx, const char *path);
 /* Redis's RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]. */
-void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc,
+                            const dblite_bytes *argv);
 
 /* ---- command handlers (the table is in persistence_module.c) ---- */
 

@@ -33,13 +33,16 @@ static void info_persistence(dblite_info *info, void *privdata)
                       state->aof.rewrites ? state->aof.last_rewrite_duration_ms / 1000 : -1);
     dblite_info_field(info, "aof_current_rewrite_time_sec", "%lld",
                       rewriting ? seconds_since(state->child_started_ms, now) : -1);
-    dblite_info_field(info, "aof_last_bgrewrite_status", "%s", state->aof.last_rewrite_ok ? "ok" : "err");
+    dblite_info_field(info, "aof_last_bgrewrite_status", "%s",
+                      state->aof.last_rewrite_ok ? "ok" : "err");
     dblite_info_field(info, "aof_rewrites", "%lld", state->aof.rewrites);
-    dblite_info_field(info, "aof_rewrites_consecutive_failures", "%lld", state->aof.consecutive_failures);
+    dblite_info_field(info, "aof_rewrites_consecutive_failures", "%lld",
+                      state->aof.consecutive_failures);
     dblite_info_field(info, "aof_last_write_status", "%s",
                       state->aof.write_failed || state->aof.fsync_failed ? "err" : "ok");
     if (state->aof.active) {
-        dblite_info_field(info, "aof_current_size", "%llu", (unsigned long long)state->aof.current_size);
+        dblite_info_field(info, "aof_current_size", "%llu",
+                          (unsigned long long)state->aof.current_size);
         dblite_info_field(info, "aof_base_size", "%llu", (unsigned long long)state->aof.base_size);
         dblite_info_field(info, "aof_buffer_length", "%zu", state->aof.pending.used);
     }

@@ -44,7 +44,8 @@ static int auto_rewrite_due(persistence_state *state)
     aof_log *aof = &state->aof;
     unsigned long long minimum;
     if (!aof->active || state->settings.auto_aof_rewrite_percentage <= 0 ||
-        parse_memory(state->settings.auto_aof_rewrite_min_size, &minimum) != 0 || aof->current_size <= minimum)
+        parse_memory(state->settings.auto_aof_rewrite_min_size, &minimum) != 0 ||
+        aof->current_size <= minimum)
         return 0;
     uint64_t base = aof->base_size ? aof->base_size : 1;
     uint64_t growth = aof->current_size > base ? (aof->current_size - base) * 100 / base : 0;
@@ -81,7 +82,8 @@ static int check_appendonly(const char *name, char *error, size_t error_size, vo
     char reason[512];
     if (aof_log_check_openable(state, reason, sizeof(reason)) != 0) {
         dblite_log(state->module, "warning", "%s", reason);
-        dblite_log(state->module, "warning", "the append only file stays off (CONFIG SET appendonly yes refused)");
+        dblite_log(state->module, "warning",
+                   "the append only file stays off (CONFIG SET appendonly yes refused)");
         snprintf(error, error_size, "Unable to turn on AOF. Check server logs.");
         return DBLITE_ERR_IO;
     }
@@ -111,9 +113,10 @@ static int rewrite_limited(persistence_state *state, long long now_seconds)
     if (aof->retry_delay_minutes > REWRITE_MAX_DELAY_MINUTES)
         aof->retry_delay_minutes = REWRITE_MAX_DELAY_MINUTES;
     aof->retry_after = now_seconds + aof->retry_delay_minutes * 60;
-    dblite_log(state->module, "warning",
-               "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in %lld minutes",
-               aof->retry_delay_minutes);
+    dblite_log(
+        state->module, "warning",
+        "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in %lld minutes",
+        aof->retry_delay_minutes);
     return 1;
 }
 
@@ -129,9 +132,11 @@ static long long cron(dblite_ctx *ctx, void *privdata)
     char error[512];
     if (state->bgsave_scheduled || snapshot_save_point_due(state, time(NULL))) {
         if (state->bgsave_scheduled == 0)
-            dblite_log(state->module, "notice", "%lld changes since the last save: saving", state->changes_since_save);
+            dblite_log(state->module, "notice", "%lld changes since the last save: saving",
+                       state->changes_since_save);
         snapshot_start_background(state, ctx, error, sizeof(error));
-    } else if ((state->aof.rewrite_scheduled || auto_rewrite_due(state)) && !rewrite_limited(state, time(NULL))) {
+    } else if ((state->aof.rewrite_scheduled || auto_rewrite_due(state)) &&
+               !rewrite_limited(state, time(NULL))) {
         if (aof_rewrite_start_background(state, ctx, error, sizeof(error)) != 0)
             dblite_log(state->module, "warning", "cannot start the AOF rewrite: %s", error);
     }
@@ -152,7 +157,8 @@ static int load_at_startup(persistence_state *state, dblite_ctx *ctx)
         aof_load_result result;
         if (aof_load_file(state, ctx, aof, &result, error, sizeof(error)) != 0)
             return fatal(state, "cannot load the append only file", error);
-        dblite_log(state->module, "notice", "DB loaded from append only file '%s': %lld commands replayed", aof,
+        dblite_log(state->module, "notice",
+                   "DB loaded from append only file '%s': %lld commands replayed", aof,
                    result.commands);
         if (result.failed_commands)
             dblite_log(state->module, "warning", "%lld replayed commands replied an error",
@@ -186,7 +192,8 @@ static void on_started(dblite_ctx *ctx, const dblite_event *event, void *privdat
     }
     state->last_save_time = time(NULL);
     if (aof_fsync_worker_start(&state->aof.worker) != 0)
-        dblite_log(state->module, "warning", "no fsync thread: everysec fsyncs will run on the main thread");
+        dblite_log(state->module, "warning",
+                   "no fsync thread: everysec fsyncs will run on the main thread");
     if (load_at_startup(state, ctx) != 0)
         return;
     state->started = 1;
@@ -254,9 +261,10 @@ static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privda
         if (state->aof.fd >= 0)
             aof_log_close(state);
         char error[512];
-        int save = !state->shutdown_prepared &&
-                   ((event->flags & DBLITE_SHUTDOWN_SAVE) ||
-                    (!(event->flags & DBLITE_SHUTDOWN_NOSAVE) && snapshot_save_points_configured(state)));
+        int save =
+            !state->shutdown_prepared &&
+            ((event->flags & DBLITE_SHUTDOWN_SAVE) ||
+             (!(event->flags & DBLITE_SHUTDOWN_NOSAVE) && snapshot_save_points_configured(state)));
         if (save) {
             dblite_log(state->module, "notice", "saving the final RDB snapshot before exiting");
             snapshot_save_now(state, ctx, state->settings.dbfilename, error, sizeof(error));
@@ -298,7 +306,8 @@ int persistence_lifecycle_register(persistence_state *state)
     dblite_module *module = state->module;
     int status = DBLITE_OK;
     status |= dblite_event_subscribe(module, DBLITE_EVENT_STARTED, on_started, state);
-    status |= dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN_PREPARE, on_shutdown_prepare, state);
+    status |=
+        dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN_PREPARE, on_shutdown_prepare, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_BEFORE_SLEEP, on_before_sleep, state);
     status |= dblite_event_subscribe(module, DBLITE_EVENT_KEY_OVERWRITTEN, on_overwritten, state);

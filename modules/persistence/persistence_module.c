@@ -21,29 +21,33 @@ DBLITE_MODULE_DECLARE();
  * and COMMAND DOCS summaries.  The handlers are in snapshot_commands.c,
  * dump_commands.c and aof_commands.c. */
 static const dblite_command_spec persistence_commands[] = {
-    DBLITE_COMMAND(.name = "save", .arity = 1, .flags = "admin noscript", .handler = persistence_save_command,
-                   .summary = "Synchronously saves the database(s) to disk.", .since = "1.0.0", .group = "server",
-                   .arguments = ""),
-    DBLITE_COMMAND(.name = "bgsave", .arity = -1, .flags = "admin noscript", .handler = persistence_bgsave_command,
-                   .summary = "Asynchronously saves the database(s) to disk.", .since = "1.0.0", .group = "server",
-                   .arguments = "[SCHEDULE]"),
+    DBLITE_COMMAND(.name = "save", .arity = 1, .flags = "admin noscript",
+                   .handler = persistence_save_command,
+                   .summary = "Synchronously saves the database(s) to disk.", .since = "1.0.0",
+                   .group = "server", .arguments = ""),
+    DBLITE_COMMAND(.name = "bgsave", .arity = -1, .flags = "admin noscript",
+                   .handler = persistence_bgsave_command,
+                   .summary = "Asynchronously saves the database(s) to disk.", .since = "1.0.0",
+                   .group = "server", .arguments = "[SCHEDULE]"),
     DBLITE_COMMAND(.name = "lastsave", .arity = 1, .flags = "fast loading stale",
                    .handler = persistence_lastsave_command,
-                   .summary = "Returns the Unix timestamp of the last successful save to disk.", .since = "1.0.0",
-                   .group = "server", .arguments = ""),
-    DBLITE_COMMAND(.name = "dump", .arity = 2, .flags = "readonly", .first_key = 1, .last_key = 1, .key_step = 1,
-                   .handler = persistence_dump_command,
-                   .summary = "Returns a serialized representation of the value stored at a key.", .since = "2.6.0",
-                   .group = "generic", .arguments = "key"),
-    DBLITE_COMMAND(.name = "restore", .arity = -4, .flags = "write deny-oom", .first_key = 1, .last_key = 1,
-                   .key_step = 1, .handler = persistence_restore_command,
-                   .summary = "Creates a key from the serialized representation of a value.", .since = "2.6.0",
-                   .group = "generic",
-                   .arguments = "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]"),
+                   .summary = "Returns the Unix timestamp of the last successful save to disk.",
+                   .since = "1.0.0", .group = "server", .arguments = ""),
+    DBLITE_COMMAND(.name = "dump", .arity = 2, .flags = "readonly", .first_key = 1, .last_key = 1,
+                   .key_step = 1, .handler = persistence_dump_command,
+                   .summary = "Returns a serialized representation of the value stored at a key.",
+                   .since = "2.6.0", .group = "generic", .arguments = "key"),
+    DBLITE_COMMAND(
+            .name = "restore", .arity = -4, .flags = "write deny-oom", .first_key = 1,
+            .last_key = 1, .key_step = 1, .handler = persistence_restore_command,
+            .summary = "Creates a key from the serialized representation of a value.",
+            .since = "2.6.0", .group = "generic",
+            .arguments =
+                "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]"),
     DBLITE_COMMAND(.name = "bgrewriteaof", .arity = 1, .flags = "admin noscript",
                    .handler = persistence_bgrewriteaof_command,
-                   .summary = "Asynchronously rewrites the append-only file to disk.", .since = "1.0.0",
-                   .group = "server", .arguments = ""),
+                   .summary = "Asynchronously rewrites the append-only file to disk.",
+                   .since = "1.0.0", .group = "server", .arguments = ""),
 };
 
 /* The module data's destructor: the settings' last values are the
@@ -91,10 +95,12 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     size_t command_count = DBLITE_ARRAY_LENGTH(persistence_commands);
     if (persistence_config_register(state) != DBLITE_OK ||
         dblite_command_register_table(module, persistence_commands, command_count) != DBLITE_OK ||
-        files_service_register(module) != DBLITE_OK || persistence_info_register(state) != DBLITE_OK ||
+        files_service_register(module) != DBLITE_OK ||
+        persistence_info_register(state) != DBLITE_OK ||
         persistence_lifecycle_register(state) != DBLITE_OK ||
         dblite_write_gate_register(module, persistence_write_gate, state) != DBLITE_OK) {
-        dblite_module_fail(module, "could not register the persistence commands, settings and hooks");
+        dblite_module_fail(module,
+                           "could not register the persistence commands, settings and hooks");
         return DBLITE_ERR;
     }
     return DBLITE_OK;

@@ -35,8 +35,8 @@ static int encode_compressed(output_buffer *out, const char *ptr, size_t length)
         out->compress_output = grown;
         out->compress_capacity = limit;
     }
-    size_t compressed = lzf_compress((const unsigned char *)ptr, length, out->compress_output, limit,
-                                     out->compress_table);
+    size_t compressed = lzf_compress((const unsigned char *)ptr, length, out->compress_output,
+                                     limit, out->compress_table);
     if (compressed == 0)
         return 0;
     if (output_buffer_byte(out, (RDB_LENGTH_ENCODED << 6) | RDB_ENCODING_LZF) != 0 ||

@@ -59,27 +59,27 @@ static int skip_module_fields(load_state *state)
         if (rdb_read_length(reader, &opcode) != 0)
             return reader_error(state);
         switch (opcode) {
-        case RDB_MODULE_OPCODE_EOF:
-            return 0;
-        case RDB_MODULE_OPCODE_SINT:
-        case RDB_MODULE_OPCODE_UINT:
-            if (rdb_read_length(reader, &number) != 0)
-                return reader_error(state);
-            break;
-        case RDB_MODULE_OPCODE_FLOAT:
-            if (rdb_read_view(reader, 4, &bytes) != 0)
-                return reader_error(state);
-            break;
-        case RDB_MODULE_OPCODE_DOUBLE:
-            if (rdb_read_view(reader, 8, &bytes) != 0)
-                return reader_error(state);
-            break;
-        case RDB_MODULE_OPCODE_STRING:
-            if (rdb_skip_string(reader) != 0)
-                return reader_error(state);
-            break;
-        default:
-            return load_error(state, "unknown field in module auxiliary data");
+            case RDB_MODULE_OPCODE_EOF:
+                return 0;
+            case RDB_MODULE_OPCODE_SINT:
+            case RDB_MODULE_OPCODE_UINT:
+                if (rdb_read_length(reader, &number) != 0)
+                    return reader_error(state);
+                break;
+            case RDB_MODULE_OPCODE_FLOAT:
+                if (rdb_read_view(reader, 4, &bytes) != 0)
+                    return reader_error(state);
+                break;
+            case RDB_MODULE_OPCODE_DOUBLE:
+                if (rdb_read_view(reader, 8, &bytes) != 0)
+                    return reader_error(state);
+                break;
+            case RDB_MODULE_OPCODE_STRING:
+                if (rdb_skip_string(reader) != 0)
+                    return reader_error(state);
+                break;
+            default:
+                return load_error(state, "unknown field in module auxiliary data");
         }
     }
 }
@@ -97,8 +97,8 @@ static int read_header(load_state *state)
     state->result->version = version;
     if (version < 1 || version > RDB_VERSION) {
         snprintf(state->result->error, sizeof(state->result->error),
-                 "RDB format version %d is not supported (this server reads versions 1 to %d)", version,
-                 RDB_VERSION);
+                 "RDB format version %d is not supported (this server reads versions 1 to %d)",
+                 version, RDB_VERSION);
         return -1;
     }
     return 0;
@@ -115,17 +115,20 @@ static int check_footer(load_state *state, size_t eof_position)
     state->result->consumed = state->reader.position;
     if (!state->options->verify_checksum || stored == 0)
         return 0;
-    uint64_t computed = crc64_update(state->options->crc_tables, 0, state->reader.data, eof_position + 1);
+    uint64_t computed =
+        crc64_update(state->options->crc_tables, 0, state->reader.data, eof_position + 1);
     if (computed != stored) {
-        snprintf(state->result->error, sizeof(state->result->error),
-                 "checksum mismatch: the file says %016llx, its content gives %016llx (the file is damaged)",
-                 (unsigned long long)stored, (unsigned long long)computed);
+        snprintf(
+            state->result->error, sizeof(state->result->error),
+            "checksum mismatch: the file says %016llx, its content gives %016llx (the file is damaged)",
+            (unsigned long long)stored, (unsigned long long)computed);
         return -1;
     }
     return 0;
 }
 
-static int store_key(load_state *state, rdb_string key, const dblite_type *type, void *value, long long deadline)
+static int store_key(load_state *state, rdb_string key, const dblite_type *type, void *value,
+                     long long deadline)
 {
     const rdb_load_options *options = state->options;
     rdb_load_result *result = state->result;
@@ -145,8 +148,9 @@ static int store_key(load_state *state, rdb_string key, const dblite_type *type,
         return load_error(state, "out of memory storing a key");
     if (options->overwrite_seen && *options->overwrite_seen != overwritten_before) {
         char message[200];
-        snprintf(message, sizeof(message), "duplicate key '%.*s' in database %d", (int)(key.length < 64 ? key.length : 64),
-                 (const char *)key.ptr, dblite_ctx_db(options->ctx));
+        snprintf(message, sizeof(message), "duplicate key '%.*s' in database %d",
+                 (int)(key.length < 64 ? key.length : 64), (const char *)key.ptr,
+                 dblite_ctx_db(options->ctx));
         return load_error(state, message);
     }
     if (deadline != NO_DEADLINE && options->expiry != NULL &&
@@ -190,78 +194,83 @@ static int load_body(load_state *state)
         if (rdb_read_byte(reader, &opcode) != 0)
             return reader_error(state);
         switch (opcode) {
-        case RDB_OPCODE_EOF:
-            return check_footer(state, opcode_position);
-        case RDB_OPCODE_EXPIRETIME_MS:
-            if (rdb_read_u64_le(reader, &first) != 0)
-                return reader_error(state);
-            deadline = (long long)first;
-            continue;
-        case RDB_OPCODE_EXPIRETIME: {
-            uint32_t seconds;
-            if (rdb_read_u32_le(reader, &seconds) != 0)
-                return reader_error(state);
-            deadline = (long long)seconds * 1000;
-            continue;
-        }
-        case RDB_OPCODE_SELECTDB:
-            if (rdb_read_length(reader, &first) != 0)
-                return reader_error(state);
-            if (first >= (uint64_t)dblite_database_count()) {
-                snprintf(state->result->error, sizeof(state->result->error),
-                         "the file has keys in database %llu but the server has %d databases (raise 'databases')",
-                         (unsigned long long)first, dblite_database_count());
-                return -1;
+            case RDB_OPCODE_EOF:
+                return check_footer(state, opcode_position);
+            case RDB_OPCODE_EXPIRETIME_MS:
+                if (rdb_read_u64_le(reader, &first) != 0)
+                    return reader_error(state);
+                deadline = (long long)first;
+                continue;
+            case RDB_OPCODE_EXPIRETIME: {
+                uint32_t seconds;
+                if (rdb_read_u32_le(reader, &seconds) != 0)
+                    return reader_error(state);
+                deadline = (long long)seconds * 1000;
+                continue;
             }
-            dblite_ctx_select(options->ctx, (int)first);
-            continue;
-        case RDB_OPCODE_RESIZEDB:
-            if (rdb_read_length(reader, &first) != 0 || rdb_read_length(reader, &second) != 0)
-                return reader_error(state);
-            /* Size the table once; a hint beyond what the rest of the file
+            case RDB_OPCODE_SELECTDB:
+                if (rdb_read_length(reader, &first) != 0)
+                    return reader_error(state);
+                if (first >= (uint64_t)dblite_database_count()) {
+                    snprintf(
+                        state->result->error, sizeof(state->result->error),
+                        "the file has keys in database %llu but the server has %d databases (raise 'databases')",
+                        (unsigned long long)first, dblite_database_count());
+                    return -1;
+                }
+                dblite_ctx_select(options->ctx, (int)first);
+                continue;
+            case RDB_OPCODE_RESIZEDB:
+                if (rdb_read_length(reader, &first) != 0 || rdb_read_length(reader, &second) != 0)
+                    return reader_error(state);
+                /* Size the table once; a hint beyond what the rest of the file
              * could hold (a damaged count) is not worth honouring. */
-            if (options->store && options->ctx != NULL && first <= (reader->length - reader->position) / 3)
-                dblite_database_reserve(options->ctx, (size_t)first);
-            continue;
-        case RDB_OPCODE_AUX:
-            if (rdb_read_string(reader, &state->aux_scratch, &aux) != 0 || rdb_skip_string(reader) != 0)
-                return reader_error(state);
-            continue;
-        case RDB_OPCODE_IDLE:
-            if (rdb_read_length(reader, &first) != 0)
-                return reader_error(state);
-            continue;
-        case RDB_OPCODE_FREQ:
-            if (rdb_read_byte(reader, &opcode) != 0)
-                return reader_error(state);
-            continue;
-        case RDB_OPCODE_MODULE_AUX:
-            if (rdb_read_length(reader, &first) != 0 || rdb_read_length(reader, &second) != 0 ||
-                second != RDB_MODULE_OPCODE_UINT || rdb_read_length(reader, &second) != 0)
-                return state->reader.failed ? reader_error(state)
-                                            : load_error(state, "malformed module auxiliary data");
-            if (skip_module_fields(state) != 0)
-                return -1;
-            state->result->skipped_module_aux++;
-            continue;
-        case RDB_OPCODE_FUNCTION2:
-            if (rdb_skip_string(reader) != 0)
-                return reader_error(state);
-            state->result->skipped_functions++;
-            continue;
-        case RDB_OPCODE_FUNCTION_PRE_GA:
-            return load_error(state, "the file holds functions in a pre-release format");
-        default:
-            if (!rdb_is_value_type(opcode)) {
-                char message[80];
-                snprintf(message, sizeof(message), "unknown RDB opcode or value type %d", opcode);
-                reader->position = opcode_position;
-                return load_error(state, message);
-            }
-            if (load_key_value(state, opcode, deadline) != 0)
-                return -1;
-            deadline = NO_DEADLINE;
-            continue;
+                if (options->store && options->ctx != NULL &&
+                    first <= (reader->length - reader->position) / 3)
+                    dblite_database_reserve(options->ctx, (size_t)first);
+                continue;
+            case RDB_OPCODE_AUX:
+                if (rdb_read_string(reader, &state->aux_scratch, &aux) != 0 ||
+                    rdb_skip_string(reader) != 0)
+                    return reader_error(state);
+                continue;
+            case RDB_OPCODE_IDLE:
+                if (rdb_read_length(reader, &first) != 0)
+                    return reader_error(state);
+                continue;
+            case RDB_OPCODE_FREQ:
+                if (rdb_read_byte(reader, &opcode) != 0)
+                    return reader_error(state);
+                continue;
+            case RDB_OPCODE_MODULE_AUX:
+                if (rdb_read_length(reader, &first) != 0 || rdb_read_length(reader, &second) != 0 ||
+                    second != RDB_MODULE_OPCODE_UINT || rdb_read_length(reader, &second) != 0)
+                    return state->reader.failed
+                               ? reader_error(state)
+                               : load_error(state, "malformed module auxiliary data");
+                if (skip_module_fields(state) != 0)
+                    return -1;
+                state->result->skipped_module_aux++;
+                continue;
+            case RDB_OPCODE_FUNCTION2:
+                if (rdb_skip_string(reader) != 0)
+                    return reader_error(state);
+                state->result->skipped_functions++;
+                continue;
+            case RDB_OPCODE_FUNCTION_PRE_GA:
+                return load_error(state, "the file holds functions in a pre-release format");
+            default:
+                if (!rdb_is_value_type(opcode)) {
+                    char message[80];
+                    snprintf(message, sizeof(message), "unknown RDB opcode or value type %d",
+                             opcode);
+                    reader->position = opcode_position;
+                    return load_error(state, message);
+                }
+                if (load_key_value(state, opcode, deadline) != 0)
+                    return -1;
+                deadline = NO_DEADLINE;
+                continue;
         }
     }
 }
@@ -270,7 +279,8 @@ int rdb_verify_file_checksum(const unsigned char *data, size_t length, const crc
                              rdb_load_result *result)
 {
     memset(result, 0, sizeof(*result));
-    if (length < RDB_HEADER_LENGTH + 9 || memcmp(data, "REDIS", RDB_MAGIC_LENGTH) != 0 || data[length - 9] != 0xFF)
+    if (length < RDB_HEADER_LENGTH + 9 || memcmp(data, "REDIS", RDB_MAGIC_LENGTH) != 0 ||
+        data[length - 9] != 0xFF)
         return 0;
     int version = 0;
     for (int i = RDB_MAGIC_LENGTH; i < RDB_HEADER_LENGTH; i++) {
@@ -288,13 +298,15 @@ int rdb_verify_file_checksum(const unsigned char *data, size_t length, const crc
     uint64_t computed = crc64_update(tables, 0, data, length - 8);
     if (computed == stored)
         return 0;
-    snprintf(result->error, sizeof(result->error),
-             "checksum mismatch: the file says %016llx, its content gives %016llx (the file is damaged)",
-             (unsigned long long)stored, (unsigned long long)computed);
+    snprintf(
+        result->error, sizeof(result->error),
+        "checksum mismatch: the file says %016llx, its content gives %016llx (the file is damaged)",
+        (unsigned long long)stored, (unsigned long long)computed);
     return -1;
 }
 
-int rdb_load(const unsigned char *data, size_t length, const rdb_load_options *options, rdb_load_result *result)
+int rdb_load(const unsigned char *data, size_t length, const rdb_load_options *options,
+             rdb_load_result *result)
 {
     memset(result, 0, sizeof(*result));
     load_state state = {.options = options, .result = result};

@@ -18,14 +18,14 @@
 #include "dblite_provider.h"
 
 typedef struct rdb_load_options {
-    dblite_ctx *ctx;                     /* where keys go; its database changes */
+    dblite_ctx *ctx; /* where keys go; its database changes */
     const crc64_tables *crc_tables;
     const dblite_expiry_service *expiry; /* NULL: deadlines in the file are dropped */
     dblite_module *progress_module;      /* report loading progress as this module; NULL: don't */
     int store;                           /* 0: parse and check only */
     int verify_checksum;
-    long long now_ms;                    /* keys with an earlier deadline are skipped */
-    const int *overwrite_seen;           /* set by the caller's KEY_OVERWRITTEN hook: a duplicate key */
+    long long now_ms;          /* keys with an earlier deadline are skipped */
+    const int *overwrite_seen; /* set by the caller's KEY_OVERWRITTEN hook: a duplicate key */
 } rdb_load_options;
 
 typedef struct rdb_load_result {
@@ -33,10 +33,10 @@ typedef struct rdb_load_result {
     long long keys_loaded;
     long long keys_expired;
     long long keys_empty;
-    int skipped_functions;      /* function libraries found and ignored */
-    int skipped_module_aux;     /* module auxiliary data found and ignored */
-    size_t consumed;            /* bytes of the RDB data, checksum included */
-    int truncated;              /* the error was running out of data */
+    int skipped_functions;  /* function libraries found and ignored */
+    int skipped_module_aux; /* module auxiliary data found and ignored */
+    size_t consumed;        /* bytes of the RDB data, checksum included */
+    int truncated;          /* the error was running out of data */
     char error[400];
 } rdb_load_result;
 
@@ -48,7 +48,8 @@ typedef struct rdb_load_result {
  * a mismatch. */
 int rdb_verify_file_checksum(const unsigned char *data, size_t length, const crc64_tables *tables,
                              rdb_load_result *result);
-int rdb_load(const unsigned char *data, size_t length, const rdb_load_options *options, rdb_load_result *result);
+int rdb_load(const unsigned char *data, size_t length, const rdb_load_options *options,
+             rdb_load_result *result);
 
 /* 1 when data starts like an RDB file ("REDIS" and a version). */
 int rdb_looks_like_rdb(const unsigned char *data, size_t length);

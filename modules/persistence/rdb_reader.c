@@ -68,8 +68,8 @@ static int need(rdb_reader *reader, size_t count)
         return -1;
     if (count > reader->length - reader->position) {
         reader->truncated = 1;
-        return rdb_reader_fail(reader, "unexpected end of data (needed %zu more bytes, %zu left)", count,
-                               reader->length - reader->position);
+        return rdb_reader_fail(reader, "unexpected end of data (needed %zu more bytes, %zu left)",
+                               count, reader->length - reader->position);
     }
     return 0;
 }
@@ -144,32 +144,32 @@ static int read_length_header(rdb_reader *reader, uint64_t *length, int *encoded
     *encoded = 0;
     const unsigned char *rest;
     switch (first >> 6) {
-    case RDB_LENGTH_6BIT:
-        *length = first & 0x3f;
-        return 0;
-    case RDB_LENGTH_14BIT:
-        if (rdb_read_view(reader, 1, &rest) != 0)
-            return -1;
-        *length = ((uint64_t)(first & 0x3f) << 8) | rest[0];
-        return 0;
-    case RDB_LENGTH_ENCODED:
-        *encoded = 1;
-        *length = first & 0x3f;
-        return 0;
-    default:
-        if (first == RDB_LENGTH_32BIT) {
-            if (rdb_read_view(reader, 4, &rest) != 0)
-                return -1;
-            *length = big_endian(rest, 4);
+        case RDB_LENGTH_6BIT:
+            *length = first & 0x3f;
             return 0;
-        }
-        if (first == RDB_LENGTH_64BIT) {
-            if (rdb_read_view(reader, 8, &rest) != 0)
+        case RDB_LENGTH_14BIT:
+            if (rdb_read_view(reader, 1, &rest) != 0)
                 return -1;
-            *length = big_endian(rest, 8);
+            *length = ((uint64_t)(first & 0x3f) << 8) | rest[0];
             return 0;
-        }
-        return rdb_reader_fail(reader, "unknown length encoding 0x%02x", first);
+        case RDB_LENGTH_ENCODED:
+            *encoded = 1;
+            *length = first & 0x3f;
+            return 0;
+        default:
+            if (first == RDB_LENGTH_32BIT) {
+                if (rdb_read_view(reader, 4, &rest) != 0)
+                    return -1;
+                *length = big_endian(rest, 4);
+                return 0;
+            }
+            if (first == RDB_LENGTH_64BIT) {
+                if (rdb_read_view(reader, 8, &rest) != 0)
+                    return -1;
+                *length = big_endian(rest, 8);
+                return 0;
+            }
+            return rdb_reader_fail(reader, "unknown length encoding 0x%02x", first);
     }
 }
 
@@ -183,7 +183,8 @@ int rdb_read_length(rdb_reader *reader, uint64_t *length)
     return 0;
 }
 
-static int read_integer_string(rdb_reader *reader, int width, scratch_buffer *scratch, rdb_string *string)
+static int read_integer_string(rdb_reader *reader, int width, scratch_buffer *scratch,
+                               rdb_string *string)
 {
     const unsigned char *bytes;
     if (rdb_read_view(reader, (size_t)width, &bytes) != 0)
@@ -243,16 +244,17 @@ int rdb_read_string(rdb_reader *reader, scratch_buffer *scratch, rdb_string *str
         return 0;
     }
     switch (length) {
-    case RDB_ENCODING_INT8:
-        return read_integer_string(reader, 1, scratch, string);
-    case RDB_ENCODING_INT16:
-        return read_integer_string(reader, 2, scratch, string);
-    case RDB_ENCODING_INT32:
-        return read_integer_string(reader, 4, scratch, string);
-    case RDB_ENCODING_LZF:
-        return read_lzf_string(reader, scratch, string);
-    default:
-        return rdb_reader_fail(reader, "unknown string encoding %llu", (unsigned long long)length);
+        case RDB_ENCODING_INT8:
+            return read_integer_string(reader, 1, scratch, string);
+        case RDB_ENCODING_INT16:
+            return read_integer_string(reader, 2, scratch, string);
+        case RDB_ENCODING_INT32:
+            return read_integer_string(reader, 4, scratch, string);
+        case RDB_ENCODING_LZF:
+            return read_lzf_string(reader, scratch, string);
+        default:
+            return rdb_reader_fail(reader, "unknown string encoding %llu",
+                                   (unsigned long long)length);
     }
 }
 

@@ -40,7 +40,8 @@ typedef struct rdb_string {
 
 void rdb_reader_init(rdb_reader *reader, const void *data, size_t length);
 /* Record a failure (printf-style) with the current offset; returns -1. */
-int rdb_reader_fail(rdb_reader *reader, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int rdb_reader_fail(rdb_reader *reader, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 
 int rdb_read_byte(rdb_reader *reader, unsigned char *byte);
 /* A view of the next count bytes, which are consumed. */

@@ -32,7 +32,8 @@ typedef struct snapshot_writer {
 
 static int write_aux(output_buffer *out, const char *name, const char *value)
 {
-    if (output_buffer_byte(out, RDB_OPCODE_AUX) != 0 || rdb_encode_string(out, name, strlen(name)) != 0)
+    if (output_buffer_byte(out, RDB_OPCODE_AUX) != 0 ||
+        rdb_encode_string(out, name, strlen(name)) != 0)
         return -1;
     return rdb_encode_string(out, value, strlen(value));
 }
@@ -61,13 +62,14 @@ static int write_key(dblite_bytes key, const dblite_type *type, void *value, voi
     output_buffer *out = writer->out;
     if (writer->options->expiry != NULL) {
         long long deadline = writer->options->expiry->get_deadline(writer->ctx, key);
-        if (deadline >= 0 &&
-            (output_buffer_byte(out, RDB_OPCODE_EXPIRETIME_MS) != 0 || rdb_encode_u64_le(out, (uint64_t)deadline) != 0)) {
+        if (deadline >= 0 && (output_buffer_byte(out, RDB_OPCODE_EXPIRETIME_MS) != 0 ||
+                              rdb_encode_u64_le(out, (uint64_t)deadline) != 0)) {
             snprintf(writer->error, writer->error_size, "%s", output_buffer_error(out));
             return 1;
         }
     }
-    if (value_saver_write(&writer->saver, &key, type, value, writer->error, writer->error_size) != 0)
+    if (value_saver_write(&writer->saver, &key, type, value, writer->error, writer->error_size) !=
+        0)
         return 1;
     if (writer->options->key_delay_us > 0)
         usleep((useconds_t)writer->options->key_delay_us);
@@ -84,19 +86,21 @@ static int write_database(snapshot_writer *writer, int db)
         return 0;
     /* RESIZEDB is a sizing hint: the number of keys with a deadline is not
      * known before the walk, and 0 only means "no hint" to a loader. */
-    if (output_buffer_byte(out, RDB_OPCODE_SELECTDB) != 0 || rdb_encode_length(out, (uint64_t)db) != 0 ||
-        output_buffer_byte(out, RDB_OPCODE_RESIZEDB) != 0 || rdb_encode_length(out, (uint64_t)size) != 0 ||
-        rdb_encode_length(out, 0) != 0) {
+    if (output_buffer_byte(out, RDB_OPCODE_SELECTDB) != 0 ||
+        rdb_encode_length(out, (uint64_t)db) != 0 ||
+        output_buffer_byte(out, RDB_OPCODE_RESIZEDB) != 0 ||
+        rdb_encode_length(out, (uint64_t)size) != 0 || rdb_encode_length(out, 0) != 0) {
         snprintf(writer->error, writer->error_size, "%s", output_buffer_error(out));
         return -1;
     }
     return dblite_keyspace_foreach(writer->ctx, write_key, writer) == 0 ? 0 : -1;
 }
 
-int rdb_snapshot_write(output_buffer *out, dblite_ctx *ctx, const snapshot_options *options, char *error,
-                       size_t error_size)
+int rdb_snapshot_write(output_buffer *out, dblite_ctx *ctx, const snapshot_options *options,
+                       char *error, size_t error_size)
 {
-    snapshot_writer writer = {.out = out, .ctx = ctx, .options = options, .error = error, .error_size = error_size};
+    snapshot_writer writer = {
+        .out = out, .ctx = ctx, .options = options, .error = error, .error_size = error_size};
     if (value_saver_init(&writer.saver, out) != 0) {
         snprintf(error, error_size, "out of memory");
         return -1;

@@ -28,8 +28,8 @@ typedef struct snapshot_options {
 /* Every key of every database into out (which must keep a CRC when
  * write_checksum is set).  ctx's selected database changes.  Returns 0, or -1
  * with the reason in error. */
-int rdb_snapshot_write(output_buffer *out, dblite_ctx *ctx, const snapshot_options *options, char *error,
-                       size_t error_size);
+int rdb_snapshot_write(output_buffer *out, dblite_ctx *ctx, const snapshot_options *options,
+                       char *error, size_t error_size);
 
 /* The dataset into the file at path (relative to the working directory),
  * atomically.  temp_name is the temporary file's name. */

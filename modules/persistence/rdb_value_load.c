@@ -23,22 +23,24 @@ static int source_read_unsigned(void *stream, uint64_t *value)
         return DBLITE_OK;
     }
     switch (loader->mode) {
-    case SOURCE_FILE:
-        return rdb_read_length(loader->reader, value) == 0 ? DBLITE_OK : DBLITE_ERR_IO;
-    case SOURCE_MODULE: {
-        uint64_t opcode;
-        if (rdb_read_length(loader->reader, &opcode) != 0)
-            return DBLITE_ERR_IO;
-        if (opcode != RDB_MODULE_OPCODE_UINT) {
-            rdb_reader_fail(loader->reader, "module value: expected an unsigned field, found opcode %llu",
-                            (unsigned long long)opcode);
-            return DBLITE_ERR_IO;
+        case SOURCE_FILE:
+            return rdb_read_length(loader->reader, value) == 0 ? DBLITE_OK : DBLITE_ERR_IO;
+        case SOURCE_MODULE: {
+            uint64_t opcode;
+            if (rdb_read_length(loader->reader, &opcode) != 0)
+                return DBLITE_ERR_IO;
+            if (opcode != RDB_MODULE_OPCODE_UINT) {
+                rdb_reader_fail(loader->reader,
+                                "module value: expected an unsigned field, found opcode %llu",
+                                (unsigned long long)opcode);
+                return DBLITE_ERR_IO;
+            }
+            return rdb_read_length(loader->reader, value) == 0 ? DBLITE_OK : DBLITE_ERR_IO;
         }
-        return rdb_read_length(loader->reader, value) == 0 ? DBLITE_OK : DBLITE_ERR_IO;
-    }
-    default:
-        rdb_reader_fail(loader->reader, "the type read a number where the payload holds strings");
-        return DBLITE_ERR_IO;
+        default:
+            rdb_reader_fail(loader->reader,
+                            "the type read a number where the payload holds strings");
+            return DBLITE_ERR_IO;
     }
 }
 
@@ -115,7 +117,8 @@ static int source_read_string(void *stream, char **ptr, size_t *len)
         if (rdb_read_length(loader->reader, &opcode) != 0)
             return DBLITE_ERR_IO;
         if (opcode != RDB_MODULE_OPCODE_STRING) {
-            rdb_reader_fail(loader->reader, "module value: expected a string field, found opcode %llu",
+            rdb_reader_fail(loader->reader,
+                            "module value: expected a string field, found opcode %llu",
                             (unsigned long long)opcode);
             return DBLITE_ERR_IO;
         }
@@ -161,38 +164,38 @@ int rdb_is_value_type(unsigned char type_byte)
 static int native_family(unsigned char type_byte)
 {
     switch (type_byte) {
-    case RDB_TYPE_STRING:
-        return RDB_TYPE_STRING;
-    case RDB_TYPE_LIST:
-    case RDB_TYPE_LIST_ZIPLIST:
-    case RDB_TYPE_LIST_QUICKLIST:
-    case RDB_TYPE_LIST_QUICKLIST_2:
-        return RDB_TYPE_LIST;
-    case RDB_TYPE_SET:
-    case RDB_TYPE_SET_INTSET:
-    case RDB_TYPE_SET_LISTPACK:
-        return RDB_TYPE_SET;
-    case RDB_TYPE_HASH:
-    case RDB_TYPE_HASH_ZIPMAP:
-    case RDB_TYPE_HASH_ZIPLIST:
-    case RDB_TYPE_HASH_LISTPACK:
-        return RDB_TYPE_HASH;
-    default:
-        return -1;
+        case RDB_TYPE_STRING:
+            return RDB_TYPE_STRING;
+        case RDB_TYPE_LIST:
+        case RDB_TYPE_LIST_ZIPLIST:
+        case RDB_TYPE_LIST_QUICKLIST:
+        case RDB_TYPE_LIST_QUICKLIST_2:
+            return RDB_TYPE_LIST;
+        case RDB_TYPE_SET:
+        case RDB_TYPE_SET_INTSET:
+        case RDB_TYPE_SET_LISTPACK:
+            return RDB_TYPE_SET;
+        case RDB_TYPE_HASH:
+        case RDB_TYPE_HASH_ZIPMAP:
+        case RDB_TYPE_HASH_ZIPLIST:
+        case RDB_TYPE_HASH_LISTPACK:
+            return RDB_TYPE_HASH;
+        default:
+            return -1;
     }
 }
 
 static const char *family_name(int family)
 {
     switch (family) {
-    case RDB_TYPE_STRING:
-        return "string";
-    case RDB_TYPE_LIST:
-        return "list";
-    case RDB_TYPE_SET:
-        return "set";
-    default:
-        return "hash";
+        case RDB_TYPE_STRING:
+            return "string";
+        case RDB_TYPE_LIST:
+            return "list";
+        case RDB_TYPE_SET:
+            return "set";
+        default:
+            return "hash";
     }
 }
 
@@ -254,11 +257,12 @@ static int decode_quicklist(value_loader *loader, int version, char *error, size
             continue;
         }
         if (container != RDB_QUICKLIST_NODE_PACKED) {
-            snprintf(error, error_size, "quicklist node with unknown container %llu", (unsigned long long)container);
+            snprintf(error, error_size, "quicklist node with unknown container %llu",
+                     (unsigned long long)container);
             return -1;
         }
-        if (decode_blob(loader, version == 2 ? compact_decode_listpack : compact_decode_ziplist, error,
-                        error_size) != 0)
+        if (decode_blob(loader, version == 2 ? compact_decode_listpack : compact_decode_ziplist,
+                        error, error_size) != 0)
             return -1;
     }
     return 0;
@@ -266,32 +270,33 @@ static int decode_quicklist(value_loader *loader, int version, char *error, size
 
 /* Decode a compact payload into loader->elements; the count the type
  * reads first is the number of elements, or of pairs for hashes. */
-static int decode_compact(value_loader *loader, unsigned char type_byte, char *error, size_t error_size)
+static int decode_compact(value_loader *loader, unsigned char type_byte, char *error,
+                          size_t error_size)
 {
     element_list_clear(&loader->elements);
     loader->next_element = 0;
     int status;
     switch (type_byte) {
-    case RDB_TYPE_LIST_ZIPLIST:
-    case RDB_TYPE_HASH_ZIPLIST:
-        status = decode_blob(loader, compact_decode_ziplist, error, error_size);
-        break;
-    case RDB_TYPE_HASH_LISTPACK:
-    case RDB_TYPE_SET_LISTPACK:
-        status = decode_blob(loader, compact_decode_listpack, error, error_size);
-        break;
-    case RDB_TYPE_SET_INTSET:
-        status = decode_blob(loader, compact_decode_intset, error, error_size);
-        break;
-    case RDB_TYPE_HASH_ZIPMAP:
-        status = decode_blob(loader, compact_decode_zipmap, error, error_size);
-        break;
-    case RDB_TYPE_LIST_QUICKLIST:
-        status = decode_quicklist(loader, 1, error, error_size);
-        break;
-    default:
-        status = decode_quicklist(loader, 2, error, error_size);
-        break;
+        case RDB_TYPE_LIST_ZIPLIST:
+        case RDB_TYPE_HASH_ZIPLIST:
+            status = decode_blob(loader, compact_decode_ziplist, error, error_size);
+            break;
+        case RDB_TYPE_HASH_LISTPACK:
+        case RDB_TYPE_SET_LISTPACK:
+            status = decode_blob(loader, compact_decode_listpack, error, error_size);
+            break;
+        case RDB_TYPE_SET_INTSET:
+            status = decode_blob(loader, compact_decode_intset, error, error_size);
+            break;
+        case RDB_TYPE_HASH_ZIPMAP:
+            status = decode_blob(loader, compact_decode_zipmap, error, error_size);
+            break;
+        case RDB_TYPE_LIST_QUICKLIST:
+            status = decode_quicklist(loader, 1, error, error_size);
+            break;
+        default:
+            status = decode_quicklist(loader, 2, error, error_size);
+            break;
     }
     if (status != 0)
         return -1;
@@ -308,8 +313,8 @@ static int decode_compact(value_loader *loader, unsigned char type_byte, char *e
 
 /* ---- one value ---- */
 
-static int run_type_load(value_loader *loader, const dblite_type *type, int encoding_version, void **value,
-                         char *error, size_t error_size)
+static int run_type_load(value_loader *loader, const dblite_type *type, int encoding_version,
+                         void **value, char *error, size_t error_size)
 {
     const dblite_type_methods *methods = dblite_type_get_methods(type);
     if (methods->load == NULL) {
@@ -323,22 +328,22 @@ static int run_type_load(value_loader *loader, const dblite_type *type, int enco
         if (*value != NULL)
             methods->free(*value);
         *value = NULL;
-        snprintf(error, error_size, "loading a value of type '%s' failed: %s", dblite_type_name(type),
-                 why ? why : "its load method gave nothing back");
+        snprintf(error, error_size, "loading a value of type '%s' failed: %s",
+                 dblite_type_name(type), why ? why : "its load method gave nothing back");
         return -1;
     }
     if (loader->mode == SOURCE_ELEMENTS && loader->next_element != loader->elements.count) {
         methods->free(*value);
         *value = NULL;
-        snprintf(error, error_size, "type '%s' read %zu of the %zu strings of a value", dblite_type_name(type),
-                 loader->next_element, loader->elements.count);
+        snprintf(error, error_size, "type '%s' read %zu of the %zu strings of a value",
+                 dblite_type_name(type), loader->next_element, loader->elements.count);
         return -1;
     }
     return 0;
 }
 
-static int read_module_value(value_loader *loader, const dblite_type **type, void **value, char *error,
-                             size_t error_size)
+static int read_module_value(value_loader *loader, const dblite_type **type, void **value,
+                             char *error, size_t error_size)
 {
     uint64_t id;
     if (rdb_read_length(loader->reader, &id) != 0) {
@@ -349,10 +354,11 @@ static int read_module_value(value_loader *loader, const dblite_type **type, voi
     int encoding_version = module_type_id_decode(id, name);
     *type = type_with_snapshot_name(name);
     if (*type == NULL || dblite_type_native_snapshot_code(*type) >= 0) {
-        snprintf(error, error_size,
-                 "the file holds values of module type '%s' (encoding version %d), which no loaded module "
-                 "registers",
-                 name, encoding_version);
+        snprintf(
+            error, error_size,
+            "the file holds values of module type '%s' (encoding version %d), which no loaded module "
+            "registers",
+            name, encoding_version);
         return -1;
     }
     loader->mode = SOURCE_MODULE;
@@ -363,14 +369,15 @@ static int read_module_value(value_loader *loader, const dblite_type **type, voi
     if (rdb_read_length(loader->reader, &opcode) != 0 || opcode != RDB_MODULE_OPCODE_EOF) {
         dblite_type_get_methods(*type)->free(*value);
         *value = NULL;
-        snprintf(error, error_size, "a value of module type '%s' is not followed by its end marker", name);
+        snprintf(error, error_size, "a value of module type '%s' is not followed by its end marker",
+                 name);
         return -1;
     }
     return 0;
 }
 
-int value_loader_read(value_loader *loader, unsigned char type_byte, const dblite_type **type, void **value,
-                      char *error, size_t error_size)
+int value_loader_read(value_loader *loader, unsigned char type_byte, const dblite_type **type,
+                      void **value, char *error, size_t error_size)
 {
     *value = NULL;
     *type = NULL;
@@ -378,17 +385,20 @@ int value_loader_read(value_loader *loader, unsigned char type_byte, const dblit
         return read_module_value(loader, type, value, error, error_size);
     int family = native_family(type_byte);
     if (family < 0) {
-        const char *what = type_byte == RDB_TYPE_ZSET || type_byte == RDB_TYPE_ZSET_2 ||
-                                   type_byte == RDB_TYPE_ZSET_ZIPLIST || type_byte == RDB_TYPE_ZSET_LISTPACK
-                               ? "a sorted set"
-                           : type_byte == RDB_TYPE_MODULE_PRE_GA ? "a value of a pre-release module type"
-                                                                 : "a stream";
-        snprintf(error, error_size, "the file holds %s (RDB type %d), which dblite cannot store", what, type_byte);
+        const char *what =
+            type_byte == RDB_TYPE_ZSET || type_byte == RDB_TYPE_ZSET_2 ||
+                    type_byte == RDB_TYPE_ZSET_ZIPLIST || type_byte == RDB_TYPE_ZSET_LISTPACK
+                ? "a sorted set"
+            : type_byte == RDB_TYPE_MODULE_PRE_GA ? "a value of a pre-release module type"
+                                                  : "a stream";
+        snprintf(error, error_size, "the file holds %s (RDB type %d), which dblite cannot store",
+                 what, type_byte);
         return -1;
     }
     *type = type_with_native_code(family);
     if (*type == NULL) {
-        snprintf(error, error_size, "the file holds %s values (RDB type %d) and no loaded module provides the %s type",
+        snprintf(error, error_size,
+                 "the file holds %s values (RDB type %d) and no loaded module provides the %s type",
                  family_name(family), type_byte, family_name(family));
         return -1;
     }
@@ -410,5 +420,6 @@ int value_loader_read(value_loader *loader, unsigned char type_byte, const dblit
     }
     if (type_byte != RDB_TYPE_STRING && loader->count == 0)
         return 0; /* an empty collection: skipped, as Redis does */
-    return run_type_load(loader, *type, dblite_type_encoding_version(*type), value, error, error_size);
+    return run_type_load(loader, *type, dblite_type_encoding_version(*type), value, error,
+                         error_size);
 }

@@ -28,7 +28,7 @@ typedef enum value_source_mode {
 typedef struct value_loader {
     rdb_reader *reader;
     value_source_mode mode;
-    int count_pending;        /* the next read_unsigned returns count */
+    int count_pending; /* the next read_unsigned returns count */
     uint64_t count;
     element_list elements;
     size_t next_element;
@@ -45,7 +45,7 @@ int rdb_is_value_type(unsigned char type_byte);
 /* Read the payload of a value of RDB type type_byte.  Returns 0 with
  * *value and *type set, or with *value NULL for an empty collection, which
  * Redis skips as well; -1 with the reason in error. */
-int value_loader_read(value_loader *loader, unsigned char type_byte, const dblite_type **type, void **value,
-                      char *error, size_t error_size);
+int value_loader_read(value_loader *loader, unsigned char type_byte, const dblite_type **type,
+                      void **value, char *error, size_t error_size);
 
 #endif

@@ -46,7 +46,8 @@ static const dblite_io_methods native_methods = {
 
 static int module_write_unsigned(void *stream, uint64_t value)
 {
-    return rdb_encode_length(stream, RDB_MODULE_OPCODE_UINT) == 0 && rdb_encode_length(stream, value) == 0
+    return rdb_encode_length(stream, RDB_MODULE_OPCODE_UINT) == 0 &&
+                   rdb_encode_length(stream, value) == 0
                ? DBLITE_OK
                : DBLITE_ERR_IO;
 }
@@ -61,14 +62,16 @@ static int module_write_signed(void *stream, int64_t value)
 
 static int module_write_string(void *stream, const char *ptr, size_t len)
 {
-    return rdb_encode_length(stream, RDB_MODULE_OPCODE_STRING) == 0 && rdb_encode_string(stream, ptr, len) == 0
+    return rdb_encode_length(stream, RDB_MODULE_OPCODE_STRING) == 0 &&
+                   rdb_encode_string(stream, ptr, len) == 0
                ? DBLITE_OK
                : DBLITE_ERR_IO;
 }
 
 static int module_write_double(void *stream, double value)
 {
-    return rdb_encode_length(stream, RDB_MODULE_OPCODE_DOUBLE) == 0 && rdb_encode_double(stream, value) == 0
+    return rdb_encode_length(stream, RDB_MODULE_OPCODE_DOUBLE) == 0 &&
+                   rdb_encode_double(stream, value) == 0
                ? DBLITE_OK
                : DBLITE_ERR_IO;
 }
@@ -120,12 +123,13 @@ static int write_type_and_key(output_buffer *out, unsigned char type_byte, const
     return key == NULL ? 0 : rdb_encode_string(out, key->ptr, key->len);
 }
 
-int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_type *type, const void *value,
-                      char *error, size_t error_size)
+int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_type *type,
+                      const void *value, char *error, size_t error_size)
 {
     const dblite_type_methods *methods = dblite_type_get_methods(type);
     if (methods->save == NULL) {
-        snprintf(error, error_size, "type '%s' has no save method, so it cannot be written to a snapshot",
+        snprintf(error, error_size,
+                 "type '%s' has no save method, so it cannot be written to a snapshot",
                  dblite_type_name(type));
         return -1;
     }
@@ -133,18 +137,23 @@ int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_
     if (code >= 0) {
         dblite_io_begin_value(saver->native_io, type);
         if (write_type_and_key(saver->out, (unsigned char)code, key) != 0 ||
-            methods->save(saver->native_io, value) != DBLITE_OK || dblite_io_error(saver->native_io) != NULL)
+            methods->save(saver->native_io, value) != DBLITE_OK ||
+            dblite_io_error(saver->native_io) != NULL)
             return explain_failure(saver, saver->native_io, type, error, error_size);
         return 0;
     }
-    uint64_t id = module_type_id_encode(dblite_type_snapshot_name(type), dblite_type_encoding_version(type));
+    uint64_t id =
+        module_type_id_encode(dblite_type_snapshot_name(type), dblite_type_encoding_version(type));
     if (id == 0) {
-        snprintf(error, error_size, "type '%s' has a snapshot name that cannot be stored", dblite_type_name(type));
+        snprintf(error, error_size, "type '%s' has a snapshot name that cannot be stored",
+                 dblite_type_name(type));
         return -1;
     }
     dblite_io_begin_value(saver->module_io, type);
-    if (write_type_and_key(saver->out, RDB_TYPE_MODULE_2, key) != 0 || rdb_encode_length(saver->out, id) != 0 ||
-        methods->save(saver->module_io, value) != DBLITE_OK || dblite_io_error(saver->module_io) != NULL ||
+    if (write_type_and_key(saver->out, RDB_TYPE_MODULE_2, key) != 0 ||
+        rdb_encode_length(saver->out, id) != 0 ||
+        methods->save(saver->module_io, value) != DBLITE_OK ||
+        dblite_io_error(saver->module_io) != NULL ||
         rdb_encode_length(saver->out, RDB_MODULE_OPCODE_EOF) != 0)
         return explain_failure(saver, saver->module_io, type, error, error_size);
     return 0;

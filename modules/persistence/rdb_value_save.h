@@ -29,7 +29,7 @@ void value_saver_release(value_saver *saver);
 /* Writes the type byte, then key when it is not NULL (a DUMP payload has
  * none), then the payload.  Returns 0, or -1 with a reason in error (a type
  * without a save method, the type's own failure, a write failure). */
-int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_type *type, const void *value,
-                      char *error, size_t error_size);
+int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_type *type,
+                      const void *value, char *error, size_t error_size);
 
 #endif

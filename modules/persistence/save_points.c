@@ -46,8 +46,9 @@ int snapshot_save_points_validate(const char *text, char *error, size_t error_si
         if (found == 0)
             return 0;
         if (found < 0 || next_number(&cursor, &changes) != 1) {
-            snprintf(error, error_size,
-                     "'save' must be pairs of numbers \"SECONDS CHANGES ...\" (e.g. \"900 1 300 10\") or empty");
+            snprintf(
+                error, error_size,
+                "'save' must be pairs of numbers \"SECONDS CHANGES ...\" (e.g. \"900 1 300 10\") or empty");
             return -1;
         }
     }
@@ -58,7 +59,8 @@ int snapshot_save_points_configured(const persistence_state *state)
     const char *cursor = state->settings.save ? state->settings.save : "";
     long long value;
     char error[8];
-    return snapshot_save_points_validate(cursor, error, sizeof(error)) == 0 && next_number(&cursor, &value) == 1;
+    return snapshot_save_points_validate(cursor, error, sizeof(error)) == 0 &&
+           next_number(&cursor, &value) == 1;
 }
 
 int snapshot_save_point_due(persistence_state *state, long long now_seconds)
@@ -67,7 +69,8 @@ int snapshot_save_point_due(persistence_state *state, long long now_seconds)
     if (state->changes_since_save == 0)
         return 0;
     /* Redis's CONFIG_BGSAVE_RETRY_DELAY: strictly more than 5 s later. */
-    if (!state->last_bgsave_ok && now_seconds - state->last_bgsave_try <= RETRY_AFTER_FAILURE_SECONDS)
+    if (!state->last_bgsave_ok &&
+        now_seconds - state->last_bgsave_try <= RETRY_AFTER_FAILURE_SECONDS)
         return 0;
     long long seconds, changes;
     while (next_number(&cursor, &seconds) == 1) {

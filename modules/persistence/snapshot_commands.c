@@ -48,8 +48,10 @@ void persistence_bgsave_command(dblite_ctx *ctx, int argc, const dblite_bytes *a
     }
     if (child_running(state, CHILD_NONE)) {
         if (!schedule) {
-            dblite_reply_error(ctx, "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
-                                    "SCHEDULE in order to schedule a BGSAVE whenever possible.");
+            dblite_reply_error(
+                ctx,
+                "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+                "SCHEDULE in order to schedule a BGSAVE whenever possible.");
             return;
         }
         state->bgsave_scheduled = 1;

@@ -25,7 +25,8 @@ static snapshot_options options_for(const persistence_state *state)
     return options;
 }
 
-int snapshot_save_now(persistence_state *state, dblite_ctx *ctx, const char *path, char *error, size_t error_size)
+int snapshot_save_now(persistence_state *state, dblite_ctx *ctx, const char *path, char *error,
+                      size_t error_size)
 {
     if (persistence_enter_dir(state, error, error_size) != 0)
         return -1;
@@ -50,7 +51,8 @@ int snapshot_save_now(persistence_state *state, dblite_ctx *ctx, const char *pat
     return 0;
 }
 
-static int background_save_job(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
+static int background_save_job(persistence_state *state, dblite_ctx *ctx, char *error,
+                               size_t error_size)
 {
     char temp[64];
     child_temp_name(CHILD_RDB, getpid(), temp, sizeof(temp));
@@ -76,28 +78,32 @@ static void background_save_done(persistence_state *state, int success, long lon
     dblite_log(state->module, "notice", "Background saving terminated with success");
 }
 
-int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
+int snapshot_start_background(persistence_state *state, dblite_ctx *ctx, char *error,
+                              size_t error_size)
 {
     if (persistence_enter_dir(state, error, error_size) != 0)
         return -1;
-    snprintf(state->child_target_path, sizeof(state->child_target_path), "%s", state->settings.dbfilename);
+    snprintf(state->child_target_path, sizeof(state->child_target_path), "%s",
+             state->settings.dbfilename);
     state->changes_at_fork = state->changes_since_save;
     state->last_bgsave_try = time(NULL);
     state->bgsave_scheduled = 0;
     int db = dblite_ctx_db(ctx);
-    int status = child_start(state, ctx, CHILD_RDB, background_save_job, background_save_done, error, error_size);
+    int status = child_start(state, ctx, CHILD_RDB, background_save_job, background_save_done,
+                             error, error_size);
     dblite_ctx_select(ctx, db);
     if (status != 0) {
         state->last_bgsave_ok = 0;
         dblite_log(state->module, "warning", "cannot start a background save: %s", error);
         return -1;
     }
-    dblite_log(state->module, "notice", "Background saving started by pid %d", (int)state->child_pid);
+    dblite_log(state->module, "notice", "Background saving started by pid %d",
+               (int)state->child_pid);
     return 0;
 }
 
-int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, int store, int report_progress,
-                       char *error, size_t error_size)
+int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *path, int store,
+                       int report_progress, char *error, size_t error_size)
 {
     file_map map;
     int opened = file_map_open(&map, path, error, error_size);
@@ -106,13 +112,15 @@ int snapshot_load_file(persistence_state *state, dblite_ctx *ctx, const char *pa
             snprintf(error, error_size, "'%s' does not exist", path);
         return -1;
     }
-    int status = snapshot_load_mapped(state, ctx, &map, path, store, report_progress, error, error_size);
+    int status =
+        snapshot_load_mapped(state, ctx, &map, path, store, report_progress, error, error_size);
     file_map_close(&map);
     return status;
 }
 
-int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_map *mapped, const char *path,
-                         int store, int report_progress, char *error, size_t error_size)
+int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_map *mapped,
+                         const char *path, int store, int report_progress, char *error,
+                         size_t error_size)
 {
     file_map map = *mapped;
     int db = dblite_ctx_db(ctx);
@@ -136,7 +144,9 @@ int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_m
     /* A whole snapshot file ends with its checksum: check it before parsing,
      * so a damaged byte is reported as damage, not as whatever the parser
      * makes of it. */
-    int status = map.length == 0 ? -1 : rdb_verify_file_checksum(map.data, map.length, &state->crc_tables, &result);
+    int status = map.length == 0
+                     ? -1
+                     : rdb_verify_file_checksum(map.data, map.length, &state->crc_tables, &result);
     if (status == 0) {
         status = rdb_load(map.data, map.length, &options, &result);
     } else if (map.length > 0) {
@@ -150,8 +160,8 @@ int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_m
         if (rdb_load(map.data, map.length, &check_only, &parsed) != 0 && parsed.truncated) {
             char mismatch[sizeof(result.error)];
             memcpy(mismatch, result.error, sizeof(mismatch));
-            snprintf(result.error, sizeof(result.error), "%.180s; parsing stops early: %.180s", mismatch,
-                     parsed.error);
+            snprintf(result.error, sizeof(result.error), "%.180s; parsing stops early: %.180s",
+                     mismatch, parsed.error);
         }
     }
     if (report_progress)
@@ -163,7 +173,8 @@ int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_m
     if (map.length == 0)
         snprintf(result.error, sizeof(result.error), "the file is empty");
     else if (status == 0 && result.consumed != map.length) {
-        snprintf(result.error, sizeof(result.error), "%zu bytes of unexpected data after the end of the RDB data",
+        snprintf(result.error, sizeof(result.error),
+                 "%zu bytes of unexpected data after the end of the RDB data",
                  map.length - result.consumed);
         status = -1;
     }
@@ -172,14 +183,17 @@ int snapshot_load_mapped(persistence_state *state, dblite_ctx *ctx, const file_m
         return -1;
     }
     if (store) {
-        dblite_log(state->module, "notice",
-                   "DB loaded from '%s' (RDB version %d): %lld keys, %lld expired keys skipped, %lld empty skipped",
-                   path, result.version, result.keys_loaded, result.keys_expired, result.keys_empty);
+        dblite_log(
+            state->module, "notice",
+            "DB loaded from '%s' (RDB version %d): %lld keys, %lld expired keys skipped, %lld empty skipped",
+            path, result.version, result.keys_loaded, result.keys_expired, result.keys_empty);
         if (result.skipped_functions)
-            dblite_log(state->module, "warning", "%d function libraries in '%s' were ignored (no functions here)",
+            dblite_log(state->module, "warning",
+                       "%d function libraries in '%s' were ignored (no functions here)",
                        result.skipped_functions, path);
         if (result.skipped_module_aux)
-            dblite_log(state->module, "warning", "%d blocks of module auxiliary data in '%s' were ignored",
+            dblite_log(state->module, "warning",
+                       "%d blocks of module auxiliary data in '%s' were ignored",
                        result.skipped_module_aux, path);
     }
     return 0;

@@ -26,40 +26,40 @@ struct int_set {
 static inline int64_t read_at(const int_set *set, size_t index)
 {
     switch (set->width) {
-    case 2: {
-        int16_t value;
-        memcpy(&value, set->members + index * 2, 2);
-        return value;
-    }
-    case 4: {
-        int32_t value;
-        memcpy(&value, set->members + index * 4, 4);
-        return value;
-    }
-    default: {
-        int64_t value;
-        memcpy(&value, set->members + index * 8, 8);
-        return value;
-    }
+        case 2: {
+            int16_t value;
+            memcpy(&value, set->members + index * 2, 2);
+            return value;
+        }
+        case 4: {
+            int32_t value;
+            memcpy(&value, set->members + index * 4, 4);
+            return value;
+        }
+        default: {
+            int64_t value;
+            memcpy(&value, set->members + index * 8, 8);
+            return value;
+        }
     }
 }
 
 static inline void write_at(int_set *set, size_t index, int64_t value)
 {
     switch (set->width) {
-    case 2: {
-        int16_t narrow = (int16_t)value;
-        memcpy(set->members + index * 2, &narrow, 2);
-        break;
-    }
-    case 4: {
-        int32_t narrow = (int32_t)value;
-        memcpy(set->members + index * 4, &narrow, 4);
-        break;
-    }
-    default:
-        memcpy(set->members + index * 8, &value, 8);
-        break;
+        case 2: {
+            int16_t narrow = (int16_t)value;
+            memcpy(set->members + index * 2, &narrow, 2);
+            break;
+        }
+        case 4: {
+            int32_t narrow = (int32_t)value;
+            memcpy(set->members + index * 4, &narrow, 4);
+            break;
+        }
+        default:
+            memcpy(set->members + index * 8, &value, 8);
+            break;
     }
 }
 

@@ -12,8 +12,7 @@ int set_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, set_value 
 {
     /* The API replies WRONGTYPE; this only gives the value its type. */
     void *found;
-    if (dblite_key_lookup_or_reply(ctx, key, sets_state_of(ctx)->type, flags, &found) !=
-        DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, key, sets_state_of(ctx)->type, flags, &found) != DBLITE_OK)
         return DBLITE_ERR;
     *set = found;
     return DBLITE_OK;

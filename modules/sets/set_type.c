@@ -118,12 +118,12 @@ static int set_rewrite(dblite_rewriter *rewriter, dblite_bytes key, const void *
 static const char *set_encoding(const void *value)
 {
     switch (set_value_encoding(value)) {
-    case SET_ENCODING_INTEGERS:
-        return "intset";
-    case SET_ENCODING_PACKED:
-        return "listpack";
-    default:
-        return "hashtable";
+        case SET_ENCODING_INTEGERS:
+            return "intset";
+        case SET_ENCODING_PACKED:
+            return "listpack";
+        default:
+            return "hashtable";
     }
 }
 
@@ -140,9 +140,8 @@ static const dblite_type_methods set_methods = {
 
 const dblite_type *set_type_register(dblite_module *module)
 {
-    dblite_type *type = dblite_type_register(module, "set", SET_SNAPSHOT_NAME,
-                                             SET_ENCODING_VERSION, RDB_SET_TYPE_CODE,
-                                             &set_methods);
+    dblite_type *type = dblite_type_register(module, "set", SET_SNAPSHOT_NAME, SET_ENCODING_VERSION,
+                                             RDB_SET_TYPE_CODE, &set_methods);
     if (type == NULL)
         dblite_module_fail(module, "could not register the set type");
     return type;

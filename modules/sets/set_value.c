@@ -169,8 +169,7 @@ static set_value *integers_to_packed(const int_set *integers, size_t extra_bytes
     size_t payload = extra_bytes;
     for (size_t i = 0; i < count; i++)
         payload += packed_list_text_size(format_integer(int_set_get(integers, i), digits));
-    packed_list *list =
-        packed_list_create(SET_ENCODING_PACKED, PACKED_LIST_COPY_ON_GROW, payload);
+    packed_list *list = packed_list_create(SET_ENCODING_PACKED, PACKED_LIST_COPY_ON_GROW, payload);
     if (list == NULL)
         return NULL;
     for (size_t i = 0; i < count; i++) {
@@ -211,12 +210,12 @@ int set_value_encoding(const set_value *set)
 size_t set_value_length(const set_value *set)
 {
     switch (set->encoding) {
-    case SET_ENCODING_INTEGERS:
-        return int_set_count(as_const_integers(set));
-    case SET_ENCODING_PACKED:
-        return packed_list_count(as_const_packed(set));
-    default:
-        return element_table_count(as_const_table(set));
+        case SET_ENCODING_INTEGERS:
+            return int_set_count(as_const_integers(set));
+        case SET_ENCODING_PACKED:
+            return packed_list_count(as_const_packed(set));
+        default:
+            return element_table_count(as_const_table(set));
     }
 }
 
@@ -229,17 +228,17 @@ static int table_contains(const element_table *table, dblite_bytes member)
 int set_value_contains(const set_value *set, dblite_bytes member)
 {
     switch (set->encoding) {
-    case SET_ENCODING_INTEGERS: {
-        long long value;
-        return dblite_parse_long_long(member, &value) == DBLITE_OK &&
-               int_set_contains(as_const_integers(set), value);
-    }
-    case SET_ENCODING_PACKED: {
-        packed_value probe = text_probe(member);
-        return packed_list_find(as_const_packed(set), 0, &probe, 0) != 0;
-    }
-    default:
-        return table_contains(as_const_table(set), member);
+        case SET_ENCODING_INTEGERS: {
+            long long value;
+            return dblite_parse_long_long(member, &value) == DBLITE_OK &&
+                   int_set_contains(as_const_integers(set), value);
+        }
+        case SET_ENCODING_PACKED: {
+            packed_value probe = text_probe(member);
+            return packed_list_find(as_const_packed(set), 0, &probe, 0) != 0;
+        }
+        default:
+            return table_contains(as_const_table(set), member);
     }
 }
 
@@ -325,8 +324,7 @@ int set_value_add(value_holder *holder, const set_limits *limits, dblite_bytes m
     return add_bytes(holder, limits, member);
 }
 
-int set_value_add_member(value_holder *holder, const set_limits *limits,
-                         const set_member *member)
+int set_value_add_member(value_holder *holder, const set_limits *limits, const set_member *member)
 {
     set_value *set = holder->current;
     if (set->encoding == SET_ENCODING_INTEGERS && member->is_integer)
@@ -339,48 +337,48 @@ int set_value_add_member(value_holder *holder, const set_limits *limits,
 int set_value_remove(set_value *set, dblite_bytes member)
 {
     switch (set->encoding) {
-    case SET_ENCODING_INTEGERS: {
-        long long value;
-        return dblite_parse_long_long(member, &value) == DBLITE_OK &&
-               int_set_remove(as_integers(set), value);
-    }
-    case SET_ENCODING_PACKED: {
-        packed_list *list = as_packed(set);
-        packed_value probe = text_probe(member);
-        size_t position = packed_list_find(list, 0, &probe, 0);
-        if (position == 0)
-            return 0;
-        /* In place: a copy-on-grow list does not shrink on deletion
+        case SET_ENCODING_INTEGERS: {
+            long long value;
+            return dblite_parse_long_long(member, &value) == DBLITE_OK &&
+                   int_set_remove(as_integers(set), value);
+        }
+        case SET_ENCODING_PACKED: {
+            packed_list *list = as_packed(set);
+            packed_value probe = text_probe(member);
+            size_t position = packed_list_find(list, 0, &probe, 0);
+            if (position == 0)
+                return 0;
+            /* In place: a copy-on-grow list does not shrink on deletion
          * (set_value_trim gives memory back through the holder). */
-        (void)packed_list_delete(&list, position, 1);
-        return 1;
-    }
-    default: {
-        element_table *table = as_table(set);
-        uint32_t hash = element_table_hash(table, member.ptr, member.len);
-        size_t position = element_table_find(table, member.ptr, member.len, hash);
-        if (position == ELEMENT_TABLE_ABSENT)
-            return 0;
-        dblite_free(element_table_remove(table, position));
-        return 1;
-    }
+            (void)packed_list_delete(&list, position, 1);
+            return 1;
+        }
+        default: {
+            element_table *table = as_table(set);
+            uint32_t hash = element_table_hash(table, member.ptr, member.len);
+            size_t position = element_table_find(table, member.ptr, member.len, hash);
+            if (position == ELEMENT_TABLE_ABSENT)
+                return 0;
+            dblite_free(element_table_remove(table, position));
+            return 1;
+        }
     }
 }
 
 void set_value_remove_at(set_value *set, size_t index)
 {
     switch (set->encoding) {
-    case SET_ENCODING_INTEGERS:
-        int_set_remove_at(as_integers(set), index);
-        break;
-    case SET_ENCODING_PACKED: {
-        packed_list *list = as_packed(set);
-        (void)packed_list_delete(&list, packed_list_seek(list, (long long)index), 1);
-        break;
-    }
-    default:
-        dblite_free(element_table_remove(as_table(set), index));
-        break;
+        case SET_ENCODING_INTEGERS:
+            int_set_remove_at(as_integers(set), index);
+            break;
+        case SET_ENCODING_PACKED: {
+            packed_list *list = as_packed(set);
+            (void)packed_list_delete(&list, packed_list_seek(list, (long long)index), 1);
+            break;
+        }
+        default:
+            dblite_free(element_table_remove(as_table(set), index));
+            break;
     }
 }
 
@@ -404,22 +402,22 @@ void set_value_trim(value_holder *holder)
 void set_value_member_at(const set_value *set, size_t index, set_member *member)
 {
     switch (set->encoding) {
-    case SET_ENCODING_INTEGERS:
-        integer_member(int_set_get(as_const_integers(set), index), member);
-        break;
-    case SET_ENCODING_PACKED: {
-        const packed_list *list = as_const_packed(set);
-        packed_entry entry;
-        packed_list_read(list, packed_list_seek(list, (long long)index), &entry);
-        packed_member(&entry, member);
-        break;
-    }
-    default: {
-        const table_entry *entry = element_table_entry(as_const_table(set), index);
-        dblite_bytes bytes = {entry->bytes, entry->key_length};
-        bytes_member(bytes, member);
-        break;
-    }
+        case SET_ENCODING_INTEGERS:
+            integer_member(int_set_get(as_const_integers(set), index), member);
+            break;
+        case SET_ENCODING_PACKED: {
+            const packed_list *list = as_const_packed(set);
+            packed_entry entry;
+            packed_list_read(list, packed_list_seek(list, (long long)index), &entry);
+            packed_member(&entry, member);
+            break;
+        }
+        default: {
+            const table_entry *entry = element_table_entry(as_const_table(set), index);
+            dblite_bytes bytes = {entry->bytes, entry->key_length};
+            bytes_member(bytes, member);
+            break;
+        }
     }
 }
 
@@ -467,21 +465,22 @@ void *set_value_copy(const void *opaque)
 {
     const set_value *set = opaque;
     switch (set->encoding) {
-    case SET_ENCODING_INTEGERS:
-        return int_set_copy(as_const_integers(set));
-    case SET_ENCODING_PACKED:
-        return packed_list_copy(as_const_packed(set));
-    default: {
-        set_table_value *copy = dblite_alloc(sizeof *copy);
-        if (copy == NULL)
-            return NULL;
-        copy->encoding = SET_ENCODING_TABLE;
-        if (element_table_copy(&copy->table, as_const_table(set), table_entry_size) != DBLITE_OK) {
-            dblite_free(copy);
-            return NULL;
+        case SET_ENCODING_INTEGERS:
+            return int_set_copy(as_const_integers(set));
+        case SET_ENCODING_PACKED:
+            return packed_list_copy(as_const_packed(set));
+        default: {
+            set_table_value *copy = dblite_alloc(sizeof *copy);
+            if (copy == NULL)
+                return NULL;
+            copy->encoding = SET_ENCODING_TABLE;
+            if (element_table_copy(&copy->table, as_const_table(set), table_entry_size) !=
+                DBLITE_OK) {
+                dblite_free(copy);
+                return NULL;
+            }
+            return copy;
         }
-        return copy;
-    }
     }
 }
 
@@ -489,11 +488,11 @@ size_t set_value_memory_usage(const void *opaque)
 {
     const set_value *set = opaque;
     switch (set->encoding) {
-    case SET_ENCODING_INTEGERS:
-        return int_set_allocated_bytes(as_const_integers(set));
-    case SET_ENCODING_PACKED:
-        return packed_list_allocated(as_const_packed(set));
-    default:
-        return dblite_alloc_size(set) + element_table_memory(as_const_table(set));
+        case SET_ENCODING_INTEGERS:
+            return int_set_allocated_bytes(as_const_integers(set));
+        case SET_ENCODING_PACKED:
+            return packed_list_allocated(as_const_packed(set));
+        default:
+            return dblite_alloc_size(set) + element_table_memory(as_const_table(set));
     }
 }

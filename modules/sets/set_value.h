@@ -52,7 +52,7 @@ static inline set_limits set_default_limits(void)
  * digits, which bytes then points into: do not copy the struct. */
 typedef struct set_member {
     dblite_bytes bytes;
-    int is_integer;     /* known to be the canonical integer below */
+    int is_integer; /* known to be the canonical integer below */
     long long integer;
     char digits[24];
 } set_member;
@@ -61,10 +61,10 @@ typedef struct set_member {
  * the starting encoding and reserve room). */
 typedef struct set_shape {
     size_t count;
-    int all_integers;   /* every member is a canonical integer */
-    int integer_width;  /* widest integer's width in bytes (2, 4, 8) */
-    size_t longest;     /* longest member in bytes */
-    size_t payload;     /* packed_list_text_size summed over members */
+    int all_integers;  /* every member is a canonical integer */
+    int integer_width; /* widest integer's width in bytes (2, 4, 8) */
+    size_t longest;    /* longest member in bytes */
+    size_t payload;    /* packed_list_text_size summed over members */
 } set_shape;
 
 /* An empty set suited to shape; NULL on OOM.  A shape with only
@@ -83,8 +83,7 @@ int set_value_contains_member(const set_value *set, const set_member *member);
  * 1 when added, 0 when already there, DBLITE_ERR_NOMEM with the set
  * unchanged. */
 int set_value_add(value_holder *holder, const set_limits *limits, dblite_bytes member);
-int set_value_add_member(value_holder *holder, const set_limits *limits,
-                         const set_member *member);
+int set_value_add_member(value_holder *holder, const set_limits *limits, const set_member *member);
 
 /* Removes member in place; 1 when it was there. */
 int set_value_remove(set_value *set, dblite_bytes member);

@@ -52,7 +52,8 @@ static void member_source_close(member_source *source)
 static void reply_member_at(dblite_ctx *ctx, const member_source *source, size_t index)
 {
     if (source->packed_members != NULL) {
-        dblite_reply_bulk(ctx, source->packed_members[index].ptr, source->packed_members[index].len);
+        dblite_reply_bulk(ctx, source->packed_members[index].ptr,
+                          source->packed_members[index].len);
         return;
     }
     set_member member;
@@ -68,7 +69,8 @@ static void srandmember_with_count(dblite_ctx *ctx, const dblite_bytes *argv)
         return;
     }
     if (count < -LLONG_MAX) {
-        dblite_reply_error_format(ctx, "ERR value is out of range, value must between %lld and %lld",
+        dblite_reply_error_format(ctx,
+                                  "ERR value is out of range, value must between %lld and %lld",
                                   -LLONG_MAX, LLONG_MAX);
         return;
     }
@@ -135,8 +137,8 @@ void sets_srandmember_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         return;
     }
     set_member member;
-    set_value_member_at(set, (size_t)random_below(&sets_state_of(ctx)->random, set_value_length(set)),
-                        &member);
+    set_value_member_at(
+        set, (size_t)random_below(&sets_state_of(ctx)->random, set_value_length(set)), &member);
     dblite_reply_bulk(ctx, member.bytes.ptr, member.bytes.len);
 }
 
@@ -271,8 +273,7 @@ void sets_spop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         dblite_reply_null(ctx);
         return;
     }
-    size_t index =
-        (size_t)random_below(&sets_state_of(ctx)->random, set_value_length(set));
+    size_t index = (size_t)random_below(&sets_state_of(ctx)->random, set_value_length(set));
     set_member member;
     set_value_member_at(set, index, &member);
     dblite_reply_bulk(ctx, member.bytes.ptr, member.bytes.len);

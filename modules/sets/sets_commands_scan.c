@@ -46,7 +46,8 @@ void sets_sscan_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     size_t length = set_value_length(set);
-    size_t resume = request.cursor == 0 || request.cursor > length ? length : (size_t)request.cursor;
+    size_t resume =
+        request.cursor == 0 || request.cursor > length ? length : (size_t)request.cursor;
     size_t stop = (size_t)request.count >= resume ? 0 : resume - (size_t)request.count;
     void *deferred = scan_reply_begin(ctx, stop);
     for (size_t position = resume; position > stop; position--) {

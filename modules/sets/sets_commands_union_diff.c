@@ -79,8 +79,8 @@ static int diff_by_removal(value_holder *holder, const set_limits *limits, const
     return DBLITE_OK;
 }
 
-static int build_difference(value_holder *holder, const set_limits *limits,
-                            set_value *const *sets, int count)
+static int build_difference(value_holder *holder, const set_limits *limits, set_value *const *sets,
+                            int count)
 {
     const set_value *first = sets[0];
     if (first == NULL)

@@ -13,9 +13,9 @@
 typedef struct option_rule {
     const char *word;
     int flag;
-    int excluded;     /* flags already present that make the word a syntax error */
-    int takes_time;   /* followed by a time argument */
-    int grammars;     /* the commands accepting the word, as grammar bits */
+    int excluded;   /* flags already present that make the word a syntax error */
+    int takes_time; /* followed by a time argument */
+    int grammars;   /* the commands accepting the word, as grammar bits */
 } option_rule;
 
 #define FOR_SET (1 << EXPIRE_GRAMMAR_SET)

@@ -29,8 +29,8 @@ typedef enum expire_options_grammar {
 } expire_options_grammar;
 
 typedef struct expire_options {
-    int flags;                 /* EXPIRE_OPTION_* */
-    const dblite_bytes *time;  /* argument of EX/PX/EXAT/PXAT, or NULL */
+    int flags;                /* EXPIRE_OPTION_* */
+    const dblite_bytes *time; /* argument of EX/PX/EXAT/PXAT, or NULL */
 } expire_options;
 
 /* Parses argv[first..argc) as Redis does (repeating an option is allowed,

@@ -58,9 +58,9 @@ static const dblite_type_methods string_methods = {
 
 const dblite_type *string_type_register(dblite_module *module)
 {
-    dblite_type *type = dblite_type_register(module, "string", STRING_SNAPSHOT_NAME,
-                                             STRING_ENCODING_VERSION, RDB_STRING_TYPE_CODE,
-                                             &string_methods);
+    dblite_type *type =
+        dblite_type_register(module, "string", STRING_SNAPSHOT_NAME, STRING_ENCODING_VERSION,
+                             RDB_STRING_TYPE_CODE, &string_methods);
     if (type == NULL)
         dblite_module_fail(module, "could not register the string type");
     return type;

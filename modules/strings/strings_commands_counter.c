@@ -21,8 +21,8 @@
 static void increment_by(dblite_ctx *ctx, dblite_bytes key, long long increment)
 {
     void **slot;
-    if (dblite_key_lookup_slot_or_reply(ctx, key, string_type(ctx), DBLITE_LOOKUP_WRITE,
-                                        &slot) != DBLITE_OK)
+    if (dblite_key_lookup_slot_or_reply(ctx, key, string_type(ctx), DBLITE_LOOKUP_WRITE, &slot) !=
+        DBLITE_OK)
         return;
     long long current = 0;
     if (slot != NULL && string_value_to_integer(*slot, &current) != DBLITE_OK) {
@@ -92,8 +92,8 @@ void strings_incrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE,
-                                   &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_WRITE, &value) !=
+        DBLITE_OK)
         return;
     long double current = 0, increment;
     if ((value != NULL && string_value_to_long_double(value, &current) != DBLITE_OK) ||

@@ -23,8 +23,8 @@ void strings_getdel_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
-                                   &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ, &value) !=
+        DBLITE_OK)
         return;
     if (value == NULL) {
         dblite_reply_null(ctx);
@@ -42,8 +42,8 @@ void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     if (expire_options_parse(ctx, argc, argv, 2, EXPIRE_GRAMMAR_GETEX, &options) != DBLITE_OK)
         return;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
-                                   &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ, &value) !=
+        DBLITE_OK)
         return;
     if (value == NULL) {
         dblite_reply_null(ctx);

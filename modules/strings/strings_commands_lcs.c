@@ -143,8 +143,7 @@ static void reply_subsequence(dblite_ctx *ctx, const lcs_table *table, const lcs
 
 /* Parses the options after the two keys; DBLITE_OK or DBLITE_ERR after
  * replying. */
-static int parse_request(dblite_ctx *ctx, int argc, const dblite_bytes *argv,
-                         lcs_request *request)
+static int parse_request(dblite_ctx *ctx, int argc, const dblite_bytes *argv, lcs_request *request)
 {
     memset(request, 0, sizeof *request);
     for (int index = 3; index < argc; index++) {

@@ -49,8 +49,8 @@ static int store_pairs(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         /* The store owns each value even when it fails, so the remaining
          * ones are freed here if one store is refused. */
         for (; pair < pairs; pair++) {
-            status = string_store_or_reply(ctx, argv[1 + 2 * pair], values[pair],
-                                           DBLITE_SET_DEFAULT);
+            status =
+                string_store_or_reply(ctx, argv[1 + 2 * pair], values[pair], DBLITE_SET_DEFAULT);
             if (status != DBLITE_OK)
                 break;
         }

@@ -10,8 +10,8 @@ void strings_get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
-                                   &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ, &value) !=
+        DBLITE_OK)
         return;
     string_reply_value_or_null(ctx, value);
 }
@@ -33,8 +33,8 @@ void strings_strlen_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
-                                   &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ, &value) !=
+        DBLITE_OK)
         return;
     dblite_reply_integer(ctx, value != NULL ? (long long)string_value_length(value) : 0);
 }
@@ -52,8 +52,8 @@ void strings_getrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         return;
     }
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ,
-                                   &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], string_type(ctx), DBLITE_LOOKUP_READ, &value) !=
+        DBLITE_OK)
         return;
     if (value == NULL || (start < 0 && end < 0 && start > end)) {
         dblite_reply_bulk(ctx, "", 0);

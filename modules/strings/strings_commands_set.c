@@ -20,11 +20,11 @@
 typedef struct set_request {
     dblite_bytes key;
     dblite_bytes value;
-    int value_index;             /* where value is in argv (for its integer mark) */
+    int value_index; /* where value is in argv (for its integer mark) */
     expire_options options;
-    const char *command_name;    /* for the invalid expire time error */
-    int answers_integer;         /* SETNX: :1 and :0 instead of OK and nil */
-    int argc;                    /* the command as received */
+    const char *command_name; /* for the invalid expire time error */
+    int answers_integer;      /* SETNX: :1 and :0 instead of OK and nil */
+    int argc;                 /* the command as received */
     const dblite_bytes *argv;
 } set_request;
 
@@ -94,8 +94,8 @@ static void set_generic(dblite_ctx *ctx, const set_request *request)
     long long deadline_ms = 0;
     const dblite_expiry_service *expiry = NULL;
     if (request->options.time != NULL) {
-        if (expire_options_deadline(ctx, &request->options, request->command_name,
-                                    &deadline_ms) != DBLITE_OK)
+        if (expire_options_deadline(ctx, &request->options, request->command_name, &deadline_ms) !=
+            DBLITE_OK)
             return;
         expiry = expiry_service_or_reply(ctx);
         if (expiry == NULL)

@@ -23,8 +23,8 @@ static int start_server(void **state)
     assert_non_null(binary_dir);
     char current[4096];
     snprintf(current, sizeof(current), "%s/test-modules/apiv5.so", binary_dir);
-    const char *const args[] = {"--load-module", "strings", "--load-module", "bloom", "--load-module", current,
-                                NULL};
+    const char *const args[] = {
+        "--load-module", "strings", "--load-module", "bloom", "--load-module", current, NULL};
     server_process *server = server_start(NULL, args);
     assert_non_null(server);
     *state = server;
@@ -98,7 +98,8 @@ static void v3_plugin_loads_beside_a_current_one(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(v3_plugin_loads_beside_a_current_one, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(v3_plugin_loads_beside_a_current_one, start_server,
+                                        stop_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

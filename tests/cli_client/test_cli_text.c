@@ -30,7 +30,7 @@ typedef struct split_case {
     int result;
     size_t count;
     const char *words[4];
-    size_t lengths[4];  /* 0: strlen of the word */
+    size_t lengths[4]; /* 0: strlen of the word */
 } split_case;
 
 static const split_case split_cases[] = {
@@ -43,12 +43,16 @@ static const split_case split_cases[] = {
     {"\"\\xZZ\"", SPLIT_OK, 1, {"xZZ"}, {0}},
     {"\"\\x4\"", SPLIT_OK, 1, {"x4"}, {0}},
     {"\"a\\nb\\r\\t\\b\\a\"", SPLIT_OK, 1, {"a\nb\r\t\b\a"}, {0}},
-    {"\"quote\\\"d\" \"back\\\\slash\" \"\\q\"", SPLIT_OK, 3, {"quote\"d", "back\\slash", "q"}, {0}},
+    {"\"quote\\\"d\" \"back\\\\slash\" \"\\q\"",
+     SPLIT_OK,
+     3,
+     {"quote\"d", "back\\slash", "q"},
+     {0}},
     {"'single \\' quote' 'no \\n escape'", SPLIT_OK, 2, {"single ' quote", "no \\n escape"}, {0}},
     {"mid\"dle quoted\" x'y z'", SPLIT_OK, 2, {"middle quoted", "xy z"}, {0}},
     {"\"\" ''", SPLIT_OK, 2, {"", ""}, {0}},
     {"\"\\x00\" end", SPLIT_OK, 2, {"\0", "end"}, {1, 3}},
-    {"a\vb \fc", SPLIT_OK, 2, {"a\vb", "c"}, {0}},  /* \v, \f: blank only between words */
+    {"a\vb \fc", SPLIT_OK, 2, {"a\vb", "c"}, {0}}, /* \v, \f: blank only between words */
     {"\"x\"\t\"y\"", SPLIT_OK, 2, {"x", "y"}, {0}},
     {"\"unterminated", SPLIT_INVALID, 0, {NULL}, {0}},
     {"'unterminated", SPLIT_INVALID, 0, {NULL}, {0}},
@@ -94,7 +98,7 @@ static void test_command_lines(void **state)
     assert_string_equal(parsed.command.values[0], "INCR");
     command_line_free(&parsed);
 
-    command_line_parse("42", &parsed);  /* a lone number is a command */
+    command_line_parse("42", &parsed); /* a lone number is a command */
     assert_int_equal(parsed.kind, LINE_COMMAND);
     assert_int_equal(parsed.repeat, 1);
     assert_string_equal(parsed.command.values[0], "42");

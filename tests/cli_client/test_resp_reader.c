@@ -62,40 +62,40 @@ void *__wrap_realloc(void *pointer, size_t size)
 static void describe(byte_buffer *out, const reply *reply)
 {
     if (reply->attribute)
-        describe(out, reply->attribute);  /* "attribute{...}" before the reply */
-    static const char *const names[] = {"status", "error", "int", "str", "nil", "array",
-                                        "map", "set", "push", "double", "bool", "big",
-                                        "verb", "attribute"};
+        describe(out, reply->attribute); /* "attribute{...}" before the reply */
+    static const char *const names[] = {"status", "error", "int",  "str",      "nil",
+                                        "array",  "map",   "set",  "push",     "double",
+                                        "bool",   "big",   "verb", "attribute"};
     byte_buffer_append_string(out, names[reply->type]);
     switch (reply->type) {
-    case REPLY_INTEGER:
-    case REPLY_BOOLEAN:
-        byte_buffer_append_format(out, "(%lld)", reply->integer);
-        break;
-    case REPLY_NIL:
-        break;
-    case REPLY_VERBATIM:
-        byte_buffer_append_format(out, "[%s]", reply->format);
-        /* fall through */
-    case REPLY_STATUS:
-    case REPLY_ERROR:
-    case REPLY_STRING:
-    case REPLY_DOUBLE:
-    case REPLY_BIG_NUMBER:
-        byte_buffer_append_char(out, '(');
-        byte_buffer_append(out, reply->text, reply->length);
-        byte_buffer_append_char(out, ')');
-        assert_int_equal(reply->text[reply->length], '\0');
-        break;
-    default:
-        byte_buffer_append_char(out, '{');
-        for (size_t index = 0; index < reply->element_count; index++) {
-            if (index)
-                byte_buffer_append_char(out, ',');
-            describe(out, reply->elements[index]);
-        }
-        byte_buffer_append_char(out, '}');
-        break;
+        case REPLY_INTEGER:
+        case REPLY_BOOLEAN:
+            byte_buffer_append_format(out, "(%lld)", reply->integer);
+            break;
+        case REPLY_NIL:
+            break;
+        case REPLY_VERBATIM:
+            byte_buffer_append_format(out, "[%s]", reply->format);
+            /* fall through */
+        case REPLY_STATUS:
+        case REPLY_ERROR:
+        case REPLY_STRING:
+        case REPLY_DOUBLE:
+        case REPLY_BIG_NUMBER:
+            byte_buffer_append_char(out, '(');
+            byte_buffer_append(out, reply->text, reply->length);
+            byte_buffer_append_char(out, ')');
+            assert_int_equal(reply->text[reply->length], '\0');
+            break;
+        default:
+            byte_buffer_append_char(out, '{');
+            for (size_t index = 0; index < reply->element_count; index++) {
+                if (index)
+                    byte_buffer_append_char(out, ',');
+                describe(out, reply->elements[index]);
+            }
+            byte_buffer_append_char(out, '}');
+            break;
     }
 }
 
@@ -105,7 +105,10 @@ typedef struct reader_case {
     const char *expected; /* descriptions of each reply, joined by ';' */
 } reader_case;
 
-#define CASE(input, expected) {input, sizeof(input) - 1, expected}
+#define CASE(input, expected)              \
+    {                                      \
+        input, sizeof(input) - 1, expected \
+    }
 
 static const reader_case valid_cases[] = {
     CASE("+OK\r\n", "status(OK)"),
@@ -118,8 +121,7 @@ static const reader_case valid_cases[] = {
     CASE("$-1\r\n", "nil"),
     CASE("*-1\r\n", "nil"),
     CASE("*0\r\n", "array{}"),
-    CASE("*3\r\n:1\r\n$1\r\nx\r\n*2\r\n+a\r\n$-1\r\n",
-         "array{int(1),str(x),array{status(a),nil}}"),
+    CASE("*3\r\n:1\r\n$1\r\nx\r\n*2\r\n+a\r\n$-1\r\n", "array{int(1),str(x),array{status(a),nil}}"),
     CASE("_\r\n", "nil"),
     CASE("#t\r\n#f\r\n", "bool(1);bool(0)"),
     CASE(",3.14\r\n,inf\r\n,-inf\r\n,nan\r\n", "double(3.14);double(inf);double(-inf);double(nan)"),
@@ -128,15 +130,18 @@ static const reader_case valid_cases[] = {
     CASE("!21\r\nSYNTAX invalid syntax\r\n", "error(SYNTAX invalid syntax)"),
     CASE("=15\r\ntxt:Some string\r\n", "verb[txt](Some string)"),
     CASE("=4\r\nmkd:\r\n", "verb[mkd]()"),
-    CASE("%2\r\n+first\r\n:1\r\n+second\r\n:2\r\n", "map{status(first),int(1),status(second),int(2)}"),
+    CASE("%2\r\n+first\r\n:1\r\n+second\r\n:2\r\n",
+         "map{status(first),int(1),status(second),int(2)}"),
     CASE("%0\r\n", "map{}"),
     CASE("~3\r\n:1\r\n:2\r\n:3\r\n", "set{int(1),int(2),int(3)}"),
     CASE(">2\r\n+invalidate\r\n*1\r\n$1\r\nk\r\n", "push{status(invalidate),array{str(k)}}"),
-    CASE("|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.1923\r\n*2\r\n:2039123\r\n:9543892\r\n",
-         "attribute{status(key-popularity),map{str(a),double(0.1923)}}array{int(2039123),int(9543892)}"),
+    CASE(
+        "|1\r\n+key-popularity\r\n%1\r\n$1\r\na\r\n,0.1923\r\n*2\r\n:2039123\r\n:9543892\r\n",
+        "attribute{status(key-popularity),map{str(a),double(0.1923)}}array{int(2039123),int(9543892)}"),
     CASE("*2\r\n|1\r\n+ttl\r\n:3600\r\n:1\r\n:2\r\n",
          "array{attribute{status(ttl),int(3600)}int(1),int(2)}"),
-    CASE("$?\r\n;4\r\nHell\r\n;5\r\no wor\r\n;1\r\nd\r\n;0\r\n", "str(Hello word)"),  /* sic: the RESP3 spec's example */
+    CASE("$?\r\n;4\r\nHell\r\n;5\r\no wor\r\n;1\r\nd\r\n;0\r\n",
+         "str(Hello word)"), /* sic: the RESP3 spec's example */
     CASE("*?\r\n:1\r\n:2\r\n.\r\n", "array{int(1),int(2)}"),
     CASE("%?\r\n+a\r\n:1\r\n.\r\n", "map{status(a),int(1)}"),
     CASE("*?\r\n.\r\n", "array{}"),
@@ -145,20 +150,20 @@ static const reader_case valid_cases[] = {
 };
 
 static const char *const invalid_inputs[] = {
-    "?what\r\n",              /* unknown type byte */
-    ":12a\r\n",               /* not an integer */
+    "?what\r\n", /* unknown type byte */
+    ":12a\r\n",  /* not an integer */
     ":99999999999999999999\r\n",
     "$-2\r\n",
-    "$3\r\nabcd\r\n",         /* payload longer than announced */
+    "$3\r\nabcd\r\n", /* payload longer than announced */
     "*-2\r\n",
     "#x\r\n",
     "_x\r\n",
-    "=3\r\ntxt\r\n",          /* verbatim without "fmt:" */
-    "+OK\n",                  /* LF without CR */
-    ".\r\n",                  /* end of a streamed aggregate never opened */
-    ";3\r\nabc\r\n",          /* chunk outside a streamed string */
-    "%?\r\n+a\r\n.\r\n",      /* streamed map with a key and no value */
-    "$?\r\n+OK\r\n",          /* streamed string interrupted */
+    "=3\r\ntxt\r\n",     /* verbatim without "fmt:" */
+    "+OK\n",             /* LF without CR */
+    ".\r\n",             /* end of a streamed aggregate never opened */
+    ";3\r\nabc\r\n",     /* chunk outside a streamed string */
+    "%?\r\n+a\r\n.\r\n", /* streamed map with a key and no value */
+    "$?\r\n+OK\r\n",     /* streamed string interrupted */
 };
 
 /* Feeds input in pieces of the given sizes (cycled); returns all replies'

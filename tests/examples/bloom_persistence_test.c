@@ -46,9 +46,13 @@ static int require_persistence(void)
 
 static bloom_test_server *start_with_persistence(int appendonly)
 {
-    const char *const args[] = {"--load-module", "persistence",
-                                "--persistence.appendonly", appendonly ? "yes" : "no",
-                                "--persistence.save", "", NULL};
+    const char *const args[] = {"--load-module",
+                                "persistence",
+                                "--persistence.appendonly",
+                                appendonly ? "yes" : "no",
+                                "--persistence.save",
+                                "",
+                                NULL};
     return bloom_server_start(args);
 }
 
@@ -242,8 +246,7 @@ static void dump_and_restore_carry_a_filter(void **state)
     bloom_add_range(test->context, "dumped", "member:", 0, 500);
     redisReply *payload = reply_command(test->context, "DUMP dumped");
     assert_int_equal(payload->type, REDIS_REPLY_STRING);
-    reply_expect_status(test->context, "OK", "RESTORE restored 0 %b", payload->str,
-                        payload->len);
+    reply_expect_status(test->context, "OK", "RESTORE restored 0 %b", payload->str, payload->len);
     reply_expect_error_prefix(test->context, "BUSYKEY", "RESTORE restored 0 %b", payload->str,
                               payload->len);
     freeReplyObject(payload);
@@ -442,8 +445,7 @@ static void older_encoding_version_still_loads(void **state)
     bloom_expect_same_dump(&original, &loaded);
     bloom_dump_free(&loaded);
     assert_int_equal(bloom_count_present(test->context, "legacy", "member:", 0, 300), 300);
-    assert_int_equal(bloom_count_present(test->context, "legacy", "stranger:", 0, 5000),
-                     strangers);
+    assert_int_equal(bloom_count_present(test->context, "legacy", "stranger:", 0, 5000), strangers);
     /* It is a current filter from now on, saved in the current version. */
     reply_expect_status(test->context, "OK", "SAVE");
     crash_and_restart(test);

@@ -140,7 +140,8 @@ static void insert_options(void **state)
     reply_expect_error_prefix(context, "ERR syntax error", "BF.INSERT ins-missing a b");
     reply_expect_error_prefix(context, "ERR wrong number of arguments",
                               "BF.INSERT ins-missing CAPACITY 5 ITEMS");
-    reply_expect_error_prefix(context, "ERR syntax error", "BF.INSERT ins-missing COLOUR 5 ITEMS a");
+    reply_expect_error_prefix(context, "ERR syntax error",
+                              "BF.INSERT ins-missing COLOUR 5 ITEMS a");
     /* Items may look like options after ITEMS. */
     const long long words[] = {1, 1};
     bloom_expect_integers(context, words, 2, "BF.INSERT ins-words ITEMS items nocreate");
@@ -157,7 +158,8 @@ static void argument_errors(void **state)
     reply_expect_error_prefix(context, "ERR bad capacity", "BF.RESERVE bad 0.01 1.5");
     reply_expect_error_prefix(context, "ERR (capacity should be larger than 0)",
                               "BF.RESERVE bad 0.01 0");
-    reply_expect_error_prefix(context, "ERR capacity too large", "BF.RESERVE bad 0.01 2000000000000");
+    reply_expect_error_prefix(context, "ERR capacity too large",
+                              "BF.RESERVE bad 0.01 2000000000000");
     reply_expect_error_prefix(context, "ERR bad expansion", "BF.RESERVE bad 0.01 10 EXPANSION x");
     reply_expect_error_prefix(context, "ERR expansion should be greater or equal to 1",
                               "BF.RESERVE bad 0.01 10 EXPANSION 0");
@@ -166,7 +168,8 @@ static void argument_errors(void **state)
     reply_expect_error_prefix(context, "ERR syntax error", "BF.RESERVE bad 0.01 10 FAST");
     reply_expect_error_prefix(context, "ERR syntax error", "BF.RESERVE bad 0.01 10 EXPANSION");
     /* 512 MB per sub-filter at most: 10^9 items at 10^-6 need 3.6 GB. */
-    reply_expect_error_prefix(context, "ERR filter too large", "BF.RESERVE bad 0.000001 1000000000");
+    reply_expect_error_prefix(context, "ERR filter too large",
+                              "BF.RESERVE bad 0.000001 1000000000");
     reply_expect_error_prefix(context, "ERR wrong number of arguments for 'bf.reserve'",
                               "BF.RESERVE bad 0.01");
     reply_expect_error_prefix(context, "ERR wrong number of arguments for 'bf.add'", "BF.ADD bad");
@@ -182,7 +185,8 @@ static void non_scaling_filter_refuses_when_full(void **state)
 {
     redisContext *context = context_of(state);
     const long long answers[] = {1, 1, 1, -1};
-    bloom_expect_integers(context, answers, 4, "BF.INSERT full CAPACITY 3 NONSCALING ITEMS a b c d");
+    bloom_expect_integers(context, answers, 4,
+                          "BF.INSERT full CAPACITY 3 NONSCALING ITEMS a b c d");
     /* An item that may be there is still answered; a new one is refused. */
     reply_expect_integer(context, 0, "BF.ADD full a");
     reply_expect_error_prefix(context, "ERR non scaling filter is full", "BF.ADD full z");
@@ -361,7 +365,8 @@ static void scandump_and_loadchunk_round_trip(void **state)
     assert_int_equal(empty.count, 1);
     bloom_dump_free(&empty);
 
-    reply_expect_error_prefix(context, "ERR invalid header", "BF.LOADCHUNK junk 1 %s", "not a header");
+    reply_expect_error_prefix(context, "ERR invalid header", "BF.LOADCHUNK junk 1 %s",
+                              "not a header");
     reply_expect_integer(context, 0, "EXISTS junk");
     reply_expect_error_prefix(context, "ERR not found", "BF.LOADCHUNK junk 5 abcd");
     reply_expect_error_prefix(context, "ERR invalid iterator", "BF.LOADCHUNK target -1 abcd");
@@ -465,7 +470,8 @@ static int has_flag(const redisReply *flags, const char *name)
 static void command_info_shows_flags_and_keys(void **state)
 {
     redisContext *context = context_of(state);
-    redisReply *reply = reply_command(context, "COMMAND INFO bf.add bf.exists bf.loadchunk bf.insert");
+    redisReply *reply =
+        reply_command(context, "COMMAND INFO bf.add bf.exists bf.loadchunk bf.insert");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 4);
     const redisReply *add = reply->element[0];
@@ -519,8 +525,8 @@ static void unknown_setting_stops_startup(void **state)
     assert_non_null(config);
     const char *module_path = getenv("DBLITE_MODULE_PATH");
     assert_non_null(module_path);
-    const char *const args[] = {"--port", "0", "--module-path", module_path,
-                                "--bloom.no-such-setting", "1", NULL};
+    const char *const args[] = {
+        "--port", "0", "--module-path", module_path, "--bloom.no-such-setting", "1", NULL};
     char output[4096];
     int status = server_start_expect_failure(config, args, output, sizeof(output));
     free(config);

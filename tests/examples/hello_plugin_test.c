@@ -207,8 +207,8 @@ static void unknown_setting_stops_startup(void **state)
     assert_non_null(config);
     const char *module_path = getenv("DBLITE_MODULE_PATH");
     assert_non_null(module_path);
-    const char *const args[] = {"--port", "0", "--module-path", module_path,
-                                "--hello.no-such-setting", "1", NULL};
+    const char *const args[] = {
+        "--port", "0", "--module-path", module_path, "--hello.no-such-setting", "1", NULL};
     char output[4096];
     int status = server_start_expect_failure(config, args, output, sizeof(output));
     free(config);
@@ -299,18 +299,24 @@ static void cost_counts_several_requests(void **state)
 static void bad_arguments_are_errors(void **state)
 {
     redisContext *context = context_of(state);
-    reply_expect_error_prefix(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad 0");
-    reply_expect_error_prefix(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad abc");
-    reply_expect_error_prefix(context, "ERR max-requests must be an integer", "HELLO.RATELIMIT bad 1000001");
-    reply_expect_error_prefix(context, "ERR period-seconds must be an integer", "HELLO.RATELIMIT bad 1 0");
-    reply_expect_error_prefix(context, "ERR period-seconds must be an integer", "HELLO.RATELIMIT bad 1 1.5");
+    reply_expect_error_prefix(context, "ERR max-requests must be an integer",
+                              "HELLO.RATELIMIT bad 0");
+    reply_expect_error_prefix(context, "ERR max-requests must be an integer",
+                              "HELLO.RATELIMIT bad abc");
+    reply_expect_error_prefix(context, "ERR max-requests must be an integer",
+                              "HELLO.RATELIMIT bad 1000001");
+    reply_expect_error_prefix(context, "ERR period-seconds must be an integer",
+                              "HELLO.RATELIMIT bad 1 0");
+    reply_expect_error_prefix(context, "ERR period-seconds must be an integer",
+                              "HELLO.RATELIMIT bad 1 1.5");
     reply_expect_error_prefix(context, "ERR cost must be an integer", "HELLO.RATELIMIT bad 1 1 -1");
     reply_expect_error_prefix(context, "ERR syntax error", "HELLO.RATELIMIT bad 1 1 1 extra");
     reply_expect_error_prefix(context, "ERR wrong number of arguments for 'hello.ratelimit'",
                               "HELLO.RATELIMIT bad");
     reply_expect_error_prefix(context, "ERR arrival-time-us must be an integer",
                               "HELLO.RATELIMIT.RESTORE bad -5");
-    reply_expect_error_prefix(context, "ERR wrong number of arguments", "HELLO.RATELIMIT.RESTORE bad");
+    reply_expect_error_prefix(context, "ERR wrong number of arguments",
+                              "HELLO.RATELIMIT.RESTORE bad");
     redisReply *exists = reply_command(context, "EXISTS bad");
     assert_int_equal(exists->integer, 0);
     freeReplyObject(exists);
@@ -320,7 +326,8 @@ static void wrong_types_are_refused_both_ways(void **state)
 {
     redisContext *context = context_of(state);
     reply_expect_status(context, "OK", "SET text value");
-    reply_expect_error_prefix(context, "WRONGTYPE Operation against a key holding the wrong kind of value",
+    reply_expect_error_prefix(context,
+                              "WRONGTYPE Operation against a key holding the wrong kind of value",
                               "HELLO.RATELIMIT text 5 10");
     reply_expect_error_prefix(context, "WRONGTYPE", "HELLO.RATELIMIT text 5 10 0");
     reply_expect_error_prefix(context, "WRONGTYPE", "HELLO.RATELIMIT.RESTORE text 5");

@@ -27,12 +27,12 @@
 #include "rdb_reader.h"
 #include "rdb_value_load.h"
 
-#define CHECK(condition)                                                               \
-    do {                                                                               \
-        if (!(condition)) {                                                            \
+#define CHECK(condition)                                                                \
+    do {                                                                                \
+        if (!(condition)) {                                                             \
             fprintf(stderr, "invariant failed at line %d: %s\n", __LINE__, #condition); \
-            abort();                                                                   \
-        }                                                                              \
+            abort();                                                                    \
+        }                                                                               \
     } while (0)
 
 /* ---- the stand-in server ---- */
@@ -98,7 +98,10 @@ int dblite_parse_long_long(dblite_bytes arg, long long *value)
     return *end == '\0' ? DBLITE_OK : DBLITE_ERR_INVALID;
 }
 
-int dblite_database_count(void) { return 16; }
+int dblite_database_count(void)
+{
+    return 16;
+}
 int dblite_ctx_select(dblite_ctx *ctx, int db)
 {
     (void)ctx;
@@ -107,12 +110,32 @@ int dblite_ctx_select(dblite_ctx *ctx, int db)
     selected_db = db;
     return DBLITE_OK;
 }
-int dblite_ctx_db(const dblite_ctx *ctx) { (void)ctx; return selected_db; }
-int dblite_database_reserve(dblite_ctx *ctx, size_t count) { (void)ctx, (void)count; return DBLITE_OK; }
-long long dblite_time_ms(void) { return 1700000000000LL; }
-void dblite_loading_start(dblite_module *module, uint64_t total) { (void)module, (void)total; }
-void dblite_loading_progress(dblite_module *module, uint64_t done) { (void)module, (void)done; }
-void dblite_loading_end(dblite_module *module) { (void)module; }
+int dblite_ctx_db(const dblite_ctx *ctx)
+{
+    (void)ctx;
+    return selected_db;
+}
+int dblite_database_reserve(dblite_ctx *ctx, size_t count)
+{
+    (void)ctx, (void)count;
+    return DBLITE_OK;
+}
+long long dblite_time_ms(void)
+{
+    return 1700000000000LL;
+}
+void dblite_loading_start(dblite_module *module, uint64_t total)
+{
+    (void)module, (void)total;
+}
+void dblite_loading_progress(dblite_module *module, uint64_t done)
+{
+    (void)module, (void)done;
+}
+void dblite_loading_end(dblite_module *module)
+{
+    (void)module;
+}
 
 /* Replayed commands: only their shape is checked. */
 int dblite_call_replay(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -144,10 +167,19 @@ dblite_io *dblite_io_create(const dblite_io_methods *methods, void *stream)
     io->stream = stream;
     return io;
 }
-void dblite_io_destroy(dblite_io *io) { free(io); }
+void dblite_io_destroy(dblite_io *io)
+{
+    free(io);
+}
 /* The fake types have no module behind them. */
-void dblite_io_begin_value(dblite_io *io, const dblite_type *type) { (void)io, (void)type; }
-const char *dblite_io_error(const dblite_io *io) { return io->failed ? io->error : NULL; }
+void dblite_io_begin_value(dblite_io *io, const dblite_type *type)
+{
+    (void)io, (void)type;
+}
+const char *dblite_io_error(const dblite_io *io)
+{
+    return io->failed ? io->error : NULL;
+}
 void dblite_io_fail(dblite_io *io, const char *reason)
 {
     if (!io->failed)
@@ -155,20 +187,32 @@ void dblite_io_fail(dblite_io *io, const char *reason)
     io->failed = 1;
 }
 
-#define FORWARD(method, ...)                                              \
-    do {                                                                  \
-        if (io->failed || io->methods.method == NULL)                     \
-            return DBLITE_ERR_IO;                                         \
-        int status = io->methods.method(io->stream, __VA_ARGS__);         \
-        if (status != DBLITE_OK)                                          \
-            dblite_io_fail(io, #method " failed");                        \
-        return status;                                                    \
+#define FORWARD(method, ...)                                      \
+    do {                                                          \
+        if (io->failed || io->methods.method == NULL)             \
+            return DBLITE_ERR_IO;                                 \
+        int status = io->methods.method(io->stream, __VA_ARGS__); \
+        if (status != DBLITE_OK)                                  \
+            dblite_io_fail(io, #method " failed");                \
+        return status;                                            \
     } while (0)
 
-int dblite_io_read_unsigned(dblite_io *io, uint64_t *value) { FORWARD(read_unsigned, value); }
-int dblite_io_read_signed(dblite_io *io, int64_t *value) { FORWARD(read_signed, value); }
-int dblite_io_read_string(dblite_io *io, char **ptr, size_t *len) { FORWARD(read_string, ptr, len); }
-int dblite_io_read_double(dblite_io *io, double *value) { FORWARD(read_double, value); }
+int dblite_io_read_unsigned(dblite_io *io, uint64_t *value)
+{
+    FORWARD(read_unsigned, value);
+}
+int dblite_io_read_signed(dblite_io *io, int64_t *value)
+{
+    FORWARD(read_signed, value);
+}
+int dblite_io_read_string(dblite_io *io, char **ptr, size_t *len)
+{
+    FORWARD(read_string, ptr, len);
+}
+int dblite_io_read_double(dblite_io *io, double *value)
+{
+    FORWARD(read_double, value);
+}
 
 /* ---- types ---- */
 
@@ -177,7 +221,10 @@ typedef struct fuzz_value {
     size_t bytes;
 } fuzz_value;
 
-static void value_free(void *value) { dblite_free(value); }
+static void value_free(void *value)
+{
+    dblite_free(value);
+}
 
 /* A plain payload: a count, then that many strings (pairs for hashes). */
 static void *collection_load(dblite_io *io, int strings_per_item)
@@ -225,8 +272,16 @@ static void *string_load(dblite_io *io, int version)
     return value;
 }
 
-static void *list_load(dblite_io *io, int version) { (void)version; return collection_load(io, 1); }
-static void *hash_load(dblite_io *io, int version) { (void)version; return collection_load(io, 2); }
+static void *list_load(dblite_io *io, int version)
+{
+    (void)version;
+    return collection_load(io, 1);
+}
+static void *hash_load(dblite_io *io, int version)
+{
+    (void)version;
+    return collection_load(io, 2);
+}
 
 static void *module_load(dblite_io *io, int version)
 {
@@ -236,8 +291,9 @@ static void *module_load(dblite_io *io, int version)
     double d;
     char *ptr;
     size_t len;
-    if (dblite_io_read_unsigned(io, &u) != DBLITE_OK || dblite_io_read_signed(io, &s) != DBLITE_OK ||
-        dblite_io_read_double(io, &d) != DBLITE_OK || dblite_io_read_string(io, &ptr, &len) != DBLITE_OK)
+    if (dblite_io_read_unsigned(io, &u) != DBLITE_OK ||
+        dblite_io_read_signed(io, &s) != DBLITE_OK || dblite_io_read_double(io, &d) != DBLITE_OK ||
+        dblite_io_read_string(io, &ptr, &len) != DBLITE_OK)
         return NULL;
     dblite_free(ptr);
     fuzz_value *value = dblite_alloc(sizeof(*value));
@@ -257,26 +313,64 @@ struct dblite_type {
 };
 
 static struct dblite_type fuzz_types[] = {
-    {"string", "dblstring", 0, 0, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = string_load}},
-    {"list", "dbllist00", 0, 1, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = list_load}},
-    {"set", "dblset---", 0, 2, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = list_load}},
-    {"hash", "dblhash--", 0, 4, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = hash_load}},
-    {"probe", "probetype", 5, -1, {.api_version = DBLITE_API_VERSION, .free = value_free, .load = module_load}},
+    {"string",
+     "dblstring",
+     0,
+     0,
+     {.api_version = DBLITE_API_VERSION, .free = value_free, .load = string_load}},
+    {"list",
+     "dbllist00",
+     0,
+     1,
+     {.api_version = DBLITE_API_VERSION, .free = value_free, .load = list_load}},
+    {"set",
+     "dblset---",
+     0,
+     2,
+     {.api_version = DBLITE_API_VERSION, .free = value_free, .load = list_load}},
+    {"hash",
+     "dblhash--",
+     0,
+     4,
+     {.api_version = DBLITE_API_VERSION, .free = value_free, .load = hash_load}},
+    {"probe",
+     "probetype",
+     5,
+     -1,
+     {.api_version = DBLITE_API_VERSION, .free = value_free, .load = module_load}},
 };
 
 dblite_type *dblite_type_at(int index)
 {
-    return index >= 0 && index < (int)(sizeof(fuzz_types) / sizeof(fuzz_types[0])) ? &fuzz_types[index] : NULL;
+    return index >= 0 && index < (int)(sizeof(fuzz_types) / sizeof(fuzz_types[0]))
+               ? &fuzz_types[index]
+               : NULL;
 }
-const char *dblite_type_name(const dblite_type *type) { return type->name; }
-const char *dblite_type_snapshot_name(const dblite_type *type) { return type->snapshot_name; }
-int dblite_type_encoding_version(const dblite_type *type) { return type->encoding_version; }
-int dblite_type_native_snapshot_code(const dblite_type *type) { return type->native_code; }
-const dblite_type_methods *dblite_type_get_methods(const dblite_type *type) { return &type->methods; }
+const char *dblite_type_name(const dblite_type *type)
+{
+    return type->name;
+}
+const char *dblite_type_snapshot_name(const dblite_type *type)
+{
+    return type->snapshot_name;
+}
+int dblite_type_encoding_version(const dblite_type *type)
+{
+    return type->encoding_version;
+}
+int dblite_type_native_snapshot_code(const dblite_type *type)
+{
+    return type->native_code;
+}
+const dblite_type_methods *dblite_type_get_methods(const dblite_type *type)
+{
+    return &type->methods;
+}
 
 /* The keyspace keeps nothing; an odd key length counts as a duplicate so
  * the duplicate path runs too. */
-int dblite_key_set(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, void *value, int flags)
+int dblite_key_set(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, void *value,
+                   int flags)
 {
     (void)ctx, (void)flags;
     CHECK(value != NULL);
@@ -319,8 +413,11 @@ static void fuzz_aof(const uint8_t *data, size_t size)
 {
     size_t start = 0;
     if (rdb_looks_like_rdb(data, size)) {
-        rdb_load_options options = {.crc_tables = fuzz_crc_tables, .expiry = &fuzz_expiry, .store = 1,
-                                    .now_ms = dblite_time_ms(), .overwrite_seen = &overwrite_counter};
+        rdb_load_options options = {.crc_tables = fuzz_crc_tables,
+                                    .expiry = &fuzz_expiry,
+                                    .store = 1,
+                                    .now_ms = dblite_time_ms(),
+                                    .overwrite_seen = &overwrite_counter};
         rdb_load_result result;
         if (rdb_load(data, size, &options, &result) != 0)
             return;
@@ -345,7 +442,8 @@ static void fuzz_payload(const uint8_t *data, size_t size)
         const dblite_type *type;
         void *value;
         char error[400];
-        if (value_loader_read(&loader, type_byte, &type, &value, error, sizeof(error)) == 0 && value != NULL)
+        if (value_loader_read(&loader, type_byte, &type, &value, error, sizeof(error)) == 0 &&
+            value != NULL)
             dblite_type_get_methods(type)->free(value);
         CHECK(reader.position <= size);
     }
@@ -367,19 +465,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(file != NULL);
     memcpy(file, data + 1, size - 1);
     switch (data[0] % 5) {
-    case 0:
-        fuzz_rdb(file, size - 1, 0, 1);
-        break;
-    case 1:
-        fuzz_rdb(file, size - 1, 1, 0);
-        break;
-    case 2:
-    case 3:
-        fuzz_aof(file, size - 1);
-        break;
-    default:
-        fuzz_payload(file, size - 1);
-        break;
+        case 0:
+            fuzz_rdb(file, size - 1, 0, 1);
+            break;
+        case 1:
+            fuzz_rdb(file, size - 1, 1, 0);
+            break;
+        case 2:
+        case 3:
+            fuzz_aof(file, size - 1);
+            break;
+        default:
+            fuzz_payload(file, size - 1);
+            break;
     }
     free(file);
     CHECK(live_allocations == allocations_before);

@@ -18,19 +18,19 @@
 
 #include "protocol/request_parser.h"
 
-#define CHECK(condition)                                                               \
-    do {                                                                               \
-        if (!(condition)) {                                                            \
+#define CHECK(condition)                                                                \
+    do {                                                                                \
+        if (!(condition)) {                                                             \
             fprintf(stderr, "invariant failed at line %d: %s\n", __LINE__, #condition); \
-            abort();                                                                   \
-        }                                                                              \
+            abort();                                                                    \
+        }                                                                               \
     } while (0)
 
 typedef struct transcript {
-    uint64_t hash;        /* FNV-1a over every request and the final error */
+    uint64_t hash; /* FNV-1a over every request and the final error */
     size_t requests;
-    int failed;           /* ended with REQUEST_ERROR */
-    int limit_fired;      /* that error was a "too big" line limit */
+    int failed;      /* ended with REQUEST_ERROR */
+    int limit_fired; /* that error was a "too big" line limit */
 } transcript;
 
 static void mix(transcript *record, const void *bytes, size_t length)
@@ -129,7 +129,8 @@ static transcript run_connection(const char *stream, size_t size, const request_
         received += step;
         for (;;) {
             request_status status = request_parse(&parser, pending, pending_length, limits);
-            CHECK(status == REQUEST_INCOMPLETE || status == REQUEST_COMPLETE || status == REQUEST_ERROR);
+            CHECK(status == REQUEST_INCOMPLETE || status == REQUEST_COMPLETE ||
+                  status == REQUEST_ERROR);
             if (status == REQUEST_INCOMPLETE) {
                 CHECK(parser.error == NULL);
                 size_t wanted = request_parser_wanted_length(&parser);

@@ -58,8 +58,8 @@ static int start_with(void **state, const char *const *extra)
 
 static int setup_always(void **state)
 {
-    static const char *const extra[] = {"--persistence.appendonly", "yes", "--persistence.appendfsync", "always",
-                                        NULL};
+    static const char *const extra[] = {"--persistence.appendonly", "yes",
+                                        "--persistence.appendfsync", "always", NULL};
     return start_with(state, extra);
 }
 
@@ -232,7 +232,8 @@ static void test_always_no_reply_before_log(void **state)
     for (int trial = 0; trial < 20; trial++) {
         char command[128], header[32];
         snprintf(command, sizeof(command), "GETRANGE big 0 %lld\r\n", size - 1);
-        expected_get = (size_t)snprintf(header, sizeof(header), "$%lld\r\n", size) + (size_t)size + 2;
+        expected_get =
+            (size_t)snprintf(header, sizeof(header), "$%lld\r\n", size) + (size_t)size + 2;
         received = 0;
         send_all(fd, command);
         sleep_milliseconds(100);
@@ -245,7 +246,8 @@ static void test_always_no_reply_before_log(void **state)
         assert_int_equal(received, expected_get);
         size = remaining == 0 ? size * 2 : capacity + capacity / 6;
     }
-    fprintf(stderr, "reply of %lld bytes: %lld not written, the socket took %lld\n", size, remaining, capacity);
+    fprintf(stderr, "reply of %lld bytes: %lld not written, the socket took %lld\n", size,
+            remaining, capacity);
     assert_true(remaining > 0 && remaining <= capacity / 3);
 
     /* From now on the log cannot grow: its next write fails. */
@@ -277,8 +279,8 @@ static void test_always_no_reply_before_log(void **state)
     close(fd);
     assert_int_equal(process_state(pid), 'Z'); /* it stopped at the failed log write */
     int acknowledged = received >= expected_get + 5 && strcmp(tail, "+OK\r\n") == 0;
-    fprintf(stderr, "received %zu of %zu reply bytes; SET acknowledged: %s\n", received, expected_get + 5,
-            acknowledged ? "yes" : "no");
+    fprintf(stderr, "received %zu of %zu reply bytes; SET acknowledged: %s\n", received,
+            expected_get + 5, acknowledged ? "yes" : "no");
     assert_int_equal(server_shutdown(f->server), 1);
 
     assert_non_null(server_restart(f->server));
@@ -290,7 +292,6 @@ static void test_always_no_reply_before_log(void **state)
         assert_int_equal(reply->integer, 1);
     freeReplyObject(reply);
 }
-
 
 /* ---- 2. AOF replay across passed deadlines ---- */
 
@@ -407,10 +408,12 @@ static void expect_text(redisContext *context, const char *expected, const char 
     redisReply *reply = redisvCommand(context, format, args);
     va_end(args);
     assert_non_null(reply);
-    const char *text = reply->type == REDIS_REPLY_ARRAY ? (reply->elements == 2 ? reply->element[1]->str : NULL)
-                                                        : reply->str;
+    const char *text = reply->type == REDIS_REPLY_ARRAY
+                           ? (reply->elements == 2 ? reply->element[1]->str : NULL)
+                           : reply->str;
     if (text == NULL)
-        fprintf(stderr, "expected '%s', got a reply of type %d without text\n", expected, reply->type);
+        fprintf(stderr, "expected '%s', got a reply of type %d without text\n", expected,
+                reply->type);
     assert_non_null(text);
     assert_string_equal(text, expected);
     freeReplyObject(reply);
@@ -446,7 +449,8 @@ static void test_shutdown_with_failing_save(void **state)
 
     expect_error_text(f->context, "ERR Errors trying to SHUTDOWN. Check logs.", "SHUTDOWN");
     assert_still_serving(f);
-    expect_error_text(f->context, "ERR Errors trying to SHUTDOWN. Check logs.", "SHUTDOWN SAVE NOW");
+    expect_error_text(f->context, "ERR Errors trying to SHUTDOWN. Check logs.",
+                      "SHUTDOWN SAVE NOW");
     assert_still_serving(f);
 
     /* SIGTERM: logged, the server keeps running. */
@@ -458,7 +462,8 @@ static void test_shutdown_with_failing_save(void **state)
     assert_non_null(log);
     assert_non_null(strstr(log, "Received SIGTERM scheduling shutdown..."));
     assert_non_null(strstr(log, "Error trying to save the DB, can't exit."));
-    assert_non_null(strstr(log, "Errors trying to shut down the server. Check the logs for more information."));
+    assert_non_null(
+        strstr(log, "Errors trying to shut down the server. Check the logs for more information."));
     free(log);
 
     /* The options' checks, as Redis 7.0. */
@@ -468,14 +473,16 @@ static void test_shutdown_with_failing_save(void **state)
     expect_error_text(f->context, "ERR syntax error", "SHUTDOWN LATER");
     expect_text(f->context, "default", "CONFIG GET shutdown-on-sigterm");
     expect_text(f->context, "default", "CONFIG GET shutdown-on-sigint");
-    expect_error_text(f->context,
-                 "ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigterm') - shutdown options "
-                 "SAVE and NOSAVE can't be used simultaneously",
-                 "CONFIG SET shutdown-on-sigterm %s", "nosave save");
-    expect_error_text(f->context,
-                 "ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigint') - argument(s) must be "
-                 "one of the following: default, save, nosave, now, force",
-                 "CONFIG SET shutdown-on-sigint %s", "bla");
+    expect_error_text(
+        f->context,
+        "ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigterm') - shutdown options "
+        "SAVE and NOSAVE can't be used simultaneously",
+        "CONFIG SET shutdown-on-sigterm %s", "nosave save");
+    expect_error_text(
+        f->context,
+        "ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigint') - argument(s) must be "
+        "one of the following: default, save, nosave, now, force",
+        "CONFIG SET shutdown-on-sigint %s", "bla");
     reply = command_ok(f->context, "CONFIG SET shutdown-on-sigint %s", "force save");
     assert_non_null(reply);
     freeReplyObject(reply);
@@ -550,10 +557,11 @@ static void test_appendonly_refused_when_log_cannot_open(void **state)
 {
     fixture *f = *state;
     make_directory_at(f, "appendonly.aof");
-    expect_error_text(f->context,
-                      "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. "
-                      "Check server logs.",
-                      "CONFIG SET appendonly yes");
+    expect_error_text(
+        f->context,
+        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. "
+        "Check server logs.",
+        "CONFIG SET appendonly yes");
     expect_text(f->context, "no", "CONFIG GET appendonly");
     sleep_milliseconds(1000);
     assert_int_equal(count_in_log(f, "rewriting started"), 0);
@@ -596,7 +604,8 @@ static void test_failing_rewrite_backs_off(void **state)
     reply = command_ok(f->context, "BGREWRITEAOF");
     assert_non_null(reply);
     freeReplyObject(reply);
-    assert_int_equal(wait_info_field(f->context, "aof_rewrites_consecutive_failures", "0", 10000), 0);
+    assert_int_equal(wait_info_field(f->context, "aof_rewrites_consecutive_failures", "0", 10000),
+                     0);
 }
 
 /* A failed background save on save points waits Redis's 5 s before the
@@ -643,14 +652,17 @@ static void test_rdb_strings_compressed(void **state)
         snprintf(value, sizeof(value), "record %d: ", i);
         size_t used = strlen(value);
         while (used + 40 < sizeof(value))
-            used += (size_t)snprintf(value + used, sizeof(value) - used, "name=example,status=active,%d;", i % 7);
-        redisReply *reply = redisCommand(f->context, "SET compressible:key:with:a:long:name:%d %s", i, value);
+            used += (size_t)snprintf(value + used, sizeof(value) - used,
+                                     "name=example,status=active,%d;", i % 7);
+        redisReply *reply =
+            redisCommand(f->context, "SET compressible:key:with:a:long:name:%d %s", i, value);
         assert_non_null(reply);
         freeReplyObject(reply);
         reply = redisCommand(f->context, "RPUSH compressible:list %s", value);
         assert_non_null(reply);
         freeReplyObject(reply);
-        reply = redisCommand(f->context, "HSET compressible:hash field-%d-%s %s", i, "padding-padding-padding", value);
+        reply = redisCommand(f->context, "HSET compressible:hash field-%d-%s %s", i,
+                             "padding-padding-padding", value);
         assert_non_null(reply);
         freeReplyObject(reply);
         reply = redisCommand(f->context, "SADD compressible:set %d%s", i, value);
@@ -703,9 +715,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_always_no_reply_before_log, setup_always, teardown),
-        cmocka_unit_test_setup_teardown(test_replay_keeps_deadlines_until_loaded, setup_always, teardown),
-        cmocka_unit_test_setup_teardown(test_shutdown_with_failing_save, setup_save_points, teardown),
-        cmocka_unit_test_setup_teardown(test_appendonly_refused_when_log_cannot_open, setup_plain, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_keeps_deadlines_until_loaded, setup_always,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_shutdown_with_failing_save, setup_save_points,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_appendonly_refused_when_log_cannot_open, setup_plain,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_failing_rewrite_backs_off, setup_always, teardown),
         cmocka_unit_test_setup_teardown(test_failing_bgsave_backs_off, setup_plain, teardown),
         cmocka_unit_test_setup_teardown(test_rdb_strings_compressed, setup_plain, teardown),

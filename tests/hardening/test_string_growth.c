@@ -134,8 +134,8 @@ static void test_setrange_run_grows_geometrically(void **state)
 static void test_edits_across_layout_edges(void **state)
 {
     (void)state;
-    static const size_t edges[] = {0, 1, 6, 7, 8, 9, 253, 254, 255, 256, 4095, 4096,
-                                   1048575, 1048576, 1048577, 1179648, 2400000};
+    static const size_t edges[] = {0,   1,    6,    7,       8,       9,       253,     254,    255,
+                                   256, 4095, 4096, 1048575, 1048576, 1048577, 1179648, 2400000};
     enum { MODEL_SIZE = 2500000 };
     char *model = calloc(1, MODEL_SIZE);
     char *pristine = malloc(MODEL_SIZE);

@@ -29,11 +29,11 @@
 
 typedef struct timer_case {
     uint64_t id;
-    int delay_class;       /* deadline = class * STEP_MS */
-    int removed;           /* removed before it fired */
+    int delay_class; /* deadline = class * STEP_MS */
+    int removed;     /* removed before it fired */
     int fired, finalized;
-    int remove_other;      /* index of a timer its callback removes, or -1 */
-    int remove_self;       /* its callback removes itself, then returns 0 */
+    int remove_other; /* index of a timer its callback removes, or -1 */
+    int remove_self;  /* its callback removes itself, then returns 0 */
 } timer_case;
 
 typedef struct fixture {
@@ -56,7 +56,8 @@ static long long on_fire(event_loop *loop, uint64_t id, void *privdata)
         timer_case *other = &current->cases[c->remove_other];
         int pending = !other->fired && !other->removed;
         assert_int_equal(event_remove_timer(loop, other->id), pending ? 0 : -1);
-        if (pending) other->removed = 1;
+        if (pending)
+            other->removed = 1;
     }
     if (c->remove_self) {
         assert_int_equal(event_remove_timer(loop, id), 0);
@@ -97,7 +98,8 @@ static void test_removal_keeps_order(void **state)
     assert_int_equal(event_timer_count(f->loop), TIMERS);
     /* Remove a third at random before anything fires. */
     for (int i = 0; i < TIMERS; i++) {
-        if (rand() % 3 != 0) continue;
+        if (rand() % 3 != 0)
+            continue;
         timer_case *c = &f->cases[i];
         assert_int_equal(event_remove_timer(f->loop, c->id), 0);
         assert_int_equal(event_remove_timer(f->loop, c->id), -1);
@@ -177,7 +179,8 @@ static void test_huge_delays_saturate(void **state)
     assert_true(event_add_timer(loop, 9223372036854775807LL, count_fire, NULL, &far_fired) != 0);
     assert_true(event_add_timer(loop, 9223372036854775LL, count_fire, NULL, &far_fired) != 0);
     assert_true(event_add_timer(loop, 1, count_fire, NULL, &near_fired) != 0);
-    assert_true(event_add_timer(loop, -9223372036854775807LL - 1, count_fire, NULL, &near_fired) != 0);
+    assert_true(event_add_timer(loop, -9223372036854775807LL - 1, count_fire, NULL, &near_fired) !=
+                0);
     while (near_fired < 2)
         event_process(loop, 100);
     assert_int_equal(far_fired, 0);

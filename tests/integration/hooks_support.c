@@ -51,7 +51,8 @@ void test_config_file(char *out, size_t size, const char *name)
     join_path(out, size, configs, name, "");
 }
 
-server_process *start_with_modules(const char *config, const char *const *modules, const char *const *extra_args)
+server_process *start_with_modules(const char *config, const char *const *modules,
+                                   const char *const *extra_args)
 {
     enum { MAX_ARGS = 64 };
     const char *args[MAX_ARGS + 1];
@@ -71,7 +72,8 @@ server_process *start_with_modules(const char *config, const char *const *module
     return server_start(config, args);
 }
 
-int wait_for_info(redisContext *context, const char *section, const char *field, long long expected, int timeout_ms)
+int wait_for_info(redisContext *context, const char *section, const char *field, long long expected,
+                  int timeout_ms)
 {
     long long deadline = now_ms() + timeout_ms;
     for (;;) {

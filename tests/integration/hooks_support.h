@@ -21,11 +21,13 @@ void test_config_file(char *out, size_t size, const char *name);
 
 /* server_start(config, ...) with "--load-module PATH" for each name in
  * modules (NULL-terminated, may be NULL), then extra_args. */
-server_process *start_with_modules(const char *config, const char *const *modules, const char *const *extra_args);
+server_process *start_with_modules(const char *config, const char *const *modules,
+                                   const char *const *extra_args);
 
 /* Polls INFO until field equals expected (up to timeout_ms); returns 1 if
  * it did, else 0.  Fails the test when the field is missing. */
-int wait_for_info(redisContext *context, const char *section, const char *field, long long expected, int timeout_ms);
+int wait_for_info(redisContext *context, const char *section, const char *field, long long expected,
+                  int timeout_ms);
 
 /* The whole log of a server (stdout+stderr), NUL-terminated; free(). */
 char *read_server_log(const server_process *server);

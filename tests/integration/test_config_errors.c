@@ -78,7 +78,10 @@ static int config_line(char *path, size_t size, const char *name, const char *ne
     return line;
 }
 
-static void module_file(char *path, size_t size, const char *name) { test_module_file(path, size, name); }
+static void module_file(char *path, size_t size, const char *name)
+{
+    test_module_file(path, size, name);
+}
 
 /* ---- the ini file ------------------------------------------------------ */
 
@@ -89,7 +92,8 @@ static void unknown_server_key(void **state)
     int line = config_line(path, sizeof(path), "bad_server_key.ini", "no-such-server-key");
     char output[OUTPUT_SIZE];
     expect_startup_failure(output, path, NULL);
-    expect_output_contains(output, "%s:%d: unknown key 'no-such-server-key' in section [server]", path, line);
+    expect_output_contains(output, "%s:%d: unknown key 'no-such-server-key' in section [server]",
+                           path, line);
 }
 
 static void bad_server_value(void **state)
@@ -99,8 +103,9 @@ static void bad_server_value(void **state)
     int line = config_line(path, sizeof(path), "bad_server_value.ini", "databases");
     char output[OUTPUT_SIZE];
     expect_startup_failure(output, path, NULL);
-    expect_output_contains(output, "%s:%d: bad value '0' for 'databases': argument must be between 1 and 100000",
-                           path, line);
+    expect_output_contains(
+        output, "%s:%d: bad value '0' for 'databases': argument must be between 1 and 100000", path,
+        line);
 }
 
 static void syntax_error_line(void **state)
@@ -160,10 +165,11 @@ static void unknown_key_in_module_section(void **state)
     int line = config_line(path, sizeof(path), "bad_module_key.ini", "no-such-strings-key");
     char output[OUTPUT_SIZE];
     expect_startup_failure(output, path, NULL);
-    expect_output_contains(output,
-                           "%s:%d: unknown key 'no-such-strings-key' in section [strings] (module 'strings' has no "
-                           "such setting)",
-                           path, line);
+    expect_output_contains(
+        output,
+        "%s:%d: unknown key 'no-such-strings-key' in section [strings] (module 'strings' has no "
+        "such setting)",
+        path, line);
 }
 
 static void bad_value_in_module_section(void **state)
@@ -175,10 +181,11 @@ static void bad_value_in_module_section(void **state)
     const char *const extra[] = {"--load-module", hooktest, NULL};
     char output[OUTPUT_SIZE];
     expect_startup_failure(output, path, extra);
-    expect_output_contains(output,
-                           "%s:%d: bad value '5000' for 'hooktest.int-setting': argument must be between 0 and 1000 "
-                           "inclusive",
-                           path, line);
+    expect_output_contains(
+        output,
+        "%s:%d: bad value '5000' for 'hooktest.int-setting': argument must be between 0 and 1000 "
+        "inclusive",
+        path, line);
 }
 
 /* ---- the module loader ------------------------------------------------- */
@@ -192,13 +199,15 @@ static void missing_module_file(void **state)
     assert_non_null(module_path);
     char output[OUTPUT_SIZE];
     expect_startup_failure(output, path, NULL);
-    expect_output_contains(output, "%s:%d: module 'no-such-module': file %s/no-such-module.so not found", path, line,
-                           module_path);
+    expect_output_contains(output,
+                           "%s:%d: module 'no-such-module': file %s/no-such-module.so not found",
+                           path, line, module_path);
 }
 
 /* Modules given on the command line, expecting this reason; the whole
  * output lands in output. */
-static void expect_module_refused(char *output, const char *const *module_names, const char *reason_format, ...)
+static void expect_module_refused(char *output, const char *const *module_names,
+                                  const char *reason_format, ...)
 {
     char paths[4][4096];
     const char *extra[16];
@@ -253,7 +262,8 @@ static void file_that_is_not_a_shared_object(void **state)
     if (status != 1)
         fail_msg("expected exit status 1, got %d; output:\n%s", status, output);
     char name[64];
-    snprintf(name, sizeof(name), "%.*s", (int)(strlen(path) - strlen("/tmp/") - 3), path + strlen("/tmp/"));
+    snprintf(name, sizeof(name), "%.*s", (int)(strlen(path) - strlen("/tmp/") - 3),
+             path + strlen("/tmp/"));
     expect_output_contains(output, "command line: module '%s': cannot load %s", name, path);
 }
 
@@ -264,7 +274,8 @@ static void module_without_entry_point(void **state)
     char file[4096];
     module_file(file, sizeof(file), "noentry");
     char output[OUTPUT_SIZE];
-    expect_module_refused(output, names, "module 'noentry' (%s) has no entry point dblite_module_init", file);
+    expect_module_refused(output, names,
+                          "module 'noentry' (%s) has no entry point dblite_module_init", file);
 }
 
 static void module_built_for_a_newer_api(void **state)
@@ -273,10 +284,11 @@ static void module_built_for_a_newer_api(void **state)
     static const char *const names[] = {"futureapi", NULL};
     char output[OUTPUT_SIZE];
     /* futureapi declares DBLITE_API_VERSION + 41. */
-    expect_module_refused(output, names,
-                          "module 'futureapi' was built for module API version %d, but this server provides "
-                          "versions 1 to %d",
-                          DBLITE_API_VERSION + 41, DBLITE_API_VERSION);
+    expect_module_refused(
+        output, names,
+        "module 'futureapi' was built for module API version %d, but this server provides "
+        "versions 1 to %d",
+        DBLITE_API_VERSION + 41, DBLITE_API_VERSION);
     /* Refused before its entry point could run. */
     assert_null(strstr(output, "must never run"));
 }
@@ -286,8 +298,10 @@ static void two_modules_claim_one_command(void **state)
     (void)state;
     static const char *const names[] = {"hooktest", "clash", NULL};
     char output[OUTPUT_SIZE];
-    expect_module_refused(output, names, "module 'clash' failed to initialise: command 'hooktest.events' is already "
-                                 "registered by module hooktest");
+    expect_module_refused(
+        output, names,
+        "module 'clash' failed to initialise: command 'hooktest.events' is already "
+        "registered by module hooktest");
 }
 
 static void module_init_fails_with_a_reason(void **state)
@@ -295,8 +309,9 @@ static void module_init_fails_with_a_reason(void **state)
     (void)state;
     static const char *const names[] = {"initfail", NULL};
     char output[OUTPUT_SIZE];
-    expect_module_refused(output, names, "module 'initfail' failed to initialise: initfail refuses to start: the "
-                                 "frobnicator is missing");
+    expect_module_refused(output, names,
+                          "module 'initfail' failed to initialise: initfail refuses to start: the "
+                          "frobnicator is missing");
 }
 
 static void module_init_fails_without_a_reason(void **state)
@@ -304,8 +319,10 @@ static void module_init_fails_without_a_reason(void **state)
     (void)state;
     static const char *const names[] = {"silentfail", NULL};
     char output[OUTPUT_SIZE];
-    expect_module_refused(output, names, "module 'silentfail' failed to initialise: its init returned an error without a "
-                                 "reason");
+    expect_module_refused(
+        output, names,
+        "module 'silentfail' failed to initialise: its init returned an error without a "
+        "reason");
 }
 
 static void module_loaded_twice(void **state)
@@ -333,8 +350,9 @@ static void bad_command_line_value(void **state)
     static const char *const extra[] = {"--databases", "many", NULL};
     char output[OUTPUT_SIZE];
     expect_startup_failure(output, NULL, extra);
-    expect_output_contains(output, "command line: bad value 'many' for '--databases': argument couldn't be parsed "
-                                   "into an integer");
+    expect_output_contains(
+        output, "command line: bad value 'many' for '--databases': argument couldn't be parsed "
+                "into an integer");
 }
 
 static void unexpected_command_line_argument(void **state)
@@ -353,11 +371,13 @@ static void unexpected_command_line_argument(void **state)
 static void unknown_module_setting_on_command_line(void **state)
 {
     (void)state;
-    static const char *const extra[] = {"--load-module", "strings", "--strings.no-such-setting", "1", NULL};
+    static const char *const extra[] = {"--load-module", "strings", "--strings.no-such-setting",
+                                        "1", NULL};
     char output[OUTPUT_SIZE];
     expect_startup_failure(output, NULL, extra);
-    expect_output_contains(output, "command line: unknown key 'no-such-setting' in section [strings] (module "
-                                   "'strings' has no such setting)");
+    expect_output_contains(
+        output, "command line: unknown key 'no-such-setting' in section [strings] (module "
+                "'strings' has no such setting)");
 }
 
 static void command_line_setting_for_a_module_not_loaded(void **state)
@@ -404,8 +424,8 @@ static void section_of_a_module_not_loaded_only_warns(void **state)
     redisFree(c);
     char *log = read_server_log(server);
     char expected[8192];
-    snprintf(expected, sizeof(expected), "%s:%d: section [not-loaded-module] matches no loaded module; ignored", path,
-             line);
+    snprintf(expected, sizeof(expected),
+             "%s:%d: section [not-loaded-module] matches no loaded module; ignored", path, line);
     int found = strstr(log, expected) != NULL;
     if (!found)
         fprintf(stderr, "log lacks '%s':\n%s\n", expected, log);

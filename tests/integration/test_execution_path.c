@@ -41,8 +41,13 @@ static int setup(void **state)
     if (binary_dir == NULL || !module_available("lists"))
         return -1;
     snprintf(hooktest_path, sizeof(hooktest_path), "%s/test-modules/hooktest.so", binary_dir);
-    const char *const extra[] = {"--persistence.appendonly", "yes", "--persistence.appendfsync", "always",
-                                 "--load-module", hooktest_path, NULL};
+    const char *const extra[] = {"--persistence.appendonly",
+                                 "yes",
+                                 "--persistence.appendfsync",
+                                 "always",
+                                 "--load-module",
+                                 hooktest_path,
+                                 NULL};
     fixture *f = calloc(1, sizeof(*f));
     if (f == NULL)
         return -1;
@@ -73,11 +78,13 @@ static int teardown(void **state)
 }
 
 /* Polls INFO until field of section equals expected (up to 5 s). */
-static void wait_for_info_number(redisContext *c, const char *section, const char *field, long long expected)
+static void wait_for_info_number(redisContext *c, const char *section, const char *field,
+                                 long long expected)
 {
     long long deadline = now_milliseconds() + 5000;
     long long seen;
-    while ((seen = reply_info_number(c, section, field)) != expected && now_milliseconds() < deadline)
+    while ((seen = reply_info_number(c, section, field)) != expected &&
+           now_milliseconds() < deadline)
         sleep_milliseconds(5);
     if (seen != expected)
         fail_msg("INFO %s %s stayed %lld, expected %lld", section, field, seen, expected);
@@ -129,7 +136,8 @@ static void read_log(fixture *f, log_lines *lines)
 {
     char path[4096];
     size_t length;
-    char *data = read_file(path_in(server_dir(f->server), "appendonly.aof", path, sizeof(path)), &length);
+    char *data =
+        read_file(path_in(server_dir(f->server), "appendonly.aof", path, sizeof(path)), &length);
     assert_non_null(data);
     lines->count = 0;
     int db = 0;
@@ -153,7 +161,8 @@ static void read_log(fixture *f, log_lines *lines)
             if (i == 1)
                 snprintf(second, sizeof(second), "%.*s", (int)size, data + at);
             if (used < sizeof(line))
-                used += (size_t)snprintf(line + used, sizeof(line) - used, " %.*s", (int)size, data + at);
+                used += (size_t)snprintf(line + used, sizeof(line) - used, " %.*s", (int)size,
+                                         data + at);
             at += (size_t)size + 2;
         }
         if (strcasecmp(first, "select") == 0) {
@@ -285,7 +294,8 @@ static void every_path_reaches_the_log_in_order_and_replays(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(every_path_reaches_the_log_in_order_and_replays, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_path_reaches_the_log_in_order_and_replays, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

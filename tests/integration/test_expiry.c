@@ -132,9 +132,8 @@ static keyspace_line keyspace(redisContext *context, int db)
     char pattern[32];
     snprintf(pattern, sizeof pattern, "\ndb%d:", db);
     const char *found = strstr(reply->str, pattern);
-    if (found != NULL &&
-        sscanf(found + strlen(pattern), "keys=%lld,expires=%lld,avg_ttl=%lld", &line.keys, &line.expires,
-               &line.average_ttl) != 3)
+    if (found != NULL && sscanf(found + strlen(pattern), "keys=%lld,expires=%lld,avg_ttl=%lld",
+                                &line.keys, &line.expires, &line.average_ttl) != 3)
         fail_msg("unreadable keyspace line: %s", found + 1);
     freeReplyObject(reply);
     return line;
@@ -269,8 +268,8 @@ static void expect_no_such_key(redisContext *context, const redisReply *reply)
 
 typedef struct probe {
     const char *command;
-    reply_check check;  /* NULL: an empty array */
-    int meets_the_key;  /* 0 when the command may answer without removing it */
+    reply_check check; /* NULL: an empty array */
+    int meets_the_key; /* 0 when the command may answer without removing it */
 } probe;
 
 static const probe lazy_probes[] = {
@@ -437,13 +436,13 @@ static void active_expiry_removes_untouched_keys(void **state)
     /* The keyspace table shrinks incrementally (a step per access plus the
      * server's cron): give it up to 5 s to finish before measuring. */
     long long memory_after = reply_info_number(context, "memory", "used_memory");
-    for (long long waited = monotonic_ms(); memory_after - memory_before >= 1024 * 1024 &&
-                                            monotonic_ms() - waited < 5000;) {
+    for (long long waited = monotonic_ms();
+         memory_after - memory_before >= 1024 * 1024 && monotonic_ms() - waited < 5000;) {
         sleep_ms(50);
         memory_after = reply_info_number(context, "memory", "used_memory");
     }
-    print_message("used_memory: %lld before, %lld loaded, %lld after\n", memory_before, memory_loaded,
-                  memory_after);
+    print_message("used_memory: %lld before, %lld loaded, %lld after\n", memory_before,
+                  memory_loaded, memory_after);
     /* The keys' memory went back: 100k keys take well over 5 MB (some of
      * them expire while others still load, so the figure read after loading
      * varies); tables may keep a little slack. */
@@ -584,7 +583,8 @@ static void counts_leave_out_dead_keys_without_removing_them(void **state)
             assert_int_equal(field_in(after, "expiry_keys_with_ttl"), DEAD_KEYS + 1);
             /* The share of keys with a TTL that are dead, as Redis reports it. */
             char stale[64];
-            snprintf(stale, sizeof stale, "\r\nexpired_stale_perc:%.2f\r\n", 100.0 * DEAD_KEYS / (DEAD_KEYS + 1));
+            snprintf(stale, sizeof stale, "\r\nexpired_stale_perc:%.2f\r\n",
+                     100.0 * DEAD_KEYS / (DEAD_KEYS + 1));
             if (strstr(stats->str, stale) == NULL)
                 fail_msg("INFO stats lacks%s:\n%s", stale, stats->str);
         }
@@ -794,12 +794,25 @@ static void ttl_rewrite_churn_keeps_bookkeeping_bounded(void **state)
             int key = (int)(random % CHURN_KEYS);
             long ttl = 100 + (long)((random >> 20) % 100000);
             switch ((done + i) % 6) {
-            case 0: redisAppendCommand(context, "EXPIRE churn:%d %ld", key, ttl); break;
-            case 1: redisAppendCommand(context, "PEXPIRE churn:%d %ld", key, ttl * 1000); break;
-            case 2: redisAppendCommand(context, "PEXPIREAT churn:%d %lld", key, wall_ms() + ttl * 1000); break;
-            case 3: redisAppendCommand(context, "SET churn:%d v EX %ld", key, ttl); break;
-            case 4: redisAppendCommand(context, "GETEX churn:%d PX %ld", key, ttl * 1000); break;
-            default: redisAppendCommand(context, "PERSIST churn:%d", key); break;
+                case 0:
+                    redisAppendCommand(context, "EXPIRE churn:%d %ld", key, ttl);
+                    break;
+                case 1:
+                    redisAppendCommand(context, "PEXPIRE churn:%d %ld", key, ttl * 1000);
+                    break;
+                case 2:
+                    redisAppendCommand(context, "PEXPIREAT churn:%d %lld", key,
+                                       wall_ms() + ttl * 1000);
+                    break;
+                case 3:
+                    redisAppendCommand(context, "SET churn:%d v EX %ld", key, ttl);
+                    break;
+                case 4:
+                    redisAppendCommand(context, "GETEX churn:%d PX %ld", key, ttl * 1000);
+                    break;
+                default:
+                    redisAppendCommand(context, "PERSIST churn:%d", key);
+                    break;
             }
         }
         for (long i = 0; i < batch; i++) {
@@ -915,10 +928,10 @@ static void expect_propagated(redisContext *context, const char *const *expected
     freeReplyObject(reply);
 }
 
-#define EXPECT_PROPAGATED(context, ...)                                                            \
-    do {                                                                                           \
-        static const char *const expected_[] = {__VA_ARGS__, NULL};                                \
-        expect_propagated(context, expected_);                                                     \
+#define EXPECT_PROPAGATED(context, ...)                             \
+    do {                                                            \
+        static const char *const expected_[] = {__VA_ARGS__, NULL}; \
+        expect_propagated(context, expected_);                      \
     } while (0)
 
 /* What replicas and the append-only log get: every relative TTL as an
@@ -964,7 +977,8 @@ static void expiry_propagates_absolute_deadlines_and_deletes(void **state)
     assert_int_equal(reply_integer(context, "PEXPIRE lazy 30"), 1);
     sleep_ms(60);
     reply_expect_success(context, "SET lazy new");
-    EXPECT_PROPAGATED(context, "2 SET lazy v", "2 PEXPIREAT lazy *", "2 DEL lazy", "2 SET lazy new");
+    EXPECT_PROPAGATED(context, "2 SET lazy v", "2 PEXPIREAT lazy *", "2 DEL lazy",
+                      "2 SET lazy new");
 
     /* Active: a DEL in the key's own database, with no command running;
      * SET's relative TTL goes out as an absolute one too. */
@@ -986,10 +1000,13 @@ static void minimal_deployment_has_no_ttls(void **state)
     reply_expect_bulk(context, "v", "GET k");
     reply_expect_error(context, "ERR unknown command 'EXPIRE', with args beginning with: 'k' '10' ",
                        "EXPIRE k 10");
-    reply_expect_error(context, "ERR unknown command 'TTL', with args beginning with: 'k' ", "TTL k");
-    reply_expect_error(context, "ERR unknown command 'PERSIST', with args beginning with: 'k' ", "PERSIST k");
-    reply_expect_error(context, "ERR unknown command 'PEXPIREAT', with args beginning with: 'k' '1' ",
-                 "PEXPIREAT k 1");
+    reply_expect_error(context, "ERR unknown command 'TTL', with args beginning with: 'k' ",
+                       "TTL k");
+    reply_expect_error(context, "ERR unknown command 'PERSIST', with args beginning with: 'k' ",
+                       "PERSIST k");
+    reply_expect_error(context,
+                       "ERR unknown command 'PEXPIREAT', with args beginning with: 'k' '1' ",
+                       "PEXPIREAT k 1");
     reply_expect_error(context, missing, "SET k v EX 10");
     reply_expect_error(context, missing, "SET k2 v PX 100");
     reply_expect_error(context, missing, "SET k2 v EXAT 4102444800");
@@ -1018,20 +1035,25 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(lazy_expiry_hides_keys_from_every_command,
                                         start_server_with_slow_active_expiry, stop_server),
-        cmocka_unit_test_setup_teardown(active_expiry_removes_untouched_keys, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(active_expiry_removes_untouched_keys, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(info_counts_keys_with_ttl, start_server, stop_server),
         cmocka_unit_test_setup_teardown(info_reports_the_active_cycle, start_server, stop_server),
         cmocka_unit_test_setup_teardown(counts_leave_out_dead_keys_without_removing_them,
                                         start_server_with_slow_active_expiry, stop_server),
-        cmocka_unit_test_setup_teardown(set_with_a_past_time_counts_as_expired, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(ttl_follows_rename_move_copy_exactly, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(flush_and_swapdb_keep_the_index_exact, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(set_with_a_past_time_counts_as_expired, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(ttl_follows_rename_move_copy_exactly, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(flush_and_swapdb_keep_the_index_exact, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(ttl_rewrite_churn_keeps_bookkeeping_bounded, start_server,
                                         stop_server),
         cmocka_unit_test_setup_teardown(millisecond_resolution, start_server, stop_server),
         cmocka_unit_test_setup_teardown(expiry_propagates_absolute_deadlines_and_deletes,
                                         start_server_with_propagation_log, stop_server),
-        cmocka_unit_test_setup_teardown(minimal_deployment_has_no_ttls, start_minimal_server, stop_server),
+        cmocka_unit_test_setup_teardown(minimal_deployment_has_no_ttls, start_minimal_server,
+                                        stop_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

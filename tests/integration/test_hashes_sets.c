@@ -348,8 +348,8 @@ static void hrandfield_is_fair_in_both_encodings(void **state)
             count_pick(counts, size, "f", reply->element[i]);
             /* The value belongs to the field picked. */
             long index = element_index(reply->element[i]->str, reply->element[i]->len, "f");
-            assert_int_equal(element_index(reply->element[i + 1]->str, reply->element[i + 1]->len, "v"),
-                             index);
+            assert_int_equal(
+                element_index(reply->element[i + 1]->str, reply->element[i + 1]->len, "v"), index);
         }
         freeReplyObject(reply);
         assert_uniform(counts, size, "HRANDFIELD -count WITHVALUES");
@@ -374,20 +374,20 @@ static void positive_counts_pick_distinct_elements(void **state)
     for (size_t c = 0; c < sizeof set_cases / sizeof set_cases[0]; c++) {
         const set_case *sc = &set_cases[c];
         fill_set_case(f->context, sc);
-        const size_t counts[] = {1, sc->size / 4, sc->size / 3 + 1, sc->size - 1, sc->size,
-                                 sc->size + 5};
+        const size_t counts[] = {1,        sc->size / 4, sc->size / 3 + 1, sc->size - 1,
+                                 sc->size, sc->size + 5};
         char *seen = malloc(sc->size);
         for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
             for (int round = 0; round < 20; round++) {
-                redisReply *reply =
-                    reply_command(f->context, "SRANDMEMBER %s %lu", sc->key, (unsigned long)counts[k]);
+                redisReply *reply = reply_command(f->context, "SRANDMEMBER %s %lu", sc->key,
+                                                  (unsigned long)counts[k]);
                 size_t expected = counts[k] < sc->size ? counts[k] : sc->size;
                 assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
                 assert_int_equal(reply->elements, expected);
                 memset(seen, 0, sc->size);
                 for (size_t i = 0; i < reply->elements; i++) {
-                    long index = element_index(reply->element[i]->str, reply->element[i]->len,
-                                               sc->prefix);
+                    long index =
+                        element_index(reply->element[i]->str, reply->element[i]->len, sc->prefix);
                     assert_true(index >= 0 && (size_t)index < sc->size);
                     assert_false(seen[index]);
                     seen[index] = 1;
@@ -397,7 +397,8 @@ static void positive_counts_pick_distinct_elements(void **state)
         }
         /* SPOP with a count removes exactly what it returns. */
         reply_expect_success(f->context, "COPY %s popped REPLACE", sc->key);
-        redisReply *reply = reply_command(f->context, "SPOP popped %lu", (unsigned long)(sc->size / 2));
+        redisReply *reply =
+            reply_command(f->context, "SPOP popped %lu", (unsigned long)(sc->size / 2));
         assert_int_equal(reply->elements, sc->size / 2);
         for (size_t i = 0; i < reply->elements; i++)
             reply_expect_integer(f->context, 0, "SISMEMBER popped %s", reply->element[i]->str);
@@ -411,7 +412,8 @@ static void positive_counts_pick_distinct_elements(void **state)
         reply_expect_success(f->context, "DEL h");
         fill_hash(f->context, "h", "f", sizes[s]);
         char *seen = calloc(sizes[s], 1);
-        redisReply *reply = reply_command(f->context, "HRANDFIELD h %lu", (unsigned long)(sizes[s] / 2));
+        redisReply *reply =
+            reply_command(f->context, "HRANDFIELD h %lu", (unsigned long)(sizes[s] / 2));
         assert_int_equal(reply->elements, sizes[s] / 2);
         for (size_t i = 0; i < reply->elements; i++) {
             long index = element_index(reply->element[i]->str, reply->element[i]->len, "f");
@@ -434,7 +436,8 @@ enum { LARGE = 100000 };
 typedef void (*between_calls_fn)(redisContext *context, long call, void *privdata);
 
 static long scan_all(redisContext *context, const char *scan, const char *key, const char *prefix,
-                     int pairs, char *seen, size_t universe, between_calls_fn between, void *privdata)
+                     int pairs, char *seen, size_t universe, between_calls_fn between,
+                     void *privdata)
 {
     char cursor[32] = "0";
     long calls = 0;
@@ -445,7 +448,8 @@ static long scan_all(redisContext *context, const char *scan, const char *key, c
         snprintf(cursor, sizeof cursor, "%s", reply->element[0]->str);
         redisReply *elements = reply->element[1];
         for (size_t i = 0; i < elements->elements; i += pairs ? 2 : 1) {
-            long index = element_index(elements->element[i]->str, elements->element[i]->len, prefix);
+            long index =
+                element_index(elements->element[i]->str, elements->element[i]->len, prefix);
             if (index >= 0 && (size_t)index < universe)
                 seen[index] = 1;
         }
@@ -474,7 +478,8 @@ static void churn_between_calls(redisContext *context, long call, void *privdata
     for (int i = 0; i < 2; i++) {
         size_t index = (size_t)((call * 7919 + i * 104729) % LARGE);
         element_name(name, state->is_hash ? "f" : "m", index);
-        reply_expect_success(context, state->is_hash ? "HDEL %s %s" : "SREM %s %s", state->key, name);
+        reply_expect_success(context, state->is_hash ? "HDEL %s %s" : "SREM %s %s", state->key,
+                             name);
         state->removed[index] = 1;
     }
     element_name(name, "new", (size_t)state->next_new++);
@@ -575,8 +580,9 @@ static void large_hashes_keep_every_field(void **state)
     redisReply *reply = reply_command(f->context, "HGETALL big");
     assert_int_equal(reply->elements, 2 * LARGE);
     for (size_t i = 0; i < reply->elements; i += 2)
-        assert_int_equal(element_index(reply->element[i]->str, reply->element[i]->len, "f"),
-                         element_index(reply->element[i + 1]->str, reply->element[i + 1]->len, "v"));
+        assert_int_equal(
+            element_index(reply->element[i]->str, reply->element[i]->len, "f"),
+            element_index(reply->element[i + 1]->str, reply->element[i + 1]->len, "v"));
     freeReplyObject(reply);
 
     char *seen = calloc(LARGE, 1);
@@ -628,8 +634,8 @@ static void large_hashes_keep_every_field(void **state)
 /* A minimal RESP3 client (the hiredis here predates RESP3). */
 typedef struct resp_node {
     char type;
-    long long number;   /* integers, and element counts of aggregates */
-    char *text;         /* simple strings, errors, bulk strings */
+    long long number; /* integers, and element counts of aggregates */
+    char *text;       /* simple strings, errors, bulk strings */
     size_t length;
     struct resp_node **children;
     size_t child_count;
@@ -697,38 +703,48 @@ static resp_node *raw_read(raw_connection *connection)
     size_t length;
     char *line = raw_line(connection, &length);
     switch (node->type) {
-    case '+': case '-': case ',': case '(': case '#':
-        node->text = line;
-        node->length = length;
-        return node;
-    case ':':
-        node->number = atoll(line);
-        break;
-    case '_':
-        break;
-    case '$': case '=': case '!': {
-        node->number = atoll(line);
-        if (node->number >= 0) {
-            node->length = (size_t)node->number;
-            node->text = malloc(node->length + 1);
-            for (size_t i = 0; i < node->length; i++)
-                node->text[i] = (char)raw_byte(connection);
-            node->text[node->length] = '\0';
-            assert_int_equal(raw_byte(connection), '\r');
-            assert_int_equal(raw_byte(connection), '\n');
+        case '+':
+        case '-':
+        case ',':
+        case '(':
+        case '#':
+            node->text = line;
+            node->length = length;
+            return node;
+        case ':':
+            node->number = atoll(line);
+            break;
+        case '_':
+            break;
+        case '$':
+        case '=':
+        case '!': {
+            node->number = atoll(line);
+            if (node->number >= 0) {
+                node->length = (size_t)node->number;
+                node->text = malloc(node->length + 1);
+                for (size_t i = 0; i < node->length; i++)
+                    node->text[i] = (char)raw_byte(connection);
+                node->text[node->length] = '\0';
+                assert_int_equal(raw_byte(connection), '\r');
+                assert_int_equal(raw_byte(connection), '\n');
+            }
+            break;
         }
-        break;
-    }
-    case '*': case '~': case '%': case '>': {
-        node->number = atoll(line);
-        node->child_count = node->number < 0 ? 0 : (size_t)node->number * (node->type == '%' ? 2 : 1);
-        node->children = calloc(node->child_count + 1, sizeof(resp_node *));
-        for (size_t i = 0; i < node->child_count; i++)
-            node->children[i] = raw_read(connection);
-        break;
-    }
-    default:
-        fail_msg("unknown RESP type '%c'", node->type);
+        case '*':
+        case '~':
+        case '%':
+        case '>': {
+            node->number = atoll(line);
+            node->child_count =
+                node->number < 0 ? 0 : (size_t)node->number * (node->type == '%' ? 2 : 1);
+            node->children = calloc(node->child_count + 1, sizeof(resp_node *));
+            for (size_t i = 0; i < node->child_count; i++)
+                node->children[i] = raw_read(connection);
+            break;
+        }
+        default:
+            fail_msg("unknown RESP type '%c'", node->type);
     }
     free(line);
     return node;
@@ -763,7 +779,8 @@ static resp_node *raw_command(raw_connection *connection, const char *words)
 
 /* The reply to words must be an aggregate of type with count elements
  * (pairs for maps); returns it for further checks. */
-static resp_node *expect_shape(raw_connection *connection, const char *words, char type, long long count)
+static resp_node *expect_shape(raw_connection *connection, const char *words, char type,
+                               long long count)
 {
     resp_node *reply = raw_command(connection, words);
     if (reply->type != type || reply->number != count)
@@ -794,8 +811,9 @@ static void resp3_shapes(void **state)
         snprintf(words, sizeof words, "HGETALL %s", hashes[h].key);
         resp_node *reply = expect_shape(connection, words, '%', hashes[h].size);
         for (size_t i = 0; i < reply->child_count; i += 2)
-            assert_int_equal(element_index(reply->children[i]->text, reply->children[i]->length, "f"),
-                             element_index(reply->children[i + 1]->text, reply->children[i + 1]->length, "v"));
+            assert_int_equal(
+                element_index(reply->children[i]->text, reply->children[i]->length, "f"),
+                element_index(reply->children[i + 1]->text, reply->children[i + 1]->length, "v"));
         resp_free(reply);
         /* WITHVALUES: an array of [field, value] pairs, for both signs. */
         static const char *const counts[] = {"2", "-5"};
@@ -856,7 +874,8 @@ static void resp3_shapes(void **state)
 
 /* The names differ: [hashes] hash-max-listpack-entries here,
  * hash-max-listpack-entries in Redis. */
-static void set_config(redisContext *context, const char *module, const char *name, const char *value)
+static void set_config(redisContext *context, const char *module, const char *name,
+                       const char *value)
 {
     if (against_redis)
         reply_expect_success(context, "CONFIG SET %s %s", name, value);
@@ -959,8 +978,13 @@ static void random_and_float_commands_propagate_as_their_effect(void **state)
     snprintf(pop_one, sizeof pop_one, "0 SREM s %s", one->str);
     snprintf(pop_two, sizeof pop_two, "0 SREM s %s %s", two->element[0]->str, two->element[1]->str);
     snprintf(pop_rest, sizeof pop_rest, "0 DEL s");
-    const char *const expected[] = {"0 SADD s a b c d", pop_one, pop_two, pop_rest,
-                                    "0 HSET h f 1.5", "0 HSET h f 101.5", "0 SADD src 1",
+    const char *const expected[] = {"0 SADD s a b c d",
+                                    pop_one,
+                                    pop_two,
+                                    pop_rest,
+                                    "0 HSET h f 1.5",
+                                    "0 HSET h f 101.5",
+                                    "0 SADD src 1",
                                     "0 SMOVE src dst 1"};
     reply_expect_strings(f->context, expected, sizeof expected / sizeof expected[0],
                          "HOOKTEST.PROPAGATED");
@@ -988,9 +1012,13 @@ static int persistence_available(void)
 
 static int start_server_with_log(void **state)
 {
-    static const char *const dblite_args[] = {"--load-module", "persistence",
-                                              "--persistence.appendonly", "yes",
-                                              "--persistence.save", "", NULL};
+    static const char *const dblite_args[] = {"--load-module",
+                                              "persistence",
+                                              "--persistence.appendonly",
+                                              "yes",
+                                              "--persistence.save",
+                                              "",
+                                              NULL};
     static const char *const redis_args[] = {"--appendonly", "yes", "--save", "", NULL};
     if (!persistence_available()) {
         *state = NULL;
@@ -1001,8 +1029,8 @@ static int start_server_with_log(void **state)
 
 static int start_server_with_snapshots(void **state)
 {
-    static const char *const dblite_args[] = {"--load-module", "persistence",
-                                              "--persistence.save", "", NULL};
+    static const char *const dblite_args[] = {"--load-module", "persistence", "--persistence.save",
+                                              "", NULL};
     if (!persistence_available()) {
         *state = NULL;
         return 0;
@@ -1029,8 +1057,10 @@ static char *dataset_text(redisContext *context)
         char **parts = calloc(items + 1, sizeof(char *));
         size_t length = strlen(key) + 16;
         for (size_t i = 0; i < items; i++) {
-            size_t size = 2 * (is_hash ? content->element[2 * i]->len + content->element[2 * i + 1]->len
-                                       : content->element[i]->len) + 8;
+            size_t size =
+                2 * (is_hash ? content->element[2 * i]->len + content->element[2 * i + 1]->len
+                             : content->element[i]->len) +
+                8;
             parts[i] = malloc(size);
             if (is_hash)
                 snprintf(parts[i], size, "%s=%s", content->element[2 * i]->str,
@@ -1160,14 +1190,18 @@ int main(int argc, char **argv)
     const char *server = getenv("DBLITE_SERVER");
     against_redis = server != NULL && strstr(server, "redis-server") != NULL;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(srandmember_is_fair_in_every_encoding, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(srandmember_is_fair_in_every_encoding, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(spop_is_fair_in_every_encoding, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(hrandfield_is_fair_in_both_encodings, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(positive_counts_pick_distinct_elements, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(hrandfield_is_fair_in_both_encodings, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(positive_counts_pick_distinct_elements, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(large_sets_keep_every_member, start_server, stop_server),
         cmocka_unit_test_setup_teardown(large_hashes_keep_every_field, start_server, stop_server),
         cmocka_unit_test_setup_teardown(resp3_shapes, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(settings_move_the_conversion_points, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(settings_move_the_conversion_points, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(random_and_float_commands_propagate_as_their_effect,
                                         start_server_with_propagation_log, stop_server),
         cmocka_unit_test_setup_teardown(log_replay_and_rewrite_restore_everything,

@@ -59,8 +59,8 @@ static int teardown(void **state)
 static const char *const hooktest_only[] = {"hooktest", NULL};
 
 /* Starts the server with modules and opens `clients` connections. */
-static redisContext *start(fixture *f, const char *config, const char *const *modules, const char *const *extra,
-                           int clients)
+static redisContext *start(fixture *f, const char *config, const char *const *modules,
+                           const char *const *extra, int clients)
 {
     f->server = start_with_modules(config, modules, extra);
     assert_non_null(f->server);
@@ -80,8 +80,8 @@ static void expect_popped(redisContext *waiter, const char *key, const char *val
 {
     redisReply *reply = reply_read(waiter);
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2)
-        fail_msg("blocked client got type %d (%s), expected [%s, %s]", reply->type, reply->str ? reply->str : "",
-                 key, value);
+        fail_msg("blocked client got type %d (%s), expected [%s, %s]", reply->type,
+                 reply->str ? reply->str : "", key, value);
     assert_string_equal(reply->element[0]->str, key);
     assert_string_equal(reply->element[1]->str, value);
     freeReplyObject(reply);
@@ -196,7 +196,8 @@ static void lookup_hook_deletes_and_propagates(void **state)
     REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "3 set hookdel:c in-3", "0 set hookdel:c in-0",
                          "0 set plain x");
     reply_expect_integer(c, 1, "copy plain hookdel:c db 3");
-    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "3 del hookdel:c", "0 copy plain hookdel:c db 3");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "3 del hookdel:c",
+                         "0 copy plain hookdel:c db 3");
     REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "deleted 3 hookdel:c", "copied 0 plain 3 hookdel:c");
 }
 
@@ -226,8 +227,9 @@ static void propagation_replace_and_extra(void **state)
     reply_expect_integer(c, 1, "hooktest.pushrewrite q y");
     /* A read-only command's extra goes out even though the command does not. */
     reply_expect_status(c, "OK", "hooktest.note hello world");
-    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "7 hooktest.note before-push q", "7 hooktest.push q x",
-                         "7 hooktest.note before-push q", "7 hooktest.push q y", "7 hooktest.note hello world");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "7 hooktest.note before-push q",
+                         "7 hooktest.push q x", "7 hooktest.note before-push q",
+                         "7 hooktest.push q y", "7 hooktest.note hello world");
     REPLY_EXPECT_STRINGS(c, "HOOKTEST.RANGE q", "x", "y");
 }
 
@@ -313,7 +315,8 @@ static void repeating_timer_cancelled_between_runs(void **state)
     char lines[2][64];
     assert_int_equal(collect_fired(c, lines, 2, 5000), 2);
     reply_expect_integer(c, 1, "HOOKTEST.TIMER.CANCEL %lld", id);
-    freeReplyObject(reply_command(c, "HOOKTEST.FIRED")); /* a run may have slipped in before the cancel */
+    freeReplyObject(
+        reply_command(c, "HOOKTEST.FIRED")); /* a run may have slipped in before the cancel */
     sleep_ms(150);
     REPLY_EXPECT_EMPTY(c, "HOOKTEST.FIRED");
     assert_int_equal(reply_info_number(c, "hooktest", "hooktest_live_timers"), 0);
@@ -347,7 +350,8 @@ static void timer_writes_propagate_and_wake_blocked_clients(void **state)
     assert_string_equal(reply->element[0]->str, "tq");
     assert_string_equal(reply->element[1]->str, "feeder");
     freeReplyObject(reply);
-    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push tq feeder", "0 hooktest.pop tq");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.PROPAGATED", "0 hooktest.push tq feeder",
+                         "0 hooktest.pop tq");
     REPLY_EXPECT_STRINGS(c, "HOOKTEST.FIRED", "feeder:1");
 }
 
@@ -390,19 +394,22 @@ static void service_missing_is_null(void **state)
     assert_int_equal(reply->element[1]->integer, 0);
     assert_int_equal(reply->element[2]->integer, 1);
     freeReplyObject(reply);
-    reply_expect_error(c, "ERR service hooktest.counter/1 is not exported by any module", "HOOKPEER.ADD 1");
+    reply_expect_error(c, "ERR service hooktest.counter/1 is not exported by any module",
+                       "HOOKPEER.ADD 1");
 }
 
 /* ---- module settings --------------------------------------------------- */
 
 #define SETTING_COUNT 7
 
-static void expect_settings(redisContext *c, const char *int_setting, const char *fixed_int, const char *log_lookups,
-                            const char *greeting, const char *mode, const char *label, const char *keyspace_info)
+static void expect_settings(redisContext *c, const char *int_setting, const char *fixed_int,
+                            const char *log_lookups, const char *greeting, const char *mode,
+                            const char *label, const char *keyspace_info)
 {
     const char *expected[2 * SETTING_COUNT] = {
-        "int-setting", int_setting, "fixed-int", fixed_int, "log-lookups",   log_lookups,  "greeting", greeting,
-        "mode",        mode,        "label",     label,     "keyspace-info", keyspace_info};
+        "int-setting", int_setting, "fixed-int",     fixed_int,    "log-lookups",
+        log_lookups,   "greeting",  greeting,        "mode",       mode,
+        "label",       label,       "keyspace-info", keyspace_info};
     reply_expect_strings(c, expected, 2 * SETTING_COUNT, "HOOKTEST.CONFIG");
     /* CONFIG GET shows the same values under the module's prefix. */
     redisReply *reply = reply_command(c, "CONFIG GET hooktest.*");
@@ -438,9 +445,18 @@ static void settings_command_line_overrides_ini(void **state)
 {
     char config[4096];
     test_config_file(config, sizeof(config), "hooktest_settings.ini");
-    static const char *const extra[] = {"--hooktest.int-setting", "77",     "--hooktest.greeting", "two",
-                                        "words",                  "--hooktest.mode", "FAST",     "--hooktest.label",
-                                        "cli-label",              "--hooktest.keyspace-info", "yes", NULL};
+    static const char *const extra[] = {"--hooktest.int-setting",
+                                        "77",
+                                        "--hooktest.greeting",
+                                        "two",
+                                        "words",
+                                        "--hooktest.mode",
+                                        "FAST",
+                                        "--hooktest.label",
+                                        "cli-label",
+                                        "--hooktest.keyspace-info",
+                                        "yes",
+                                        NULL};
     redisContext *c = start(*state, config, hooktest_only, extra, 1);
     expect_settings(c, "77", "-7", "no", "two words", "fast", "cli-label", "yes");
 }
@@ -453,37 +469,43 @@ static void settings_changed_with_config_set(void **state)
     reply_expect_status(c, "OK", "CONFIG SET hooktest.mode paranoid hooktest.log-lookups no");
     expect_settings(c, "99", "5", "no", "changed at runtime", "paranoid", "none", "no");
 
-    reply_expect_error(c,
-                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - "
-                       "argument must be between 0 and 1000 inclusive",
-                       "CONFIG SET hooktest.int-setting 1001");
-    reply_expect_error(c,
-                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - "
-                       "argument couldn't be parsed into an integer",
-                       "CONFIG SET hooktest.int-setting abc");
+    reply_expect_error(
+        c,
+        "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - "
+        "argument must be between 0 and 1000 inclusive",
+        "CONFIG SET hooktest.int-setting 1001");
+    reply_expect_error(
+        c,
+        "ERR CONFIG SET failed (possibly related to argument 'hooktest.int-setting') - "
+        "argument couldn't be parsed into an integer",
+        "CONFIG SET hooktest.int-setting abc");
     reply_expect_error(c,
                        "ERR CONFIG SET failed (possibly related to argument 'hooktest.mode') - "
                        "argument(s) must be one of the following: fast safe paranoid",
                        "CONFIG SET hooktest.mode reckless");
-    reply_expect_error(c,
-                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.log-lookups') - "
-                       "argument must be 'yes' or 'no'",
-                       "CONFIG SET hooktest.log-lookups maybe");
-    reply_expect_error(c,
-                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - "
-                       "can't set immutable config",
-                       "CONFIG SET hooktest.fixed-int 1");
+    reply_expect_error(
+        c,
+        "ERR CONFIG SET failed (possibly related to argument 'hooktest.log-lookups') - "
+        "argument must be 'yes' or 'no'",
+        "CONFIG SET hooktest.log-lookups maybe");
+    reply_expect_error(
+        c,
+        "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - "
+        "can't set immutable config",
+        "CONFIG SET hooktest.fixed-int 1");
     reply_expect_error(c,
                        "ERR CONFIG SET failed (possibly related to argument 'hooktest.label') - "
                        "can't set immutable config",
                        "CONFIG SET hooktest.label other");
     /* One refused pair means nothing changes. */
-    reply_expect_error(c,
-                       "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - "
-                       "can't set immutable config",
-                       "CONFIG SET hooktest.int-setting 1 hooktest.fixed-int 1");
-    reply_expect_error(c, "ERR Unknown option or number of arguments for CONFIG SET - 'hooktest.nosuch'",
-                       "CONFIG SET hooktest.nosuch 1");
+    reply_expect_error(
+        c,
+        "ERR CONFIG SET failed (possibly related to argument 'hooktest.fixed-int') - "
+        "can't set immutable config",
+        "CONFIG SET hooktest.int-setting 1 hooktest.fixed-int 1");
+    reply_expect_error(
+        c, "ERR Unknown option or number of arguments for CONFIG SET - 'hooktest.nosuch'",
+        "CONFIG SET hooktest.nosuch 1");
     expect_settings(c, "99", "5", "no", "changed at runtime", "paranoid", "none", "no");
 }
 
@@ -773,9 +795,9 @@ static void keyspace_figures_from_a_module(void **state)
     assert_non_null(strstr(text, "\r\ndb3:keys=1,expires=103,avg_ttl=10\r\n"));
     free(text);
     /* Every database is announced before it is counted. */
-    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "count 0", "count 1", "count 2", "count 3", "count 4", "count 5",
-                         "count 6", "count 7", "count 8", "count 9", "count 10", "count 11", "count 12", "count 13",
-                         "count 14", "count 15");
+    REPLY_EXPECT_STRINGS(c, "HOOKTEST.EVENTS", "count 0", "count 1", "count 2", "count 3",
+                         "count 4", "count 5", "count 6", "count 7", "count 8", "count 9",
+                         "count 10", "count 11", "count 12", "count 13", "count 14", "count 15");
     reply_expect_status(c, "OK", "CONFIG SET hooktest.int-setting 250");
     text = reply_info_text(c, "keyspace");
     assert_non_null(strstr(text, "db3:keys=1,expires=103,avg_ttl=250\r\n"));
@@ -798,7 +820,7 @@ static void shutdown_hook_runs_on_clean_exit(void **state)
     redisContext *c = start_default(f, 2);
     reply_expect_integer(c, 4, "HOOKTEST.PUSH q a b c d");
     freeReplyObject(reply_command(c, "HOOKTEST.TIMER pending 60000 1")); /* still pending at exit */
-    reply_send(f->clients[1], "HOOKTEST.BPOP never 0");            /* still blocked at exit */
+    reply_send(f->clients[1], "HOOKTEST.BPOP never 0");                  /* still blocked at exit */
     assert_true(wait_for_info(c, "clients", "blocked_clients", 1, 5000));
     assert_int_equal(server_shutdown(f->server), 0);
     char *log = read_server_log(f->server);

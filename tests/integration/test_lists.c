@@ -144,7 +144,8 @@ static void assert_key_value_reply(redisReply *reply, const char *key, const cha
 static void assert_bulk(redisReply *reply, const char *value)
 {
     if (reply->type != REDIS_REPLY_STRING)
-        fail_msg("expected bulk '%s', got type %d (%s)", value, reply->type, reply->str ? reply->str : "");
+        fail_msg("expected bulk '%s', got type %d (%s)", value, reply->type,
+                 reply->str ? reply->str : "");
     assert_string_equal(reply->str, value);
 }
 
@@ -449,8 +450,8 @@ static void swapdb_serves_waiters_of_both_databases(void **state)
 /* What the consumers share, under lock. */
 typedef struct queue_tally {
     pthread_mutex_t lock;
-    unsigned char *seen;       /* each item's receive count */
-    long long received;        /* by all consumers */
+    unsigned char *seen; /* each item's receive count */
+    long long received;  /* by all consumers */
     int producer_done;
 } queue_tally;
 
@@ -477,10 +478,12 @@ static void *consume(void *argument)
     redisSetTimeout(context, timeout);
     long long previous = -1;
     for (;;) {
-        redisReply *reply = self->use_blmpop ? redisCommand(context, "BLMPOP 0.5 1 work LEFT COUNT 37")
-                                             : redisCommand(context, "BLPOP work 0.5");
+        redisReply *reply = self->use_blmpop
+                                ? redisCommand(context, "BLMPOP 0.5 1 work LEFT COUNT 37")
+                                : redisCommand(context, "BLPOP work 0.5");
         if (reply == NULL) {
-            snprintf(self->error, sizeof self->error, "consumer lost its connection: %s", context->errstr);
+            snprintf(self->error, sizeof self->error, "consumer lost its connection: %s",
+                     context->errstr);
             break;
         }
         if (reply->type == REDIS_REPLY_NIL) {
@@ -653,7 +656,8 @@ static void large_elements_survive_blocking_moves(void **state)
 }
 
 /* The propagated log (HOOKTEST.PROPAGATED) must be exactly these lines. */
-#define EXPECT_PROPAGATED(context, ...) REPLY_EXPECT_STRINGS(context, "HOOKTEST.PROPAGATED", __VA_ARGS__)
+#define EXPECT_PROPAGATED(context, ...) \
+    REPLY_EXPECT_STRINGS(context, "HOOKTEST.PROPAGATED", __VA_ARGS__)
 
 /* What replicas and the append-only log would see: blocking commands as
  * the non-blocking command they amounted to, served waiters after the push
@@ -715,7 +719,8 @@ static void blocking_commands_propagate_as_their_effect(void **state)
 int main(int argc, char **argv)
 {
     const char *source_dir = getenv("DBLITE_SOURCE_DIR");
-    snprintf(config_path, sizeof config_path, "%s/tests/configs/lists-only.ini", source_dir ? source_dir : ".");
+    snprintf(config_path, sizeof config_path, "%s/tests/configs/lists-only.ini",
+             source_dir ? source_dir : ".");
     config_name = config_path;
     if (argc > 1)
         config_name = strcmp(argv[1], "-") == 0 ? NULL : argv[1];
@@ -723,17 +728,23 @@ int main(int argc, char **argv)
     against_redis = server != NULL && strstr(server, "redis-server") != NULL;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(push_serves_blocked_pop, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(waiters_are_served_first_in_first_out, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(waiter_is_served_before_the_next_command, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(swapdb_serves_waiters_of_both_databases, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(waiters_are_served_first_in_first_out, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(waiter_is_served_before_the_next_command, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(swapdb_serves_waiters_of_both_databases, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(timeouts_answer_null, start_server, stop_server),
         cmocka_unit_test_setup_teardown(disconnected_waiter_is_skipped, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(blmove_chain_is_served_in_one_push, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(blmpop_count_and_type_changes, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(producer_and_consumers_lose_nothing, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(node_size_setting_applies, start_server_with_tiny_nodes, stop_server),
-        cmocka_unit_test_setup_teardown(large_elements_survive_blocking_moves, start_server_with_tiny_nodes,
+        cmocka_unit_test_setup_teardown(blmove_chain_is_served_in_one_push, start_server,
                                         stop_server),
+        cmocka_unit_test_setup_teardown(blmpop_count_and_type_changes, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(producer_and_consumers_lose_nothing, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(node_size_setting_applies, start_server_with_tiny_nodes,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(large_elements_survive_blocking_moves,
+                                        start_server_with_tiny_nodes, stop_server),
         cmocka_unit_test_setup_teardown(blocking_commands_propagate_as_their_effect,
                                         start_server_with_propagation_log, stop_server),
     };

@@ -51,15 +51,15 @@ static int start_fixture(void **state, const char *const *extra)
 
 static int setup_always(void **state)
 {
-    static const char *const extra[] = {"--persistence.appendonly", "yes", "--persistence.appendfsync", "always",
-                                        NULL};
+    static const char *const extra[] = {"--persistence.appendonly", "yes",
+                                        "--persistence.appendfsync", "always", NULL};
     return start_fixture(state, extra);
 }
 
 static int setup_everysec(void **state)
 {
-    static const char *const extra[] = {"--persistence.appendonly", "yes", "--persistence.appendfsync", "everysec",
-                                        NULL};
+    static const char *const extra[] = {"--persistence.appendonly", "yes",
+                                        "--persistence.appendfsync", "everysec", NULL};
     return start_fixture(state, extra);
 }
 
@@ -208,9 +208,11 @@ static void test_log_loads_in_redis(void **state)
     char *expected = describe(f->context);
     make_redis_dir(f);
     char from[4200], to[4200];
-    assert_int_equal(copy_file(aof_path(f, from, sizeof(from)), path_in(f->redis_dir, "appendonly.aof", to, sizeof(to))),
+    assert_int_equal(copy_file(aof_path(f, from, sizeof(from)),
+                               path_in(f->redis_dir, "appendonly.aof", to, sizeof(to))),
                      0);
-    static const char *const extra[] = {"--appendonly", "yes", "--appendfilename", "appendonly.aof", NULL};
+    static const char *const extra[] = {"--appendonly", "yes", "--appendfilename", "appendonly.aof",
+                                        NULL};
     f->redis = redis_start(f->redis_dir, extra);
     assert_non_null(f->redis);
     f->redis_context = connect_port(f->redis->port);
@@ -282,9 +284,19 @@ static void test_truncated_tail_is_cut_and_loaded(void **state)
     server_process *strict = f->server;
     char output[8192], port[16];
     snprintf(port, sizeof(port), "%d", server_port(strict));
-    const char *args[] = {"--port", port, "--dir", server_dir(strict), "--module-path", getenv("DBLITE_MODULE_PATH"),
-                          "--persistence.appendonly", "yes", "--persistence.aof-load-truncated", "no", NULL};
-    assert_true(server_start_expect_failure(persistence_config_path(), args, output, sizeof(output)) > 0);
+    const char *args[] = {"--port",
+                          port,
+                          "--dir",
+                          server_dir(strict),
+                          "--module-path",
+                          getenv("DBLITE_MODULE_PATH"),
+                          "--persistence.appendonly",
+                          "yes",
+                          "--persistence.aof-load-truncated",
+                          "no",
+                          NULL};
+    assert_true(
+        server_start_expect_failure(persistence_config_path(), args, output, sizeof(output)) > 0);
     if (strstr(output, "ends in the middle of a command") == NULL)
         fail_msg("no clear refusal:\n%s", output);
     /* ...and loaded up to the last complete command by default. */
@@ -357,7 +369,8 @@ static void test_bgrewriteaof_keeps_concurrent_writes(void **state)
     assert_string_equal(reply->str, "Background append only file rewriting started");
     freeReplyObject(reply);
     reply = redisCommand(f->context, "BGREWRITEAOF");
-    assert_string_equal(reply->str, "ERR Background append only file rewriting already in progress");
+    assert_string_equal(reply->str,
+                        "ERR Background append only file rewriting already in progress");
     freeReplyObject(reply);
     int writes = 0;
     while (info_number(f->context, "aof_rewrite_in_progress") == 1) {
@@ -423,7 +436,8 @@ typedef struct own_config {
 static void own_config_write(own_config *config, const char *lines)
 {
     if (config->dir[0] == '\0') {
-        snprintf(config->dir, sizeof(config->dir), "%s/dblite-config-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        snprintf(config->dir, sizeof(config->dir), "%s/dblite-config-XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
         assert_non_null(mkdtemp(config->dir));
         path_in(config->dir, "test.ini", config->path, sizeof(config->path));
     }
@@ -509,7 +523,8 @@ static void test_write_error_refuses_writes_until_the_log_works(void **state)
     assert_true(size > 0);
     limit_server_file_size(f, (rlim_t)size);
 
-    reply_expect_status(f->context, "OK", "SET buffered 2"); /* its append fails after the command ran */
+    reply_expect_status(f->context, "OK",
+                        "SET buffered 2"); /* its append fails after the command ran */
     const char *misconf = "MISCONF Errors writing to the AOF file: File too large";
     reply_expect_error(f->context, misconf, "SET refused 3");
     reply_expect_error(f->context, misconf, "PING");
@@ -573,7 +588,8 @@ static void test_rdb_preamble_log_from_redis(void **state)
 {
     fixture *f = *state;
     make_redis_dir(f);
-    static const char *const extra[] = {"--appendonly", "yes", "--aof-use-rdb-preamble", "yes", NULL};
+    static const char *const extra[] = {"--appendonly", "yes", "--aof-use-rdb-preamble", "yes",
+                                        NULL};
     f->redis = redis_start(f->redis_dir, extra);
     assert_non_null(f->redis);
     f->redis_context = connect_port(f->redis->port);
@@ -635,14 +651,20 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_log_replays_after_kill, setup_always, teardown),
         cmocka_unit_test_setup_teardown(test_log_loads_in_redis, setup_everysec, teardown),
-        cmocka_unit_test_setup_teardown(test_always_keeps_every_acknowledged_write, setup_always, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_tail_is_cut_and_loaded, setup_everysec, teardown),
-        cmocka_unit_test_setup_teardown(test_damage_in_the_middle_stops_startup, setup_everysec, teardown),
-        cmocka_unit_test_setup_teardown(test_bgrewriteaof_keeps_concurrent_writes, setup_everysec, teardown),
-        cmocka_unit_test_setup_teardown(test_log_rewrites_itself_when_grown, setup_always, teardown),
+        cmocka_unit_test_setup_teardown(test_always_keeps_every_acknowledged_write, setup_always,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_tail_is_cut_and_loaded, setup_everysec,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_damage_in_the_middle_stops_startup, setup_everysec,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bgrewriteaof_keeps_concurrent_writes, setup_everysec,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_log_rewrites_itself_when_grown, setup_always,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_switch_on_and_off_at_runtime, setup_off, teardown),
         cmocka_unit_test_setup_teardown(test_log_wins_over_snapshot, setup_off, teardown),
-        cmocka_unit_test_setup_teardown(test_write_error_refuses_writes_until_the_log_works, setup_everysec, teardown),
+        cmocka_unit_test_setup_teardown(test_write_error_refuses_writes_until_the_log_works,
+                                        setup_everysec, teardown),
         cmocka_unit_test_setup_teardown(test_rdb_preamble_log_from_redis, setup_everysec, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

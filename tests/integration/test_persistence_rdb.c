@@ -102,7 +102,8 @@ static void reconnect(fixture *f)
 static void start_redis(fixture *f, const char *dir)
 {
     if (dir == NULL) {
-        snprintf(f->redis_dir, sizeof(f->redis_dir), "%s/dblite-redis-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        snprintf(f->redis_dir, sizeof(f->redis_dir), "%s/dblite-redis-XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
         assert_non_null(mkdtemp(f->redis_dir));
         dir = f->redis_dir;
     }
@@ -164,7 +165,8 @@ static void expect_encoding(redisContext *context, const char *key, const char *
     redisReply *reply = redisCommand(context, "OBJECT ENCODING %s", key);
     assert_non_null(reply);
     if (reply->type != REDIS_REPLY_STRING || strcmp(reply->str, encoding) != 0)
-        fail_msg("redis-server stores %s as %s, the test expects %s", key, reply->str ? reply->str : "?", encoding);
+        fail_msg("redis-server stores %s as %s, the test expects %s", key,
+                 reply->str ? reply->str : "?", encoding);
     freeReplyObject(reply);
 }
 
@@ -261,7 +263,8 @@ static void test_old_compact_encodings_load(void **state)
     memcpy(file + at, blob, blob_length);
     at += blob_length;
     /* hash as zipmap (type 9): count, then len key len free value */
-    static const unsigned char zipmap[] = {2, 1, 'a', 3, 0, 'o', 'n', 'e', 1, 'b', 1, 2, '2', 'x', 'x', 0xFF};
+    static const unsigned char zipmap[] = {2, 1,   'a', 3, 0,   'o', 'n', 'e',
+                                           1, 'b', 1,   2, '2', 'x', 'x', 0xFF};
     file[at++] = 9;
     file[at++] = 6;
     memcpy(file + at, "zmhash", 6);
@@ -290,7 +293,8 @@ static void test_old_compact_encodings_load(void **state)
     at += 8;
     char path[4200];
     /* Loaded at startup: the Redis port's RESTORE takes no file name. */
-    assert_int_equal(write_file(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), file, at), 0);
+    assert_int_equal(
+        write_file(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), file, at), 0);
     server_kill(f->server);
     assert_non_null(server_restart(f->server));
     reconnect(f);
@@ -460,7 +464,8 @@ static void test_damaged_snapshot_stops_startup(void **state)
     char *expected = describe(f->context);
     char path[4200];
     size_t length;
-    char *bytes = read_file(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), &length);
+    char *bytes =
+        read_file(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), &length);
     assert_non_null(bytes);
     free(bytes);
     damage_and_expect_refusal(f, 0, (long)(length / 2), "checksum mismatch");
@@ -510,8 +515,13 @@ static int setup_rare_save_points(void **state)
  * members stay packed, list nodes hold 4 elements. */
 static int setup_raised_limits(void **state)
 {
-    static const char *const extra[] = {"--hashes.hash-max-listpack-entries", "1000", "--sets.set-max-intset-entries",
-                                        "2000", "--lists.list-max-listpack-size", "4", NULL};
+    static const char *const extra[] = {"--hashes.hash-max-listpack-entries",
+                                        "1000",
+                                        "--sets.set-max-intset-entries",
+                                        "2000",
+                                        "--lists.list-max-listpack-size",
+                                        "4",
+                                        NULL};
     return start_fixture(state, extra);
 }
 
@@ -541,11 +551,13 @@ static void test_loading_follows_the_encoding_settings(void **state)
         before[k] = reply_integer(f->context, "MEMORY USAGE %s", keys[k]);
         redisReply *dump = reply_command(f->context, "DUMP %s", keys[k]);
         assert_int_equal(dump->type, REDIS_REPLY_STRING);
-        reply_expect_status(f->context, "OK", "RESTORE restored-%s 0 %b", keys[k], dump->str, dump->len);
+        reply_expect_status(f->context, "OK", "RESTORE restored-%s 0 %b", keys[k], dump->str,
+                            dump->len);
         freeReplyObject(dump);
         long long restored = reply_integer(f->context, "MEMORY USAGE restored-%s", keys[k]);
         if (!about_the_same(restored, before[k]))
-            fail_msg("RESTORE of %s: MEMORY USAGE %lld, the original %lld", keys[k], restored, before[k]);
+            fail_msg("RESTORE of %s: MEMORY USAGE %lld, the original %lld", keys[k], restored,
+                     before[k]);
     }
     reply_expect_status(f->context, "OK", "SAVE");
     server_kill(f->server);
@@ -554,7 +566,8 @@ static void test_loading_follows_the_encoding_settings(void **state)
     for (int k = 0; k < 3; k++) {
         long long loaded = reply_integer(f->context, "MEMORY USAGE %s", keys[k]);
         if (!about_the_same(loaded, before[k]))
-            fail_msg("%s after a restart: MEMORY USAGE %lld, before %lld", keys[k], loaded, before[k]);
+            fail_msg("%s after a restart: MEMORY USAGE %lld, before %lld", keys[k], loaded,
+                     before[k]);
     }
 }
 
@@ -593,7 +606,8 @@ static void test_failed_bgsave_refuses_writes(void **state)
     fixture *f = *state;
     reply_expect_status(f->context, "OK", "SET before-failure 1");
     char path[4200];
-    assert_int_equal(mkdir(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), 0700), 0);
+    assert_int_equal(mkdir(path_in(server_dir(f->server), "dump.rdb", path, sizeof(path)), 0700),
+                     0);
     reply_expect_status(f->context, "Background saving started", "BGSAVE");
     assert_int_equal(wait_info_field(f->context, "rdb_last_bgsave_status", "err", 10000), 0);
 
@@ -659,7 +673,8 @@ static void copy_key(redisContext *from, redisContext *to, const char *key, cons
     redisReply *pttl = redisCommand(from, "PTTL %s", key);
     long long ttl = pttl->integer > 0 ? pttl->integer : 0;
     freeReplyObject(pttl);
-    redisReply *restored = redisCommand(to, "RESTORE %s %lld %b REPLACE", new_key, ttl, dump->str, dump->len);
+    redisReply *restored =
+        redisCommand(to, "RESTORE %s %lld %b REPLACE", new_key, ttl, dump->str, dump->len);
     assert_non_null(restored);
     if (restored->type != REDIS_REPLY_STATUS)
         fail_msg("RESTORE of %s failed: %s", key, restored->str);
@@ -716,13 +731,13 @@ static void test_dump_restore_interoperate(void **state)
     reply_expect_success(f->context, "SET busy 1");
     redisReply *dump = redisCommand(f->context, "DUMP busy");
     assert_non_null(dump);
-    reply_expect_error_prefix(f->context, "BUSYKEY Target key name already exists.", "RESTORE busy 0 %b",
-                              dump->str, dump->len);
-    reply_expect_error_prefix(f->context, "ERR Invalid TTL value, must be >= 0", "RESTORE fresh -5 %b",
-                              dump->str, dump->len);
+    reply_expect_error_prefix(f->context, "BUSYKEY Target key name already exists.",
+                              "RESTORE busy 0 %b", dump->str, dump->len);
+    reply_expect_error_prefix(f->context, "ERR Invalid TTL value, must be >= 0",
+                              "RESTORE fresh -5 %b", dump->str, dump->len);
     dump->str[0] ^= 1;
-    reply_expect_error_prefix(f->context, "ERR DUMP payload version or checksum are wrong", "RESTORE fresh 0 %b",
-                              dump->str, dump->len);
+    reply_expect_error_prefix(f->context, "ERR DUMP payload version or checksum are wrong",
+                              "RESTORE fresh 0 %b", dump->str, dump->len);
     freeReplyObject(dump);
 }
 
@@ -731,13 +746,15 @@ static void test_dump_restore_interoperate(void **state)
 static void test_module_type_round_trip(void **state)
 {
     fixture *f = *state;
-    redisReply *reply = redisCommand(f->context, "PROBE.SET thing 18446744073709551615 -42 3.25 payload");
+    redisReply *reply =
+        redisCommand(f->context, "PROBE.SET thing 18446744073709551615 -42 3.25 payload");
     assert_non_null(reply);
     int available = reply->type == REDIS_REPLY_STATUS;
     freeReplyObject(reply);
     if (!available)
         skip();
-    reply_expect_success(f->context, "PROBE.SET other 7 9223372036854775807 -1e-300 %b", "a\0b", (size_t)3);
+    reply_expect_success(f->context, "PROBE.SET other 7 9223372036854775807 -1e-300 %b", "a\0b",
+                         (size_t)3);
     reply_expect_success(f->context, "SET plain value");
     reply_expect_status(f->context, "OK", "SAVE");
     /* redis-check-rdb walks module values by their opcodes; redis-server
@@ -745,8 +762,9 @@ static void test_module_type_round_trip(void **state)
     check_rdb(server_dir(f->server), "dump.rdb");
     char socket_path[4200], redis_output[16384];
     path_in(server_dir(f->server), "redis.sock", socket_path, sizeof(socket_path));
-    const char *redis_argv[] = {"timeout", "20", "redis-server", "--port", "0", "--unixsocket", socket_path,
-                                "--dir", server_dir(f->server), "--save", "", NULL};
+    const char *redis_argv[] = {
+        "timeout",   "20",    "redis-server",        "--port", "0", "--unixsocket",
+        socket_path, "--dir", server_dir(f->server), "--save", "",  NULL};
     int redis_status = run_program(redis_argv, NULL, redis_output, sizeof(redis_output));
     if (redis_status == 124) /* still running: it accepted the file */
         fail_msg("redis-server answered %d:\n%s", redis_status, redis_output);
@@ -773,9 +791,15 @@ static void test_module_type_round_trip(void **state)
     char output[8192];
     char port[16];
     snprintf(port, sizeof(port), "%d", server_port(f->server));
-    const char *args[] = {"--port", port, "--dir", server_dir(f->server), "--module-path", getenv("DBLITE_MODULE_PATH"),
+    const char *args[] = {"--port",
+                          port,
+                          "--dir",
+                          server_dir(f->server),
+                          "--module-path",
+                          getenv("DBLITE_MODULE_PATH"),
                           NULL};
-    int status = server_start_expect_failure(persistence_config_path_without_probe(), args, output, sizeof(output));
+    int status = server_start_expect_failure(persistence_config_path_without_probe(), args, output,
+                                             sizeof(output));
     assert_true(status > 0);
     if (strstr(output, "module type 'probetype'") == NULL)
         fail_msg("the refusal does not name the module type:\n%s", output);
@@ -788,12 +812,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_redis_snapshot_loads_in_dblite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_compact_encodings_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bgsave_serves_while_child_writes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_kill9_during_bgsave_keeps_old_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill9_during_bgsave_keeps_old_snapshot, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_damaged_snapshot_stops_startup, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_save_points_and_shutdown_save, setup_save_points, teardown),
+        cmocka_unit_test_setup_teardown(test_save_points_and_shutdown_save, setup_save_points,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_save_flags, setup_rare_save_points, teardown),
-        cmocka_unit_test_setup_teardown(test_failed_bgsave_refuses_writes, setup_rare_save_points, teardown),
-        cmocka_unit_test_setup_teardown(test_loading_follows_the_encoding_settings, setup_raised_limits, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_bgsave_refuses_writes, setup_rare_save_points,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_loading_follows_the_encoding_settings,
+                                        setup_raised_limits, teardown),
         cmocka_unit_test_setup_teardown(test_dump_restore_interoperate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_module_type_round_trip, setup, teardown),
     };

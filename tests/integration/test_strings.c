@@ -119,8 +119,14 @@ static void binary_values_round_trip(void **state)
     assert_stored_value(context, "nul", "\0\0\0\xff\0\0\0", 7);
 
     /* Text that merely looks numeric keeps its exact bytes. */
-    const char *texts[] = {"007", "-0", "+1", "1 ", "0x1f", "9223372036854775808",
-                           "-9223372036854775809", "2305843009213693952"};
+    const char *texts[] = {"007",
+                           "-0",
+                           "+1",
+                           "1 ",
+                           "0x1f",
+                           "9223372036854775808",
+                           "-9223372036854775809",
+                           "2305843009213693952"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         reply_expect_status(context, "OK", "SET numeric %s", texts[i]);
         assert_stored_value(context, "numeric", texts[i], strlen(texts[i]));
@@ -165,7 +171,7 @@ static void megabyte_values(void **state)
     assert_stored_value(context, "big", "small", 5);
 
     reply_expect_status(context, "OK", "MSET a %b b %b", first, (size_t)MEGABYTE, second,
-                  (size_t)MEGABYTE);
+                        (size_t)MEGABYTE);
     reply = reply_command(context, "MGET a b missing");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 3);
@@ -298,7 +304,8 @@ static void load_keys(redisContext *context, const char *prefix, int count)
 static void wait_until_freed(redisContext *context)
 {
     time_t started = time(NULL);
-    while (reply_info_number(context, "memory", "lazyfree_pending_objects") > 0 && time(NULL) - started < 30)
+    while (reply_info_number(context, "memory", "lazyfree_pending_objects") > 0 &&
+           time(NULL) - started < 30)
         usleep(10000);
     assert_int_equal(reply_info_number(context, "memory", "lazyfree_pending_objects"), 0);
 }
@@ -339,7 +346,8 @@ static void flush_async_frees_in_the_background(void **state)
     reply_expect_integer(context, 0, "EXISTS db0:199999");
 
     wait_until_freed(context);
-    assert_int_equal(reply_info_number(context, "memory", "lazyfreed_objects") - freed_before, KEYS_DB0 + KEYS_DB1);
+    assert_int_equal(reply_info_number(context, "memory", "lazyfreed_objects") - freed_before,
+                     KEYS_DB0 + KEYS_DB1);
     reply_expect_bulk(context, "yes", "GET written-while-freeing");
 
     /* FLUSHDB ASYNC empties only its own database. */
@@ -354,7 +362,8 @@ static void flush_async_frees_in_the_background(void **state)
                      KEYS_DB0 + KEYS_DB1 + 1000);
     long long memory_after = reply_info_number(context, "memory", "used_memory");
     if (memory_after - empty_memory > 1024 * 1024)
-        fail_msg("used_memory %lld after the frees, %lld before the keys were loaded", memory_after, empty_memory);
+        fail_msg("used_memory %lld after the frees, %lld before the keys were loaded", memory_after,
+                 empty_memory);
 }
 
 static void mset_with_many_pairs(void **state)
@@ -502,7 +511,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(long_increment_sequences, start_server, stop_server),
         cmocka_unit_test_setup_teardown(append_growth_keeps_every_byte, start_server, stop_server),
         cmocka_unit_test_setup_teardown(mset_with_many_pairs, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(flush_async_frees_in_the_background, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(flush_async_frees_in_the_background, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(pipelined_burst_replies_in_order, start_server,
                                         stop_server),
     };

@@ -71,7 +71,8 @@ static void expect_integer(fixture *f, long long expected, const char *format, .
     va_end(args);
     assert_non_null(reply);
     if (reply->type != REDIS_REPLY_INTEGER)
-        fprintf(stderr, "expected %lld, got type %d '%s'\n", expected, reply->type, reply->str ? reply->str : "");
+        fprintf(stderr, "expected %lld, got type %d '%s'\n", expected, reply->type,
+                reply->str ? reply->str : "");
     assert_int_equal(reply->type, REDIS_REPLY_INTEGER);
     assert_int_equal(reply->integer, expected);
     freeReplyObject(reply);
@@ -80,8 +81,8 @@ static void expect_integer(fixture *f, long long expected, const char *format, .
 static void expect_status(redisReply *reply, int type, const char *text)
 {
     if (reply->type != type || (text && strcmp(reply->str, text) != 0))
-        fprintf(stderr, "expected type %d '%s', got type %d '%s'\n", type, text ? text : "", reply->type,
-                reply->str ? reply->str : "");
+        fprintf(stderr, "expected type %d '%s', got type %d '%s'\n", type, text ? text : "",
+                reply->type, reply->str ? reply->str : "");
     assert_int_equal(reply->type, type);
     if (text)
         assert_string_equal(reply->str, text);
@@ -193,10 +194,10 @@ static void module_data_freed_at_exit_in_reverse_order(void **state)
     char *log = read_server_log(f->server);
     char expected_mine[128], expected_peer[128];
     /* No box alive any more, and the pending timer already gone. */
-    snprintf(expected_mine, sizeof(expected_mine), "apiv5 data freed with 0 live boxes (timer cancel %d)",
-             DBLITE_ERR_NOTFOUND);
-    snprintf(expected_peer, sizeof(expected_peer), "apiv5peer data freed with 0 live boxes (timer cancel %d)",
-             DBLITE_ERR_NOTFOUND);
+    snprintf(expected_mine, sizeof(expected_mine),
+             "apiv5 data freed with 0 live boxes (timer cancel %d)", DBLITE_ERR_NOTFOUND);
+    snprintf(expected_peer, sizeof(expected_peer),
+             "apiv5peer data freed with 0 live boxes (timer cancel %d)", DBLITE_ERR_NOTFOUND);
     const char *mine = strstr(log, expected_mine);
     const char *peer = strstr(log, expected_peer);
     if (!mine || !peer)
@@ -221,8 +222,9 @@ static void table_row_failure_names_the_command(void **state)
     if (status <= 0 || !strstr(output, "command 'badtable.second' has unknown flag 'sparkly'"))
         fprintf(stderr, "output:\n%s\n", output);
     assert_true(status > 0);
-    assert_non_null(strstr(output, "module 'badtable' failed to initialise: command 'badtable.second' has "
-                                   "unknown flag 'sparkly'"));
+    assert_non_null(strstr(output,
+                           "module 'badtable' failed to initialise: command 'badtable.second' has "
+                           "unknown flag 'sparkly'"));
 }
 
 /* A plugin built for API 99 that calls a function this server lacks gets
@@ -239,9 +241,10 @@ static void newer_api_refused_before_binding(void **state)
         char output[16384] = "";
         int status = server_start_expect_failure(NULL, args, output, sizeof(output));
         char expected[512];
-        snprintf(expected, sizeof(expected),
-                 "module '%s' was built for module API version 99, but this server provides versions 1 to %d",
-                 names[i], DBLITE_API_VERSION);
+        snprintf(
+            expected, sizeof(expected),
+            "module '%s' was built for module API version 99, but this server provides versions 1 to %d",
+            names[i], DBLITE_API_VERSION);
         if (status <= 0 || !strstr(output, expected))
             fprintf(stderr, "output:\n%s\n", output);
         assert_true(status > 0);
@@ -253,13 +256,17 @@ static void newer_api_refused_before_binding(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(lookups_reply_wrongtype_themselves, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(command_privdata_reaches_the_handler, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(command_table_rows_are_registered, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(lookups_reply_wrongtype_themselves, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(command_privdata_reaches_the_handler, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(command_table_rows_are_registered, start_server,
+                                        stop_server),
         cmocka_unit_test_setup_teardown(service_reaches_exporter_data, start_server, stop_server),
         cmocka_unit_test_setup_teardown(typed_setting_getters, start_server, stop_server),
         cmocka_unit_test_setup_teardown(module_loaded_by_name, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(module_data_freed_at_exit_in_reverse_order, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(module_data_freed_at_exit_in_reverse_order, start_server,
+                                        stop_server),
         cmocka_unit_test(table_row_failure_names_the_command),
         cmocka_unit_test(newer_api_refused_before_binding),
     };

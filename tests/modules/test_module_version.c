@@ -82,7 +82,8 @@ static void other_files_are_unknown(void **state)
 {
     (void)state;
     int version = 12345;
-    assert_int_equal(module_file_api_version(NOT_A_MODULE, &version), -1); /* ELF without the symbol */
+    assert_int_equal(module_file_api_version(NOT_A_MODULE, &version),
+                     -1); /* ELF without the symbol */
     assert_int_equal(module_file_api_version("/nonexistent/dblite/module.so", &version), -1);
     assert_int_equal(module_file_api_version("/tmp", &version), -1);
     static const unsigned char text[] = "this is not an ELF file\n";

@@ -95,7 +95,8 @@ int persistence_config_write(const char *path, int with_probe, const char *persi
     const char *probe = getenv("DBLITE_PROBE_MODULE");
     if (with_probe && probe != NULL && *probe != '\0')
         fprintf(file, "load = %s\n", probe);
-    fprintf(file, "load = persistence\n\n[persistence]\nsave =\n%s", persistence_lines ? persistence_lines : "");
+    fprintf(file, "load = persistence\n\n[persistence]\nsave =\n%s",
+            persistence_lines ? persistence_lines : "");
     return fclose(file) == 0 ? 0 : -1;
 }
 
@@ -103,7 +104,8 @@ static int write_config(char *path, size_t size, int with_probe)
 {
     const char *base = getenv("TMPDIR");
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%s/dblite-persistence-config-XXXXXX", base && *base ? base : "/tmp");
+    snprintf(dir, sizeof(dir), "%s/dblite-persistence-config-XXXXXX",
+             base && *base ? base : "/tmp");
     if (mkdtemp(dir) == NULL) {
         report("mkdtemp: %s", strerror(errno));
         return -1;
@@ -179,8 +181,9 @@ redis_process *redis_start(const char *dir, const char *const *extra)
         redis->port = free_port();
         char port_text[16];
         snprintf(port_text, sizeof(port_text), "%d", redis->port);
-        const char *argv[64] = {"redis-server", "--port", port_text, "--bind", "127.0.0.1", "--dir", dir,
-                                "--save", "", "--appendonly", "no", "--daemonize", "no"};
+        const char *argv[64] = {"redis-server", "--port",      port_text, "--bind", "127.0.0.1",
+                                "--dir",        dir,           "--save",  "",       "--appendonly",
+                                "no",           "--daemonize", "no"};
         size_t used = 13;
         for (size_t i = 0; extra != NULL && extra[i] != NULL && used < 63; i++)
             argv[used++] = extra[i];
@@ -459,7 +462,8 @@ char *dataset_describe(redisContext *context)
             qsort(lines, keys->elements, sizeof(char *), compare_lines);
         for (size_t i = 0; lines != NULL && i < keys->elements; i++) {
             if (status == 0 && lines[i] != NULL)
-                status |= text_append(&out, lines[i], strlen(lines[i])) | text_append(&out, "\n", 1);
+                status |=
+                    text_append(&out, lines[i], strlen(lines[i])) | text_append(&out, "\n", 1);
             free(lines[i]);
         }
         free(lines);
@@ -573,12 +577,12 @@ int copy_file(const char *from, const char *to)
 /* ---- datasets ---- */
 
 /* A command that must succeed, else the fill fails. */
-#define REQUIRE(context, ...)                                   \
-    do {                                                        \
+#define REQUIRE(context, ...)                                    \
+    do {                                                         \
         redisReply *required = command_ok(context, __VA_ARGS__); \
-        if (required == NULL)                                   \
-            return -1;                                          \
-        freeReplyObject(required);                              \
+        if (required == NULL)                                    \
+            return -1;                                           \
+        freeReplyObject(required);                               \
     } while (0)
 
 /* Deterministic bytes (xorshift), so failures reproduce. */
@@ -602,9 +606,25 @@ int fill_dataset(redisContext *c)
     fill_bytes(binary, sizeof(binary), 7);
     REQUIRE(c, "SET %b %b", "bin\0key", (size_t)7, binary, sizeof(binary));
     REQUIRE(c, "SET empty %s", "");
-    static const char *const integers[] = {"0", "1", "-1", "127", "-128", "128", "32767", "-32768", "40000",
-                                           "-2147483648", "2147483647", "2147483648", "9223372036854775807",
-                                           "-9223372036854775808", "007", "-0", "+5", "1e3", " 12"};
+    static const char *const integers[] = {"0",
+                                           "1",
+                                           "-1",
+                                           "127",
+                                           "-128",
+                                           "128",
+                                           "32767",
+                                           "-32768",
+                                           "40000",
+                                           "-2147483648",
+                                           "2147483647",
+                                           "2147483648",
+                                           "9223372036854775807",
+                                           "-9223372036854775808",
+                                           "007",
+                                           "-0",
+                                           "+5",
+                                           "1e3",
+                                           " 12"};
     for (size_t i = 0; i < sizeof(integers) / sizeof(integers[0]); i++)
         REQUIRE(c, "SET int:%d %s", (int)i, integers[i]);
     size_t long_length = 100000;
@@ -630,7 +650,8 @@ int fill_dataset(redisContext *c)
         REQUIRE(c, "LPUSH list:long %b", binary, sizeof(binary));
     }
     if (module_available("hashes")) {
-        REQUIRE(c, "HSET hash:small f1 v1 f2 2 num -77 %b %b", binary, (size_t)10, binary + 10, (size_t)20);
+        REQUIRE(c, "HSET hash:small f1 v1 f2 2 num -77 %b %b", binary, (size_t)10, binary + 10,
+                (size_t)20);
         for (int i = 0; i < 600; i++)
             REQUIRE(c, "HSET hash:big field-%d value-%d", i, i);
         REQUIRE(c, "HSET hash:ttl a b");

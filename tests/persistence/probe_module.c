@@ -61,8 +61,8 @@ static probe_value *probe_create(uint64_t u, int64_t s, double d, const char *te
 static void *probe_copy(const void *opaque)
 {
     const probe_value *value = opaque;
-    return probe_create(value->unsigned_field, value->signed_field, value->double_field, value->text,
-                        value->text_length);
+    return probe_create(value->unsigned_field, value->signed_field, value->double_field,
+                        value->text, value->text_length);
 }
 
 static int probe_save(dblite_io *io, const void *opaque)
@@ -87,8 +87,9 @@ static void *probe_load(dblite_io *io, int encoding_version)
     double d;
     char *text;
     size_t length;
-    if (dblite_io_read_unsigned(io, &u) != DBLITE_OK || dblite_io_read_signed(io, &s) != DBLITE_OK ||
-        dblite_io_read_double(io, &d) != DBLITE_OK || dblite_io_read_string(io, &text, &length) != DBLITE_OK)
+    if (dblite_io_read_unsigned(io, &u) != DBLITE_OK ||
+        dblite_io_read_signed(io, &s) != DBLITE_OK || dblite_io_read_double(io, &d) != DBLITE_OK ||
+        dblite_io_read_string(io, &text, &length) != DBLITE_OK)
         return NULL;
     probe_value *value = probe_create(u, s, d, text, length);
     dblite_free(text);
@@ -104,8 +105,9 @@ static int probe_rewrite(dblite_rewriter *rewriter, dblite_bytes key, const void
     snprintf(u, sizeof(u), "%llu", (unsigned long long)value->unsigned_field);
     snprintf(s, sizeof(s), "%lld", (long long)value->signed_field);
     snprintf(d, sizeof(d), "%.17g", value->double_field);
-    dblite_bytes command[6] = {{"PROBE.SET", 9}, key, {u, strlen(u)}, {s, strlen(s)}, {d, strlen(d)},
-                               {value->text, value->text_length}};
+    dblite_bytes command[6] = {{"PROBE.SET", 9}, key,
+                               {u, strlen(u)},   {s, strlen(s)},
+                               {d, strlen(d)},   {value->text, value->text_length}};
     return dblite_rewriter_emit(rewriter, 6, command);
 }
 
@@ -138,7 +140,8 @@ static void command_set(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     probe_value *value = probe_create(u, s, d, argv[5].ptr, argv[5].len);
-    if (value == NULL || dblite_key_set(ctx, argv[1], probe_type, value, DBLITE_SET_DEFAULT) != DBLITE_OK) {
+    if (value == NULL ||
+        dblite_key_set(ctx, argv[1], probe_type, value, DBLITE_SET_DEFAULT) != DBLITE_OK) {
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
@@ -179,12 +182,15 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
         .load = probe_load,
         .rewrite = probe_rewrite,
     };
-    probe_type = dblite_type_register(module, "probe", "probetype", PROBE_ENCODING_VERSION, -1, &methods);
+    probe_type =
+        dblite_type_register(module, "probe", "probetype", PROBE_ENCODING_VERSION, -1, &methods);
     if (probe_type == NULL)
         return DBLITE_ERR;
     static const dblite_command_spec commands[] = {
-        {DBLITE_API_VERSION, "probe.set", 6, "write", 1, 1, 1, command_set, "test", NULL, NULL, NULL, NULL},
-        {DBLITE_API_VERSION, "probe.get", 2, "readonly", 1, 1, 1, command_get, "test", NULL, NULL, NULL, NULL},
+        {DBLITE_API_VERSION, "probe.set", 6, "write", 1, 1, 1, command_set, "test", NULL, NULL,
+         NULL, NULL},
+        {DBLITE_API_VERSION, "probe.get", 2, "readonly", 1, 1, 1, command_get, "test", NULL, NULL,
+         NULL, NULL},
     };
     for (size_t i = 0; i < 2; i++)
         if (dblite_command_register(module, &commands[i]) != DBLITE_OK)

@@ -113,13 +113,20 @@ static void describe_command(const exchange *sent, char *text, size_t size)
 static const char *type_name(int type)
 {
     switch (type) {
-    case REDIS_REPLY_STRING: return "bulk";
-    case REDIS_REPLY_ARRAY: return "array";
-    case REDIS_REPLY_INTEGER: return "integer";
-    case REDIS_REPLY_NIL: return "nil";
-    case REDIS_REPLY_STATUS: return "status";
-    case REDIS_REPLY_ERROR: return "error";
-    default: return "unknown type";
+        case REDIS_REPLY_STRING:
+            return "bulk";
+        case REDIS_REPLY_ARRAY:
+            return "array";
+        case REDIS_REPLY_INTEGER:
+            return "integer";
+        case REDIS_REPLY_NIL:
+            return "nil";
+        case REDIS_REPLY_STATUS:
+            return "status";
+        case REDIS_REPLY_ERROR:
+            return "error";
+        default:
+            return "unknown type";
     }
 }
 
@@ -127,21 +134,21 @@ static const char *type_name(int type)
 static void describe_reply(const redisReply *reply, char *text, size_t size)
 {
     switch (reply->type) {
-    case REDIS_REPLY_INTEGER:
-        snprintf(text, size, "integer %lld", reply->integer);
-        break;
-    case REDIS_REPLY_ARRAY:
-        snprintf(text, size, "array of %zu elements", reply->elements);
-        break;
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS:
-    case REDIS_REPLY_ERROR:
-        snprintf(text, size, "%s ", type_name(reply->type));
-        append_quoted(text, size, reply->str, reply->len, SHOWN_STRING_BYTES);
-        break;
-    default:
-        snprintf(text, size, "%s", type_name(reply->type));
-        break;
+        case REDIS_REPLY_INTEGER:
+            snprintf(text, size, "integer %lld", reply->integer);
+            break;
+        case REDIS_REPLY_ARRAY:
+            snprintf(text, size, "array of %zu elements", reply->elements);
+            break;
+        case REDIS_REPLY_STRING:
+        case REDIS_REPLY_STATUS:
+        case REDIS_REPLY_ERROR:
+            snprintf(text, size, "%s ", type_name(reply->type));
+            append_quoted(text, size, reply->str, reply->len, SHOWN_STRING_BYTES);
+            break;
+        default:
+            snprintf(text, size, "%s", type_name(reply->type));
+            break;
     }
 }
 
@@ -166,7 +173,8 @@ static exchange exchange_run(redisContext *context, const char *format, va_list 
     if (sent.command_length < 0)
         fail_msg("'%s': the command could not be formatted (bad format or out of memory)", format);
     void *reply = NULL;
-    if (redisAppendFormattedCommand(context, sent.command, (size_t)sent.command_length) != REDIS_OK ||
+    if (redisAppendFormattedCommand(context, sent.command, (size_t)sent.command_length) !=
+            REDIS_OK ||
         redisGetReply(context, &reply) != REDIS_OK || reply == NULL) {
         char command[SHOWN_TEXT_SIZE];
         describe_command(&sent, command, sizeof command);
@@ -183,13 +191,13 @@ static void exchange_free(exchange *sent)
 }
 
 /* Runs a check's command from its variadic arguments. */
-#define RUN_EXCHANGE(sent, context, format)                                                       \
-    exchange sent;                                                                                \
-    do {                                                                                          \
-        va_list arguments_;                                                                       \
-        va_start(arguments_, format);                                                             \
-        sent = exchange_run(context, format, arguments_);                                         \
-        va_end(arguments_);                                                                       \
+#define RUN_EXCHANGE(sent, context, format)               \
+    exchange sent;                                        \
+    do {                                                  \
+        va_list arguments_;                               \
+        va_start(arguments_, format);                     \
+        sent = exchange_run(context, format, arguments_); \
+        va_end(arguments_);                               \
     } while (0)
 
 /* Whether the reply is a string of exactly these bytes. */
@@ -384,10 +392,11 @@ void reply_expect_strings(redisContext *context, const char *const *expected, si
         }
         for (size_t i = 0; i < count; i++) {
             append_text(wanted, sizeof wanted, i > 0 ? ", " : "");
-            append_quoted(wanted, sizeof wanted, expected[i], strlen(expected[i]), SHOWN_STRING_BYTES);
+            append_quoted(wanted, sizeof wanted, expected[i], strlen(expected[i]),
+                          SHOWN_STRING_BYTES);
         }
-        fail_msg("'%s' element #%zu is %s, expected %s\n  answered: [%s]\n  expected: [%s]", command,
-                 first_difference, got, want, answered, wanted);
+        fail_msg("'%s' element #%zu is %s, expected %s\n  answered: [%s]\n  expected: [%s]",
+                 command, first_difference, got, want, answered, wanted);
     }
     exchange_free(&sent);
 }
@@ -465,7 +474,8 @@ void reply_raw_exchange(redisContext *context, const char *request, char *buffer
             append_quoted(wanted, sizeof wanted, needle, strlen(needle), SHOWN_STRING_BYTES);
             append_quoted(received, sizeof received, buffer, used, SHOWN_STRING_BYTES);
             fail_msg("raw reply never showed %s then a line end (%s); received %s", wanted,
-                     used + 1 < size ? "connection closed or silent for 5 s" : "buffer full", received);
+                     used + 1 < size ? "connection closed or silent for 5 s" : "buffer full",
+                     received);
         }
         used += (size_t)got;
         buffer[used] = '\0';

@@ -91,14 +91,15 @@ void reply_expect_strings(redisContext *context, const char *const *expected, si
  * command without arguments to fill in:
  *     REPLY_EXPECT_STRINGS(context, "LRANGE list 0 -1", "a", "b");
  * REPLY_EXPECT_EMPTY expects an empty array. */
-#define REPLY_EXPECT_STRINGS(context, command_text, ...)                                          \
-    do {                                                                                          \
-        static const char *const expected_strings_[] = {__VA_ARGS__};                            \
-        reply_expect_strings(context, expected_strings_,                                          \
-                             sizeof(expected_strings_) / sizeof(expected_strings_[0]),            \
-                             command_text);                                                       \
+#define REPLY_EXPECT_STRINGS(context, command_text, ...)                               \
+    do {                                                                               \
+        static const char *const expected_strings_[] = {__VA_ARGS__};                  \
+        reply_expect_strings(context, expected_strings_,                               \
+                             sizeof(expected_strings_) / sizeof(expected_strings_[0]), \
+                             command_text);                                            \
     } while (0)
-#define REPLY_EXPECT_EMPTY(context, command_text) reply_expect_strings(context, NULL, 0, command_text)
+#define REPLY_EXPECT_EMPTY(context, command_text) \
+    reply_expect_strings(context, NULL, 0, command_text)
 
 /* ---- INFO ----------------------------------------------------------------- */
 

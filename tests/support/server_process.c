@@ -37,12 +37,12 @@
 #define LOG_TAIL_BYTES (64 * 1024)
 
 struct server_process {
-    pid_t pid;            /* 0 while not running */
+    pid_t pid; /* 0 while not running */
     int port;
-    int last_status;      /* status of the last run that ended */
+    int last_status; /* status of the last run that ended */
     char dir[PATH_MAX];
     char log_path[PATH_MAX + sizeof "/" LOG_FILE_NAME];
-    char **argv;          /* full command line, NULL-terminated, owned */
+    char **argv; /* full command line, NULL-terminated, owned */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -633,8 +633,7 @@ int server_start_expect_failure(const char *config_name, const char *const *args
         if (output != NULL && size > 0 && lseek(log_fd, 0, SEEK_SET) == 0) {
             size_t total = 0;
             ssize_t got;
-            while (total + 1 < size &&
-                   (got = read(log_fd, output + total, size - 1 - total)) > 0)
+            while (total + 1 < size && (got = read(log_fd, output + total, size - 1 - total)) > 0)
                 total += (size_t)got;
             output[total] = '\0';
         }

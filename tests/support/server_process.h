@@ -41,7 +41,7 @@ server_process *server_start(const char *config_name, const char *const *extra_a
 redisContext *server_connect(server_process *server);
 
 int server_port(const server_process *server);
-pid_t server_pid(const server_process *server);  /* 0 while not running */
+pid_t server_pid(const server_process *server);            /* 0 while not running */
 const char *server_dir(const server_process *server);      /* the --dir */
 const char *server_log_path(const server_process *server); /* stdout+stderr */
 
@@ -74,7 +74,7 @@ server_process *server_restart(server_process *server);
  * to size).  Returns the exit status (exit code, or 128+signal), or -1 when
  * the server could not be run or was still running after 10 s, i.e. it
  * started when it should not have (it is then killed). */
-int server_start_expect_failure(const char *config_name, const char *const *args,
-                                char *output, size_t size);
+int server_start_expect_failure(const char *config_name, const char *const *args, char *output,
+                                size_t size);
 
 #endif

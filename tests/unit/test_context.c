@@ -136,7 +136,8 @@ static unsigned nested_client_flags;
 
 /* Runs one nested command from inside a running context, as EXEC will run
  * each queued command. */
-static int run_nested(dblite_ctx *parent, const command *cmd, int flags, const char *key, database *db)
+static int run_nested(dblite_ctx *parent, const command *cmd, int flags, const char *key,
+                      database *db)
 {
     const dblite_bytes argv[] = {text(cmd->name), text(key)};
     dblite_ctx inner;
@@ -189,7 +190,8 @@ static int setup(void **state)
     server.databases = databases;
     server.database_count = 4;
     propagation_subscriber subscriber = {on_propagate, NULL};
-    if (server.propagation_subscribers.length == 0 && ARRAY_PUSH(server.propagation_subscribers, subscriber) != 0)
+    if (server.propagation_subscribers.length == 0 &&
+        ARRAY_PUSH(server.propagation_subscribers, subscriber) != 0)
         return -1;
     seen_count = 0;
     allocations_before_failure = -1;

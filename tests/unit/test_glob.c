@@ -33,18 +33,20 @@ typedef struct glob_case {
 } glob_case;
 
 /* For NUL-free literals. */
-#define CASE(pattern, string, nocase, expected) \
-    {pattern, sizeof(pattern) - 1, string, sizeof(string) - 1, nocase, expected}
+#define CASE(pattern, string, nocase, expected)                                    \
+    {                                                                              \
+        pattern, sizeof(pattern) - 1, string, sizeof(string) - 1, nocase, expected \
+    }
 
 static void check_cases(const glob_case *cases, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         const glob_case *c = &cases[i];
         int result = dblite_glob_match(c->pattern, c->pattern_length, c->string, c->string_length,
-                                c->nocase);
+                                       c->nocase);
         if (result != c->expected)
-            fail_msg("case %zu: pattern \"%.*s\" string \"%.*s\" nocase %d: got %d, expected %d",
-                     i, (int)c->pattern_length, c->pattern, (int)c->string_length, c->string,
+            fail_msg("case %zu: pattern \"%.*s\" string \"%.*s\" nocase %d: got %d, expected %d", i,
+                     (int)c->pattern_length, c->pattern, (int)c->string_length, c->string,
                      c->nocase, result, c->expected);
     }
 }
@@ -53,19 +55,31 @@ static void test_documented_examples(void **state)
 {
     (void)state;
     static const glob_case cases[] = {
-        CASE("h?llo", "hello", 0, 1),    CASE("h?llo", "hallo", 0, 1),
-        CASE("h?llo", "hxllo", 0, 1),    CASE("h?llo", "hllo", 0, 0),
-        CASE("h*llo", "hllo", 0, 1),     CASE("h*llo", "heeeello", 0, 1),
-        CASE("h*llo", "hellO", 0, 0),    CASE("h[ae]llo", "hello", 0, 1),
-        CASE("h[ae]llo", "hallo", 0, 1), CASE("h[ae]llo", "hillo", 0, 0),
-        CASE("h[^e]llo", "hallo", 0, 1), CASE("h[^e]llo", "hbllo", 0, 1),
-        CASE("h[^e]llo", "hello", 0, 0), CASE("h[a-b]llo", "hallo", 0, 1),
-        CASE("h[a-b]llo", "hbllo", 0, 1), CASE("h[a-b]llo", "hcllo", 0, 0),
-        CASE("h\\*llo", "h*llo", 0, 1),  CASE("h\\*llo", "hello", 0, 0),
-        CASE("h\\?llo", "h?llo", 0, 1),  CASE("h\\?llo", "hallo", 0, 0),
+        CASE("h?llo", "hello", 0, 1),
+        CASE("h?llo", "hallo", 0, 1),
+        CASE("h?llo", "hxllo", 0, 1),
+        CASE("h?llo", "hllo", 0, 0),
+        CASE("h*llo", "hllo", 0, 1),
+        CASE("h*llo", "heeeello", 0, 1),
+        CASE("h*llo", "hellO", 0, 0),
+        CASE("h[ae]llo", "hello", 0, 1),
+        CASE("h[ae]llo", "hallo", 0, 1),
+        CASE("h[ae]llo", "hillo", 0, 0),
+        CASE("h[^e]llo", "hallo", 0, 1),
+        CASE("h[^e]llo", "hbllo", 0, 1),
+        CASE("h[^e]llo", "hello", 0, 0),
+        CASE("h[a-b]llo", "hallo", 0, 1),
+        CASE("h[a-b]llo", "hbllo", 0, 1),
+        CASE("h[a-b]llo", "hcllo", 0, 0),
+        CASE("h\\*llo", "h*llo", 0, 1),
+        CASE("h\\*llo", "hello", 0, 0),
+        CASE("h\\?llo", "h?llo", 0, 1),
+        CASE("h\\?llo", "hallo", 0, 0),
         CASE("h\\[a\\]llo", "h[a]llo", 0, 1),
-        CASE("*", "anything", 0, 1),     CASE("user:*", "user:1000", 0, 1),
-        CASE("user:*", "session:1", 0, 0), CASE("*:*:name", "user:42:name", 0, 1),
+        CASE("*", "anything", 0, 1),
+        CASE("user:*", "user:1000", 0, 1),
+        CASE("user:*", "session:1", 0, 0),
+        CASE("*:*:name", "user:42:name", 0, 1),
         CASE("*:*:name", "user:42:age", 0, 0),
     };
     check_cases(cases, sizeof(cases) / sizeof(cases[0]));
@@ -77,41 +91,86 @@ static void test_redis_corner_cases(void **state)
     (void)state;
     static const glob_case cases[] = {
         /* An empty string matches only the empty pattern. */
-        CASE("", "", 0, 1),          CASE("*", "", 0, 0),           CASE("**", "", 0, 0),
-        CASE("", "a", 0, 0),         CASE("?", "", 0, 0),
+        CASE("", "", 0, 1),
+        CASE("*", "", 0, 0),
+        CASE("**", "", 0, 0),
+        CASE("", "a", 0, 0),
+        CASE("?", "", 0, 0),
         /* Runs of stars, stars at the ends. */
-        CASE("**a**", "a", 0, 1),    CASE("a*", "a", 0, 1),         CASE("*a", "ba", 0, 1),
-        CASE("a**", "abc", 0, 1),    CASE("*b*", "abc", 0, 1),      CASE("*d*", "abc", 0, 0),
-        CASE("a*c", "ac", 0, 1),     CASE("a*c", "abcb", 0, 0),     CASE("?*?", "ab", 0, 1),
+        CASE("**a**", "a", 0, 1),
+        CASE("a*", "a", 0, 1),
+        CASE("*a", "ba", 0, 1),
+        CASE("a**", "abc", 0, 1),
+        CASE("*b*", "abc", 0, 1),
+        CASE("*d*", "abc", 0, 0),
+        CASE("a*c", "ac", 0, 1),
+        CASE("a*c", "abcb", 0, 0),
+        CASE("?*?", "ab", 0, 1),
         CASE("?*?", "a", 0, 0),
         /* Unterminated sets run to the end of the pattern. */
-        CASE("[abc", "a", 0, 1),     CASE("[abc", "d", 0, 0),       CASE("[abc", "ab", 0, 0),
-        CASE("[", "[", 0, 0),        CASE("[", "a", 0, 0),          CASE("[^", "x", 0, 1),
-        CASE("[^", "^", 0, 1),       CASE("x[", "x[", 0, 0),        CASE("[^a", "b", 0, 1),
+        CASE("[abc", "a", 0, 1),
+        CASE("[abc", "d", 0, 0),
+        CASE("[abc", "ab", 0, 0),
+        CASE("[", "[", 0, 0),
+        CASE("[", "a", 0, 0),
+        CASE("[^", "x", 0, 1),
+        CASE("[^", "^", 0, 1),
+        CASE("x[", "x[", 0, 0),
+        CASE("[^a", "b", 0, 1),
         CASE("[^a", "a", 0, 0),
         /* Empty sets and a ']' right after '['. */
-        CASE("[]", "]", 0, 0),       CASE("[]", "a", 0, 0),         CASE("[^]", "a", 0, 1),
-        CASE("[]a]", "]a]", 0, 0),   CASE("[^]a", "xa", 0, 1),
+        CASE("[]", "]", 0, 0),
+        CASE("[]", "a", 0, 0),
+        CASE("[^]", "a", 0, 1),
+        CASE("[]a]", "]a]", 0, 0),
+        CASE("[^]a", "xa", 0, 1),
         /* A '-' after a member makes a range, even up to ']'. */
-        CASE("[a-]", "]", 0, 1),     CASE("[a-]", "_", 0, 1),       CASE("[a-]", "a", 0, 1),
-        CASE("[a-]", "b", 0, 0),     CASE("[a-]", "-", 0, 0),       CASE("[-a]", "-", 0, 1),
-        CASE("[-a]", "a", 0, 1),     CASE("[z-a]", "m", 0, 1),      CASE("[a-c-e]", "-", 0, 1),
-        CASE("[a-c-e]", "d", 0, 0),  CASE("[a-c-e]", "e", 0, 1),
+        CASE("[a-]", "]", 0, 1),
+        CASE("[a-]", "_", 0, 1),
+        CASE("[a-]", "a", 0, 1),
+        CASE("[a-]", "b", 0, 0),
+        CASE("[a-]", "-", 0, 0),
+        CASE("[-a]", "-", 0, 1),
+        CASE("[-a]", "a", 0, 1),
+        CASE("[z-a]", "m", 0, 1),
+        CASE("[a-c-e]", "-", 0, 1),
+        CASE("[a-c-e]", "d", 0, 0),
+        CASE("[a-c-e]", "e", 0, 1),
         /* Escapes, inside and outside sets; a trailing backslash is literal. */
-        CASE("\\", "\\", 0, 1),      CASE("a\\", "a\\", 0, 1),      CASE("\\a", "a", 0, 1),
-        CASE("[\\]]", "]", 0, 1),    CASE("[\\]]", "\\", 0, 0),     CASE("[\\", "\\", 0, 1),
-        CASE("[a\\", "\\", 0, 1),    CASE("[\\-a]", "-", 0, 1),     CASE("[\\-a]", "b", 0, 0),
-        CASE("\\*\\?", "*?", 0, 1),  CASE("\\*", "a", 0, 0),
+        CASE("\\", "\\", 0, 1),
+        CASE("a\\", "a\\", 0, 1),
+        CASE("\\a", "a", 0, 1),
+        CASE("[\\]]", "]", 0, 1),
+        CASE("[\\]]", "\\", 0, 0),
+        CASE("[\\", "\\", 0, 1),
+        CASE("[a\\", "\\", 0, 1),
+        CASE("[\\-a]", "-", 0, 1),
+        CASE("[\\-a]", "b", 0, 0),
+        CASE("\\*\\?", "*?", 0, 1),
+        CASE("\\*", "a", 0, 0),
         /* Case folding. */
-        CASE("HELLO", "hello", 1, 1), CASE("HELLO", "hello", 0, 0), CASE("h?LLO", "HeLlo", 1, 1),
-        CASE("[A-C]", "b", 1, 1),    CASE("[A-C]", "b", 0, 0),      CASE("[abc]", "B", 1, 1),
-        CASE("[^abc]", "B", 1, 0),   CASE("\\H", "h", 1, 1),        CASE("[\\H]", "h", 1, 0),
-        CASE("[\\H]", "H", 1, 1),    CASE("[Z-a]", "_", 0, 1),      CASE("[Z-a]", "z", 1, 0),
-        CASE("[Z-a]", "_", 1, 0),    CASE("[a-Z]", "_", 0, 1),
+        CASE("HELLO", "hello", 1, 1),
+        CASE("HELLO", "hello", 0, 0),
+        CASE("h?LLO", "HeLlo", 1, 1),
+        CASE("[A-C]", "b", 1, 1),
+        CASE("[A-C]", "b", 0, 0),
+        CASE("[abc]", "B", 1, 1),
+        CASE("[^abc]", "B", 1, 0),
+        CASE("\\H", "h", 1, 1),
+        CASE("[\\H]", "h", 1, 0),
+        CASE("[\\H]", "H", 1, 1),
+        CASE("[Z-a]", "_", 0, 1),
+        CASE("[Z-a]", "z", 1, 0),
+        CASE("[Z-a]", "_", 1, 0),
+        CASE("[a-Z]", "_", 0, 1),
         /* Bytes above 0x7f compare as signed chars in ranges. */
-        CASE("[a-\xff]", "\xff", 0, 1), CASE("[a-\xff]", "b", 0, 0), CASE("[a-\xff]", "\x01", 0, 1),
-        CASE("[a-\xff]", "\x80", 0, 0), CASE("[\x80-\xff]", "\x90", 0, 1),
-        CASE("[\x80-\xff]", "a", 0, 0), CASE("\xe9t\xe9", "\xe9t\xe9", 1, 1),
+        CASE("[a-\xff]", "\xff", 0, 1),
+        CASE("[a-\xff]", "b", 0, 0),
+        CASE("[a-\xff]", "\x01", 0, 1),
+        CASE("[a-\xff]", "\x80", 0, 0),
+        CASE("[\x80-\xff]", "\x90", 0, 1),
+        CASE("[\x80-\xff]", "a", 0, 0),
+        CASE("\xe9t\xe9", "\xe9t\xe9", 1, 1),
         CASE("\xc9", "\xe9", 1, 0),
     };
     check_cases(cases, sizeof(cases) / sizeof(cases[0]));
@@ -121,12 +180,10 @@ static void test_binary_safety(void **state)
 {
     (void)state;
     static const glob_case cases[] = {
-        {"a\0*", 3, "a\0bc", 4, 0, 1},   {"a\0*", 3, "a", 1, 0, 0},
-        {"a\0*", 3, "a\0", 2, 0, 1},     {"?", 1, "\0", 1, 0, 1},
-        {"[\0]", 3, "\0", 1, 0, 1},      {"[^\0]", 4, "\0", 1, 0, 0},
-        {"*\0", 2, "xyz\0", 4, 0, 1},    {"*\0", 2, "xyz", 3, 0, 0},
-        {"a", 1, "a\0", 2, 0, 0},        {"a*", 2, "a\0\0", 3, 0, 1},
-        {"\\\0", 2, "\0", 1, 0, 1},
+        {"a\0*", 3, "a\0bc", 4, 0, 1}, {"a\0*", 3, "a", 1, 0, 0},  {"a\0*", 3, "a\0", 2, 0, 1},
+        {"?", 1, "\0", 1, 0, 1},       {"[\0]", 3, "\0", 1, 0, 1}, {"[^\0]", 4, "\0", 1, 0, 0},
+        {"*\0", 2, "xyz\0", 4, 0, 1},  {"*\0", 2, "xyz", 3, 0, 0}, {"a", 1, "a\0", 2, 0, 0},
+        {"a*", 2, "a\0\0", 3, 0, 1},   {"\\\0", 2, "\0", 1, 0, 1},
     };
     check_cases(cases, sizeof(cases) / sizeof(cases[0]));
     /* Lengths are honoured: bytes past them are never looked at. */
@@ -198,7 +255,8 @@ static int reference_match(const char *pattern, size_t pattern_length, const cha
                     q += 3;
                 } else {
                     if (nocase)
-                        matched |= lower((unsigned char)pattern[q]) == lower((unsigned char)string[s]);
+                        matched |=
+                            lower((unsigned char)pattern[q]) == lower((unsigned char)string[s]);
                     else
                         matched |= pattern[q] == string[s];
                     q++;
@@ -310,7 +368,8 @@ static void test_pathological_patterns_finish_fast(void **state)
     assert_int_equal(dblite_glob_match(pattern, pattern_length, string, STRING_LENGTH, 1), 0);
     static const char redis_regression[] =
         "a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b";
-    assert_int_equal(dblite_glob_match(redis_regression, sizeof(redis_regression) - 1, string, 100, 0), 0);
+    assert_int_equal(
+        dblite_glob_match(redis_regression, sizeof(redis_regression) - 1, string, 100, 0), 0);
     double elapsed = seconds_since(&start);
     print_message("pathological patterns took %.3f s\n", elapsed);
     /* Exponential behaviour would not finish in the lifetime of the test;

@@ -153,7 +153,7 @@ static void int_set_widths(void **state)
     set = add_integer(set, INT64_MAX, 1);
     set = add_integer(set, INT64_MIN, 1);
     static const int64_t expected[] = {INT64_MIN, (int64_t)INT32_MIN - 1, INT32_MIN, INT16_MIN, 5,
-                                       INT16_MAX, INT16_MAX + 1, INT64_MAX};
+                                       INT16_MAX, INT16_MAX + 1,          INT64_MAX};
     assert_int_equal(int_set_count(set), 8);
     for (size_t i = 0; i < 8; i++) {
         assert_true(int_set_get(set, i) == expected[i]);
@@ -242,8 +242,7 @@ static void int_set_out_of_memory_leaves_it_unchanged(void **state)
 static table_entry *make_entry(element_table *table, const char *key)
 {
     size_t length = strlen(key);
-    table_entry *entry =
-        table_entry_create(key, length, element_table_hash(table, key, length), 0);
+    table_entry *entry = table_entry_create(key, length, element_table_hash(table, key, length), 0);
     assert_non_null(entry);
     return entry;
 }
@@ -289,7 +288,7 @@ static void element_table_matches_a_model(void **state)
 {
     (void)state;
     enum { UNIVERSE = 5000, OPERATIONS = 60000 };
-    char (*keys)[16] = malloc(UNIVERSE * sizeof *keys);
+    char(*keys)[16] = malloc(UNIVERSE * sizeof *keys);
     char *present = calloc(UNIVERSE, 1);
     assert_non_null(keys);
     assert_non_null(present);
@@ -341,7 +340,7 @@ static void element_table_resizes_step_by_step(void **state)
 {
     (void)state;
     enum { UNIVERSE = 60000 };
-    char (*keys)[16] = malloc(UNIVERSE * sizeof *keys);
+    char(*keys)[16] = malloc(UNIVERSE * sizeof *keys);
     char *present = calloc(UNIVERSE, 1);
     for (size_t i = 0; i < UNIVERSE; i++)
         snprintf(keys[i], sizeof keys[i], "k%zu", i);
@@ -494,7 +493,8 @@ static void element_tables_have_their_own_secret(void **state)
     element_table first, second, copy;
     assert_int_equal(element_table_init(&first, 0), DBLITE_OK);
     assert_int_equal(element_table_init(&second, 0), DBLITE_OK);
-    assert_true(element_table_hash(&first, "member", 6) != element_table_hash(&second, "member", 6));
+    assert_true(element_table_hash(&first, "member", 6) !=
+                element_table_hash(&second, "member", 6));
     assert_int_equal(element_table_add(&first, make_entry(&first, "member")), DBLITE_OK);
     assert_int_equal(element_table_copy(&copy, &first, plain_entry_size), DBLITE_OK);
     assert_true(element_table_hash(&copy, "member", 6) == element_table_hash(&first, "member", 6));
@@ -587,7 +587,8 @@ static hash_value *new_hash(void)
 
 static void hash_set(value_holder *holder, const char *field, const char *content, int expected)
 {
-    assert_int_equal(hash_value_set(holder, &small_hash_limits, text(field), text(content)), expected);
+    assert_int_equal(hash_value_set(holder, &small_hash_limits, text(field), text(content)),
+                     expected);
 }
 
 static void expect_hash_pairs(const hash_value *value, const char *const *pairs, size_t count)
@@ -722,7 +723,7 @@ static void hash_holder_frees_only_intermediate_blocks(void **state)
     size_t stored_length = hash_value_length(stored);
     assert_true(stored_length < 4);
     assert_int_equal(hash_value_length(holder.current), 4);
-    assert_int_equal(live_blocks, before + 1); /* only the current block */
+    assert_int_equal(live_blocks, before + 1);         /* only the current block */
     hash_set(&holder, "fifth", "5", HASH_VALUE_ADDED); /* converts */
     assert_int_equal(hash_value_encoding(holder.current), HASH_ENCODING_TABLE);
     value_holder_discard(&holder);
@@ -966,7 +967,7 @@ static void set_matches_a_model_with_default_limits(void **state)
      * walks through all three encodings. */
     set_limits limits = set_default_limits();
     enum { UNIVERSE = 2000, OPERATIONS = 20000 };
-    char (*names)[24] = malloc(UNIVERSE * sizeof *names);
+    char(*names)[24] = malloc(UNIVERSE * sizeof *names);
     char *present = calloc(UNIVERSE, 1);
     for (int i = 0; i < UNIVERSE; i++)
         snprintf(names[i], sizeof names[i], i < UNIVERSE * 3 / 4 ? "%d" : "s%d", i - 100);
@@ -1058,8 +1059,8 @@ struct dblite_io {
 struct dblite_rewriter {
     int commands;
     int max_argc;
-    value_holder *replay_hash;  /* HSET arguments are applied here... */
-    value_holder *replay_set;   /* ...and SADD arguments here */
+    value_holder *replay_hash; /* HSET arguments are applied here... */
+    value_holder *replay_set;  /* ...and SADD arguments here */
     dblite_bytes key;
 };
 
@@ -1233,7 +1234,8 @@ static hash_value *hash_with_pairs(size_t pairs)
     for (size_t i = 0; i < pairs; i++) {
         snprintf(field, sizeof field, "field:%zu", i);
         snprintf(content, sizeof content, "%zu", i * 7);
-        assert_int_equal(hash_value_set(&holder, &limits, text(field), text(content)), HASH_VALUE_ADDED);
+        assert_int_equal(hash_value_set(&holder, &limits, text(field), text(content)),
+                         HASH_VALUE_ADDED);
     }
     dblite_bytes binary_field = {"\0bin\r\n", 6};
     assert_int_equal(hash_value_set(&holder, &limits, binary_field, text("")), HASH_VALUE_ADDED);
@@ -1273,7 +1275,8 @@ static void hash_snapshots_and_rewrites_round_trip(void **state)
         io.next = 0;
         loaded = registered_hash_methods->load(&io, 0);
         assert_non_null(loaded);
-        assert_int_equal(hash_value_encoding(loaded), s == 0 ? HASH_ENCODING_TABLE : HASH_ENCODING_PACKED);
+        assert_int_equal(hash_value_encoding(loaded),
+                         s == 0 ? HASH_ENCODING_TABLE : HASH_ENCODING_PACKED);
         assert_same_hash(original, loaded);
         hash_value_free(loaded);
         io.module_data = NULL;
@@ -1321,7 +1324,8 @@ static void hash_snapshots_and_rewrites_round_trip(void **state)
         value_holder_init(&replay, NULL, hash_value_free);
         replay.current = hash_value_create(&limits, 0, 0, 0);
         dblite_rewriter rewriter = {0, 0, &replay, NULL, text("key")};
-        assert_int_equal(registered_hash_methods->rewrite(&rewriter, text("key"), original), DBLITE_OK);
+        assert_int_equal(registered_hash_methods->rewrite(&rewriter, text("key"), original),
+                         DBLITE_OK);
         assert_int_equal(rewriter.commands, (int)((sizes[s] + 1 + 63) / 64));
         assert_true(rewriter.max_argc <= 2 + 2 * 64);
         assert_same_hash(original, replay.current);
@@ -1376,7 +1380,8 @@ static void set_snapshots_and_rewrites_round_trip(void **state)
 
         /* Loading follows the module's settings: with no packed encodings
          * allowed every set loads as a table. */
-        sets_state settings = {.max_intset_entries = 0, .max_packed_entries = 0, .max_packed_value = 0};
+        sets_state settings = {
+            .max_intset_entries = 0, .max_packed_entries = 0, .max_packed_value = 0};
         io.module_data = &settings;
         io.next = 0;
         loaded = registered_set_methods->load(&io, 0);
@@ -1418,7 +1423,8 @@ static void set_snapshots_and_rewrites_round_trip(void **state)
         value_holder_init(&replay, NULL, set_value_free);
         replay.current = set_value_create(&limits, &shape);
         dblite_rewriter rewriter = {0, 0, NULL, &replay, text("key")};
-        assert_int_equal(registered_set_methods->rewrite(&rewriter, text("key"), original), DBLITE_OK);
+        assert_int_equal(registered_set_methods->rewrite(&rewriter, text("key"), original),
+                         DBLITE_OK);
         assert_int_equal(rewriter.commands, (int)((cases[c].size + 63) / 64));
         assert_true(rewriter.max_argc <= 2 + 64);
         assert_same_set(original, replay.current);

@@ -168,7 +168,8 @@ static void test_siphash_1_2_is_keyed_and_mixes(void **state)
     assert_int_not_equal(hash, siphash_1_2(key, length, SEED0 ^ 1, SEED1));
     assert_int_not_equal(hash, siphash_1_2(key, length, SEED0, SEED1 ^ ((uint64_t)1 << 63)));
     /* The length is part of the hash: trailing zero bytes count. */
-    assert_int_not_equal(siphash_1_2("ab\0", 2, SEED0, SEED1), siphash_1_2("ab\0", 3, SEED0, SEED1));
+    assert_int_not_equal(siphash_1_2("ab\0", 2, SEED0, SEED1),
+                         siphash_1_2("ab\0", 3, SEED0, SEED1));
 
     char mutated[32];
     long total_flipped = 0;
@@ -240,41 +241,41 @@ static void test_matches_reference_model(void **state)
     for (int operation = 0; operation < 400000; operation++) {
         size_t number = (size_t)(random_next(&random) % (2 * MODEL_KEYS));
         switch (random_next(&random) % 3) {
-        case 0: {
-            keytable_entry *entry = find_numbered(table, "key:", number);
-            if (present[number])
-                check_model_entry(entry, number);
-            else
-                assert_null(entry);
-            break;
-        }
-        case 1: {
-            keytable_entry *entry = insert_numbered(table, "key:", number, &created);
-            assert_non_null(entry);
-            assert_int_equal(created, !present[number]);
-            if (created) {
-                entry->value = (void *)(uintptr_t)(number + 1);
-                present[number] = 1;
-                present_count++;
+            case 0: {
+                keytable_entry *entry = find_numbered(table, "key:", number);
+                if (present[number])
+                    check_model_entry(entry, number);
+                else
+                    assert_null(entry);
+                break;
             }
-            check_model_entry(entry, number);
-            break;
-        }
-        default: {
-            char key[64];
-            size_t length = format_key(key, sizeof(key), "key:", number);
-            keytable_entry *entry = keytable_remove(table, key, length);
-            if (present[number]) {
+            case 1: {
+                keytable_entry *entry = insert_numbered(table, "key:", number, &created);
+                assert_non_null(entry);
+                assert_int_equal(created, !present[number]);
+                if (created) {
+                    entry->value = (void *)(uintptr_t)(number + 1);
+                    present[number] = 1;
+                    present_count++;
+                }
                 check_model_entry(entry, number);
-                assert_null(entry->next);
-                keytable_entry_free(entry);
-                present[number] = 0;
-                present_count--;
-            } else {
-                assert_null(entry);
+                break;
             }
-            break;
-        }
+            default: {
+                char key[64];
+                size_t length = format_key(key, sizeof(key), "key:", number);
+                keytable_entry *entry = keytable_remove(table, key, length);
+                if (present[number]) {
+                    check_model_entry(entry, number);
+                    assert_null(entry->next);
+                    keytable_entry_free(entry);
+                    present[number] = 0;
+                    present_count--;
+                } else {
+                    assert_null(entry);
+                }
+                break;
+            }
         }
         if (operation % 1000 == 0)
             assert_int_equal(keytable_size(table), present_count);
@@ -326,10 +327,9 @@ typedef struct binary_key {
 } binary_key;
 
 static const binary_key binary_keys[] = {
-    {"", 0},          {"\0", 1},        {"\0\0", 2},     {"a", 1},
-    {"a\0", 2},       {"a\0b", 3},      {"a\0c", 3},     {"\0a", 2},
-    {"\xff", 1},      {"\xff\0\xfe", 3}, {"abcdefgh", 8}, {"abcdefgh\0", 9},
-    {"abcdefg\0h", 9},
+    {"", 0},         {"\0", 1},         {"\0\0", 2},       {"a", 1},    {"a\0", 2},
+    {"a\0b", 3},     {"a\0c", 3},       {"\0a", 2},        {"\xff", 1}, {"\xff\0\xfe", 3},
+    {"abcdefgh", 8}, {"abcdefgh\0", 9}, {"abcdefg\0h", 9},
 };
 #define BINARY_KEY_COUNT (sizeof(binary_keys) / sizeof(binary_keys[0]))
 
@@ -772,8 +772,7 @@ static void test_detached_entries_move_and_rename(void **state)
 
     /* RENAME: re-key the detached entry, keeping value, type and flags. */
     detached = keytable_remove(target, "moving", 6);
-    keytable_entry *renamed =
-        keytable_entry_rekey(detached, "a-much-longer-name-than-before", 30);
+    keytable_entry *renamed = keytable_entry_rekey(detached, "a-much-longer-name-than-before", 30);
     assert_non_null(renamed);
     assert_ptr_equal(renamed->value, &marker);
     assert_int_equal(renamed->type_index, 7);

@@ -116,7 +116,8 @@ static void model_delete(model *m, size_t index, size_t count)
         return;
     for (size_t i = index; i < index + count; i++)
         free(m->items[i]);
-    memmove(m->items + index, m->items + index + count, (m->count - index - count) * sizeof(*m->items));
+    memmove(m->items + index, m->items + index + count,
+            (m->count - index - count) * sizeof(*m->items));
     memmove(m->lengths + index, m->lengths + index + count,
             (m->count - index - count) * sizeof(*m->lengths));
     m->count -= count;
@@ -308,35 +309,47 @@ static size_t random_below(size_t bound)
 /* Fills buffer (at least 6000 bytes) with an element of a random class. */
 static size_t random_element(char *buffer)
 {
-    static const char *const awkward[] = {"", "0", "-0", "01", "+1", " 1", "1 ", "-", "9223372036854775807",
-                                          "9223372036854775808", "-9223372036854775808",
-                                          "-9223372036854775809", "00", "1e3", "0x10"};
+    static const char *const awkward[] = {"",
+                                          "0",
+                                          "-0",
+                                          "01",
+                                          "+1",
+                                          " 1",
+                                          "1 ",
+                                          "-",
+                                          "9223372036854775807",
+                                          "9223372036854775808",
+                                          "-9223372036854775808",
+                                          "-9223372036854775809",
+                                          "00",
+                                          "1e3",
+                                          "0x10"};
     switch (random_below(8)) {
-    case 0:
-        return (size_t)sprintf(buffer, "%u", (unsigned)random_below(128));
-    case 1:
-        return (size_t)sprintf(buffer, "%lld", (long long)random_below(20000) - 10000);
-    case 2:
-        return (size_t)sprintf(buffer, "%lld", (long long)next_random());
-    case 3: {
-        const char *text = awkward[random_below(sizeof(awkward) / sizeof(awkward[0]))];
-        size_t length = strlen(text);
-        memcpy(buffer, text, length);
-        return length;
-    }
-    case 4: {
-        size_t length = 64 + random_below(5000);
-        for (size_t i = 0; i < length; i++)
-            buffer[i] = (char)('a' + i % 26);
-        buffer[0] = (char)('A' + random_below(26));
-        return length;
-    }
-    default: {
-        size_t length = random_below(70);
-        for (size_t i = 0; i < length; i++)
-            buffer[i] = (char)random_below(256);
-        return length;
-    }
+        case 0:
+            return (size_t)sprintf(buffer, "%u", (unsigned)random_below(128));
+        case 1:
+            return (size_t)sprintf(buffer, "%lld", (long long)random_below(20000) - 10000);
+        case 2:
+            return (size_t)sprintf(buffer, "%lld", (long long)next_random());
+        case 3: {
+            const char *text = awkward[random_below(sizeof(awkward) / sizeof(awkward[0]))];
+            size_t length = strlen(text);
+            memcpy(buffer, text, length);
+            return length;
+        }
+        case 4: {
+            size_t length = 64 + random_below(5000);
+            for (size_t i = 0; i < length; i++)
+                buffer[i] = (char)('a' + i % 26);
+            buffer[0] = (char)('A' + random_below(26));
+            return length;
+        }
+        default: {
+            size_t length = random_below(70);
+            for (size_t i = 0; i < length; i++)
+                buffer[i] = (char)random_below(256);
+            return length;
+        }
     }
 }
 
@@ -365,9 +378,19 @@ static void test_integer_parsing_is_canonical(void **state)
     assert_true(packed_parse_integer("-1", 2, &value) && value == -1);
     assert_true(packed_parse_integer("9223372036854775807", 19, &value) && value == INT64_MAX);
     assert_true(packed_parse_integer("-9223372036854775808", 20, &value) && value == INT64_MIN);
-    const char *const rejected[] = {"", "-", "-0", "01", "+1", " 1", "1 ", "1e3", "0x1",
-                                    "9223372036854775808", "-9223372036854775809",
-                                    "99999999999999999999", "123456789012345678901"};
+    const char *const rejected[] = {"",
+                                    "-",
+                                    "-0",
+                                    "01",
+                                    "+1",
+                                    " 1",
+                                    "1 ",
+                                    "1e3",
+                                    "0x1",
+                                    "9223372036854775808",
+                                    "-9223372036854775809",
+                                    "99999999999999999999",
+                                    "123456789012345678901"};
     for (size_t i = 0; i < sizeof(rejected) / sizeof(rejected[0]); i++)
         assert_false(packed_parse_integer(rejected[i], strlen(rejected[i]), &value));
 }
@@ -381,12 +404,28 @@ static void test_encoding_classes_round_trip(void **state)
         const char *text;
         size_t encoded_size;
     } integers[] = {
-        {"0", 2},           {"127", 2},          {"128", 3},         {"-1", 3},
-        {"4095", 3},        {"-4096", 3},        {"4096", 4},        {"-4097", 4},
-        {"32767", 4},       {"-32768", 4},       {"32768", 5},       {"-32769", 5},
-        {"8388607", 5},     {"-8388608", 5},     {"8388608", 6},     {"-8388609", 6},
-        {"2147483647", 6},  {"-2147483648", 6},  {"2147483648", 10}, {"-2147483649", 10},
-        {"9223372036854775807", 10},             {"-9223372036854775808", 10},
+        {"0", 2},
+        {"127", 2},
+        {"128", 3},
+        {"-1", 3},
+        {"4095", 3},
+        {"-4096", 3},
+        {"4096", 4},
+        {"-4097", 4},
+        {"32767", 4},
+        {"-32768", 4},
+        {"32768", 5},
+        {"-32769", 5},
+        {"8388607", 5},
+        {"-8388608", 5},
+        {"8388608", 6},
+        {"-8388609", 6},
+        {"2147483647", 6},
+        {"-2147483648", 6},
+        {"2147483648", 10},
+        {"-2147483649", 10},
+        {"9223372036854775807", 10},
+        {"-9223372036854775808", 10},
     };
     static char big[70000];
     memset(big, 'x', sizeof(big));
@@ -438,7 +477,7 @@ static void test_encoding_classes_round_trip(void **state)
 static void test_conversion_boundary_bytes(void **state)
 {
     (void)state;
-    const long long fill = -1; /* 4096 bytes */
+    const long long fill = -1;           /* 4096 bytes */
     const char element[] = "abcdefghij"; /* 1 tag + 10 + 1 back-size = 12 bytes */
     packed_value value;
     prepare(&value, element, 10);
@@ -519,91 +558,91 @@ static int random_operation(list_value *list, model *m, long long fill, char *bu
     size_t count = m->count;
     int status = 0;
     switch (random_below(10)) {
-    case 0:
-    case 1:
-        status = list_value_push(list, LIST_HEAD, &value, fill);
-        if (status == 0)
-            model_insert(m, 0, buffer, length);
-        break;
-    case 2:
-    case 3:
-        status = list_value_push(list, LIST_TAIL, &value, fill);
-        if (status == 0)
-            model_insert(m, m->count, buffer, length);
-        break;
-    case 4: {
-        size_t popped = random_below(4);
-        int where = random_below(2) ? LIST_HEAD : LIST_TAIL;
-        list_value_pop(list, where, popped, fill);
-        if (popped > count)
-            popped = count;
-        model_delete(m, where == LIST_HEAD ? 0 : count - popped, popped);
-        break;
-    }
-    case 5: {
-        if (count == 0)
+        case 0:
+        case 1:
+            status = list_value_push(list, LIST_HEAD, &value, fill);
+            if (status == 0)
+                model_insert(m, 0, buffer, length);
             break;
-        size_t index = random_below(count);
-        int after = (int)random_below(2);
-        list_position position;
-        assert_true(list_value_seek(list, (long long)index, &position));
-        status = list_value_insert(list, &position, after, &value, fill);
-        if (status == 0)
-            model_insert(m, index + (size_t)after, buffer, length);
-        break;
-    }
-    case 6: {
-        if (count == 0)
+        case 2:
+        case 3:
+            status = list_value_push(list, LIST_TAIL, &value, fill);
+            if (status == 0)
+                model_insert(m, m->count, buffer, length);
             break;
-        size_t index = random_below(count);
-        list_position position;
-        assert_true(list_value_seek(list, (long long)index - (long long)count, &position));
-        status = list_value_replace(list, &position, &value, fill);
-        if (status == 0)
-            model_replace(m, index, buffer, length);
-        break;
-    }
-    case 7: {
-        /* Delete a few entries walking in one direction, as LREM does. */
-        if (count == 0)
+        case 4: {
+            size_t popped = random_below(4);
+            int where = random_below(2) ? LIST_HEAD : LIST_TAIL;
+            list_value_pop(list, where, popped, fill);
+            if (popped > count)
+                popped = count;
+            model_delete(m, where == LIST_HEAD ? 0 : count - popped, popped);
             break;
-        size_t index = random_below(count);
-        int toward_tail = (int)random_below(2);
-        size_t deletions = 1 + random_below(5);
-        list_position position;
-        assert_true(list_value_seek(list, (long long)index, &position));
-        while (deletions-- > 0 && position.offset != 0) {
-            list_value_delete_at(list, &position, toward_tail);
-            model_delete(m, index, 1);
-            if (!toward_tail) {
-                if (index == 0)
-                    break;
-                index--;
-            }
         }
-        list_value_settle(list, fill);
-        break;
-    }
-    case 8: {
-        if (count == 0 || random_below(4) != 0)
+        case 5: {
+            if (count == 0)
+                break;
+            size_t index = random_below(count);
+            int after = (int)random_below(2);
+            list_position position;
+            assert_true(list_value_seek(list, (long long)index, &position));
+            status = list_value_insert(list, &position, after, &value, fill);
+            if (status == 0)
+                model_insert(m, index + (size_t)after, buffer, length);
             break;
-        size_t start = random_below(count);
-        size_t end = start + random_below(count - start);
-        list_value_trim(list, start, end, fill);
-        model_delete(m, end + 1, count - end - 1);
-        model_delete(m, 0, start);
-        break;
-    }
-    default: {
-        /* Read a random index directly. */
-        if (count == 0)
+        }
+        case 6: {
+            if (count == 0)
+                break;
+            size_t index = random_below(count);
+            list_position position;
+            assert_true(list_value_seek(list, (long long)index - (long long)count, &position));
+            status = list_value_replace(list, &position, &value, fill);
+            if (status == 0)
+                model_replace(m, index, buffer, length);
             break;
-        size_t index = random_below(count);
-        list_position position;
-        assert_true(list_value_seek(list, (long long)index, &position));
-        assert_entry_is(list, &position, m, index);
-        break;
-    }
+        }
+        case 7: {
+            /* Delete a few entries walking in one direction, as LREM does. */
+            if (count == 0)
+                break;
+            size_t index = random_below(count);
+            int toward_tail = (int)random_below(2);
+            size_t deletions = 1 + random_below(5);
+            list_position position;
+            assert_true(list_value_seek(list, (long long)index, &position));
+            while (deletions-- > 0 && position.offset != 0) {
+                list_value_delete_at(list, &position, toward_tail);
+                model_delete(m, index, 1);
+                if (!toward_tail) {
+                    if (index == 0)
+                        break;
+                    index--;
+                }
+            }
+            list_value_settle(list, fill);
+            break;
+        }
+        case 8: {
+            if (count == 0 || random_below(4) != 0)
+                break;
+            size_t start = random_below(count);
+            size_t end = start + random_below(count - start);
+            list_value_trim(list, start, end, fill);
+            model_delete(m, end + 1, count - end - 1);
+            model_delete(m, 0, start);
+            break;
+        }
+        default: {
+            /* Read a random index directly. */
+            if (count == 0)
+                break;
+            size_t index = random_below(count);
+            list_position position;
+            assert_true(list_value_seek(list, (long long)index, &position));
+            assert_entry_is(list, &position, m, index);
+            break;
+        }
     }
     return status;
 }

@@ -233,8 +233,18 @@ static void test_integer_parsing_is_canonical(void **state)
     assert_true(packed_parse_integer("-1", 2, &value) && value == -1);
     assert_true(packed_parse_integer("9223372036854775807", 19, &value) && value == INT64_MAX);
     assert_true(packed_parse_integer("-9223372036854775808", 20, &value) && value == INT64_MIN);
-    const char *const rejected[] = {"", "-", "-0", "01", "+1", " 1", "1 ", "1e3", "0x1", "1.5",
-                                    "9223372036854775808", "-9223372036854775809"};
+    const char *const rejected[] = {"",
+                                    "-",
+                                    "-0",
+                                    "01",
+                                    "+1",
+                                    " 1",
+                                    "1 ",
+                                    "1e3",
+                                    "0x1",
+                                    "1.5",
+                                    "9223372036854775808",
+                                    "-9223372036854775809"};
     for (size_t i = 0; i < sizeof(rejected) / sizeof(rejected[0]); i++)
         assert_false(packed_parse_integer(rejected[i], strlen(rejected[i]), &value));
 }
@@ -255,10 +265,11 @@ static void test_entry_sizes(void **state)
     static const struct {
         size_t length;
         size_t one_way, both_ways;
-    } strings[] = {{0, 1, 2},          {1, 2, 3},          {63, 64, 65},
-                   {64, 65, 66},       {65, 67, 68},       {126, 128, 130},
-                   {127, 129, 131},    {4095, 4097, 4099}, {4096, 4101, 4103},
-                   {70000, 70005, 70008}};
+    } strings[] = {{0, 1, 2},          {1, 2, 3},
+                   {63, 64, 65},       {64, 65, 66},
+                   {65, 67, 68},       {126, 128, 130},
+                   {127, 129, 131},    {4095, 4097, 4099},
+                   {4096, 4101, 4103}, {70000, 70005, 70008}};
     static char big[70000];
     memset(big, 'q', sizeof(big));
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
@@ -271,11 +282,13 @@ static void test_entry_sizes(void **state)
     static const struct {
         const char *text;
         size_t body;
-    } integers[] = {{"0", 1},           {"127", 1},         {"128", 2},
-                    {"-1", 2},          {"4095", 2},        {"-4096", 2},
-                    {"4096", 3},        {"-32768", 3},      {"32768", 4},
-                    {"8388607", 4},     {"-8388609", 5},    {"2147483647", 5},
-                    {"2147483648", 9},  {"-9223372036854775808", 9}};
+    } integers[] = {{"0", 1},          {"127", 1},
+                    {"128", 2},        {"-1", 2},
+                    {"4095", 2},       {"-4096", 2},
+                    {"4096", 3},       {"-32768", 3},
+                    {"32768", 4},      {"8388607", 4},
+                    {"-8388609", 5},   {"2147483647", 5},
+                    {"2147483648", 9}, {"-9223372036854775808", 9}};
     for (size_t i = 0; i < sizeof(integers) / sizeof(integers[0]); i++) {
         packed_value value = prepared(integers[i].text, strlen(integers[i].text));
         assert_true(value.is_integer);
@@ -299,11 +312,24 @@ static void test_round_trip_every_class(void **state)
     static char big[70000];
     for (size_t i = 0; i < sizeof(big); i++)
         big[i] = (char)('a' + i % 26);
-    static const char *const integers[] = {
-        "0",     "127",   "128",        "-1",          "4095",       "-4096",
-        "4096",  "32767", "-32768",     "32768",       "8388607",    "-8388608",
-        "8388608", "2147483647", "-2147483648", "2147483648", "9223372036854775807",
-        "-9223372036854775808"};
+    static const char *const integers[] = {"0",
+                                           "127",
+                                           "128",
+                                           "-1",
+                                           "4095",
+                                           "-4096",
+                                           "4096",
+                                           "32767",
+                                           "-32768",
+                                           "32768",
+                                           "8388607",
+                                           "-8388608",
+                                           "8388608",
+                                           "2147483647",
+                                           "-2147483648",
+                                           "2147483648",
+                                           "9223372036854775807",
+                                           "-9223372036854775808"};
     static const size_t lengths[] = {0, 1, 63, 64, 65, 127, 128, 4095, 4096, 16383, 16384, 70000};
     for (size_t f = 0; f < FLAG_SET_COUNT; f++) {
         packed_list *list = packed_list_create(0x5A, flag_sets[f], 0);
@@ -357,9 +383,9 @@ static void test_find_with_stride(void **state)
         assert_int_equal(packed_list_push_tail(&list, &twelve), DBLITE_OK);
         packed_value probe = text_value("f1");
         assert_int_equal(packed_list_find(list, 0, &probe, 0), packed_list_first(list));
-        assert_int_equal(packed_list_find(list, packed_list_next(list, packed_list_first(list)),
-                                          &probe, 0),
-                         packed_list_seek(list, 3));
+        assert_int_equal(
+            packed_list_find(list, packed_list_next(list, packed_list_first(list)), &probe, 0),
+            packed_list_seek(list, 3));
         probe = text_value("v1");
         assert_int_equal(packed_list_find(list, 0, &probe, 1), packed_list_seek(list, 2));
         probe = text_value("x");
@@ -508,7 +534,8 @@ static void test_limits(void **state)
     for (size_t i = 0; i < 4096; i++)
         batch[i] = small;
     for (size_t pushed = 0; pushed < PACKED_LIST_MAX_COUNT;) {
-        size_t count = PACKED_LIST_MAX_COUNT - pushed < 4096 ? PACKED_LIST_MAX_COUNT - pushed : 4096;
+        size_t count =
+            PACKED_LIST_MAX_COUNT - pushed < 4096 ? PACKED_LIST_MAX_COUNT - pushed : 4096;
         assert_int_equal(packed_list_insert_all(&list, 0, batch, count), DBLITE_OK);
         pushed += count;
     }
@@ -593,29 +620,30 @@ static void test_split_rejoin_append(void **state)
 static size_t random_element(char *buffer)
 {
     switch (random_below(6)) {
-    case 0:
-        return (size_t)snprintf(buffer, 32, "%lld", (long long)random_below(300) - 150);
-    case 1:
-        return (size_t)snprintf(buffer, 32, "%lld",
-                                (long long)(random_below(UINT32_MAX) * random_below(UINT32_MAX)));
-    case 2:
-        return (size_t)snprintf(buffer, 32, "-%zu", random_below(100000) + 1);
-    case 3: {
-        size_t length = 60 + random_below(10); /* around the 64-byte code */
-        memset(buffer, 'm', length);
-        return length;
-    }
-    case 4: {
-        size_t length = random_below(300);
-        memset(buffer, 'L', length);
-        return length;
-    }
-    default: {
-        size_t length = random_below(20);
-        for (size_t i = 0; i < length; i++)
-            buffer[i] = (char)random_below(256);
-        return length;
-    }
+        case 0:
+            return (size_t)snprintf(buffer, 32, "%lld", (long long)random_below(300) - 150);
+        case 1:
+            return (size_t)snprintf(
+                buffer, 32, "%lld",
+                (long long)(random_below(UINT32_MAX) * random_below(UINT32_MAX)));
+        case 2:
+            return (size_t)snprintf(buffer, 32, "-%zu", random_below(100000) + 1);
+        case 3: {
+            size_t length = 60 + random_below(10); /* around the 64-byte code */
+            memset(buffer, 'm', length);
+            return length;
+        }
+        case 4: {
+            size_t length = random_below(300);
+            memset(buffer, 'L', length);
+            return length;
+        }
+        default: {
+            size_t length = random_below(20);
+            for (size_t i = 0; i < length; i++)
+                buffer[i] = (char)random_below(256);
+            return length;
+        }
     }
 }
 
@@ -644,63 +672,64 @@ static void test_random_edits(void **state)
             int status = DBLITE_OK;
             size_t count = m.count;
             switch (random_below(m.count > 200 ? 8 : 6)) {
-            case 0:
-                status = packed_list_push_head(&edited, &value);
-                if (status == DBLITE_OK)
-                    model_insert(&m, 0, buffer, length);
-                break;
-            case 1:
-                status = packed_list_push_tail(&edited, &value);
-                if (status == DBLITE_OK)
-                    model_insert(&m, m.count, buffer, length);
-                break;
-            case 2: {
-                size_t index = random_below(count + 1);
-                status = packed_list_insert(
-                    &edited, index == count ? 0 : packed_list_seek(list, (long long)index), &value);
-                if (status == DBLITE_OK)
-                    model_insert(&m, index, buffer, length);
-                break;
-            }
-            case 3: {
-                if (count == 0)
+                case 0:
+                    status = packed_list_push_head(&edited, &value);
+                    if (status == DBLITE_OK)
+                        model_insert(&m, 0, buffer, length);
                     break;
-                size_t index = random_below(count);
-                status = packed_list_replace(&edited, packed_list_seek(list, (long long)index),
-                                             &value);
-                if (status == DBLITE_OK) {
-                    model_delete(&m, index, 1);
-                    model_insert(&m, index, buffer, length);
-                }
-                break;
-            }
-            case 4: {
-                /* A pair anywhere, as a sorted set inserts member and score. */
-                packed_value pair[2] = {value, prepared("-2.5", 4)};
-                size_t index = random_below(count + 1);
-                status = packed_list_insert_all(
-                    &edited, index == count ? 0 : packed_list_seek(list, (long long)index), pair, 2);
-                if (status == DBLITE_OK) {
-                    model_insert(&m, index, buffer, length);
-                    model_insert(&m, index + 1, "-2.5", 4);
-                }
-                break;
-            }
-            default: {
-                if (count == 0)
+                case 1:
+                    status = packed_list_push_tail(&edited, &value);
+                    if (status == DBLITE_OK)
+                        model_insert(&m, m.count, buffer, length);
                     break;
-                size_t index = random_below(count);
-                size_t removed = 1 + random_below(count - index < 20 ? count - index : 20);
-                size_t next =
-                    packed_list_delete(&edited, packed_list_seek(list, (long long)index), removed);
-                model_delete(&m, index, removed);
-                assert_int_equal(next, index < m.count
-                                           ? packed_list_seek(edited, (long long)index)
-                                           : 0);
-                if (flags & PACKED_LIST_COPY_ON_GROW)
-                    assert_ptr_equal(edited, list);
-                break;
-            }
+                case 2: {
+                    size_t index = random_below(count + 1);
+                    status = packed_list_insert(
+                        &edited, index == count ? 0 : packed_list_seek(list, (long long)index),
+                        &value);
+                    if (status == DBLITE_OK)
+                        model_insert(&m, index, buffer, length);
+                    break;
+                }
+                case 3: {
+                    if (count == 0)
+                        break;
+                    size_t index = random_below(count);
+                    status = packed_list_replace(&edited, packed_list_seek(list, (long long)index),
+                                                 &value);
+                    if (status == DBLITE_OK) {
+                        model_delete(&m, index, 1);
+                        model_insert(&m, index, buffer, length);
+                    }
+                    break;
+                }
+                case 4: {
+                    /* A pair anywhere, as a sorted set inserts member and score. */
+                    packed_value pair[2] = {value, prepared("-2.5", 4)};
+                    size_t index = random_below(count + 1);
+                    status = packed_list_insert_all(
+                        &edited, index == count ? 0 : packed_list_seek(list, (long long)index),
+                        pair, 2);
+                    if (status == DBLITE_OK) {
+                        model_insert(&m, index, buffer, length);
+                        model_insert(&m, index + 1, "-2.5", 4);
+                    }
+                    break;
+                }
+                default: {
+                    if (count == 0)
+                        break;
+                    size_t index = random_below(count);
+                    size_t removed = 1 + random_below(count - index < 20 ? count - index : 20);
+                    size_t next = packed_list_delete(
+                        &edited, packed_list_seek(list, (long long)index), removed);
+                    model_delete(&m, index, removed);
+                    assert_int_equal(
+                        next, index < m.count ? packed_list_seek(edited, (long long)index) : 0);
+                    if (flags & PACKED_LIST_COPY_ON_GROW)
+                        assert_ptr_equal(edited, list);
+                    break;
+                }
             }
             allocations_before_failure = -1;
             if (status != DBLITE_OK) {

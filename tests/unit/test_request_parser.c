@@ -62,7 +62,10 @@ typedef struct text {
 } text;
 
 /* A string literal with its length, NUL bytes included. */
-#define T(literal) { literal, sizeof(literal) - 1 }
+#define T(literal)                   \
+    {                                \
+        literal, sizeof(literal) - 1 \
+    }
 
 #define OPTION_INTEGERS 1 /* accept_integer_elements */
 #define OPTION_AUTH 2     /* request_parser_require_authentication */
@@ -74,8 +77,8 @@ typedef struct vector {
     text input;
     int options;
     request_status status;
-    size_t consumed;        /* COMPLETE only */
-    const char *error;      /* ERROR only */
+    size_t consumed;   /* COMPLETE only */
+    const char *error; /* ERROR only */
     int argc;
     text argv[MAX_VECTOR_ARGS];
     unsigned char integer[MAX_VECTOR_ARGS];
@@ -88,23 +91,54 @@ typedef struct vector {
 static const vector VECTORS[] = {
     /* Valid RESP arrays. */
     {"ping", T("*1\r\n$4\r\nPING\r\n"), 0, COMPLETE(14), NULL, 1, {T("PING")}, {0}},
-    {"set with empty value", T("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"), 0, COMPLETE(26), NULL, 3,
-     {T("SET"), T("k"), T("")}, {0}},
-    {"binary bulk", T("*2\r\n$4\r\nECHO\r\n$6\r\na\0\r\nb\n\r\n"), 0, COMPLETE(26), NULL, 2,
-     {T("ECHO"), T("a\0\r\nb\n")}, {0}},
+    {"set with empty value",
+     T("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"),
+     0,
+     COMPLETE(26),
+     NULL,
+     3,
+     {T("SET"), T("k"), T("")},
+     {0}},
+    {"binary bulk",
+     T("*2\r\n$4\r\nECHO\r\n$6\r\na\0\r\nb\n\r\n"),
+     0,
+     COMPLETE(26),
+     NULL,
+     2,
+     {T("ECHO"), T("a\0\r\nb\n")},
+     {0}},
     {"empty array", T("*0\r\n"), 0, COMPLETE(4), NULL, 0, {{0}}, {0}},
     {"null array", T("*-1\r\n"), 0, COMPLETE(5), NULL, 0, {{0}}, {0}},
     {"negative count", T("*-5\r\n$3\r\n"), 0, COMPLETE(5), NULL, 0, {{0}}, {0}},
     {"terminators not checked", T("*1\rx$4\ryPINGzz"), 0, COMPLETE(14), NULL, 1, {T("PING")}, {0}},
-    {"pipelined tail ignored", T("*1\r\n$4\r\nPING\r\n*1\r\n$4\r\n"), 0, COMPLETE(14), NULL, 1,
-     {T("PING")}, {0}},
-    {"count with many digits", T("*00000000000000000001\r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
+    {"pipelined tail ignored",
+     T("*1\r\n$4\r\nPING\r\n*1\r\n$4\r\n"),
+     0,
+     COMPLETE(14),
+     NULL,
+     1,
+     {T("PING")},
+     {0}},
+    {"count with many digits", T("*00000000000000000001\r\n"), 0,
+     ERROR("ERR Protocol error: invalid multibulk length")},
     {"max default count", T("*1048576\r\n$1\r\n"), 0, INCOMPLETE},
     {"max default bulk", T("*1\r\n$536870912\r\n"), 0, INCOMPLETE},
-    {"integer elements", T("*4\r\n$3\r\nSET\r\n:12\r\n:-5\r\n:0\r\n"), OPTION_INTEGERS, COMPLETE(27),
-     NULL, 4, {T("SET"), T("12"), T("-5"), T("0")}, {0, 1, 1, 1}},
-    {"integer extremes", T("*2\r\n:9223372036854775807\r\n:-9223372036854775808\r\n"), OPTION_INTEGERS,
-     COMPLETE(49), NULL, 2, {T("9223372036854775807"), T("-9223372036854775808")}, {1, 1}},
+    {"integer elements",
+     T("*4\r\n$3\r\nSET\r\n:12\r\n:-5\r\n:0\r\n"),
+     OPTION_INTEGERS,
+     COMPLETE(27),
+     NULL,
+     4,
+     {T("SET"), T("12"), T("-5"), T("0")},
+     {0, 1, 1, 1}},
+    {"integer extremes",
+     T("*2\r\n:9223372036854775807\r\n:-9223372036854775808\r\n"),
+     OPTION_INTEGERS,
+     COMPLETE(49),
+     NULL,
+     2,
+     {T("9223372036854775807"), T("-9223372036854775808")},
+     {1, 1}},
     {"authenticated limits ok", T("*10\r\n$16384\r\n"), OPTION_AUTH, INCOMPLETE},
 
     /* Malformed RESP arrays. */
@@ -114,33 +148,49 @@ static const vector VECTORS[] = {
     {"count minus zero", T("*-0\r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
     {"count plus sign", T("*+1\r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
     {"count leading space", T("* 1\r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
-    {"count trailing space", T("*1 \r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
+    {"count trailing space", T("*1 \r\n"), 0,
+     ERROR("ERR Protocol error: invalid multibulk length")},
     {"count lone minus", T("*-\r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
-    {"count over INT_MAX", T("*2147483648\r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
+    {"count over INT_MAX", T("*2147483648\r\n"), 0,
+     ERROR("ERR Protocol error: invalid multibulk length")},
     {"count at INT_MAX", T("*2147483647\r\n"), 0, INCOMPLETE},
     {"count overflow", T("*99999999999999999999\r\n"), 0,
      ERROR("ERR Protocol error: invalid multibulk length")},
-    {"count line ends at LF", T("*1\n$4\r\n"), 0, ERROR("ERR Protocol error: invalid multibulk length")},
+    {"count line ends at LF", T("*1\n$4\r\n"), 0,
+     ERROR("ERR Protocol error: invalid multibulk length")},
     {"bulk length negative", T("*3\r\n$3\r\nSET\r\n$1\r\na\r\n$-1\r\n"), 0,
      ERROR("ERR Protocol error: invalid bulk length")},
-    {"bulk length not a number", T("*1\r\n$abc\r\n"), 0, ERROR("ERR Protocol error: invalid bulk length")},
+    {"bulk length not a number", T("*1\r\n$abc\r\n"), 0,
+     ERROR("ERR Protocol error: invalid bulk length")},
     {"bulk length empty", T("*1\r\n$\r\n"), 0, ERROR("ERR Protocol error: invalid bulk length")},
-    {"bulk length leading zero", T("*1\r\n$03\r\nfoo\r\n"), 0, ERROR("ERR Protocol error: invalid bulk length")},
-    {"bulk length over limit", T("*1\r\n$536870913\r\n"), 0, ERROR("ERR Protocol error: invalid bulk length")},
+    {"bulk length leading zero", T("*1\r\n$03\r\nfoo\r\n"), 0,
+     ERROR("ERR Protocol error: invalid bulk length")},
+    {"bulk length over limit", T("*1\r\n$536870913\r\n"), 0,
+     ERROR("ERR Protocol error: invalid bulk length")},
     {"bulk length overflow", T("*1\r\n$9223372036854775808\r\n"), 0,
      ERROR("ERR Protocol error: invalid bulk length")},
-    {"element not a bulk", T("*1\r\nfoo\r\n"), 0, ERROR("ERR Protocol error: expected '$', got 'f'")},
+    {"element not a bulk", T("*1\r\nfoo\r\n"), 0,
+     ERROR("ERR Protocol error: expected '$', got 'f'")},
     {"element is CR", T("*1\r\n\r\n"), 0, ERROR("ERR Protocol error: expected '$', got ' '")},
     {"element is LF", T("*1\r\n\nfoo\r\n"), 0, ERROR("ERR Protocol error: expected '$', got ' '")},
-    {"element high byte", T("*1\r\n\xff\r\n"), 0, ERROR("ERR Protocol error: expected '$', got '\xff'")},
-    {"nested array", T("*1\r\n*1\r\n$1\r\na\r\n"), 0, ERROR("ERR Protocol error: expected '$', got '*'")},
-    {"integer refused by default", T("*1\r\n:5\r\n"), 0, ERROR("ERR Protocol error: expected '$', got ':'")},
-    {"second element bad", T("*2\r\n$1\r\na\r\n+b\r\n"), 0, ERROR("ERR Protocol error: expected '$', got '+'")},
-    {"integer not a number", T("*1\r\n:abc\r\n"), OPTION_INTEGERS, ERROR("ERR Protocol error: invalid integer element")},
-    {"integer empty", T("*1\r\n:\r\n"), OPTION_INTEGERS, ERROR("ERR Protocol error: invalid integer element")},
-    {"integer leading zero", T("*1\r\n:01\r\n"), OPTION_INTEGERS, ERROR("ERR Protocol error: invalid integer element")},
-    {"unauthenticated count", T("*11\r\n"), OPTION_AUTH, ERROR("ERR Protocol error: unauthenticated multibulk length")},
-    {"unauthenticated bulk", T("*2\r\n$16385\r\n"), OPTION_AUTH, ERROR("ERR Protocol error: unauthenticated bulk length")},
+    {"element high byte", T("*1\r\n\xff\r\n"), 0,
+     ERROR("ERR Protocol error: expected '$', got '\xff'")},
+    {"nested array", T("*1\r\n*1\r\n$1\r\na\r\n"), 0,
+     ERROR("ERR Protocol error: expected '$', got '*'")},
+    {"integer refused by default", T("*1\r\n:5\r\n"), 0,
+     ERROR("ERR Protocol error: expected '$', got ':'")},
+    {"second element bad", T("*2\r\n$1\r\na\r\n+b\r\n"), 0,
+     ERROR("ERR Protocol error: expected '$', got '+'")},
+    {"integer not a number", T("*1\r\n:abc\r\n"), OPTION_INTEGERS,
+     ERROR("ERR Protocol error: invalid integer element")},
+    {"integer empty", T("*1\r\n:\r\n"), OPTION_INTEGERS,
+     ERROR("ERR Protocol error: invalid integer element")},
+    {"integer leading zero", T("*1\r\n:01\r\n"), OPTION_INTEGERS,
+     ERROR("ERR Protocol error: invalid integer element")},
+    {"unauthenticated count", T("*11\r\n"), OPTION_AUTH,
+     ERROR("ERR Protocol error: unauthenticated multibulk length")},
+    {"unauthenticated bulk", T("*2\r\n$16385\r\n"), OPTION_AUTH,
+     ERROR("ERR Protocol error: unauthenticated bulk length")},
     {"invalid before unauthenticated", T("*1\r\n$536870913\r\n"), OPTION_AUTH,
      ERROR("ERR Protocol error: invalid bulk length")},
 
@@ -163,37 +213,104 @@ static const vector VECTORS[] = {
     {"inline empty CRLF", T("\r\n"), 0, COMPLETE(2), NULL, 0, {{0}}, {0}},
     {"inline empty LF", T("\n"), 0, COMPLETE(1), NULL, 0, {{0}}, {0}},
     {"inline blanks only", T(" \t\v\f\r\n"), 0, COMPLETE(6), NULL, 0, {{0}}, {0}},
-    {"inline words", T("  SET   a\tb  \r\n"), 0, COMPLETE(15), NULL, 3, {T("SET"), T("a"), T("b")}, {0}},
+    {"inline words",
+     T("  SET   a\tb  \r\n"),
+     0,
+     COMPLETE(15),
+     NULL,
+     3,
+     {T("SET"), T("a"), T("b")},
+     {0}},
     {"inline extra CR", T("GET a\r\r\n"), 0, COMPLETE(8), NULL, 2, {T("GET"), T("a")}, {0}},
     {"inline CR splits", T("a\rb\n"), 0, COMPLETE(4), NULL, 2, {T("a"), T("b")}, {0}},
     {"inline VT inside word", T("a\vb \va\n"), 0, COMPLETE(7), NULL, 2, {T("a\vb"), T("a")}, {0}},
     {"inline dollar", T("$3\r\n"), 0, COMPLETE(4), NULL, 1, {T("$3")}, {0}},
     {"inline pipelined", T("PING\r\nPING\r\n"), 0, COMPLETE(6), NULL, 1, {T("PING")}, {0}},
-    {"inline high bytes", T("\xff\x80 \xe9t\xe9\n"), 0, COMPLETE(7), NULL, 2, {T("\xff\x80"), T("\xe9t\xe9")}, {0}},
-    {"double quotes", T("ECHO \"hello world\"\r\n"), 0, COMPLETE(20), NULL, 2,
-     {T("ECHO"), T("hello world")}, {0}},
-    {"double quote escapes", T("E \"\\n\\r\\t\\b\\a\\\\\\\"\\q\"\n"), 0, COMPLETE(21), NULL, 2,
-     {T("E"), T("\n\r\t\b\a\\\"q")}, {0}},
-    {"hex escapes", T("E \"\\x41\\x4a\\x00\\xfF\"\n"), 0, COMPLETE(21), NULL, 2, {T("E"), T("AJ\0\xff")}, {0}},
-    {"short hex escape", T("E \"\\x4\" \"\\xg1\"\n"), 0, COMPLETE(15), NULL, 3, {T("E"), T("x4"), T("xg1")}, {0}},
+    {"inline high bytes",
+     T("\xff\x80 \xe9t\xe9\n"),
+     0,
+     COMPLETE(7),
+     NULL,
+     2,
+     {T("\xff\x80"), T("\xe9t\xe9")},
+     {0}},
+    {"double quotes",
+     T("ECHO \"hello world\"\r\n"),
+     0,
+     COMPLETE(20),
+     NULL,
+     2,
+     {T("ECHO"), T("hello world")},
+     {0}},
+    {"double quote escapes",
+     T("E \"\\n\\r\\t\\b\\a\\\\\\\"\\q\"\n"),
+     0,
+     COMPLETE(21),
+     NULL,
+     2,
+     {T("E"), T("\n\r\t\b\a\\\"q")},
+     {0}},
+    {"hex escapes",
+     T("E \"\\x41\\x4a\\x00\\xfF\"\n"),
+     0,
+     COMPLETE(21),
+     NULL,
+     2,
+     {T("E"), T("AJ\0\xff")},
+     {0}},
+    {"short hex escape",
+     T("E \"\\x4\" \"\\xg1\"\n"),
+     0,
+     COMPLETE(15),
+     NULL,
+     3,
+     {T("E"), T("x4"), T("xg1")},
+     {0}},
     {"raw CR in quotes", T("E \"a\rb\"\n"), 0, COMPLETE(8), NULL, 2, {T("E"), T("a\rb")}, {0}},
-    {"single quotes", T("E 'it\\'s' 'a\\nb'\n"), 0, COMPLETE(17), NULL, 3, {T("E"), T("it's"), T("a\\nb")}, {0}},
-    {"quote after prefix", T("E foo\"bar\" x'y'\n"), 0, COMPLETE(16), NULL, 3, {T("E"), T("foobar"), T("xy")}, {0}},
+    {"single quotes",
+     T("E 'it\\'s' 'a\\nb'\n"),
+     0,
+     COMPLETE(17),
+     NULL,
+     3,
+     {T("E"), T("it's"), T("a\\nb")},
+     {0}},
+    {"quote after prefix",
+     T("E foo\"bar\" x'y'\n"),
+     0,
+     COMPLETE(16),
+     NULL,
+     3,
+     {T("E"), T("foobar"), T("xy")},
+     {0}},
     {"empty quoted", T("E \"\" ''\n"), 0, COMPLETE(8), NULL, 3, {T("E"), T(""), T("")}, {0}},
     {"closing quote then VT", T("\"a\"\vb\n"), 0, COMPLETE(6), NULL, 2, {T("a"), T("b")}, {0}},
     {"closing quote then CR", T("\"a\"\r\n"), 0, COMPLETE(5), NULL, 1, {T("a")}, {0}},
-    {"quote chars in other quotes", T("E \"it's\" 'say \"hi\"'\n"), 0, COMPLETE(20), NULL, 3,
-     {T("E"), T("it's"), T("say \"hi\"")}, {0}},
+    {"quote chars in other quotes",
+     T("E \"it's\" 'say \"hi\"'\n"),
+     0,
+     COMPLETE(20),
+     NULL,
+     3,
+     {T("E"), T("it's"), T("say \"hi\"")},
+     {0}},
     {"star inside inline", T("E *1\n"), 0, COMPLETE(5), NULL, 2, {T("E"), T("*1")}, {0}},
 
     /* Malformed inline requests. */
-    {"unterminated double quote", T("ECHO \"a\r\n"), 0, ERROR("ERR Protocol error: unbalanced quotes in request")},
-    {"unterminated single quote", T("ECHO 'a\n"), 0, ERROR("ERR Protocol error: unbalanced quotes in request")},
-    {"text after double quote", T("ECHO \"a\"b\r\n"), 0, ERROR("ERR Protocol error: unbalanced quotes in request")},
-    {"text after single quote", T("ECHO 'a'b\r\n"), 0, ERROR("ERR Protocol error: unbalanced quotes in request")},
-    {"escaped closing quote", T("ECHO \"a\\\"\n"), 0, ERROR("ERR Protocol error: unbalanced quotes in request")},
-    {"backslash at end", T("ECHO \"a\\\n"), 0, ERROR("ERR Protocol error: unbalanced quotes in request")},
-    {"adjacent quotes", T("E \"a\"\"b\"\n"), 0, ERROR("ERR Protocol error: unbalanced quotes in request")},
+    {"unterminated double quote", T("ECHO \"a\r\n"), 0,
+     ERROR("ERR Protocol error: unbalanced quotes in request")},
+    {"unterminated single quote", T("ECHO 'a\n"), 0,
+     ERROR("ERR Protocol error: unbalanced quotes in request")},
+    {"text after double quote", T("ECHO \"a\"b\r\n"), 0,
+     ERROR("ERR Protocol error: unbalanced quotes in request")},
+    {"text after single quote", T("ECHO 'a'b\r\n"), 0,
+     ERROR("ERR Protocol error: unbalanced quotes in request")},
+    {"escaped closing quote", T("ECHO \"a\\\"\n"), 0,
+     ERROR("ERR Protocol error: unbalanced quotes in request")},
+    {"backslash at end", T("ECHO \"a\\\n"), 0,
+     ERROR("ERR Protocol error: unbalanced quotes in request")},
+    {"adjacent quotes", T("E \"a\"\"b\"\n"), 0,
+     ERROR("ERR Protocol error: unbalanced quotes in request")},
 };
 
 /* ---- Helpers ------------------------------------------------------------ */
@@ -238,7 +355,8 @@ static void check_result(const vector *v, const char *mode, const request_parser
     if (status != REQUEST_COMPLETE)
         return;
     if (parser->consumed != v->consumed || parser->consumed > length)
-        fail_msg("%s [%s]: consumed %zu, expected %zu", v->name, mode, parser->consumed, v->consumed);
+        fail_msg("%s [%s]: consumed %zu, expected %zu", v->name, mode, parser->consumed,
+                 v->consumed);
     if (parser->argc != v->argc)
         fail_msg("%s [%s]: argc %d, expected %d", v->name, mode, parser->argc, v->argc);
     for (int index = 0; index < parser->argc; index++) {
@@ -249,8 +367,9 @@ static void check_result(const vector *v, const char *mode, const request_parser
             fail_msg("%s [%s]: argument %d integer flag %d", v->name, mode, index,
                      parser->argument_is_integer[index]);
         int in_buffer = points_inside(arg->ptr, arg->len, buffer, parser->consumed);
-        int in_parser = parser->unescaped != NULL &&
-                        points_inside(arg->ptr, arg->len, parser->unescaped, parser->unescaped_capacity);
+        int in_parser =
+            parser->unescaped != NULL &&
+            points_inside(arg->ptr, arg->len, parser->unescaped, parser->unescaped_capacity);
         if (!in_buffer && !(in_parser && v->input.ptr[0] != '*'))
             fail_msg("%s [%s]: argument %d points outside the request", v->name, mode, index);
     }
@@ -274,9 +393,10 @@ static void feed_in_pieces(const vector *v, const char *mode, piece_fn next_piec
         if (status != REQUEST_INCOMPLETE) {
             check_result(v, mode, &parser, status, buffer, fed);
             /* A request completes as soon as its last byte arrived. */
-            if (status == REQUEST_COMPLETE && (fed < parser.consumed || previous_fed >= parser.consumed))
-                fail_msg("%s [%s]: completed at %zu bytes (before: %zu), consumed %zu", v->name, mode,
-                         fed, previous_fed, parser.consumed);
+            if (status == REQUEST_COMPLETE &&
+                (fed < parser.consumed || previous_fed >= parser.consumed))
+                fail_msg("%s [%s]: completed at %zu bytes (before: %zu), consumed %zu", v->name,
+                         mode, fed, previous_fed, parser.consumed);
             free(buffer);
             break;
         }
@@ -401,11 +521,13 @@ static char *run_connection(const char *input, size_t length, size_t piece, unsi
                 finished = 1;
                 break;
             }
-            written += (size_t)snprintf(transcript + written, transcript_size - written, "%d:", parser.argc);
+            written += (size_t)snprintf(transcript + written, transcript_size - written,
+                                        "%d:", parser.argc);
             for (int index = 0; index < parser.argc; index++) {
                 for (size_t byte = 0; byte < parser.argv[index].len; byte++)
-                    written += (size_t)snprintf(transcript + written, transcript_size - written, "%02x",
-                                                (unsigned char)parser.argv[index].ptr[byte]);
+                    written +=
+                        (size_t)snprintf(transcript + written, transcript_size - written, "%02x",
+                                         (unsigned char)parser.argv[index].ptr[byte]);
                 written += (size_t)snprintf(transcript + written, transcript_size - written, "%s",
                                             parser.argument_is_integer[index] ? "i," : ",");
             }
@@ -426,25 +548,23 @@ static char *run_connection(const char *input, size_t length, size_t piece, unsi
 static void test_pipelined_requests(void **state)
 {
     (void)state;
-    static const char input[] =
-        "*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n"
-        "*0\r\n"
-        "PING\r\n"
-        "\r\n"
-        "*-1\r\n"
-        "SET k \"a b\"\n"
-        "*3\r\n$3\r\nSET\r\n:42\r\n$3\r\na\0b\r\n"
-        "*1\r\n$4\r\nQUIT\r\n"
-        "*1\r\n$4\r\nPI";
-    static const char expected[] =
-        "2:4543484f,68656c6c6f,;"
-        "0:;"
-        "1:50494e47,;"
-        "0:;"
-        "0:;"
-        "3:534554,6b,612062,;"
-        "3:534554,3432i,610062,;"
-        "1:51554954,;";
+    static const char input[] = "*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n"
+                                "*0\r\n"
+                                "PING\r\n"
+                                "\r\n"
+                                "*-1\r\n"
+                                "SET k \"a b\"\n"
+                                "*3\r\n$3\r\nSET\r\n:42\r\n$3\r\na\0b\r\n"
+                                "*1\r\n$4\r\nQUIT\r\n"
+                                "*1\r\n$4\r\nPI";
+    static const char expected[] = "2:4543484f,68656c6c6f,;"
+                                   "0:;"
+                                   "1:50494e47,;"
+                                   "0:;"
+                                   "0:;"
+                                   "3:534554,6b,612062,;"
+                                   "3:534554,3432i,610062,;"
+                                   "1:51554954,;";
     request_limits limits;
     request_limits_set_defaults(&limits);
     limits.accept_integer_elements = 1;
@@ -472,7 +592,8 @@ static void test_pipelined_error_stops(void **state)
     request_limits_set_defaults(&limits);
     for (size_t piece = 1; piece <= sizeof input; piece++) {
         char *transcript = run_connection(input, sizeof input - 1, piece, 0, &limits);
-        assert_string_equal(transcript, "1:50494e47,;error ERR Protocol error: invalid bulk length;");
+        assert_string_equal(transcript,
+                            "1:50494e47,;error ERR Protocol error: invalid bulk length;");
         free(transcript);
     }
 }
@@ -558,8 +679,7 @@ static void test_huge_announced_bulk(void **state)
     limits.max_bulk_length = LLONG_MAX;
     header = "*1\r\n$9223372036854775807\r\n";
     assert_int_equal(request_parse(&parser, header, strlen(header), &limits), REQUEST_INCOMPLETE);
-    assert_int_equal(request_parser_wanted_length(&parser),
-                     strlen(header) + (size_t)LLONG_MAX + 2);
+    assert_int_equal(request_parser_wanted_length(&parser), strlen(header) + (size_t)LLONG_MAX + 2);
     /* A few more bytes of that bulk change nothing and overflow nothing. */
     static const char more[] = "*1\r\n$9223372036854775807\r\nabcdefgh";
     assert_int_equal(request_parse(&parser, more, sizeof more - 1, &limits), REQUEST_INCOMPLETE);
@@ -586,7 +706,8 @@ static void test_large_bulk_streamed(void **state)
     (void)state;
     const size_t value_length = 64u * 1024 * 1024;
     char header[64];
-    int header_length = snprintf(header, sizeof header, "*2\r\n$3\r\nSET\r\n$%zu\r\n", value_length);
+    int header_length =
+        snprintf(header, sizeof header, "*2\r\n$3\r\nSET\r\n$%zu\r\n", value_length);
     size_t total = (size_t)header_length + value_length + 2;
     char *buffer = malloc(total);
     assert_non_null(buffer);
@@ -668,7 +789,8 @@ static void test_million_arguments_streamed(void **state)
         assert_int_equal(parser.argv[index].len, 2);
         assert_int_equal(parser.argv[index].ptr[0], 'a' + index % 26);
         assert_int_equal(parser.argv[index].ptr[1], 'a' + (index / 26) % 26);
-        assert_ptr_equal(parser.argv[index].ptr, buffer + (length - (size_t)(count - index) * 8) + 4);
+        assert_ptr_equal(parser.argv[index].ptr,
+                         buffer + (length - (size_t)(count - index) * 8) + 4);
     }
     assert_true(elapsed < 5.0);
     /* Reset gives the big arrays back. */
@@ -768,7 +890,9 @@ static void test_many_quoted_inline_arguments(void **state)
     size_t length = 0;
     for (int index = 0; index < count; index++)
         length += (size_t)snprintf(line + length, capacity - length,
-                                   index % 3 == 0 ? "\"q\\x%02x\" " : index % 3 == 1 ? "p%04d " : "'s%03d' ",
+                                   index % 3 == 0   ? "\"q\\x%02x\" "
+                                   : index % 3 == 1 ? "p%04d "
+                                                    : "'s%03d' ",
                                    index % 3 == 0 ? index % 256 : index % 1000);
     line[length++] = '\n';
     request_limits limits;
@@ -786,8 +910,8 @@ static void test_many_quoted_inline_arguments(void **state)
             expected[1] = (char)(index % 256);
             expected_length = 2;
         } else {
-            expected_length = snprintf(expected, sizeof expected, index % 3 == 1 ? "p%04d" : "s%03d",
-                                       index % 1000);
+            expected_length = snprintf(expected, sizeof expected,
+                                       index % 3 == 1 ? "p%04d" : "s%03d", index % 1000);
         }
         assert_int_equal(parser.argv[index].len, (size_t)expected_length);
         assert_memory_equal(parser.argv[index].ptr, expected, (size_t)expected_length);
@@ -805,14 +929,15 @@ static void test_allocation_failures(void **state)
     char multibulk[512];
     size_t multibulk_length = (size_t)snprintf(multibulk, sizeof multibulk, "*40\r\n");
     for (int index = 0; index < 40; index++)
-        multibulk_length += (size_t)snprintf(multibulk + multibulk_length,
-                                             sizeof multibulk - multibulk_length, "$1\r\n%c\r\n",
-                                             'a' + index % 26);
+        multibulk_length +=
+            (size_t)snprintf(multibulk + multibulk_length, sizeof multibulk - multibulk_length,
+                             "$1\r\n%c\r\n", 'a' + index % 26);
     char inline_line[1024];
     size_t inline_length = 0;
     for (int index = 0; index < 100; index++)
-        inline_length += (size_t)snprintf(inline_line + inline_length, sizeof inline_line - inline_length,
-                                          index % 2 ? "w%d " : "\"q %d\" ", index);
+        inline_length +=
+            (size_t)snprintf(inline_line + inline_length, sizeof inline_line - inline_length,
+                             index % 2 ? "w%d " : "\"q %d\" ", index);
     inline_line[inline_length++] = '\n';
     request_limits limits;
     request_limits_set_defaults(&limits);

@@ -181,8 +181,8 @@ static long long earliest_deadline(const ttl_index *index)
 }
 
 /* Walks one bucket array, marking each record reached; returns how many. */
-static size_t walk_buckets(const ttl_index *index, const uint32_t *buckets, size_t bucket_count, size_t first,
-                           unsigned char *reached)
+static size_t walk_buckets(const ttl_index *index, const uint32_t *buckets, size_t bucket_count,
+                           size_t first, unsigned char *reached)
 {
     size_t found = 0;
     for (size_t bucket = first; bucket < bucket_count; bucket++) {
@@ -219,11 +219,13 @@ static void audit(ttl_index *index)
     assert_true(index->page_slots >= pages);
     assert_true(is_power_of_two(index->first_page_records));
     assert_true(index->first_page_records <= TTL_INDEX_PAGE_RECORDS);
-    assert_true(count <= index->first_page_records || index->first_page_records == TTL_INDEX_PAGE_RECORDS);
+    assert_true(count <= index->first_page_records ||
+                index->first_page_records == TTL_INDEX_PAGE_RECORDS);
     for (size_t page = 0; page < pages; page++) {
         size_t capacity = page == 0 ? index->first_page_records : TTL_INDEX_PAGE_RECORDS;
         assert_non_null(index->pages[page].records);
-        assert_ptr_equal((void *)index->pages[page].heap, (void *)(index->pages[page].records + capacity));
+        assert_ptr_equal((void *)index->pages[page].heap,
+                         (void *)(index->pages[page].records + capacity));
     }
     assert_true(index->spare_page != index->pages[pages - 1].records);
 
@@ -240,7 +242,8 @@ static void audit(ttl_index *index)
         assert_int_equal(record->heap_position, position);
         assert_non_null(record->handle);
         if (position > 0)
-            assert_true(record_at(index, heap_at(index, (position - 1) / 2))->deadline <= record->deadline);
+            assert_true(record_at(index, heap_at(index, (position - 1) / 2))->deadline <=
+                        record->deadline);
         sum += record->deadline;
     }
     assert_true(sum == index->deadline_sum);
@@ -260,7 +263,8 @@ static void audit(ttl_index *index)
         assert_int_equal(index->bucket_count[1], 0);
         assert_int_equal(index->rehash_cursor, 0);
     }
-    found += walk_buckets(index, index->buckets[0], index->bucket_count[0], index->rehash_cursor, reached);
+    found += walk_buckets(index, index->buckets[0], index->bucket_count[0], index->rehash_cursor,
+                          reached);
     assert_int_equal(found, count);
     free(reached);
 
@@ -461,7 +465,8 @@ static void test_earliest_on_empty_and_single(void **state)
 }
 
 /* One random operation of the churn tests, checked against the model. */
-static void churn_step(ttl_index *index, model *m, random_source *random, int growing, long long deadline_range)
+static void churn_step(ttl_index *index, model *m, random_source *random, int growing,
+                       long long deadline_range)
 {
     uint64_t choice = next_random(random) % 100;
     size_t number = next_random(random) % m->key_count;
@@ -602,8 +607,9 @@ static void test_grow_shrink_cycles_while_rehashing(void **state)
         compare_with_model(&index, &m);
         audit(&index);
     }
-    print_message("grow/shrink cycles: %zu steps, %zu growths, %zu shrinks, %zu audits mid-rehash\n", steps, grows,
-                  shrinks, audits_while_rehashing);
+    print_message(
+        "grow/shrink cycles: %zu steps, %zu growths, %zu shrinks, %zu audits mid-rehash\n", steps,
+        grows, shrinks, audits_while_rehashing);
     assert_true(grows >= CYCLES * 5);   /* up to 16384 buckets each cycle */
     assert_true(shrinks >= CYCLES - 1); /* and back down */
     assert_true(audits_while_rehashing > 0);
@@ -666,7 +672,7 @@ static void test_count_due(void **state)
         size_t scrambled = (i * 7919) % KEYS;
         assert_int_equal(ttl_index_set(&index, handle_of(scrambled), (long long)scrambled * 10), 0);
     }
-    assert_int_equal(ttl_index_count_due(&index, 0), 0);   /* a deadline equal to now is not due */
+    assert_int_equal(ttl_index_count_due(&index, 0), 0); /* a deadline equal to now is not due */
     assert_int_equal(ttl_index_count_due(&index, 1), 1);
     assert_int_equal(ttl_index_count_due(&index, 10), 1);
     assert_int_equal(ttl_index_count_due(&index, 11), 2);
@@ -866,7 +872,8 @@ static void test_swap(void **state)
     assert_int_equal(ttl_index_count(&first), 0);
     assert_int_equal(ttl_index_memory(&first), 0);
     assert_int_equal(ttl_index_get(&empty, handle_of(2)), 20);
-    assert_int_equal((long long)(ttl_index_memory(&empty) + ttl_index_memory(&second)), live_bytes - baseline_bytes);
+    assert_int_equal((long long)(ttl_index_memory(&empty) + ttl_index_memory(&second)),
+                     live_bytes - baseline_bytes);
     ttl_index_clear(&empty);
     ttl_index_clear(&second);
     ttl_index_clear(&first);
@@ -951,8 +958,8 @@ static void test_allocation_failures_leave_index_intact(void **state)
         if (i % 2500 == 0)
             audit(&index);
     }
-    print_message("out of memory: %lld inserts refused, %lld bucket growths refused\n", failed_inserts,
-                  failed_growths);
+    print_message("out of memory: %lld inserts refused, %lld bucket growths refused\n",
+                  failed_inserts, failed_growths);
     /* First record (3 blocks), page 0 doublings (16 -> 4096), new pages
      * (4), the pages array (once); and bucket growths (32 -> 32768). */
     assert_true(failed_inserts >= 3 + 8 + 4 + 1);
@@ -1034,7 +1041,8 @@ static void test_million_records(void **state)
     for (size_t i = 0; i < KEYS; i++) {
         size_t cursor = index.rehash_cursor;
         int was_rehashing = index.buckets[1] != NULL;
-        assert_int_equal(ttl_index_set(&index, handle_of(order[i]), 1700000000000LL + (long long)order[i]), 0);
+        assert_int_equal(
+            ttl_index_set(&index, handle_of(order[i]), 1700000000000LL + (long long)order[i]), 0);
         if (was_rehashing && index.buckets[1] != NULL) {
             sets_while_rehashing++;
             if (index.rehash_cursor - cursor > largest_cursor_advance)
@@ -1051,10 +1059,12 @@ static void test_million_records(void **state)
     for (size_t i = 0; i < KEYS; i++)
         assert_int_equal(ttl_index_remove(&index, handle_of(order[i])), 1);
     double removed = seconds_now();
-    print_message("1M records: %.2f bytes/record (%.2f at 100k); 1M sets %.0f ms, 1M removes %.0f ms\n",
-                  memory_per_record, memory_at_100k, (inserted - start) * 1e3, (removed - inserted) * 1e3);
-    print_message("largest blocks: %zu bytes plain, %zu bytes zeroed; at most %zu buckets passed per set\n",
-                  largest_plain_request, largest_zeroed_request, largest_cursor_advance);
+    print_message(
+        "1M records: %.2f bytes/record (%.2f at 100k); 1M sets %.0f ms, 1M removes %.0f ms\n",
+        memory_per_record, memory_at_100k, (inserted - start) * 1e3, (removed - inserted) * 1e3);
+    print_message(
+        "largest blocks: %zu bytes plain, %zu bytes zeroed; at most %zu buckets passed per set\n",
+        largest_plain_request, largest_zeroed_request, largest_cursor_advance);
     assert_true(memory_per_record <= 40.0);
     assert_true(memory_at_100k <= 40.0);
     /* Only pages (or smaller) are allocated plainly; only bucket arrays,

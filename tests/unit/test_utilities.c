@@ -36,26 +36,50 @@ static void glob_answers_as_the_hscan_copy_did(void **state)
         const char *pattern, *text;
         int match;
     } cases[] = {
-        {"**", "", 0},          {"", "", 1},           {"", "a", 0},
-        {"a*", "a", 1},         {"a*b", "ab", 1},      {"a*b", "axxb", 1},
-        {"a*b", "axxbc", 0},    {"a?c", "abc", 1},     {"a?c", "ac", 0},
-        {"[abc]", "b", 1},      {"[abc]", "d", 0},     {"[^abc]", "d", 1},
-        {"[^abc]", "a", 0},     {"[a-c]x", "bx", 1},   {"[c-a]x", "bx", 1},
-        {"[a-]", "-", 0},       {"[a-]", "a", 1},      {"[\\]]", "]", 1},
-        {"\\*", "*", 1},        {"\\*", "a", 0},       {"a\\", "a\\", 1},
-        {"[", "[", 0},          {"[", "", 0},          {"[a", "a", 1},
-        {"[a", "b", 0},         {"h*llo", "hello", 1}, {"h*llo", "hllo", 1},
-        {"*o", "hello", 1},     {"?", "\xe9", 1},      {"[\x01-\x7f]", "\x80", 0},
-        {"[\x80-\xff]", "\x90", 1}, {"a[]b", "a]b", 0}, {"a[]]b", "a]b", 0},
-        {"ab*", "ab", 1},       {"a*", "", 0},         {"*", "", 0},
+        {"**", "", 0},
+        {"", "", 1},
+        {"", "a", 0},
+        {"a*", "a", 1},
+        {"a*b", "ab", 1},
+        {"a*b", "axxb", 1},
+        {"a*b", "axxbc", 0},
+        {"a?c", "abc", 1},
+        {"a?c", "ac", 0},
+        {"[abc]", "b", 1},
+        {"[abc]", "d", 0},
+        {"[^abc]", "d", 1},
+        {"[^abc]", "a", 0},
+        {"[a-c]x", "bx", 1},
+        {"[c-a]x", "bx", 1},
+        {"[a-]", "-", 0},
+        {"[a-]", "a", 1},
+        {"[\\]]", "]", 1},
+        {"\\*", "*", 1},
+        {"\\*", "a", 0},
+        {"a\\", "a\\", 1},
+        {"[", "[", 0},
+        {"[", "", 0},
+        {"[a", "a", 1},
+        {"[a", "b", 0},
+        {"h*llo", "hello", 1},
+        {"h*llo", "hllo", 1},
+        {"*o", "hello", 1},
+        {"?", "\xe9", 1},
+        {"[\x01-\x7f]", "\x80", 0},
+        {"[\x80-\xff]", "\x90", 1},
+        {"a[]b", "a]b", 0},
+        {"a[]]b", "a]b", 0},
+        {"ab*", "ab", 1},
+        {"a*", "", 0},
+        {"*", "", 0},
         {"*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int got = dblite_glob_match(cases[i].pattern, strlen(cases[i].pattern), cases[i].text,
                                     strlen(cases[i].text), 0);
         if (got != cases[i].match)
-            fail_msg("glob '%s' on '%s': got %d, expected %d", cases[i].pattern, cases[i].text,
-                     got, cases[i].match);
+            fail_msg("glob '%s' on '%s': got %d, expected %d", cases[i].pattern, cases[i].text, got,
+                     cases[i].match);
     }
     /* Binary-safe: NUL bytes are ordinary characters. */
     assert_true(dblite_glob_match("a?b", 3, "a\0b", 3, 0));
@@ -90,8 +114,9 @@ static void long_long_formats_in_base_10(void **state)
     /* Every value reads back through the strict parser unchanged. */
     srand(11);
     for (int i = 0; i < 100000; i++) {
-        long long value = (long long)(((unsigned long long)rand() << 42) ^
-                                      ((unsigned long long)rand() << 21) ^ (unsigned long long)rand());
+        long long value =
+            (long long)(((unsigned long long)rand() << 42) ^ ((unsigned long long)rand() << 21) ^
+                        (unsigned long long)rand());
         value >>= rand() % 63;
         if (rand() & 1)
             value = -value;
@@ -254,7 +279,7 @@ static void scan_cursor_reads_as_redis_strtoul(void **state)
         {"-1", 2, 1, ULLONG_MAX},
         {"007", 3, 1, 7},
         {"18446744073709551615", 20, 1, ULLONG_MAX},
-        {"5\0junk", 6, 1, 5},   /* strtoul stops at the NUL */
+        {"5\0junk", 6, 1, 5}, /* strtoul stops at the NUL */
         {"\0", 1, 1, 0},
         {"18446744073709551616", 20, 0, 0}, /* ERANGE */
         {" 5", 2, 0, 0},
@@ -266,7 +291,8 @@ static void scan_cursor_reads_as_redis_strtoul(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         unsigned long long cursor = 12345;
-        int status = dblite_parse_scan_cursor((dblite_bytes){cases[i].text, cases[i].length}, &cursor);
+        int status =
+            dblite_parse_scan_cursor((dblite_bytes){cases[i].text, cases[i].length}, &cursor);
         if (cases[i].ok) {
             assert_int_equal(status, DBLITE_OK);
             assert_true(cursor == cases[i].cursor);

@@ -41,8 +41,8 @@ static void state_free(void *data)
     apiv5_state *state = data;
     /* Timers are gone by now: cancelling must answer, not crash. */
     int cancelled = dblite_timer_cancel(state->timer);
-    dblite_log(state->module, "notice", "%s data freed with %lld live boxes (timer cancel %d)", APIV5_NAME,
-               state->live_boxes, cancelled);
+    dblite_log(state->module, "notice", "%s data freed with %lld live boxes (timer cancel %d)",
+               APIV5_NAME, state->live_boxes, cancelled);
     dblite_free(state);
 }
 
@@ -102,7 +102,8 @@ static void get_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     (void)argc;
     apiv5_state *state = dblite_module_get_data(dblite_ctx_module(ctx));
     void *value;
-    if (dblite_key_lookup_or_reply(ctx, argv[1], state->box_type, DBLITE_LOOKUP_READ, &value) != DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, argv[1], state->box_type, DBLITE_LOOKUP_READ, &value) !=
+        DBLITE_OK)
         return;
     if (value == NULL) {
         dblite_reply_null(ctx);
@@ -119,7 +120,8 @@ static void truncate_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv
     (void)argc;
     apiv5_state *state = dblite_module_get_data(dblite_ctx_module(ctx));
     void **slot;
-    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], state->box_type, DBLITE_LOOKUP_WRITE, &slot) != DBLITE_OK)
+    if (dblite_key_lookup_slot_or_reply(ctx, argv[1], state->box_type, DBLITE_LOOKUP_WRITE,
+                                        &slot) != DBLITE_OK)
         return;
     if (slot == NULL) {
         dblite_reply_integer(ctx, 0);
@@ -223,18 +225,22 @@ static void service_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 static const char privdata_text[] = "privdata reached the handler";
 
 static const dblite_command_spec commands[] = {
-    DBLITE_COMMAND(.name = "apiv5.set", .arity = 3, .flags = "write deny-oom", .first_key = 1, .last_key = 1,
-                   .key_step = 1, .handler = set_command),
-    DBLITE_COMMAND(.name = "apiv5.get", .arity = 2, .flags = "readonly fast", .first_key = 1, .last_key = 1,
-                   .key_step = 1, .handler = get_command),
-    DBLITE_COMMAND(.name = "apiv5.truncate", .arity = 2, .flags = "write", .first_key = 1, .last_key = 1,
-                   .key_step = 1, .handler = truncate_command),
-    DBLITE_COMMAND(.name = "apiv5.privdata", .arity = 1, .flags = "readonly fast", .handler = privdata_command,
-                   .privdata = (void *)privdata_text),
-    DBLITE_COMMAND(.name = "apiv5.noprivdata", .arity = 1, .flags = "readonly fast", .handler = privdata_command),
-    DBLITE_COMMAND(.name = "apiv5.setting", .arity = 3, .flags = "readonly", .handler = setting_command),
-    DBLITE_COMMAND(.name = "apiv5.loaded", .arity = 2, .flags = "readonly fast", .handler = loaded_command),
-    DBLITE_COMMAND(.name = "apiv5.service", .arity = 1, .flags = "readonly", .handler = service_command),
+    DBLITE_COMMAND(.name = "apiv5.set", .arity = 3, .flags = "write deny-oom", .first_key = 1,
+                   .last_key = 1, .key_step = 1, .handler = set_command),
+    DBLITE_COMMAND(.name = "apiv5.get", .arity = 2, .flags = "readonly fast", .first_key = 1,
+                   .last_key = 1, .key_step = 1, .handler = get_command),
+    DBLITE_COMMAND(.name = "apiv5.truncate", .arity = 2, .flags = "write", .first_key = 1,
+                   .last_key = 1, .key_step = 1, .handler = truncate_command),
+    DBLITE_COMMAND(.name = "apiv5.privdata", .arity = 1, .flags = "readonly fast",
+                   .handler = privdata_command, .privdata = (void *)privdata_text),
+    DBLITE_COMMAND(.name = "apiv5.noprivdata", .arity = 1, .flags = "readonly fast",
+                   .handler = privdata_command),
+    DBLITE_COMMAND(.name = "apiv5.setting", .arity = 3, .flags = "readonly",
+                   .handler = setting_command),
+    DBLITE_COMMAND(.name = "apiv5.loaded", .arity = 2, .flags = "readonly fast",
+                   .handler = loaded_command),
+    DBLITE_COMMAND(.name = "apiv5.service", .arity = 1, .flags = "readonly",
+                   .handler = service_command),
 };
 
 #endif /* !APIV5_PEER */

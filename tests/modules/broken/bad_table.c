@@ -15,7 +15,8 @@ static void reply_ok(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 
 static const dblite_command_spec commands[] = {
     DBLITE_COMMAND(.name = "badtable.first", .arity = 1, .flags = "readonly", .handler = reply_ok),
-    DBLITE_COMMAND(.name = "badtable.second", .arity = 1, .flags = "readonly sparkly", .handler = reply_ok),
+    DBLITE_COMMAND(.name = "badtable.second", .arity = 1, .flags = "readonly sparkly",
+                   .handler = reply_ok),
     DBLITE_COMMAND(.name = "badtable.third", .arity = 1, .flags = "readonly", .handler = reply_ok),
 };
 

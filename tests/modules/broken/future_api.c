@@ -11,6 +11,7 @@ __attribute__((visibility("default"))) const int dblite_module_api_version = FUT
 
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)
 {
-    dblite_module_fail(module, "futureapi's init must never run (api version %d)", FUTURE_API_VERSION);
+    dblite_module_fail(module, "futureapi's init must never run (api version %d)",
+                       FUTURE_API_VERSION);
     return DBLITE_ERR;
 }

@@ -36,7 +36,8 @@ static void command_add(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     hooktest_counter_service *service = dblite_service_lookup(HOOKTEST_COUNTER_SERVICE);
     if (service == NULL) {
-        dblite_reply_error(ctx, "ERR service " HOOKTEST_COUNTER_SERVICE " is not exported by any module");
+        dblite_reply_error(ctx, "ERR service " HOOKTEST_COUNTER_SERVICE
+                                " is not exported by any module");
         return;
     }
     if (service->version < 1) {
@@ -70,7 +71,8 @@ static void on_shutdown(dblite_ctx *ctx, const dblite_event *event, void *privda
     dblite_free(privdata);
 }
 
-static int register_command(dblite_module *module, const char *name, int arity, dblite_command_fn handler)
+static int register_command(dblite_module *module, const char *name, int arity,
+                            dblite_command_fn handler)
 {
     dblite_command_spec spec = {.api_version = DBLITE_API_VERSION,
                                 .name = name,
@@ -95,8 +97,10 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
         dblite_free(state);
         return status;
     }
-    if ((status = dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state)) != DBLITE_OK ||
-        (status = dblite_event_subscribe(module, DBLITE_EVENT_STARTED, on_started, state)) != DBLITE_OK ||
+    if ((status = dblite_event_subscribe(module, DBLITE_EVENT_SHUTDOWN, on_shutdown, state)) !=
+            DBLITE_OK ||
+        (status = dblite_event_subscribe(module, DBLITE_EVENT_STARTED, on_started, state)) !=
+            DBLITE_OK ||
         (status = register_command(module, "hookpeer.add", 2, command_add)) != DBLITE_OK ||
         (status = register_command(module, "hookpeer.report", 1, command_report)) != DBLITE_OK)
         return status;

@@ -24,7 +24,8 @@ typedef struct hooktest_log {
     int lost; /* an append failed for lack of memory */
 } hooktest_log;
 
-void hooktest_log_append(hooktest_log *log, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void hooktest_log_append(hooktest_log *log, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Replies the lines as an array of bulk strings and empties the log; an
  * error reply instead when lines were lost. */
 void hooktest_log_reply_and_clear(dblite_ctx *ctx, hooktest_log *log);
@@ -32,13 +33,13 @@ void hooktest_log_clear(hooktest_log *log);
 
 /* The settings, as the module sees them (the server writes into these). */
 typedef struct hooktest_settings {
-    long long int_setting;  /* mutable, 0..1000, default 10 */
-    long long fixed_int;    /* immutable, default 5 */
-    int log_lookups;        /* mutable boolean, default yes */
-    char *greeting;         /* mutable string, default "hello" */
-    int mode;               /* mutable enum fast|safe|paranoid, default safe */
-    char *label;            /* immutable string, default "none" */
-    int keyspace_info;      /* immutable boolean, default no: provide INFO keyspace figures */
+    long long int_setting; /* mutable, 0..1000, default 10 */
+    long long fixed_int;   /* immutable, default 5 */
+    int log_lookups;       /* mutable boolean, default yes */
+    char *greeting;        /* mutable string, default "hello" */
+    int mode;              /* mutable enum fast|safe|paranoid, default safe */
+    char *label;           /* immutable string, default "none" */
+    int keyspace_info;     /* immutable boolean, default no: provide INFO keyspace figures */
 } hooktest_settings;
 
 struct hooktest_timer;
@@ -47,9 +48,9 @@ typedef struct hooktest_state {
     dblite_module *module;
     const dblite_type *queue_type;
     hooktest_settings settings;
-    hooktest_log events;      /* keyspace events */
-    hooktest_log propagated;  /* commands handed to the propagation hook */
-    hooktest_log timer_fires; /* one line per timer run */
+    hooktest_log events;            /* keyspace events */
+    hooktest_log propagated;        /* commands handed to the propagation hook */
+    hooktest_log timer_fires;       /* one line per timer run */
     struct hooktest_timer **timers; /* live timers, to free on cancel/shutdown */
     size_t timer_count, timer_capacity;
     hooktest_counter_service counter_service;
@@ -87,8 +88,9 @@ void hooktest_timers_free(hooktest_state *state);
 void hooktest_config_free(hooktest_state *state);
 
 /* Shorthand for a command spec of this module. */
-int hooktest_command(dblite_module *module, const char *name, int arity, const char *flags, int first_key,
-                     int last_key, int key_step, dblite_command_fn handler, const char *summary);
+int hooktest_command(dblite_module *module, const char *name, int arity, const char *flags,
+                     int first_key, int last_key, int key_step, dblite_command_fn handler,
+                     const char *summary);
 
 /* The queue type shared by the queue and blocking commands. */
 typedef struct hooktest_queue {

@@ -39,7 +39,8 @@ int hooktest_parse_timeout(dblite_ctx *ctx, dblite_bytes arg, long long *timeout
 static int pop_and_reply(dblite_ctx *ctx, dblite_bytes key)
 {
     void *value;
-    if (dblite_key_lookup(ctx, key, hooktest_state_get()->queue_type, DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK)
+    if (dblite_key_lookup(ctx, key, hooktest_state_get()->queue_type, DBLITE_LOOKUP_WRITE,
+                          &value) != DBLITE_OK)
         return 0; /* another type: keep waiting, as BLPOP does */
     hooktest_queue *queue = value;
     dblite_bytes item;
@@ -77,15 +78,16 @@ static void block_released(void *privdata)
     state->block_frees++;
 }
 
-static void block_or_reply(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys, long long timeout_ms,
-                           dblite_unblock_fn on_ready)
+static void block_or_reply(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys,
+                           long long timeout_ms, dblite_unblock_fn on_ready)
 {
     hooktest_state *state = hooktest_state_get();
     if (dblite_ctx_cannot_block(ctx)) {
         dblite_reply_null_array(ctx);
         return;
     }
-    int status = dblite_block_on_keys(ctx, nkeys, keys, timeout_ms, on_ready, block_timed_out, block_released, state);
+    int status = dblite_block_on_keys(ctx, nkeys, keys, timeout_ms, on_ready, block_timed_out,
+                                      block_released, state);
     if (status != DBLITE_OK) {
         dblite_reply_error_format(ctx, "ERR cannot block (status %d)", status);
         return;
@@ -100,8 +102,8 @@ static void command_bpop(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     for (int i = 1; i < argc - 1; i++) {
         void *value;
-        if (dblite_key_lookup(ctx, argv[i], hooktest_state_get()->queue_type, DBLITE_LOOKUP_WRITE, &value) !=
-            DBLITE_OK) {
+        if (dblite_key_lookup(ctx, argv[i], hooktest_state_get()->queue_type, DBLITE_LOOKUP_WRITE,
+                              &value) != DBLITE_OK) {
             dblite_reply_wrongtype(ctx);
             return;
         }
@@ -140,10 +142,12 @@ int hooktest_register_blocking(hooktest_state *state)
 {
     dblite_module *module = state->module;
     int status;
-    if ((status = hooktest_command(module, "hooktest.bpop", -3, "write blocking", 1, -2, 1, command_bpop,
-                                   "Pops from the first non-empty queue, blocking until one has an item.")) !=
+    if ((status = hooktest_command(
+             module, "hooktest.bpop", -3, "write blocking", 1, -2, 1, command_bpop,
+             "Pops from the first non-empty queue, blocking until one has an item.")) !=
             DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.waitkey", 3, "readonly blocking", 1, 1, 1, command_waitkey,
+        (status = hooktest_command(module, "hooktest.waitkey", 3, "readonly blocking", 1, 1, 1,
+                                   command_waitkey,
                                    "Blocks until the key exists; replies its type.")) != DBLITE_OK)
         return status;
     return DBLITE_OK;

@@ -52,14 +52,14 @@ int hooktest_register_config(hooktest_state *state)
                                         DBLITE_CONFIG_MUTABLE)) != DBLITE_OK ||
         (status = dblite_config_integer(module, "fixed-int", &settings->fixed_int, 5, -100, 100,
                                         DBLITE_CONFIG_IMMUTABLE)) != DBLITE_OK ||
-        (status = dblite_config_boolean(module, "log-lookups", &settings->log_lookups, 1, DBLITE_CONFIG_MUTABLE)) !=
-            DBLITE_OK ||
-        (status = dblite_config_string(module, "greeting", &settings->greeting, "hello", DBLITE_CONFIG_MUTABLE)) !=
-            DBLITE_OK ||
-        (status = dblite_config_enum(module, "mode", &settings->mode, mode_choices, 1, DBLITE_CONFIG_MUTABLE)) !=
-            DBLITE_OK ||
-        (status = dblite_config_string(module, "label", &settings->label, "none", DBLITE_CONFIG_IMMUTABLE)) !=
-            DBLITE_OK ||
+        (status = dblite_config_boolean(module, "log-lookups", &settings->log_lookups, 1,
+                                        DBLITE_CONFIG_MUTABLE)) != DBLITE_OK ||
+        (status = dblite_config_string(module, "greeting", &settings->greeting, "hello",
+                                       DBLITE_CONFIG_MUTABLE)) != DBLITE_OK ||
+        (status = dblite_config_enum(module, "mode", &settings->mode, mode_choices, 1,
+                                     DBLITE_CONFIG_MUTABLE)) != DBLITE_OK ||
+        (status = dblite_config_string(module, "label", &settings->label, "none",
+                                       DBLITE_CONFIG_IMMUTABLE)) != DBLITE_OK ||
         (status = dblite_config_boolean(module, "keyspace-info", &settings->keyspace_info, 0,
                                         DBLITE_CONFIG_IMMUTABLE)) != DBLITE_OK)
         return status;

@@ -12,7 +12,8 @@ static void hooktest_section(dblite_info *info, void *privdata)
     const hooktest_state *state = privdata;
     dblite_info_field(info, "hooktest_started_events", "%lld", state->started_events);
     dblite_info_field(info, "hooktest_before_sleep_calls", "%lld", state->before_sleep_calls);
-    dblite_info_field(info, "hooktest_event_context_mismatches", "%lld", state->event_context_mismatches);
+    dblite_info_field(info, "hooktest_event_context_mismatches", "%lld",
+                      state->event_context_mismatches);
     dblite_info_field(info, "hooktest_copies", "%lld", state->copies);
     dblite_info_field(info, "hooktest_blocks", "%lld", state->blocks);
     dblite_info_field(info, "hooktest_block_frees", "%lld", state->block_frees);

@@ -30,7 +30,8 @@ static void command_load(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     (void)argc;
     long long duration_ms, total;
     if (dblite_parse_long_long(argv[1], &duration_ms) != DBLITE_OK ||
-        dblite_parse_long_long(argv[2], &total) != DBLITE_OK || duration_ms < 0 || duration_ms > 60000 || total < 0) {
+        dblite_parse_long_long(argv[2], &total) != DBLITE_OK || duration_ms < 0 ||
+        duration_ms > 60000 || total < 0) {
         dblite_reply_error(ctx, "ERR duration must be 0..60000 ms and total-bytes >= 0");
         return;
     }
@@ -42,7 +43,8 @@ static void command_load(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         long long elapsed = now_ms() - started;
         if (elapsed >= duration_ms)
             break;
-        dblite_loading_progress(module, (uint64_t)((double)total * (double)elapsed / (double)duration_ms));
+        dblite_loading_progress(module,
+                                (uint64_t)((double)total * (double)elapsed / (double)duration_ms));
         calls++;
         sleep_ms(5);
     }
@@ -55,7 +57,8 @@ static void command_sleep(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
     long long milliseconds;
-    if (dblite_parse_long_long(argv[1], &milliseconds) != DBLITE_OK || milliseconds < 0 || milliseconds > 60000) {
+    if (dblite_parse_long_long(argv[1], &milliseconds) != DBLITE_OK || milliseconds < 0 ||
+        milliseconds > 60000) {
         dblite_reply_error(ctx, "ERR milliseconds must be 0..60000");
         return;
     }
@@ -68,7 +71,7 @@ int hooktest_register_loading(hooktest_state *state)
     int status = hooktest_command(state->module, "hooktest.load", 3, "admin", 0, 0, 0, command_load,
                                   "Reports loading progress for a while, as a dataset load would.");
     if (status == DBLITE_OK)
-        status = hooktest_command(state->module, "hooktest.sleep", 2, "admin", 0, 0, 0, command_sleep,
-                                  "Holds the server busy for a while.");
+        status = hooktest_command(state->module, "hooktest.sleep", 2, "admin", 0, 0, 0,
+                                  command_sleep, "Holds the server busy for a while.");
     return status;
 }

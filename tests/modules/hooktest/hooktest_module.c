@@ -9,10 +9,14 @@
 
 DBLITE_MODULE_DECLARE();
 
-hooktest_state *hooktest_state_get(void) { return dblite_service_lookup(HOOKTEST_STATE_SERVICE); }
+hooktest_state *hooktest_state_get(void)
+{
+    return dblite_service_lookup(HOOKTEST_STATE_SERVICE);
+}
 
-int hooktest_command(dblite_module *module, const char *name, int arity, const char *flags, int first_key,
-                     int last_key, int key_step, dblite_command_fn handler, const char *summary)
+int hooktest_command(dblite_module *module, const char *name, int arity, const char *flags,
+                     int first_key, int last_key, int key_step, dblite_command_fn handler,
+                     const char *summary)
 {
     dblite_command_spec spec = {
         .api_version = DBLITE_API_VERSION,
@@ -75,9 +79,9 @@ static void on_before_sleep(dblite_ctx *ctx, const dblite_event *event, void *pr
 static int register_parts(hooktest_state *state)
 {
     int (*const parts[])(hooktest_state *) = {
-        hooktest_register_config,     hooktest_register_events,   hooktest_register_propagation,
-        hooktest_register_timers,     hooktest_register_queue_type, hooktest_register_queue_commands,
-        hooktest_register_blocking,   hooktest_register_loading,  hooktest_register_info,
+        hooktest_register_config,   hooktest_register_events,     hooktest_register_propagation,
+        hooktest_register_timers,   hooktest_register_queue_type, hooktest_register_queue_commands,
+        hooktest_register_blocking, hooktest_register_loading,    hooktest_register_info,
     };
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         int status = parts[i](state);

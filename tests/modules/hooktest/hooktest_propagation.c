@@ -19,7 +19,8 @@ static void on_propagate(int db, int argc, const dblite_bytes *argv, void *privd
     char line[400];
     size_t used = (size_t)snprintf(line, sizeof(line), "%d", db);
     for (int i = 0; i < argc && used < sizeof(line); i++)
-        used += (size_t)snprintf(line + used, sizeof(line) - used, " %.*s", (int)argv[i].len, argv[i].ptr);
+        used += (size_t)snprintf(line + used, sizeof(line) - used, " %.*s", (int)argv[i].len,
+                                 argv[i].ptr);
     hooktest_log_append(&state->propagated, "%s", line);
 }
 
@@ -34,7 +35,8 @@ static void command_pushrewrite(dblite_ctx *ctx, int argc, const dblite_bytes *a
     (void)argc;
     hooktest_state *state = hooktest_state_get();
     void *value;
-    if (dblite_key_lookup(ctx, argv[1], state->queue_type, DBLITE_LOOKUP_WRITE, &value) != DBLITE_OK) {
+    if (dblite_key_lookup(ctx, argv[1], state->queue_type, DBLITE_LOOKUP_WRITE, &value) !=
+        DBLITE_OK) {
         dblite_reply_wrongtype(ctx);
         return;
     }
@@ -51,7 +53,8 @@ static void command_pushrewrite(dblite_ctx *ctx, int argc, const dblite_bytes *a
         return;
     }
     if (created) {
-        if (dblite_key_set(ctx, argv[1], state->queue_type, queue, DBLITE_SET_DEFAULT) != DBLITE_OK) {
+        if (dblite_key_set(ctx, argv[1], state->queue_type, queue, DBLITE_SET_DEFAULT) !=
+            DBLITE_OK) {
             dblite_reply_error(ctx, "ERR out of memory");
             return;
         }
@@ -60,7 +63,8 @@ static void command_pushrewrite(dblite_ctx *ctx, int argc, const dblite_bytes *a
     }
     const dblite_bytes note[] = {{"hooktest.note", 13}, {"before-push", 11}, argv[1]};
     const dblite_bytes replacement[] = {{"hooktest.push", 13}, argv[1], argv[2]};
-    if (dblite_propagate_extra(ctx, 3, note) != DBLITE_OK || dblite_propagate_replace(ctx, 3, replacement) != DBLITE_OK) {
+    if (dblite_propagate_extra(ctx, 3, note) != DBLITE_OK ||
+        dblite_propagate_replace(ctx, 3, replacement) != DBLITE_OK) {
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
@@ -90,14 +94,18 @@ int hooktest_register_propagation(hooktest_state *state)
         dblite_module_fail(module, "cannot subscribe to propagation");
         return status;
     }
-    if ((status = hooktest_command(module, "hooktest.propagated", 1, "readonly fast", 0, 0, 0, command_propagated,
-                                   "Returns and clears the propagated commands seen.")) != DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.pushrewrite", 3, "write deny-oom", 1, 1, 1, command_pushrewrite,
-                                   "Pushes a value, propagated as HOOKTEST.PUSH after a note.")) != DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.note", -1, "readonly fast", 0, 0, 0, command_note,
-                                   "Propagates itself as an extra command.")) != DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.failwrite", 2, "write", 1, 1, 1, command_failwrite,
-                                   "A write command that always fails.")) != DBLITE_OK)
+    if ((status = hooktest_command(
+             module, "hooktest.propagated", 1, "readonly fast", 0, 0, 0, command_propagated,
+             "Returns and clears the propagated commands seen.")) != DBLITE_OK ||
+        (status = hooktest_command(
+             module, "hooktest.pushrewrite", 3, "write deny-oom", 1, 1, 1, command_pushrewrite,
+             "Pushes a value, propagated as HOOKTEST.PUSH after a note.")) != DBLITE_OK ||
+        (status = hooktest_command(module, "hooktest.note", -1, "readonly fast", 0, 0, 0,
+                                   command_note, "Propagates itself as an extra command.")) !=
+            DBLITE_OK ||
+        (status = hooktest_command(module, "hooktest.failwrite", 2, "write", 1, 1, 1,
+                                   command_failwrite, "A write command that always fails.")) !=
+            DBLITE_OK)
         return status;
     return DBLITE_OK;
 }

@@ -52,7 +52,8 @@ static void command_push(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     long long length = (long long)queue->count;
     if (created) {
-        if (dblite_key_set(ctx, argv[1], hooktest_state_get()->queue_type, queue, DBLITE_SET_DEFAULT) != DBLITE_OK) {
+        if (dblite_key_set(ctx, argv[1], hooktest_state_get()->queue_type, queue,
+                           DBLITE_SET_DEFAULT) != DBLITE_OK) {
             dblite_reply_error(ctx, "ERR out of memory");
             return;
         }
@@ -132,16 +133,19 @@ int hooktest_register_queue_commands(hooktest_state *state)
 {
     dblite_module *module = state->module;
     int status;
-    if ((status = hooktest_command(module, "hooktest.push", -3, "write deny-oom fast", 1, 1, 1, command_push,
-                                   "Appends values to a hookqueue.")) != DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.pushquiet", 3, "write fast", 1, 1, 1, command_pushquiet,
-                                   "Appends without signalling or counting a change.")) != DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.signal", 2, "readonly fast", 1, 1, 1, command_signal,
-                                   "Signals the key ready for blocked clients.")) != DBLITE_OK ||
+    if ((status = hooktest_command(module, "hooktest.push", -3, "write deny-oom fast", 1, 1, 1,
+                                   command_push, "Appends values to a hookqueue.")) != DBLITE_OK ||
+        (status = hooktest_command(
+             module, "hooktest.pushquiet", 3, "write fast", 1, 1, 1, command_pushquiet,
+             "Appends without signalling or counting a change.")) != DBLITE_OK ||
+        (status = hooktest_command(module, "hooktest.signal", 2, "readonly fast", 1, 1, 1,
+                                   command_signal, "Signals the key ready for blocked clients.")) !=
+            DBLITE_OK ||
         (status = hooktest_command(module, "hooktest.range", 2, "readonly", 1, 1, 1, command_range,
                                    "Returns every item of a hookqueue.")) != DBLITE_OK ||
         (status = hooktest_command(module, "hooktest.len", 2, "readonly fast", 1, 1, 1, command_len,
-                                   "Returns the item count without firing the lookup hook.")) != DBLITE_OK ||
+                                   "Returns the item count without firing the lookup hook.")) !=
+            DBLITE_OK ||
         (status = hooktest_command(module, "hooktest.pop", 2, "write fast", 1, 1, 1, command_pop,
                                    "Removes and returns the oldest item.")) != DBLITE_OK)
         return status;

@@ -72,7 +72,8 @@ static void *queue_copy(const void *value)
     if (copy == NULL)
         return NULL;
     for (size_t i = 0; i < source->count; i++) {
-        if (hooktest_queue_push(copy, source->items[(source->head + i) % source->capacity]) != DBLITE_OK) {
+        if (hooktest_queue_push(copy, source->items[(source->head + i) % source->capacity]) !=
+            DBLITE_OK) {
             hooktest_queue_free(copy);
             return NULL;
         }
@@ -99,13 +100,15 @@ int hooktest_register_queue_type(hooktest_state *state)
         .copy = queue_copy,
         .encoding = queue_encoding,
     };
-    state->queue_type = dblite_type_register(state->module, "hookqueue", "hookqueue", 0, -1, &methods);
+    state->queue_type =
+        dblite_type_register(state->module, "hookqueue", "hookqueue", 0, -1, &methods);
     if (state->queue_type == NULL) {
         dblite_module_fail(state->module, "cannot register type hookqueue");
         return DBLITE_ERR;
     }
     if (dblite_type_find("hookqueue") != state->queue_type) {
-        dblite_module_fail(state->module, "dblite_type_find does not find the type just registered");
+        dblite_module_fail(state->module,
+                           "dblite_type_find does not find the type just registered");
         return DBLITE_ERR;
     }
     return DBLITE_OK;

@@ -122,8 +122,8 @@ static void command_timer(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         dblite_reply_syntax_error(ctx);
         return;
     }
-    if (dblite_parse_long_long(argv[2], &delay_ms) != DBLITE_OK || dblite_parse_long_long(argv[3], &runs) != DBLITE_OK ||
-        delay_ms < 0 || runs < 1) {
+    if (dblite_parse_long_long(argv[2], &delay_ms) != DBLITE_OK ||
+        dblite_parse_long_long(argv[3], &runs) != DBLITE_OK || delay_ms < 0 || runs < 1) {
         dblite_reply_error(ctx, "ERR delay must be >= 0 and runs >= 1");
         return;
     }
@@ -211,10 +211,11 @@ int hooktest_register_timers(hooktest_state *state)
     int status;
     if ((status = hooktest_command(module, "hooktest.timer", -4, "", 0, 0, 0, command_timer,
                                    "Starts a (repeating) module timer.")) != DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.timer.cancel", 2, "fast", 0, 0, 0, command_timer_cancel,
-                                   "Cancels a module timer.")) != DBLITE_OK ||
-        (status = hooktest_command(module, "hooktest.fired", 1, "readonly fast", 0, 0, 0, command_fired,
-                                   "Returns and clears the timer run log.")) != DBLITE_OK)
+        (status = hooktest_command(module, "hooktest.timer.cancel", 2, "fast", 0, 0, 0,
+                                   command_timer_cancel, "Cancels a module timer.")) != DBLITE_OK ||
+        (status = hooktest_command(module, "hooktest.fired", 1, "readonly fast", 0, 0, 0,
+                                   command_fired, "Returns and clears the timer run log.")) !=
+            DBLITE_OK)
         return status;
     return DBLITE_OK;
 }
