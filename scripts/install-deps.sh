@@ -21,7 +21,7 @@ PACKAGES=(
     libinih-dev libcmocka-dev libhiredis-dev libedit-dev
     redis-server redis-tools
     python3 python3-redis
-    clang libclang-rt-dev
+    clang libclang-rt-dev clang-format
     iproute2 util-linux
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-tests.sh - the whole check, as CI runs it (.ci/run): install
-# dependencies; build with gcc into build/ (warnings are errors) and run every
-# ctest label; build again with clang, AddressSanitizer and UBSan into
+# dependencies; check the C sources' formatting (scripts/check-format.sh);
+# build with gcc into build/ (warnings are errors) and run every ctest
+# label; build again with clang, AddressSanitizer and UBSan into
 # build-sanitize/ and run the tests there (leaks fail the run); then a short
 # fuzz run when tests/fuzz/run-fuzz.sh exists.  Every stage runs even after
 # an earlier one failed, so one run reports everything; the exit status is
@@ -36,6 +37,9 @@ build_and_test() {
     stage "$name: ctest"
     ctest --test-dir "$build_dir" --output-on-failure -j2 || failed+=("$name tests")
 }
+
+stage "format (scripts/check-format.sh)"
+scripts/check-format.sh || failed+=("format")
 
 build_and_test release build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
