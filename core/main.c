@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "commands/transaction.h"
 #include "config/config.h"
 #include "server.h"
 
@@ -184,6 +185,7 @@ static void shutdown_cleanly(void)
     fire_event(NULL, DBLITE_EVENT_SHUTDOWN, 0, NULL, 0, -1, NULL, 0);
     if (server.settings.pidfile && server.settings.pidfile[0])
         unlink(server.settings.pidfile);
+    watched_tables_free();
     databases_free();
     blocking_free();
     event_loop_destroy(server.loop);

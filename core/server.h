@@ -106,6 +106,7 @@ typedef struct dblite_type value_type;
 /* ---- databases ---- */
 typedef struct database {
     keytable *keys;
+    keytable *watched_keys; /* key -> its watchers (keyspace/watch.c); NULL: none */
     int id;
 } database;
 
@@ -117,8 +118,12 @@ typedef struct database {
 #define CLIENT_WRITE_INSTALLED (1u << 4)
 #define CLIENT_IN_CALL (1u << 5)
 #define CLIENT_UNBLOCKED_QUEUED (1u << 6) /* on server.unblocked_clients */
+#define CLIENT_MULTI (1u << 8)            /* in MULTI: requests are queued */
+#define CLIENT_DIRTY_CAS (1u << 9)        /* a watched key changed: EXEC fails */
+#define CLIENT_DIRTY_EXEC (1u << 10)      /* a request was rejected in MULTI: EXECABORT */
 
 struct blocked_state;
+typedef struct transaction_state transaction_state;
 typedef struct client {
     uint64_t id;
     int fd;
@@ -144,7 +149,8 @@ typedef struct client {
     struct client *pending_next;   /* clients with output to write */
     struct client *unblocked_next; /* clients whose block ended, input to run */
     struct blocked_state *blocked;
-    module *dialect; /* the module whose listener accepted it */
+    module *dialect;                /* the module whose listener accepted it */
+    transaction_state *transaction; /* MULTI queue and WATCHes; NULL until used */
 } client;
 
 /* ---- modules ---- */
@@ -364,9 +370,10 @@ struct dblite_ctx {
 };
 #define CTX_NO_REPLY (1 << 0)
 #define CTX_CANNOT_BLOCK (1 << 1)
-#define CTX_NO_PROPAGATE (1 << 2) /* what it propagates is dropped: it comes from a log */
-#define CTX_UNCOUNTED (1 << 3)    /* left out of the commands' statistics */
-#define CTX_KEEPS_CLOCK (1 << 4)  /* runs at the instant of whatever fired it (hooks) */
+#define CTX_NO_PROPAGATE (1 << 2)   /* what it propagates is dropped: it comes from a log */
+#define CTX_UNCOUNTED (1 << 3)      /* left out of the commands' statistics */
+#define CTX_KEEPS_CLOCK (1 << 4)    /* runs at the instant of whatever fired it (hooks) */
+#define CTX_IN_TRANSACTION (1 << 5) /* a command queued by MULTI, run by EXEC */
 /* A logged command run again (dblite_call_replay). */
 #define CTX_REPLAY (CTX_NO_REPLY | CTX_CANNOT_BLOCK | CTX_NO_PROPAGATE | CTX_UNCOUNTED)
 
@@ -413,6 +420,10 @@ long long database_live_keys(database *db);
 void fire_event(dblite_ctx *ctx, dblite_event_kind kind, int db, const char *key, size_t key_length,
                 int target_db, const char *target_key, size_t target_key_length);
 void signal_key_ready(database *db, const char *key, size_t length);
+/* keyspace/watch.c: every write path calls one of these (WATCH, tracking). */
+void signal_modified_key(dblite_ctx *ctx, database *db, const char *key, size_t length);
+void signal_flushed_database(dblite_ctx *ctx, int db); /* -1: every database */
+void signal_swapped_databases(dblite_ctx *ctx, int first, int second);
 void signal_database_ready(database *db);
 
 /* ---- clients and networking (net/) ---- */

@@ -65,8 +65,9 @@ extern "C" {
  *      dblite_parse_scan_cursor, dblite_parse_memory_size); a
  *      dblite_module_fail from a STARTED handler stops startup.  The
  *      declarations only infrastructure modules use moved to
- *      dblite_provider.h (the functions are unchanged). */
-#define DBLITE_API_VERSION 5
+ *      dblite_provider.h (the functions are unchanged).
+ *   6  transactions: dblite_ctx_in_transaction. */
+#define DBLITE_API_VERSION 6
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -725,6 +726,12 @@ int dblite_block_on_keys(dblite_ctx *ctx, int nkeys, const dblite_bytes *keys, l
 /* 1 when the command was called from a context that cannot block (for
  * example replayed from a log): then answer as if the timeout passed. */
 int dblite_ctx_cannot_block(const dblite_ctx *ctx);
+
+/* ---- transactions (API 6) ---------------------------------------------- */
+
+/* 1 when the command runs queued by MULTI, from EXEC (it cannot block
+ * either: dblite_ctx_cannot_block is 1 too). */
+int dblite_ctx_in_transaction(const dblite_ctx *ctx);
 
 /* ---- INFO ------------------------------------------------------------- */
 

@@ -10,6 +10,11 @@
 #define HANDLER(name) void name(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 
 HANDLER(command_ping);
+HANDLER(command_multi);
+HANDLER(command_exec);
+HANDLER(command_discard);
+HANDLER(command_watch);
+HANDLER(command_unwatch);
 HANDLER(command_echo);
 HANDLER(command_quit);
 HANDLER(command_hello);

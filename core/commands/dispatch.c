@@ -11,6 +11,7 @@
 
 #include "context.h"
 #include "core_commands.h"
+#include "transaction.h"
 
 static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
 {
@@ -36,10 +37,11 @@ static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
 /* The first write gate that refuses the command, its error text in error;
  * NULL when every gate lets it through.  PING is gated too, as in Redis, so
  * a health check sees that writes are refused. */
-static const char *write_gate_refusal(const command *cmd, char *error, size_t size)
+static const char *write_gate_refusal(const client *c, const command *cmd, char *error, size_t size)
 {
     if (server.write_gates.length == 0 ||
-        !((cmd->flags & COMMAND_WRITE) || cmd->handler == command_ping))
+        !((cmd->flags & COMMAND_WRITE) || cmd->handler == command_ping ||
+          (cmd->handler == command_exec && transaction_queues_write(c))))
         return NULL;
     for (size_t i = 0; i < server.write_gates.length; i++) {
         write_gate *gate = &server.write_gates.items[i];
@@ -56,6 +58,7 @@ void execute_request(client *c, int argc, const dblite_bytes *argv)
                               : command_lookup(argv[0].ptr, argv[0].len);
     if (!cmd) {
         server.stats.unexpected_error_replies++;
+        transaction_flag_error(c);
         reply_unknown_command(c, argc, argv);
         return;
     }
@@ -64,28 +67,37 @@ void execute_request(client *c, int argc, const dblite_bytes *argv)
         snprintf(message, sizeof(message), "ERR wrong number of arguments for '%s' command",
                  cmd->name);
         cmd->rejected_calls++;
+        transaction_flag_error(c);
         reply_error(c, message);
         return;
     }
     if (!c->authenticated && !(cmd->flags & COMMAND_NO_AUTH)) {
         cmd->rejected_calls++;
+        transaction_flag_error(c);
         reply_error(c, "NOAUTH Authentication required.");
         return;
     }
     char gate_error[512];
-    const char *refusal = write_gate_refusal(cmd, gate_error, sizeof(gate_error));
+    const char *refusal = write_gate_refusal(c, cmd, gate_error, sizeof(gate_error));
     if (refusal) {
         cmd->rejected_calls++;
-        reply_error(c, refusal);
+        transaction_flag_error(c);
+        if (cmd->handler == command_exec)
+            transaction_abort_exec(c, refusal);
+        else
+            reply_error(c, refusal);
         return;
     }
     if (server.loading && !(cmd->flags & COMMAND_LOADING)) {
         cmd->rejected_calls++;
+        transaction_flag_error(c);
         reply_error(c, "LOADING Redis is loading the dataset in memory");
         return;
     }
     /* Its own context sends out what the command propagated and serves
      * the clients it made ready. */
+    if ((c->flags & CLIENT_MULTI) && transaction_queue_request(c, cmd, argc, argv))
+        return;
     context_call(c, cmd, argc, argv);
 }
 

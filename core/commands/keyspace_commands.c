@@ -71,6 +71,8 @@ static int move_value(dblite_ctx *ctx, dblite_event_kind kind, database *from,
     const void *source_identity = source;
     keytable_entry_free(source);
     server.dirty++;
+    signal_modified_key(ctx, from, src->ptr, src->len);
+    signal_modified_key(ctx, to, dst->ptr, dst->len);
     signal_key_ready(to, dst->ptr, dst->len);
     fire_relocation_event(ctx, kind, from, src, source_identity, to, dst, target);
     return DBLITE_OK;
@@ -260,6 +262,7 @@ HANDLER(command_swapdb)
         return;
     }
     if (first != second) {
+        signal_swapped_databases(ctx, first, second);
         keytable_swap(server.databases[first].keys, server.databases[second].keys);
         server.dirty++;
         fire_event(ctx, DBLITE_EVENT_DB_SWAPPED, first, NULL, 0, second, NULL, 0);

@@ -181,6 +181,7 @@ int db_store(dblite_ctx *ctx, database *db, const char *key, size_t length, valu
         entry->type_index = type->index;
     }
     server.dirty++;
+    signal_modified_key(ctx, db, key, length);
     signal_key_ready(db, key, length);
     return DBLITE_OK;
 }
@@ -194,12 +195,13 @@ int db_delete(dblite_ctx *ctx, database *db, const char *key, size_t length)
     fire_key_event(ctx, DBLITE_EVENT_KEY_DELETED, db->id, entry);
     keytable_entry_free(entry);
     server.dirty++;
+    signal_modified_key(ctx, db, key, length);
     return 1;
 }
 
 void db_empty(dblite_ctx *ctx, database *db)
 {
-    (void)ctx;
+    signal_flushed_database(ctx, db->id);
     server.dirty += (long long)keytable_size(db->keys);
     keytable_clear(db->keys, free_entry_callback, NULL);
 }
@@ -283,6 +285,7 @@ int dblite_key_delete(dblite_ctx *ctx, dblite_bytes key)
 void dblite_key_modified(dblite_ctx *ctx, dblite_bytes key)
 {
     server.dirty++;
+    signal_modified_key(ctx, ctx->db, key.ptr, key.len);
     signal_key_ready(ctx->db, key.ptr, key.len);
 }
 

@@ -54,6 +54,7 @@ void db_empty_lazily(dblite_ctx *ctx, database *db)
         db_empty(ctx, db);
         return;
     }
+    signal_flushed_database(ctx, db->id);
     server.dirty += (long long)keytable_size(db->keys);
     keytable_swap(db->keys, old); /* db->keys is now the empty table */
     /* Should no timer be made, the next flush tries again; exit frees all. */

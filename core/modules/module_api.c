@@ -322,6 +322,9 @@ int dblite_shutdown_refuse(dblite_ctx *ctx)
 void dblite_loading_start(dblite_module *module, uint64_t total_bytes)
 {
     (void)module;
+    /* As Redis's touchAllWatchedKeysInDb around a load: watched keys that
+     * exist before or after it make their watchers' EXEC fail. */
+    signal_flushed_database(NULL, -1);
     server.loading = 1;
     server.loading_total = total_bytes;
     server.loading_done = 0;
@@ -345,6 +348,7 @@ void dblite_loading_progress(dblite_module *module, uint64_t bytes_done)
 void dblite_loading_end(dblite_module *module)
 {
     (void)module;
+    signal_flushed_database(NULL, -1);
     server.loading = 0;
     server.loading_done = server.loading_total;
 }

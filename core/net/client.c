@@ -18,6 +18,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "commands/transaction.h"
+
 #include "server.h"
 
 #define QUERY_READ_CHUNK 16384
@@ -60,6 +62,7 @@ void client_free(client *c)
 {
     if (c->blocked)
         blocking_client_gone(c);
+    transaction_client_free(c);
     if (c->flags & CLIENT_UNBLOCKED_QUEUED) {
         client **link = &server.unblocked_clients;
         while (*link != c)
@@ -303,8 +306,12 @@ void client_describe(const client *c, char *buffer, size_t size)
     long long now = wall_clock_ms();
     char flags[8];
     size_t f = 0;
+    if (c->flags & CLIENT_MULTI)
+        flags[f++] = 'x';
     if (c->flags & CLIENT_BLOCKED)
         flags[f++] = 'b';
+    if (c->flags & CLIENT_DIRTY_CAS)
+        flags[f++] = 'd';
     if (c->flags & CLIENT_CLOSE_ASAP)
         flags[f++] = 'A';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
@@ -315,12 +322,12 @@ void client_describe(const client *c, char *buffer, size_t size)
     snprintf(
         buffer, size,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-        "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
+        "ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
         "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
         (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
-        c->query_length - c->query_start, c->query_capacity - c->query_length, c->query_capacity,
-        c->output_length - c->output_sent, c->output_capacity,
-        sizeof(*c) + c->query_capacity + c->output_capacity,
+        transaction_queued_count(c), c->query_length - c->query_start,
+        c->query_capacity - c->query_length, c->query_capacity, c->output_length - c->output_sent,
+        c->output_capacity, sizeof(*c) + c->query_capacity + c->output_capacity,
         c->last_command ? c->last_command->name : "NULL", c->protocol);
 }
