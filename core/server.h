@@ -117,6 +117,7 @@ typedef struct database {
 #define CLIENT_WRITE_INSTALLED (1u << 4)
 #define CLIENT_IN_CALL (1u << 5)
 #define CLIENT_UNBLOCKED_QUEUED (1u << 6) /* on server.unblocked_clients */
+#define CLIENT_PUBSUB (1u << 7)           /* in a subscribed mode (pubsub class) */
 
 struct blocked_state;
 typedef struct client {
@@ -144,7 +145,9 @@ typedef struct client {
     struct client *pending_next;   /* clients with output to write */
     struct client *unblocked_next; /* clients whose block ended, input to run */
     struct blocked_state *blocked;
-    module *dialect; /* the module whose listener accepted it */
+    module *dialect;                          /* the module whose listener accepted it */
+    struct client_module_state *module_state; /* dblite_client_set_state, NULL until used */
+    const dblite_client_mode *mode;           /* dblite_client_set_mode, NULL: none */
 } client;
 
 /* ---- modules ---- */
@@ -427,6 +430,10 @@ int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);
 client *client_create(int fd);
 void client_free(client *c);
+/* Frees every module's state for c through its free callback (disconnect, RESET). */
+void client_module_state_reset(client *c);
+/* 1 when c's mode refuses cmd_name; the error text written to error. */
+int client_mode_refuses(const client *c, const char *cmd_name, char *error, size_t size);
 void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
 void client_process_input(client *c);
 /* Runs the requests of clients handed over by client_unblocked. */

@@ -58,6 +58,7 @@ client *client_create(int fd)
 
 void client_free(client *c)
 {
+    client_module_state_reset(c);
     if (c->blocked)
         blocking_client_gone(c);
     if (c->flags & CLIENT_UNBLOCKED_QUEUED) {
