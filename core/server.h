@@ -148,6 +148,7 @@ typedef struct client {
     module *dialect;                          /* the module whose listener accepted it */
     struct client_module_state *module_state; /* dblite_client_set_state, NULL until used */
     const dblite_client_mode *mode;           /* dblite_client_set_mode, NULL: none */
+    long long subscription_counts[3];         /* CLIENT LIST's sub psub ssub (module-reported) */
 } client;
 
 /* ---- modules ---- */
@@ -432,8 +433,10 @@ client *client_create(int fd);
 void client_free(client *c);
 /* Frees every module's state for c through its free callback (disconnect, RESET). */
 void client_module_state_reset(client *c);
-/* 1 when c's mode refuses cmd_name; the error text written to error. */
-int client_mode_refuses(const client *c, const char *cmd_name, char *error, size_t size);
+/* 1 when c's mode refuses the command (argv[1] names a container's
+ * subcommand); the error text written to error. */
+int client_mode_refuses(const client *c, const char *cmd_name, int argc, const dblite_bytes *argv,
+                        char *error, size_t size);
 void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
 void client_process_input(client *c);
 /* Runs the requests of clients handed over by client_unblocked. */

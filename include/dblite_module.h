@@ -70,7 +70,8 @@ extern "C" {
  *      dblite_client_id); per-client module state (dblite_client_set_state,
  *      dblite_client_get_state); delivery to another client
  *      (dblite_client_deliver, dblite_reply_push); client modes
- *      (dblite_client_mode, dblite_client_set_mode). */
+ *      (dblite_client_mode, dblite_client_set_mode,
+ *      dblite_client_set_subscription_counts). */
 #define DBLITE_API_VERSION 6
 
 /* Put once in a module's source: exports the API version the module was
@@ -803,6 +804,11 @@ typedef struct dblite_client_mode {
 } dblite_client_mode;
 /* (API 6) Puts client in mode (NULL: leaves any mode). */
 void dblite_client_set_mode(dblite_client *client, const dblite_client_mode *mode);
+/* (API 6) What CLIENT LIST shows as the client's sub=, psub= and ssub=
+ * (channels, patterns, shard channels); reset to 0 when it leaves a mode
+ * through RESET or disconnects. */
+void dblite_client_set_subscription_counts(dblite_client *client, long long channels,
+                                           long long patterns, long long shard_channels);
 
 #ifdef __cplusplus
 }

@@ -80,7 +80,7 @@ void execute_request(client *c, int argc, const dblite_bytes *argv)
         return;
     }
     char mode_error[512];
-    if (c->mode && client_mode_refuses(c, cmd->name, mode_error, sizeof(mode_error))) {
+    if (c->mode && client_mode_refuses(c, cmd->name, argc, argv, mode_error, sizeof(mode_error))) {
         cmd->rejected_calls++;
         reply_error(c, mode_error);
         return;

@@ -85,6 +85,16 @@ void client_module_state_reset(client *c)
     }
     c->mode = NULL;
     c->flags &= ~CLIENT_PUBSUB;
+    memset(c->subscription_counts, 0, sizeof c->subscription_counts);
+}
+
+void dblite_client_set_subscription_counts(dblite_client *handle, long long channels,
+                                           long long patterns, long long shard_channels)
+{
+    client *c = (client *)handle;
+    c->subscription_counts[0] = channels;
+    c->subscription_counts[1] = patterns;
+    c->subscription_counts[2] = shard_channels;
 }
 
 void dblite_client_deliver(dblite_client *target, dblite_deliver_fn fn, void *privdata)
@@ -116,14 +126,38 @@ void dblite_client_set_mode(dblite_client *handle, const dblite_client_mode *mod
         c->flags &= ~CLIENT_PUBSUB;
 }
 
-int client_mode_refuses(const client *c, const char *cmd_name, char *error, size_t size)
+/* Redis 7.0's container commands: its errors name "client|id", not "client". */
+static int has_subcommands(const char *name)
+{
+    static const char *const containers[] = {"acl",      "client",  "cluster", "command", "config",
+                                             "function", "latency", "memory",  "module",  "object",
+                                             "pubsub",   "script",  "slowlog", "xgroup",  "xinfo"};
+    for (size_t i = 0; i < sizeof containers / sizeof *containers; i++)
+        if (strcmp(name, containers[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int client_mode_refuses(const client *c, const char *cmd_name, int argc, const dblite_bytes *argv,
+                        char *error, size_t size)
 {
     const dblite_client_mode *mode = c->mode;
     if (!mode || (c->protocol >= 3 && !(mode->flags & DBLITE_MODE_ALL_PROTOCOLS)))
         return 0;
     if (mode->allows && mode->allows(cmd_name))
         return 0;
+    char full_name[160];
+    if (argc >= 2 && has_subcommands(cmd_name)) {
+        size_t used = (size_t)snprintf(full_name, sizeof full_name, "%s|", cmd_name);
+        for (size_t i = 0; i < argv[1].len && used + 1 < sizeof full_name; i++) {
+            char letter = argv[1].ptr[i];
+            full_name[used++] = (char)(letter >= 'A' && letter <= 'Z' ? letter + 32 : letter);
+        }
+        full_name[used] = '\0';
+    } else {
+        snprintf(full_name, sizeof full_name, "%s", cmd_name);
+    }
     snprintf(error, size, mode->error ? mode->error : "ERR Can't execute '%s' in this mode",
-             cmd_name);
+             full_name);
     return 1;
 }

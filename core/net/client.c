@@ -304,6 +304,8 @@ void client_describe(const client *c, char *buffer, size_t size)
     long long now = wall_clock_ms();
     char flags[8];
     size_t f = 0;
+    if (c->flags & CLIENT_PUBSUB)
+        flags[f++] = 'P';
     if (c->flags & CLIENT_BLOCKED)
         flags[f++] = 'b';
     if (c->flags & CLIENT_CLOSE_ASAP)
@@ -315,11 +317,12 @@ void client_describe(const client *c, char *buffer, size_t size)
     flags[f] = '\0';
     snprintf(
         buffer, size,
-        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-        "ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%lld psub=%lld "
+        "ssub=%lld multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
         "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
         (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
+        c->subscription_counts[0], c->subscription_counts[1], c->subscription_counts[2],
         c->query_length - c->query_start, c->query_capacity - c->query_length, c->query_capacity,
         c->output_length - c->output_sent, c->output_capacity,
         sizeof(*c) + c->query_capacity + c->output_capacity,

@@ -169,8 +169,8 @@ long long pubsub_publish(pubsub_state *state, subscription_kind kind, const char
 static void command_publish(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     (void)argc;
-    dblite_reply_integer(ctx, pubsub_publish(state_of(ctx), KIND_CHANNEL, argv[1].ptr,
-                                             argv[1].len, argv[2].ptr, argv[2].len));
+    dblite_reply_integer(ctx, pubsub_publish(state_of(ctx), KIND_CHANNEL, argv[1].ptr, argv[1].len,
+                                             argv[2].ptr, argv[2].len));
 }
 
 static void command_spublish(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -242,9 +242,15 @@ static void command_pubsub(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         reply_subscriber_counts(ctx, &state->tables[KIND_SHARD], argc, argv);
     } else if (argc == 2 && dblite_bytes_equal_nocase(*sub, "numpat")) {
         dblite_reply_integer(ctx, (long long)state->tables[KIND_PATTERN].count);
-    } else if (dblite_bytes_equal_nocase(*sub, "help") || dblite_bytes_equal_nocase(*sub, "numpat") ||
-               dblite_bytes_equal_nocase(*sub, "channels") ||
+    } else if (dblite_bytes_equal_nocase(*sub, "channels") ||
                dblite_bytes_equal_nocase(*sub, "shardchannels")) {
+        /* Past the subcommand's arity (-2): the handler's own error. */
+        dblite_reply_error_format(ctx,
+                                  "ERR unknown subcommand or wrong number of arguments for "
+                                  "'%.*s'. Try PUBSUB HELP.",
+                                  (int)(sub->len > 128 ? 128 : sub->len), sub->ptr);
+    } else if (dblite_bytes_equal_nocase(*sub, "help") ||
+               dblite_bytes_equal_nocase(*sub, "numpat")) {
         /* Known subcommand, wrong arity: Redis names it pubsub|sub. */
         char name[32];
         size_t length = sub->len < sizeof name - 1 ? sub->len : sizeof name - 1;
@@ -263,23 +269,33 @@ static void command_pubsub(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 
 static const dblite_command_spec pubsub_command_table[] = {
     DBLITE_COMMAND(.name = "subscribe", .arity = -2, .flags = "noscript loading stale",
-                   .handler = command_subscribe, .summary = "Listen for messages published to the given channels",
+                   .handler = command_subscribe,
+                   .summary = "Listen for messages published to the given channels",
                    .since = "2.0.0", .group = "pubsub", .arguments = "channel [channel ...]"),
     DBLITE_COMMAND(.name = "unsubscribe", .arity = -1, .flags = "noscript loading stale",
-                   .handler = command_unsubscribe, .summary = "Stop listening for messages posted to the given channels",
+                   .handler = command_unsubscribe,
+                   .summary = "Stop listening for messages posted to the given channels",
                    .since = "2.0.0", .group = "pubsub", .arguments = "[channel [channel ...]]"),
     DBLITE_COMMAND(.name = "psubscribe", .arity = -2, .flags = "noscript loading stale",
-                   .handler = command_psubscribe, .summary = "Listen for messages published to channels matching the given patterns",
+                   .handler = command_psubscribe,
+                   .summary =
+                       "Listen for messages published to channels matching the given patterns",
                    .since = "2.0.0", .group = "pubsub", .arguments = "pattern [pattern ...]"),
     DBLITE_COMMAND(.name = "punsubscribe", .arity = -1, .flags = "noscript loading stale",
-                   .handler = command_punsubscribe, .summary = "Stop listening for messages posted to channels matching the given patterns",
+                   .handler = command_punsubscribe,
+                   .summary =
+                       "Stop listening for messages posted to channels matching the given patterns",
                    .since = "2.0.0", .group = "pubsub", .arguments = "[pattern [pattern ...]]"),
     DBLITE_COMMAND(.name = "ssubscribe", .arity = -2, .flags = "noscript loading stale",
-                   .handler = command_ssubscribe, .summary = "Listen for messages published to the given shard channels",
-                   .since = "7.0.0", .group = "pubsub", .arguments = "shardchannel [shardchannel ...]"),
+                   .handler = command_ssubscribe,
+                   .summary = "Listen for messages published to the given shard channels",
+                   .since = "7.0.0", .group = "pubsub",
+                   .arguments = "shardchannel [shardchannel ...]"),
     DBLITE_COMMAND(.name = "sunsubscribe", .arity = -1, .flags = "noscript loading stale",
-                   .handler = command_sunsubscribe, .summary = "Stop listening for messages posted to the given shard channels",
-                   .since = "7.0.0", .group = "pubsub", .arguments = "[shardchannel [shardchannel ...]]"),
+                   .handler = command_sunsubscribe,
+                   .summary = "Stop listening for messages posted to the given shard channels",
+                   .since = "7.0.0", .group = "pubsub",
+                   .arguments = "[shardchannel [shardchannel ...]]"),
     DBLITE_COMMAND(.name = "publish", .arity = 3, .flags = "loading stale fast",
                    .handler = command_publish, .summary = "Post a message to a channel",
                    .since = "2.0.0", .group = "pubsub", .arguments = "channel message"),
@@ -293,6 +309,6 @@ static const dblite_command_spec pubsub_command_table[] = {
 
 int pubsub_commands_register(dblite_module *module)
 {
-    return dblite_command_register_table(module, pubsub_command_table,
-                                         sizeof pubsub_command_table / sizeof *pubsub_command_table);
+    return dblite_command_register_table(
+        module, pubsub_command_table, sizeof pubsub_command_table / sizeof *pubsub_command_table);
 }

@@ -11,9 +11,9 @@
 
 static int allowed_in_subscribed_mode(const char *name)
 {
-    static const char *const allowed[] = {"subscribe",  "ssubscribe",   "unsubscribe",
+    static const char *const allowed[] = {"subscribe",    "ssubscribe", "unsubscribe",
                                           "sunsubscribe", "psubscribe", "punsubscribe",
-                                          "ping",       "quit",         "reset"};
+                                          "ping",         "quit",       "reset"};
     for (size_t i = 0; i < sizeof allowed / sizeof *allowed; i++)
         if (strcmp(name, allowed[i]) == 0)
             return 1;
@@ -27,6 +27,14 @@ static const dblite_client_mode subscribed_mode = {
     .error = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
              "RESET are allowed in this context",
 };
+
+/* CLIENT LIST's sub= psub= ssub=. */
+static void report_counts(const subscriber *s)
+{
+    dblite_client_set_subscription_counts(s->client, (long long)s->counts[KIND_CHANNEL],
+                                          (long long)s->counts[KIND_PATTERN],
+                                          (long long)s->counts[KIND_SHARD]);
+}
 
 /* Out of every channel, then freed: the per-client state's free callback. */
 static void subscriber_free(void *data)
@@ -73,8 +81,10 @@ int subscriber_add(subscriber *s, subscription_kind kind, const char *name, size
     }
     channel *ch;
     int added = channel_subscribe(&s->state->tables[kind], name, length, s, &ch);
-    if (added == 1)
+    if (added == 1) {
         s->subscriptions[kind][s->counts[kind]++] = ch;
+        report_counts(s);
+    }
     return added;
 }
 
@@ -87,6 +97,7 @@ int subscriber_remove(subscriber *s, subscription_kind kind, channel *ch)
                 (s->counts[kind] - i - 1) * sizeof *s->subscriptions[kind]);
         s->counts[kind]--;
         channel_unsubscribe(&s->state->tables[kind], ch, s);
+        report_counts(s);
         return 1;
     }
     return 0;
