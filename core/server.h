@@ -118,6 +118,12 @@ typedef struct database {
 #define CLIENT_IN_CALL (1u << 5)
 #define CLIENT_UNBLOCKED_QUEUED (1u << 6) /* on server.unblocked_clients */
 #define CLIENT_PUBSUB (1u << 7)           /* in a subscribed mode (pubsub class) */
+/* CLIENT REPLY OFF / SKIP (client_modes_command.c): no reply is written
+ * while OFF or SKIP is set; SKIP_NEXT becomes SKIP for the next request. */
+#define CLIENT_REPLY_OFF (1u << 13)
+#define CLIENT_REPLY_SKIP (1u << 14)
+#define CLIENT_REPLY_SKIP_NEXT (1u << 15)
+#define CLIENT_NO_EVICT (1u << 16) /* CLIENT NO-EVICT ON: flag 'e' in CLIENT LIST */
 
 struct blocked_state;
 typedef struct client {
@@ -343,6 +349,18 @@ static inline void client_unblocked(client *c)
     server.unblocked_clients = c;
 }
 
+/* A request's command is over (answered, or its block ended): as Redis's
+ * resetClient, CLIENT REPLY SKIP's skipping ends, and a SKIP just asked
+ * for applies to the next request. */
+static inline void client_request_done(client *c)
+{
+    c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags |= CLIENT_REPLY_SKIP;
+        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
+    }
+}
+
 /* ---- contexts (commands/context.c; begun and ended through context.h) ---- */
 typedef struct propagated_command {
     int argc;
@@ -470,6 +488,13 @@ void blocking_free(void);
 void blocking_handle_ready_keys(void);
 void blocking_client_gone(client *c);
 long long blocked_client_count(void);
+/* Blocks the calling client on no key until timeout_ms passes (0: until
+ * unblocked otherwise); on_timeout replies.  WAIT uses it.  As
+ * dblite_block_on_keys: DBLITE_ERR_INVALID when the context cannot block. */
+int blocking_block_for_timeout(dblite_ctx *ctx, long long timeout_ms, dblite_timeout_fn on_timeout);
+/* CLIENT UNBLOCK: ends c's block as its timeout would, or with_error with
+ * "-UNBLOCKED client unblocked via CLIENT UNBLOCK"; 0 when c is not blocked. */
+int blocking_unblock_client(client *c, int with_error);
 
 /* ---- modules (modules/) ---- */
 int modules_load_from_config(void);

@@ -130,6 +130,8 @@ void client_process_input(client *c)
         size_t consumed = c->parser.consumed;
         if (c->parser.argc > 0)
             execute_request(c, c->parser.argc, c->parser.argv);
+        if (!(c->flags & CLIENT_BLOCKED))
+            client_request_done(c); /* a block's end does it (blocking.c) */
         c->query_start += consumed;
         request_parser_reset(&c->parser);
     }
@@ -312,6 +314,8 @@ void client_describe(const client *c, char *buffer, size_t size)
         flags[f++] = 'A';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         flags[f++] = 'c';
+    if (c->flags & CLIENT_NO_EVICT)
+        flags[f++] = 'e';
     if (f == 0)
         flags[f++] = 'N';
     flags[f] = '\0';
