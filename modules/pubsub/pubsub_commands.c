@@ -5,6 +5,7 @@
  * client's subscription count, and messages go to other clients through
  * dblite_client_deliver, so they take the core's reply path.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "pubsub/pubsub.h"
@@ -83,29 +84,20 @@ static void unsubscribe_kind(dblite_ctx *ctx, int argc, const dblite_bytes *argv
     subscriber_release_if_idle(s, ctx);
 }
 
+/* The six (un)subscribe commands are two handlers: the table row's
+ * privdata says which kind of subscription the command works on. */
+#define KIND_PRIVDATA(kind) ((void *)(intptr_t)(kind))
+static subscription_kind command_kind(const dblite_ctx *ctx)
+{
+    return (subscription_kind)(intptr_t)dblite_ctx_command_privdata(ctx);
+}
 static void command_subscribe(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    subscribe_kind(ctx, argc, argv, KIND_CHANNEL);
-}
-static void command_psubscribe(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
-{
-    subscribe_kind(ctx, argc, argv, KIND_PATTERN);
-}
-static void command_ssubscribe(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
-{
-    subscribe_kind(ctx, argc, argv, KIND_SHARD);
+    subscribe_kind(ctx, argc, argv, command_kind(ctx));
 }
 static void command_unsubscribe(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    unsubscribe_kind(ctx, argc, argv, KIND_CHANNEL);
-}
-static void command_punsubscribe(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
-{
-    unsubscribe_kind(ctx, argc, argv, KIND_PATTERN);
-}
-static void command_sunsubscribe(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
-{
-    unsubscribe_kind(ctx, argc, argv, KIND_SHARD);
+    unsubscribe_kind(ctx, argc, argv, command_kind(ctx));
 }
 
 /* What one delivery writes on a subscriber's output. */
@@ -269,30 +261,30 @@ static void command_pubsub(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 
 static const dblite_command_spec pubsub_command_table[] = {
     DBLITE_COMMAND(.name = "subscribe", .arity = -2, .flags = "noscript loading stale",
-                   .handler = command_subscribe,
+                   .handler = command_subscribe, .privdata = KIND_PRIVDATA(KIND_CHANNEL),
                    .summary = "Listen for messages published to the given channels",
                    .since = "2.0.0", .group = "pubsub", .arguments = "channel [channel ...]"),
     DBLITE_COMMAND(.name = "unsubscribe", .arity = -1, .flags = "noscript loading stale",
-                   .handler = command_unsubscribe,
+                   .handler = command_unsubscribe, .privdata = KIND_PRIVDATA(KIND_CHANNEL),
                    .summary = "Stop listening for messages posted to the given channels",
                    .since = "2.0.0", .group = "pubsub", .arguments = "[channel [channel ...]]"),
     DBLITE_COMMAND(.name = "psubscribe", .arity = -2, .flags = "noscript loading stale",
-                   .handler = command_psubscribe,
+                   .handler = command_subscribe, .privdata = KIND_PRIVDATA(KIND_PATTERN),
                    .summary =
                        "Listen for messages published to channels matching the given patterns",
                    .since = "2.0.0", .group = "pubsub", .arguments = "pattern [pattern ...]"),
     DBLITE_COMMAND(.name = "punsubscribe", .arity = -1, .flags = "noscript loading stale",
-                   .handler = command_punsubscribe,
+                   .handler = command_unsubscribe, .privdata = KIND_PRIVDATA(KIND_PATTERN),
                    .summary =
                        "Stop listening for messages posted to channels matching the given patterns",
                    .since = "2.0.0", .group = "pubsub", .arguments = "[pattern [pattern ...]]"),
     DBLITE_COMMAND(.name = "ssubscribe", .arity = -2, .flags = "noscript loading stale",
-                   .handler = command_ssubscribe,
+                   .handler = command_subscribe, .privdata = KIND_PRIVDATA(KIND_SHARD),
                    .summary = "Listen for messages published to the given shard channels",
                    .since = "7.0.0", .group = "pubsub",
                    .arguments = "shardchannel [shardchannel ...]"),
     DBLITE_COMMAND(.name = "sunsubscribe", .arity = -1, .flags = "noscript loading stale",
-                   .handler = command_sunsubscribe,
+                   .handler = command_unsubscribe, .privdata = KIND_PRIVDATA(KIND_SHARD),
                    .summary = "Stop listening for messages posted to the given shard channels",
                    .since = "7.0.0", .group = "pubsub",
                    .arguments = "[shardchannel [shardchannel ...]]"),
