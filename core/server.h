@@ -118,9 +118,16 @@ typedef struct database {
 #define CLIENT_WRITE_INSTALLED (1u << 4)
 #define CLIENT_IN_CALL (1u << 5)
 #define CLIENT_UNBLOCKED_QUEUED (1u << 6) /* on server.unblocked_clients */
+#define CLIENT_PUBSUB (1u << 7)           /* in a subscribed mode (pubsub class) */
 #define CLIENT_MULTI (1u << 8)            /* in MULTI: requests are queued */
 #define CLIENT_DIRTY_CAS (1u << 9)        /* a watched key changed: EXEC fails */
 #define CLIENT_DIRTY_EXEC (1u << 10)      /* a request was rejected in MULTI: EXECABORT */
+/* CLIENT REPLY OFF / SKIP (client_modes_command.c): no reply is written
+ * while OFF or SKIP is set; SKIP_NEXT becomes SKIP for the next request. */
+#define CLIENT_REPLY_OFF (1u << 13)
+#define CLIENT_REPLY_SKIP (1u << 14)
+#define CLIENT_REPLY_SKIP_NEXT (1u << 15)
+#define CLIENT_NO_EVICT (1u << 16) /* CLIENT NO-EVICT ON: flag 'e' in CLIENT LIST */
 
 struct blocked_state;
 typedef struct transaction_state transaction_state;
@@ -149,8 +156,11 @@ typedef struct client {
     struct client *pending_next;   /* clients with output to write */
     struct client *unblocked_next; /* clients whose block ended, input to run */
     struct blocked_state *blocked;
-    module *dialect;                /* the module whose listener accepted it */
-    transaction_state *transaction; /* MULTI queue and WATCHes; NULL until used */
+    module *dialect;                          /* the module whose listener accepted it */
+    struct client_module_state *module_state; /* dblite_client_set_state, NULL until used */
+    const dblite_client_mode *mode;           /* dblite_client_set_mode, NULL: none */
+    long long subscription_counts[3];         /* CLIENT LIST's sub psub ssub (module-reported) */
+    transaction_state *transaction;           /* MULTI queue and WATCHes; NULL until used */
 } client;
 
 /* ---- modules ---- */
@@ -345,6 +355,18 @@ static inline void client_unblocked(client *c)
     server.unblocked_clients = c;
 }
 
+/* A request's command is over (answered, or its block ended): as Redis's
+ * resetClient, CLIENT REPLY SKIP's skipping ends, and a SKIP just asked
+ * for applies to the next request. */
+static inline void client_request_done(client *c)
+{
+    c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags |= CLIENT_REPLY_SKIP;
+        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
+    }
+}
+
 /* ---- contexts (commands/context.c; begun and ended through context.h) ---- */
 typedef struct propagated_command {
     int argc;
@@ -438,6 +460,12 @@ int listener_add(const char *bind_addresses, int port, module *dialect);
 void listeners_close(void);
 client *client_create(int fd);
 void client_free(client *c);
+/* Frees every module's state for c through its free callback (disconnect, RESET). */
+void client_module_state_reset(client *c);
+/* 1 when c's mode refuses the command (argv[1] names a container's
+ * subcommand); the error text written to error. */
+int client_mode_refuses(const client *c, const char *cmd_name, int argc, const dblite_bytes *argv,
+                        char *error, size_t size);
 void client_read_handler(event_loop *loop, int fd, void *privdata, int mask);
 void client_process_input(client *c);
 /* Runs the requests of clients handed over by client_unblocked. */
@@ -471,6 +499,13 @@ void blocking_free(void);
 void blocking_handle_ready_keys(void);
 void blocking_client_gone(client *c);
 long long blocked_client_count(void);
+/* Blocks the calling client on no key until timeout_ms passes (0: until
+ * unblocked otherwise); on_timeout replies.  WAIT uses it.  As
+ * dblite_block_on_keys: DBLITE_ERR_INVALID when the context cannot block. */
+int blocking_block_for_timeout(dblite_ctx *ctx, long long timeout_ms, dblite_timeout_fn on_timeout);
+/* CLIENT UNBLOCK: ends c's block as its timeout would, or with_error with
+ * "-UNBLOCKED client unblocked via CLIENT UNBLOCK"; 0 when c is not blocked. */
+int blocking_unblock_client(client *c, int with_error);
 
 /* ---- modules (modules/) ---- */
 int modules_load_from_config(void);

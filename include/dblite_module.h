@@ -66,7 +66,13 @@ extern "C" {
  *      dblite_module_fail from a STARTED handler stops startup.  The
  *      declarations only infrastructure modules use moved to
  *      dblite_provider.h (the functions are unchanged).
- *   6  transactions: dblite_ctx_in_transaction. */
+ *   6  (pubsub) client handles (dblite_client, dblite_ctx_client,
+ *      dblite_client_id); per-client module state (dblite_client_set_state,
+ *      dblite_client_get_state); delivery to another client
+ *      (dblite_client_deliver, dblite_reply_push); client modes
+ *      (dblite_client_mode, dblite_client_set_mode,
+ *      dblite_client_set_subscription_counts); transactions
+ *      (dblite_ctx_in_transaction). */
 #define DBLITE_API_VERSION 6
 
 /* Put once in a module's source: exports the API version the module was
@@ -751,6 +757,65 @@ void dblite_info_field(dblite_info *info, const char *name, const char *format, 
  * of ctx's database as DBSIZE counts them (logically dead keys are not
  * counted).  DBLITE_OK, or DBLITE_ERR_NOTFOUND for any other name. */
 int dblite_server_statistic(dblite_ctx *ctx, const char *name, long long *value);
+
+/* ---- Clients (API 6) ---------------------------------------------------
+ *
+ * A dblite_client is a connected client, opaque to modules.  Lifetime rule:
+ * a handle stays valid while the module holds per-client state for that
+ * client (dblite_client_set_state).  When the client disconnects, or is
+ * RESET, the core runs the state's free callback first, so a module that
+ * drops every reference to the handle there never holds a dangling one.
+ * Outside that rule a handle is only valid during the command it came from. */
+typedef struct dblite_client dblite_client;
+
+/* (API 6) The client running ctx's command; NULL in hooks, timers, replay. */
+dblite_client *dblite_ctx_client(const dblite_ctx *ctx);
+/* (API 6) The client's id (CLIENT ID). */
+unsigned long long dblite_client_id(const dblite_client *client);
+/* (API 6) The client's protocol: 2 or 3 (HELLO). */
+int dblite_client_protocol(const dblite_client *client);
+
+/* (API 6) Sets the calling module's pointer for client, replacing (without
+ * freeing) any earlier one; state NULL removes it.  free_fn (may be NULL)
+ * runs once when the client disconnects or is RESET, after which the state
+ * is gone.  DBLITE_OK or DBLITE_ERR_NOMEM. */
+int dblite_client_set_state(dblite_module *module, dblite_client *client, void *state,
+                            dblite_data_free_fn free_fn);
+/* (API 6) The module's pointer for client, or NULL. */
+void *dblite_client_get_state(const dblite_module *module, const dblite_client *client);
+
+/* (API 6) Builds a message on another client's output: fn runs with a
+ * context whose dblite_reply_* calls go to target (in target's protocol),
+ * through the core's reply path, which schedules the write.  The context
+ * only replies: no keys, no propagation. */
+typedef void (*dblite_deliver_fn)(dblite_ctx *ctx, void *privdata);
+void dblite_client_deliver(dblite_client *target, dblite_deliver_fn fn, void *privdata);
+/* (API 6) Starts an out-of-band message of count elements: a RESP3 push
+ * frame ('>'), an array in RESP2. */
+void dblite_reply_push(dblite_ctx *ctx, long long count);
+
+/* (API 6) A mode restricting what a client may run (subscribed mode).
+ * allows answers 1 when the client may run the command named (lowercase);
+ * error is the reply's format for the others, with one %s for the command
+ * name (without the leading '-').  The restriction applies to RESP2 clients
+ * only unless DBLITE_MODE_ALL_PROTOCOLS is in flags; DBLITE_MODE_PUBSUB marks
+ * the client as a subscriber (output-buffer class pubsub, PING's subscribed
+ * reply).  The struct must outlive its use (a static). */
+#define DBLITE_MODE_PUBSUB (1 << 0)
+#define DBLITE_MODE_ALL_PROTOCOLS (1 << 1)
+typedef struct dblite_client_mode {
+    int api_version; /* DBLITE_API_VERSION */
+    int flags;       /* DBLITE_MODE_* */
+    int (*allows)(const char *command_name);
+    const char *error;
+} dblite_client_mode;
+/* (API 6) Puts client in mode (NULL: leaves any mode). */
+void dblite_client_set_mode(dblite_client *client, const dblite_client_mode *mode);
+/* (API 6) What CLIENT LIST shows as the client's sub=, psub= and ssub=
+ * (channels, patterns, shard channels); reset to 0 when it leaves a mode
+ * through RESET or disconnects. */
+void dblite_client_set_subscription_counts(dblite_client *client, long long channels,
+                                           long long patterns, long long shard_channels);
 
 #ifdef __cplusplus
 }

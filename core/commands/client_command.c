@@ -1,5 +1,6 @@
 /*
- * client_command.c - CLIENT ID SETNAME GETNAME LIST KILL INFO HELP.
+ * client_command.c - CLIENT ID SETNAME GETNAME LIST KILL INFO HELP; REPLY, NO-EVICT and
+ * UNBLOCK are dispatched from here to client_modes_command.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -287,6 +288,34 @@ HANDLER(command_client)
             return;
         }
         client_kill(ctx, argc, argv);
+    } else if (dblite_bytes_equal_nocase(*sub, "REPLY")) {
+        if (argc != 3) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
+        client_reply_mode(ctx, &argv[2]);
+    } else if (dblite_bytes_equal_nocase(*sub, "NO-EVICT")) {
+        if (argc != 3) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
+        client_no_evict_mode(ctx, &argv[2]);
+    } else if (dblite_bytes_equal_nocase(*sub, "UNBLOCK")) {
+        if (argc < 3) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
+        if (argc > 4) {
+            /* Redis names the subcommand as it was written (%.128s). */
+            const char *nul = memchr(sub->ptr, '\0', sub->len);
+            size_t shown = nul ? (size_t)(nul - sub->ptr) : sub->len;
+            dblite_reply_error_format(ctx,
+                                      "ERR unknown subcommand or wrong number of arguments for "
+                                      "'%.*s'. Try CLIENT HELP.",
+                                      (int)(shown > 128 ? 128 : shown), sub->ptr);
+            return;
+        }
+        client_unblock(ctx, argc, argv);
     } else if (dblite_bytes_equal_nocase(*sub, "HELP")) {
         if (argc != 2) {
             reply_subcommand_arity(ctx, "client", sub);

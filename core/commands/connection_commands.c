@@ -43,7 +43,12 @@ HANDLER(command_ping)
         dblite_reply_wrong_arity(ctx);
         return;
     }
-    if (argc == 2)
+    if (ctx->client && (ctx->client->flags & CLIENT_PUBSUB) && ctx->client->protocol < 3) {
+        /* Redis's subscribed-mode PING (RESP2): [pong, argument or ""]. */
+        dblite_reply_array(ctx, 2);
+        dblite_reply_bulk(ctx, "pong", 4);
+        dblite_reply_bulk(ctx, argc == 2 ? argv[1].ptr : "", argc == 2 ? argv[1].len : 0);
+    } else if (argc == 2)
         dblite_reply_bulk(ctx, argv[1].ptr, argv[1].len);
     else
         dblite_reply_simple(ctx, "PONG");

@@ -46,6 +46,12 @@ static const dblite_command_spec core_specs[] = {
          "Deletes one or more keys."),
     CORE("exists", -2, "readonly fast", 1, -1, 1, command_exists, "generic", "1.0.0",
          "key [key ...]", "Determines whether one or more keys exist."),
+    CORE("touch", -2, "readonly fast", 1, -1, 1, command_touch, "generic", "3.2.1", "key [key ...]",
+         "Returns the number of existing keys out of those specified after updating the time they "
+         "were last accessed."),
+    CORE("wait", 3, "noscript", 0, 0, 0, command_wait, "generic", "3.0.0", "numreplicas timeout",
+         "Blocks until the asynchronous replication of all preceding write commands sent by the "
+         "connection is completed."),
     CORE("type", 2, "readonly fast", 1, 1, 1, command_type, "generic", "1.0.0", "key",
          "Determines the type of value stored at a key."),
     CORE("rename", 3, "write", 1, 2, 1, command_rename, "generic", "1.0.0", "key newkey",

@@ -43,6 +43,13 @@ HANDLER(command_memory);
 HANDLER(command_object);
 HANDLER(command_client);
 HANDLER(command_command);
+HANDLER(command_touch);
+HANDLER(command_wait);
+
+/* CLIENT REPLY / NO-EVICT / UNBLOCK (client_modes_command.c). */
+void client_reply_mode(dblite_ctx *ctx, const dblite_bytes *mode);
+void client_no_evict_mode(dblite_ctx *ctx, const dblite_bytes *mode);
+void client_unblock(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
 /* "ERR unknown subcommand 'x'. Try CLIENT HELP." */
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand,

@@ -88,6 +88,12 @@ void execute_request(client *c, int argc, const dblite_bytes *argv)
             reply_error(c, refusal);
         return;
     }
+    char mode_error[512];
+    if (c->mode && client_mode_refuses(c, cmd->name, argc, argv, mode_error, sizeof(mode_error))) {
+        cmd->rejected_calls++;
+        reply_error(c, mode_error);
+        return;
+    }
     if (server.loading && !(cmd->flags & COMMAND_LOADING)) {
         cmd->rejected_calls++;
         transaction_flag_error(c);

@@ -64,8 +64,7 @@ static void touch_existing_watched(database *emptied, database *replaced_with)
     keytable_entry *entry;
     while ((entry = keytable_iterator_next(&it)) != NULL) {
         if (keytable_find(emptied->keys, entry->key, entry->key_length) ||
-            (replaced_with &&
-             keytable_find(replaced_with->keys, entry->key, entry->key_length)))
+            (replaced_with && keytable_find(replaced_with->keys, entry->key, entry->key_length)))
             touch_entry(entry);
     }
     keytable_iterator_finish(&it);

@@ -172,8 +172,10 @@ static void unblock(client *c, int resume)
     c->blocked = NULL;
     c->flags &= ~CLIENT_BLOCKED;
     state->blocked_count--;
-    if (resume)
+    if (resume) {
+        client_request_done(c);
         client_unblocked(c);
+    }
 }
 
 void blocking_client_gone(client *c)
@@ -280,6 +282,46 @@ out_of_memory:
     server_free(bs->nodes);
     server_free(bs);
     return DBLITE_ERR_NOMEM;
+}
+
+int blocking_block_for_timeout(dblite_ctx *ctx, long long timeout_ms, dblite_timeout_fn on_timeout)
+{
+    client *c = ctx->client;
+    if (dblite_ctx_cannot_block(ctx) || !on_timeout || c->blocked)
+        return DBLITE_ERR_INVALID;
+    blocked_state *bs = server_calloc(sizeof(*bs));
+    if (!bs)
+        return DBLITE_ERR_NOMEM;
+    bs->db = ctx->db->id;
+    bs->on_timeout = on_timeout;
+    bs->command = ctx->command;
+    if (timeout_ms > 0) {
+        bs->timer = event_add_timer(server.loop, timeout_ms, block_timeout, NULL, c);
+        if (!bs->timer) {
+            server_free(bs);
+            return DBLITE_ERR_NOMEM;
+        }
+    }
+    c->blocked = bs;
+    c->flags |= CLIENT_BLOCKED;
+    server.blocking->blocked_count++;
+    return DBLITE_OK;
+}
+
+int blocking_unblock_client(client *c, int with_error)
+{
+    blocked_state *bs = c->blocked;
+    if (!bs)
+        return 0;
+    dblite_ctx ctx;
+    context_begin(&ctx, NULL, c, &server.databases[bs->db], bs->command, 0);
+    if (with_error)
+        dblite_reply_error(&ctx, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else
+        bs->on_timeout(&ctx, bs->privdata);
+    unblock(c, 1);
+    (void)context_end(&ctx);
+    return 1;
 }
 
 /* Offer one ready key to its waiters, oldest first. */

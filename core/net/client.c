@@ -60,6 +60,7 @@ client *client_create(int fd)
 
 void client_free(client *c)
 {
+    client_module_state_reset(c);
     if (c->blocked)
         blocking_client_gone(c);
     transaction_client_free(c);
@@ -132,6 +133,8 @@ void client_process_input(client *c)
         size_t consumed = c->parser.consumed;
         if (c->parser.argc > 0)
             execute_request(c, c->parser.argc, c->parser.argv);
+        if (!(c->flags & CLIENT_BLOCKED))
+            client_request_done(c); /* a block's end does it (blocking.c) */
         c->query_start += consumed;
         request_parser_reset(&c->parser);
     }
@@ -304,8 +307,10 @@ client *client_by_id(uint64_t id)
 void client_describe(const client *c, char *buffer, size_t size)
 {
     long long now = wall_clock_ms();
-    char flags[8];
+    char flags[16];
     size_t f = 0;
+    if (c->flags & CLIENT_PUBSUB)
+        flags[f++] = 'P';
     if (c->flags & CLIENT_MULTI)
         flags[f++] = 'x';
     if (c->flags & CLIENT_BLOCKED)
@@ -316,16 +321,19 @@ void client_describe(const client *c, char *buffer, size_t size)
         flags[f++] = 'A';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY)
         flags[f++] = 'c';
+    if (c->flags & CLIENT_NO_EVICT)
+        flags[f++] = 'e';
     if (f == 0)
         flags[f++] = 'N';
     flags[f] = '\0';
     snprintf(
         buffer, size,
-        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 "
-        "ssub=0 multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
+        "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%lld psub=%lld "
+        "ssub=%lld multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
         "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
         (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
+        c->subscription_counts[0], c->subscription_counts[1], c->subscription_counts[2],
         transaction_queued_count(c), c->query_length - c->query_start,
         c->query_capacity - c->query_length, c->query_capacity, c->output_length - c->output_sent,
         c->output_capacity, sizeof(*c) + c->query_capacity + c->output_capacity,

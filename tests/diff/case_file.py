@@ -9,6 +9,8 @@
 #   !sort CMD...       compare an aggregate reply with its elements sorted
 #   !ignore CMD...     run on both servers but do not compare the replies
 #   !inline CMD...     send the line as an inline command instead of RESP
+#   !replies=N CMD...  the command answers N replies (SUBSCRIBE a b c: 3),
+#                      compared as one
 # Prefixes may be combined, e.g. "!ignore !inline PING".
 
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ class Case:
     sort: bool = False
     ignore: bool = False
     inline: bool = False
+    replies: int = 1
 
 
 @dataclass
@@ -119,6 +122,10 @@ def parse_case_file(path):
             case = Case(path, line_number, line, [])
             while line.startswith("!"):
                 word, _, rest = line.partition(" ")
+                if word.startswith("!replies=") and word[9:].isdigit() and int(word[9:]) > 0:
+                    case.replies = int(word[9:])
+                    line = rest.strip()
+                    continue
                 if word not in PREFIXES:
                     raise CaseSyntaxError("%s:%d: unknown directive %s" % (path, line_number, word))
                 setattr(case, word[1:], True)

@@ -45,11 +45,11 @@ class Connection:
         self.sock.settimeout(REPLY_TIMEOUT)
         self.reader = ReplyReader(self.sock)
 
-    def call_raw(self, payload):
-        """Sends bytes and returns one reply as raw bytes."""
+    def call_raw(self, payload, replies=1):
+        """Sends bytes and returns that many replies as raw bytes."""
         try:
             self.sock.sendall(payload)
-            return self.reader.read_reply()
+            return b"".join(self.reader.read_reply() for _ in range(replies))
         except (ProtocolError, OSError) as error:
             if not self.server.alive():
                 raise ServerDied("%s died: %s\n%s" % (
@@ -133,7 +133,7 @@ def run_file(case_file, servers, tally, verbose):
                 else:
                     payload = encode_command(case.arguments)
                 try:
-                    redis_reply, dblite_reply = (c.call_raw(payload) for c in connections)
+                    redis_reply, dblite_reply = (c.call_raw(payload, case.replies) for c in connections)
                 except ConnectionBroken as error:
                     tally.compared += 1
                     tally.mismatches += 1
