@@ -198,6 +198,7 @@ HANDLER(command_exec)
     state->queued.items = NULL;
     state->queued.length = state->queued.capacity = 0;
     c->flags &= ~CLIENT_MULTI;
+    ctx->flags |= CTX_WRAPS_MULTI; /* what they propagate goes out as MULTI ... EXEC */
     reply_aggregate(c, '*', (long long)count);
     for (size_t i = 0; i < count; i++) {
         dblite_ctx inner;
