@@ -199,6 +199,23 @@ def test_client_gone(port):
         control.close()
 
 
+def test_handler_sees_the_transaction(port):
+    """txnprobe.so's handler answers [dblite_ctx_in_transaction,
+    dblite_ctx_cannot_block]: 0 0 run directly, 1 1 run by EXEC."""
+    c = Connection(port)
+    try:
+        check("TXNPROBE directly", c.call("TXNPROBE"), b"*2\r\n:0\r\n:0\r\n")
+        c.call("MULTI")
+        c.call("TXNPROBE")
+        check("TXNPROBE inside EXEC", c.call("EXEC"), b"*1\r\n*2\r\n:1\r\n:1\r\n")
+        # WAIT for replicas there are not: at once inside EXEC, as Redis
+        c.call("MULTI")
+        c.call("WAIT", 1, 0)
+        check("WAIT 1 0 inside EXEC", c.call("EXEC"), b"*1\r\n:0\r\n")
+    finally:
+        c.close()
+
+
 def aof_text(path):
     try:
         with open(path, "rb") as f:
@@ -272,14 +289,19 @@ def main():
         print("redis-server not found (scripts/install-deps.sh installs it)")
         return 1
     _, _, config_dir = default_paths()
+    probe = os.path.join(os.environ.get("DBLITE_TEST_MODULE_PATH", ""), "txnprobe.so")
+    if not os.path.exists(probe):
+        print("%s not built (DBLITE_TEST_MODULE_PATH names the test modules)" % probe)
+        return 1
     server = CompatServer(os.path.join(config_dir, "dblite-compat.ini"),
-                          ["--persistence.appendonly", "yes"]).start()
+                          ["--persistence.appendonly", "yes", "--load-module", probe]).start()
     redis = ServerProcess("redis", redis_binary)
     try:
         redis.start()
         test_write_paths(server.redis_port, redis.port)
         test_file_restore_loads(server)
         test_client_gone(server.redis_port)
+        test_handler_sees_the_transaction(server.redis_port)
         test_propagation(server)
     finally:
         server.stop()
