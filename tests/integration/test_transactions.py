@@ -161,6 +161,56 @@ def test_write_paths(dblite_port, redis_port):
             check(name + " (redis-server, the case's own expectation)", redis_result, expected)
 
 
+STATS_SCRIPT = """CONFIG RESETSTAT
+SET s hello
+MULTI
+INCR s
+SET n 1
+GET n
+EXEC
+MULTI
+NOSUCH
+EXEC
+MULTI
+SET a
+EXEC
+EXEC
+DISCARD
+MULTI
+DISCARD
+WATCH s
+UNWATCH
+MULTI
+EXEC extra"""
+
+
+def command_stats(port):
+    """calls/rejected_calls/failed_calls of the transaction's commands after
+    STATS_SCRIPT (an error inside EXEC is the queued command's failure, not
+    EXEC's; EXECABORT and EXEC without MULTI are EXEC's)."""
+    c = Connection(port)
+    try:
+        for line in STATS_SCRIPT.splitlines():
+            c.call(*line.split())
+        info = c.call("INFO", "commandstats").decode()
+    finally:
+        c.close()
+    stats = {}
+    for line in info.split("\r\n"):
+        name = line.partition(":")[0]
+        if name in ("cmdstat_" + n for n in ("multi", "exec", "discard", "watch", "unwatch",
+                                             "incr", "set", "get")):
+            fields = dict(f.split("=") for f in line.partition(":")[2].split(","))
+            stats[name] = (fields["calls"], fields["rejected_calls"], fields["failed_calls"])
+    return stats
+
+
+def test_command_stats(dblite_port, redis_port):
+    redis_stats = command_stats(redis_port)
+    check("commandstats after transactions", command_stats(dblite_port), redis_stats)
+    check("redis-server counts EXEC's failures", redis_stats.get("cmdstat_exec"), ("4", "1", "3"))
+
+
 def test_file_restore_loads(server):
     """DBLite's RESTORE <file> on its own port replaces the dataset through
     the loading path: a watched key that exists is touched."""
@@ -299,6 +349,7 @@ def main():
     try:
         redis.start()
         test_write_paths(server.redis_port, redis.port)
+        test_command_stats(server.redis_port, redis.port)
         test_file_restore_loads(server)
         test_client_gone(server.redis_port)
         test_handler_sees_the_transaction(server.redis_port)
