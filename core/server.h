@@ -396,6 +396,9 @@ struct dblite_ctx {
 #define CTX_UNCOUNTED (1 << 3)      /* left out of the commands' statistics */
 #define CTX_KEEPS_CLOCK (1 << 4)    /* runs at the instant of whatever fired it (hooks) */
 #define CTX_IN_TRANSACTION (1 << 5) /* a command queued by MULTI, run by EXEC */
+/* EXEC's own context: what its commands propagated goes out between MULTI
+ * and EXEC when it is more than one command (context.c). */
+#define CTX_WRAPS_MULTI (1 << 14)
 /* A logged command run again (dblite_call_replay). */
 #define CTX_REPLAY (CTX_NO_REPLY | CTX_CANNOT_BLOCK | CTX_NO_PROPAGATE | CTX_UNCOUNTED)
 

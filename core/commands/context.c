@@ -47,7 +47,8 @@
  *     context_run_command, context_end).  Their commands collect in EXEC's
  *     list in order and go out together when EXEC's context ends; wrapping
  *     them in MULTI ... EXEC is one more step of send_propagated, chosen by
- *     a flag on EXEC's context.  EXEC, not a write, adds nothing of its own.
+ *     a flag on EXEC's context (CTX_WRAPS_MULTI), taken when more than one
+ *     command goes out.  EXEC, not a write, adds nothing of its own.
  *   Scripts calling commands - the same, with the script's command as the
  *     parent: what the script ran propagates, in order, as its effects.
  *   Replication of effects - a replica is one more subscriber; it already
@@ -240,16 +241,30 @@ static int own_command(const dblite_ctx *ctx, int *argc, const dblite_bytes **ar
     return ctx->argc > 0;
 }
 
+/* EXEC's context (CTX_WRAPS_MULTI) sends its commands' run between MULTI
+ * and EXEC when it holds more than one command, as Redis 7.0's
+ * propagatePendingCommands: a single command goes out alone, a read-only
+ * transaction sends nothing.  MULTI goes out in the first command's
+ * database and EXEC in the last's, so neither makes the log SELECT. */
 static void send_propagated(dblite_ctx *ctx)
 {
+    static const dblite_bytes multi[] = {{"MULTI", 5}};
+    static const dblite_bytes exec[] = {{"EXEC", 4}};
+    int argc;
+    const dblite_bytes *argv;
+    int has_own = own_command(ctx, &argc, &argv);
+    int wrapped = (ctx->flags & CTX_WRAPS_MULTI) && ctx->propagated.length + (size_t)has_own > 1;
+    if (wrapped)
+        propagate(ctx->propagated.items[0].db, 1, multi);
     for (size_t i = 0; i < ctx->propagated.length; i++) {
         propagated_command *p = &ctx->propagated.items[i];
         propagate(p->db, p->argc, p->argv);
     }
-    int argc;
-    const dblite_bytes *argv;
-    if (own_command(ctx, &argc, &argv))
+    if (has_own)
         propagate(ctx->db_at_begin, argc, argv);
+    if (wrapped)
+        propagate(has_own ? ctx->db_at_begin : ctx->propagated.items[ctx->propagated.length - 1].db,
+                  1, exec);
 }
 
 /* Moves ctx's list, then its own command, to the end of its parent's.  The

@@ -114,10 +114,14 @@ int transaction_queues_write(const client *c)
     return 0;
 }
 
-/* Redis's execCommandAbort: EXEC itself was rejected (MISCONF). */
+/* Redis's execCommandAbort: EXEC itself was rejected (arity, MISCONF).
+ * Redis's own rejection texts carry no "ERR " (addReplyError adds it), so
+ * it is left out of the reason; a code like MISCONF stays. */
 void transaction_abort_exec(client *c, const char *error)
 {
     discard_transaction(c);
+    if (strncmp(error, "ERR ", 4) == 0)
+        error += 4;
     char message[600];
     snprintf(message, sizeof(message), "EXECABORT Transaction discarded because of: %s", error);
     reply_error(c, message);
@@ -194,6 +198,7 @@ HANDLER(command_exec)
     state->queued.items = NULL;
     state->queued.length = state->queued.capacity = 0;
     c->flags &= ~CLIENT_MULTI;
+    ctx->flags |= CTX_WRAPS_MULTI; /* what they propagate goes out as MULTI ... EXEC */
     reply_aggregate(c, '*', (long long)count);
     for (size_t i = 0; i < count; i++) {
         dblite_ctx inner;
