@@ -218,8 +218,7 @@ static void test_transactions_reach_the_log_and_replay_after_kill(void **state)
     run_transaction(f->context, single);
     const char *const read_only[] = {"GET tx:single", "EXISTS tx:counter", NULL};
     run_transaction(f->context, read_only);
-    const char *const failing[] = {"SET tx:text abc", "INCR tx:text", "SET tx:after-error 1",
-                                   NULL};
+    const char *const failing[] = {"SET tx:text abc", "INCR tx:text", "SET tx:after-error 1", NULL};
     redisReply *reply = transaction(f->context, failing);
     assert_int_equal(reply->element[1]->type, REDIS_REPLY_ERROR);
     assert_string_equal(reply->element[1]->str, "ERR value is not an integer or out of range");
@@ -252,17 +251,16 @@ static void test_hand_written_transaction_replays_as_live(void **state)
 {
     fixture *f = *state;
     assert_int_equal(server_shutdown(f->server), 0);
-    static const char log[] =
-        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
-        "*3\r\n$3\r\nSET\r\n$4\r\nbase\r\n$3\r\none\r\n"
-        "*1\r\n$5\r\nMULTI\r\n"
-        "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n"
-        "*2\r\n$4\r\nINCR\r\n$4\r\nbase\r\n"
-        "*3\r\n$6\r\nAPPEND\r\n$4\r\nbase\r\n$4\r\n-two\r\n"
-        "*2\r\n$6\r\nSELECT\r\n$1\r\n4\r\n"
-        "*3\r\n$3\r\nSET\r\n$1\r\ny\r\n$1\r\n2\r\n"
-        "*1\r\n$4\r\nEXEC\r\n"
-        "*3\r\n$3\r\nSET\r\n$5\r\nlater\r\n$1\r\n3\r\n";
+    static const char log[] = "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+                              "*3\r\n$3\r\nSET\r\n$4\r\nbase\r\n$3\r\none\r\n"
+                              "*1\r\n$5\r\nMULTI\r\n"
+                              "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n"
+                              "*2\r\n$4\r\nINCR\r\n$4\r\nbase\r\n"
+                              "*3\r\n$6\r\nAPPEND\r\n$4\r\nbase\r\n$4\r\n-two\r\n"
+                              "*2\r\n$6\r\nSELECT\r\n$1\r\n4\r\n"
+                              "*3\r\n$3\r\nSET\r\n$1\r\ny\r\n$1\r\n2\r\n"
+                              "*1\r\n$4\r\nEXEC\r\n"
+                              "*3\r\n$3\r\nSET\r\n$5\r\nlater\r\n$1\r\n3\r\n";
     char path[4200];
     assert_int_equal(write_file(aof_path(f, path, sizeof(path)), log, sizeof(log) - 1), 0);
     assert_non_null(server_restart(f->server));
@@ -298,8 +296,9 @@ static char *dataset_in_redis(const char *bytes, size_t length)
     char path[4200];
     assert_int_equal(write_file(path_in(dir, "appendonly.aof", path, sizeof(path)), bytes, length),
                      0);
-    static const char *const extra[] = {"--appendonly", "yes", "--appendfilename",
-                                        "appendonly.aof", "--aof-load-truncated", "yes", NULL};
+    static const char *const extra[] = {
+        "--appendonly", "yes", "--appendfilename", "appendonly.aof", "--aof-load-truncated",
+        "yes",          NULL};
     redis_process *redis = redis_start(dir, extra);
     assert_non_null(redis);
     redisContext *context = connect_port(redis->port);
@@ -389,16 +388,17 @@ static void test_torn_transaction_is_dropped_whole(void **state)
         assert_same_dataset(before, actual);
         free(actual);
         assert_int_equal(file_size(path), (long long)multi);
-        assert_int_equal(
-            log_mentions_since(f->server, since,
-                               "Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof"),
-            cuts[i].reverts);
+        assert_int_equal(log_mentions_since(
+                             f->server, since,
+                             "Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof"),
+                         cuts[i].reverts);
         char truncating[128];
         snprintf(truncating, sizeof(truncating),
                  "!!! Truncating the AOF appendonly.aof at offset %zu !!!", multi);
         assert_true(log_mentions_since(f->server, since, truncating));
         assert_true(log_mentions_since(
-            f->server, since, "AOF appendonly.aof loaded anyway because aof-load-truncated is enabled"));
+            f->server, since,
+            "AOF appendonly.aof loaded anyway because aof-load-truncated is enabled"));
 
         /* redis-server 7.0 drops the same transaction. */
         char *in_redis = dataset_in_redis(full, cuts[i].offset);
@@ -425,6 +425,103 @@ static void test_torn_transaction_is_dropped_whole(void **state)
     reconnect(f);
 }
 
+/* ---- rewriting ---- */
+
+static void wait_rewrites(fixture *f, long long count)
+{
+    long long deadline = now_milliseconds() + 60000;
+    while ((info_number(f->context, "aof_rewrites") < count ||
+            info_number(f->context, "aof_rewrite_in_progress") != 0) &&
+           now_milliseconds() < deadline)
+        sleep_milliseconds(20);
+    assert_true(info_number(f->context, "aof_rewrites") >= count);
+    assert_int_equal(wait_info_field(f->context, "aof_rewrite_in_progress", "0", 1000), 0);
+    assert_int_equal(wait_info_field(f->context, "aof_last_bgrewrite_status", "ok", 1000), 0);
+}
+
+static int log_holds_transaction(fixture *f)
+{
+    char path[4200];
+    size_t length;
+    char *bytes = read_file(aof_path(f, path, sizeof(path)), &length);
+    assert_non_null(bytes);
+    int count = count_occurrences(bytes, length, MULTI_RESP, NULL);
+    free(bytes);
+    return count;
+}
+
+/* BGREWRITEAOF between transactions, inside one (scheduled until EXEC is
+ * over, as Redis 7.0: a fork in the middle would keep the first INCR in the
+ * rewritten data and log both again after it) and while transactions run
+ * (they reach the rewritten file whole, from the buffer of writes made
+ * meanwhile): replayed after kill -9, every transaction counts exactly
+ * once. */
+static void test_rewrite_around_and_inside_transactions(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(fill_dataset(f->context), 0);
+    assert_int_equal(add_filler_keys(f->context, 20000), 0);
+    int round = 0;
+    for (; round < 3; round++)
+        several_writes(f->context, round);
+    long long rewrites = info_number(f->context, "aof_rewrites");
+    reply_expect_status(f->context, "Background append only file rewriting started",
+                        "BGREWRITEAOF");
+    wait_rewrites(f, ++rewrites);
+    assert_int_equal(log_holds_transaction(f), 0);
+    for (; round < 5; round++)
+        several_writes(f->context, round);
+    assert_int_equal(log_holds_transaction(f), 2);
+
+    long long saves = info_number(f->context, "rdb_saves");
+    const char *const inside[] = {"INCR tx:rw", "BGREWRITEAOF", "BGSAVE", "INCR tx:rw", NULL};
+    redisReply *reply = transaction(f->context, inside);
+    assert_int_equal(reply->element[0]->integer, 1);
+    assert_string_equal(reply->element[1]->str, "Background append only file rewriting scheduled");
+    assert_string_equal(reply->element[2]->str, "Background saving scheduled");
+    assert_int_equal(reply->element[3]->integer, 2);
+    freeReplyObject(reply);
+    wait_rewrites(f, ++rewrites);
+    long long deadline = now_milliseconds() + 60000;
+    while (info_number(f->context, "rdb_saves") <= saves && now_milliseconds() < deadline)
+        sleep_milliseconds(20);
+    assert_true(info_number(f->context, "rdb_saves") > saves);
+
+    /* Transactions while a slow rewrite runs. */
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 40");
+    reply_expect_status(f->context, "Background append only file rewriting started",
+                        "BGREWRITEAOF");
+    int during = 0;
+    while (info_number(f->context, "aof_rewrite_in_progress") == 1) {
+        if (during >= 200) {
+            sleep_milliseconds(20);
+            continue;
+        }
+        several_writes(f->context, round++);
+        const char *const counted[] = {"INCR tx:during", "INCR tx:during", NULL};
+        run_transaction(f->context, counted);
+        during++;
+    }
+    assert_true(during > 3);
+    wait_rewrites(f, ++rewrites);
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
+    assert_int_equal(log_holds_transaction(f), 2 * during);
+    several_writes(f->context, round++);
+    reply_expect_bulk(f->context, "2", "GET tx:rw");
+    char expected_during[32];
+    snprintf(expected_during, sizeof(expected_during), "%d", 2 * during);
+    reply_expect_bulk(f->context, expected_during, "GET tx:during");
+    char *expected = describe(f->context);
+    server_kill(f->server);
+    check_aof(server_dir(f->server));
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+    char *actual = describe(f->context);
+    assert_same_dataset(expected, actual);
+    free(expected);
+    free(actual);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +530,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hand_written_transaction_replays_as_live,
                                         setup_everysec, teardown),
         cmocka_unit_test_setup_teardown(test_torn_transaction_is_dropped_whole, setup_always,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_rewrite_around_and_inside_transactions, setup_everysec,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
