@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -522,6 +523,96 @@ static void test_rewrite_around_and_inside_transactions(void **state)
     free(actual);
 }
 
+/* ---- crashes while transactions stream in ---- */
+
+/* Transactions pipelined (MULTI, INCR a, INCR b, EXEC), the server killed
+ * with acknowledged ones behind and more in flight: after the restart a
+ * and b are equal (no transaction half applied) and count at least every
+ * acknowledged EXEC (appendfsync always). */
+static void test_kill_during_a_stream_of_transactions(void **state)
+{
+    fixture *f = *state;
+    enum { SENT = 8000, KILL_AFTER = 3000 };
+    for (int i = 0; i < SENT; i++) {
+        redisAppendCommand(f->context, "MULTI");
+        redisAppendCommand(f->context, "INCR stream:a");
+        redisAppendCommand(f->context, "SET stream:last %d", i);
+        redisAppendCommand(f->context, "INCR stream:b");
+        redisAppendCommand(f->context, "EXEC");
+    }
+    int acknowledged = 0, killed = 0;
+    for (;;) {
+        if (acknowledged == KILL_AFTER && !killed) {
+            server_kill(f->server);
+            killed = 1;
+        }
+        redisReply *reply;
+        if (redisGetReply(f->context, (void **)&reply) != REDIS_OK || reply == NULL)
+            break;
+        if (reply->type == REDIS_REPLY_ARRAY) {
+            assert_int_equal(reply->elements, 3);
+            acknowledged++;
+        }
+        freeReplyObject(reply);
+    }
+    assert_true(acknowledged >= KILL_AFTER && acknowledged < SENT);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+    long long a = reply_integer(f->context, "INCRBY stream:a 0");
+    long long b = reply_integer(f->context, "INCRBY stream:b 0");
+    char last[32];
+    snprintf(last, sizeof(last), "%lld", a - 1);
+    reply_expect_bulk(f->context, last, "GET stream:last");
+    if (a != b || a < acknowledged || a > SENT)
+        fail_msg("after the crash a=%lld b=%lld, %d EXECs acknowledged of %d sent", a, b,
+                 acknowledged, SENT);
+}
+
+static void limit_server_file_size(fixture *f, rlim_t bytes)
+{
+    struct rlimit limit;
+    assert_int_equal(prlimit(server_pid(f->server), RLIMIT_FSIZE, NULL, &limit), 0);
+    limit.rlim_cur = bytes; /* the soft limit only: raising it back needs no privilege */
+    assert_int_equal(prlimit(server_pid(f->server), RLIMIT_FSIZE, &limit, NULL), 0);
+}
+
+/* The server itself tears a transaction: its write to the log stops in the
+ * middle (the file size limit, as a full disk would), then it is killed.
+ * The next start drops the transaction whole. */
+static void test_transaction_torn_by_a_failed_write(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(fill_dataset(f->context), 0);
+    several_writes(f->context, 0);
+    sleep_milliseconds(100); /* written before the reply, but leave no doubt */
+    char *before = describe(f->context);
+    char path[4200];
+    aof_path(f, path, sizeof(path));
+    long long size = file_size(path);
+    limit_server_file_size(f, (rlim_t)size + 40);
+    /* EXEC's reply leaves, and then the write meets the limit. */
+    several_writes(f->context, 1);
+    assert_int_equal(wait_info_field(f->context, "aof_last_write_status", "err", 5000), 0);
+    assert_int_equal(file_size(path), size + 40);
+    server_kill(f->server);
+    size_t length, multi = 0;
+    char *torn = read_file(path, &length);
+    assert_non_null(torn);
+    assert_int_equal(count_occurrences(torn, length, MULTI_RESP, &multi), 2);
+    assert_true(multi > (size_t)size); /* a SELECT may come before it */
+    free(torn);
+    size_t since = log_length(f->server);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+    char *actual = describe(f->context);
+    assert_same_dataset(before, actual);
+    assert_int_equal(file_size(path), (long long)multi);
+    assert_true(log_mentions_since(
+        f->server, since, "Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof"));
+    free(before);
+    free(actual);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -532,6 +623,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_torn_transaction_is_dropped_whole, setup_always,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rewrite_around_and_inside_transactions, setup_everysec,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_kill_during_a_stream_of_transactions, setup_always,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_transaction_torn_by_a_failed_write, setup_everysec,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
