@@ -385,6 +385,10 @@ struct dblite_ctx {
     struct dblite_ctx *parent; /* the context this one runs inside; NULL for one of its own */
     long long dirty_at_begin;  /* server.dirty when it began: its command changed the dataset? */
     int db_at_begin;           /* where its own command is propagated */
+    /* server.stats.command_errors when its command began, moved on past the
+     * errors of the commands nested in it (EXEC's): only its own error
+     * reply makes its command a failed call, as Redis counts. */
+    long long errors_before;
     propagated_command *replacement;
     /* What went out while it ran, in order: extras, and what contexts
      * nested in it propagated.  Sent before its own command. */

@@ -107,10 +107,12 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     client *c = ctx->client;
     ctx->argc = argc;
     ctx->argv = argv;
-    long long errors_before = server.stats.command_errors;
+    ctx->errors_before = server.stats.command_errors;
     if (ctx->flags & CTX_UNCOUNTED) {
         cmd->handler(ctx, argc, argv);
-        return server.stats.command_errors != errors_before ? DBLITE_ERR : DBLITE_OK;
+        if (ctx->parent)
+            ctx->parent->errors_before = server.stats.command_errors;
+        return server.stats.command_errors != ctx->errors_before ? DBLITE_ERR : DBLITE_OK;
     }
     int64_t started = monotonic_us();
     /* The arguments may point into c's query buffer: its reads wait until
@@ -123,7 +125,11 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         c->flags &= ~CLIENT_IN_CALL;
     cmd->microseconds += monotonic_us() - started;
     cmd->calls++;
-    int failed = server.stats.command_errors != errors_before;
+    int failed = server.stats.command_errors != ctx->errors_before;
+    /* A nested command's errors are its own, not its parent's (Redis's
+     * incrCommandStatsOnError keeps the count of the last call). */
+    if (ctx->parent)
+        ctx->parent->errors_before = server.stats.command_errors;
     if (failed)
         cmd->failed_calls++;
     server.stats.commands_processed++;

@@ -159,18 +159,6 @@ HANDLER(command_discard)
     dblite_reply_ok(ctx);
 }
 
-/* Redis 7.0's isWatchedKeyExpired: a watched key that is logically expired
- * now was live at WATCH (WATCH's own lookup removed a dead one), so EXEC
- * fails.  The lookup hook removes it, and that deletion is the signal. */
-static void check_watched_keys_expired(dblite_ctx *ctx, client *c)
-{
-    transaction_state *state = c->transaction;
-    for (size_t i = 0; i < state->watched.length && !(c->flags & CLIENT_DIRTY_CAS); i++) {
-        watched_key *w = &state->watched.items[i];
-        (void)db_find(ctx, &server.databases[w->db], w->key, w->length, DBLITE_LOOKUP_WRITE);
-    }
-}
-
 HANDLER(command_exec)
 {
     (void)argc;
@@ -180,7 +168,11 @@ HANDLER(command_exec)
         dblite_reply_error(ctx, "ERR EXEC without MULTI");
         return;
     }
-    check_watched_keys_expired(ctx, c);
+    /* A watched key expired since WATCH fails EXEC without being deleted
+     * here (Redis 7.0's isWatchedKeyExpired): its DEL propagates when
+     * expiry or an access removes it, as any other. */
+    if (!(c->flags & CLIENT_DIRTY_CAS) && watched_key_expired(ctx, c))
+        c->flags |= CLIENT_DIRTY_CAS;
     if (c->flags & (CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC)) {
         if (c->flags & CLIENT_DIRTY_EXEC)
             dblite_reply_error(ctx, "EXECABORT Transaction discarded because of previous errors.");
@@ -227,10 +219,9 @@ HANDLER(command_watch)
         return;
     }
     for (int i = 1; i < argc; i++) {
-        /* The lookup removes a key already dead, which then is not live at
-         * WATCH and does not fail EXEC by expiring. */
-        (void)db_find(ctx, c->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_WRITE);
-        if (watch_key(c, c->db, argv[i].ptr, argv[i].len) != DBLITE_OK) {
+        /* No lookup, as Redis's watchForKey: a key already dead stays
+         * until expiry removes it, flagged expired at WATCH. */
+        if (watch_key(ctx, c, c->db, argv[i].ptr, argv[i].len) != DBLITE_OK) {
             dblite_reply_error(ctx, "ERR out of memory");
             return;
         }
