@@ -13,6 +13,7 @@
  * watch.c's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "context.h"
@@ -53,8 +54,8 @@ void transaction_client_free(client *c)
     if (!state)
         return;
     discard_transaction(c);
-    server_free(state->queued.items);
-    server_free(state->watched.items);
+    free(state->queued.items); /* ARRAY_OF storage: array_grow's realloc, uncounted */
+    free(state->watched.items);
     server_free(state);
     c->transaction = NULL;
 }
@@ -64,6 +65,21 @@ long long transaction_queued_count(const client *c)
     if (!(c->flags & CLIENT_MULTI))
         return -1;
     return c->transaction ? (long long)c->transaction->queued.length : 0;
+}
+
+size_t transaction_memory(const client *c)
+{
+    const transaction_state *state = c->transaction;
+    if (!state)
+        return 0;
+    size_t bytes = state->queued.length * sizeof(queued_command);
+    for (size_t i = 0; i < state->queued.length; i++) {
+        const queued_command *q = &state->queued.items[i];
+        bytes += sizeof(dblite_bytes) * (size_t)q->argc;
+        for (int a = 0; a < q->argc; a++)
+            bytes += q->argv[a].len + 1;
+    }
+    return bytes;
 }
 
 void transaction_flag_error(client *c)
@@ -79,6 +95,12 @@ int transaction_queue_request(client *c, const command *cmd, int argc, const dbl
         cmd->handler == command_watch || cmd->handler == command_quit ||
         strcmp(cmd->name, "reset") == 0)
         return 0;
+    /* An aborted transaction keeps nothing: EXEC will not run it (Redis's
+     * queueMultiCommand), a pipeline past the abort costs no memory. */
+    if (c->flags & (CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC)) {
+        reply_simple(c, "QUEUED");
+        return 1;
+    }
     transaction_state *state = transaction_state_of(c);
     size_t bytes = sizeof(dblite_bytes) * (size_t)argc;
     for (int i = 0; i < argc; i++)
@@ -200,7 +222,7 @@ HANDLER(command_exec)
     }
     for (size_t i = 0; i < count; i++)
         queued_command_free(&queued[i]);
-    server_free(queued);
+    free(queued); /* the ARRAY_OF storage taken out of the state */
     discard_transaction(c);
 }
 

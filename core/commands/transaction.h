@@ -48,6 +48,9 @@ void transaction_client_reset(client *c);
 void transaction_client_free(client *c);
 /* Queued commands, -1 outside MULTI (CLIENT LIST's multi=). */
 long long transaction_queued_count(const client *c);
+/* Bytes the queue holds (CLIENT LIST's multi-mem, part of tot-mem), as
+ * Redis 7.0's multiStateMemOverhead, which leaves the watches out. */
+size_t transaction_memory(const client *c);
 /* 1 when EXEC would run a write command (write gates refuse it then). */
 int transaction_queues_write(const client *c);
 /* EXEC itself rejected (MISCONF): discards and answers Redis's EXECABORT. */

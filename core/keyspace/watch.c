@@ -14,8 +14,10 @@
  * until someone watches a key there and freed again when the last watch
  * goes, so a write costs one test when nobody watches.  Each client keeps
  * the list of what it watches (in its transaction state) to unwatch.  A
- * touched key sets CLIENT_DIRTY_CAS on every watcher: its EXEC fails.
+ * touched key sets CLIENT_DIRTY_CAS on every watcher, whose EXEC then
+ * fails, and unwatches its keys, as Redis 7.0 does.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands/transaction.h"
@@ -37,7 +39,7 @@ static void free_watchers(keytable_entry *entry, void *privdata)
     (void)privdata;
     watchers *w = entry->value;
     if (w) {
-        server_free(w->clients.items);
+        free(w->clients.items); /* array_grow's realloc: not counted by server_alloc */
         server_free(w);
     }
     entry->value = NULL;
@@ -66,20 +68,30 @@ static int key_logically_expired(dblite_ctx *ctx, database *db, const char *key,
     return deadline >= 0 && deadline < dblite_time_ms();
 }
 
-/* Redis 7.0's touchWatchedKey: every watcher becomes dirty, except one
- * whose key was already expired at WATCH and is now deleted - logically no
- * change, so only its flag goes (a deleted key is not expired). */
+/* Redis 7.0's touchWatchedKey: every watcher becomes dirty and stops
+ * watching (its EXEC fails whatever else changes, so its watches would only
+ * cost memory), except one whose key was already expired at WATCH and is
+ * now deleted - logically no change, so only its flag goes (a deleted key
+ * is not expired).  Unwatching takes the client out of this very list (its
+ * slot gets the last watcher) and frees the entry with its last watcher. */
 static void touch_entry(database *db, keytable_entry *entry)
 {
     watchers *w = entry->value;
-    for (size_t i = 0; i < w->clients.length; i++) {
+    size_t i = 0;
+    while (i < w->clients.length) {
         watched_key *record = record_of(&w->clients.items[i]);
         if (record->expired) {
             if (!keytable_find(db->keys, record->key, record->length))
                 record->expired = 0;
+            i++;
             continue;
         }
-        w->clients.items[i].client->flags |= CLIENT_DIRTY_CAS;
+        client *c = w->clients.items[i].client;
+        int last = w->clients.length == 1;
+        c->flags |= CLIENT_DIRTY_CAS;
+        unwatch_all_keys(c);
+        if (last)
+            return; /* entry and w are gone */
     }
 }
 
@@ -102,6 +114,7 @@ static void touch_existing_watched(dblite_ctx *ctx, database *emptied, database 
 {
     if (!emptied->watched_keys)
         return;
+    ARRAY_OF(client *) dirtied = {0};
     keytable_iterator it;
     keytable_iterator_init(&it, emptied->watched_keys);
     keytable_entry *entry;
@@ -128,10 +141,17 @@ static void touch_existing_watched(dblite_ctx *ctx, database *emptied, database 
                 record->expired = 1;
                 continue;
             }
-            w->clients.items[i].client->flags |= CLIENT_DIRTY_CAS;
+            client *c = w->clients.items[i].client;
+            c->flags |= CLIENT_DIRTY_CAS;
+            /* Unwatched once the table is walked (it would change under
+             * the iterator); out of memory, the watches stay till EXEC. */
+            (void)ARRAY_PUSH(dirtied, c);
         }
     }
     keytable_iterator_finish(&it);
+    for (size_t i = 0; i < dirtied.length; i++)
+        unwatch_all_keys(dirtied.items[i]);
+    free(dirtied.items);
 }
 
 void signal_flushed_database(dblite_ctx *ctx, int db)

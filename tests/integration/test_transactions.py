@@ -266,6 +266,58 @@ def test_handler_sees_the_transaction(port):
         c.close()
 
 
+def client_fields(observer, client_id):
+    line = observer.call("CLIENT", "LIST", "ID", client_id).decode().strip()
+    return dict(f.split("=", 1) for f in line.split(" ") if "=" in f)
+
+
+def test_client_list(port):
+    """CLIENT INFO's flags (x in MULTI, d once a watched key changed),
+    multi= (queued commands, -1 outside MULTI) and multi-mem."""
+    c, other = Connection(port), Connection(port)
+    try:
+        cid = int(c.call("CLIENT", "ID")[1:])
+        fields = client_fields(other, cid)
+        check("outside MULTI", (fields["flags"], fields["multi"], fields["multi-mem"]),
+              ("N", "-1", "0"))
+        c.call("WATCH", "k")
+        check("multi-mem leaves watches out (Redis 7.0)", client_fields(other, cid)["multi-mem"],
+              "0")
+        c.call("MULTI")
+        c.call("SET", "a", "x" * 1000)
+        c.call("GET", "a")
+        fields = client_fields(other, cid)
+        check("in MULTI", (fields["flags"], fields["multi"]), ("x", "2"))
+        if int(fields["multi-mem"]) < 1000:
+            failures.append("multi-mem %s does not count the queued 1000 bytes" % fields["multi-mem"])
+        c.call("EXEC")
+        fields = client_fields(other, cid)
+        check("after EXEC", (fields["flags"], fields["multi"], fields["multi-mem"]),
+              ("N", "-1", "0"))
+        # a dirty client stops watching and keeps nothing it queues after
+        c.call("WATCH", "k", "k2")
+        other.call("SET", "k", "changed")
+        fields = client_fields(other, cid)
+        check("dirty watch", (fields["flags"], fields["multi-mem"]), ("d", "0"))
+        c.call("MULTI")
+        check("queued while dirty", c.call("SET", "a", "x" * 1000), b"+QUEUED\r\n")
+        fields = client_fields(other, cid)
+        check("in a dirty MULTI", (fields["flags"], fields["multi"], fields["multi-mem"]),
+              ("xd", "0", "0"))
+        check("EXEC of a dirty MULTI", c.call("EXEC"), ABORTED)
+        # a FLUSHALL dirties the same way
+        other.call("SET", "k", "v")
+        c.call("WATCH", "k")
+        other.call("FLUSHALL")
+        fields = client_fields(other, cid)
+        check("dirty by FLUSHALL", (fields["flags"], fields["multi-mem"]), ("d", "0"))
+        c.call("UNWATCH")
+        check("UNWATCH clears d", client_fields(other, cid)["flags"], "N")
+    finally:
+        c.close()
+        other.close()
+
+
 def aof_text(path):
     try:
         with open(path, "rb") as f:
@@ -353,6 +405,8 @@ def main():
         test_file_restore_loads(server)
         test_client_gone(server.redis_port)
         test_handler_sees_the_transaction(server.redis_port)
+        test_client_list(server.redis_port)
+        test_client_list(redis.port)  # the same expectations hold for Redis
         test_propagation(server)
     finally:
         server.stop()
