@@ -123,7 +123,16 @@ int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const uns
         int argc = 0;
         aof_parse_status parsed = aof_parser_next(&parser, &argc);
         if (parsed == AOF_PARSE_END || parsed == AOF_PARSE_TRUNCATED) {
+            /* A MULTI without its EXEC is a cut-off write too, even when
+             * the file ends cleanly after a command (Redis 7.0).  Its
+             * commands were only queued: the transaction is dropped whole
+             * and the cut goes before its MULTI.  (Redis 7.0 cuts a file
+             * that ends inside a command of the transaction after the
+             * last complete one, leaving a MULTI whose EXEC never comes:
+             * what is appended after it would be dropped at the next
+             * start; Valkey fixed that by cutting before the MULTI.) */
             result->truncated = parsed == AOF_PARSE_TRUNCATED || in_multi;
+            result->reverted_transaction = in_multi;
             result->valid_length = in_multi ? multi_start : command_start;
             break;
         }
@@ -220,7 +229,6 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path,
     dblite_loading_end(state->module);
     state->loading = 0;
     persistence_pause_expiry(state, 0);
-    size_t total = map.length;
     file_map_close(&map);
     dblite_ctx_select(ctx, 0);
     if (status != 0) {
@@ -232,18 +240,23 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path,
     }
     if (!result->truncated)
         return 0;
+    /* Redis 7.0's messages (loadSingleAppendOnlyFile). */
+    if (result->reverted_transaction)
+        dblite_log(state->module, "warning",
+                   "Revert incomplete MULTI/EXEC transaction in AOF file %s", path);
     if (!state->settings.aof_load_truncated) {
         snprintf(error, error_size,
-                 "the append only file '%s' ends in the middle of a command (byte %zu of %zu); set "
-                 "aof-load-truncated yes to load it up to there",
-                 path, result->valid_length, total);
+                 "Unexpected end of file reading the append only file %s. You can: 1) Make a "
+                 "backup of your AOF file, then use ./redis-check-aof --fix <filename>. 2) "
+                 "Alternatively you can set the 'aof-load-truncated' configuration option to "
+                 "yes and restart the server.",
+                 path);
         return -1;
     }
-    dblite_log(
-        state->module, "warning",
-        "!!! the append only file '%s' was cut short (a crash while writing?): loaded up to byte %zu of %zu "
-        "and truncated it there !!!",
-        path, result->valid_length, total);
+    dblite_log(state->module, "warning", "!!! Warning: short read while loading the AOF file %s!!!",
+               path);
+    dblite_log(state->module, "warning", "!!! Truncating the AOF %s at offset %zu !!!", path,
+               result->valid_length);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0 || ftruncate(fd, (off_t)result->valid_length) != 0) {
         snprintf(error, error_size, "cannot truncate '%s' after its last complete command: %s",
@@ -254,5 +267,7 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path,
     }
     fsync(fd);
     close(fd);
+    dblite_log(state->module, "warning",
+               "AOF %s loaded anyway because aof-load-truncated is enabled", path);
     return 0;
 }

@@ -2,9 +2,14 @@
  * aof_load.h - rebuilding the dataset from the append-only file at startup:
  * an RDB preamble if the file starts with one, then every command replayed
  * through the server (dblite_call_replay), SELECT and MULTI/EXEC handled
- * here.  A file cut short by a crash is loaded up to its last complete
- * command and truncated there (aof-load-truncated yes, with a warning);
- * damage anywhere else stops the load.
+ * here: the commands of a MULTI ... EXEC are queued and run together at
+ * its EXEC (an error reply of one does not stop the others, as live).  A
+ * file cut short by a crash is loaded up to its last complete command and
+ * truncated there (aof-load-truncated yes, with Redis's warnings); a
+ * MULTI whose EXEC is missing is such a cut too: the transaction is
+ * dropped whole and the file cut before its MULTI.  With
+ * aof-load-truncated no startup stops with Redis's message; damage
+ * anywhere else always stops it.
  */
 #ifndef PERSISTENCE_AOF_LOAD_H
 #define PERSISTENCE_AOF_LOAD_H
@@ -19,6 +24,7 @@ typedef struct aof_load_result {
     long long commands;
     long long failed_commands; /* replied an error (logged, not fatal) */
     int truncated;             /* the tail was cut off */
+    int reverted_transaction;  /* the cut-off tail holds a MULTI without EXEC */
     size_t valid_length;       /* bytes of complete commands */
 } aof_load_result;
 

@@ -293,7 +293,12 @@ static void on_propagate(int db, int argc, const dblite_bytes *argv, void *privd
     persistence_state *state = privdata;
     if (state->loading)
         return;
-    state->changes_since_save++;
+    /* A transaction comes as MULTI, its commands, EXEC: the two around
+     * it are logged but change nothing (Redis counts no dirty for them). */
+    int transaction_marker = argc == 1 && (dblite_bytes_equal_nocase(argv[0], "multi") ||
+                                           dblite_bytes_equal_nocase(argv[0], "exec"));
+    if (!transaction_marker)
+        state->changes_since_save++;
     /* RESTORE <file> rewrote the log itself: replaying it would depend on
      * a file that may have changed since. */
     if (argc == 2 && dblite_bytes_equal_nocase(argv[0], "restore"))

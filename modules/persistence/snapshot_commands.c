@@ -46,8 +46,11 @@ void persistence_bgsave_command(dblite_ctx *ctx, int argc, const dblite_bytes *a
         dblite_reply_error(ctx, "ERR Background save already in progress");
         return;
     }
-    if (child_running(state, CHILD_NONE)) {
-        if (!schedule) {
+    /* Inside EXEC the snapshot would catch the transaction half done: as
+     * Redis 7.0, it is scheduled then. */
+    int in_transaction = dblite_ctx_in_transaction(ctx);
+    if (child_running(state, CHILD_NONE) || in_transaction) {
+        if (!schedule && !in_transaction) {
             dblite_reply_error(
                 ctx,
                 "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "

@@ -428,6 +428,8 @@ static void fuzz_aof(const uint8_t *data, size_t size)
     int status = aof_replay_buffer(NULL, NULL, data, size, start, &result, error, sizeof(error));
     CHECK(result.valid_length <= size);
     CHECK(status == 0 || error[0] != '\0');
+    /* A MULTI without its EXEC is only ever a cut-off tail. */
+    CHECK(!result.reverted_transaction || result.truncated);
 }
 
 /* A DUMP payload body: the type byte and the value, as RESTORE reads it. */

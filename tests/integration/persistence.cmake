@@ -10,7 +10,8 @@ set_target_properties(probe PROPERTIES
   C_VISIBILITY_PRESET hidden)
 target_include_directories(probe PRIVATE ${PROJECT_SOURCE_DIR}/include)
 
-foreach(persistence_test test_persistence_rdb test_persistence_aof)
+foreach(persistence_test test_persistence_rdb test_persistence_aof
+    test_persistence_aof_transactions)
   dblite_add_integration_test(${persistence_test}
     ${CMAKE_CURRENT_LIST_DIR}/${persistence_test}.c
     ${persistence_test_dir}/persistence_test_support.c)
