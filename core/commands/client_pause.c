@@ -34,7 +34,8 @@ int client_pause_postpones(client *c, const command *cmd)
 {
     if (server.pause_type == PAUSE_NONE || (c->flags & CLIENT_MONITOR))
         return 0;
-    if (server.pause_type == PAUSE_WRITE && !(cmd->flags & (COMMAND_WRITE | COMMAND_MAY_REPLICATE)) &&
+    if (server.pause_type == PAUSE_WRITE &&
+        !(cmd->flags & (COMMAND_WRITE | COMMAND_MAY_REPLICATE)) &&
         !(cmd->handler == command_exec && transaction_queues_write(c)))
         return 0;
     c->flags |= CLIENT_PAUSED;

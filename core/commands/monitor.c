@@ -72,35 +72,35 @@ static void line_append_quoted(line_buffer *line, const char *data, size_t lengt
         unsigned char byte = (unsigned char)data[i];
         char escaped[5];
         switch (byte) {
-        case '\\':
-        case '"':
-            escaped[0] = '\\';
-            escaped[1] = (char)byte;
-            line_append(line, escaped, 2);
-            break;
-        case '\n':
-            line_append(line, "\\n", 2);
-            break;
-        case '\r':
-            line_append(line, "\\r", 2);
-            break;
-        case '\t':
-            line_append(line, "\\t", 2);
-            break;
-        case '\a':
-            line_append(line, "\\a", 2);
-            break;
-        case '\b':
-            line_append(line, "\\b", 2);
-            break;
-        default:
-            if (byte >= 0x20 && byte <= 0x7e) {
-                escaped[0] = (char)byte;
-                line_append(line, escaped, 1);
-            } else {
-                snprintf(escaped, sizeof(escaped), "\\x%02x", byte);
-                line_append(line, escaped, 4);
-            }
+            case '\\':
+            case '"':
+                escaped[0] = '\\';
+                escaped[1] = (char)byte;
+                line_append(line, escaped, 2);
+                break;
+            case '\n':
+                line_append(line, "\\n", 2);
+                break;
+            case '\r':
+                line_append(line, "\\r", 2);
+                break;
+            case '\t':
+                line_append(line, "\\t", 2);
+                break;
+            case '\a':
+                line_append(line, "\\a", 2);
+                break;
+            case '\b':
+                line_append(line, "\\b", 2);
+                break;
+            default:
+                if (byte >= 0x20 && byte <= 0x7e) {
+                    escaped[0] = (char)byte;
+                    line_append(line, escaped, 1);
+                } else {
+                    snprintf(escaped, sizeof(escaped), "\\x%02x", byte);
+                    line_append(line, escaped, 4);
+                }
         }
     }
     line_append(line, "\"", 1);
@@ -109,8 +109,7 @@ static void line_append_quoted(line_buffer *line, const char *data, size_t lengt
 /* CLIENT's subcommands that are admin in Redis 7.0 (COMMAND INFO client|x). */
 static int client_subcommand_is_admin(const dblite_bytes *sub)
 {
-    static const char *const admin[] = {"kill",    "list",    "no-evict",
-                                        "pause",   "unblock", "unpause"};
+    static const char *const admin[] = {"kill", "list", "no-evict", "pause", "unblock", "unpause"};
     for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++)
         if (dblite_bytes_equal_nocase(*sub, admin[i]))
             return 1;
@@ -156,8 +155,8 @@ void monitor_feed(client *c, const command *cmd, int argc, const dblite_bytes *a
     if (server.loading || hidden_from_monitors(cmd, argc, argv))
         return;
     char redacted_stack[64] = {0};
-    char *redacted = argc <= (int)sizeof(redacted_stack) ? redacted_stack
-                                                          : server_calloc((size_t)argc);
+    char *redacted =
+        argc <= (int)sizeof(redacted_stack) ? redacted_stack : server_calloc((size_t)argc);
     if (!redacted)
         return;
     find_redacted(cmd, argc, argv, redacted);
