@@ -53,6 +53,9 @@ typedef struct log_repeat_state {
 #define COMMAND_LOADING (1u << 7)
 #define COMMAND_STALE (1u << 8)
 #define COMMAND_NOSCRIPT (1u << 9)
+/* Not a write but reaches replicas (PUBLISH): CLIENT PAUSE WRITE holds it.
+ * COMMAND INFO leaves it out, as Redis hides may_replicate. */
+#define COMMAND_MAY_REPLICATE (1u << 10)
 
 typedef struct dblite_module module;
 typedef struct command {
@@ -122,12 +125,19 @@ typedef struct database {
 #define CLIENT_MULTI (1u << 8)            /* in MULTI: requests are queued */
 #define CLIENT_DIRTY_CAS (1u << 9)        /* a watched key changed: EXEC fails */
 #define CLIENT_DIRTY_EXEC (1u << 10)      /* a request was rejected in MULTI: EXECABORT */
+#define CLIENT_MONITOR (1u << 12)         /* in server.monitors (monitor.c) */
 /* CLIENT REPLY OFF / SKIP (client_modes_command.c): no reply is written
  * while OFF or SKIP is set; SKIP_NEXT becomes SKIP for the next request. */
 #define CLIENT_REPLY_OFF (1u << 13)
 #define CLIENT_REPLY_SKIP (1u << 14)
 #define CLIENT_REPLY_SKIP_NEXT (1u << 15)
 #define CLIENT_NO_EVICT (1u << 16) /* CLIENT NO-EVICT ON: flag 'e' in CLIENT LIST */
+/* Its next request waits for CLIENT PAUSE to end (client_pause.c); the
+ * request stays unconsumed in the query buffer until then. */
+#define CLIENT_PAUSED (1u << 17)
+/* A push frame is being written (dblite_reply_push): CLIENT REPLY OFF and
+ * SKIP let it through, as Redis's CLIENT_PUSHING (client_api.c). */
+#define CLIENT_PUSHING (1u << 28)
 
 struct blocked_state;
 typedef struct transaction_state transaction_state;
@@ -315,6 +325,13 @@ typedef struct server_state {
     int64_t loading_last_events_us;
     /* blocking */
     struct blocking_state *blocking;
+    ARRAY_OF(client *) monitors; /* MONITOR clients, in the order they asked */
+    /* CLIENT PAUSE (client_pause.c): PAUSE_* of the pause in effect, its
+     * end (wall clock, ms) and the timer that ends it (0: none). */
+    int pause_type;
+    long long pause_end_ms;
+    uint64_t pause_timer;
+    int lookup_hidden; /* a KEY_LOOKUP handler called dblite_key_lookup_hide */
     log_repeat_state log_repeat;
 } server_state;
 
@@ -360,7 +377,7 @@ static inline void client_unblocked(client *c)
  * for applies to the next request. */
 static inline void client_request_done(client *c)
 {
-    c->flags &= ~CLIENT_REPLY_SKIP;
+    c->flags &= ~(CLIENT_REPLY_SKIP | CLIENT_PUSHING);
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags |= CLIENT_REPLY_SKIP;
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;

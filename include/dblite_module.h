@@ -72,7 +72,10 @@ extern "C" {
  *      (dblite_client_deliver, dblite_reply_push); client modes
  *      (dblite_client_mode, dblite_client_set_mode,
  *      dblite_client_set_subscription_counts); transactions
- *      (dblite_ctx_in_transaction). */
+ *      (dblite_ctx_in_transaction).
+ *      (ops) CLIENT PAUSE: dblite_server_paused_writes,
+ *      dblite_key_lookup_hide; the may-replicate command flag; a push
+ *      (dblite_reply_push) passes CLIENT REPLY OFF/SKIP. */
 #define DBLITE_API_VERSION 6
 
 /* Put once in a module's source: exports the API version the module was
@@ -190,7 +193,9 @@ typedef struct dblite_command_spec {
     const char *name; /* lowercase, unique across all modules */
     int arity;        /* Redis convention: N exact, -N at least N (name included) */
     /* Space-separated flags: write readonly fast admin deny-oom blocking
-     * no-auth loading stale noscript.  An unknown flag refuses registration. */
+     * no-auth loading stale noscript may-replicate (API 6: not a write, but
+     * propagated, as PUBLISH; CLIENT PAUSE WRITE holds it).  An unknown flag
+     * refuses registration. */
     const char *flags;
     int first_key, last_key, key_step; /* Redis convention; 0,0,0 for no keys */
     dblite_command_fn handler;
@@ -816,6 +821,20 @@ void dblite_client_set_mode(dblite_client *client, const dblite_client_mode *mod
  * through RESET or disconnects. */
 void dblite_client_set_subscription_counts(dblite_client *client, long long channels,
                                            long long patterns, long long shard_channels);
+
+/* ---- CLIENT PAUSE (API 6) ---------------------------------------------
+ *
+ * While CLIENT PAUSE (WRITE or ALL) holds the clients, the dataset must not
+ * change behind them: a module that deletes keys on its own (expiry, as
+ * Redis's) asks first, and while paused hides a dead key from a lookup
+ * instead of deleting it. */
+
+/* (API 6) 1 while a CLIENT PAUSE is in effect (WRITE or ALL), else 0. */
+int dblite_server_paused_writes(void);
+/* (API 6) From a DBLITE_EVENT_KEY_LOOKUP handler: this lookup answers as
+ * if the key did not exist, which stays stored (an expired key while
+ * paused).  Anywhere else it does nothing. */
+void dblite_key_lookup_hide(dblite_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -1,10 +1,12 @@
 /*
  * client_command.c - CLIENT ID SETNAME GETNAME LIST KILL INFO HELP; REPLY, NO-EVICT and
- * UNBLOCK are dispatched from here to client_modes_command.c.
+ * UNBLOCK are dispatched from here to client_modes_command.c, PAUSE and
+ * UNPAUSE to client_pause.c.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "commands/client_pause.h"
 #include "commands/core_commands.h"
 #include "util/numbers.h"
 
@@ -231,6 +233,78 @@ static void client_kill(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         ctx->client->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
+/* Redis names the subcommand as it was written (%.128s) when a
+ * subcommand's own argument count is wrong past its optional ones. */
+static void reply_unknown_subcommand_or_arity(dblite_ctx *ctx, const dblite_bytes *sub)
+{
+    const char *nul = memchr(sub->ptr, '\0', sub->len);
+    size_t shown = nul ? (size_t)(nul - sub->ptr) : sub->len;
+    dblite_reply_error_format(ctx,
+                              "ERR unknown subcommand or wrong number of arguments for "
+                              "'%.*s'. Try CLIENT HELP.",
+                              (int)(shown > 128 ? 128 : shown), sub->ptr);
+}
+
+/* Redis 7.0.15's CLIENT HELP, in its order, with the lines of the
+ * subcommands this server has.  The tracking ones (CACHING, GETREDIR,
+ * TRACKING, TRACKINGINFO) have present = 0 until CLIENT TRACKING is
+ * merged: set each to 1 with it, and the reply is Redis's byte for byte. */
+typedef struct help_entry {
+    int present;
+    const char *lines[6];
+} help_entry;
+
+static const help_entry client_help[] = {
+    {0,
+     {"CACHING (YES|NO)",
+      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes."}},
+    {0, {"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled."}},
+    {1, {"GETNAME", "    Return the name of the current connection."}},
+    {1, {"ID", "    Return the ID of the current connection."}},
+    {1, {"INFO", "    Return information about the current client connection."}},
+    {1, {"KILL <ip:port>", "    Kill connection made from <ip:port>."}},
+    {1,
+     {"KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:", "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address"}},
+    {1,
+     {"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+      "    * USER <username>", "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes)."}},
+    {1,
+     {"LIST [options ...]", "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type."}},
+    {1, {"UNPAUSE", "    Stop the current client pause, resuming traffic."}},
+    {1,
+     {"PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds."}},
+    {1, {"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection."}},
+    {1, {"SETNAME <name>", "    Assign the name <name> to the current connection."}},
+    {1, {"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client."}},
+    {0,
+     {"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+      "         [OPTIN] [OPTOUT] [NOLOOP]", "    Control server assisted client side caching."}},
+    {0, {"TRACKINGINFO", "    Report tracking status for the current connection."}},
+    {1, {"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction."}},
+    {1, {"HELP", "    Prints this help."}},
+};
+
+static void reply_client_help(dblite_ctx *ctx)
+{
+    const size_t entries = sizeof(client_help) / sizeof(client_help[0]);
+    long long count = 1;
+    for (size_t i = 0; i < entries; i++)
+        for (size_t k = 0; client_help[i].present && k < 6 && client_help[i].lines[k]; k++)
+            count++;
+    dblite_reply_array(ctx, count);
+    dblite_reply_simple(ctx, "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    for (size_t i = 0; i < entries; i++)
+        for (size_t k = 0; client_help[i].present && k < 6 && client_help[i].lines[k]; k++)
+            dblite_reply_simple(ctx, client_help[i].lines[k]);
+}
+
 HANDLER(command_client)
 {
     const dblite_bytes *sub = &argv[1];
@@ -306,45 +380,32 @@ HANDLER(command_client)
             return;
         }
         if (argc > 4) {
-            /* Redis names the subcommand as it was written (%.128s). */
-            const char *nul = memchr(sub->ptr, '\0', sub->len);
-            size_t shown = nul ? (size_t)(nul - sub->ptr) : sub->len;
-            dblite_reply_error_format(ctx,
-                                      "ERR unknown subcommand or wrong number of arguments for "
-                                      "'%.*s'. Try CLIENT HELP.",
-                                      (int)(shown > 128 ? 128 : shown), sub->ptr);
+            reply_unknown_subcommand_or_arity(ctx, sub);
             return;
         }
         client_unblock(ctx, argc, argv);
+    } else if (dblite_bytes_equal_nocase(*sub, "PAUSE")) {
+        if (argc < 3) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
+        if (argc > 4) {
+            reply_unknown_subcommand_or_arity(ctx, sub);
+            return;
+        }
+        client_pause(ctx, argc, argv);
+    } else if (dblite_bytes_equal_nocase(*sub, "UNPAUSE")) {
+        if (argc != 2) {
+            reply_subcommand_arity(ctx, "client", sub);
+            return;
+        }
+        client_unpause(ctx);
     } else if (dblite_bytes_equal_nocase(*sub, "HELP")) {
         if (argc != 2) {
             reply_subcommand_arity(ctx, "client", sub);
             return;
         }
-        static const char *const lines[] = {
-            "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-            "GETNAME",
-            "    Return the name of the current connection.",
-            "ID",
-            "    Return the ID of the current connection.",
-            "INFO",
-            "    Return information about the current client connection.",
-            "KILL <ip:port>",
-            "    Kill connection made from <ip:port>.",
-            "KILL <option> <value> [<option> <value> [...]]",
-            "    Kill connections. Options are: ID <client-id>, TYPE (NORMAL|MASTER|REPLICA|PUBSUB), USER <username>,",
-            "    ADDR <ip:port>, LADDR <ip:port>, SKIPME (YES|NO).",
-            "LIST [options ...]",
-            "    Return information about client connections. Options:",
-            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-            "      Return clients of specified type.",
-            "    * ID <client-ids>",
-            "      Return clients of specified IDs only.",
-            "SETNAME <name>",
-            "    Assign the name <name> to the current connection.",
-            "HELP",
-            "    Print this help."};
-        REPLY_HELP(ctx, lines);
+        reply_client_help(ctx);
     } else {
         reply_unknown_subcommand(ctx, sub, "CLIENT");
     }

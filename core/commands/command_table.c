@@ -107,11 +107,17 @@ int command_flags_parse(const char *text, unsigned *flags, char *bad_flag, size_
     static const struct {
         const char *name;
         unsigned bit;
-    } known[] = {{"write", COMMAND_WRITE},       {"readonly", COMMAND_READONLY},
-                 {"fast", COMMAND_FAST},         {"admin", COMMAND_ADMIN},
-                 {"deny-oom", COMMAND_DENY_OOM}, {"blocking", COMMAND_BLOCKING},
-                 {"no-auth", COMMAND_NO_AUTH},   {"loading", COMMAND_LOADING},
-                 {"stale", COMMAND_STALE},       {"noscript", COMMAND_NOSCRIPT}};
+    } known[] = {{"write", COMMAND_WRITE},
+                 {"readonly", COMMAND_READONLY},
+                 {"fast", COMMAND_FAST},
+                 {"admin", COMMAND_ADMIN},
+                 {"deny-oom", COMMAND_DENY_OOM},
+                 {"blocking", COMMAND_BLOCKING},
+                 {"no-auth", COMMAND_NO_AUTH},
+                 {"loading", COMMAND_LOADING},
+                 {"stale", COMMAND_STALE},
+                 {"noscript", COMMAND_NOSCRIPT},
+                 {"may-replicate", COMMAND_MAY_REPLICATE}};
     *flags = 0;
     if (!text)
         return DBLITE_OK;

@@ -71,6 +71,7 @@
 #include <stdlib.h>
 
 #include "context.h"
+#include "monitor.h"
 
 /* The three steps are written once, here, and inlined both into their
  * public functions below and into context_call, the path every client
@@ -123,6 +124,8 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     cmd->handler(ctx, argc, argv);
     if (c && !already_in_call)
         c->flags &= ~CLIENT_IN_CALL;
+    if (c && server.monitors.length)
+        monitor_feed(c, cmd, argc, argv); /* after the call, as Redis (monitor.c) */
     cmd->microseconds += monotonic_us() - started;
     cmd->calls++;
     int failed = server.stats.command_errors != ctx->errors_before;

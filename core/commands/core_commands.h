@@ -45,6 +45,11 @@ HANDLER(command_client);
 HANDLER(command_command);
 HANDLER(command_touch);
 HANDLER(command_wait);
+HANDLER(command_monitor);
+HANDLER(command_reset);
+
+/* RESET's work (reset_command.c): c back to a new connection's state. */
+void client_reset(client *c);
 
 /* CLIENT REPLY / NO-EVICT / UNBLOCK (client_modes_command.c). */
 void client_reply_mode(dblite_ctx *ctx, const dblite_bytes *mode);

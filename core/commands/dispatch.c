@@ -1,6 +1,7 @@
 /*
  * dispatch.c - from a parsed request to a command call, with Redis 7.0's
- * checks in Redis's order: unknown command, arity, authentication, loading.
+ * checks in Redis's order: unknown command, arity, authentication, loading,
+ * a monitor touching keys; then CLIENT PAUSE may hold it (client_pause.c).
  * The call itself, its propagation and the serving of clients it made
  * ready are context.c's, as for everything else the core runs.
  */
@@ -9,8 +10,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "client_pause.h"
 #include "context.h"
 #include "core_commands.h"
+#include "monitor.h"
 #include "transaction.h"
 
 static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
@@ -101,6 +104,15 @@ void execute_request(client *c, int argc, const dblite_bytes *argv)
         reject(c, cmd, "LOADING Redis is loading the dataset in memory");
         return;
     }
+    if ((c->flags & CLIENT_MONITOR) && monitor_refuses(c, cmd)) {
+        cmd->rejected_calls++;
+        transaction_flag_error(c);
+        reply_error(c, "ERR Replica can't interact with the keyspace");
+        return;
+    }
+    /* Held until the pause ends: the request stays unconsumed (client.c). */
+    if (server.pause_type && client_pause_postpones(c, cmd))
+        return;
     /* Its own context sends out what the command propagated and serves
      * the clients it made ready. */
     if ((c->flags & CLIENT_MULTI) && transaction_queue_request(c, cmd, argc, argv))

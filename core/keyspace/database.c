@@ -154,7 +154,13 @@ keytable_entry *db_find(dblite_ctx *ctx, database *db, const char *key, size_t l
                           .key = {key, length},
                           .target_db = -1,
                           .handle = (const dblite_key_handle *)entry};
+    int outer_hidden = server.lookup_hidden;
+    server.lookup_hidden = 0;
     dispatch_event(ctx, &event);
+    int hidden = server.lookup_hidden; /* dblite_key_lookup_hide (client_pause.c) */
+    server.lookup_hidden = outer_hidden;
+    if (hidden)
+        return NULL;
     return server.dirty == dirty ? entry : keytable_find(db->keys, key, length);
 }
 

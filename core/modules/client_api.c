@@ -108,11 +108,20 @@ void dblite_client_deliver(dblite_client *target, dblite_deliver_fn fn, void *pr
     ctx.client = c;
     ctx.db = c->db;
     ctx.flags = CTX_CANNOT_BLOCK | CTX_NO_PROPAGATE | CTX_UNCOUNTED | CTX_KEEPS_CLOCK;
+    unsigned pushing_before = c->flags & CLIENT_PUSHING;
     fn(&ctx, privdata);
+    /* A push written here ends with the delivery; the target's own
+     * command, if it is running, goes on as it was. */
+    c->flags = (c->flags & ~CLIENT_PUSHING) | pushing_before;
 }
 
+/* As Redis's CLIENT_PUSHING (set around its pubsub and tracking replies),
+ * a push passes CLIENT REPLY OFF/SKIP: the flag lasts until the end of the
+ * delivery, or of the command writing it (client_request_done). */
 void dblite_reply_push(dblite_ctx *ctx, long long count)
 {
+    if (ctx->client)
+        ctx->client->flags |= CLIENT_PUSHING;
     reply_aggregate(ctx->client, '>', count);
 }
 

@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "commands/monitor.h"
 #include "commands/transaction.h"
 
 #include "server.h"
@@ -64,6 +65,7 @@ void client_free(client *c)
     if (c->blocked)
         blocking_client_gone(c);
     transaction_client_free(c);
+    monitor_client_stop(c);
     if (c->flags & CLIENT_UNBLOCKED_QUEUED) {
         client **link = &server.unblocked_clients;
         while (*link != c)
@@ -110,7 +112,8 @@ static request_limits current_limits(const client *c)
 void client_process_input(client *c)
 {
     while (c->query_start < c->query_length) {
-        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED))
+        if (c->flags &
+            (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_BLOCKED | CLIENT_PAUSED))
             break;
         /* The final save is taken: a write now would be lost. */
         if (server.shutdown_requested)
@@ -133,6 +136,11 @@ void client_process_input(client *c)
         size_t consumed = c->parser.consumed;
         if (c->parser.argc > 0)
             execute_request(c, c->parser.argc, c->parser.argv);
+        if (c->flags & CLIENT_PAUSED) {
+            /* CLIENT PAUSE holds it: parsed again when the pause ends. */
+            request_parser_reset(&c->parser);
+            break;
+        }
         if (!(c->flags & CLIENT_BLOCKED))
             client_request_done(c); /* a block's end does it (blocking.c) */
         c->query_start += consumed;
@@ -309,11 +317,13 @@ void client_describe(const client *c, char *buffer, size_t size)
     long long now = wall_clock_ms();
     char flags[16];
     size_t f = 0;
+    if (c->flags & CLIENT_MONITOR)
+        flags[f++] = 'O';
     if (c->flags & CLIENT_PUBSUB)
         flags[f++] = 'P';
     if (c->flags & CLIENT_MULTI)
         flags[f++] = 'x';
-    if (c->flags & CLIENT_BLOCKED)
+    if (c->flags & (CLIENT_BLOCKED | CLIENT_PAUSED))
         flags[f++] = 'b';
     if (c->flags & CLIENT_DIRTY_CAS)
         flags[f++] = 'd';

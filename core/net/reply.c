@@ -39,11 +39,13 @@ static void output_refused(client *c, int over_limit)
 }
 
 /* Room for extra more bytes; 0, or -1 after closing the client or while
- * the client asked for no replies (CLIENT REPLY OFF/SKIP): nothing is
- * written then. */
+ * the client asked for no replies (CLIENT REPLY OFF/SKIP) unless a push
+ * is being written (CLIENT_PUSHING): nothing is written then. */
 static int output_reserve(client *c, size_t extra)
 {
-    if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP))
+    if (c->flags & CLIENT_CLOSE_ASAP)
+        return -1;
+    if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && !(c->flags & CLIENT_PUSHING))
         return -1;
     if (!c->authenticated &&
         c->output_length - c->output_sent + extra > UNAUTHENTICATED_OUTPUT_LIMIT) {

@@ -2,7 +2,8 @@
  * expiry_module.c - time-to-live for every key type, as a module.
  *
  * Lazy expiry: the key-lookup hook deletes a key whose deadline passed
- * before any command sees it.  Active expiry: a frequent timer removes keys
+ * before any command sees it (during CLIENT PAUSE it only hides it, and
+ * the active cycle waits, so the dataset stays as the pause found it).  Active expiry: a frequent timer removes keys
  * nobody touches, earliest deadline first, within a small CPU budget per run
  * so a million keys dying at once never stalls clients for long.  Key
  * counts (DBSIZE, INFO keyspace) leave out keys already dead but not yet
@@ -50,7 +51,12 @@ static void on_lookup(dblite_ctx *ctx, const dblite_event *event, void *privdata
     if (!event->handle || ttl_index_count(index) == 0 || state->loading)
         return;
     long long deadline = ttl_index_get(index, event->handle);
-    if (deadline >= 0 && deadline < dblite_time_ms())
+    if (deadline < 0 || deadline >= dblite_time_ms())
+        return;
+    /* CLIENT PAUSE: dead to the reader, deleted once the pause is over. */
+    if (dblite_server_paused_writes())
+        dblite_key_lookup_hide(ctx);
+    else
         expiry_expire_handle(state, ctx, event->handle);
 }
 
@@ -141,6 +147,8 @@ static int expire_due_keys(expiry_module *state, dblite_ctx *ctx, long long star
 
 static long long active_cycle_run(expiry_module *state, dblite_ctx *ctx, long long started)
 {
+    if (dblite_server_paused_writes())
+        return state->active_interval_ms; /* CLIENT PAUSE: nothing is deleted */
     int count = state->database_count;
     for (int step = 0; step < count; step++) {
         int db = (state->active_cursor_db + step) % count;

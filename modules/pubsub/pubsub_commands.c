@@ -288,7 +288,7 @@ static const dblite_command_spec pubsub_command_table[] = {
                    .summary = "Stop listening for messages posted to the given shard channels",
                    .since = "7.0.0", .group = "pubsub",
                    .arguments = "[shardchannel [shardchannel ...]]"),
-    DBLITE_COMMAND(.name = "publish", .arity = 3, .flags = "loading stale fast",
+    DBLITE_COMMAND(.name = "publish", .arity = 3, .flags = "loading stale fast may-replicate",
                    .handler = command_publish, .summary = "Post a message to a channel",
                    .since = "2.0.0", .group = "pubsub", .arguments = "channel message"),
     DBLITE_COMMAND(.name = "spublish", .arity = 3, .flags = "loading stale fast",

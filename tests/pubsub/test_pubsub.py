@@ -103,7 +103,9 @@ def scenario_resp3_self_publish(server):
     transcript.append(client.call("SUBSCRIBE", "me"))
     transcript.append(client.call("PUBLISH", "me", "hi"))
     transcript.append(client.call("PING"))
-    # (RESET is aofcmd's command: once merged it belongs here too.)
+    transcript.append(client.call("RESET"))  # leaves subscribed mode, drops "me"
+    transcript.append(client.call("PUBLISH", "me", "nobody left"))
+    transcript.append(client.call("SUBSCRIBE", "me"))
     transcript.append(client.call("UNSUBSCRIBE"))
     transcript.append(client.call("PUBLISH", "me", "after leaving"))
     client.close()
