@@ -171,6 +171,7 @@ typedef struct client {
     const dblite_client_mode *mode;           /* dblite_client_set_mode, NULL: none */
     long long subscription_counts[3];         /* CLIENT LIST's sub psub ssub (module-reported) */
     transaction_state *transaction;           /* MULTI queue and WATCHes; NULL until used */
+    long long output_soft_limit_since; /* unix seconds it went over its soft limit; 0: not over */
 } client;
 
 /* ---- modules ---- */
@@ -227,6 +228,13 @@ int array_grow(void **items, size_t *capacity, size_t item_size, size_t wanted);
          : -1)
 
 /* ---- the server ---- */
+/* client-output-buffer-limit's classes, in Redis's order (net/output_limits.c). */
+enum { OUTPUT_CLASS_NORMAL = 0, OUTPUT_CLASS_REPLICA, OUTPUT_CLASS_PUBSUB, OUTPUT_CLASS_COUNT };
+typedef struct output_buffer_limit {
+    unsigned long long hard_bytes, soft_bytes; /* 0: no such limit */
+    int soft_seconds;
+} output_buffer_limit;
+
 typedef struct server_settings {
     char *bind;
     long long port;
@@ -242,6 +250,8 @@ typedef struct server_settings {
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
     long long multibulk_max_count;
+    char *client_output_buffer_limit; /* the setting's text; parsed into output_limits */
+    output_buffer_limit output_limits[OUTPUT_CLASS_COUNT];
     char *pidfile;
     long long hz;
     int enable_protected_configs; /* PROTECTED_CONFIGS_* */
@@ -501,6 +511,22 @@ client *client_by_id(uint64_t id);
  * as Redis's connIsLocal: protected mode and protected configs trust it. */
 int client_is_loopback(const client *c);
 int client_select_db(client *c, int index);
+
+/* ---- output buffer limits (net/output_limits.c) ---- */
+/* Output up to this size is not counted against client-output-buffer-limit,
+ * as Redis does not count its 16 KB static reply buffer. */
+#define OUTPUT_UNCOUNTED_BYTES 16384
+struct setting;
+/* The setting's apply hook: merges the classes named in its text into
+ * server.settings.output_limits and rewrites the text as CONFIG GET shows it. */
+int output_limits_apply(const struct setting *s, char *error, size_t size);
+/* Output bytes past the uncounted ones: what the limits and CLIENT LIST's omem count. */
+size_t client_output_counted_bytes(const client *c);
+/* The most output buffer c may need before its hard limit cuts it (SIZE_MAX: no limit). */
+size_t output_limit_capacity(const client *c);
+/* With pending (> OUTPUT_UNCOUNTED_BYTES) bytes of output owed to c: 1 when
+ * that is over c's class's limits, after scheduling c's close and logging it. */
+int output_limit_reached(client *c, size_t pending);
 
 /* ---- replies into a client's buffer (net/reply.c) ---- */
 void reply_append(client *c, const char *data, size_t length);

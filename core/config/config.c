@@ -234,6 +234,8 @@ int config_init(void)
     status |=
         add_setting("client-query-buffer-limit", SETTING_MEMORY, &st->client_query_buffer_limit,
                     1024 * 1024, LLONG_MAX, NULL, 1, "1gb", NULL);
+    status |= add_setting("client-output-buffer-limit", SETTING_STRING,
+                          &st->client_output_buffer_limit, 0, 0, NULL, 1, "", NULL);
     status |= add_setting("pidfile", SETTING_STRING, &st->pidfile, 0, 0, NULL, 0, "", NULL);
     status |= add_setting("hz", SETTING_INTEGER, &st->hz, 0, INT_MAX, NULL, 1, "10", NULL);
     status |= add_setting("enable-protected-configs", SETTING_ENUM, &st->enable_protected_configs,
@@ -253,6 +255,14 @@ int config_init(void)
     config_find("dir")->apply = apply_dir;
     config_find("shutdown-on-sigterm")->apply = apply_shutdown_on_signal;
     config_find("shutdown-on-sigint")->apply = apply_shutdown_on_signal;
+    /* Its default goes through the parser, now that it has one. */
+    setting *output_limit = config_find("client-output-buffer-limit");
+    output_limit->apply = output_limits_apply;
+    char error[256];
+    if (config_set_value(output_limit,
+                         "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+                         error, sizeof(error)) != 0)
+        return DBLITE_ERR_NOMEM;
     return DBLITE_OK;
 }
 

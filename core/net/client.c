@@ -245,6 +245,7 @@ static int client_write(client *c)
         server.stats.net_output_bytes += written;
     }
     c->output_sent = c->output_length = 0;
+    c->output_soft_limit_since = 0; /* it caught up: "continuously" over the soft limit ends */
     /* Give back a big buffer after a huge reply. */
     if (c->output_capacity > 1024 * 1024) {
         server_free(c->output);
@@ -311,10 +312,16 @@ client *client_by_id(uint64_t id)
     return NULL;
 }
 
-/* One line of CLIENT LIST, in Redis 7.0's field order. */
+/* One line of CLIENT LIST, in Redis 7.0's field order.  The output fields
+ * as Redis means them, for one flat buffer: obl the pending bytes within
+ * the first 16 KB (Redis's static buffer), omem the pending bytes past it
+ * (what client-output-buffer-limit counts), oll 1 while there are any (one
+ * contiguous block, where Redis would have a list of 16 KB blocks). */
 void client_describe(const client *c, char *buffer, size_t size)
 {
     long long now = wall_clock_ms();
+    size_t pending = c->output_length - c->output_sent;
+    size_t counted = client_output_counted_bytes(c);
     char flags[16];
     size_t f = 0;
     if (c->flags & CLIENT_MONITOR)
@@ -339,14 +346,14 @@ void client_describe(const client *c, char *buffer, size_t size)
     snprintf(
         buffer, size,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%lld psub=%lld "
-        "ssub=%lld multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu rbs=%zu rbp=0 obl=%zu oll=0 "
+        "ssub=%lld multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu rbs=%zu rbp=0 obl=%zu oll=%d "
         "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
         (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
         (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
         c->subscription_counts[0], c->subscription_counts[1], c->subscription_counts[2],
         transaction_queued_count(c), c->query_length - c->query_start,
         c->query_capacity - c->query_length, transaction_memory(c), c->query_capacity,
-        c->output_length - c->output_sent, c->output_capacity,
+        pending - counted, counted ? 1 : 0, counted,
         sizeof(*c) + c->query_capacity + c->output_capacity + transaction_memory(c),
         c->last_command ? c->last_command->name : "NULL", c->protocol);
 }

@@ -20,7 +20,7 @@
  * Redis then closes it once its replies pass its 16 KB static buffer plus
  * 1024 bytes of reply list (CVE-2025-21605).  One flat buffer here: the
  * same total. */
-#define UNAUTHENTICATED_OUTPUT_LIMIT (16384 + 1024)
+#define UNAUTHENTICATED_OUTPUT_LIMIT (OUTPUT_UNCOUNTED_BYTES + 1024)
 
 /* Out of memory for this client's output, or over its output limit: it
  * cannot get a coherent reply stream any more, so it is closed rather than
@@ -47,10 +47,16 @@ static int output_reserve(client *c, size_t extra)
         return -1;
     if ((c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) && !(c->flags & CLIENT_PUSHING))
         return -1;
-    if (!c->authenticated &&
-        c->output_length - c->output_sent + extra > UNAUTHENTICATED_OUTPUT_LIMIT) {
-        output_refused(c, 1);
-        return -1;
+    /* Limits only concern output past the first 16 KB: one subtraction
+     * and one comparison for every reply that is written each turn. */
+    size_t pending = c->output_length - c->output_sent + extra;
+    if (pending > OUTPUT_UNCOUNTED_BYTES) {
+        if (!c->authenticated && pending > UNAUTHENTICATED_OUTPUT_LIMIT) {
+            output_refused(c, 1);
+            return -1;
+        }
+        if (output_limit_reached(c, pending))
+            return -1;
     }
     size_t needed = c->output_length + extra;
     if (needed <= c->output_capacity)
@@ -67,6 +73,11 @@ static int output_reserve(client *c, size_t extra)
     size_t capacity = c->output_capacity ? c->output_capacity : OUTPUT_INITIAL_CAPACITY;
     while (capacity < needed)
         capacity *= 2;
+    /* Doubling must not take a client that is cut at its hard limit to
+     * twice that limit's memory first. */
+    size_t cap = output_limit_capacity(c);
+    if (capacity > cap)
+        capacity = needed > cap ? needed : cap;
     char *grown = server_realloc(c->output, capacity);
     if (!grown) {
         output_refused(c, 0);
