@@ -12,7 +12,9 @@
 # starting and disables it.  A redis-server that was already installed is
 # left as it was.  iproute2 (ip netns, veth) gives the protected-mode test
 # a second address; util-linux's prlimit sets the descriptor-limit test's
-# ulimit -n.
+# ulimit -n.  python3-rq, python3-celery, python3-django-redis and
+# ruby-sidekiq are the applications tests/apps drives through their own
+# libraries.
 
 set -euo pipefail
 
@@ -21,6 +23,7 @@ PACKAGES=(
     libinih-dev libcmocka-dev libhiredis-dev libedit-dev
     redis-server redis-tools
     python3 python3-redis
+    python3-rq python3-celery python3-django-redis ruby-sidekiq
     clang libclang-rt-dev clang-format
     iproute2 util-linux
 )
