@@ -19,22 +19,53 @@ int keyspace_events_parse(const char *text)
     int flags = 0;
     for (const char *p = text; *p; p++) {
         switch (*p) {
-            case 'A': flags |= DBLITE_NOTIFY_ALL; break;
-            case 'g': flags |= DBLITE_NOTIFY_GENERIC; break;
-            case '$': flags |= DBLITE_NOTIFY_STRING; break;
-            case 'l': flags |= DBLITE_NOTIFY_LIST; break;
-            case 's': flags |= DBLITE_NOTIFY_SET; break;
-            case 'h': flags |= DBLITE_NOTIFY_HASH; break;
-            case 'z': flags |= DBLITE_NOTIFY_ZSET; break;
-            case 'x': flags |= DBLITE_NOTIFY_EXPIRED; break;
-            case 'e': flags |= DBLITE_NOTIFY_EVICTED; break;
-            case 'K': flags |= DBLITE_NOTIFY_KEYSPACE; break;
-            case 'E': flags |= DBLITE_NOTIFY_KEYEVENT; break;
-            case 't': flags |= DBLITE_NOTIFY_STREAM; break;
-            case 'm': flags |= DBLITE_NOTIFY_KEY_MISS; break;
-            case 'd': flags |= DBLITE_NOTIFY_MODULE; break;
-            case 'n': flags |= DBLITE_NOTIFY_NEW; break;
-            default: return -1;
+            case 'A':
+                flags |= DBLITE_NOTIFY_ALL;
+                break;
+            case 'g':
+                flags |= DBLITE_NOTIFY_GENERIC;
+                break;
+            case '$':
+                flags |= DBLITE_NOTIFY_STRING;
+                break;
+            case 'l':
+                flags |= DBLITE_NOTIFY_LIST;
+                break;
+            case 's':
+                flags |= DBLITE_NOTIFY_SET;
+                break;
+            case 'h':
+                flags |= DBLITE_NOTIFY_HASH;
+                break;
+            case 'z':
+                flags |= DBLITE_NOTIFY_ZSET;
+                break;
+            case 'x':
+                flags |= DBLITE_NOTIFY_EXPIRED;
+                break;
+            case 'e':
+                flags |= DBLITE_NOTIFY_EVICTED;
+                break;
+            case 'K':
+                flags |= DBLITE_NOTIFY_KEYSPACE;
+                break;
+            case 'E':
+                flags |= DBLITE_NOTIFY_KEYEVENT;
+                break;
+            case 't':
+                flags |= DBLITE_NOTIFY_STREAM;
+                break;
+            case 'm':
+                flags |= DBLITE_NOTIFY_KEY_MISS;
+                break;
+            case 'd':
+                flags |= DBLITE_NOTIFY_MODULE;
+                break;
+            case 'n':
+                flags |= DBLITE_NOTIFY_NEW;
+                break;
+            default:
+                return -1;
         }
     }
     return flags;
@@ -80,8 +111,7 @@ void notify_keyspace_event(dblite_ctx *ctx, int type, const char *event, int db,
                            size_t length)
 {
     int enabled = server.settings.notify_keyspace_events;
-    if (!(enabled & type) ||
-        server.event_handlers[DBLITE_EVENT_KEYSPACE_NOTIFICATION].length == 0)
+    if (!(enabled & type) || server.event_handlers[DBLITE_EVENT_KEYSPACE_NOTIFICATION].length == 0)
         return;
     dblite_event notification = {
         .kind = DBLITE_EVENT_KEYSPACE_NOTIFICATION,

@@ -41,8 +41,8 @@ static void publish_on(pubsub_state *state, const char *prefix, int db, const ch
     char buffer[256];
     char *allocated;
     size_t length;
-    char *channel = channel_name(buffer, sizeof(buffer), prefix, db, name, name_length, &length,
-                                 &allocated);
+    char *channel =
+        channel_name(buffer, sizeof(buffer), prefix, db, name, name_length, &length, &allocated);
     if (!channel) {
         dblite_log(state->module, "warning",
                    "out of memory: a keyspace notification was not published");

@@ -148,13 +148,21 @@ static void set_generic(dblite_ctx *ctx, const set_request *request)
     int store_flags = (flags & EXPIRE_OPTION_KEEPTTL) ? DBLITE_SET_KEEP : DBLITE_SET_DEFAULT;
     if (string_store_or_reply(ctx, request->key, value, store_flags) != DBLITE_OK)
         goto done;
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "set", request->key);
     if (expiry != NULL) {
         /* Redis keeps a key SET with a time already past until it expires,
          * so it counts in expired_keys; expire_now does that at once. */
-        if (deadline_ms <= dblite_time_ms() && expiry->version >= 2)
+        if (deadline_ms <= dblite_time_ms() && expiry->version >= 2) {
+            /* Redis announces the deadline, and "expired" on the next
+             * access; here the key expires (and says so) at once. */
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", request->key);
             expiry->expire_now(ctx, request->key);
-        else if (expiry_set_deadline_or_reply(ctx, expiry, request->key, deadline_ms) != DBLITE_OK)
+        } else if (expiry_set_deadline_or_reply(ctx, expiry, request->key, deadline_ms) !=
+                   DBLITE_OK) {
             goto done;
+        } else {
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", request->key);
+        }
         propagate_with_deadline(ctx, request, deadline_ms);
     } else if (flags & EXPIRE_OPTION_GET) {
         propagate_without_get(ctx, request);
@@ -178,8 +186,10 @@ void strings_set_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             string_reply_out_of_memory(ctx);
             return;
         }
-        if (string_store_or_reply(ctx, argv[1], value, DBLITE_SET_DEFAULT) == DBLITE_OK)
-            dblite_reply_ok(ctx);
+        if (string_store_or_reply(ctx, argv[1], value, DBLITE_SET_DEFAULT) != DBLITE_OK)
+            return;
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "set", argv[1]);
+        dblite_reply_ok(ctx);
         return;
     }
     set_request request = {
