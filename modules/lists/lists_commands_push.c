@@ -54,6 +54,7 @@ static void push_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
     } else {
         dblite_key_modified(ctx, argv[1]);
     }
+    list_notify(ctx, list_push_event(where), argv[1]);
     dblite_reply_integer(ctx, length);
 }
 
@@ -115,5 +116,6 @@ void lists_linsert_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     dblite_key_modified(ctx, argv[1]);
+    list_notify(ctx, "linsert", argv[1]);
     dblite_reply_integer(ctx, (long long)list_value_length(list));
 }

@@ -13,6 +13,9 @@
 #   !sleep MS        wait MS milliseconds (let a TTL pass)
 #   !wait EVENT      read messages until one for EVENT arrives (active
 #                    expiry: "!wait expired"), at most WAIT_TIMEOUT seconds
+#   !async CMD       send CMD on a second connection without reading its
+#                    reply (a blocking command); !recv reads and compares it
+#   !blocked N       poll INFO until N clients are blocked
 # and the prefix "!ignore CMD" runs a command whose reply is not compared
 # (SPOP's member); its events still are.
 #
@@ -53,7 +56,7 @@ class Step:
         self.path = path
         self.line_number = line_number
         self.text = text
-        self.kind = kind  # "command", "sleep", "wait"
+        self.kind = kind  # "command", "sleep", "wait", "async", "recv", "blocked"
         self.arguments = arguments
         self.value = value
         self.ignore = ignore
@@ -77,6 +80,12 @@ def parse_script(path):
                     steps.append(Step(path, line_number, line, "sleep", value=int(rest)))
                 elif word == "!wait":
                     steps.append(Step(path, line_number, line, "wait", value=rest.encode()))
+                elif word == "!async":
+                    steps.append(Step(path, line_number, rest, "async", split_arguments(rest)))
+                elif word == "!recv":
+                    steps.append(Step(path, line_number, line, "recv"))
+                elif word == "!blocked":
+                    steps.append(Step(path, line_number, line, "blocked", value=int(rest)))
                 elif word == "!ignore":
                     steps.append(Step(path, line_number, rest, "command", split_arguments(rest),
                                       ignore=True))
@@ -140,10 +149,12 @@ class Side:
     def __init__(self, server):
         self.server = server
         self.commands = None
+        self.other = None
         self.subscribers = []
 
     def open(self):
         self.commands = Connection(self.server)
+        self.other = Connection(self.server)
         for reply in (self.commands.call([b"CONFIG", b"SET", b"notify-keyspace-events", b""]),
                       self.commands.call([b"FLUSHALL"])):
             if reply != b"+OK\r\n":
@@ -155,10 +166,18 @@ class Side:
                 raise SetupError("%s: PSUBSCRIBE answered %s" % (self.server.name, escape(reply)))
 
     def close(self):
-        for connection in [self.commands] + self.subscribers:
+        for connection in [self.commands, self.other] + self.subscribers:
             if connection:
                 connection.close()
-        self.commands, self.subscribers = None, []
+        self.commands, self.other, self.subscribers = None, None, []
+
+    def wait_blocked(self, count):
+        deadline = time.monotonic() + WAIT_TIMEOUT
+        wanted = b"blocked_clients:%d\r\n" % count
+        while wanted not in self.commands.call([b"INFO", b"clients"]):
+            if time.monotonic() > deadline:
+                raise SetupError("%s: never had %d blocked clients" % (self.server.name, count))
+            time.sleep(0.01)
 
     def messages_until_sync(self, sequence):
         """Publishes the sync mark; each subscriber's messages before it."""
@@ -221,9 +240,20 @@ def run_script(path, steps, sides, tally, verbose):
             if step.kind == "sleep":
                 time.sleep(step.value / 1000.0)
                 continue
+            if step.kind == "blocked":
+                for side in sides:
+                    side.wait_blocked(step.value)
+                continue
             replies = [None, None]
-            if step.kind == "command":
-                replies = [side.commands.call(step.arguments) for side in sides]
+            if step.kind == "async":
+                for side in sides:
+                    side.other.sock.sendall(encode_command(step.arguments))
+                continue
+            if step.kind in ("command", "recv"):
+                if step.kind == "command":
+                    replies = [side.commands.call(step.arguments) for side in sides]
+                else:
+                    replies = [side.other.read() for side in sides]
                 sequence += 1
                 received = [side.messages_until_sync(sequence) for side in sides]
             else:
@@ -232,7 +262,7 @@ def run_script(path, steps, sides, tally, verbose):
                 print("%s:%d %s -> %s" % (os.path.basename(path), step.line_number, step.text,
                                           escape(replies[0]) if replies[0] else ""))
                 print(show(received[0][0]))
-            if step.kind == "command" and not step.ignore:
+            if step.kind in ("command", "recv") and not step.ignore:
                 tally.compared += 1
                 if replies[0] != replies[1]:
                     tally.mismatches += 1
