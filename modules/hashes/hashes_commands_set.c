@@ -34,6 +34,7 @@ static long long set_pairs(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         collection_reply_out_of_memory(ctx);
         return -1;
     }
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
     return added;
 }
 
@@ -64,8 +65,10 @@ void hashes_hsetnx_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     int result = hash_value_set(&holder, &limits, argv[2], argv[3]);
     if (hash_commit_or_reply(ctx, argv[1], &holder) != DBLITE_OK)
         return;
-    if (result < 0)
+    if (result < 0) {
         collection_reply_out_of_memory(ctx);
-    else
-        dblite_reply_integer(ctx, 1);
+        return;
+    }
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
+    dblite_reply_integer(ctx, 1);
 }
