@@ -206,6 +206,8 @@ static void spop_all(dblite_ctx *ctx, dblite_bytes key, const set_value *set)
 {
     set_reply_members(ctx, set);
     dblite_key_delete(ctx, key);
+    set_notify(ctx, "spop", key);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
     dblite_bytes command[2] = {{"DEL", 3}, key};
     collection_propagate_as(ctx, 2, command);
 }
@@ -252,7 +254,7 @@ static void spop_with_count(dblite_ctx *ctx, const dblite_bytes *argv)
     dblite_reply_set_length(ctx, deferred, (long long)popped.count);
     popped_propagate(ctx, argv[1], &popped);
     popped_free(&popped);
-    set_finish_removal(ctx, argv[1], &holder);
+    set_finish_removal(ctx, argv[1], &holder, "spop");
 }
 
 void sets_spop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -280,5 +282,5 @@ void sets_spop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     dblite_bytes command[3] = {{"SREM", 4}, argv[1], member.bytes};
     collection_propagate_as(ctx, 3, command);
     set_value_remove_at(set, index);
-    set_finish_removal(ctx, argv[1], &holder);
+    set_finish_removal(ctx, argv[1], &holder, "spop");
 }
