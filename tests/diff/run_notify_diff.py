@@ -16,6 +16,9 @@
 #   !async CMD       send CMD on a second connection without reading its
 #                    reply (a blocking command); !recv reads and compares it
 #   !blocked N       poll INFO until N clients are blocked
+#   !batch ... !end  the messages of the steps between are compared as one
+#                    sequence (a key given a 1 ms TTL may expire before or
+#                    after the next command's mark, by timing alone)
 # and the prefix "!ignore CMD" runs a command whose reply is not compared
 # (SPOP's member); its events still are.
 #
@@ -86,6 +89,8 @@ def parse_script(path):
                     steps.append(Step(path, line_number, line, "recv"))
                 elif word == "!blocked":
                     steps.append(Step(path, line_number, line, "blocked", value=int(rest)))
+                elif word in ("!batch", "!end"):
+                    steps.append(Step(path, line_number, line, word[1:]))
                 elif word == "!ignore":
                     steps.append(Step(path, line_number, rest, "command", split_arguments(rest),
                                       ignore=True))
@@ -195,7 +200,8 @@ class Side:
         return received
 
     def wait_for(self, event):
-        """Messages up to and including the first for event, per subscriber."""
+        """Messages up to and including the first for event, per subscriber
+        (the caller then reads the rest up to a sync mark)."""
         received = []
         deadline = time.monotonic() + WAIT_TIMEOUT
         for subscriber in self.subscribers:
@@ -231,12 +237,32 @@ def show(messages):
     return "\n".join(lines) or "        (none)"
 
 
+def compare_messages(path, step, what, received, tally):
+    """received: per side (redis, dblite), per subscriber (RESP2, RESP3)."""
+    for protocol, redis_messages, dblite_messages in zip((2, 3), received[0], received[1]):
+        tally.compared += 1
+        if redis_messages != dblite_messages:
+            tally.mismatches += 1
+            print("MISMATCH %s:%d [RESP%d] %s %s\n    redis:\n%s\n    dblite:\n%s" % (
+                path, step.line_number, protocol, what, step.text, show(redis_messages),
+                show(dblite_messages)))
+
+
 def run_script(path, steps, sides, tally, verbose):
     for side in sides:
         side.open()
     try:
         sequence = 0
+        batch = None  # (first step, messages per side and protocol) inside !batch
         for step in steps:
+            if step.kind == "batch":
+                batch = (step, [[[], []], [[], []]])
+                continue
+            if step.kind == "end":
+                if batch:
+                    compare_messages(path, batch[0], "events from", batch[1], tally)
+                batch = None
+                continue
             if step.kind == "sleep":
                 time.sleep(step.value / 1000.0)
                 continue
@@ -258,6 +284,10 @@ def run_script(path, steps, sides, tally, verbose):
                 received = [side.messages_until_sync(sequence) for side in sides]
             else:
                 received = [side.wait_for(step.value) for side in sides]
+                sequence += 1
+                for side, messages in zip(sides, received):
+                    for mine, rest in zip(messages, side.messages_until_sync(sequence)):
+                        mine.extend(rest)
             if verbose:
                 print("%s:%d %s -> %s" % (os.path.basename(path), step.line_number, step.text,
                                           escape(replies[0]) if replies[0] else ""))
@@ -269,14 +299,12 @@ def run_script(path, steps, sides, tally, verbose):
                     print("MISMATCH %s:%d reply of %s\n    redis:  %s\n    dblite: %s" % (
                         path, step.line_number, step.text, escape(replies[0]),
                         escape(replies[1])))
-            for protocol, redis_messages, dblite_messages in zip(
-                    (2, 3), received[0], received[1]):
-                tally.compared += 1
-                if redis_messages != dblite_messages:
-                    tally.mismatches += 1
-                    print("MISMATCH %s:%d [RESP%d] events of %s\n    redis:\n%s\n    dblite:\n%s"
-                          % (path, step.line_number, protocol, step.text, show(redis_messages),
-                             show(dblite_messages)))
+            if batch:
+                for side_messages, side_received in zip(batch[1], received):
+                    for messages, more in zip(side_messages, side_received):
+                        messages.extend(more)
+            else:
+                compare_messages(path, step, "events of", received, tally)
     finally:
         for side in sides:
             side.close()
