@@ -228,6 +228,8 @@ HANDLER(command_copy)
     }
     keytable_entry *entry = db_find(ctx, source, argv[1].ptr, argv[1].len, DBLITE_LOOKUP_READ);
     if (!entry) {
+        notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", source->id, argv[1].ptr,
+                              argv[1].len);
         dblite_reply_integer(ctx, 0);
         return;
     }
