@@ -117,12 +117,13 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
         return;
     }
     dblite_key_modified(ctx, key);
-    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", key);
     char deadline[DBLITE_LONG_LONG_TEXT_SIZE];
     size_t length = dblite_format_long_long(deadline, sizeof(deadline), when);
     dblite_bytes pexpireat[3] = {{"PEXPIREAT", 9}, key, {deadline, length}};
     dblite_propagate_replace(ctx, 3, pexpireat);
+    /* Redis replies first, then announces. */
     dblite_reply_integer(ctx, 1);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", key);
 }
 
 static void command_expire(dblite_ctx *ctx, int argc, const dblite_bytes *argv)

@@ -17,10 +17,9 @@
 
 /* Stores text as field's value and replies nothing; DBLITE_OK or DBLITE_ERR
  * after replying. */
-/* Stores the field and emits event ("hincrby"); DBLITE_OK or, replied,
- * the error. */
+/* Stores the field; DBLITE_OK or, replied, the error. */
 static int store_field(dblite_ctx *ctx, value_holder *holder, dblite_bytes key, dblite_bytes field,
-                       dblite_bytes text, const char *event)
+                       dblite_bytes text)
 {
     hash_limits limits = hashes_limits(hashes_state_of(ctx));
     int result = hash_value_set(holder, &limits, field, text);
@@ -30,7 +29,6 @@ static int store_field(dblite_ctx *ctx, value_holder *holder, dblite_bytes key, 
         collection_reply_out_of_memory(ctx);
         return DBLITE_ERR;
     }
-    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, event, key);
     return DBLITE_OK;
 }
 
@@ -61,8 +59,11 @@ void hashes_hincrby_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     long long result = current + increment;
     char text[DBLITE_LONG_LONG_TEXT_SIZE];
     dblite_bytes result_text = {text, dblite_format_long_long(text, sizeof text, result)};
-    if (store_field(ctx, &holder, argv[1], argv[2], result_text, "hincrby") == DBLITE_OK)
-        dblite_reply_integer(ctx, result);
+    if (store_field(ctx, &holder, argv[1], argv[2], result_text) != DBLITE_OK)
+        return;
+    /* Redis replies first, then announces. */
+    dblite_reply_integer(ctx, result);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hincrby", argv[1]);
 }
 
 void hashes_hincrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -96,9 +97,10 @@ void hashes_hincrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *
     char text[LONG_DOUBLE_TEXT_SIZE];
     size_t length = dblite_format_long_double(text, sizeof text, result);
     dblite_bytes result_text = {text, length};
-    if (store_field(ctx, &holder, argv[1], argv[2], result_text, "hincrbyfloat") != DBLITE_OK)
+    if (store_field(ctx, &holder, argv[1], argv[2], result_text) != DBLITE_OK)
         return;
     dblite_reply_bulk(ctx, text, length);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hincrbyfloat", argv[1]);
     dblite_bytes replicated[4] = {{"HSET", 4}, argv[1], argv[2], result_text};
     collection_propagate_as(ctx, 4, replicated);
 }

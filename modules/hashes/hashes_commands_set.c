@@ -34,21 +34,25 @@ static long long set_pairs(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         collection_reply_out_of_memory(ctx);
         return -1;
     }
-    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
     return added;
 }
 
 void hashes_hset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     long long added = set_pairs(ctx, argc, argv);
-    if (added >= 0)
-        dblite_reply_integer(ctx, added);
+    if (added < 0)
+        return;
+    /* Redis replies first, then announces. */
+    dblite_reply_integer(ctx, added);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
 }
 
 void hashes_hmset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    if (set_pairs(ctx, argc, argv) >= 0)
-        dblite_reply_ok(ctx);
+    if (set_pairs(ctx, argc, argv) < 0)
+        return;
+    dblite_reply_ok(ctx);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
 }
 
 void hashes_hsetnx_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -69,6 +73,6 @@ void hashes_hsetnx_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         collection_reply_out_of_memory(ctx);
         return;
     }
-    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
     dblite_reply_integer(ctx, 1);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
 }

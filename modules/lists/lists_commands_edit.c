@@ -30,8 +30,8 @@ void lists_lset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     dblite_key_modified(ctx, argv[1]);
-    list_notify(ctx, "lset", argv[1]);
     dblite_reply_ok(ctx);
+    list_notify(ctx, "lset", argv[1]);
 }
 
 /* LREM key count element: count > 0 removes the first count matches from

@@ -204,5 +204,5 @@ void sets_sinterstore_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         collection_reply_out_of_memory(ctx);
         return;
     }
-    set_store_result(ctx, argv[1], state.holder.current, "sinterstore");
+    set_store_result(ctx, argv[1], state.holder.current, "sinterstore", any_missing);
 }

@@ -151,7 +151,7 @@ static void combine(dblite_ctx *ctx, const dblite_bytes *keys, int count,
     }
     if (store_key != NULL) {
         set_store_result(ctx, *store_key, holder.current,
-                         operation == OPERATION_UNION ? "sunionstore" : "sdiffstore");
+                         operation == OPERATION_UNION ? "sunionstore" : "sdiffstore", 0);
         return;
     }
     set_reply_members(ctx, holder.current);

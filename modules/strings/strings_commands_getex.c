@@ -73,8 +73,8 @@ void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         if (expiry_set_deadline_or_reply(ctx, expiry, argv[1], deadline_ms) != DBLITE_OK)
             return;
         dblite_key_modified(ctx, argv[1]);
-        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", argv[1]);
         string_reply_value(ctx, value);
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", argv[1]);
         char deadline_text[DBLITE_LONG_LONG_TEXT_SIZE];
         size_t deadline_length =
             dblite_format_long_long(deadline_text, sizeof deadline_text, deadline_ms);

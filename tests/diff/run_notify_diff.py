@@ -3,7 +3,9 @@
 # scripts run against a stock redis-server and dblite-server while two
 # subscribers (one RESP2, one RESP3) hold PSUBSCRIBE __key*__:*, and every
 # message they receive is compared byte for byte, in order, command by
-# command (the commands' own replies are compared too).
+# command.  The commands run on a RESP3 connection subscribed the same way,
+# whose whole output is compared too: the replies, and where the command's
+# own notifications fall among them.
 #
 # Usage: run_notify_diff.py [options] [SCRIPT...]  (default tests/diff/notify/*.txt)
 #
@@ -149,76 +151,99 @@ def is_event(raw, event):
 
 
 class Side:
-    """One server with its command connection and two subscribers."""
+    """One server and its connections: the command connection, which is a
+    RESP3 subscriber itself (so the order of a command's reply and its own
+    notifications is compared too), two plain subscribers (RESP2, RESP3),
+    a second client for blocking commands and one for polling INFO."""
+
+    STREAMS = ("RESP2", "RESP3", "RESP3 self")
 
     def __init__(self, server):
         self.server = server
         self.commands = None
         self.other = None
+        self.probe = None
         self.subscribers = []
 
     def open(self):
-        self.commands = Connection(self.server)
-        self.other = Connection(self.server)
-        for reply in (self.commands.call([b"CONFIG", b"SET", b"notify-keyspace-events", b""]),
-                      self.commands.call([b"FLUSHALL"])):
+        self.probe = Connection(self.server)
+        for reply in (self.probe.call([b"CONFIG", b"SET", b"notify-keyspace-events", b""]),
+                      self.probe.call([b"FLUSHALL"])):
             if reply != b"+OK\r\n":
                 raise SetupError("%s: setup answered %s" % (self.server.name, escape(reply)))
+        self.other = Connection(self.server)
+        self.commands = Connection(self.server, 3)
         self.subscribers = [Connection(self.server, 2), Connection(self.server, 3)]
-        for subscriber in self.subscribers:
+        for subscriber in self.subscribers + [self.commands]:
             reply = subscriber.call([b"PSUBSCRIBE", PATTERN])
             if b"psubscribe" not in reply:
                 raise SetupError("%s: PSUBSCRIBE answered %s" % (self.server.name, escape(reply)))
 
     def close(self):
-        for connection in [self.commands, self.other] + self.subscribers:
+        for connection in [self.commands, self.other, self.probe] + self.subscribers:
             if connection:
                 connection.close()
-        self.commands, self.other, self.subscribers = None, None, []
+        self.commands, self.other, self.probe, self.subscribers = None, None, None, []
+
+    def streams(self):
+        return self.subscribers + [self.commands]
 
     def wait_blocked(self, count):
         deadline = time.monotonic() + WAIT_TIMEOUT
         wanted = b"blocked_clients:%d\r\n" % count
-        while wanted not in self.commands.call([b"INFO", b"clients"]):
+        while wanted not in self.probe.call([b"INFO", b"clients"]):
             if time.monotonic() > deadline:
                 raise SetupError("%s: never had %d blocked clients" % (self.server.name, count))
             time.sleep(0.01)
 
+    def send(self, arguments):
+        self.commands.sock.sendall(encode_command(arguments))
+
     def messages_until_sync(self, sequence):
-        """Publishes the sync mark; each subscriber's messages before it."""
+        """Publishes the sync mark; what each stream received before it (the
+        command connection's stream holds the replies of what it sent)."""
         channel = SYNC_PREFIX + str(sequence).encode()
-        self.commands.call([b"PUBLISH", channel, b"sync"])
+        self.send([b"PUBLISH", channel, b"sync"])
         received = []
-        for subscriber in self.subscribers:
+        for stream in self.streams():
             messages = []
             while True:
-                raw = subscriber.read()
+                raw = stream.read()
                 if channel in raw and raw.endswith(b"sync\r\n"):
                     break
                 messages.append(raw)
             received.append(messages)
+        self.commands.read()  # PUBLISH's own reply, after its push
         return received
 
     def wait_for(self, event):
-        """Messages up to and including the first for event, per subscriber
+        """Messages up to and including the first for event, per stream
         (the caller then reads the rest up to a sync mark)."""
         received = []
         deadline = time.monotonic() + WAIT_TIMEOUT
-        for subscriber in self.subscribers:
+        for stream in self.streams():
             messages = []
             while True:
-                subscriber.sock.settimeout(max(0.1, deadline - time.monotonic()))
+                stream.sock.settimeout(max(0.1, deadline - time.monotonic()))
                 try:
-                    raw = subscriber.read()
+                    raw = stream.read()
                 except ProtocolError:
                     messages.append(b"(no such event within %ds)" % WAIT_TIMEOUT)
                     break
                 messages.append(raw)
                 if is_event(raw, event):
                     break
-            subscriber.sock.settimeout(REPLY_TIMEOUT)
+            stream.sock.settimeout(REPLY_TIMEOUT)
             received.append(messages)
         return received
+
+
+def pushes_only(messages):
+    return [raw for raw in messages if raw[:1] == b">"]
+
+
+def replies_only(messages):
+    return [raw for raw in messages if raw[:1] != b">"]
 
 
 class Tally:
@@ -238,13 +263,13 @@ def show(messages):
 
 
 def compare_messages(path, step, what, received, tally):
-    """received: per side (redis, dblite), per subscriber (RESP2, RESP3)."""
-    for protocol, redis_messages, dblite_messages in zip((2, 3), received[0], received[1]):
+    """received: per side (redis, dblite), per stream (Side.STREAMS)."""
+    for stream, redis_messages, dblite_messages in zip(Side.STREAMS, received[0], received[1]):
         tally.compared += 1
         if redis_messages != dblite_messages:
             tally.mismatches += 1
-            print("MISMATCH %s:%d [RESP%d] %s %s\n    redis:\n%s\n    dblite:\n%s" % (
-                path, step.line_number, protocol, what, step.text, show(redis_messages),
+            print("MISMATCH %s:%d [%s] %s %s\n    redis:\n%s\n    dblite:\n%s" % (
+                path, step.line_number, stream, what, step.text, show(redis_messages),
                 show(dblite_messages)))
 
 
@@ -253,10 +278,10 @@ def run_script(path, steps, sides, tally, verbose):
         side.open()
     try:
         sequence = 0
-        batch = None  # (first step, messages per side and protocol) inside !batch
+        batch = None  # (first step, messages per side and stream) inside !batch
         for step in steps:
             if step.kind == "batch":
-                batch = (step, [[[], []], [[], []]])
+                batch = (step, [[[] for _ in Side.STREAMS] for _ in sides])
                 continue
             if step.kind == "end":
                 if batch:
@@ -270,35 +295,41 @@ def run_script(path, steps, sides, tally, verbose):
                 for side in sides:
                     side.wait_blocked(step.value)
                 continue
-            replies = [None, None]
             if step.kind == "async":
                 for side in sides:
                     side.other.sock.sendall(encode_command(step.arguments))
                 continue
-            if step.kind in ("command", "recv"):
-                if step.kind == "command":
-                    replies = [side.commands.call(step.arguments) for side in sides]
-                else:
-                    replies = [side.other.read() for side in sides]
-                sequence += 1
-                received = [side.messages_until_sync(sequence) for side in sides]
+            replies = [[], []]
+            if step.kind == "command":
+                for side in sides:
+                    side.send(step.arguments)
+            elif step.kind == "recv":
+                replies = [[side.other.read()] for side in sides]
             else:
-                received = [side.wait_for(step.value) for side in sides]
-                sequence += 1
-                for side, messages in zip(sides, received):
-                    for mine, rest in zip(messages, side.messages_until_sync(sequence)):
+                waited = [side.wait_for(step.value) for side in sides]
+            sequence += 1
+            received = [side.messages_until_sync(sequence) for side in sides]
+            if step.kind == "wait":
+                for side_waited, side_received in zip(waited, received):
+                    for mine, rest in zip(side_waited, side_received):
                         mine.extend(rest)
+                received = waited
+            if step.kind == "command":
+                # The command's replies are on the command connection's stream.
+                replies = [replies_only(side_received[-1]) for side_received in received]
+                if step.ignore:
+                    for side_received in received:
+                        side_received[-1] = pushes_only(side_received[-1])
             if verbose:
                 print("%s:%d %s -> %s" % (os.path.basename(path), step.line_number, step.text,
-                                          escape(replies[0]) if replies[0] else ""))
+                                          " ".join(escape(r) for r in replies[0])))
                 print(show(received[0][0]))
             if step.kind in ("command", "recv") and not step.ignore:
                 tally.compared += 1
                 if replies[0] != replies[1]:
                     tally.mismatches += 1
                     print("MISMATCH %s:%d reply of %s\n    redis:  %s\n    dblite: %s" % (
-                        path, step.line_number, step.text, escape(replies[0]),
-                        escape(replies[1])))
+                        path, step.line_number, step.text, show(replies[0]), show(replies[1])))
             if batch:
                 for side_messages, side_received in zip(batch[1], received):
                     for messages, more in zip(side_messages, side_received):
