@@ -18,6 +18,9 @@
 #   !async CMD       send CMD on a second connection without reading its
 #                    reply (a blocking command); !recv reads and compares it
 #   !blocked N       poll INFO until N clients are blocked
+#   !other CMD       run CMD on the second connection, which is not
+#                    subscribed (MULTI ... EXEC, whose replies would mix
+#                    with the command connection's own notifications)
 #   !batch ... !end  the messages of the steps between are compared as one
 #                    sequence (a key given a 1 ms TTL may expire before or
 #                    after the next command's mark, by timing alone)
@@ -87,6 +90,8 @@ def parse_script(path):
                     steps.append(Step(path, line_number, line, "wait", value=rest.encode()))
                 elif word == "!async":
                     steps.append(Step(path, line_number, rest, "async", split_arguments(rest)))
+                elif word == "!other":
+                    steps.append(Step(path, line_number, rest, "other", split_arguments(rest)))
                 elif word == "!recv":
                     steps.append(Step(path, line_number, line, "recv"))
                 elif word == "!blocked":
@@ -305,6 +310,8 @@ def run_script(path, steps, sides, tally, verbose):
                     side.send(step.arguments)
             elif step.kind == "recv":
                 replies = [[side.other.read()] for side in sides]
+            elif step.kind == "other":
+                replies = [[side.other.call(step.arguments)] for side in sides]
             else:
                 waited = [side.wait_for(step.value) for side in sides]
             sequence += 1
@@ -324,7 +331,7 @@ def run_script(path, steps, sides, tally, verbose):
                 print("%s:%d %s -> %s" % (os.path.basename(path), step.line_number, step.text,
                                           " ".join(escape(r) for r in replies[0])))
                 print(show(received[0][0]))
-            if step.kind in ("command", "recv") and not step.ignore:
+            if step.kind in ("command", "recv", "other") and not step.ignore:
                 tally.compared += 1
                 if replies[0] != replies[1]:
                     tally.mismatches += 1
