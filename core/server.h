@@ -258,6 +258,8 @@ typedef struct server_settings {
     int protected_mode;
     int shutdown_on_sigterm; /* SHUTDOWN_SETTING_* bits */
     int shutdown_on_sigint;
+    char *notify_keyspace_events_text; /* as set; config.c keeps it canonical */
+    int notify_keyspace_events;        /* DBLITE_NOTIFY_* bits of it */
 } server_settings;
 /* enable-protected-configs, in Redis's order of choices. */
 enum { PROTECTED_CONFIGS_NO = 0, PROTECTED_CONFIGS_YES, PROTECTED_CONFIGS_LOCAL };
@@ -481,6 +483,13 @@ void signal_modified_key(dblite_ctx *ctx, database *db, const char *key, size_t 
 void signal_flushed_database(dblite_ctx *ctx, int db); /* -1: every database */
 void signal_swapped_databases(dblite_ctx *ctx, int first, int second);
 void signal_database_ready(database *db);
+/* keyspace/notify.c: notify-keyspace-events' letters to DBLITE_NOTIFY_*
+ * bits (-1: a letter is not a class) and back, in Redis's canonical order;
+ * and emitting one event for key in database db (nothing unless enabled). */
+int keyspace_events_parse(const char *text);
+void keyspace_events_format(int flags, char *buffer, size_t size);
+void notify_keyspace_event(dblite_ctx *ctx, int type, const char *event, int db, const char *key,
+                           size_t length);
 
 /* ---- clients and networking (net/) ---- */
 /* net/descriptor_limit.c: raise the soft open-file limit for maxclients

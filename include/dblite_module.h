@@ -75,7 +75,11 @@ extern "C" {
  *      (dblite_ctx_in_transaction).
  *      (ops) CLIENT PAUSE: dblite_server_paused_writes,
  *      dblite_key_lookup_hide; the may-replicate command flag; a push
- *      (dblite_reply_push) passes CLIENT REPLY OFF/SKIP. */
+ *      (dblite_reply_push) passes CLIENT REPLY OFF/SKIP;
+
+ *      (notify) keyspace notifications (dblite_notify_keyspace_event, the
+ *      DBLITE_NOTIFY_* classes, DBLITE_EVENT_KEYSPACE_NOTIFICATION and
+ *      dblite_event.notification). */
 #define DBLITE_API_VERSION 6
 
 /* Put once in a module's source: exports the API version the module was
@@ -572,6 +576,11 @@ typedef enum dblite_event_kind {
                                       everything still runs: take the final save, flush logs; a
                                       handler that cannot calls dblite_shutdown_refuse and the
                                       server keeps running (flags: DBLITE_SHUTDOWN_*) */
+    DBLITE_EVENT_KEYSPACE_NOTIFICATION, /* (API 6) a keyspace notification of a class that
+                                           notify-keyspace-events enables: .db, .key, .flags
+                                           (the class, with DBLITE_NOTIFY_KEYSPACE and/or
+                                           DBLITE_NOTIFY_KEYEVENT as enabled) and
+                                           .notification (the event's name) */
     DBLITE_EVENT_KIND_COUNT
 } dblite_event_kind;
 
@@ -591,6 +600,10 @@ typedef struct dblite_event {
     int flags;               /* SHUTDOWN: DBLITE_SHUTDOWN_* below */
     const dblite_key_handle *handle;
     const dblite_key_handle *target_handle;
+    /* (API 6) KEYSPACE_NOTIFICATION: the event's name ("set", "lpush",
+     * "expired"); NULL for the other kinds.  Only read it in handlers of
+     * that kind (servers before API 6 have no such field). */
+    const char *notification;
 } dblite_event;
 
 /* SHUTDOWN's flags: the client asked SHUTDOWN NOSAVE or SHUTDOWN SAVE; with
@@ -743,6 +756,47 @@ int dblite_ctx_cannot_block(const dblite_ctx *ctx);
 /* 1 when the command runs queued by MULTI, from EXEC (it cannot block
  * either: dblite_ctx_cannot_block is 1 too). */
 int dblite_ctx_in_transaction(const dblite_ctx *ctx);
+
+/* ---- Keyspace notifications (API 6) ------------------------------------
+ *
+ * Redis's keyspace notifications: each command that changes a key (and a
+ * few that read one) emits named events of a class; notify-keyspace-events
+ * (Redis's letters K E g $ l s h z x e t m d n A) chooses the classes, and
+ * the pubsub module publishes each on __keyspace@<db>__:<key> (message: the
+ * event) and/or __keyevent@<db>__:<event> (message: the key).  The bits are
+ * Redis 7.0's, with the letter of each.
+ */
+#define DBLITE_NOTIFY_KEYSPACE (1 << 0)  /* K: publish on __keyspace@<db>__:<key> */
+#define DBLITE_NOTIFY_KEYEVENT (1 << 1)  /* E: publish on __keyevent@<db>__:<event> */
+#define DBLITE_NOTIFY_GENERIC (1 << 2)   /* g: del, expire, rename_from, ... */
+#define DBLITE_NOTIFY_STRING (1 << 3)    /* $ */
+#define DBLITE_NOTIFY_LIST (1 << 4)      /* l */
+#define DBLITE_NOTIFY_SET (1 << 5)       /* s */
+#define DBLITE_NOTIFY_HASH (1 << 6)      /* h */
+#define DBLITE_NOTIFY_ZSET (1 << 7)      /* z */
+#define DBLITE_NOTIFY_EXPIRED (1 << 8)   /* x: a key deleted because its TTL passed */
+#define DBLITE_NOTIFY_EVICTED (1 << 9)   /* e: a key evicted for maxmemory */
+#define DBLITE_NOTIFY_STREAM (1 << 10)   /* t */
+#define DBLITE_NOTIFY_KEY_MISS (1 << 11) /* m: a read of a missing key ("keymiss") */
+#define DBLITE_NOTIFY_LOADED (1 << 12)   /* no letter: Redis's module-only "loaded" */
+#define DBLITE_NOTIFY_MODULE (1 << 13)   /* d: events of module types */
+#define DBLITE_NOTIFY_NEW (1 << 14)      /* n: a key was created ("new"); not part of A */
+/* A: every class but K, E, m and n. */
+#define DBLITE_NOTIFY_ALL                                                                      \
+    (DBLITE_NOTIFY_GENERIC | DBLITE_NOTIFY_STRING | DBLITE_NOTIFY_LIST | DBLITE_NOTIFY_SET |   \
+     DBLITE_NOTIFY_HASH | DBLITE_NOTIFY_ZSET | DBLITE_NOTIFY_EXPIRED | DBLITE_NOTIFY_EVICTED | \
+     DBLITE_NOTIFY_STREAM | DBLITE_NOTIFY_MODULE)
+
+/* (API 6) Emits event (a static name, "set") of class type (one
+ * DBLITE_NOTIFY_* class bit) for key in the context's database, as Redis's
+ * notifyKeyspaceEvent: call it after the change, in the order Redis emits
+ * its events.  Does nothing unless notify-keyspace-events enables type;
+ * otherwise the DBLITE_EVENT_KEYSPACE_NOTIFICATION handlers run at once
+ * (with a context that cannot reply), so a plugin may subscribe to that
+ * kind to see every enabled event, as the pubsub module does to publish
+ * them.  Commands of a module's own types use DBLITE_NOTIFY_MODULE, as Redis
+ * modules do. */
+void dblite_notify_keyspace_event(dblite_ctx *ctx, int type, const char *event, dblite_bytes key);
 
 /* ---- INFO ------------------------------------------------------------- */
 

@@ -96,6 +96,9 @@ HANDLER(command_touch)
     for (int i = 1; i < argc; i++)
         if (db_find(ctx, ctx->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_READ))
             count++;
+        else
+            notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", ctx->db->id, argv[i].ptr,
+                                  argv[i].len);
     dblite_reply_integer(ctx, count);
 }
 

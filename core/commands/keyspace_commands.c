@@ -18,7 +18,11 @@ HANDLER(command_del)
     for (int i = 1; i < argc; i++) {
         if (db_find(ctx, ctx->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_WRITE) == NULL)
             continue;
-        deleted += db_delete(ctx, ctx->db, argv[i].ptr, argv[i].len);
+        if (!db_delete(ctx, ctx->db, argv[i].ptr, argv[i].len))
+            continue;
+        deleted++;
+        notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", ctx->db->id, argv[i].ptr,
+                              argv[i].len);
     }
     dblite_reply_integer(ctx, deleted);
 }
@@ -29,6 +33,9 @@ HANDLER(command_exists)
     for (int i = 1; i < argc; i++)
         if (db_find(ctx, ctx->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_READ))
             count++;
+        else
+            notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", ctx->db->id, argv[i].ptr,
+                                  argv[i].len);
     dblite_reply_integer(ctx, count);
 }
 
@@ -36,6 +43,9 @@ HANDLER(command_type)
 {
     (void)argc;
     keytable_entry *entry = db_find(ctx, ctx->db, argv[1].ptr, argv[1].len, DBLITE_LOOKUP_READ);
+    if (!entry)
+        notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", ctx->db->id, argv[1].ptr,
+                              argv[1].len);
     dblite_reply_simple(ctx, entry ? entry_type(entry)->name : "none");
 }
 
@@ -57,7 +67,7 @@ static void fire_relocation_event(dblite_ctx *ctx, dblite_event_kind kind, datab
 
 /* Moves the value of src (in from) to dst (in to), which must not exist,
  * then fires kind.  The new entry is made first, so running out of memory
- * leaves src untouched. */
+ * leaves src untouched; it is a "new" key, as Redis's dbAdd announces. */
 static int move_value(dblite_ctx *ctx, dblite_event_kind kind, database *from,
                       const dblite_bytes *src, database *to, const dblite_bytes *dst)
 {
@@ -65,6 +75,7 @@ static int move_value(dblite_ctx *ctx, dblite_event_kind kind, database *from,
     keytable_entry *target = keytable_insert(to->keys, dst->ptr, dst->len, &created);
     if (!target)
         return DBLITE_ERR_NOMEM;
+    notify_keyspace_event(ctx, DBLITE_NOTIFY_NEW, "new", to->id, dst->ptr, dst->len);
     keytable_entry *source = keytable_remove(from->keys, src->ptr, src->len);
     target->value = source->value;
     target->type_index = source->type_index;
@@ -109,6 +120,10 @@ static void rename_generic(dblite_ctx *ctx, const dblite_bytes *argv, int nx)
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
+    notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "rename_from", db->id, argv[1].ptr,
+                          argv[1].len);
+    notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "rename_to", db->id, argv[2].ptr,
+                          argv[2].len);
     if (nx)
         dblite_reply_integer(ctx, 1);
     else
@@ -177,6 +192,10 @@ HANDLER(command_move)
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
+    notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "move_from", source->id, argv[1].ptr,
+                          argv[1].len);
+    notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "move_to", target->id, argv[1].ptr,
+                          argv[1].len);
     dblite_reply_integer(ctx, 1);
 }
 
@@ -209,6 +228,8 @@ HANDLER(command_copy)
     }
     keytable_entry *entry = db_find(ctx, source, argv[1].ptr, argv[1].len, DBLITE_LOOKUP_READ);
     if (!entry) {
+        notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", source->id, argv[1].ptr,
+                              argv[1].len);
         dblite_reply_integer(ctx, 0);
         return;
     }
@@ -241,6 +262,8 @@ HANDLER(command_copy)
     /* db_store may have moved a bucket of source's table, never the entry. */
     fire_relocation_event(ctx, DBLITE_EVENT_KEY_COPIED, source, &argv[1], entry, target, &argv[2],
                           keytable_find(target->keys, argv[2].ptr, argv[2].len));
+    notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "copy_to", target->id, argv[2].ptr,
+                          argv[2].len);
     dblite_reply_integer(ctx, 1);
 }
 

@@ -166,6 +166,31 @@ static int apply_shutdown_on_signal(const setting *s, char *error, size_t size)
     return 0;
 }
 
+/* notify-keyspace-events: Redis's class letters, shown as Redis's
+ * canonical string (CONFIG SET KEA answers AKE to CONFIG GET). */
+static int apply_notify_keyspace_events(const setting *s, char *error, size_t size)
+{
+    char **text = s->storage;
+    int flags = keyspace_events_parse(*text ? *text : "");
+    if (flags < 0) {
+        snprintf(error, size, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        return -1;
+    }
+    char canonical[32];
+    keyspace_events_format(flags, canonical, sizeof(canonical));
+    if (!*text || strcmp(*text, canonical) != 0) {
+        char *copy = server_strdup(canonical);
+        if (!copy) {
+            snprintf(error, size, "out of memory");
+            return -1;
+        }
+        server_free(*text);
+        *text = copy;
+    }
+    server.settings.notify_keyspace_events = flags;
+    return 0;
+}
+
 /* "save force" -> bits; -1 when a word is not a choice. */
 static int parse_flags(const char *const *choices, const char *text)
 {
@@ -246,6 +271,8 @@ int config_init(void)
                           shutdown_signal_choices, 1, "default", NULL);
     status |= add_setting("shutdown-on-sigint", SETTING_FLAGS, &st->shutdown_on_sigint, 0, 0,
                           shutdown_signal_choices, 1, "default", NULL);
+    status |= add_setting("notify-keyspace-events", SETTING_STRING,
+                          &st->notify_keyspace_events_text, 0, 0, NULL, 1, "", NULL);
     /* Not a setting in Redis either: it accepts any count up to INT_MAX. */
     st->multibulk_max_count = INT_MAX;
     if (status)
@@ -255,6 +282,7 @@ int config_init(void)
     config_find("dir")->apply = apply_dir;
     config_find("shutdown-on-sigterm")->apply = apply_shutdown_on_signal;
     config_find("shutdown-on-sigint")->apply = apply_shutdown_on_signal;
+    config_find("notify-keyspace-events")->apply = apply_notify_keyspace_events;
     /* Its default goes through the parser, now that it has one. */
     setting *output_limit = config_find("client-output-buffer-limit");
     output_limit->apply = output_limits_apply;

@@ -189,6 +189,10 @@ int db_store(dblite_ctx *ctx, database *db, const char *key, size_t length, valu
     server.dirty++;
     signal_modified_key(ctx, db, key, length);
     signal_key_ready(db, key, length);
+    /* Redis's dbAdd: a created key is announced before the command's own
+     * event (the module's "set", "lpush"... follows). */
+    if (created)
+        notify_keyspace_event(ctx, DBLITE_NOTIFY_NEW, "new", db->id, key, length);
     return DBLITE_OK;
 }
 
@@ -214,13 +218,21 @@ void db_empty(dblite_ctx *ctx, database *db)
 
 /* ---- the public key API ---- */
 
+/* A read of a missing key, as Redis's lookupKeyRead counts it: a miss in
+ * the statistics and a "keymiss" notification (class m). */
+static void key_missed(dblite_ctx *ctx, dblite_bytes key)
+{
+    server.stats.keyspace_misses++;
+    notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", ctx->db->id, key.ptr, key.len);
+}
+
 int dblite_key_lookup(dblite_ctx *ctx, dblite_bytes key, const dblite_type *type, int flags,
                       void **value)
 {
     keytable_entry *entry = db_find(ctx, ctx->db, key.ptr, key.len, flags);
     if (!entry) {
         if (!(flags & DBLITE_LOOKUP_WRITE))
-            server.stats.keyspace_misses++;
+            key_missed(ctx, key);
         *value = NULL;
         return DBLITE_OK;
     }
@@ -241,7 +253,7 @@ int dblite_key_lookup_slot(dblite_ctx *ctx, dblite_bytes key, const dblite_type 
     *slot = NULL;
     if (!entry) {
         if (!(flags & DBLITE_LOOKUP_WRITE))
-            server.stats.keyspace_misses++;
+            key_missed(ctx, key);
         return DBLITE_OK;
     }
     if (type && entry->type_index != type->index)

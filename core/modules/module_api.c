@@ -151,6 +151,10 @@ int dblite_event_subscribe(dblite_module *module, dblite_event_kind kind, dblite
 {
     if ((int)kind < 0 || kind >= DBLITE_EVENT_KIND_COUNT || !fn)
         return DBLITE_ERR_INVALID;
+    /* A module of an older API knows fewer kinds: what it passes as its
+     * KIND_COUNT is out of range for it still. */
+    if (kind >= DBLITE_EVENT_KEYSPACE_NOTIFICATION && module && module->api_version < 6)
+        return DBLITE_ERR_INVALID;
     module_event_handler handler = {fn, privdata, module};
     return ARRAY_PUSH(server.event_handlers[kind], handler) == 0 ? DBLITE_OK : DBLITE_ERR_NOMEM;
 }

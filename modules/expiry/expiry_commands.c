@@ -106,6 +106,7 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
      * key expires once loading is complete). */
     if (when <= dblite_time_ms() && !expiry_state_of(ctx)->loading) {
         dblite_key_delete(ctx, key);
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
         dblite_bytes del[2] = {{"DEL", 3}, key};
         dblite_propagate_replace(ctx, 2, del);
         dblite_reply_integer(ctx, 1);
@@ -120,7 +121,9 @@ static void expire_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, 
     size_t length = dblite_format_long_long(deadline, sizeof(deadline), when);
     dblite_bytes pexpireat[3] = {{"PEXPIREAT", 9}, key, {deadline, length}};
     dblite_propagate_replace(ctx, 3, pexpireat);
+    /* Redis replies first, then announces. */
     dblite_reply_integer(ctx, 1);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", key);
 }
 
 static void command_expire(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -145,6 +148,8 @@ static void ttl_generic(dblite_ctx *ctx, const dblite_bytes *argv, int milliseco
 {
     const dblite_key_handle *handle = dblite_key_find_handle(ctx, argv[1], DBLITE_LOOKUP_READ);
     if (!handle) {
+        /* A read of a missing key, as Redis's lookupKeyRead announces it. */
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", argv[1]);
         dblite_reply_integer(ctx, -2);
         return;
     }
@@ -191,8 +196,10 @@ static void command_persist(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     int removed = ttl_index_remove(expiry_index(expiry_state_of(ctx), ctx), handle);
-    if (removed)
+    if (removed) {
         dblite_key_modified(ctx, argv[1]);
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "persist", argv[1]);
+    }
     dblite_reply_integer(ctx, removed);
 }
 

@@ -19,8 +19,9 @@
 
 DBLITE_MODULE_DECLARE();
 
-/* Deletes the key a live handle names, as expired: counted in expired_keys
- * and propagated as DEL.  The delete hook drops the TTL record. */
+/* Deletes the key a live handle names, as expired: counted in expired_keys,
+ * announced as "expired" (class x) and propagated as DEL.  The delete hook
+ * drops the TTL record. */
 void expiry_expire_handle(expiry_module *state, dblite_ctx *ctx, const dblite_key_handle *handle)
 {
     dblite_bytes name = dblite_key_handle_name(handle);
@@ -33,6 +34,8 @@ void expiry_expire_handle(expiry_module *state, dblite_ctx *ctx, const dblite_ke
     dblite_bytes key = {copy, name.len};
     if (dblite_key_delete(ctx, key) == 0)
         ttl_index_remove(expiry_index(state, ctx), handle);
+    else
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_EXPIRED, "expired", key);
     state->expired_keys++;
     dblite_bytes del[2] = {{"DEL", 3}, key};
     dblite_propagate_extra(ctx, 2, del);

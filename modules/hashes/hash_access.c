@@ -55,14 +55,17 @@ int hash_commit_or_reply(dblite_ctx *ctx, dblite_bytes key, value_holder *holder
     return collection_commit_or_reply(ctx, key, hashes_state_of(ctx)->type, holder);
 }
 
-void hash_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder)
+void hash_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, const char *event)
 {
     if (hash_value_length(holder->current) == 0) {
         value_holder_discard(holder);
         dblite_key_delete(ctx, key);
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, event, key);
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
         return;
     }
     hash_value_trim(holder);
     /* Cannot fail: the key exists, so nothing is allocated for it. */
     (void)value_holder_commit(ctx, key, hashes_state_of(ctx)->type, holder);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, event, key);
 }

@@ -27,7 +27,8 @@ int hash_commit_or_reply(dblite_ctx *ctx, dblite_bytes key, value_holder *holder
 
 /* After removals from the hash in holder: deletes the key when the hash is
  * empty, else shrinks a packed hash wasting most of its room and reports
- * the change. */
-void hash_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder);
+ * the change; emits event ("hdel"), then "del" for a deleted key. */
+void hash_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder,
+                         const char *event);
 
 #endif

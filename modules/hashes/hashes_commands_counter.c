@@ -17,6 +17,7 @@
 
 /* Stores text as field's value and replies nothing; DBLITE_OK or DBLITE_ERR
  * after replying. */
+/* Stores the field; DBLITE_OK or, replied, the error. */
 static int store_field(dblite_ctx *ctx, value_holder *holder, dblite_bytes key, dblite_bytes field,
                        dblite_bytes text)
 {
@@ -58,8 +59,11 @@ void hashes_hincrby_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     long long result = current + increment;
     char text[DBLITE_LONG_LONG_TEXT_SIZE];
     dblite_bytes result_text = {text, dblite_format_long_long(text, sizeof text, result)};
-    if (store_field(ctx, &holder, argv[1], argv[2], result_text) == DBLITE_OK)
-        dblite_reply_integer(ctx, result);
+    if (store_field(ctx, &holder, argv[1], argv[2], result_text) != DBLITE_OK)
+        return;
+    /* Redis replies first, then announces. */
+    dblite_reply_integer(ctx, result);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hincrby", argv[1]);
 }
 
 void hashes_hincrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -96,6 +100,7 @@ void hashes_hincrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *
     if (store_field(ctx, &holder, argv[1], argv[2], result_text) != DBLITE_OK)
         return;
     dblite_reply_bulk(ctx, text, length);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hincrbyfloat", argv[1]);
     dblite_bytes replicated[4] = {{"HSET", 4}, argv[1], argv[2], result_text};
     collection_propagate_as(ctx, 4, replicated);
 }

@@ -21,6 +21,6 @@ void hashes_hdel_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     for (int i = 2; i < argc && hash_value_length(holder.current) > 0; i++)
         deleted += hash_value_delete(holder.current, argv[i]);
     if (deleted > 0)
-        hash_finish_removal(ctx, argv[1], &holder);
+        hash_finish_removal(ctx, argv[1], &holder, "hdel");
     dblite_reply_integer(ctx, deleted);
 }

@@ -40,14 +40,19 @@ static long long set_pairs(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 void hashes_hset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     long long added = set_pairs(ctx, argc, argv);
-    if (added >= 0)
-        dblite_reply_integer(ctx, added);
+    if (added < 0)
+        return;
+    /* Redis replies first, then announces. */
+    dblite_reply_integer(ctx, added);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
 }
 
 void hashes_hmset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
-    if (set_pairs(ctx, argc, argv) >= 0)
-        dblite_reply_ok(ctx);
+    if (set_pairs(ctx, argc, argv) < 0)
+        return;
+    dblite_reply_ok(ctx);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
 }
 
 void hashes_hsetnx_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -64,8 +69,10 @@ void hashes_hsetnx_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     int result = hash_value_set(&holder, &limits, argv[2], argv[3]);
     if (hash_commit_or_reply(ctx, argv[1], &holder) != DBLITE_OK)
         return;
-    if (result < 0)
+    if (result < 0) {
         collection_reply_out_of_memory(ctx);
-    else
-        dblite_reply_integer(ctx, 1);
+        return;
+    }
+    dblite_reply_integer(ctx, 1);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_HASH, "hset", argv[1]);
 }

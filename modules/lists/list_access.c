@@ -30,12 +30,31 @@ int list_prepare_or_reply(dblite_ctx *ctx, dblite_bytes bytes, packed_value *val
     return DBLITE_ERR_INVALID;
 }
 
-void list_removed_elements(dblite_ctx *ctx, dblite_bytes key, list_value *list)
+void list_notify(dblite_ctx *ctx, const char *event, dblite_bytes key)
 {
-    if (list_value_length(list) == 0)
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_LIST, event, key);
+}
+
+const char *list_pop_event(int where)
+{
+    return where == LIST_HEAD ? "lpop" : "rpop";
+}
+
+const char *list_push_event(int where)
+{
+    return where == LIST_HEAD ? "lpush" : "rpush";
+}
+
+void list_removed_elements(dblite_ctx *ctx, dblite_bytes key, list_value *list, const char *event)
+{
+    if (list_value_length(list) == 0) {
+        list_notify(ctx, event, key);
         dblite_key_delete(ctx, key);
-    else
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
+    } else {
         dblite_key_modified(ctx, key);
+        list_notify(ctx, event, key);
+    }
 }
 
 dblite_bytes list_entry_bytes(const packed_entry *entry, char *scratch, size_t size)

@@ -25,9 +25,15 @@ int list_store_new_or_reply(dblite_ctx *ctx, dblite_bytes key, list_value *list)
  * never fit.  DBLITE_OK, or DBLITE_ERR_INVALID after replying. */
 int list_prepare_or_reply(dblite_ctx *ctx, dblite_bytes bytes, packed_value *value);
 
-/* After a command removed elements from key's list: deletes the key when
- * the list is empty, else marks it modified. */
-void list_removed_elements(dblite_ctx *ctx, dblite_bytes key, list_value *list);
+/* After a command removed elements from key's list: emits event ("lpop",
+ * "lrem"...), then deletes the key with a "del" event when the list is
+ * empty, else marks it modified - Redis's order. */
+void list_removed_elements(dblite_ctx *ctx, dblite_bytes key, list_value *list, const char *event);
+/* The keyspace notification of a list command (class l). */
+void list_notify(dblite_ctx *ctx, const char *event, dblite_bytes key);
+/* "lpop"/"rpop" and "lpush"/"rpush" for an end. */
+const char *list_pop_event(int where);
+const char *list_push_event(int where);
 
 void list_reply_entry(dblite_ctx *ctx, const packed_entry *entry);
 /* Replies the element at position. */

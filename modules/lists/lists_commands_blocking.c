@@ -84,7 +84,7 @@ static void pop_one_with_key(dblite_ctx *ctx, dblite_bytes key, list_value *list
     dblite_reply_bulk(ctx, key.ptr, key.len);
     list_reply_position(ctx, list, &position);
     list_value_pop(list, where, 1, list_fill(ctx));
-    list_removed_elements(ctx, key, list);
+    list_removed_elements(ctx, key, list, list_pop_event(where));
 }
 
 /* Serves wait from the non-empty list under key. */

@@ -31,6 +31,7 @@ void lists_lset_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     dblite_key_modified(ctx, argv[1]);
     dblite_reply_ok(ctx);
+    list_notify(ctx, "lset", argv[1]);
 }
 
 /* LREM key count element: count > 0 removes the first count matches from
@@ -70,7 +71,7 @@ void lists_lrem_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     if (removed > 0) {
         list_value_settle(list, list_fill(ctx));
-        list_removed_elements(ctx, argv[1], list);
+        list_removed_elements(ctx, argv[1], list, "lrem");
     }
     dblite_reply_integer(ctx, removed);
 }
@@ -99,8 +100,9 @@ void lists_ltrim_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     if (start < 0)
         start = 0;
     if (start > end || start >= length) {
-        if (length > 0)
-            dblite_key_delete(ctx, argv[1]);
+        list_notify(ctx, "ltrim", argv[1]);
+        if (length > 0 && dblite_key_delete(ctx, argv[1]))
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", argv[1]);
         dblite_reply_ok(ctx);
         return;
     }
@@ -110,5 +112,7 @@ void lists_ltrim_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         list_value_trim(list, (size_t)start, (size_t)end, list_fill(ctx));
         dblite_key_modified(ctx, argv[1]);
     }
+    /* Redis announces an LTRIM that removed nothing too. */
+    list_notify(ctx, "ltrim", argv[1]);
     dblite_reply_ok(ctx);
 }

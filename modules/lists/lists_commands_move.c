@@ -62,9 +62,14 @@ static int push_to_destination(dblite_ctx *ctx, dblite_bytes destination,
         dblite_reply_error(ctx, LIST_OUT_OF_MEMORY_ERROR);
         return DBLITE_ERR_NOMEM;
     }
-    if (created)
-        return list_store_new_or_reply(ctx, destination, destination_list);
-    dblite_key_modified(ctx, destination);
+    if (created) {
+        status = list_store_new_or_reply(ctx, destination, destination_list);
+        if (status != DBLITE_OK)
+            return status;
+    } else {
+        dblite_key_modified(ctx, destination);
+    }
+    list_notify(ctx, list_push_event(where_to), destination);
     return DBLITE_OK;
 }
 
@@ -99,7 +104,7 @@ int lists_move_element(dblite_ctx *ctx, dblite_bytes source, list_value *source_
     dblite_reply_bulk(ctx, value.ptr, value.len);
     element_copy_release(&copy);
     list_value_pop(source_list, where_from, 1, list_fill(ctx));
-    list_removed_elements(ctx, source, source_list);
+    list_removed_elements(ctx, source, source_list, list_pop_event(where_from));
     return DBLITE_OK;
 }
 

@@ -54,7 +54,7 @@ static void pop_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int
     if (has_count)
         dblite_reply_array(ctx, (long long)popped);
     reply_and_pop(ctx, list, where, popped);
-    list_removed_elements(ctx, argv[1], list);
+    list_removed_elements(ctx, argv[1], list, list_pop_event(where));
 }
 
 void lists_lpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -81,7 +81,7 @@ void lists_pop_with_key(dblite_ctx *ctx, dblite_bytes key, list_value *list, int
     dblite_reply_bulk(ctx, key.ptr, key.len);
     dblite_reply_array(ctx, (long long)popped);
     reply_and_pop(ctx, list, where, popped);
-    list_removed_elements(ctx, key, list);
+    list_removed_elements(ctx, key, list, list_pop_event(where));
 }
 
 int lists_parse_mpop(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int numkeys_index,

@@ -54,7 +54,9 @@ static void push_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
     } else {
         dblite_key_modified(ctx, argv[1]);
     }
+    /* Redis replies first, then announces. */
     dblite_reply_integer(ctx, length);
+    list_notify(ctx, list_push_event(where), argv[1]);
 }
 
 void lists_lpush_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -115,5 +117,6 @@ void lists_linsert_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     dblite_key_modified(ctx, argv[1]);
+    list_notify(ctx, "linsert", argv[1]);
     dblite_reply_integer(ctx, (long long)list_value_length(list));
 }

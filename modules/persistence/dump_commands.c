@@ -28,6 +28,8 @@ void persistence_dump_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     const dblite_type *type;
     void *value = dblite_key_value(ctx, argv[1], DBLITE_LOOKUP_READ, &type);
     if (value == NULL) {
+        /* A read of a missing key, as Redis's lookupKeyRead announces it. */
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", argv[1]);
         dblite_reply_null(ctx);
         return;
     }
@@ -196,11 +198,13 @@ void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc,
     long long deadline = 0;
     if (options.ttl > 0)
         deadline = options.absolute_ttl ? options.ttl : dblite_time_ms() + options.ttl;
-    if (options.replace)
-        dblite_key_delete(ctx, key);
+    int replaced = options.replace && dblite_key_delete(ctx, key);
     if (deadline > 0 && deadline <= dblite_time_ms()) {
-        /* Already dead: Redis answers OK and stores nothing. */
+        /* Already dead: Redis answers OK and stores nothing (the key it
+         * replaced is announced as deleted). */
         dblite_type_get_methods(type)->free(value);
+        if (replaced)
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
         dblite_reply_ok(ctx);
         return;
     }
@@ -212,6 +216,7 @@ void dump_restore_and_reply(persistence_state *state, dblite_ctx *ctx, int argc,
         dblite_reply_error(ctx, "ERR out of memory");
         return;
     }
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "restore", key);
     /* Logs and replicas get the absolute deadline, so a replay later does
      * not stretch the key's life. */
     char number[DBLITE_LONG_LONG_TEXT_SIZE];

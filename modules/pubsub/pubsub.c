@@ -56,5 +56,10 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     int status = dblite_info_register(module, "stats", pubsub_info, state);
     if (status != DBLITE_OK)
         return status;
+    status = pubsub_keyspace_events_register(state);
+    if (status != DBLITE_OK) {
+        dblite_module_fail(module, "cannot subscribe to keyspace notifications");
+        return status;
+    }
     return pubsub_commands_register(module);
 }

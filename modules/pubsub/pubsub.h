@@ -39,11 +39,13 @@ long long subscriber_count_for(const subscriber *s, subscription_kind kind);
 void subscriber_release_if_idle(subscriber *s, dblite_ctx *ctx);
 
 /* Sends message on a channel of kind KIND_CHANNEL (with patterns) or
- * KIND_SHARD; the number of clients that received it.  The keyspace
- * notification hook will call this. */
+ * KIND_SHARD; the number of clients that received it (PUBLISH, and the
+ * keyspace notifications of keyspace_events.c). */
 long long pubsub_publish(pubsub_state *state, subscription_kind kind, const char *channel_name,
                          size_t channel_length, const char *message, size_t message_length);
 
 int pubsub_commands_register(dblite_module *module);
+/* keyspace_events.c: publishes the server's keyspace notifications. */
+int pubsub_keyspace_events_register(pubsub_state *state);
 
 #endif

@@ -28,16 +28,26 @@ int set_open_for_write(dblite_ctx *ctx, dblite_bytes key, value_holder *holder)
     return DBLITE_OK;
 }
 
-void set_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder)
+void set_notify(dblite_ctx *ctx, const char *event, dblite_bytes key)
+{
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_SET, event, key);
+}
+
+void set_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, const char *event)
 {
     if (set_value_length(holder->current) == 0) {
         value_holder_discard(holder);
         dblite_key_delete(ctx, key);
+        if (event)
+            set_notify(ctx, event, key);
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
         return;
     }
     set_value_trim(holder);
     /* Cannot fail: the key exists, so nothing is allocated for it. */
     (void)value_holder_commit(ctx, key, sets_state_of(ctx)->type, holder);
+    if (event)
+        set_notify(ctx, event, key);
 }
 
 int set_lookup_all_or_reply(dblite_ctx *ctx, const dblite_bytes *keys, int count, int flags,
@@ -49,22 +59,29 @@ int set_lookup_all_or_reply(dblite_ctx *ctx, const dblite_bytes *keys, int count
     return DBLITE_OK;
 }
 
-void set_store_result(dblite_ctx *ctx, dblite_bytes key, set_value *result)
+void set_store_result(dblite_ctx *ctx, dblite_bytes key, set_value *result, const char *event,
+                      int del_first)
 {
     long long length = (long long)set_value_length(result);
     if (length == 0) {
         set_value_free(result);
-        dblite_key_delete(ctx, key);
+        int deleted = dblite_key_delete(ctx, key);
+        if (deleted && del_first)
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
         dblite_reply_integer(ctx, 0);
+        if (deleted && !del_first)
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
         return;
     }
     int status = dblite_key_set(ctx, key, sets_state_of(ctx)->type, result, DBLITE_SET_DEFAULT);
-    if (status == DBLITE_ERR_NOMEM)
+    if (status == DBLITE_ERR_NOMEM) {
         collection_reply_out_of_memory(ctx);
-    else if (status != DBLITE_OK)
+    } else if (status != DBLITE_OK) {
         dblite_reply_error(ctx, "ERR could not store the key");
-    else
+    } else {
         dblite_reply_integer(ctx, length);
+        set_notify(ctx, event, key);
+    }
 }
 
 set_shape set_shape_of(const dblite_bytes *members, size_t count)

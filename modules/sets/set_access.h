@@ -21,8 +21,11 @@ int set_open_for_write(dblite_ctx *ctx, dblite_bytes key, value_holder *holder);
 
 /* After removals from the set in holder: deletes the key when the set is
  * empty, else shrinks a compact set wasting most of its room and reports
- * the change.  Nothing is replied. */
-void set_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder);
+ * the change; emits event ("srem"; NULL: none), then "del" for a deleted
+ * key.  Nothing is replied. */
+void set_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, const char *event);
+/* The keyspace notification of a set command (class s). */
+void set_notify(dblite_ctx *ctx, const char *event, dblite_bytes key);
 
 /* Looks up every key of keys[0..count) as a set: sets[i] is NULL for a
  * missing key.  DBLITE_OK, or DBLITE_ERR after replying WRONGTYPE when any
@@ -31,9 +34,12 @@ int set_lookup_all_or_reply(dblite_ctx *ctx, const dblite_bytes *keys, int count
                             set_value **sets);
 
 /* Stores a computed result under key replacing whatever is there (its TTL
- * goes, as with Redis's setKey), or deletes key when result is empty, then
- * replies the result's size.  Takes ownership of result. */
-void set_store_result(dblite_ctx *ctx, dblite_bytes key, set_value *result);
+ * goes, as with Redis's setKey), or deletes key when result is empty, and
+ * replies the result's size.  Redis's order: the reply, then event
+ * ("sinterstore") or "del" - but "del" first when del_first (SINTERSTORE
+ * of a missing set).  Takes ownership of result. */
+void set_store_result(dblite_ctx *ctx, dblite_bytes key, set_value *result, const char *event,
+                      int del_first);
 
 /* The shape of a set made of members[0..count) (see set_shape). */
 set_shape set_shape_of(const dblite_bytes *members, size_t count);

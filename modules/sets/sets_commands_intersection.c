@@ -183,7 +183,9 @@ static int collect_member(const set_member *member, void *privdata)
 void sets_sinterstore_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     int count = argc - 2, any_missing;
-    set_value **sets = lookup_sets(ctx, argv + 2, count, DBLITE_LOOKUP_WRITE, &any_missing);
+    /* The sources are read as Redis 7.0 reads them (a missing one is a
+     * keymiss), only the destination is written. */
+    set_value **sets = lookup_sets(ctx, argv + 2, count, DBLITE_LOOKUP_READ, &any_missing);
     if (sets == NULL)
         return;
     set_value *result = set_create_result_or_reply(ctx);
@@ -202,5 +204,5 @@ void sets_sinterstore_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         collection_reply_out_of_memory(ctx);
         return;
     }
-    set_store_result(ctx, argv[1], state.holder.current);
+    set_store_result(ctx, argv[1], state.holder.current, "sinterstore", any_missing);
 }

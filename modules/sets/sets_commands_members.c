@@ -38,6 +38,8 @@ void sets_sadd_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     if (set_commit_or_reply(ctx, argv[1], &holder) != DBLITE_OK)
         return;
+    if (added > 0)
+        set_notify(ctx, "sadd", argv[1]);
     if (failed)
         collection_reply_out_of_memory(ctx);
     else
@@ -57,7 +59,7 @@ void sets_srem_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     for (int i = 2; i < argc && set_value_length(holder.current) > 0; i++)
         removed += set_value_remove(holder.current, argv[i]);
     if (removed > 0)
-        set_finish_removal(ctx, argv[1], &holder);
+        set_finish_removal(ctx, argv[1], &holder, "srem");
     dblite_reply_integer(ctx, removed);
 }
 

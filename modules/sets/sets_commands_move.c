@@ -35,7 +35,13 @@ void sets_smove_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     }
     /* The destination is written first: should it fail for memory, the
-     * member is still in the source and nothing was lost. */
+     * member is still in the source and nothing was lost.  Redis announces
+     * the source's change first ("srem", and "del" when it empties), then
+     * the destination's ("new", "sadd"), so that is the order of the
+     * notifications (only a failed write would make them say too much). */
+    set_notify(ctx, "srem", source_key);
+    if (set_value_length(source) == 1)
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", source_key);
     set_limits limits = sets_limits(sets_state_of(ctx));
     value_holder target_holder;
     value_holder_init(&target_holder, target, set_value_free);
@@ -62,5 +68,7 @@ void sets_smove_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         set_value_trim(&source_holder);
     if (set_commit_or_reply(ctx, source_key, &source_holder) != DBLITE_OK)
         return;
+    if (added > 0)
+        set_notify(ctx, "sadd", target_key);
     dblite_reply_integer(ctx, 1);
 }

@@ -204,8 +204,11 @@ static void popped_free(popped_members *popped)
 
 static void spop_all(dblite_ctx *ctx, dblite_bytes key, const set_value *set)
 {
+    /* Redis's order: "spop", the members, then "del". */
+    set_notify(ctx, "spop", key);
     set_reply_members(ctx, set);
     dblite_key_delete(ctx, key);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
     dblite_bytes command[2] = {{"DEL", 3}, key};
     collection_propagate_as(ctx, 2, command);
 }
@@ -237,6 +240,7 @@ static void spop_with_count(dblite_ctx *ctx, const dblite_bytes *argv)
         return;
     }
     random_source *random = &sets_state_of(ctx)->random;
+    set_notify(ctx, "spop", argv[1]);
     void *deferred = dblite_reply_deferred(ctx, DBLITE_AGGREGATE_SET);
     for (long long i = 0; i < count; i++) {
         size_t index = (size_t)random_below(random, set_value_length(set));
@@ -252,7 +256,7 @@ static void spop_with_count(dblite_ctx *ctx, const dblite_bytes *argv)
     dblite_reply_set_length(ctx, deferred, (long long)popped.count);
     popped_propagate(ctx, argv[1], &popped);
     popped_free(&popped);
-    set_finish_removal(ctx, argv[1], &holder);
+    set_finish_removal(ctx, argv[1], &holder, NULL);
 }
 
 void sets_spop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -276,9 +280,11 @@ void sets_spop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     size_t index = (size_t)random_below(&sets_state_of(ctx)->random, set_value_length(set));
     set_member member;
     set_value_member_at(set, index, &member);
+    /* Redis's order: "spop", the member, then "del" if it was the last. */
+    set_notify(ctx, "spop", argv[1]);
     dblite_reply_bulk(ctx, member.bytes.ptr, member.bytes.len);
     dblite_bytes command[3] = {{"SREM", 4}, argv[1], member.bytes};
     collection_propagate_as(ctx, 3, command);
     set_value_remove_at(set, index);
-    set_finish_removal(ctx, argv[1], &holder);
+    set_finish_removal(ctx, argv[1], &holder, NULL);
 }

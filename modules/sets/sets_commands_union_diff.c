@@ -126,8 +126,9 @@ static void combine(dblite_ctx *ctx, const dblite_bytes *keys, int count,
         collection_reply_out_of_memory(ctx);
         return;
     }
-    int flags = store_key != NULL ? DBLITE_LOOKUP_WRITE : DBLITE_LOOKUP_READ;
-    if (set_lookup_all_or_reply(ctx, keys, count, flags, sets) != DBLITE_OK) {
+    /* Sources are read (a missing one is a keymiss) also when storing, as
+     * in Redis 7.0. */
+    if (set_lookup_all_or_reply(ctx, keys, count, DBLITE_LOOKUP_READ, sets) != DBLITE_OK) {
         dblite_free(sets);
         return;
     }
@@ -149,7 +150,8 @@ static void combine(dblite_ctx *ctx, const dblite_bytes *keys, int count,
         return;
     }
     if (store_key != NULL) {
-        set_store_result(ctx, *store_key, holder.current);
+        set_store_result(ctx, *store_key, holder.current,
+                         operation == OPERATION_UNION ? "sunionstore" : "sdiffstore", 0);
         return;
     }
     set_reply_members(ctx, holder.current);

@@ -47,6 +47,7 @@ static void increment_by(dblite_ctx *ctx, dblite_bytes key, long long increment)
     } else if (string_store_or_reply(ctx, key, updated, DBLITE_SET_DEFAULT) != DBLITE_OK) {
         return;
     }
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "incrby", key);
     dblite_reply_integer(ctx, result);
 }
 
@@ -119,6 +120,7 @@ void strings_incrbyfloat_command(dblite_ctx *ctx, int argc, const dblite_bytes *
     }
     if (string_store_or_reply(ctx, argv[1], updated, DBLITE_SET_KEEP) != DBLITE_OK)
         return;
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "incrbyfloat", argv[1]);
     dblite_reply_bulk(ctx, text, length);
     dblite_bytes replicated[4] = {{"SET", 3}, argv[1], {text, length}, {"KEEPTTL", 7}};
     string_propagate_as(ctx, 4, replicated);

@@ -13,7 +13,7 @@
 
 /* Writes bytes at offset of the value in slot and replies the new length. */
 static void splice_existing(dblite_ctx *ctx, dblite_bytes key, void **slot, size_t offset,
-                            dblite_bytes bytes)
+                            dblite_bytes bytes, const char *event)
 {
     void *edited = string_value_splice(*slot, offset, bytes.ptr, bytes.len);
     if (edited == NULL) {
@@ -22,6 +22,7 @@ static void splice_existing(dblite_ctx *ctx, dblite_bytes key, void **slot, size
     }
     *slot = edited;
     dblite_key_modified(ctx, key);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, event, key);
     dblite_reply_integer(ctx, (long long)string_value_length(edited));
 }
 
@@ -38,15 +39,17 @@ void strings_append_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             string_reply_out_of_memory(ctx);
             return;
         }
-        if (string_store_or_reply(ctx, argv[1], created, DBLITE_SET_DEFAULT) == DBLITE_OK)
-            dblite_reply_integer(ctx, (long long)argv[2].len);
+        if (string_store_or_reply(ctx, argv[1], created, DBLITE_SET_DEFAULT) != DBLITE_OK)
+            return;
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "append", argv[1]);
+        dblite_reply_integer(ctx, (long long)argv[2].len);
         return;
     }
     size_t old_length = string_value_length(*slot);
     if (string_check_length_or_reply(ctx, (long long)old_length, (long long)argv[2].len) !=
         DBLITE_OK)
         return;
-    splice_existing(ctx, argv[1], slot, old_length, argv[2]);
+    splice_existing(ctx, argv[1], slot, old_length, argv[2], "append");
 }
 
 void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -74,7 +77,7 @@ void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     if (string_check_length_or_reply(ctx, offset, (long long)patch.len) != DBLITE_OK)
         return;
     if (slot != NULL) {
-        splice_existing(ctx, argv[1], slot, (size_t)offset, patch);
+        splice_existing(ctx, argv[1], slot, (size_t)offset, patch, "setrange");
         return;
     }
     void *created = string_value_splice(NULL, (size_t)offset, patch.ptr, patch.len);
@@ -83,6 +86,8 @@ void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
         return;
     }
     long long length = (long long)string_value_length(created);
-    if (string_store_or_reply(ctx, argv[1], created, DBLITE_SET_DEFAULT) == DBLITE_OK)
-        dblite_reply_integer(ctx, length);
+    if (string_store_or_reply(ctx, argv[1], created, DBLITE_SET_DEFAULT) != DBLITE_OK)
+        return;
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "setrange", argv[1]);
+    dblite_reply_integer(ctx, length);
 }

@@ -32,8 +32,10 @@ void strings_getdel_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     /* The reply copies the bytes, so the key may go right after it. */
     string_reply_value(ctx, value);
-    if (dblite_key_delete(ctx, argv[1]))
-        propagate_key_command(ctx, "DEL", 3, argv[1]);
+    if (!dblite_key_delete(ctx, argv[1]))
+        return;
+    propagate_key_command(ctx, "DEL", 3, argv[1]);
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", argv[1]);
 }
 
 void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
@@ -60,8 +62,10 @@ void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         int absolute = (options.flags & (EXPIRE_OPTION_EXAT | EXPIRE_OPTION_PXAT)) != 0;
         if (absolute && deadline_ms <= dblite_time_ms()) {
             string_reply_value(ctx, value);
-            if (dblite_key_delete(ctx, argv[1]))
+            if (dblite_key_delete(ctx, argv[1])) {
                 propagate_key_command(ctx, "DEL", 3, argv[1]);
+                dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", argv[1]);
+            }
             return;
         }
         /* The deadline is set before replying so that a failure can still
@@ -70,6 +74,7 @@ void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             return;
         dblite_key_modified(ctx, argv[1]);
         string_reply_value(ctx, value);
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", argv[1]);
         char deadline_text[DBLITE_LONG_LONG_TEXT_SIZE];
         size_t deadline_length =
             dblite_format_long_long(deadline_text, sizeof deadline_text, deadline_ms);
@@ -88,6 +93,7 @@ void strings_getex_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         if (expiry != NULL && expiry->remove_deadline(ctx, argv[1]) == 1) {
             dblite_key_modified(ctx, argv[1]);
             propagate_key_command(ctx, "PERSIST", 7, argv[1]);
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "persist", argv[1]);
         }
     }
 }

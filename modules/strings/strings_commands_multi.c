@@ -53,6 +53,7 @@ static int store_pairs(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
                 string_store_or_reply(ctx, argv[1 + 2 * pair], values[pair], DBLITE_SET_DEFAULT);
             if (status != DBLITE_OK)
                 break;
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "set", argv[1 + 2 * pair]);
         }
         for (pair++; status != DBLITE_OK && pair < pairs; pair++)
             string_value_free(values[pair]);

@@ -88,6 +88,14 @@ static void reply_done(dblite_ctx *ctx, const set_request *request)
         dblite_reply_ok(ctx);
 }
 
+/* SET's notifications: "set", and "expire" when it gave a deadline. */
+static void announce_set(dblite_ctx *ctx, dblite_bytes key, int with_deadline)
+{
+    dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "set", key);
+    if (with_deadline)
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "expire", key);
+}
+
 static void set_generic(dblite_ctx *ctx, const set_request *request)
 {
     int flags = request->options.flags;
@@ -148,11 +156,13 @@ static void set_generic(dblite_ctx *ctx, const set_request *request)
     int store_flags = (flags & EXPIRE_OPTION_KEEPTTL) ? DBLITE_SET_KEEP : DBLITE_SET_DEFAULT;
     if (string_store_or_reply(ctx, request->key, value, store_flags) != DBLITE_OK)
         goto done;
+    int expires_at_once = 0;
     if (expiry != NULL) {
         /* Redis keeps a key SET with a time already past until it expires,
-         * so it counts in expired_keys; expire_now does that at once. */
+         * so it counts in expired_keys; expire_now does that at once (after
+         * the reply: Redis announces "expired" at the next access). */
         if (deadline_ms <= dblite_time_ms() && expiry->version >= 2)
-            expiry->expire_now(ctx, request->key);
+            expires_at_once = 1;
         else if (expiry_set_deadline_or_reply(ctx, expiry, request->key, deadline_ms) != DBLITE_OK)
             goto done;
         propagate_with_deadline(ctx, request, deadline_ms);
@@ -160,10 +170,17 @@ static void set_generic(dblite_ctx *ctx, const set_request *request)
         propagate_without_get(ctx, request);
     }
 
-    if (flags & EXPIRE_OPTION_GET)
+    /* Redis's order: GET's old value is replied before the store and its
+     * notifications, OK after them. */
+    if (flags & EXPIRE_OPTION_GET) {
         string_reply_value_or_null(ctx, previous);
-    else
+        announce_set(ctx, request->key, expiry != NULL);
+    } else {
+        announce_set(ctx, request->key, expiry != NULL);
         reply_done(ctx, request);
+    }
+    if (expires_at_once)
+        expiry->expire_now(ctx, request->key);
 done:
     if (previous != NULL)
         string_value_free(previous);
@@ -178,8 +195,10 @@ void strings_set_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             string_reply_out_of_memory(ctx);
             return;
         }
-        if (string_store_or_reply(ctx, argv[1], value, DBLITE_SET_DEFAULT) == DBLITE_OK)
-            dblite_reply_ok(ctx);
+        if (string_store_or_reply(ctx, argv[1], value, DBLITE_SET_DEFAULT) != DBLITE_OK)
+            return;
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_STRING, "set", argv[1]);
+        dblite_reply_ok(ctx);
         return;
     }
     set_request request = {
