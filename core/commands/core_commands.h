@@ -51,6 +51,10 @@ void client_reply_mode(dblite_ctx *ctx, const dblite_bytes *mode);
 void client_no_evict_mode(dblite_ctx *ctx, const dblite_bytes *mode);
 void client_unblock(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
+/* CLIENT TRACKING / CACHING / GETREDIR / TRACKINGINFO (client_tracking_command.c):
+ * 1 when argv[1] is one of them and it was answered. */
+int client_tracking_subcommand(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
 /* "ERR unknown subcommand 'x'. Try CLIENT HELP." */
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand,
                               const char *command_name);
