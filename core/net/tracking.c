@@ -77,15 +77,15 @@ struct tracking_state {
     keytable *keys;    /* key -> tracked_key */
     keytable *clients; /* 8-byte id -> client, every live client that turned tracking on */
     long long total_items;
-    long long tracking_clients; /* with CLIENT_TRACKING set */
+    long long tracking_clients;        /* with CLIENT_TRACKING set */
     ARRAY_OF(bcast_prefix *) prefixes; /* sorted as Redis's PrefixTable */
     ARRAY_OF(pending_invalidation) pending;
     unsigned limit_rounds; /* trackingLimitUsedSlots's timeout_counter */
 };
 
 struct tracking_client_state {
-    uint64_t redirect;                     /* 0: none */
-    ARRAY_OF(dblite_bytes) prefixes;       /* BCAST prefixes, sorted, owned copies */
+    uint64_t redirect;               /* 0: none */
+    ARRAY_OF(dblite_bytes) prefixes; /* BCAST prefixes, sorted, owned copies */
 };
 
 #define INVALIDATE_CHANNEL "__redis__:invalidate"
@@ -378,7 +378,8 @@ static void invalidate_key(client *changer, const char *key, size_t length, int 
     tracked_key *tk = entry->value;
     for (size_t i = 0; i < tk->ids.length; i++) {
         client *target = tracking_client_by_id(tk->ids.items[i]);
-        if (!target || (target->flags & (CLIENT_TRACKING | CLIENT_TRACKING_BCAST)) != CLIENT_TRACKING)
+        if (!target ||
+            (target->flags & (CLIENT_TRACKING | CLIENT_TRACKING_BCAST)) != CLIENT_TRACKING)
             continue;
         if (target == changer) {
             if (target->flags & CLIENT_TRACKING_NOLOOP)
@@ -637,8 +638,8 @@ static void leave_prefixes(client *c)
         return;
     for (size_t i = 0; i < cs->prefixes.length; i++) {
         size_t position;
-        bcast_prefix *bp = find_prefix(cs->prefixes.items[i].ptr, cs->prefixes.items[i].len,
-                                       &position);
+        bcast_prefix *bp =
+            find_prefix(cs->prefixes.items[i].ptr, cs->prefixes.items[i].len, &position);
         if (bp) {
             for (size_t j = 0; j < bp->clients.length; j++) {
                 if (bp->clients.items[j] == c) {
