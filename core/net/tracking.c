@@ -47,7 +47,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "commands/core_commands.h"
 #include "server.h"
+#include "util/numbers.h"
 
 typedef struct tracking_state tracking_state;
 
@@ -314,6 +316,22 @@ static int remember_key(client *c, const char *key, size_t length)
     return DBLITE_OK;
 }
 
+/* A command that finds its keys through a count before them (SINTERCARD
+ * numkeys key [key ...]) declares no positions: its documented arguments
+ * say where they are, and the command ran, so the count is valid. */
+static int numkeys_positions(const command *cmd, int argc, const dblite_bytes *argv, int *positions)
+{
+    static const char shape[] = "numkeys key";
+    if (!cmd->arguments || strncmp(cmd->arguments, shape, sizeof(shape) - 1) != 0 || argc < 3)
+        return 0;
+    long long numkeys;
+    if (!parse_long_long(argv[1].ptr, argv[1].len, &numkeys) || numkeys <= 0 || numkeys > argc - 2)
+        return 0;
+    for (int i = 0; i < (int)numkeys; i++)
+        positions[i] = 2 + i;
+    return (int)numkeys;
+}
+
 /* Redis's trackingRememberKeys: the command's keys, unless OPTIN without
  * CACHING yes or OPTOUT with CACHING no says this read is not cached. */
 static void remember_keys(client *c, const command *cmd, int argc, const dblite_bytes *argv)
@@ -323,17 +341,29 @@ static void remember_keys(client *c, const command *cmd, int argc, const dblite_
     unsigned caching = c->flags & CLIENT_TRACKING_CACHING;
     if ((optin && !caching) || (optout && caching))
         return;
-    if (cmd->first_key <= 0 || !argv)
+    if (!argv)
         return;
-    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-    int step = cmd->key_step > 0 ? cmd->key_step : 1;
-    for (int k = cmd->first_key; k <= last && k < argc; k += step) {
-        if (remember_key(c, argv[k].ptr, argv[k].len) != DBLITE_OK) {
+    int small[16];
+    int *positions = small;
+    if ((size_t)argc > sizeof(small) / sizeof(small[0]) &&
+        !(positions = server_alloc(sizeof(int) * (size_t)argc))) {
+        server_log(LOG_WARNING, "out of memory tracking the keys of client %llu",
+                   (unsigned long long)c->id);
+        return;
+    }
+    int count = command_key_positions(cmd, argc, argv, positions, argc);
+    if (count == 0)
+        count = numkeys_positions(cmd, argc, argv, positions);
+    for (int i = 0; i < count; i++) {
+        const dblite_bytes *key = &argv[positions[i]];
+        if (remember_key(c, key->ptr, key->len) != DBLITE_OK) {
             server_log(LOG_WARNING, "out of memory tracking a key for client %llu",
                        (unsigned long long)c->id);
-            return;
+            break;
         }
     }
+    if (positions != small)
+        server_free(positions);
 }
 
 void tracking_after_command(dblite_ctx *ctx)

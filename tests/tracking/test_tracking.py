@@ -117,6 +117,18 @@ def scenario_default_mode(server):
     t.append(b.call("RPUSH", "list", "x"))
     t.append(b.call("HSET", "hash", "f", "v"))
     t.append(a.ping())
+    # Keys found through numkeys, a container's subcommand, a failed read.
+    t.append(b.call("SADD", "set1", "a"))
+    t.append(b.call("SADD", "set2", "a"))
+    t.append(a.call("SINTERCARD", "2", "set1", "set2"))
+    t.append(a.call("OBJECT", "ENCODING", "enc"))
+    t.append(a.call("MEMORY", "USAGE", "mem"))
+    t.append(a.call("GET", "set1"))
+    t.append(b.call("SADD", "set2", "b"))
+    t.append(b.call("MSET", "enc", "1", "mem", "1"))
+    t.append(a.ping())
+    t.append(b.call("SADD", "set1", "b"))
+    t.append(a.ping())
     # RENAME touches both names.
     t.append(a.call("GET", "from"))
     t.append(a.call("GET", "to"))
