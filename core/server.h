@@ -366,19 +366,22 @@ static inline void client_unblocked(client *c)
     server.unblocked_clients = c;
 }
 
+/* net/tracking.c: CLIENT CACHING's yes/no ends with the next command. */
+void tracking_request_done(client *c);
+
 /* A request's command is over (answered, or its block ended): as Redis's
  * resetClient, CLIENT REPLY SKIP's skipping ends, and a SKIP just asked
  * for applies to the next request. */
-void tracking_request_done(client *c);
 static inline void client_request_done(client *c)
 {
-    if (c->flags & CLIENT_TRACKING_CACHING)
-        tracking_request_done(c); /* CLIENT CACHING covers one command */
     c->flags &= ~CLIENT_REPLY_SKIP;
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags |= CLIENT_REPLY_SKIP;
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
     }
+
+    if (c->flags & CLIENT_TRACKING_CACHING)
+        tracking_request_done(c); /* CLIENT CACHING covers one command */
 }
 
 /* ---- contexts (commands/context.c; begun and ended through context.h) ---- */

@@ -120,8 +120,6 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     cmd->handler(ctx, argc, argv);
     if (c && !already_in_call)
         c->flags &= ~CLIENT_IN_CALL;
-    if (server.tracking) /* client-side caching: keys read, own invalidations */
-        tracking_after_command(ctx);
     cmd->microseconds += monotonic_us() - started;
     cmd->calls++;
     int failed = server.stats.command_errors != errors_before;
@@ -130,6 +128,9 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     server.stats.commands_processed++;
     if (c)
         c->last_command = cmd;
+
+    if (server.tracking) /* client-side caching: keys read, own invalidations */
+        tracking_after_command(ctx);
     return failed ? DBLITE_ERR : DBLITE_OK;
 }
 

@@ -64,13 +64,13 @@ void client_free(client *c)
     if (c->blocked)
         blocking_client_gone(c);
     transaction_client_free(c);
-    tracking_client_free(c);
     if (c->flags & CLIENT_UNBLOCKED_QUEUED) {
         client **link = &server.unblocked_clients;
         while (*link != c)
             link = &(*link)->unblocked_next;
         *link = c->unblocked_next;
     }
+    tracking_client_free(c);
     if (c->fd >= 0) {
         event_remove_file(server.loop, c->fd, EVENT_READABLE | EVENT_WRITABLE);
         close(c->fd);
