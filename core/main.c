@@ -118,6 +118,8 @@ static void before_sleep(event_loop *loop, void *privdata)
     blocking_handle_ready_keys();
     if (server.event_handlers[DBLITE_EVENT_BEFORE_SLEEP].length)
         fire_event(NULL, DBLITE_EVENT_BEFORE_SLEEP, 0, NULL, 0, -1, NULL, 0);
+    if (server.tracking)
+        tracking_before_sleep();
     clients_write_pending();
     if (server.shutdown_requested)
         event_loop_stop(server.loop);
@@ -186,6 +188,7 @@ static void shutdown_cleanly(void)
     if (server.settings.pidfile && server.settings.pidfile[0])
         unlink(server.settings.pidfile);
     watched_tables_free();
+    tracking_free();
     databases_free();
     blocking_free();
     event_loop_destroy(server.loop);

@@ -138,6 +138,14 @@ typedef struct database {
 /* A push frame is being written (dblite_reply_push): CLIENT REPLY OFF and
  * SKIP let it through, as Redis's CLIENT_PUSHING (client_api.c). */
 #define CLIENT_PUSHING (1u << 28)
+/* Client-side caching (net/tracking.c), Redis's CLIENT_TRACKING_* flags. */
+#define CLIENT_TRACKING (1u << 18)              /* CLIENT TRACKING ON: flag 't' */
+#define CLIENT_TRACKING_BROKEN_REDIR (1u << 19) /* the redirect client is gone: 'R' */
+#define CLIENT_TRACKING_BCAST (1u << 20)        /* broadcast mode: 'B' */
+#define CLIENT_TRACKING_OPTIN (1u << 21)        /* only reads after CLIENT CACHING yes */
+#define CLIENT_TRACKING_OPTOUT (1u << 22)       /* all reads but those after CACHING no */
+#define CLIENT_TRACKING_CACHING (1u << 23)      /* CLIENT CACHING yes/no given for the next */
+#define CLIENT_TRACKING_NOLOOP (1u << 24)       /* not told of its own changes */
 
 struct blocked_state;
 typedef struct transaction_state transaction_state;
@@ -172,6 +180,7 @@ typedef struct client {
     long long subscription_counts[3];         /* CLIENT LIST's sub psub ssub (module-reported) */
     transaction_state *transaction;           /* MULTI queue and WATCHes; NULL until used */
     long long output_soft_limit_since; /* unix seconds it went over its soft limit; 0: not over */
+    struct tracking_client_state *tracking; /* redirect and prefixes; NULL until tracking */
 } client;
 
 /* ---- modules ---- */
@@ -252,6 +261,7 @@ typedef struct server_settings {
     long long multibulk_max_count;
     char *client_output_buffer_limit; /* the setting's text; parsed into output_limits */
     output_buffer_limit output_limits[OUTPUT_CLASS_COUNT];
+    long long tracking_table_max_keys; /* 0: unlimited */
     char *pidfile;
     long long hz;
     int enable_protected_configs; /* PROTECTED_CONFIGS_* */
@@ -345,6 +355,7 @@ typedef struct server_state {
     uint64_t pause_timer;
     int lookup_hidden; /* a KEY_LOOKUP handler called dblite_key_lookup_hide */
     log_repeat_state log_repeat;
+    struct tracking_state *tracking; /* net/tracking.c; NULL until a client tracks */
 } server_state;
 
 extern server_state server;
@@ -384,6 +395,9 @@ static inline void client_unblocked(client *c)
     server.unblocked_clients = c;
 }
 
+/* net/tracking.c: CLIENT CACHING's yes/no ends with the next command. */
+void tracking_request_done(client *c);
+
 /* A request's command is over (answered, or its block ended): as Redis's
  * resetClient, CLIENT REPLY SKIP's skipping ends, and a SKIP just asked
  * for applies to the next request. */
@@ -394,6 +408,9 @@ static inline void client_request_done(client *c)
         c->flags |= CLIENT_REPLY_SKIP;
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
     }
+
+    if (c->flags & CLIENT_TRACKING_CACHING)
+        tracking_request_done(c); /* CLIENT CACHING covers one command */
 }
 
 /* ---- contexts (commands/context.c; begun and ended through context.h) ---- */
@@ -536,6 +553,32 @@ size_t output_limit_capacity(const client *c);
 /* With pending (> OUTPUT_UNCOUNTED_BYTES) bytes of output owed to c: 1 when
  * that is over c's class's limits, after scheduling c's close and logging it. */
 int output_limit_reached(client *c, size_t pending);
+/* ---- client-side caching (net/tracking.c) ---- */
+/* After a command ran in ctx: remembers the keys a tracking client read and,
+ * at the outermost command, sends its own invalidations (after its reply). */
+void tracking_after_command(dblite_ctx *ctx);
+/* From signal_modified_key / signal_flushed_database (keyspace/watch.c). */
+void tracking_invalidate_key(dblite_ctx *ctx, const char *key, size_t length);
+void tracking_invalidate_all(dblite_ctx *ctx);
+/* Broadcasts (BCAST), leftover invalidations, tracking-table-max-keys. */
+void tracking_before_sleep(void);
+/* CLIENT TRACKING ON with options (CLIENT_TRACKING_BCAST/OPTIN/OPTOUT/NOLOOP)
+ * already checked as Redis checks them; DBLITE_ERR_NOMEM when memory ran out. */
+int tracking_enable(client *c, uint64_t redirect, unsigned options, int prefix_count,
+                    const dblite_bytes *prefixes);
+void tracking_disable(client *c);
+/* RESET: tracking off, as Redis's resetCommand (disableTracking). */
+void tracking_client_reset(client *c);
+/* The client goes: its state is freed. */
+void tracking_client_free(client *c);
+void tracking_free(void);
+uint64_t tracking_redirect(const client *c); /* 0: none */
+size_t tracking_prefix_count(const client *c);
+const dblite_bytes *tracking_prefix_at(const client *c, size_t index);
+long long tracking_clients_count(void);
+long long tracking_total_keys(void);
+long long tracking_total_items(void);
+long long tracking_total_prefixes(void);
 
 /* ---- replies into a client's buffer (net/reply.c) ---- */
 void reply_append(client *c, const char *data, size_t length);

@@ -76,7 +76,6 @@ extern "C" {
  *      (ops) CLIENT PAUSE: dblite_server_paused_writes,
  *      dblite_key_lookup_hide; the may-replicate command flag; a push
  *      (dblite_reply_push) passes CLIENT REPLY OFF/SKIP;
-
  *      (notify) keyspace notifications (dblite_notify_keyspace_event, the
  *      DBLITE_NOTIFY_* classes, DBLITE_EVENT_KEYSPACE_NOTIFICATION and
  *      dblite_event.notification). */

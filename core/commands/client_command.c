@@ -309,6 +309,8 @@ HANDLER(command_client)
 {
     const dblite_bytes *sub = &argv[1];
     client *self = ctx->client;
+    if (client_tracking_subcommand(ctx, argc, argv)) /* TRACKING CACHING GETREDIR TRACKINGINFO */
+        return;
     if (dblite_bytes_equal_nocase(*sub, "ID")) {
         if (argc != 2) {
             reply_subcommand_arity(ctx, "client", sub);

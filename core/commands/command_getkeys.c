@@ -71,6 +71,26 @@ static const container_subcommand *find_subcommand(const command *cmd, const dbl
     return NULL;
 }
 
+/* Which arguments of a command line that ran are keys (client-side caching
+ * remembers them): a container's subcommand key, else first/last/step. */
+int command_key_positions(const command *cmd, int argc, const dblite_bytes *argv, int *positions,
+                          int max)
+{
+    int is_container;
+    const container_subcommand *sub =
+        argc > 1 ? find_subcommand(cmd, &argv[1], &is_container) : NULL;
+    if (argc > 1 && is_container)
+        return sub && sub->key && sub->key < argc && max > 0 ? (positions[0] = sub->key, 1) : 0;
+    if (cmd->first_key <= 0)
+        return 0;
+    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+    int step = cmd->key_step > 0 ? cmd->key_step : 1;
+    int count = 0;
+    for (int k = cmd->first_key; k <= last && k < argc && count < max; k += step)
+        positions[count++] = k;
+    return count;
+}
+
 static int arity_fits(int arity, int nargs)
 {
     return arity > 0 ? nargs == arity : nargs >= -arity;

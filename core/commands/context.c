@@ -138,6 +138,9 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     server.stats.commands_processed++;
     if (c)
         c->last_command = cmd;
+
+    if (server.tracking) /* client-side caching: keys read, own invalidations */
+        tracking_after_command(ctx);
     return failed ? DBLITE_ERR : DBLITE_OK;
 }
 

@@ -56,6 +56,15 @@ void client_reply_mode(dblite_ctx *ctx, const dblite_bytes *mode);
 void client_no_evict_mode(dblite_ctx *ctx, const dblite_bytes *mode);
 void client_unblock(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
+/* CLIENT TRACKING / CACHING / GETREDIR / TRACKINGINFO (client_tracking_command.c):
+ * 1 when argv[1] is one of them and it was answered. */
+int client_tracking_subcommand(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* The indexes in argv of the keys of a command line that ran (containers
+ * resolved to their subcommand); at most max, the count returned. */
+int command_key_positions(const command *cmd, int argc, const dblite_bytes *argv, int *positions,
+                          int max);
+
 /* "ERR unknown subcommand 'x'. Try CLIENT HELP." */
 void reply_unknown_subcommand(dblite_ctx *ctx, const dblite_bytes *subcommand,
                               const char *command_name);

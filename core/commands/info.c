@@ -108,8 +108,11 @@ static void section_server(dblite_info *info)
 
 static void section_clients(dblite_info *info)
 {
-    info_append(info, "connected_clients:%lld\r\nmaxclients:%lld\r\nblocked_clients:%lld\r\n",
-                server.client_count, server.settings.maxclients, blocked_client_count());
+    info_append(info,
+                "connected_clients:%lld\r\nmaxclients:%lld\r\nblocked_clients:%lld\r\n"
+                "tracking_clients:%lld\r\n",
+                server.client_count, server.settings.maxclients, blocked_client_count(),
+                tracking_clients_count());
 }
 
 static size_t resident_memory(void)
@@ -164,11 +167,13 @@ static void section_stats(dblite_info *info)
         info,
         "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\n"
         "total_net_input_bytes:%lld\r\ntotal_net_output_bytes:%lld\r\nrejected_connections:%lld\r\n"
-        "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\ntotal_error_replies:%lld\r\n"
-        "unexpected_error_replies:%lld\r\n",
+        "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\n"
+        "tracking_total_keys:%lld\r\ntracking_total_items:%lld\r\ntracking_total_prefixes:%lld\r\n"
+        "total_error_replies:%lld\r\nunexpected_error_replies:%lld\r\n",
         server.stats.connections_received, server.stats.commands_processed,
         server.stats.net_input_bytes, server.stats.net_output_bytes,
         server.stats.rejected_connections, server.stats.keyspace_hits, server.stats.keyspace_misses,
+        tracking_total_keys(), tracking_total_items(), tracking_total_prefixes(),
         server.stats.command_errors, server.stats.unexpected_error_replies);
 }
 

@@ -261,6 +261,8 @@ int config_init(void)
                     1024 * 1024, LLONG_MAX, NULL, 1, "1gb", NULL);
     status |= add_setting("client-output-buffer-limit", SETTING_STRING,
                           &st->client_output_buffer_limit, 0, 0, NULL, 1, "", NULL);
+    status |= add_setting("tracking-table-max-keys", SETTING_INTEGER, &st->tracking_table_max_keys,
+                          0, LONG_MAX, NULL, 1, "1000000", NULL);
     status |= add_setting("pidfile", SETTING_STRING, &st->pidfile, 0, 0, NULL, 0, "", NULL);
     status |= add_setting("hz", SETTING_INTEGER, &st->hz, 0, INT_MAX, NULL, 1, "10", NULL);
     status |= add_setting("enable-protected-configs", SETTING_ENUM, &st->enable_protected_configs,

@@ -97,7 +97,8 @@ static void touch_entry(database *db, keytable_entry *entry)
 
 void signal_modified_key(dblite_ctx *ctx, database *db, const char *key, size_t length)
 {
-    (void)ctx;
+    if (server.tracking)
+        tracking_invalidate_key(ctx, key, length);
     if (!db->watched_keys) /* the whole cost when nobody watches in db */
         return;
     keytable_entry *entry = keytable_find(db->watched_keys, key, length);
@@ -156,6 +157,8 @@ static void touch_existing_watched(dblite_ctx *ctx, database *emptied, database 
 
 void signal_flushed_database(dblite_ctx *ctx, int db)
 {
+    if (server.tracking)
+        tracking_invalidate_all(ctx);
     for (int i = 0; i < server.database_count; i++)
         if (db < 0 || db == i)
             touch_existing_watched(ctx, &server.databases[i], NULL);

@@ -72,6 +72,7 @@ void client_free(client *c)
             link = &(*link)->unblocked_next;
         *link = c->unblocked_next;
     }
+    tracking_client_free(c);
     if (c->fd >= 0) {
         event_remove_file(server.loop, c->fd, EVENT_READABLE | EVENT_WRITABLE);
         close(c->fd);
@@ -332,6 +333,12 @@ void client_describe(const client *c, char *buffer, size_t size)
         flags[f++] = 'x';
     if (c->flags & (CLIENT_BLOCKED | CLIENT_PAUSED))
         flags[f++] = 'b';
+    if (c->flags & CLIENT_TRACKING)
+        flags[f++] = 't';
+    if (c->flags & CLIENT_TRACKING_BROKEN_REDIR)
+        flags[f++] = 'R';
+    if (c->flags & CLIENT_TRACKING_BCAST)
+        flags[f++] = 'B';
     if (c->flags & CLIENT_DIRTY_CAS)
         flags[f++] = 'd';
     if (c->flags & CLIENT_CLOSE_ASAP)
@@ -347,7 +354,7 @@ void client_describe(const client *c, char *buffer, size_t size)
         buffer, size,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%lld psub=%lld "
         "ssub=%lld multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu rbs=%zu rbp=0 obl=%zu oll=%d "
-        "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=-1 resp=%d",
+        "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=%lld resp=%d",
         (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
         (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
         c->subscription_counts[0], c->subscription_counts[1], c->subscription_counts[2],
@@ -355,5 +362,6 @@ void client_describe(const client *c, char *buffer, size_t size)
         c->query_capacity - c->query_length, transaction_memory(c), c->query_capacity,
         pending - counted, counted ? 1 : 0, counted,
         sizeof(*c) + c->query_capacity + c->output_capacity + transaction_memory(c),
-        c->last_command ? c->last_command->name : "NULL", c->protocol);
+        c->last_command ? c->last_command->name : "NULL",
+        (c->flags & CLIENT_TRACKING) ? (long long)tracking_redirect(c) : -1LL, c->protocol);
 }
