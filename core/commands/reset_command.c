@@ -6,7 +6,7 @@
  * state has one place to undo it: the transaction (MULTI and WATCHes), the
  * modules' per-client state (pubsub's subscriptions go through its free
  * callback, which also leaves subscribed mode), MONITOR, the database (0),
- * the protocol (RESP2), the name, authentication (the default user's: with
+ * client tracking (off), the protocol (RESP2), the name, authentication (the default user's: with
  * requirepass set, AUTH is needed again) and CLIENT REPLY (ON).  CLIENT
  * NO-EVICT stays as it was: Redis 7.0.15 keeps it (checked against it; a
  * later Redis clears it).  CLIENT PAUSE is the server's, not the client's:
@@ -21,7 +21,7 @@
 void client_reset(client *c)
 {
     monitor_client_stop(c);
-    /* tracking: tracking_client_reset(c) goes here (helper tracking). */
+    tracking_client_reset(c);
     client_select_db(c, 0);
     c->protocol = 2;
     c->authenticated =
