@@ -318,6 +318,58 @@ def test_client_list(port):
         other.close()
 
 
+def wait_bgsave_status(ctl, status):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if ("rdb_last_bgsave_status:%s" % status).encode() in ctl.call("INFO", "persistence"):
+            return True
+        time.sleep(0.05)
+    failures.append("rdb_last_bgsave_status never became %s" % status)
+    return False
+
+
+def misconf_replies(port, directory):
+    """What a transaction gets from the write gate (a failed BGSAVE: dump.rdb
+    is a directory, which fails the rename even for root): a write queued
+    before the failure makes EXEC answer EXECABORT with the MISCONF reason,
+    a read-only one runs, a write (and PING) refused in MULTI flags it."""
+    ctl, writer, reader = Connection(port), Connection(port), Connection(port)
+    replies = []
+    dump = os.path.join(directory, "dump.rdb")
+    try:
+        ctl.call("CONFIG", "SET", "save", "3600 1")
+        for c, command in ((writer, ["MULTI"]), (writer, ["SET", "q", "1"]), (reader, ["MULTI"]),
+                           (reader, ["GET", "q"])):
+            replies.append(c.call(*command))
+        os.mkdir(dump)
+        ctl.call("BGSAVE")
+        if not wait_bgsave_status(ctl, "err"):
+            return replies
+        for c, command in ((writer, ["EXEC"]), (reader, ["EXEC"]), (writer, ["MULTI"]),
+                           (writer, ["SET", "q", "1"]), (writer, ["GET", "q"]), (writer, ["PING"]),
+                           (writer, ["EXEC"]), (writer, ["MULTI"]), (writer, ["GET", "q"]),
+                           (writer, ["EXEC"])):
+            replies.append(c.call(*command))
+    finally:
+        if os.path.isdir(dump):
+            os.rmdir(dump)
+        ctl.call("BGSAVE")
+        wait_bgsave_status(ctl, "ok")
+        ctl.call("CONFIG", "SET", "save", "")
+        for c in (ctl, writer, reader):
+            c.close()
+    return replies
+
+
+def test_write_gate(dblite_server, redis_server):
+    redis_replies = misconf_replies(redis_server.port, redis_server.dir)
+    dblite_replies = misconf_replies(dblite_server.redis_port, dblite_server.dir)
+    check("transactions under MISCONF", dblite_replies, redis_replies)
+    if len(redis_replies) > 4 and not redis_replies[4].startswith(
+            b"-EXECABORT Transaction discarded because of: MISCONF"):
+        failures.append("redis-server did not abort EXEC with MISCONF: %r" % redis_replies[4])
+
+
 def aof_text(path):
     try:
         with open(path, "rb") as f:
@@ -408,6 +460,7 @@ def main():
         test_client_list(server.redis_port)
         test_client_list(redis.port)  # the same expectations hold for Redis
         test_propagation(server)
+        test_write_gate(server, redis)
     finally:
         server.stop()
         server.remove_dir()
