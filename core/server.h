@@ -402,6 +402,10 @@ struct dblite_ctx {
     struct dblite_ctx *parent; /* the context this one runs inside; NULL for one of its own */
     long long dirty_at_begin;  /* server.dirty when it began: its command changed the dataset? */
     int db_at_begin;           /* where its own command is propagated */
+    /* server.stats.command_errors when its command began, moved on past the
+     * errors of the commands nested in it (EXEC's): only its own error
+     * reply makes its command a failed call, as Redis counts. */
+    long long errors_before;
     propagated_command *replacement;
     /* What went out while it ran, in order: extras, and what contexts
      * nested in it propagated.  Sent before its own command. */
@@ -413,6 +417,9 @@ struct dblite_ctx {
 #define CTX_UNCOUNTED (1 << 3)      /* left out of the commands' statistics */
 #define CTX_KEEPS_CLOCK (1 << 4)    /* runs at the instant of whatever fired it (hooks) */
 #define CTX_IN_TRANSACTION (1 << 5) /* a command queued by MULTI, run by EXEC */
+/* EXEC's own context: what its commands propagated goes out between MULTI
+ * and EXEC when it is more than one command (context.c). */
+#define CTX_WRAPS_MULTI (1 << 14)
 /* A logged command run again (dblite_call_replay). */
 #define CTX_REPLAY (CTX_NO_REPLY | CTX_CANNOT_BLOCK | CTX_NO_PROPAGATE | CTX_UNCOUNTED)
 

@@ -47,7 +47,8 @@
  *     context_run_command, context_end).  Their commands collect in EXEC's
  *     list in order and go out together when EXEC's context ends; wrapping
  *     them in MULTI ... EXEC is one more step of send_propagated, chosen by
- *     a flag on EXEC's context.  EXEC, not a write, adds nothing of its own.
+ *     a flag on EXEC's context (CTX_WRAPS_MULTI), taken when more than one
+ *     command goes out.  EXEC, not a write, adds nothing of its own.
  *   Scripts calling commands - the same, with the script's command as the
  *     parent: what the script ran propagates, in order, as its effects.
  *   Replication of effects - a replica is one more subscriber; it already
@@ -106,10 +107,12 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     client *c = ctx->client;
     ctx->argc = argc;
     ctx->argv = argv;
-    long long errors_before = server.stats.command_errors;
+    ctx->errors_before = server.stats.command_errors;
     if (ctx->flags & CTX_UNCOUNTED) {
         cmd->handler(ctx, argc, argv);
-        return server.stats.command_errors != errors_before ? DBLITE_ERR : DBLITE_OK;
+        if (ctx->parent)
+            ctx->parent->errors_before = server.stats.command_errors;
+        return server.stats.command_errors != ctx->errors_before ? DBLITE_ERR : DBLITE_OK;
     }
     int64_t started = monotonic_us();
     /* The arguments may point into c's query buffer: its reads wait until
@@ -122,7 +125,11 @@ HOT int run_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         c->flags &= ~CLIENT_IN_CALL;
     cmd->microseconds += monotonic_us() - started;
     cmd->calls++;
-    int failed = server.stats.command_errors != errors_before;
+    int failed = server.stats.command_errors != ctx->errors_before;
+    /* A nested command's errors are its own, not its parent's (Redis's
+     * incrCommandStatsOnError keeps the count of the last call). */
+    if (ctx->parent)
+        ctx->parent->errors_before = server.stats.command_errors;
     if (failed)
         cmd->failed_calls++;
     server.stats.commands_processed++;
@@ -243,16 +250,30 @@ static int own_command(const dblite_ctx *ctx, int *argc, const dblite_bytes **ar
     return ctx->argc > 0;
 }
 
+/* EXEC's context (CTX_WRAPS_MULTI) sends its commands' run between MULTI
+ * and EXEC when it holds more than one command, as Redis 7.0's
+ * propagatePendingCommands: a single command goes out alone, a read-only
+ * transaction sends nothing.  MULTI goes out in the first command's
+ * database and EXEC in the last's, so neither makes the log SELECT. */
 static void send_propagated(dblite_ctx *ctx)
 {
+    static const dblite_bytes multi[] = {{"MULTI", 5}};
+    static const dblite_bytes exec[] = {{"EXEC", 4}};
+    int argc;
+    const dblite_bytes *argv;
+    int has_own = own_command(ctx, &argc, &argv);
+    int wrapped = (ctx->flags & CTX_WRAPS_MULTI) && ctx->propagated.length + (size_t)has_own > 1;
+    if (wrapped)
+        propagate(ctx->propagated.items[0].db, 1, multi);
     for (size_t i = 0; i < ctx->propagated.length; i++) {
         propagated_command *p = &ctx->propagated.items[i];
         propagate(p->db, p->argc, p->argv);
     }
-    int argc;
-    const dblite_bytes *argv;
-    if (own_command(ctx, &argc, &argv))
+    if (has_own)
         propagate(ctx->db_at_begin, argc, argv);
+    if (wrapped)
+        propagate(has_own ? ctx->db_at_begin : ctx->propagated.items[ctx->propagated.length - 1].db,
+                  1, exec);
 }
 
 /* Moves ctx's list, then its own command, to the end of its parent's.  The

@@ -15,16 +15,16 @@
     }
 
 static const dblite_command_spec core_specs[] = {
-    CORE("multi", -1, "noscript loading stale fast", 0, 0, 0, command_multi, "transactions",
-         "1.2.0", "", "Starts a transaction."),
-    CORE("exec", -1, "noscript loading stale", 0, 0, 0, command_exec, "transactions", "1.2.0", "",
+    CORE("multi", 1, "noscript loading stale fast", 0, 0, 0, command_multi, "transactions", "1.2.0",
+         "", "Starts a transaction."),
+    CORE("exec", 1, "noscript loading stale", 0, 0, 0, command_exec, "transactions", "1.2.0", "",
          "Executes all commands in a transaction."),
-    CORE("discard", -1, "noscript loading stale fast", 0, 0, 0, command_discard, "transactions",
+    CORE("discard", 1, "noscript loading stale fast", 0, 0, 0, command_discard, "transactions",
          "2.0.0", "", "Discards a transaction."),
     CORE("watch", -2, "noscript loading stale fast", 1, -1, 1, command_watch, "transactions",
          "2.2.0", "key [key ...]",
          "Monitors changes to keys to determine the execution of a transaction."),
-    CORE("unwatch", -1, "noscript loading stale fast", 0, 0, 0, command_unwatch, "transactions",
+    CORE("unwatch", 1, "noscript loading stale fast", 0, 0, 0, command_unwatch, "transactions",
          "2.2.0", "", "Forgets about watched keys of a transaction."),
     CORE("ping", -1, "fast stale loading", 0, 0, 0, command_ping, "connection", "1.0.0",
          "[message]", "Returns the server's liveliness response."),

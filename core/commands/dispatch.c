@@ -52,6 +52,19 @@ static const char *write_gate_refusal(const client *c, const command *cmd, char 
     return NULL;
 }
 
+/* Redis 7.0's rejectCommand: the rejection flags a transaction in
+ * progress, and a rejected EXEC discards it (EXECABORT with the reason),
+ * in MULTI or not. */
+static void reject(client *c, command *cmd, const char *error)
+{
+    cmd->rejected_calls++;
+    transaction_flag_error(c);
+    if (cmd->handler == command_exec)
+        transaction_abort_exec(c, error);
+    else
+        reply_error(c, error);
+}
+
 void execute_request(client *c, int argc, const dblite_bytes *argv)
 {
     command *cmd = c->dialect ? command_lookup_for(c->dialect, argv[0].ptr, argv[0].len)
@@ -66,38 +79,26 @@ void execute_request(client *c, int argc, const dblite_bytes *argv)
         char message[256];
         snprintf(message, sizeof(message), "ERR wrong number of arguments for '%s' command",
                  cmd->name);
-        cmd->rejected_calls++;
-        transaction_flag_error(c);
-        reply_error(c, message);
+        reject(c, cmd, message);
         return;
     }
     if (!c->authenticated && !(cmd->flags & COMMAND_NO_AUTH)) {
-        cmd->rejected_calls++;
-        transaction_flag_error(c);
-        reply_error(c, "NOAUTH Authentication required.");
+        reject(c, cmd, "NOAUTH Authentication required.");
         return;
     }
     char gate_error[512];
     const char *refusal = write_gate_refusal(c, cmd, gate_error, sizeof(gate_error));
     if (refusal) {
-        cmd->rejected_calls++;
-        transaction_flag_error(c);
-        if (cmd->handler == command_exec)
-            transaction_abort_exec(c, refusal);
-        else
-            reply_error(c, refusal);
+        reject(c, cmd, refusal);
         return;
     }
     char mode_error[512];
     if (c->mode && client_mode_refuses(c, cmd->name, argc, argv, mode_error, sizeof(mode_error))) {
-        cmd->rejected_calls++;
-        reply_error(c, mode_error);
+        reject(c, cmd, mode_error);
         return;
     }
     if (server.loading && !(cmd->flags & COMMAND_LOADING)) {
-        cmd->rejected_calls++;
-        transaction_flag_error(c);
-        reply_error(c, "LOADING Redis is loading the dataset in memory");
+        reject(c, cmd, "LOADING Redis is loading the dataset in memory");
         return;
     }
     /* Its own context sends out what the command propagated and serves

@@ -13,6 +13,7 @@
  * watch.c's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "context.h"
@@ -53,8 +54,8 @@ void transaction_client_free(client *c)
     if (!state)
         return;
     discard_transaction(c);
-    server_free(state->queued.items);
-    server_free(state->watched.items);
+    free(state->queued.items); /* ARRAY_OF storage: array_grow's realloc, uncounted */
+    free(state->watched.items);
     server_free(state);
     c->transaction = NULL;
 }
@@ -64,6 +65,21 @@ long long transaction_queued_count(const client *c)
     if (!(c->flags & CLIENT_MULTI))
         return -1;
     return c->transaction ? (long long)c->transaction->queued.length : 0;
+}
+
+size_t transaction_memory(const client *c)
+{
+    const transaction_state *state = c->transaction;
+    if (!state)
+        return 0;
+    size_t bytes = state->queued.length * sizeof(queued_command);
+    for (size_t i = 0; i < state->queued.length; i++) {
+        const queued_command *q = &state->queued.items[i];
+        bytes += sizeof(dblite_bytes) * (size_t)q->argc;
+        for (int a = 0; a < q->argc; a++)
+            bytes += q->argv[a].len + 1;
+    }
+    return bytes;
 }
 
 void transaction_flag_error(client *c)
@@ -79,6 +95,12 @@ int transaction_queue_request(client *c, const command *cmd, int argc, const dbl
         cmd->handler == command_watch || cmd->handler == command_quit ||
         strcmp(cmd->name, "reset") == 0)
         return 0;
+    /* An aborted transaction keeps nothing: EXEC will not run it (Redis's
+     * queueMultiCommand), a pipeline past the abort costs no memory. */
+    if (c->flags & (CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC)) {
+        reply_simple(c, "QUEUED");
+        return 1;
+    }
     transaction_state *state = transaction_state_of(c);
     size_t bytes = sizeof(dblite_bytes) * (size_t)argc;
     for (int i = 0; i < argc; i++)
@@ -114,10 +136,14 @@ int transaction_queues_write(const client *c)
     return 0;
 }
 
-/* Redis's execCommandAbort: EXEC itself was rejected (MISCONF). */
+/* Redis's execCommandAbort: EXEC itself was rejected (arity, MISCONF).
+ * Redis's own rejection texts carry no "ERR " (addReplyError adds it), so
+ * it is left out of the reason; a code like MISCONF stays. */
 void transaction_abort_exec(client *c, const char *error)
 {
     discard_transaction(c);
+    if (strncmp(error, "ERR ", 4) == 0)
+        error += 4;
     char message[600];
     snprintf(message, sizeof(message), "EXECABORT Transaction discarded because of: %s", error);
     reply_error(c, message);
@@ -155,18 +181,6 @@ HANDLER(command_discard)
     dblite_reply_ok(ctx);
 }
 
-/* Redis 7.0's isWatchedKeyExpired: a watched key that is logically expired
- * now was live at WATCH (WATCH's own lookup removed a dead one), so EXEC
- * fails.  The lookup hook removes it, and that deletion is the signal. */
-static void check_watched_keys_expired(dblite_ctx *ctx, client *c)
-{
-    transaction_state *state = c->transaction;
-    for (size_t i = 0; i < state->watched.length && !(c->flags & CLIENT_DIRTY_CAS); i++) {
-        watched_key *w = &state->watched.items[i];
-        (void)db_find(ctx, &server.databases[w->db], w->key, w->length, DBLITE_LOOKUP_WRITE);
-    }
-}
-
 HANDLER(command_exec)
 {
     (void)argc;
@@ -176,7 +190,11 @@ HANDLER(command_exec)
         dblite_reply_error(ctx, "ERR EXEC without MULTI");
         return;
     }
-    check_watched_keys_expired(ctx, c);
+    /* A watched key expired since WATCH fails EXEC without being deleted
+     * here (Redis 7.0's isWatchedKeyExpired): its DEL propagates when
+     * expiry or an access removes it, as any other. */
+    if (!(c->flags & CLIENT_DIRTY_CAS) && watched_key_expired(ctx, c))
+        c->flags |= CLIENT_DIRTY_CAS;
     if (c->flags & (CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC)) {
         if (c->flags & CLIENT_DIRTY_EXEC)
             dblite_reply_error(ctx, "EXECABORT Transaction discarded because of previous errors.");
@@ -194,6 +212,7 @@ HANDLER(command_exec)
     state->queued.items = NULL;
     state->queued.length = state->queued.capacity = 0;
     c->flags &= ~CLIENT_MULTI;
+    ctx->flags |= CTX_WRAPS_MULTI; /* what they propagate goes out as MULTI ... EXEC */
     reply_aggregate(c, '*', (long long)count);
     for (size_t i = 0; i < count; i++) {
         dblite_ctx inner;
@@ -203,7 +222,7 @@ HANDLER(command_exec)
     }
     for (size_t i = 0; i < count; i++)
         queued_command_free(&queued[i]);
-    server_free(queued);
+    free(queued); /* the ARRAY_OF storage taken out of the state */
     discard_transaction(c);
 }
 
@@ -222,10 +241,9 @@ HANDLER(command_watch)
         return;
     }
     for (int i = 1; i < argc; i++) {
-        /* The lookup removes a key already dead, which then is not live at
-         * WATCH and does not fail EXEC by expiring. */
-        (void)db_find(ctx, c->db, argv[i].ptr, argv[i].len, DBLITE_LOOKUP_WRITE);
-        if (watch_key(c, c->db, argv[i].ptr, argv[i].len) != DBLITE_OK) {
+        /* No lookup, as Redis's watchForKey: a key already dead stays
+         * until expiry removes it, flagged expired at WATCH. */
+        if (watch_key(ctx, c, c->db, argv[i].ptr, argv[i].len) != DBLITE_OK) {
             dblite_reply_error(ctx, "ERR out of memory");
             return;
         }

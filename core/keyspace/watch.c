@@ -14,14 +14,24 @@
  * until someone watches a key there and freed again when the last watch
  * goes, so a write costs one test when nobody watches.  Each client keeps
  * the list of what it watches (in its transaction state) to unwatch.  A
- * touched key sets CLIENT_DIRTY_CAS on every watcher: its EXEC fails.
+ * touched key sets CLIENT_DIRTY_CAS on every watcher, whose EXEC then
+ * fails, and unwatches its keys, as Redis 7.0 does.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands/transaction.h"
+#include "dblite_expiry_service.h"
+
+/* One client watching the key: record is the index of its watched_key in
+ * the client's list, which only grows until unwatch_all_keys empties it. */
+typedef struct watcher {
+    client *client;
+    size_t record;
+} watcher;
 
 typedef struct watchers {
-    ARRAY_OF(client *) clients;
+    ARRAY_OF(watcher) clients;
 } watchers;
 
 static void free_watchers(keytable_entry *entry, void *privdata)
@@ -29,17 +39,60 @@ static void free_watchers(keytable_entry *entry, void *privdata)
     (void)privdata;
     watchers *w = entry->value;
     if (w) {
-        server_free(w->clients.items);
+        free(w->clients.items); /* array_grow's realloc: not counted by server_alloc */
         server_free(w);
     }
     entry->value = NULL;
 }
 
-static void touch_entry(keytable_entry *entry)
+static watched_key *record_of(const watcher *w)
+{
+    return &w->client->transaction->watched.items[w->record];
+}
+
+/* Whether key, present in db, is past its deadline but not yet deleted
+ * (Redis's keyIsExpired).  The TTLs are expiry.so's: without it nothing
+ * expires; while loading nothing does either.  ctx may be NULL (a flush
+ * outside any command): nothing counts as expired then. */
+static int key_logically_expired(dblite_ctx *ctx, database *db, const char *key, size_t length)
+{
+    if (!ctx || server.loading)
+        return 0;
+    const dblite_expiry_service *ttl = dblite_service_lookup(DBLITE_EXPIRY_SERVICE);
+    if (!ttl)
+        return 0;
+    database *own = ctx->db;
+    ctx->db = db; /* the service reads the context's database */
+    long long deadline = ttl->get_deadline(ctx, (dblite_bytes){key, length});
+    ctx->db = own;
+    return deadline >= 0 && deadline < dblite_time_ms();
+}
+
+/* Redis 7.0's touchWatchedKey: every watcher becomes dirty and stops
+ * watching (its EXEC fails whatever else changes, so its watches would only
+ * cost memory), except one whose key was already expired at WATCH and is
+ * now deleted - logically no change, so only its flag goes (a deleted key
+ * is not expired).  Unwatching takes the client out of this very list (its
+ * slot gets the last watcher) and frees the entry with its last watcher. */
+static void touch_entry(database *db, keytable_entry *entry)
 {
     watchers *w = entry->value;
-    for (size_t i = 0; i < w->clients.length; i++)
-        w->clients.items[i]->flags |= CLIENT_DIRTY_CAS;
+    size_t i = 0;
+    while (i < w->clients.length) {
+        watched_key *record = record_of(&w->clients.items[i]);
+        if (record->expired) {
+            if (!keytable_find(db->keys, record->key, record->length))
+                record->expired = 0;
+            i++;
+            continue;
+        }
+        client *c = w->clients.items[i].client;
+        int last = w->clients.length == 1;
+        c->flags |= CLIENT_DIRTY_CAS;
+        unwatch_all_keys(c);
+        if (last)
+            return; /* entry and w are gone */
+    }
 }
 
 void signal_modified_key(dblite_ctx *ctx, database *db, const char *key, size_t length)
@@ -50,25 +103,56 @@ void signal_modified_key(dblite_ctx *ctx, database *db, const char *key, size_t 
         return;
     keytable_entry *entry = keytable_find(db->watched_keys, key, length);
     if (entry)
-        touch_entry(entry);
+        touch_entry(db, entry);
 }
 
 /* Redis 7.0's touchAllWatchedKeysInDb: a watched key that exists in the
- * emptied database (or in the one replacing it) is touched; one that did
- * not exist is not, so FLUSHALL on a watched missing key lets EXEC run. */
-static void touch_existing_watched(database *emptied, database *replaced_with)
+ * emptied database (or in the one replacing it, SWAPDB) is touched; one
+ * that did not exist is not, so FLUSHALL on a watched missing key lets EXEC
+ * run.  A key expired at WATCH that is now gone is no change; a missing one
+ * replaced by an expired one becomes expired, not dirty. */
+static void touch_existing_watched(dblite_ctx *ctx, database *emptied, database *replaced_with)
 {
     if (!emptied->watched_keys)
         return;
+    ARRAY_OF(client *) dirtied = {0};
     keytable_iterator it;
     keytable_iterator_init(&it, emptied->watched_keys);
     keytable_entry *entry;
     while ((entry = keytable_iterator_next(&it)) != NULL) {
-        if (keytable_find(emptied->keys, entry->key, entry->key_length) ||
-            (replaced_with && keytable_find(replaced_with->keys, entry->key, entry->key_length)))
-            touch_entry(entry);
+        const char *key = entry->key;
+        size_t length = entry->key_length;
+        int in_emptied = keytable_find(emptied->keys, key, length) != NULL;
+        int in_replacement = replaced_with && keytable_find(replaced_with->keys, key, length);
+        if (!in_emptied && !in_replacement)
+            continue;
+        int replacement_expired =
+            in_replacement && key_logically_expired(ctx, replaced_with, key, length);
+        watchers *w = entry->value;
+        for (size_t i = 0; i < w->clients.length; i++) {
+            watched_key *record = record_of(&w->clients.items[i]);
+            if (record->expired) {
+                if (!in_replacement) {
+                    record->expired = 0;
+                    continue;
+                }
+                if (replacement_expired)
+                    continue;
+            } else if (!in_emptied && replacement_expired) {
+                record->expired = 1;
+                continue;
+            }
+            client *c = w->clients.items[i].client;
+            c->flags |= CLIENT_DIRTY_CAS;
+            /* Unwatched once the table is walked (it would change under
+             * the iterator); out of memory, the watches stay till EXEC. */
+            (void)ARRAY_PUSH(dirtied, c);
+        }
     }
     keytable_iterator_finish(&it);
+    for (size_t i = 0; i < dirtied.length; i++)
+        unwatch_all_keys(dirtied.items[i]);
+    free(dirtied.items);
 }
 
 void signal_flushed_database(dblite_ctx *ctx, int db)
@@ -77,14 +161,26 @@ void signal_flushed_database(dblite_ctx *ctx, int db)
         tracking_invalidate_all(ctx);
     for (int i = 0; i < server.database_count; i++)
         if (db < 0 || db == i)
-            touch_existing_watched(&server.databases[i], NULL);
+            touch_existing_watched(ctx, &server.databases[i], NULL);
 }
 
 void signal_swapped_databases(dblite_ctx *ctx, int first, int second)
 {
-    (void)ctx;
-    touch_existing_watched(&server.databases[first], &server.databases[second]);
-    touch_existing_watched(&server.databases[second], &server.databases[first]);
+    touch_existing_watched(ctx, &server.databases[first], &server.databases[second]);
+    touch_existing_watched(ctx, &server.databases[second], &server.databases[first]);
+}
+
+int watched_key_expired(dblite_ctx *ctx, client *c)
+{
+    transaction_state *state = c->transaction;
+    for (size_t i = 0; state && i < state->watched.length; i++) {
+        watched_key *w = &state->watched.items[i];
+        database *db = &server.databases[w->db];
+        if (!w->expired && keytable_find(db->keys, w->key, w->length) &&
+            key_logically_expired(ctx, db, w->key, w->length))
+            return 1;
+    }
+    return 0;
 }
 
 /* ---- per client ---- */
@@ -96,7 +192,7 @@ transaction_state *transaction_state_of(client *c)
     return c->transaction;
 }
 
-int watch_key(client *c, database *db, const char *key, size_t length)
+int watch_key(dblite_ctx *ctx, client *c, database *db, const char *key, size_t length)
 {
     transaction_state *state = transaction_state_of(c);
     if (!state)
@@ -130,7 +226,10 @@ int watch_key(client *c, database *db, const char *key, size_t length)
     }
     watchers *ws = entry->value;
     watched_key record = {.db = db->id, .key = copy, .length = length};
-    if (ARRAY_PUSH(ws->clients, c) != 0) {
+    record.expired =
+        keytable_find(db->keys, key, length) != NULL && key_logically_expired(ctx, db, key, length);
+    watcher self = {.client = c, .record = state->watched.length};
+    if (ARRAY_PUSH(ws->clients, self) != 0) {
         server_free(copy);
         return DBLITE_ERR_NOMEM;
     }
@@ -150,7 +249,7 @@ static void forget_watcher(client *c, watched_key *w)
     if (entry) {
         watchers *ws = entry->value;
         for (size_t i = 0; i < ws->clients.length; i++) {
-            if (ws->clients.items[i] == c) {
+            if (ws->clients.items[i].client == c) {
                 ws->clients.items[i] = ws->clients.items[--ws->clients.length];
                 break;
             }

@@ -336,14 +336,15 @@ void client_describe(const client *c, char *buffer, size_t size)
     snprintf(
         buffer, size,
         "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%lld psub=%lld "
-        "ssub=%lld multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=0 "
+        "ssub=%lld multi=%lld qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=%zu rbs=%zu rbp=0 obl=%zu oll=0 "
         "omem=%zu tot-mem=%zu events=r cmd=%s user=default redir=%lld resp=%d",
         (unsigned long long)c->id, c->address, c->local_address, c->fd, c->name ? c->name : "",
         (now - c->created_ms) / 1000, (now - c->last_interaction_ms) / 1000, flags, c->db_index,
         c->subscription_counts[0], c->subscription_counts[1], c->subscription_counts[2],
         transaction_queued_count(c), c->query_length - c->query_start,
-        c->query_capacity - c->query_length, c->query_capacity, c->output_length - c->output_sent,
-        c->output_capacity, sizeof(*c) + c->query_capacity + c->output_capacity,
+        c->query_capacity - c->query_length, transaction_memory(c), c->query_capacity,
+        c->output_length - c->output_sent, c->output_capacity,
+        sizeof(*c) + c->query_capacity + c->output_capacity + transaction_memory(c),
         c->last_command ? c->last_command->name : "NULL",
         (c->flags & CLIENT_TRACKING) ? (long long)tracking_redirect(c) : -1LL, c->protocol);
 }

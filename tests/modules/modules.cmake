@@ -28,6 +28,8 @@ dblite_add_test_module(hooktest
 target_link_libraries(hooktest PRIVATE m)
 
 dblite_add_test_module(hookpeer ${CMAKE_CURRENT_LIST_DIR}/hookpeer/hookpeer_module.c)
+# txnprobe.so: what a handler run by EXEC sees (tests/integration/test_transactions.py).
+dblite_add_test_module(txnprobe ${CMAKE_CURRENT_LIST_DIR}/txnprobe/txnprobe_module.c)
 
 set(broken_dir ${CMAKE_CURRENT_LIST_DIR}/broken)
 dblite_add_test_module(notmodule ${broken_dir}/not_a_module.c)
@@ -47,7 +49,7 @@ dblite_add_test_module(apiv5 ${CMAKE_CURRENT_LIST_DIR}/apiv5/apiv5_module.c)
 dblite_add_test_module(apiv5peer ${CMAKE_CURRENT_LIST_DIR}/apiv5/apiv5_module.c)
 target_compile_definitions(apiv5peer PRIVATE APIV5_PEER)
 
-set(DBLITE_TEST_MODULES hooktest hookpeer notmodule noentry futureapi initfail silentfail clash badtable apiv5
+set(DBLITE_TEST_MODULES hooktest hookpeer txnprobe notmodule noentry futureapi initfail silentfail clash badtable apiv5
   apiv5peer futuresymbol futuresymbolnow)
 
 dblite_add_integration_test(test_module_api_v5

@@ -231,6 +231,50 @@ static void nested_commands_go_out_with_the_outermost_in_order(void **state)
     assert_ptr_equal(c.last_command, &command_exec);
 }
 
+/* EXEC's context (CTX_WRAPS_MULTI): more than one command out goes
+ * between MULTI and EXEC, in the databases of the first and last. */
+static void exec_context_wraps_more_than_one_command(void **state)
+{
+    (void)state;
+    const dblite_bytes argv[] = {text("exec")};
+    dblite_ctx ctx;
+    context_begin(&ctx, NULL, NULL, &databases[3], &command_exec, CTX_WRAPS_MULTI);
+    assert_int_equal(context_run_command(&ctx, 1, argv), DBLITE_OK);
+    assert_int_equal(context_end(&ctx), DBLITE_OK);
+    expect_seen(7, "3 MULTI", "3 note before-a", "3 set a", "3 note between", "2 lpop q",
+                "3 note before-r", "3 EXEC");
+}
+
+/* "exec1": runs one write; "exec0": only a read that propagates nothing. */
+static void handler_exec_one(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc, (void)argv;
+    assert_int_equal(run_nested(ctx, &command_pop, 0, "q", &databases[1]), DBLITE_OK);
+    assert_int_equal(run_nested(ctx, &command_noop, 0, "n", ctx->db), DBLITE_OK);
+}
+static void handler_exec_none(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
+{
+    (void)argc, (void)argv;
+    assert_int_equal(run_nested(ctx, &command_noop, 0, "n", ctx->db), DBLITE_OK);
+}
+static command command_exec_one = {.name = "exec", .flags = 0, .handler = handler_exec_one};
+static command command_exec_none = {.name = "exec", .flags = 0, .handler = handler_exec_none};
+
+static void exec_context_sends_one_command_unwrapped(void **state)
+{
+    (void)state;
+    const dblite_bytes argv[] = {text("exec")};
+    dblite_ctx ctx;
+    context_begin(&ctx, NULL, NULL, &databases[0], &command_exec_one, CTX_WRAPS_MULTI);
+    assert_int_equal(context_run_command(&ctx, 1, argv), DBLITE_OK);
+    assert_int_equal(context_end(&ctx), DBLITE_OK);
+    expect_seen(1, "1 lpop q");
+    context_begin(&ctx, NULL, NULL, &databases[0], &command_exec_none, CTX_WRAPS_MULTI);
+    assert_int_equal(context_run_command(&ctx, 1, argv), DBLITE_OK);
+    assert_int_equal(context_end(&ctx), DBLITE_OK);
+    expect_seen(0);
+}
+
 static void replayed_commands_propagate_nothing(void **state)
 {
     (void)state;
@@ -280,6 +324,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(own_context_sends_extras_then_the_command, setup),
         cmocka_unit_test_setup(nested_commands_go_out_with_the_outermost_in_order, setup),
+        cmocka_unit_test_setup(exec_context_wraps_more_than_one_command, setup),
+        cmocka_unit_test_setup(exec_context_sends_one_command_unwrapped, setup),
         cmocka_unit_test_setup(replayed_commands_propagate_nothing, setup),
         cmocka_unit_test_setup(commandless_context_sends_at_once, setup),
         cmocka_unit_test_setup(nested_hand_over_out_of_memory, setup),
