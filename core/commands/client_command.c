@@ -245,64 +245,64 @@ static void reply_unknown_subcommand_or_arity(dblite_ctx *ctx, const dblite_byte
                               (int)(shown > 128 ? 128 : shown), sub->ptr);
 }
 
-/* Redis 7.0.15's CLIENT HELP, in its order, with the lines of the
- * subcommands this server has.  The tracking ones (CACHING, GETREDIR,
- * TRACKING, TRACKINGINFO) have present = 0 until CLIENT TRACKING is
- * merged: set each to 1 with it, and the reply is Redis's byte for byte. */
-typedef struct help_entry {
-    int present;
-    const char *lines[6];
-} help_entry;
-
-static const help_entry client_help[] = {
-    {0,
-     {"CACHING (YES|NO)",
-      "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes."}},
-    {0, {"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled."}},
-    {1, {"GETNAME", "    Return the name of the current connection."}},
-    {1, {"ID", "    Return the ID of the current connection."}},
-    {1, {"INFO", "    Return information about the current client connection."}},
-    {1, {"KILL <ip:port>", "    Kill connection made from <ip:port>."}},
-    {1,
-     {"KILL <option> <value> [<option> <value> [...]]",
-      "    Kill connections. Options are:", "    * ADDR (<ip:port>|<unixsocket>:0)",
-      "      Kill connections made from the specified address",
-      "    * LADDR (<ip:port>|<unixsocket>:0)",
-      "      Kill connections made to specified local address"}},
-    {1,
-     {"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
-      "    * USER <username>", "      Kill connections authenticated by <username>.",
-      "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes)."}},
-    {1,
-     {"LIST [options ...]", "    Return information about client connections. Options:",
-      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Return clients of specified type."}},
-    {1, {"UNPAUSE", "    Stop the current client pause, resuming traffic."}},
-    {1,
-     {"PAUSE <timeout> [WRITE|ALL]",
-      "    Suspend all, or just write, clients for <timeout> milliseconds."}},
-    {1, {"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection."}},
-    {1, {"SETNAME <name>", "    Assign the name <name> to the current connection."}},
-    {1, {"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client."}},
-    {0,
-     {"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
-      "         [OPTIN] [OPTOUT] [NOLOOP]", "    Control server assisted client side caching."}},
-    {0, {"TRACKINGINFO", "    Report tracking status for the current connection."}},
-    {1, {"NO-EVICT (ON|OFF)", "    Protect current client connection from eviction."}},
-    {1, {"HELP", "    Prints this help."}},
+/* Redis 7.0.15's CLIENT HELP, byte for byte, in its order. */
+static const char *const client_help[] = {
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
+    "HELP",
+    "    Prints this help.",
 };
 
 static void reply_client_help(dblite_ctx *ctx)
 {
-    const size_t entries = sizeof(client_help) / sizeof(client_help[0]);
-    long long count = 1;
-    for (size_t i = 0; i < entries; i++)
-        for (size_t k = 0; client_help[i].present && k < 6 && client_help[i].lines[k]; k++)
-            count++;
-    dblite_reply_array(ctx, count);
+    const size_t count = sizeof(client_help) / sizeof(client_help[0]);
+    dblite_reply_array(ctx, (long long)count + 1);
     dblite_reply_simple(ctx, "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    for (size_t i = 0; i < entries; i++)
-        for (size_t k = 0; client_help[i].present && k < 6 && client_help[i].lines[k]; k++)
-            dblite_reply_simple(ctx, client_help[i].lines[k]);
+    for (size_t i = 0; i < count; i++)
+        dblite_reply_simple(ctx, client_help[i]);
 }
 
 HANDLER(command_client)

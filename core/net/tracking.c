@@ -136,17 +136,18 @@ static client *tracking_client_by_id(uint64_t id)
 
 /* ---- writing the messages ---- */
 
-/* Pushes are not replies: CLIENT REPLY OFF/SKIP does not hold them back. */
+/* Pushes are not replies: CLIENT REPLY OFF/SKIP does not hold them back
+ * (CLIENT_PUSHING, the one check in reply.c, as Redis's). */
 static unsigned begin_push(client *c)
 {
-    unsigned saved = c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP);
-    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP);
+    unsigned saved = c->flags & CLIENT_PUSHING;
+    c->flags |= CLIENT_PUSHING;
     return saved;
 }
 
 static void end_push(client *c, unsigned saved)
 {
-    c->flags |= saved;
+    c->flags = (c->flags & ~CLIENT_PUSHING) | saved;
 }
 
 /* Redis's sendTrackingMessage: payload is the protocol of the keys (an
