@@ -27,6 +27,12 @@ PACKAGES=(
     clang libclang-rt-dev clang-format
     iproute2 util-linux
 )
+# The node application tests (tests/apps/node) need node and npm: Debian's
+# packages, unless the machine already has both (NodeSource's nodejs ships
+# npm itself and conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    PACKAGES+=(nodejs npm)
+fi
 
 is_installed() {
     [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]

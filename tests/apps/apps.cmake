@@ -24,3 +24,16 @@ dblite_add_app_test(apps_redis_py ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_
 dblite_add_app_test(apps_rq ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_rq.py)
 dblite_add_app_test(apps_django_redis ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_django_redis.py)
 dblite_add_app_test(apps_celery ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_celery.py)
+
+# The node applications (ioredis, node-redis): their npm packages come from
+# the committed package-lock.json, installed by `npm ci` into this build
+# tree once (the apps_node fixture), so a clean clone needs no hand setup.
+set(DBLITE_APPS_NODE_DIR ${CMAKE_BINARY_DIR}/apps-node)
+add_test(NAME apps_node_setup COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/node/setup.sh ${DBLITE_APPS_NODE_DIR})
+set_tests_properties(apps_node_setup PROPERTIES FIXTURES_SETUP apps_node LABELS "integration;apps" TIMEOUT 600)
+foreach(library ioredis node_redis)
+  dblite_add_app_test(apps_${library} ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_node.py test_${library}.js)
+  set_tests_properties(apps_${library} apps_${library}_redis PROPERTIES
+    FIXTURES_REQUIRED apps_node
+    ENVIRONMENT_MODIFICATION "DBLITE_APPS_NODE_MODULES=set:${DBLITE_APPS_NODE_DIR}/node_modules")
+endforeach()
