@@ -18,55 +18,19 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "diff"))
 
+from raw_client import check, failures, poll  # noqa: E402
+from raw_client import Client as RawClient  # noqa: E402
 from resp_wire import ReplyReader, encode_command  # noqa: E402
 from run_diff import default_paths  # noqa: E402
 from server_runner import ServerProcess  # noqa: E402
 
-TIMEOUT = 60.0
-failures = []
-
-
-class Client:
-    def __init__(self, server):
-        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
-        self.reader = ReplyReader(self.sock)
-
-    def send(self, *arguments):
-        self.sock.sendall(encode_command([a if isinstance(a, bytes) else str(a).encode()
-                                          for a in arguments]))
-
-    def read(self, count=1):
-        return b"".join(self.reader.read_reply() for _ in range(count))
-
-    def call(self, *arguments, replies=1):
-        self.send(*arguments)
-        return self.read(replies)
-
+class Client(RawClient):
     def address(self):
         host, port = self.sock.getsockname()[:2]
         return "%s:%d" % (host, port)
 
     def client_id(self):
         return int(self.call("CLIENT", "ID")[1:].strip())
-
-    def close(self):
-        self.sock.close()
-
-
-def check(condition, what):
-    if not condition:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
-def poll(fn, what):
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if fn():
-            return True
-        time.sleep(0.02)
-    check(False, what)
-    return False
 
 
 def client_flags(control, client_id):

@@ -13,40 +13,25 @@
 
 import os
 import shutil
-import socket
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "diff"))
 
-from resp_wire import ReplyReader, encode_command  # noqa: E402
+from raw_client import TIMEOUT, check, failures, poll  # noqa: E402
+from raw_client import Client as RawClient  # noqa: E402
+from resp_wire import encode_command  # noqa: E402
 from run_diff import default_paths  # noqa: E402
 from server_runner import ServerProcess  # noqa: E402
 
-TIMEOUT = 60.0
-failures = []
-
-
-class Client:
+class Client(RawClient):
     def __init__(self, server, protocol=2):
-        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT)
-        self.reader = ReplyReader(self.sock)
+        super().__init__(server)
         self.id = int(self.call("CLIENT", "ID")[1:].strip())
         self.protocol = protocol
         if protocol == 3:
             self.call("HELLO", "3")
-
-    def send(self, *arguments):
-        self.sock.sendall(encode_command([a if isinstance(a, bytes) else str(a).encode()
-                                          for a in arguments]))
-
-    def read(self, count=1):
-        return b"".join(self.reader.read_reply() for _ in range(count))
-
-    def call(self, *arguments, replies=1):
-        self.send(*arguments)
-        return self.read(replies)
 
     def ping(self, subscribed=False):
         """Everything that arrives before the PING's answer, and the answer."""
@@ -58,25 +43,6 @@ class Client:
             got += reply
             if reply == pong:
                 return got
-
-    def close(self):
-        self.sock.close()
-
-
-def check(condition, what):
-    if not condition:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
-def poll(fn, what):
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        if fn():
-            return True
-        time.sleep(0.02)
-    check(False, what)
-    return False
 
 
 def wait_gone(control, client_id):
