@@ -89,8 +89,8 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
         return DBLITE_ERR_NOMEM;
     }
     dblite_module_set_data_free(module, state, state_free);
-    int status = dblite_event_subscribe(module, DBLITE_EVENT_KEYSPACE_NOTIFICATION,
-                                        on_notification, state);
+    int status =
+        dblite_event_subscribe(module, DBLITE_EVENT_KEYSPACE_NOTIFICATION, on_notification, state);
     if (status != DBLITE_OK) {
         dblite_module_fail(module, "cannot subscribe to keyspace notifications");
         return status;
