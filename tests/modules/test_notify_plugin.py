@@ -5,7 +5,8 @@
 # database, the class bits ORed with K/E as enabled, the event's name and
 # the key, and nothing for a class that is off; an event the plugin emits
 # itself (class d) is published like the core's; without the pubsub module
-# the plugin still gets them.  Over real sockets against the real server.
+# the plugin still gets them; a module of API version 3 (oldkinds.so) is
+# refused the kind API 6 appended, as its own KIND_COUNT.  Over real sockets against the real server.
 # Exits 1 on any failure.
 
 import os
@@ -121,10 +122,14 @@ def run_with_pubsub(binary, modules, plugin, configs):
 
 
 def run_without_pubsub(binary, modules, plugin, configs):
+    old_module = os.path.join(os.path.dirname(plugin), "oldkinds.so")
     server = ServerProcess("dblite", binary, config=os.path.join(configs, "minimal.ini"),
-                           module_path=modules, extra_args=["--load-module", plugin])
+                           module_path=modules,
+                           extra_args=["--load-module", plugin, "--load-module", old_module])
     with server:
         commands = Client(server.port)
+        check("an API 3 module subscribing to its KIND_COUNT", commands.call("OLDKINDS.STATUS"),
+              b":-4\r\n")
         check("minimal config: PUBLISH is unknown", commands.call("PUBLISH", "c", "m")[:1], b"-")
         scenario(commands, None, 0, "KE$", ["SET", "k", "v"], ["0 %d set k" % (STRING | K | E)],
                  None, "without the pubsub module")
