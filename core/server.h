@@ -56,6 +56,8 @@ typedef struct log_repeat_state {
 /* Not a write but reaches replicas (PUBLISH): CLIENT PAUSE WRITE holds it.
  * COMMAND INFO leaves it out, as Redis hides may_replicate. */
 #define COMMAND_MAY_REPLICATE (1u << 10)
+/* Refused inside MULTI (SAVE, SHUTDOWN, SYNC): Redis's no_multi. */
+#define COMMAND_NO_MULTI (1u << 11)
 
 typedef struct dblite_module module;
 typedef struct command {

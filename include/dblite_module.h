@@ -78,8 +78,9 @@ extern "C" {
  *      (dblite_reply_push) passes CLIENT REPLY OFF/SKIP;
  *      (notify) keyspace notifications (dblite_notify_keyspace_event, the
  *      DBLITE_NOTIFY_* classes, DBLITE_EVENT_KEYSPACE_NOTIFICATION and
- *      dblite_event.notification). */
-#define DBLITE_API_VERSION 6
+ *      dblite_event.notification).
+ *   7  the no-multi command flag (refused inside MULTI, as SAVE). */
+#define DBLITE_API_VERSION 7
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -197,7 +198,8 @@ typedef struct dblite_command_spec {
     int arity;        /* Redis convention: N exact, -N at least N (name included) */
     /* Space-separated flags: write readonly fast admin deny-oom blocking
      * no-auth loading stale noscript may-replicate (API 6: not a write, but
-     * propagated, as PUBLISH; CLIENT PAUSE WRITE holds it).  An unknown flag
+     * propagated, as PUBLISH; CLIENT PAUSE WRITE holds it) no-multi (API 7:
+     * refused inside MULTI with Redis's error, as SAVE and SHUTDOWN).  An unknown flag
      * refuses registration. */
     const char *flags;
     int first_key, last_key, key_step; /* Redis convention; 0,0,0 for no keys */

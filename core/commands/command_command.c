@@ -17,7 +17,8 @@ static void reply_flags(dblite_ctx *ctx, const command *cmd)
                  {COMMAND_DENY_OOM, "denyoom"},  {COMMAND_ADMIN, "admin"},
                  {COMMAND_NOSCRIPT, "noscript"}, {COMMAND_BLOCKING, "blocking"},
                  {COMMAND_LOADING, "loading"},   {COMMAND_STALE, "stale"},
-                 {COMMAND_NO_AUTH, "no_auth"},   {COMMAND_FAST, "fast"}};
+                 {COMMAND_FAST, "fast"},         {COMMAND_NO_AUTH, "no_auth"},
+                 {COMMAND_NO_MULTI, "no_multi"}};
     int count = 0;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (cmd->flags & names[i].bit)

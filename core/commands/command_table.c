@@ -117,7 +117,8 @@ int command_flags_parse(const char *text, unsigned *flags, char *bad_flag, size_
                  {"loading", COMMAND_LOADING},
                  {"stale", COMMAND_STALE},
                  {"noscript", COMMAND_NOSCRIPT},
-                 {"may-replicate", COMMAND_MAY_REPLICATE}};
+                 {"may-replicate", COMMAND_MAY_REPLICATE},
+                 {"no-multi", COMMAND_NO_MULTI}};
     *flags = 0;
     if (!text)
         return DBLITE_OK;

@@ -89,6 +89,10 @@ void execute_request(client *c, int argc, const dblite_bytes *argv)
         reject(c, cmd, "NOAUTH Authentication required.");
         return;
     }
+    if ((c->flags & CLIENT_MULTI) && (cmd->flags & COMMAND_NO_MULTI)) {
+        reject(c, cmd, "ERR Command not allowed inside a transaction");
+        return;
+    }
     char gate_error[512];
     const char *refusal = write_gate_refusal(c, cmd, gate_error, sizeof(gate_error));
     if (refusal) {

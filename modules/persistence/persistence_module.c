@@ -21,7 +21,7 @@ DBLITE_MODULE_DECLARE();
  * and COMMAND DOCS summaries.  The handlers are in snapshot_commands.c,
  * dump_commands.c and aof_commands.c. */
 static const dblite_command_spec persistence_commands[] = {
-    DBLITE_COMMAND(.name = "save", .arity = 1, .flags = "admin noscript",
+    DBLITE_COMMAND(.name = "save", .arity = 1, .flags = "admin noscript no-multi",
                    .handler = persistence_save_command,
                    .summary = "Synchronously saves the database(s) to disk.", .since = "1.0.0",
                    .group = "server", .arguments = ""),
