@@ -171,10 +171,10 @@ def sets_scenario(server, evidence):
     outcome = ruby_driver(url, "inspect-sets", evidence)
     retry = outcome["retry"]
     check(retry == [{"jid": enqueued["retry"], "class": "RetryJob", "error": "retry on purpose",
-                     "retry_count": 0}], "retry set %r" % retry)
+                     "retry_count": 0, "late": True}], "retry set %r" % retry)
     dead = outcome["dead"]
     check(dead == [{"jid": enqueued["dead"], "class": "DeadJob", "error": "dead on purpose",
-                    "retry_count": 0}], "dead set %r" % dead)
+                    "retry_count": 0, "late": False}], "dead set %r" % dead)
     check(outcome["queued"] == 0 and outcome["scheduled_count"] == 0, "drained %r" % outcome)
     check(outcome["processed"] == 3 and outcome["failed"] == 2, "stats %r" % outcome)
 

@@ -48,10 +48,12 @@ def enqueue_sets
    "scheduled_count" => Sidekiq::ScheduledSet.new.size}
 end
 
+# late: the entry's time (its score) is more than half an hour away, as
+# RetryJob's sidekiq_retry_in asks.
 def entries(set)
   set.map { |job|
     {"jid" => job.jid, "class" => job.klass, "error" => job["error_message"],
-     "retry_count" => job["retry_count"]}
+     "retry_count" => job["retry_count"], "late" => job.at > Time.now + 1800}
   }
 end
 

@@ -59,11 +59,13 @@ class ScheduledJob
   end
 end
 
-# Fails once and waits in the retry set (its first retry is 15 s or more
-# away: the test does not wait for it).
+# Fails once and waits in the retry set: its retry is an hour away, so
+# that however slow the machine the scheduler cannot run it again (and
+# send it to the dead set) before the test has looked.
 class RetryJob
   include Sidekiq::Worker
   sidekiq_options queue: "apps", retry: 1
+  sidekiq_retry_in { 3600 }
 
   def perform(reason)
     raise ArgumentError, reason
