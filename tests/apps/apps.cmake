@@ -24,6 +24,8 @@ dblite_add_app_test(apps_redis_py ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_
 dblite_add_app_test(apps_rq ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_rq.py)
 dblite_add_app_test(apps_django_redis ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_django_redis.py)
 dblite_add_app_test(apps_celery ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_celery.py)
+# Sidekiq (ruby-sidekiq): the `sidekiq` processor and a ruby client driver.
+dblite_add_app_test(apps_sidekiq ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_sidekiq.py)
 
 # The node applications (ioredis, node-redis): their npm packages come from
 # the committed package-lock.json, installed by `npm ci` into this build
