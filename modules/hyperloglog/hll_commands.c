@@ -94,8 +94,7 @@ void hll_pfadd_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     const char *error = NULL;
     for (int j = 2; j < argc; j++) {
         long index;
-        int count =
-            hll_pattern_length((const unsigned char *)argv[j].ptr, argv[j].len, &index);
+        int count = hll_pattern_length((const unsigned char *)argv[j].ptr, argv[j].len, &index);
         int oom = 0;
         int result = hll_set(&hll, index, (uint8_t)count, sparse_max_bytes, &oom);
         if (result == 1) {
@@ -195,9 +194,8 @@ void hll_pfcount_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 
 /* The registers of every source merged into max; 1 in *use_dense when one
  * of them is dense.  DBLITE_OK or DBLITE_ERR after replying. */
-static int merge_sources_or_reply(dblite_ctx *ctx, const dblite_strings_service *strings,
-                                  int argc, const dblite_bytes *argv, uint8_t *max,
-                                  int *use_dense)
+static int merge_sources_or_reply(dblite_ctx *ctx, const dblite_strings_service *strings, int argc,
+                                  const dblite_bytes *argv, uint8_t *max, int *use_dense)
 {
     for (int j = 1; j < argc; j++) {
         hll_buffer hll;
@@ -236,8 +234,7 @@ void hll_pfmerge_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     hll_buffer hll;
     int exists;
-    if (load_hll_or_reply(ctx, strings, argv[1], DBLITE_LOOKUP_WRITE, &hll, &exists) !=
-        DBLITE_OK) {
+    if (load_hll_or_reply(ctx, strings, argv[1], DBLITE_LOOKUP_WRITE, &hll, &exists) != DBLITE_OK) {
         dblite_free(max);
         return;
     }

@@ -37,30 +37,30 @@ uint64_t hll_murmurhash64a(const void *key, int len, unsigned int seed)
     }
 
     switch (len & 7) {
-    case 7:
-        h ^= (uint64_t)data[6] << 48;
-        /* fall through */
-    case 6:
-        h ^= (uint64_t)data[5] << 40;
-        /* fall through */
-    case 5:
-        h ^= (uint64_t)data[4] << 32;
-        /* fall through */
-    case 4:
-        h ^= (uint64_t)data[3] << 24;
-        /* fall through */
-    case 3:
-        h ^= (uint64_t)data[2] << 16;
-        /* fall through */
-    case 2:
-        h ^= (uint64_t)data[1] << 8;
-        /* fall through */
-    case 1:
-        h ^= (uint64_t)data[0];
-        h *= m;
-        break;
-    default:
-        break;
+        case 7:
+            h ^= (uint64_t)data[6] << 48;
+            /* fall through */
+        case 6:
+            h ^= (uint64_t)data[5] << 40;
+            /* fall through */
+        case 5:
+            h ^= (uint64_t)data[4] << 32;
+            /* fall through */
+        case 4:
+            h ^= (uint64_t)data[3] << 24;
+            /* fall through */
+        case 3:
+            h ^= (uint64_t)data[2] << 16;
+            /* fall through */
+        case 2:
+            h ^= (uint64_t)data[1] << 8;
+            /* fall through */
+        case 1:
+            h ^= (uint64_t)data[0];
+            h *= m;
+            break;
+        default:
+            break;
     }
 
     h ^= h >> r;

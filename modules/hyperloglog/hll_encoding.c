@@ -52,8 +52,8 @@ int hll_buffer_copy(hll_buffer *hll, const char *ptr, size_t len)
 
 int hll_buffer_create_empty(hll_buffer *hll)
 {
-    size_t len =
-        HLL_HDR_SIZE + ((HLL_REGISTERS + (HLL_SPARSE_XZERO_MAX_LEN - 1)) / HLL_SPARSE_XZERO_MAX_LEN) * 2;
+    size_t len = HLL_HDR_SIZE +
+                 ((HLL_REGISTERS + (HLL_SPARSE_XZERO_MAX_LEN - 1)) / HLL_SPARSE_XZERO_MAX_LEN) * 2;
     hll->ptr = NULL;
     hll->len = 0;
     hll->capacity = 0;
@@ -177,8 +177,10 @@ int hll_sparse_to_dense(hll_buffer *hll)
         } else {
             long runlen = HLL_SPARSE_VAL_LEN(p);
             uint8_t regval = (uint8_t)HLL_SPARSE_VAL_VALUE(p);
-            if (runlen + idx > HLL_REGISTERS)
-                break; /* overflow */
+            if (runlen + idx > HLL_REGISTERS) {
+                idx = -1; /* overflow: Redis's hllSparseToDense fails at once */
+                break;
+            }
             while (runlen--)
                 hll_dense_put(regs, idx++, regval);
             p++;
@@ -359,12 +361,12 @@ static int sparse_set(hll_buffer *hll, long index, uint8_t count, long long spar
 int hll_set(hll_buffer *hll, long index, uint8_t count, long long sparse_max_bytes, int *oom)
 {
     switch (hll_encoding(hll)) {
-    case HLL_DENSE:
-        return hll_dense_set(hll_registers(hll), index, count);
-    case HLL_SPARSE:
-        return sparse_set(hll, index, count, sparse_max_bytes, oom);
-    default:
-        return -1;
+        case HLL_DENSE:
+            return hll_dense_set(hll_registers(hll), index, count);
+        case HLL_SPARSE:
+            return sparse_set(hll, index, count, sparse_max_bytes, oom);
+        default:
+            return -1;
     }
 }
 
@@ -392,7 +394,7 @@ int hll_merge_into(uint8_t max[HLL_REGISTERS], const hll_buffer *hll)
             long runlen = HLL_SPARSE_VAL_LEN(p);
             uint8_t regval = (uint8_t)HLL_SPARSE_VAL_VALUE(p);
             if (runlen + i > HLL_REGISTERS)
-                break; /* overflow */
+                return -1; /* overflow: Redis's hllMerge fails at once */
             while (runlen--) {
                 if (regval > max[i])
                     max[i] = regval;

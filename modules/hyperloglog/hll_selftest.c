@@ -53,8 +53,7 @@ static int test_registers(dblite_ctx *ctx, uint8_t *regs, uint8_t *expected, uin
 }
 
 /* Test 2; 0, or 1 after replying the failure. */
-static int test_estimates(dblite_ctx *ctx, hll_buffer *dense, hll_buffer *sparse,
-                          uint64_t *random)
+static int test_estimates(dblite_ctx *ctx, hll_buffer *dense, hll_buffer *sparse, uint64_t *random)
 {
     long long sparse_max_bytes = hyperloglog_state_of(ctx)->sparse_max_bytes;
     double relerr = 1.04 / sqrt(HLL_REGISTERS);

@@ -37,8 +37,7 @@ static const dblite_command_spec hyperloglog_commands[] = {
                 .arguments = "subcommand key"),
     HLL_COMMAND(.name = "pfselftest", .arity = 1, .flags = "admin",
                 .handler = hll_pfselftest_command,
-                .summary = "An internal command for testing HyperLogLog values",
-                .since = "2.8.9"),
+                .summary = "An internal command for testing HyperLogLog values", .since = "2.8.9"),
 };
 
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)

@@ -35,8 +35,7 @@ static int service_read(dblite_ctx *ctx, dblite_bytes key, int flags,
     return DBLITE_OK;
 }
 
-static int service_store(dblite_ctx *ctx, dblite_bytes key, const char *ptr, size_t len,
-                         int flags)
+static int service_store(dblite_ctx *ctx, dblite_bytes key, const char *ptr, size_t len, int flags)
 {
     const dblite_type *type = service_string_type();
     if (type == NULL)
