@@ -153,6 +153,13 @@ static void pfcount_union(dblite_ctx *ctx, const dblite_strings_service *strings
     dblite_reply_integer(ctx, (long long)card);
 }
 
+static void propagate_cache_update(dblite_ctx *ctx, dblite_bytes key, const hll_buffer *hll)
+{
+    const dblite_bytes setrange[] = {
+        {"SETRANGE", 8}, key, {"8", 1}, {(const char *)hll->ptr + HLL_CARD_OFFSET, 8}};
+    (void)dblite_propagate_extra(ctx, 4, setrange);
+}
+
 void hll_pfcount_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     const dblite_strings_service *strings = strings_or_reply(ctx);
@@ -179,14 +186,19 @@ void hll_pfcount_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             dblite_reply_error(ctx, INVALID_HLL_ERROR);
             return;
         }
-        /* The cache is part of the string: the value changes (and the
-         * command is propagated), as in Redis. */
+        /* The cache is part of the string: the value changes, and Redis
+         * propagates this read-only command for it.  The core sends only
+         * writes and the log accepts only writes, so the change goes out
+         * as the write it is, SETRANGE key 8 <card[8]>: a replica or the
+         * log replays the same bytes.  Failing to queue it loses only the
+         * cache there. */
         hll_set_cached_cardinality(&hll, card);
         if (store_hll(ctx, strings, argv[1], &hll, 1) != DBLITE_OK) {
             hll_buffer_release(&hll);
             dblite_reply_error(ctx, OUT_OF_MEMORY_ERROR);
             return;
         }
+        propagate_cache_update(ctx, argv[1], &hll);
     }
     hll_buffer_release(&hll);
     dblite_reply_integer(ctx, (long long)card);
