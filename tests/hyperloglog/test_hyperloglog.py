@@ -5,7 +5,8 @@
 # SET (each counts what the other wrote), the hll-sparse-max-bytes setting,
 # a fuzz-ish pass of seeded random mutations of a valid sparse and a valid
 # dense HLL (every reply compared with redis-server's, and the server must
-# stay up), and dblite without strings.so (a clear error, no crash).
+# stay up), PFCOUNT's cache update replayed from the append-only log, and
+# dblite without strings.so (a clear error, no crash).
 # Exits 1 on any failure.
 
 import os
@@ -194,6 +195,37 @@ def test_fuzz(clients, seeds=800):
     print("fuzz: %d replies compared" % compared)
 
 
+def test_log_replay(binary, modules, config):
+    """PFCOUNT stores the cached cardinality: the append-only log must
+    replay to the same bytes (and keep the TTL)."""
+    aof = ["--persistence.appendonly", "yes", "--persistence.appendfsync", "always"]
+    first = ServerProcess("dblite-aof", binary, config=config, module_path=modules, extra_args=aof)
+    second = ServerProcess("dblite-aof2", binary, config=config, module_path=modules, extra_args=aof)
+    try:
+        first.start()
+        client = Client(first)
+        client.call("PFADD", "h", *["r%d" % i for i in range(500)])
+        client.call("EXPIRE", "h", "100000")
+        count = client.call("PFCOUNT", "h")
+        expected = client.call("GET", "h")
+        check(bulk(expected)[15] & 0x80 == 0, "PFCOUNT stored a valid cache")
+        log_path = os.path.join(first.dir, "appendonly.aof")
+        raw_client.poll(lambda: os.path.exists(log_path) and b"SETRANGE" in open(log_path, "rb").read(),
+                        "the cache update reaches the log")
+        client.close()
+        shutil.copy(log_path, os.path.join(second.dir, "appendonly.aof"))
+        second.start()
+        replayed = Client(second)
+        check(replayed.call("GET", "h") == expected, "the log replays the HLL's bytes")
+        check(replayed.call("PFCOUNT", "h") == count, "the replayed HLL counts the same")
+        ttl = replayed.call("TTL", "h")
+        check(ttl.startswith(b":") and int(ttl[1:-2]) > 0, "the replayed HLL keeps its TTL: %r" % ttl)
+        replayed.close()
+    finally:
+        first.stop()
+        second.stop()
+
+
 def test_without_strings(binary, modules):
     directory = tempfile.mkdtemp(prefix="dblite-hll-")
     config = os.path.join(directory, "no-strings.ini")
@@ -237,6 +269,7 @@ def main():
     finally:
         for server in servers:
             server.stop()
+    test_log_replay(binary, modules, config)
     test_without_strings(binary, modules)
     if raw_client.failures:
         print("%d failures" % len(failures))
