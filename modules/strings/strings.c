@@ -10,6 +10,7 @@
 #include "dblite_module.h"
 #include "string_type.h"
 #include "strings.h"
+#include "strings_service.h"
 
 DBLITE_MODULE_DECLARE();
 
@@ -121,6 +122,8 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     dblite_module_set_data_free(module, state, dblite_free);
     state->type = string_type_register(module);
     if (state->type == NULL)
+        return DBLITE_ERR;
+    if (strings_service_export(module, state) != DBLITE_OK)
         return DBLITE_ERR;
     return dblite_command_register_table(module, string_commands,
                                          DBLITE_ARRAY_LENGTH(string_commands));

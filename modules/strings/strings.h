@@ -11,9 +11,12 @@
 #define STRINGS_STRINGS_H
 
 #include "dblite_module.h"
+#include "dblite_strings_service.h"
 
 typedef struct strings_state {
     const dblite_type *type;
+    /* The table exported as DBLITE_STRINGS_SERVICE (strings_service.c). */
+    dblite_strings_service service;
 } strings_state;
 
 /* The string type, for key lookups and stores of the running command. */
