@@ -76,7 +76,7 @@ int aof_encode_command(byte_buffer *buffer, int *selected_db, int db, int argc,
 int aof_log_open(persistence_state *state, char *error, size_t error_size)
 {
     aof_log *aof = &state->aof;
-    const char *path = state->settings.appendfilename;
+    const char *path = aof->multi_part ? aof->append_path : state->settings.appendfilename;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(error, error_size, "cannot open the append only file '%s': %s", path,

@@ -13,6 +13,7 @@
 #ifndef PERSISTENCE_AOF_LOG_H
 #define PERSISTENCE_AOF_LOG_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,11 @@
 #define AOF_FSYNC_NO 2
 
 typedef struct aof_log {
-    int fd;                    /* -1 while the log is off */
+    int fd; /* -1 while the log is off */
+    /* Loaded from Redis 7.0's multi-part directory (aof_dir.h): appending
+     * goes to its last incr file, named here; "" for appendfilename. */
+    int multi_part;
+    char append_path[PATH_MAX];
     int active;                /* appending to fd */
     int selected_db;           /* database of the last SELECT in the file; -1 unknown */
     byte_buffer pending;       /* commands not yet written */

@@ -156,8 +156,24 @@ static int switch_log(persistence_state *state, char *error, size_t error_size)
     return 0;
 }
 
+/* Rewriting Redis 7.0's multi-part directory (a new base, a new incr
+ * file, a new manifest) is not done yet: refused rather than producing a
+ * single file Redis would not read next to a manifest it would. */
+static int refuse_multi_part(persistence_state *state, char *error, size_t error_size)
+{
+    if (!state->aof.multi_part)
+        return 0;
+    snprintf(error, error_size,
+             "rewriting the multi-part append only file in '%s' is not supported yet (writes "
+             "keep being appended to '%s')",
+             state->settings.appenddirname, state->aof.append_path);
+    return -1;
+}
+
 int aof_rewrite_now(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
 {
+    if (refuse_multi_part(state, error, error_size) != 0)
+        return -1;
     if (persistence_enter_dir(state, error, error_size) != 0)
         return -1;
     char temp[64];
@@ -193,6 +209,8 @@ static int background_rewrite_job(persistence_state *state, dblite_ctx *ctx, cha
 int aof_rewrite_start_background(persistence_state *state, dblite_ctx *ctx, char *error,
                                  size_t error_size)
 {
+    if (refuse_multi_part(state, error, error_size) != 0)
+        return -1;
     if (persistence_enter_dir(state, error, error_size) != 0)
         return -1;
     aof_log *aof = &state->aof;
