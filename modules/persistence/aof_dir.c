@@ -4,13 +4,16 @@
 #include "aof_dir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aof_load.h"
 #include "aof_manifest.h"
+#include "durable_file.h"
 #include "persistence.h"
 
 const char *aof_dir_manifest_path(const persistence_state *state, char *buffer, size_t size)
@@ -29,14 +32,16 @@ static double seconds_since(const struct timespec *start)
 
 /* Redis's getBaseAndIncrAppendOnlyFilesSize: a file the manifest names
  * but the disk lacks is fatal. */
-static int check_present(const persistence_state *state, const char *name, char *error,
-                         size_t error_size)
+static int check_present(const persistence_state *state, const char *name, unsigned long long *size,
+                         char *error, size_t error_size)
 {
     char path[PATH_MAX];
     struct stat info;
     snprintf(path, sizeof(path), "%s/%s", state->settings.appenddirname, name);
-    if (stat(path, &info) == 0)
+    if (stat(path, &info) == 0) {
+        *size = (unsigned long long)info.st_size;
         return 0;
+    }
     snprintf(error, error_size, "Unable to obtain the AOF file %s length. stat: %s", name,
              strerror(errno));
     return -1;
@@ -102,10 +107,15 @@ int aof_dir_load(persistence_state *state, dblite_ctx *ctx, long long *commands,
                  manifest_path);
         status = -1;
     }
-    if (status == 0 && manifest.base.name != NULL)
-        status = check_present(state, manifest.base.name, error, error_size);
+    /* Bytes before the last incr file, for the auto-rewrite growth. */
+    unsigned long long size = 0, before_last = 0;
+    if (status == 0 && manifest.base.name != NULL &&
+        (status = check_present(state, manifest.base.name, &size, error, error_size)) == 0)
+        before_last += size;
     for (size_t i = 0; status == 0 && i < manifest.incr_count; i++)
-        status = check_present(state, manifest.incr[i].name, error, error_size);
+        if ((status = check_present(state, manifest.incr[i].name, &size, error, error_size)) == 0 &&
+            i + 1 < manifest.incr_count)
+            before_last += size;
     if (status == 0 && manifest.base.name != NULL)
         status = load_one(state, ctx, manifest.base.name, "base", manifest.incr_count == 0,
                           commands, error, error_size);
@@ -117,9 +127,155 @@ int aof_dir_load(persistence_state *state, dblite_ctx *ctx, long long *commands,
     if (status == 0) {
         aof_log *aof = &state->aof;
         aof->multi_part = 1;
-        snprintf(aof->append_path, sizeof(aof->append_path), "%s/%s",
-                 state->settings.appenddirname, manifest.incr[manifest.incr_count - 1].name);
+        aof->other_files_size = before_last;
+        snprintf(aof->append_path, sizeof(aof->append_path), "%s/%s", state->settings.appenddirname,
+                 manifest.incr[manifest.incr_count - 1].name);
     }
+    aof_manifest_release(&manifest);
+    return status;
+}
+
+static int manifest_name(const persistence_state *state, char *buffer, size_t size)
+{
+    snprintf(buffer, size, "%s.manifest", state->settings.appendfilename);
+    return 0;
+}
+
+static char *format_name(const char *format, const char *prefix, long long seq)
+{
+    char name[PATH_MAX];
+    snprintf(name, sizeof(name), format, prefix, seq);
+    size_t length = strlen(name);
+    char *copy = dblite_alloc(length + 1);
+    if (copy != NULL)
+        memcpy(copy, name, length + 1);
+    return copy;
+}
+
+int aof_dir_add_incr(persistence_state *state, char *error, size_t error_size)
+{
+    char path[PATH_MAX], name[PATH_MAX];
+    aof_manifest manifest;
+    if (aof_manifest_load(aof_dir_manifest_path(state, path, sizeof(path)), &manifest, error,
+                          error_size) != 0)
+        return -1;
+    long long seq = manifest.incr_count ? manifest.incr[manifest.incr_count - 1].seq + 1 : 1;
+    char *incr = format_name("%s.%lld.incr.aof", state->settings.appendfilename, seq);
+    int status = -1;
+    /* The file exists before the manifest names it (a manifest naming a
+     * missing file stops the next start). */
+    int fd = -1;
+    if (incr != NULL) {
+        snprintf(path, sizeof(path), "%s/%s", state->settings.appenddirname, incr);
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    }
+    if (incr != NULL && fd < 0) {
+        snprintf(error, error_size, "Can't open the append-only file %s: %s", incr,
+                 strerror(errno));
+        dblite_free(incr);
+    } else if (incr == NULL ||
+               aof_manifest_add_file(&manifest.incr, &manifest.incr_count, incr, seq) != 0) {
+        dblite_free(incr);
+        snprintf(error, error_size, "out of memory");
+    } else {
+        fsync(fd);
+        manifest_name(state, name, sizeof(name));
+        status =
+            aof_manifest_save(&manifest, state->settings.appenddirname, name, error, error_size);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (status == 0) {
+        snprintf(state->aof.append_path, sizeof(state->aof.append_path), "%s/%s",
+                 state->settings.appenddirname, incr);
+        dblite_log(state->module, "notice", "Creating AOF incr file %s on background rewrite",
+                   incr);
+    }
+    aof_manifest_release(&manifest);
+    return status;
+}
+
+/* Everything of type h: files unlinked, list emptied. */
+static void remove_history(persistence_state *state, aof_manifest *manifest)
+{
+    for (size_t i = 0; i < manifest->history_count; i++) {
+        char path[PATH_MAX];
+        dblite_log(state->module, "notice", "Removing the history file %s in the background",
+                   manifest->history[i].name);
+        snprintf(path, sizeof(path), "%s/%s", state->settings.appenddirname,
+                 manifest->history[i].name);
+        unlink(path);
+        dblite_free(manifest->history[i].name);
+    }
+    manifest->history_count = 0;
+}
+
+static int mark_history(aof_manifest *manifest, aof_manifest_file file)
+{
+    return aof_manifest_add_file(&manifest->history, &manifest->history_count, file.name, file.seq);
+}
+
+int aof_dir_install_base(persistence_state *state, const char *temp_path,
+                         unsigned long long *base_size, char *error, size_t error_size)
+{
+    char path[PATH_MAX], name[PATH_MAX];
+    aof_manifest manifest;
+    if (aof_manifest_load(aof_dir_manifest_path(state, path, sizeof(path)), &manifest, error,
+                          error_size) != 0)
+        return -1;
+    long long seq = manifest.base.name ? manifest.base.seq + 1 : 1;
+    char *base = format_name("%s.%lld.base.aof", state->settings.appendfilename, seq);
+    int status = 0;
+    if (base == NULL) {
+        snprintf(error, error_size, "out of memory");
+        status = -1;
+    }
+    char target[PATH_MAX];
+    struct stat info;
+    if (status == 0) {
+        snprintf(target, sizeof(target), "%s/%s", state->settings.appenddirname, base);
+        if (rename(temp_path, target) != 0 || stat(target, &info) != 0) {
+            snprintf(error, error_size, "cannot rename '%s' to '%s': %s", temp_path, target,
+                     strerror(errno));
+            status = -1;
+        } else {
+            durable_file_sync_directory(target);
+            *base_size = (unsigned long long)info.st_size;
+        }
+    }
+    /* Old base and rewritten incr files become history (all incr files
+     * but the last, which took the writes made during the rewrite). */
+    if (status == 0 && manifest.base.name != NULL) {
+        if (mark_history(&manifest, manifest.base) != 0) {
+            snprintf(error, error_size, "out of memory");
+            status = -1;
+        } else
+            manifest.base.name = NULL;
+    }
+    while (status == 0 && manifest.incr_count > 1) {
+        if (mark_history(&manifest, manifest.incr[0]) != 0) {
+            snprintf(error, error_size, "out of memory");
+            status = -1;
+            break;
+        }
+        memmove(manifest.incr, manifest.incr + 1,
+                (manifest.incr_count - 1) * sizeof(manifest.incr[0]));
+        manifest.incr_count--;
+    }
+    if (status == 0) {
+        manifest.base.name = base;
+        manifest.base.seq = seq;
+        base = NULL;
+        manifest_name(state, name, sizeof(name));
+        status =
+            aof_manifest_save(&manifest, state->settings.appenddirname, name, error, error_size);
+    }
+    if (status == 0 && manifest.history_count > 0) {
+        remove_history(state, &manifest);
+        status =
+            aof_manifest_save(&manifest, state->settings.appenddirname, name, error, error_size);
+    }
+    dblite_free(base);
     aof_manifest_release(&manifest);
     return status;
 }

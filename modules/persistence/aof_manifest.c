@@ -53,8 +53,12 @@ static int split_arguments(char *line, char **words, int capacity)
                 } else if (p[0] == '\\' && p[1]) {
                     p++;
                     char c = *p;
-                    *out++ = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t'
-                                             : c == 'b' ? '\b' : c == 'a' ? '\a' : c;
+                    *out++ = c == 'n'   ? '\n'
+                             : c == 'r' ? '\r'
+                             : c == 't' ? '\t'
+                             : c == 'b' ? '\b'
+                             : c == 'a' ? '\a'
+                                        : c;
                 } else if (*p == '"') {
                     if (p[1] && !isspace((unsigned char)p[1]))
                         return -1;
@@ -179,7 +183,8 @@ static const char *parse_line(char *line, aof_manifest *manifest, long long *max
         /* history: deleted by Redis after a rewrite, never loaded, but
          * kept in a manifest written back so Redis still deletes it */
         char *copy = copy_string(name);
-        if (copy == NULL || aof_manifest_add_file(&manifest->history, &manifest->history_count, copy, seq) != 0) {
+        if (copy == NULL ||
+            aof_manifest_add_file(&manifest->history, &manifest->history_count, copy, seq) != 0) {
             dblite_free(copy);
             return "out of memory";
         }
@@ -187,7 +192,8 @@ static const char *parse_line(char *line, aof_manifest *manifest, long long *max
         if (seq <= *max_seq)
             return "Found a non-monotonic sequence number";
         char *copy = copy_string(name);
-        if (copy == NULL || aof_manifest_add_file(&manifest->incr, &manifest->incr_count, copy, seq) != 0) {
+        if (copy == NULL ||
+            aof_manifest_add_file(&manifest->incr, &manifest->incr_count, copy, seq) != 0) {
             dblite_free(copy);
             return "out of memory";
         }
@@ -203,8 +209,9 @@ int aof_manifest_load(const char *path, aof_manifest *manifest, char *error, siz
     memset(manifest, 0, sizeof(*manifest));
     FILE *file = fopen(path, "r");
     if (file == NULL) {
-        snprintf(error, error_size, "Fatal error: can't open the AOF manifest file %s for reading: %s",
-                 path, strerror(errno));
+        snprintf(error, error_size,
+                 "Fatal error: can't open the AOF manifest file %s for reading: %s", path,
+                 strerror(errno));
         return -1;
     }
     char buffer[MANIFEST_MAX_LINE + 1];
@@ -255,8 +262,7 @@ int aof_manifest_load(const char *path, aof_manifest *manifest, char *error, siz
                  ">>> '%s' %s",
                  path, line_number, shown, problem);
     else
-        snprintf(error, error_size, "*** FATAL AOF MANIFEST FILE ERROR *** %s: %s", path,
-                 problem);
+        snprintf(error, error_size, "*** FATAL AOF MANIFEST FILE ERROR *** %s: %s", path, problem);
     return -1;
 }
 
@@ -275,18 +281,39 @@ static void quote_name(const char *name, char *out)
     *out++ = '"';
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         switch (*p) {
-        case '\\': *out++ = '\\'; *out++ = '\\'; break;
-        case '"': *out++ = '\\'; *out++ = '"'; break;
-        case '\n': *out++ = '\\'; *out++ = 'n'; break;
-        case '\r': *out++ = '\\'; *out++ = 'r'; break;
-        case '\t': *out++ = '\\'; *out++ = 't'; break;
-        case '\a': *out++ = '\\'; *out++ = 'a'; break;
-        case '\b': *out++ = '\\'; *out++ = 'b'; break;
-        default:
-            if (isprint(*p))
-                *out++ = (char)*p;
-            else
-                out += sprintf(out, "\\x%02x", *p);
+            case '\\':
+                *out++ = '\\';
+                *out++ = '\\';
+                break;
+            case '"':
+                *out++ = '\\';
+                *out++ = '"';
+                break;
+            case '\n':
+                *out++ = '\\';
+                *out++ = 'n';
+                break;
+            case '\r':
+                *out++ = '\\';
+                *out++ = 'r';
+                break;
+            case '\t':
+                *out++ = '\\';
+                *out++ = 't';
+                break;
+            case '\a':
+                *out++ = '\\';
+                *out++ = 'a';
+                break;
+            case '\b':
+                *out++ = '\\';
+                *out++ = 'b';
+                break;
+            default:
+                if (isprint(*p))
+                    *out++ = (char)*p;
+                else
+                    out += sprintf(out, "\\x%02x", *p);
         }
     }
     *out++ = '"';
@@ -315,8 +342,8 @@ static int write_line(int fd, const aof_manifest_file *file, char type)
     return status;
 }
 
-int aof_manifest_save(const aof_manifest *manifest, const char *dir, const char *name,
-                      char *error, size_t error_size)
+int aof_manifest_save(const aof_manifest *manifest, const char *dir, const char *name, char *error,
+                      size_t error_size)
 {
     char temp[PATH_MAX], final[PATH_MAX];
     snprintf(temp, sizeof(temp), "%s/temp-%s", dir, name);

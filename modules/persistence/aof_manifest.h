@@ -36,7 +36,7 @@ void aof_manifest_release(aof_manifest *manifest);
  * <dir>/temp-<name>, fsynced, renamed over <dir>/<name>, the directory
  * fsynced.  Lines in Redis's order (base, history, incr), names quoted
  * when Redis quotes them.  0, or -1 with the reason. */
-int aof_manifest_save(const aof_manifest *manifest, const char *dir, const char *name,
-                      char *error, size_t error_size);
+int aof_manifest_save(const aof_manifest *manifest, const char *dir, const char *name, char *error,
+                      size_t error_size);
 
 #endif

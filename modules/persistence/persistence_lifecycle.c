@@ -45,7 +45,7 @@ static int auto_rewrite_due(persistence_state *state)
 {
     aof_log *aof = &state->aof;
     unsigned long long minimum;
-    if (!aof->active || aof->multi_part || state->settings.auto_aof_rewrite_percentage <= 0 ||
+    if (!aof->active || state->settings.auto_aof_rewrite_percentage <= 0 ||
         parse_memory(state->settings.auto_aof_rewrite_min_size, &minimum) != 0 ||
         aof->current_size <= minimum)
         return 0;

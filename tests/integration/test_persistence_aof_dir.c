@@ -4,9 +4,10 @@
  * the real server and a stock redis-server 7.0: a directory redis-server
  * wrote (several databases, every type, a transaction, an RDB-preamble
  * base from BGREWRITEAOF plus an incr file) loads into dblite with the
- * same dataset; dblite's writes go on into the last incr file, survive
- * kill -9 and load back into redis-server; BGREWRITEAOF refuses (not done
- * yet) instead of leaving a file Redis would not read; a malformed
+ * same dataset; dblite's writes go on into the last incr file and survive
+ * kill -9; BGREWRITEAOF makes a new incr file, then a new base and
+ * manifest, removing the old files, as Redis 7.0; after kill -9 the
+ * result loads into dblite and into redis-server; a malformed
  * manifest or a missing file stops startup with the file and line named,
  * never an empty start.
  */
@@ -116,6 +117,20 @@ static int log_mentions(server_process *server, const char *text)
     return found;
 }
 
+/* A whole file as a NUL-terminated string (read_file does not end it). */
+static char *read_text(const char *path)
+{
+    size_t length;
+    char *data = read_file(path, &length);
+    assert_non_null(data);
+    char *text = malloc(length + 1);
+    assert_non_null(text);
+    memcpy(text, data, length);
+    text[length] = '\0';
+    free(data);
+    return text;
+}
+
 /* cp -a from/appendonlydir into to/ (replacing what is there). */
 static void copy_aof_dir(const char *from, const char *to)
 {
@@ -184,9 +199,7 @@ static char *redis_writes_directory(fixture *f)
     f->redis = NULL;
     char manifest[4200];
     path_in(f->redis_dir, "appendonlydir/appendonly.aof.manifest", manifest, sizeof(manifest));
-    size_t length;
-    char *text = read_file(manifest, &length);
-    assert_non_null(text);
+    char *text = read_text(manifest);
     /* The layout this test is about: an RDB base and an incr file. */
     assert_non_null(strstr(text, "file appendonly.aof.2.base.rdb seq 2 type b\n"));
     assert_non_null(strstr(text, "file appendonly.aof.2.incr.aof seq 2 type i\n"));
@@ -211,16 +224,80 @@ static void test_directory_from_redis_loads_and_goes_on(void **state)
     assert_true(log_mentions(f->server, "DB loaded from base file appendonly.aof.2.base.rdb"));
     assert_true(log_mentions(f->server, "DB loaded from incr file appendonly.aof.2.incr.aof"));
 
-    /* Not done yet: refused, nothing written. */
-    redisReply *reply = redisCommand(f->context, "BGREWRITEAOF");
-    assert_non_null(reply);
-    assert_int_equal(reply->type, REDIS_REPLY_ERROR);
-    assert_non_null(strstr(reply->str, "multi-part"));
-    freeReplyObject(reply);
-
     /* dblite's writes go to the last incr file and survive kill -9. */
     incr_writes(f->context, "dblite");
     reply_expect_success(f->context, "SET last written");
+    expected = describe(f->context);
+    server_kill(f->server);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+    actual = describe(f->context);
+    assert_same_dataset(expected, actual);
+    free(actual);
+    free(expected);
+    char incr_path[4200];
+    path_in(server_dir(f->server), "appendonlydir/appendonly.aof.2.incr.aof", incr_path,
+            sizeof(incr_path));
+    size_t incr_length;
+    char *incr = read_file(incr_path, &incr_length);
+    assert_non_null(incr);
+    assert_non_null(memmem(incr, incr_length, "dblite:tx:db7", 13));
+    free(incr);
+
+    /* BGREWRITEAOF as Redis 7.0 does it: a new incr file takes the writes
+     * made while the child runs (slowed down so some are), then a new
+     * base replaces the old base and incr files, which are removed. */
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 2000");
+    reply_expect_success(f->context, "BGREWRITEAOF");
+    for (int i = 0; i < 20; i++)
+        reply_expect_success(f->context, "SET during:%d %d", i, i);
+    wait_rewrite_done(f->context);
+    reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
+    assert_int_equal(wait_info_field(f->context, "aof_last_bgrewrite_status", "ok", 30000), 0);
+    incr_writes(f->context, "after");
+    expected = describe(f->context);
+    char manifest_path[4200];
+    path_in(server_dir(f->server), "appendonlydir/appendonly.aof.manifest", manifest_path,
+            sizeof(manifest_path));
+    char *manifest = read_text(manifest_path);
+    assert_string_equal(manifest, "file appendonly.aof.3.base.aof seq 3 type b\n"
+                                  "file appendonly.aof.3.incr.aof seq 3 type i\n");
+    free(manifest);
+    char gone[4200];
+    assert_int_equal(access(path_in(server_dir(f->server),
+                                    "appendonlydir/appendonly.aof.2.base.rdb", gone, sizeof(gone)),
+                            F_OK),
+                     -1);
+    assert_int_equal(access(incr_path, F_OK), -1);
+    server_kill(f->server);
+    assert_non_null(server_restart(f->server));
+    reconnect(f);
+    actual = describe(f->context);
+    assert_same_dataset(expected, actual);
+    free(actual);
+    free(expected);
+
+    /* The log grown past twice its base: the automatic rewrite, the same
+     * way (base 4, incr 4). */
+    reply_expect_success(f->context, "CONFIG SET persistence.auto-aof-rewrite-min-size 1kb");
+    long long base = info_number(f->context, "aof_base_size");
+    assert_true(base > 0);
+    char value[1000];
+    memset(value, 'v', sizeof(value));
+    for (long long written = 0; written <= base + 1000; written += (long long)sizeof(value))
+        reply_expect_success(f->context, "SET grow:%lld %b", written, value, sizeof(value));
+    long long deadline = now_milliseconds() + 30000;
+    while (access(path_in(server_dir(f->server), "appendonlydir/appendonly.aof.4.base.aof", gone,
+                          sizeof(gone)),
+                  F_OK) != 0 &&
+           now_milliseconds() < deadline)
+        sleep_milliseconds(20);
+    wait_rewrite_done(f->context);
+    manifest = read_text(manifest_path);
+    assert_string_equal(manifest, "file appendonly.aof.4.base.aof seq 4 type b\n"
+                                  "file appendonly.aof.4.incr.aof seq 4 type i\n");
+    free(manifest);
+    reply_expect_success(f->context, "SET after-auto yes");
     expected = describe(f->context);
     server_kill(f->server);
     assert_non_null(server_restart(f->server));
