@@ -188,6 +188,12 @@ int aof_replay_buffer(dblite_ctx *ctx, dblite_module *progress_module, const uns
 int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path,
                   aof_load_result *result, char *error, size_t error_size)
 {
+    return aof_load_file_part(state, ctx, path, 1, result, error, error_size);
+}
+
+int aof_load_file_part(persistence_state *state, dblite_ctx *ctx, const char *path, int last_file,
+                       aof_load_result *result, char *error, size_t error_size)
+{
     memset(result, 0, sizeof(*result));
     file_map map;
     int opened = file_map_open(&map, path, error, error_size);
@@ -240,7 +246,14 @@ int aof_load_file(persistence_state *state, dblite_ctx *ctx, const char *path,
     }
     if (!result->truncated)
         return 0;
-    /* Redis 7.0's messages (loadSingleAppendOnlyFile). */
+    /* Redis 7.0's messages (loadSingleAppendOnlyFile, loadAppendOnlyFiles). */
+    if (!last_file) {
+        snprintf(error, error_size,
+                 "Unexpected end of file reading the append only file %s. Fatal error: the "
+                 "truncated file is not the last file",
+                 path);
+        return -1;
+    }
     if (result->reverted_transaction)
         dblite_log(state->module, "warning",
                    "Revert incomplete MULTI/EXEC transaction in AOF file %s", path);

@@ -33,6 +33,11 @@ typedef struct aof_load_result {
 int aof_load_file(struct persistence_state *state, dblite_ctx *ctx, const char *path,
                   aof_load_result *result, char *error, size_t error_size);
 
+/* The same for one file of a multi-part log (aof_dir.h): a cut-off tail
+ * is only acceptable (and cut) in the last file loaded. */
+int aof_load_file_part(struct persistence_state *state, dblite_ctx *ctx, const char *path,
+                       int last_file, aof_load_result *result, char *error, size_t error_size);
+
 /* The replay part alone over a buffer (for the fuzz target): commands go to
  * dblite_call_replay.  Sets *valid_length to the bytes of complete commands
  * and *truncated when the data ends inside one.  0, or -1 with a reason. */

@@ -76,7 +76,7 @@ int aof_encode_command(byte_buffer *buffer, int *selected_db, int db, int argc,
 int aof_log_open(persistence_state *state, char *error, size_t error_size)
 {
     aof_log *aof = &state->aof;
-    const char *path = state->settings.appendfilename;
+    const char *path = aof->multi_part ? aof->append_path : state->settings.appendfilename;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(error, error_size, "cannot open the append only file '%s': %s", path,
@@ -96,7 +96,8 @@ int aof_log_open(persistence_state *state, char *error, size_t error_size)
     aof->fd = fd;
     aof->active = 1;
     aof->selected_db = -1;
-    aof->current_size = aof->base_size = (uint64_t)info.st_size;
+    aof->current_size = aof->base_size =
+        (aof->multi_part ? aof->other_files_size : 0) + (uint64_t)info.st_size;
     aof->write_failed = 0;
     return 0;
 }
@@ -115,7 +116,7 @@ void aof_log_feed(persistence_state *state, int db, int argc, const dblite_bytes
         }
         aof->current_size += aof->pending.used - before;
     }
-    if (child_running(state, CHILD_AOF_REWRITE) &&
+    if (child_running(state, CHILD_AOF_REWRITE) && !aof->rewrite_into_incr &&
         aof_encode_command(&aof->rewrite_diff, &aof->rewrite_selected_db, db, argc, argv) != 0) {
         dblite_log(state->module, "warning",
                    "out of memory buffering writes for the rewrite; it will fail");

@@ -13,6 +13,7 @@
 #ifndef PERSISTENCE_AOF_LOG_H
 #define PERSISTENCE_AOF_LOG_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,12 @@
 #define AOF_FSYNC_NO 2
 
 typedef struct aof_log {
-    int fd;                    /* -1 while the log is off */
+    int fd; /* -1 while the log is off */
+    /* Loaded from Redis 7.0's multi-part directory (aof_dir.h): appending
+     * goes to its last incr file, named here; "" for appendfilename. */
+    int multi_part;
+    char append_path[PATH_MAX];
+    uint64_t other_files_size; /* multi-part: bytes of the base and earlier incr files */
     int active;                /* appending to fd */
     int selected_db;           /* database of the last SELECT in the file; -1 unknown */
     byte_buffer pending;       /* commands not yet written */
@@ -43,6 +49,7 @@ typedef struct aof_log {
     int rewrite_selected_db;
     int rewrite_diff_failed; /* a write could not be buffered: the rewrite is void */
     int rewrite_scheduled;
+    int rewrite_into_incr; /* multi-part: the running rewrite's writes go to the new incr file */
     int last_rewrite_ok;
     long long last_rewrite_duration_ms;
     long long rewrites;

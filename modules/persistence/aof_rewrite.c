@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof_dir.h"
 #include "durable_file.h"
 #include "persistence.h"
 
@@ -156,8 +157,22 @@ static int switch_log(persistence_state *state, char *error, size_t error_size)
     return 0;
 }
 
+/* The foreground rewrite makes a single file; in Redis 7.0's multi-part
+ * layout only the background one (aof_dir.h) runs. */
+static int refuse_multi_part(persistence_state *state, char *error, size_t error_size)
+{
+    if (!state->aof.multi_part)
+        return 0;
+    snprintf(error, error_size,
+             "a foreground rewrite of the multi-part append only file in '%s' is not supported",
+             state->settings.appenddirname);
+    return -1;
+}
+
 int aof_rewrite_now(persistence_state *state, dblite_ctx *ctx, char *error, size_t error_size)
 {
+    if (refuse_multi_part(state, error, error_size) != 0)
+        return -1;
     if (persistence_enter_dir(state, error, error_size) != 0)
         return -1;
     char temp[64];
@@ -196,6 +211,22 @@ int aof_rewrite_start_background(persistence_state *state, dblite_ctx *ctx, char
     if (persistence_enter_dir(state, error, error_size) != 0)
         return -1;
     aof_log *aof = &state->aof;
+    /* Multi-part: writes from now on go to a new incr file, which stays
+     * after the new base; the rewrite needs no buffer of them. */
+    aof->rewrite_into_incr = 0;
+    if (aof->multi_part) {
+        if (aof->active) {
+            aof_log_flush_and_sync(state);
+            aof->other_files_size = aof->current_size;
+        }
+        if (aof_dir_add_incr(state, error, error_size) != 0 ||
+            (aof->active && aof_log_open(state, error, error_size) != 0)) {
+            aof->last_rewrite_ok = 0;
+            aof->consecutive_failures++;
+            return -1;
+        }
+        aof->rewrite_into_incr = aof->active;
+    }
     byte_buffer_consume(&aof->rewrite_diff, aof->rewrite_diff.used);
     aof->rewrite_selected_db = -1;
     aof->rewrite_diff_failed = 0;
@@ -241,6 +272,25 @@ static int finish_rewrite(persistence_state *state, char *error, size_t error_si
             return -1;
         }
         done += (size_t)n;
+    }
+    if (aof->multi_part) {
+        if (fsync(fd) != 0) {
+            snprintf(error, error_size, "fsync of '%s' failed: %s", temp, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        close(fd);
+        unsigned long long base_size;
+        if (aof_dir_install_base(state, temp, &base_size, error, error_size) != 0)
+            return -1;
+        uint64_t incr_size = aof->current_size - aof->other_files_size;
+        aof->other_files_size = base_size;
+        if (!aof->rewrite_into_incr)
+            return switch_log(state, error, error_size);
+        /* Growth is measured from here (Redis's aof_rewrite_base_size). */
+        aof->current_size = aof->base_size = base_size + incr_size;
+        aof->last_rewrite_size = base_size;
+        return 0;
     }
     if (durable_file_commit(fd, temp, state->settings.appendfilename, error, error_size) != 0)
         return -1;

@@ -31,7 +31,8 @@ typedef struct persistence_settings {
     long long rdb_key_save_delay; /* microseconds per key, for tests */
     int appendonly;
     char *appendfilename;
-    int appendfsync; /* AOF_FSYNC_* */
+    char *appenddirname; /* Redis 7.0's multi-part log directory */
+    int appendfsync;     /* AOF_FSYNC_* */
     long long auto_aof_rewrite_percentage;
     char *auto_aof_rewrite_min_size;
     int aof_load_truncated;

@@ -34,6 +34,9 @@ int persistence_config_register(persistence_state *state)
     status |=
         dblite_config_string(module, "appendfilename", &settings->appendfilename, "appendonly.aof",
                              DBLITE_CONFIG_IMMUTABLE | DBLITE_CONFIG_FILE_NAME);
+    status |=
+        dblite_config_string(module, "appenddirname", &settings->appenddirname, "appendonlydir",
+                             DBLITE_CONFIG_IMMUTABLE | DBLITE_CONFIG_FILE_NAME);
     status |= dblite_config_enum(module, "appendfsync", &settings->appendfsync, fsync_policies,
                                  AOF_FSYNC_EVERYSEC, DBLITE_CONFIG_MUTABLE);
     status |= dblite_config_integer(module, "auto-aof-rewrite-percentage",

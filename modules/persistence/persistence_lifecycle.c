@@ -5,12 +5,14 @@
  * points, automatic rewrites, switching the log on and off, the everysec
  * fsync), and the last save at SHUTDOWN.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "aof_dir.h"
 #include "aof_load.h"
 #include "aof_rewrite.h"
 #include "persistence.h"
@@ -153,6 +155,19 @@ static int load_at_startup(persistence_state *state, dblite_ctx *ctx)
     char error[1024];
     const char *rdb = state->settings.dbfilename;
     const char *aof = state->settings.appendfilename;
+    char manifest[PATH_MAX];
+    aof_dir_manifest_path(state, manifest, sizeof(manifest));
+    if (state->settings.appendonly && file_exists(manifest)) {
+        long long commands;
+        if (aof_dir_load(state, ctx, &commands, error, sizeof(error)) != 0)
+            return fatal(state, "cannot load the multi-part append only file", error);
+        dblite_log(state->module, "notice",
+                   "DB loaded from the append only files of '%s': %lld commands replayed", manifest,
+                   commands);
+        if (aof_log_open(state, error, sizeof(error)) != 0)
+            return fatal(state, "cannot open the append only file", error);
+        return 0;
+    }
     if (state->settings.appendonly && file_exists(aof)) {
         aof_load_result result;
         if (aof_load_file(state, ctx, aof, &result, error, sizeof(error)) != 0)

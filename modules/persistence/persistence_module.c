@@ -57,7 +57,7 @@ static void persistence_state_free(void *data)
     persistence_state *state = data;
     persistence_settings *settings = &state->settings;
     char **strings[] = {&settings->save, &settings->dbfilename, &settings->appendfilename,
-                        &settings->auto_aof_rewrite_min_size};
+                        &settings->appenddirname, &settings->auto_aof_rewrite_min_size};
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         dblite_free(*strings[i]);
     byte_buffer_release(&state->aof.rewrite_diff);

@@ -11,7 +11,7 @@ set_target_properties(probe PROPERTIES
 target_include_directories(probe PRIVATE ${PROJECT_SOURCE_DIR}/include)
 
 foreach(persistence_test test_persistence_rdb test_persistence_aof
-    test_persistence_aof_transactions)
+    test_persistence_aof_transactions test_persistence_aof_dir)
   dblite_add_integration_test(${persistence_test}
     ${CMAKE_CURRENT_LIST_DIR}/${persistence_test}.c
     ${persistence_test_dir}/persistence_test_support.c)
