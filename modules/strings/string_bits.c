@@ -18,8 +18,7 @@
  * at the setting. */
 #define SMALLEST_MAX_LENGTH (1LL << 20)
 
-int string_bit_offset_or_reply(dblite_ctx *ctx, dblite_bytes arg, int field_bits,
-                               uint64_t *offset)
+int string_bit_offset_or_reply(dblite_ctx *ctx, dblite_bytes arg, int field_bits, uint64_t *offset)
 {
     int counted_in_fields = field_bits > 0 && arg.len > 0 && arg.ptr[0] == '#';
     if (counted_in_fields) {
@@ -87,8 +86,7 @@ long long string_bits_find(const unsigned char *bytes, uint64_t first_bit, uint6
                            int bit)
 {
     uint64_t first = first_bit >> 3, last = last_bit >> 3;
-    long long found =
-        find_in_byte(bytes[first], first, edge_mask(first, first_bit, last_bit), bit);
+    long long found = find_in_byte(bytes[first], first, edge_mask(first, first_bit, last_bit), bit);
     if (found >= 0 || first == last)
         return found;
     /* Whole words that hold no wanted bit are skipped at once. */

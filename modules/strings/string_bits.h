@@ -19,8 +19,7 @@
  * proto-max-bulk-len.  With field_bits > 0 (BITFIELD) the form "#N" means
  * N * field_bits.  DBLITE_OK, or DBLITE_ERR after replying
  * "ERR bit offset is not an integer or out of range". */
-int string_bit_offset_or_reply(dblite_ctx *ctx, dblite_bytes arg, int field_bits,
-                               uint64_t *offset);
+int string_bit_offset_or_reply(dblite_ctx *ctx, dblite_bytes arg, int field_bits, uint64_t *offset);
 
 /* Bits set in bytes[first_bit / 8 .. last_bit / 8], counting only bit
  * positions first_bit..last_bit (inclusive, first_bit <= last_bit, both

@@ -131,9 +131,8 @@ static int run_write(dblite_ctx *ctx, unsigned char *bytes, size_t length,
         int64_t old_value = sign_extend(old_raw, op->bits), stored;
         __int128 exact = op->opcode == FIELD_INCRBY ? (__int128)old_value + op->argument
                                                     : (__int128)op->argument;
-        uint64_t wrapped = op->opcode == FIELD_INCRBY
-                               ? (uint64_t)old_value + (uint64_t)op->argument
-                               : (uint64_t)op->argument;
+        uint64_t wrapped = op->opcode == FIELD_INCRBY ? (uint64_t)old_value + (uint64_t)op->argument
+                                                      : (uint64_t)op->argument;
         if (fit_signed(exact, wrapped, op->bits, op->overflow, &stored)) {
             dblite_reply_null(ctx);
             return WRITE_FAILED;
@@ -146,8 +145,8 @@ static int run_write(dblite_ctx *ctx, unsigned char *bytes, size_t length,
          * out of range (so SAT stores the maximum). */
         __int128 exact = op->opcode == FIELD_INCRBY ? (__int128)old_raw + op->argument
                                                     : (__int128)(uint64_t)op->argument;
-        uint64_t wrapped = op->opcode == FIELD_INCRBY ? old_raw + (uint64_t)op->argument
-                                                      : (uint64_t)op->argument;
+        uint64_t wrapped =
+            op->opcode == FIELD_INCRBY ? old_raw + (uint64_t)op->argument : (uint64_t)op->argument;
         if (fit_unsigned(exact, wrapped, op->bits, op->overflow, &stored)) {
             dblite_reply_null(ctx);
             return WRITE_FAILED;
@@ -169,8 +168,7 @@ static void run_get(dblite_ctx *ctx, const unsigned char *bytes, size_t length,
 /* ---- parsing ---- */
 
 /* "i1".."i64" or "u1".."u63". */
-static int parse_field_type_or_reply(dblite_ctx *ctx, dblite_bytes arg, int *is_signed,
-                                     int *bits)
+static int parse_field_type_or_reply(dblite_ctx *ctx, dblite_bytes arg, int *is_signed, int *bits)
 {
     long long width;
     dblite_bytes digits = {arg.ptr + 1, arg.len > 0 ? arg.len - 1 : 0};
@@ -204,8 +202,8 @@ static int parse_overflow_or_reply(dblite_ctx *ctx, dblite_bytes arg, field_over
 typedef struct field_request {
     field_operation *ops;
     int count;
-    int writes;              /* any SET or INCRBY */
-    uint64_t highest_bit;    /* the farthest bit a write reaches */
+    int writes;           /* any SET or INCRBY */
+    uint64_t highest_bit; /* the farthest bit a write reaches */
 } field_request;
 
 /* Parses argv[2..] into request->ops (room for argc / 2 of them); DBLITE_OK,

@@ -83,8 +83,8 @@ static void compute(bit_operation operation, const bitop_source *sources, int co
 
 /* Reads every source (argv[3..]) into sources; DBLITE_OK with the longest
  * length in *longest, or DBLITE_ERR after replying WRONGTYPE. */
-static int read_sources(dblite_ctx *ctx, int argc, const dblite_bytes *argv,
-                        bitop_source *sources, size_t *longest)
+static int read_sources(dblite_ctx *ctx, int argc, const dblite_bytes *argv, bitop_source *sources,
+                        size_t *longest)
 {
     const dblite_type *type = string_type(ctx);
     *longest = 0;

@@ -170,8 +170,8 @@ void strings_bitcount_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
     }
     uint64_t first_bit = in_bits ? (uint64_t)start : (uint64_t)start * 8;
     uint64_t last_bit = in_bits ? (uint64_t)end : (uint64_t)end * 8 + 7;
-    dblite_reply_integer(
-        ctx, string_bits_count((const unsigned char *)bytes.ptr, first_bit, last_bit));
+    dblite_reply_integer(ctx,
+                         string_bits_count((const unsigned char *)bytes.ptr, first_bit, last_bit));
 }
 
 void strings_bitpos_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
