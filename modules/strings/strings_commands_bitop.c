@@ -10,6 +10,7 @@
  * (string_value_make_writable) and each source is read once, so the cost
  * is one pass over the inputs, whatever their size.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "string_access.h"
@@ -39,6 +40,47 @@ static int parse_operation(dblite_bytes name, bit_operation *operation)
     return DBLITE_ERR_INVALID;
 }
 
+/* out[0..length) op= in[0..length), a 64-bit word at a time (loads and
+ * stores through memcpy, so no alignment is assumed). */
+static void combine(bit_operation operation, unsigned char *out, const unsigned char *in,
+                    size_t length)
+{
+    size_t index = 0;
+    for (; index + sizeof(uint64_t) <= length; index += sizeof(uint64_t)) {
+        uint64_t word, other;
+        memcpy(&word, out + index, sizeof word);
+        memcpy(&other, in + index, sizeof other);
+        if (operation == BIT_AND)
+            word &= other;
+        else if (operation == BIT_OR)
+            word |= other;
+        else
+            word ^= other;
+        memcpy(out + index, &word, sizeof word);
+    }
+    for (; index < length; index++) {
+        if (operation == BIT_AND)
+            out[index] &= in[index];
+        else if (operation == BIT_OR)
+            out[index] |= in[index];
+        else
+            out[index] ^= in[index];
+    }
+}
+
+static void invert(unsigned char *out, const unsigned char *in, size_t length)
+{
+    size_t index = 0;
+    for (; index + sizeof(uint64_t) <= length; index += sizeof(uint64_t)) {
+        uint64_t word;
+        memcpy(&word, in + index, sizeof word);
+        word = ~word;
+        memcpy(out + index, &word, sizeof word);
+    }
+    for (; index < length; index++)
+        out[index] = (unsigned char)~in[index];
+}
+
 /* Writes the operation over sources into out, which holds length bytes
  * (the longest source's length), all zero on entry. */
 static void compute(bit_operation operation, const bitop_source *sources, int count,
@@ -47,37 +89,20 @@ static void compute(bit_operation operation, const bitop_source *sources, int co
     const unsigned char *first = (const unsigned char *)sources[0].bytes.ptr;
     size_t first_length = sources[0].bytes.len;
     if (operation == BIT_NOT) {
-        for (size_t index = 0; index < length; index++)
-            out[index] = (unsigned char)~first[index];
+        invert(out, first, length);
         return;
     }
-    if (operation == BIT_AND) {
-        /* Past the shortest source every byte is 0, as out already is. */
-        size_t shortest = first_length;
+    /* AND: past the shortest source every byte is 0, as out already is. */
+    size_t covered = first_length;
+    if (operation == BIT_AND)
         for (int source = 1; source < count; source++)
-            if (sources[source].bytes.len < shortest)
-                shortest = sources[source].bytes.len;
-        if (shortest > 0)
-            memcpy(out, first, shortest);
-        for (int source = 1; source < count; source++) {
-            const unsigned char *in = (const unsigned char *)sources[source].bytes.ptr;
-            for (size_t index = 0; index < shortest; index++)
-                out[index] &= in[index];
-        }
-        return;
-    }
-    if (first_length > 0)
-        memcpy(out, first, first_length);
+            if (sources[source].bytes.len < covered)
+                covered = sources[source].bytes.len;
+    if (covered > 0)
+        memcpy(out, first, covered);
     for (int source = 1; source < count; source++) {
-        const unsigned char *in = (const unsigned char *)sources[source].bytes.ptr;
-        size_t in_length = sources[source].bytes.len;
-        if (operation == BIT_OR) {
-            for (size_t index = 0; index < in_length; index++)
-                out[index] |= in[index];
-        } else {
-            for (size_t index = 0; index < in_length; index++)
-                out[index] ^= in[index];
-        }
+        size_t in_length = operation == BIT_AND ? covered : sources[source].bytes.len;
+        combine(operation, out, (const unsigned char *)sources[source].bytes.ptr, in_length);
     }
 }
 

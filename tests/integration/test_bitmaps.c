@@ -103,8 +103,8 @@ static void offsets_at_the_size_limit(void **state)
     reply_expect_integer(context, -1, "BITPOS edge 1");
 
     /* BITFIELD may write the last byte; its value then fills the string. */
-    redisReply *reply = reply_command(context, "BITFIELD edge SET u8 #536870911 255 GET u4 %lld",
-                                      LAST_OFFSET - 3);
+    redisReply *reply =
+        reply_command(context, "BITFIELD edge SET u8 #536870911 255 GET u4 %lld", LAST_OFFSET - 3);
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     assert_int_equal(reply->elements, 2);
     assert_int_equal(reply->element[0]->integer, 0);
@@ -152,15 +152,16 @@ static void setbit_growth_is_not_quadratic(void **state)
         reply_expect_integer(context, 1, "GETBIT grow %lld", i * STEP_BITS + 3);
         reply_expect_integer(context, 0, "GETBIT grow %lld", i * STEP_BITS + 4);
     }
-    reply_expect_integer(context, STEPS / 2, "BITCOUNT grow 0 %lld", (long long)STEPS / 2 * 1024 - 1);
+    reply_expect_integer(context, STEPS / 2, "BITCOUNT grow 0 %lld",
+                         (long long)STEPS / 2 * 1024 - 1);
 
     /* BITFIELD writes grow a value the same way. */
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (int sent = 0; sent < STEPS; sent += DEPTH) {
         for (int i = sent; i < sent + DEPTH; i++)
-            assert_int_equal(redisAppendCommand(context, "BITFIELD field SET u16 #%d %d",
-                                                i * 512, i % 65536),
-                             REDIS_OK);
+            assert_int_equal(
+                redisAppendCommand(context, "BITFIELD field SET u16 #%d %d", i * 512, i % 65536),
+                REDIS_OK);
         for (int i = 0; i < DEPTH; i++) {
             redisReply *reply;
             assert_int_equal(redisGetReply(context, (void **)&reply), REDIS_OK);
@@ -188,7 +189,8 @@ static void bitmaps_survive_a_restart(void **state)
     reply_expect_integer(f->context, 0, "SETBIT sparse 1000000 1");
     reply_expect_integer(f->context, 0, "SETBIT sparse 7 1");
     reply_expect_integer(f->context, 0, "SETBIT tiny 2 1");
-    redisReply *reply = reply_command(f->context, "BITFIELD counters INCRBY u8 #3 200 INCRBY i5 100 -7");
+    redisReply *reply =
+        reply_command(f->context, "BITFIELD counters INCRBY u8 #3 200 INCRBY i5 100 -7");
     assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
     freeReplyObject(reply);
     reply_expect_integer(f->context, 0, "SETBIT number 0 0");
@@ -277,8 +279,7 @@ int main(int argc, char **argv)
         config_name = strcmp(argv[1], "-") == 0 ? NULL : argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(offsets_at_the_size_limit, start_server, stop_server),
-        cmocka_unit_test_setup_teardown(setbit_growth_is_not_quadratic, start_server,
-                                        stop_server),
+        cmocka_unit_test_setup_teardown(setbit_growth_is_not_quadratic, start_server, stop_server),
         cmocka_unit_test_setup_teardown(bitmaps_survive_a_restart, start_server, stop_server),
         cmocka_unit_test_setup_teardown(watch_sees_changing_bits_only, start_server, stop_server),
     };
