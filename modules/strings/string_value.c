@@ -361,6 +361,48 @@ void *string_value_splice(void *value, size_t offset, const char *ptr, size_t le
     return result;
 }
 
+void *string_value_make_writable(void *value, size_t length, char **bytes)
+{
+    if (value != NULL && !is_inline(value) && !is_sent_as_integer(value)) {
+        unsigned char *block = value;
+        size_t old_length = block_length(block);
+        if (length <= old_length) {
+            *bytes = block_bytes(block);
+            return block;
+        }
+        if (length <= block_capacity(block)) {
+            splice_in_place(block, old_length, length, length, NULL, 0);
+            *bytes = block_bytes(block);
+            return block;
+        }
+        size_t capacity = grown_capacity(length);
+        if (block[0] == LONG_HEADER_MARK && capacity <= SIZE_MAX - LONG_HEADER_SIZE) {
+            unsigned char *grown = dblite_realloc(block, LONG_HEADER_SIZE + capacity);
+            if (grown == NULL)
+                return NULL;
+            splice_in_place(grown, old_length, length, length, NULL, 0);
+            *bytes = block_bytes(grown);
+            return grown;
+        }
+        /* A short header cannot describe the new length: a new block. */
+    }
+    char scratch[STRING_VALUE_SCRATCH_SIZE];
+    dblite_bytes old = {"", 0};
+    if (value != NULL)
+        old = string_value_bytes(value, scratch);
+    size_t new_length = length > old.len ? length : old.len;
+    /* A brand-new key gets exactly its size; an edited one gets spare room. */
+    size_t capacity = value != NULL ? grown_capacity(new_length) : new_length;
+    unsigned char *block = block_allocate(capacity, new_length);
+    if (block == NULL)
+        return NULL;
+    write_spliced(block_bytes(block), old, new_length, NULL, 0);
+    if (value != NULL)
+        string_value_free(value);
+    *bytes = block_bytes(block);
+    return block;
+}
+
 void string_value_free(void *value)
 {
     if (!is_inline(value))

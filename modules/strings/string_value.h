@@ -59,6 +59,17 @@ int string_value_to_long_double(const void *value, long double *number);
  * grows geometrically, so a run of appends is amortised O(1) per byte. */
 void *string_value_splice(void *value, size_t offset, const char *ptr, size_t len);
 
+/* Makes value (NULL for a missing key) a value of at least length bytes
+ * whose bytes may be written in place, zero-filling past its old end, and
+ * sets *bytes to them: writable until the value next changes.  For the
+ * commands that rewrite bytes of a value in place (BITFIELD, BITOP's
+ * result).  Consumes value as string_value_splice does: returns the value
+ * to keep, or NULL when memory runs out (value then left as it was).  Spare
+ * room grows geometrically as for the splice; a value held in the pointer
+ * or marked as sent as an integer becomes a plain heap value, whatever its
+ * length. */
+void *string_value_make_writable(void *value, size_t length, char **bytes);
+
 /* Type methods. */
 void string_value_free(void *value);
 void *string_value_copy(const void *value);

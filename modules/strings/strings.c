@@ -1,7 +1,8 @@
 /*
  * strings.c - entry point of strings.so, Redis's strings family (GET, SET
- * and its variants, counters, ranges, LCS) as a dblite module: the type
- * registration and the command table.
+ * and its variants, counters, ranges, LCS) and the bitmap commands that
+ * work on string values (SETBIT ... BITFIELD), as a dblite module: the
+ * type registration and the command table.
  *
  * Init hands the state to the server first (so a failed init leaves
  * nothing behind), then registers the type and the commands.  The server
@@ -20,6 +21,7 @@ DBLITE_MODULE_DECLARE();
 /* Every command with Redis 7.0's arity, flags and key positions (as
  * COMMAND INFO shows them) and its COMMAND DOCS summary. */
 #define STRING_COMMAND(...) DBLITE_COMMAND(.group = "string", __VA_ARGS__)
+#define BITMAP_COMMAND(...) DBLITE_COMMAND(.group = "bitmap", __VA_ARGS__)
 #define KEYS(first, last, step) .first_key = (first), .last_key = (last), .key_step = (step)
 
 static const dblite_command_spec string_commands[] = {
@@ -110,6 +112,37 @@ static const dblite_command_spec string_commands[] = {
                    .handler = strings_lcs_command, .summary = "Find longest common substring",
                    .since = "7.0.0",
                    .arguments = "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]"),
+    BITMAP_COMMAND(.name = "setbit", .arity = 4, .flags = "write deny-oom", KEYS(1, 1, 1),
+                   .handler = strings_setbit_command,
+                   .summary = "Sets or clears the bit at offset in the string value stored at key",
+                   .since = "2.2.0", .arguments = "key offset value"),
+    BITMAP_COMMAND(.name = "getbit", .arity = 3, .flags = "readonly fast", KEYS(1, 1, 1),
+                   .handler = strings_getbit_command,
+                   .summary = "Returns the bit value at offset in the string value stored at key",
+                   .since = "2.2.0", .arguments = "key offset"),
+    BITMAP_COMMAND(.name = "bitcount", .arity = -2, .flags = "readonly", KEYS(1, 1, 1),
+                   .handler = strings_bitcount_command, .summary = "Count set bits in a string",
+                   .since = "2.6.0", .arguments = "key [start end [BYTE | BIT]]"),
+    BITMAP_COMMAND(.name = "bitpos", .arity = -3, .flags = "readonly", KEYS(1, 1, 1),
+                   .handler = strings_bitpos_command,
+                   .summary = "Find first bit set or clear in a string", .since = "2.8.7",
+                   .arguments = "key bit [start [end [BYTE | BIT]]]"),
+    BITMAP_COMMAND(.name = "bitop", .arity = -4, .flags = "write deny-oom", KEYS(2, -1, 1),
+                   .handler = strings_bitop_command,
+                   .summary = "Perform bitwise operations between strings", .since = "2.6.0",
+                   .arguments = "AND | OR | XOR | NOT destkey key [key ...]"),
+    BITMAP_COMMAND(.name = "bitfield", .arity = -2, .flags = "write deny-oom", KEYS(1, 1, 1),
+                   .handler = strings_bitfield_command,
+                   .summary = "Perform arbitrary bitfield integer operations on strings",
+                   .since = "3.2.0",
+                   .arguments = "key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] "
+                                "SET encoding offset value | INCRBY encoding offset increment "
+                                "...]"),
+    BITMAP_COMMAND(.name = "bitfield_ro", .arity = -2, .flags = "readonly fast", KEYS(1, 1, 1),
+                   .handler = strings_bitfield_ro_command,
+                   .summary = "Perform arbitrary bitfield integer operations on strings. "
+                              "Read-only variant of BITFIELD",
+                   .since = "6.0.0", .arguments = "key [GET encoding offset ...]"),
 };
 
 __attribute__((visibility("default"))) int dblite_module_init(dblite_module *module)

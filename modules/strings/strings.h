@@ -63,4 +63,17 @@ void strings_setrange_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
 /* strings_commands_lcs.c */
 void strings_lcs_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
 
+/* strings_commands_bits.c */
+void strings_setbit_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void strings_getbit_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void strings_bitcount_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void strings_bitpos_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* strings_commands_bitop.c */
+void strings_bitop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
+/* strings_commands_bitfield.c */
+void strings_bitfield_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+void strings_bitfield_ro_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv);
+
 #endif

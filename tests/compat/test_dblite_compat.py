@@ -125,6 +125,27 @@ def check_strings(t, db, redis):
     t.equal("COPY of an integer", 1, db.execute("COPY", "int", "int-copy"))
     t.equal("COPY keeps the integer mark", b":123\r\n", db.raw("GET", "int-copy"))
 
+    # Bitmap commands read an integer-sent value as its decimal text, as
+    # Redis reads an int-encoded string ("123" is 0x31 0x32 0x33).
+    t.begin("bitmaps on integer-sent values")
+    db.execute("SET", "bits", 123)
+    t.equal("GETBIT reads the text's bits", [0, 0, 1, 1, 0, 0, 0, 1],
+            [db.execute("GETBIT", "bits", offset) for offset in range(8)])
+    t.equal("BITCOUNT counts the text's bits", 10, db.execute("BITCOUNT", "bits"))
+    t.equal("BITCOUNT with a BIT range", 3, db.execute("BITCOUNT", "bits", 8, 15, "BIT"))
+    t.equal("BITPOS finds the text's first set bit", 2, db.execute("BITPOS", "bits", 1))
+    t.equal("BITFIELD GET reads the text", [0x31, 0x3233], db.execute(
+        "BITFIELD", "bits", "GET", "u8", 0, "GET", "u16", 8))
+    t.equal("BITOP NOT of the text", 3, db.execute("BITOP", "NOT", "inverse", "bits"))
+    t.equal("BITOP's result is the text inverted", b"\xce\xcd\xcc", db.execute("GET", "inverse"))
+    t.equal("the value still reads as its integer", b":123\r\n", db.raw("GET", "bits"))
+    t.equal("SETBIT on an integer", 0, db.execute("SETBIT", "bits", 6, 1))
+    t.equal("SETBIT drops the integer mark", b"$3\r\n323\r\n", db.raw("GET", "bits"))
+    t.equal("SETBIT of the same bit changes nothing", 1, db.execute("SETBIT", "bits", 6, 1))
+    db.execute("SET", "bits", 5)
+    t.equal("BITFIELD SET on an integer", [0x35], db.execute("BITFIELD", "bits", "SET", "u8", 0, 0x36))
+    t.equal("BITFIELD drops the integer mark", b"$1\r\n6\r\n", db.raw("GET", "bits"))
+
     t.begin("strings seen from the Redis port")
     t.equal("raw GET of an integer-sent value is a bulk", b"$3\r\n123\r\n", redis.raw("GET", "int"))
     t.equal("raw MGET is all bulks", b"*2\r\n$3\r\n123\r\n$1\r\n1\r\n", redis.raw("MGET", "int", "m1"))
