@@ -105,34 +105,9 @@ static void make_redis_dir(fixture *f)
     assert_non_null(mkdtemp(f->redis_dir));
 }
 
-static char *describe(redisContext *context)
-{
-    char *text = dataset_describe(context);
-    assert_non_null(text);
-    return text;
-}
-
-static void assert_same_dataset(const char *expected, const char *actual)
-{
-    if (strcmp(expected, actual) != 0) {
-        const char *a = expected, *b = actual;
-        while (*a && *a == *b)
-            a++, b++;
-        while (a > expected && a[-1] != '\n')
-            a--, b--;
-        fail_msg("datasets differ at:\n  expected: %.300s\n  actual:   %.300s", a, b);
-    }
-}
-
 static const char *aof_path(fixture *f, char *buffer, size_t size)
 {
     return path_in(server_dir(f->server), "appendonly.aof", buffer, size);
-}
-
-static long long file_size(const char *path)
-{
-    struct stat info;
-    return stat(path, &info) == 0 ? (long long)info.st_size : -1;
 }
 
 static void check_aof(const char *dir, const char *name)
@@ -189,12 +164,12 @@ static void test_log_replays_after_kill(void **state)
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
     mixed_writes(f->context);
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     server_kill(f->server);
     check_aof(server_dir(f->server), "appendonly.aof");
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -205,7 +180,7 @@ static void test_log_loads_in_redis(void **state)
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
     mixed_writes(f->context);
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     make_redis_dir(f);
     char from[4200], to[4200];
     assert_int_equal(copy_file(aof_path(f, from, sizeof(from)),
@@ -217,7 +192,7 @@ static void test_log_loads_in_redis(void **state)
     assert_non_null(f->redis);
     f->redis_context = connect_port(f->redis->port);
     assert_non_null(f->redis_context);
-    char *actual = describe(f->redis_context);
+    char *actual = dataset_describe_or_fail(f->redis_context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -275,7 +250,7 @@ static void test_truncated_tail_is_cut_and_loaded(void **state)
     assert_int_equal(server_shutdown(f->server), 0);
     char path[4200];
     aof_path(f, path, sizeof(path));
-    long long complete = file_size(path);
+    long long complete = path_size(path);
     FILE *file = fopen(path, "ab");
     assert_non_null(file);
     fputs("*3\r\n$3\r\nSET\r\n$4\r\nhalf\r\n$5\r\nval", file);
@@ -303,7 +278,7 @@ static void test_truncated_tail_is_cut_and_loaded(void **state)
     assert_non_null(server_restart(f->server));
     reconnect(f);
     assert_true(log_mentions(f->server, "!!! Truncating the AOF appendonly.aof at offset"));
-    assert_int_equal(file_size(path), complete);
+    assert_int_equal(path_size(path), complete);
     redisReply *reply = redisCommand(f->context, "MGET kept kept2 half");
     assert_non_null(reply);
     assert_string_equal(reply->element[0]->str, "1");
@@ -363,7 +338,7 @@ static void test_bgrewriteaof_keeps_concurrent_writes(void **state)
     }
     char path[4200];
     aof_path(f, path, sizeof(path));
-    long long before = file_size(path);
+    long long before = path_size(path);
     reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 40");
     redisReply *reply = redisCommand(f->context, "BGREWRITEAOF");
     assert_string_equal(reply->str, "Background append only file rewriting started");
@@ -390,13 +365,13 @@ static void test_bgrewriteaof_keeps_concurrent_writes(void **state)
     assert_int_equal(wait_info_field(f->context, "aof_last_bgrewrite_status", "ok", 1000), 0);
     reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
     reply_expect_success(f->context, "SET after rewrite");
-    char *expected = describe(f->context);
-    assert_true(file_size(path) < before);
+    char *expected = dataset_describe_or_fail(f->context);
+    assert_true(path_size(path) < before);
     server_kill(f->server);
     check_aof(server_dir(f->server), "appendonly.aof");
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -416,7 +391,7 @@ static void test_log_rewrites_itself_when_grown(void **state)
     assert_true(info_number(f->context, "aof_rewrites") > rewrites);
     assert_int_equal(wait_info_field(f->context, "aof_rewrite_in_progress", "0", 5000), 0);
     char path[4200];
-    assert_true(file_size(aof_path(f, path, sizeof(path))) < 64 * 1024);
+    assert_true(path_size(aof_path(f, path, sizeof(path))) < 64 * 1024);
     server_kill(f->server);
     assert_non_null(server_restart(f->server));
     reconnect(f);
@@ -473,28 +448,28 @@ static void test_switch_on_and_off_at_runtime(void **state)
     assert_int_equal(fill_dataset(f->context), 0);
     char path[4200];
     aof_path(f, path, sizeof(path));
-    assert_int_equal(file_size(path), -1);
+    assert_int_equal(path_size(path), -1);
     /* Switched on: the log starts as a rewrite of the dataset. */
     reply_expect_success(f->context, "CONFIG SET persistence.appendonly yes");
     assert_int_equal(wait_info_field(f->context, "aof_enabled", "1", 5000), 0);
     reply_expect_success(f->context, "SET written-after switch-on");
     mixed_writes(f->context);
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     server_kill(f->server);
     own_config_write(&config, "appendonly = yes\n");
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(actual);
     free(expected);
     /* Switched off: nothing more is appended. */
     reply_expect_success(f->context, "CONFIG SET persistence.appendonly no");
     assert_int_equal(wait_info_field(f->context, "aof_enabled", "0", 5000), 0);
-    long long size = file_size(path);
+    long long size = path_size(path);
     reply_expect_success(f->context, "SET not-logged 1");
     sleep_milliseconds(300);
-    assert_int_equal(file_size(path), size);
+    assert_int_equal(path_size(path), size);
     own_config_remove(&config);
 }
 
@@ -519,7 +494,7 @@ static void test_write_error_refuses_writes_until_the_log_works(void **state)
     sleep_milliseconds(100); /* written before the reply, but leave no doubt */
     char path[4200];
     aof_path(f, path, sizeof(path));
-    long long size = file_size(path);
+    long long size = path_size(path);
     assert_true(size > 0);
     limit_server_file_size(f, (rlim_t)size);
 
@@ -530,7 +505,7 @@ static void test_write_error_refuses_writes_until_the_log_works(void **state)
     reply_expect_error(f->context, misconf, "PING");
     assert_int_equal(wait_info_field(f->context, "aof_last_write_status", "err", 1000), 0);
     reply_expect_bulk(f->context, "2", "GET buffered");
-    assert_int_equal(file_size(path), size);
+    assert_int_equal(path_size(path), size);
 
     limit_server_file_size(f, RLIM_INFINITY);
     assert_int_equal(wait_info_field(f->context, "aof_last_write_status", "ok", 5000), 0);
@@ -565,7 +540,7 @@ static void test_log_wins_over_snapshot(void **state)
     reconnect(f);
     expect_key_value(f->context, "source", "snapshot");
     char path[4200];
-    assert_true(file_size(aof_path(f, path, sizeof(path))) > 0);
+    assert_true(path_size(aof_path(f, path, sizeof(path))) > 0);
     /* Both: the log is newer and wins. */
     reply_expect_success(f->context, "SET source log");
     server_kill(f->server);
@@ -602,7 +577,7 @@ static void test_rdb_preamble_log_from_redis(void **state)
            now_milliseconds() < deadline)
         sleep_milliseconds(20);
     mixed_writes(f->redis_context);
-    char *expected = describe(f->redis_context);
+    char *expected = dataset_describe_or_fail(f->redis_context);
     /* The manifest lists the base file (an RDB) and the command files, in
      * order: "file NAME seq N type b|i". */
     char dir[4200], manifest_path[4500];
@@ -640,7 +615,7 @@ static void test_rdb_preamble_log_from_redis(void **state)
     free(joined);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);

@@ -89,25 +89,6 @@ static void make_temp_dir(char *buffer, size_t size)
     assert_non_null(mkdtemp(buffer));
 }
 
-static char *describe(redisContext *context)
-{
-    char *text = dataset_describe(context);
-    assert_non_null(text);
-    return text;
-}
-
-static void assert_same_dataset(const char *expected, const char *actual)
-{
-    if (strcmp(expected, actual) != 0) {
-        const char *a = expected, *b = actual;
-        while (*a && *a == *b)
-            a++, b++;
-        while (a > expected && a[-1] != '\n')
-            a--, b--;
-        fail_msg("datasets differ at:\n  expected: %.300s\n  actual:   %.300s", a, b);
-    }
-}
-
 static int log_mentions(server_process *server, const char *text)
 {
     size_t length;
@@ -192,7 +173,7 @@ static char *redis_writes_directory(fixture *f)
     reply_expect_success(f->redis_context, "BGREWRITEAOF");
     wait_rewrite_done(f->redis_context);
     incr_writes(f->redis_context, "redis");
-    char *expected = describe(f->redis_context);
+    char *expected = dataset_describe_or_fail(f->redis_context);
     redisFree(f->redis_context);
     f->redis_context = NULL;
     redis_stop(f->redis);
@@ -217,7 +198,7 @@ static void test_directory_from_redis_loads_and_goes_on(void **state)
     /* The single-file log dblite made at its first start must not win. */
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(actual);
     free(expected);
@@ -227,11 +208,11 @@ static void test_directory_from_redis_loads_and_goes_on(void **state)
     /* dblite's writes go to the last incr file and survive kill -9. */
     incr_writes(f->context, "dblite");
     reply_expect_success(f->context, "SET last written");
-    expected = describe(f->context);
+    expected = dataset_describe_or_fail(f->context);
     server_kill(f->server);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    actual = describe(f->context);
+    actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(actual);
     free(expected);
@@ -255,7 +236,7 @@ static void test_directory_from_redis_loads_and_goes_on(void **state)
     reply_expect_success(f->context, "CONFIG SET persistence.rdb-key-save-delay 0");
     assert_int_equal(wait_info_field(f->context, "aof_last_bgrewrite_status", "ok", 30000), 0);
     incr_writes(f->context, "after");
-    expected = describe(f->context);
+    expected = dataset_describe_or_fail(f->context);
     char manifest_path[4200];
     path_in(server_dir(f->server), "appendonlydir/appendonly.aof.manifest", manifest_path,
             sizeof(manifest_path));
@@ -272,7 +253,7 @@ static void test_directory_from_redis_loads_and_goes_on(void **state)
     server_kill(f->server);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    actual = describe(f->context);
+    actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(actual);
     free(expected);
@@ -298,11 +279,11 @@ static void test_directory_from_redis_loads_and_goes_on(void **state)
                                   "file appendonly.aof.4.incr.aof seq 4 type i\n");
     free(manifest);
     reply_expect_success(f->context, "SET after-auto yes");
-    expected = describe(f->context);
+    expected = dataset_describe_or_fail(f->context);
     server_kill(f->server);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    actual = describe(f->context);
+    actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(actual);
 
@@ -316,7 +297,7 @@ static void test_directory_from_redis_loads_and_goes_on(void **state)
     assert_non_null(f->redis);
     f->redis_context = connect_port(f->redis->port);
     assert_non_null(f->redis_context);
-    actual = describe(f->redis_context);
+    actual = dataset_describe_or_fail(f->redis_context);
     assert_same_dataset(expected, actual);
     free(actual);
     free(expected);

@@ -83,34 +83,9 @@ static void reconnect(fixture *f)
     assert_non_null(f->context);
 }
 
-static char *describe(redisContext *context)
-{
-    char *text = dataset_describe(context);
-    assert_non_null(text);
-    return text;
-}
-
-static void assert_same_dataset(const char *expected, const char *actual)
-{
-    if (strcmp(expected, actual) != 0) {
-        const char *a = expected, *b = actual;
-        while (*a && *a == *b)
-            a++, b++;
-        while (a > expected && a[-1] != '\n')
-            a--, b--;
-        fail_msg("datasets differ at:\n  expected: %.300s\n  actual:   %.300s", a, b);
-    }
-}
-
 static const char *aof_path(fixture *f, char *buffer, size_t size)
 {
     return path_in(server_dir(f->server), "appendonly.aof", buffer, size);
-}
-
-static long long file_size(const char *path)
-{
-    struct stat info;
-    return stat(path, &info) == 0 ? (long long)info.st_size : -1;
 }
 
 static void check_aof(const char *dir)
@@ -136,7 +111,7 @@ static int log_mentions_since(server_process *server, size_t since, const char *
 
 static size_t log_length(server_process *server)
 {
-    long long size = file_size(server_log_path(server));
+    long long size = path_size(server_log_path(server));
     return size > 0 ? (size_t)size : 0;
 }
 
@@ -224,7 +199,7 @@ static void test_transactions_reach_the_log_and_replay_after_kill(void **state)
     assert_int_equal(reply->element[1]->type, REDIS_REPLY_ERROR);
     assert_string_equal(reply->element[1]->str, "ERR value is not an integer or out of range");
     freeReplyObject(reply);
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     server_kill(f->server);
 
     check_aof(server_dir(f->server));
@@ -239,7 +214,7 @@ static void test_transactions_reach_the_log_and_replay_after_kill(void **state)
 
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -275,7 +250,7 @@ static void test_hand_written_transaction_replays_as_live(void **state)
     reply_expect_bulk(f->context, "3", "GET later");
     assert_true(log_mentions_since(f->server, 0,
                                    "a 'INCR' command from the append only file replied an error"));
-    assert_int_equal(file_size(path), (long long)sizeof(log) - 1);
+    assert_int_equal(path_size(path), (long long)sizeof(log) - 1);
 }
 
 /* ---- a transaction torn at the tail ---- */
@@ -304,7 +279,7 @@ static char *dataset_in_redis(const char *bytes, size_t length)
     assert_non_null(redis);
     redisContext *context = connect_port(redis->port);
     assert_non_null(context);
-    char *text = describe(context);
+    char *text = dataset_describe_or_fail(context);
     redisFree(context);
     redis_stop(redis);
     const char *argv[] = {"rm", "-rf", dir, NULL};
@@ -345,9 +320,9 @@ static void test_torn_transaction_is_dropped_whole(void **state)
     assert_int_equal(fill_dataset(f->context), 0);
     several_writes(f->context, 0);
     reply_expect_status(f->context, "OK", "SET tx:gone again");
-    char *before = describe(f->context);
+    char *before = dataset_describe_or_fail(f->context);
     several_writes(f->context, 1);
-    char *after = describe(f->context);
+    char *after = dataset_describe_or_fail(f->context);
     server_kill(f->server);
 
     char path[4200];
@@ -380,15 +355,15 @@ static void test_torn_transaction_is_dropped_whole(void **state)
         print_message("cut %s (byte %zu of %zu)\n", cuts[i].where, cuts[i].offset, length);
         assert_int_equal(write_file(path, full, cuts[i].offset), 0);
         expect_refusal(f, cuts[i].reverts);
-        assert_int_equal(file_size(path), (long long)cuts[i].offset);
+        assert_int_equal(path_size(path), (long long)cuts[i].offset);
 
         size_t since = log_length(f->server);
         assert_non_null(server_restart(f->server));
         reconnect(f);
-        char *actual = describe(f->context);
+        char *actual = dataset_describe_or_fail(f->context);
         assert_same_dataset(before, actual);
         free(actual);
-        assert_int_equal(file_size(path), (long long)multi);
+        assert_int_equal(path_size(path), (long long)multi);
         assert_int_equal(log_mentions_since(
                              f->server, since,
                              "Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof"),
@@ -512,7 +487,7 @@ static void test_rewrite_around_and_inside_transactions(void **state)
     char expected_during[32];
     snprintf(expected_during, sizeof(expected_during), "%d", 2 * during);
     reply_expect_bulk(f->context, expected_during, "GET tx:during");
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     server_kill(f->server);
     check_aof(server_dir(f->server));
     /* redis-server 7.0 reads the rewritten log the same way. */
@@ -526,7 +501,7 @@ static void test_rewrite_around_and_inside_transactions(void **state)
     free(bytes);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -594,15 +569,15 @@ static void test_transaction_torn_by_a_failed_write(void **state)
     assert_int_equal(fill_dataset(f->context), 0);
     several_writes(f->context, 0);
     sleep_milliseconds(100); /* written before the reply, but leave no doubt */
-    char *before = describe(f->context);
+    char *before = dataset_describe_or_fail(f->context);
     char path[4200];
     aof_path(f, path, sizeof(path));
-    long long size = file_size(path);
+    long long size = path_size(path);
     limit_server_file_size(f, (rlim_t)size + 40);
     /* EXEC's reply leaves, and then the write meets the limit. */
     several_writes(f->context, 1);
     assert_int_equal(wait_info_field(f->context, "aof_last_write_status", "err", 5000), 0);
-    assert_int_equal(file_size(path), size + 40);
+    assert_int_equal(path_size(path), size + 40);
     server_kill(f->server);
     size_t length, multi = 0;
     char *torn = read_file(path, &length);
@@ -613,9 +588,9 @@ static void test_transaction_torn_by_a_failed_write(void **state)
     size_t since = log_length(f->server);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(before, actual);
-    assert_int_equal(file_size(path), (long long)multi);
+    assert_int_equal(path_size(path), (long long)multi);
     assert_true(log_mentions_since(
         f->server, since, "Revert incomplete MULTI/EXEC transaction in AOF file appendonly.aof"));
     free(before);

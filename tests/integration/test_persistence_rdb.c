@@ -113,26 +113,6 @@ static void start_redis(fixture *f, const char *dir)
     assert_non_null(f->redis_context);
 }
 
-static char *describe(redisContext *context)
-{
-    char *text = dataset_describe(context);
-    assert_non_null(text);
-    return text;
-}
-
-static void assert_same_dataset(const char *expected, const char *actual)
-{
-    if (strcmp(expected, actual) != 0) {
-        /* Show the first differing line. */
-        const char *a = expected, *b = actual;
-        while (*a && *a == *b)
-            a++, b++;
-        while (a > expected && a[-1] != '\n')
-            a--, b--;
-        fail_msg("datasets differ at:\n  expected: %.300s\n  actual:   %.300s", a, b);
-    }
-}
-
 static void check_rdb(const char *dir, const char *name)
 {
     const char *argv[] = {"redis-check-rdb", name, NULL};
@@ -148,11 +128,11 @@ static void test_dblite_snapshot_loads_in_redis(void **state)
 {
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     reply_expect_status(f->context, "OK", "SAVE");
     check_rdb(server_dir(f->server), "dump.rdb");
     start_redis(f, server_dir(f->server));
-    char *actual = describe(f->redis_context);
+    char *actual = dataset_describe_or_fail(f->redis_context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -181,7 +161,7 @@ static void test_redis_snapshot_loads_in_dblite(void **state)
     expect_encoding(f->redis_context, "hash:small", "listpack");
     expect_encoding(f->redis_context, "set:ints", "intset");
     expect_encoding(f->redis_context, "set:bigints", "intset");
-    char *expected = describe(f->redis_context);
+    char *expected = dataset_describe_or_fail(f->redis_context);
     reply_expect_success(f->redis_context, "SAVE");
     char from[4200], to[4200];
     assert_int_equal(copy_file(path_in(f->redis_dir, "dump.rdb", from, sizeof(from)),
@@ -189,7 +169,7 @@ static void test_redis_snapshot_loads_in_dblite(void **state)
                      0);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -328,7 +308,7 @@ static void test_bgsave_serves_while_child_writes(void **state)
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
     assert_int_equal(add_filler_keys(f->context, 20000), 0);
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     redisReply *reply = command_ok(f->context, "LASTSAVE");
     assert_non_null(reply);
     long long lastsave_before = reply->integer;
@@ -362,7 +342,7 @@ static void test_bgsave_serves_while_child_writes(void **state)
     /* The snapshot is the dataset as of the fork. */
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -386,7 +366,7 @@ static void test_kill9_during_bgsave_keeps_old_snapshot(void **state)
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
     reply_expect_status(f->context, "OK", "SAVE");
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     char path[4200];
     path_in(server_dir(f->server), "dump.rdb", path, sizeof(path));
     size_t old_length;
@@ -410,7 +390,7 @@ static void test_kill9_during_bgsave_keeps_old_snapshot(void **state)
     free(old_bytes);
     assert_non_null(server_restart(f->server));
     reconnect(f);
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -461,7 +441,7 @@ static void test_damaged_snapshot_stops_startup(void **state)
     fixture *f = *state;
     assert_int_equal(fill_dataset(f->context), 0);
     reply_expect_status(f->context, "OK", "SAVE");
-    char *expected = describe(f->context);
+    char *expected = dataset_describe_or_fail(f->context);
     char path[4200];
     size_t length;
     char *bytes =
@@ -471,7 +451,7 @@ static void test_damaged_snapshot_stops_startup(void **state)
     damage_and_expect_refusal(f, 0, (long)(length / 2), "checksum mismatch");
     damage_and_expect_refusal(f, length / 3, -1, "unexpected end of data");
     damage_and_expect_refusal(f, 0, 1, "not an RDB file");
-    char *actual = describe(f->context);
+    char *actual = dataset_describe_or_fail(f->context);
     assert_same_dataset(expected, actual);
     free(expected);
     free(actual);
@@ -687,7 +667,7 @@ static void test_dump_restore_interoperate(void **state)
     fixture *f = *state;
     start_redis(f, NULL);
     assert_int_equal(fill_dataset(f->redis_context), 0);
-    char *expected = describe(f->redis_context);
+    char *expected = dataset_describe_or_fail(f->redis_context);
     /* Every key of db 0 travels Redis -> dblite -> Redis under a new name,
      * and the originals are replaced by their round trip. */
     redisReply *keys = redisCommand(f->redis_context, "KEYS *");
@@ -701,7 +681,7 @@ static void test_dump_restore_interoperate(void **state)
         copy_key(f->context, f->redis_context, key, key);
     }
     freeReplyObject(keys);
-    char *actual = describe(f->redis_context);
+    char *actual = dataset_describe_or_fail(f->redis_context);
     /* Deadlines moved by a few ms in transit: compare without them. */
     for (char *p = expected; (p = strstr(p, "deadline=")) != NULL; p++)
         if (p[9] != '-')

@@ -18,6 +18,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <setjmp.h>
+#include <stddef.h>
+
+#include <cmocka.h>
 #include <unistd.h>
 
 static void report(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -690,4 +694,30 @@ int add_filler_keys(redisContext *c, int count)
         freeReplyObject(reply);
     }
     return status;
+}
+
+char *dataset_describe_or_fail(redisContext *context)
+{
+    char *text = dataset_describe(context);
+    assert_non_null(text);
+    return text;
+}
+
+void assert_same_dataset(const char *expected, const char *actual)
+{
+    if (strcmp(expected, actual) != 0) {
+        /* Show the first differing line. */
+        const char *a = expected, *b = actual;
+        while (*a && *a == *b)
+            a++, b++;
+        while (a > expected && a[-1] != '\n')
+            a--, b--;
+        fail_msg("datasets differ at:\n  expected: %.300s\n  actual:   %.300s", a, b);
+    }
+}
+
+long long path_size(const char *path)
+{
+    struct stat info;
+    return stat(path, &info) == 0 ? (long long)info.st_size : -1;
 }

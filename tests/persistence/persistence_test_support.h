@@ -53,6 +53,12 @@ redisContext *connect_port(int port);
  * deadline" (binary-safe: hex), read with KEYS, TYPE, GET/LRANGE/HGETALL/
  * SMEMBERS (sorted) and PEXPIRETIME.  malloc'd; NULL on error. */
 char *dataset_describe(redisContext *context);
+/* dataset_describe, failing the running cmocka test when it cannot. */
+char *dataset_describe_or_fail(redisContext *context);
+/* Fails the running cmocka test, showing the first line that differs. */
+void assert_same_dataset(const char *expected, const char *actual);
+/* A file's size in bytes, -1 when it does not exist. */
+long long path_size(const char *path);
 
 /* Runs argv (argv[0] looked up in PATH), output (stdout+stderr) into
  * output (NUL-terminated, cut to size).  Returns the exit status or -1. */
