@@ -79,8 +79,10 @@ extern "C" {
  *      (notify) keyspace notifications (dblite_notify_keyspace_event, the
  *      DBLITE_NOTIFY_* classes, DBLITE_EVENT_KEYSPACE_NOTIFICATION and
  *      dblite_event.notification).
- *   7  the no-multi command flag (refused inside MULTI, as SAVE). */
-#define DBLITE_API_VERSION 7
+ *   7  the no-multi command flag (refused inside MULTI, as SAVE).
+ *   8  setting aliases (dblite_config_alias); nested command calls
+ *      (dblite_call and its reply tree, see "Calling commands"). */
+#define DBLITE_API_VERSION 8
 
 /* Put once in a module's source: exports the API version the module was
  * compiled against, which the loader checks before calling the entry point. */
@@ -714,6 +716,14 @@ typedef int (*dblite_config_check_fn)(const char *name, char *error, size_t erro
                                       void *privdata);
 int dblite_config_check(dblite_module *module, const char *name, dblite_config_check_fn fn,
                         void *privdata);
+/* (API 8) A second name for the module's setting `name` (its short name, as
+ * registered), as Redis keeps its old names: "zset-max-ziplist-entries" for
+ * "zset-max-listpack-entries".  The alias works wherever the name does (ini
+ * section, --module.alias, CONFIG GET/SET with the bare or the module's
+ * full name) and always shows the same value; CONFIG GET with a pattern
+ * lists both names, as Redis 7.0 does.  DBLITE_OK, DBLITE_ERR_NOTFOUND (no
+ * such setting of this module) or DBLITE_ERR_EXISTS (the alias is taken). */
+int dblite_config_alias(dblite_module *module, const char *name, const char *alias);
 /* Server settings a module may need (dir, port...), as text; NULL if unknown.
  * Valid until the setting changes. */
 const char *dblite_config_server_value(const char *name);
