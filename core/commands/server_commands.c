@@ -230,7 +230,8 @@ static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     long long pairs = 0;
     size_t count = config_setting_count();
     /* Each setting once, even if several patterns match it. */
-    unsigned char *seen = calloc(count ? count : 1, 1);
+    unsigned char *seen = calloc(count ? count : 1, 2);
+    unsigned char *seen_alias = seen ? seen + count : NULL;
     for (int a = 2; a < argc && seen; a++) {
         int glob = has_glob_characters(&argv[a]);
         for (size_t i = 0; i < count; i++) {
@@ -247,6 +248,23 @@ static void config_get(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
             seen[i] = 1;
             if (glob)
                 dblite_reply_bulk_cstring(ctx, shown);
+            else
+                dblite_reply_bulk(ctx, argv[a].ptr, argv[a].len);
+            dblite_reply_bulk_cstring(ctx, s->text ? s->text : "");
+            pairs++;
+        }
+        /* An old name answers for its setting; a pattern lists it as a
+         * name of its own, as Redis 7.0 does. */
+        for (size_t i = 0; i < count; i++) {
+            setting *s = config_setting_at(i);
+            if (!s->alias || seen_alias[i])
+                continue;
+            if (glob ? !dblite_glob_match(argv[a].ptr, argv[a].len, s->alias, strlen(s->alias), 1)
+                     : !config_is_alias(s, argv[a].ptr, argv[a].len))
+                continue;
+            seen_alias[i] = 1;
+            if (glob)
+                dblite_reply_bulk_cstring(ctx, s->alias);
             else
                 dblite_reply_bulk(ctx, argv[a].ptr, argv[a].len);
             dblite_reply_bulk_cstring(ctx, s->text ? s->text : "");

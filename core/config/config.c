@@ -311,6 +311,7 @@ void config_free(void)
         }
         free(s->name);
         free(s->text);
+        free(s->alias);
     }
     for (size_t i = 0; i < cs->pending.length; i++) {
         free(cs->pending.items[i].section);
@@ -337,17 +338,32 @@ const char *config_short_name(const setting *s)
     return dot ? dot + 1 : s->name;
 }
 
+int config_is_alias(const setting *s, const char *name, size_t length)
+{
+    if (!s->alias)
+        return 0;
+    size_t alias_length = strlen(s->alias);
+    if (length == alias_length && strncasecmp(name, s->alias, length) == 0)
+        return 1;
+    size_t prefix = (size_t)(config_short_name(s) - s->name); /* "module." */
+    return length == prefix + alias_length && strncasecmp(name, s->name, prefix) == 0 &&
+           strncasecmp(name + prefix, s->alias, alias_length) == 0;
+}
+
 setting *config_find(const char *name)
 {
     config_state *cs = state();
+    size_t length = strlen(name);
     for (size_t i = 0; i < cs->settings.length; i++)
         if (strcasecmp(cs->settings.items[i].name, name) == 0)
             return &cs->settings.items[i];
-    /* A module setting by its short name, when exactly one module has it. */
+    /* A module setting by its short name or an alias, when exactly one
+     * module has it. */
     setting *found = NULL;
     for (size_t i = 0; i < cs->settings.length; i++) {
         setting *s = &cs->settings.items[i];
-        if (!s->owner || strcasecmp(config_short_name(s), name) != 0)
+        if (!s->owner ||
+            (strcasecmp(config_short_name(s), name) != 0 && !config_is_alias(s, name, length)))
             continue;
         if (found)
             return NULL;
@@ -860,6 +876,22 @@ int dblite_config_check(dblite_module *module, const char *name, dblite_config_c
     s->check = fn;
     s->check_privdata = privdata;
     return DBLITE_OK;
+}
+
+int dblite_config_alias(dblite_module *module, const char *name, const char *alias)
+{
+    char full[256];
+    if (!module || !name || !alias || !alias[0] || strchr(alias, '.'))
+        return DBLITE_ERR_INVALID;
+    if (snprintf(full, sizeof(full), "%s.%s", module->name, name) >= (int)sizeof(full))
+        return DBLITE_ERR_INVALID;
+    setting *s = config_find(full);
+    if (!s || s->owner != module)
+        return DBLITE_ERR_NOTFOUND;
+    if (s->alias || config_find(alias))
+        return DBLITE_ERR_EXISTS;
+    s->alias = strdup(alias);
+    return s->alias ? DBLITE_OK : DBLITE_ERR_NOMEM;
 }
 
 const char *dblite_config_server_value(const char *name)

@@ -38,6 +38,9 @@ typedef struct setting {
     void *check_privdata;
     struct dblite_module *owner;
     char *text; /* the value as text, for CONFIG GET */
+    /* A module setting's second short name (dblite_config_alias), or NULL:
+     * Redis's old names ("zset-max-ziplist-entries") stay usable. */
+    char *alias;
 } setting;
 
 typedef struct module_request {
@@ -60,6 +63,8 @@ const module_request *config_module_request(size_t index);
 
 setting *config_find(const char *name);
 const char *config_short_name(const setting *s);
+/* Whether name is s's alias, bare or as "module.alias". */
+int config_is_alias(const setting *s, const char *name, size_t length);
 size_t config_setting_count(void);
 setting *config_setting_at(size_t index);
 /* Parses and stores text into the setting; on failure returns -1 with a reason. */

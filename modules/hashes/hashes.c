@@ -91,6 +91,14 @@ static int register_settings(dblite_module *module, hashes_state *state)
                               HASH_DEFAULT_MAX_PACKED_LENGTH, 0, LLONG_MAX,
                               DBLITE_CONFIG_MUTABLE) != DBLITE_OK)
         return DBLITE_ERR;
+    /* Redis's names from before listpacks. */
+    if (dblite_config_alias(module, "hash-max-listpack-entries", "hash-max-ziplist-entries") !=
+            DBLITE_OK ||
+        dblite_config_alias(module, "hash-max-listpack-value", "hash-max-ziplist-value") !=
+            DBLITE_OK) {
+        dblite_module_fail(module, "could not register the hash-max-ziplist-* aliases");
+        return DBLITE_ERR;
+    }
     return DBLITE_OK;
 }
 

@@ -125,8 +125,14 @@ static int register_settings(dblite_module *module, lists_state *state)
     /* Redis accepts any int; values below -5 act as -5 (list_fill.h). */
     int status = dblite_config_integer(module, "list-max-listpack-size", &state->fill,
                                        LIST_FILL_DEFAULT, INT_MIN, INT_MAX, DBLITE_CONFIG_MUTABLE);
-    if (status != DBLITE_OK)
+    if (status != DBLITE_OK) {
         dblite_module_fail(module, "could not register list-max-listpack-size (error %d)", status);
+        return status;
+    }
+    /* Redis's name from before listpacks. */
+    status = dblite_config_alias(module, "list-max-listpack-size", "list-max-ziplist-size");
+    if (status != DBLITE_OK)
+        dblite_module_fail(module, "could not register list-max-ziplist-size (error %d)", status);
     return status;
 }
 

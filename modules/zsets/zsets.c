@@ -26,6 +26,14 @@ static int register_settings(dblite_module *module, zsets_state *state)
                               ZSET_DEFAULT_MAX_PACKED_VALUE, 0, LLONG_MAX,
                               DBLITE_CONFIG_MUTABLE) != DBLITE_OK)
         return DBLITE_ERR;
+    /* Redis's names from before listpacks. */
+    if (dblite_config_alias(module, "zset-max-listpack-entries", "zset-max-ziplist-entries") !=
+            DBLITE_OK ||
+        dblite_config_alias(module, "zset-max-listpack-value", "zset-max-ziplist-value") !=
+            DBLITE_OK) {
+        dblite_module_fail(module, "could not register the zset-max-ziplist-* aliases");
+        return DBLITE_ERR;
+    }
     return DBLITE_OK;
 }
 
@@ -48,8 +56,8 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->type = zset_type_register(module);
     if (state->type == NULL)
         return DBLITE_ERR;
-    static const register_fn tables[] = {zsets_register_basic, zsets_register_ranges,
-                                         zsets_register_pops,  zsets_register_random,
+    static const register_fn tables[] = {zsets_register_basic,  zsets_register_ranges,
+                                         zsets_register_pops,   zsets_register_random,
                                          zsets_register_setops, zsets_register_geo};
     for (size_t i = 0; i < DBLITE_ARRAY_LENGTH(tables); i++) {
         status = tables[i](module);
