@@ -675,9 +675,9 @@ static void add_outcomes(void **state)
         assert_int_equal(outcome, ZSET_ADD_OUT_UPDATED);
         assert_true(score == 3);
         add(&holder, &limits, "a", INFINITY);
-        assert_int_equal(zset_value_add(&holder, &limits, text("a"), -INFINITY, ZSET_ADD_INCR,
-                                        &outcome, &score),
-                         DBLITE_OK);
+        assert_int_equal(
+            zset_value_add(&holder, &limits, text("a"), -INFINITY, ZSET_ADD_INCR, &outcome, &score),
+            DBLITE_OK);
         assert_int_equal(outcome, ZSET_ADD_OUT_NAN);
         assert_true(zset_value_score(holder.current, text("a"), &score) && isinf(score));
         assert_int_equal(
@@ -777,8 +777,8 @@ static void out_of_memory_leaves_the_set_unchanged(void **state)
                 fail_after(n);
                 long long blocks = live_blocks;
                 int outcome;
-                int status = zset_value_add(&holder, &limits, text(members[which]),
-                                            scores[which], 0, &outcome, NULL);
+                int status = zset_value_add(&holder, &limits, text(members[which]), scores[which],
+                                            0, &outcome, NULL);
                 fail_after(-1);
                 if (status == DBLITE_OK) {
                     double ignored;
@@ -885,8 +885,7 @@ static void scan_guarantee(void **state)
         calls++;
         /* Churn: remove a churn member, add a new one. */
         char member[16];
-        snprintf(member, sizeof member, "k%u",
-                 STABLE + (unsigned)(test_random() % CHURN));
+        snprintf(member, sizeof member, "k%u", STABLE + (unsigned)(test_random() % CHURN));
         (void)zset_value_remove(holder.current, text(member));
         if (next_new < STABLE + 2 * CHURN) {
             snprintf(member, sizeof member, "k%u", next_new++);
@@ -969,8 +968,8 @@ int dblite_rewriter_emit(dblite_rewriter *rewriter, int argc, const dblite_bytes
         double score;
         assert_int_equal(dblite_parse_double(argv[i], &score), DBLITE_OK);
         int outcome;
-        assert_int_equal(zset_value_add(rewriter->replay, &limits, argv[i + 1], score,
-                                        ZSET_ADD_NX, &outcome, NULL),
+        assert_int_equal(zset_value_add(rewriter->replay, &limits, argv[i + 1], score, ZSET_ADD_NX,
+                                        &outcome, NULL),
                          DBLITE_OK);
         assert_int_equal(outcome, ZSET_ADD_OUT_ADDED);
     }
