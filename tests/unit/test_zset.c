@@ -582,6 +582,72 @@ static void add(value_holder *holder, const zset_limits *limits, const char *mem
                      DBLITE_OK);
 }
 
+static zset_lex_range lex_range(const char *min, const char *max)
+{
+    zset_lex_range range;
+    const char *ends[2] = {min, max};
+    for (int i = 0; i < 2; i++) {
+        const char *end = ends[i];
+        int kind = end[0] == '-'   ? ZSET_LEX_MINUS_INFINITY
+                   : end[0] == '+' ? ZSET_LEX_PLUS_INFINITY
+                                   : ZSET_LEX_BOUNDED;
+        dblite_bytes bound = {end + 1, kind == ZSET_LEX_BOUNDED ? strlen(end + 1) : 0};
+        int exclusive = end[0] == '(';
+        if (i == 0) {
+            range.min = bound;
+            range.min_kind = kind;
+            range.min_exclusive = exclusive;
+        } else {
+            range.max = bound;
+            range.max_kind = kind;
+            range.max_exclusive = exclusive;
+        }
+    }
+    return range;
+}
+
+/* Lex ranges over a packed set of mixed scores, where the order of
+ * members is not lexicographic: what redis-server 7.0.15 answers (ZLEXCOUNT,
+ * and where ZRANGEBYLEX / ZREVRANGEBYLEX start) for
+ * ZADD mx 0 b 1 "" 1 m1 2 a 3 c. */
+static void lex_ranges_on_mixed_scores_as_redis(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *min, *max;
+        size_t count;
+        int found;
+        size_t first, first_reverse;
+    } cases[] = {
+        {"[b", "+", 5, 1, 0, 0}, {"-", "[b", 2, 1, 0, 1}, {"[a", "[m1", 5, 1, 0, 0},
+        {"[c", "+", 3, 1, 2, 0}, {"-", "+", 5, 1, 0, 0},  {"[ab", "[m1", 5, 1, 0, 0},
+        {"[d", "+", 0, 0, 0, 0}, {"-", "(", 0, 0, 0, 0},
+    };
+    zset_limits limits = zset_default_limits();
+    value_holder holder = new_holder(&limits);
+    add(&holder, &limits, "b", 0);
+    add(&holder, &limits, "", 1);
+    add(&holder, &limits, "m1", 1);
+    add(&holder, &limits, "a", 2);
+    add(&holder, &limits, "c", 3);
+    assert_int_equal(zset_value_encoding(holder.current), ZSET_ENCODING_PACKED);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zset_lex_range range = lex_range(cases[i].min, cases[i].max);
+        size_t rank = 99;
+        assert_int_equal(zset_value_count_in_lex_range(holder.current, &range), cases[i].count);
+        assert_int_equal(zset_value_first_in_lex_range(holder.current, &range, 0, &rank),
+                         cases[i].found);
+        if (cases[i].found)
+            assert_int_equal(rank, cases[i].first);
+        assert_int_equal(zset_value_first_in_lex_range(holder.current, &range, 1, &rank),
+                         cases[i].found);
+        if (cases[i].found)
+            assert_int_equal(rank, cases[i].first_reverse);
+    }
+    zset_value_free(holder.current);
+    assert_int_equal(live_blocks, 0);
+}
+
 static void ties_order_by_member_bytes(void **state)
 {
     (void)state;
@@ -1079,6 +1145,7 @@ int main(void)
         cmocka_unit_test_setup(skiplist_only, reset_counts),
         cmocka_unit_test_setup(lex_ranges_both_encodings, reset_counts),
         cmocka_unit_test_setup(ties_order_by_member_bytes, reset_counts),
+        cmocka_unit_test_setup(lex_ranges_on_mixed_scores_as_redis, reset_counts),
         cmocka_unit_test_setup(score_texts_as_redis, reset_counts),
         cmocka_unit_test_setup(add_outcomes, reset_counts),
         cmocka_unit_test_setup(conversion_at_the_limits, reset_counts),
