@@ -769,6 +769,35 @@ static void add_outcomes(void **state)
             DBLITE_OK);
         assert_int_equal(outcome, ZSET_ADD_OUT_UPDATED);
         assert_true(score == 3);
+        /* Refusals and same-score updates both say NOP; zset_add_refused
+         * tells them apart. */
+        static const struct {
+            const char *member;
+            double score;
+            int flags;
+            int refused;
+        } nops[] = {
+            {"a", 3, 0, 0},
+            {"a", 0, ZSET_ADD_INCR, 0},
+            {"a", 0, ZSET_ADD_INCR | ZSET_ADD_XX, 0},
+            {"a", 5, ZSET_ADD_NX, 1},
+            {"a", 1, ZSET_ADD_GT, 1},
+            {"a", 0, ZSET_ADD_GT | ZSET_ADD_INCR, 1},
+            {"a", 4, ZSET_ADD_LT | ZSET_ADD_XX, 1},
+            {"absent", 1, ZSET_ADD_XX, 1},
+            {"absent", 1, ZSET_ADD_XX | ZSET_ADD_INCR, 1},
+        };
+        for (size_t i = 0; i < sizeof nops / sizeof nops[0]; i++) {
+            score = NAN;
+            assert_int_equal(zset_value_add(&holder, &limits, text(nops[i].member), nops[i].score,
+                                            nops[i].flags, &outcome, &score),
+                             DBLITE_OK);
+            assert_int_equal(outcome, ZSET_ADD_OUT_NOP);
+            assert_int_equal(zset_add_refused(nops[i].flags, outcome, !isnan(score)),
+                             nops[i].refused);
+        }
+        assert_int_equal(zset_add_refused(0, ZSET_ADD_OUT_UPDATED, 1), 0);
+        assert_int_equal(zset_add_refused(ZSET_ADD_XX, ZSET_ADD_OUT_ADDED, 1), 0);
         zset_value_free(holder.current);
     }
     assert_int_equal(live_blocks, 0);
