@@ -15,6 +15,7 @@
 #include "dblite_module.h"
 #include "set_type.h"
 #include "sets.h"
+#include "sets_service.h"
 
 DBLITE_MODULE_DECLARE();
 
@@ -119,5 +120,8 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->type = set_type_register(module);
     if (state->type == NULL)
         return DBLITE_ERR;
+    status = sets_service_export(module);
+    if (status != DBLITE_OK)
+        return status;
     return dblite_command_register_table(module, set_commands, DBLITE_ARRAY_LENGTH(set_commands));
 }
