@@ -14,10 +14,10 @@
  * "geosearchstore" (stored results), "del" when a store empties its key.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "common/collection_access.h"
 #include "geo_search.h"
+#include "geo_sort.h"
 #include "geohash.h"
 #include "zset_access.h"
 #include "zsets.h"
@@ -309,28 +309,6 @@ typedef struct search_options {
     int store_distance;
 } search_options;
 
-/* Nearest first; equal distances compare equal (so the sort's own order
- * decides ties, as with Redis's use of qsort). */
-static int nearest_first(const void *a, const void *b)
-{
-    const geo_point *left = a, *right = b;
-    if (left->distance > right->distance)
-        return 1;
-    if (left->distance == right->distance)
-        return 0;
-    return -1;
-}
-
-static int farthest_first(const void *a, const void *b)
-{
-    const geo_point *left = a, *right = b;
-    if (left->distance < right->distance)
-        return 1;
-    if (left->distance == right->distance)
-        return 0;
-    return -1;
-}
-
 /* Parses the options from argv[first..argc) as georadiusGeneric does;
  * FROMMEMBER and FROMLONLAT fill shape->xy (a FROMMEMBER of a missing key
  * is only noted).  DBLITE_OK, or DBLITE_ERR after replying. */
@@ -569,8 +547,7 @@ static void geo_search_generic(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     if (options.count != 0 && (size_t)options.count < returned)
         returned = (size_t)options.count;
     if (options.sort != SORT_NONE)
-        qsort(result.points, result.used, sizeof *result.points,
-              options.sort == SORT_ASC ? nearest_first : farthest_first);
+        geo_sort_points(result.points, result.used, returned, options.sort == SORT_DESC);
     if (options.store_key == NULL)
         reply_points(ctx, &result, returned, &shape, &options);
     else

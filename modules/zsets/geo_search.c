@@ -118,10 +118,10 @@ void geo_search_cover(const geo_shape *shape, geo_cover *cover)
 
     /* A box is reached at its corners: the radius that matters is the
      * half-diagonal. */
-    double radius_meters =
-        shape->type == GEO_SHAPE_CIRCLE
-            ? shape->radius
-            : sqrt((shape->width / 2) * (shape->width / 2) + (shape->height / 2) * (shape->height / 2));
+    double radius_meters = shape->type == GEO_SHAPE_CIRCLE
+                               ? shape->radius
+                               : sqrt((shape->width / 2) * (shape->width / 2) +
+                                      (shape->height / 2) * (shape->height / 2));
     radius_meters *= shape->conversion;
     int step = geo_steps_for_radius(radius_meters, shape->xy[1]);
 
@@ -169,8 +169,7 @@ void geo_search_cover(const geo_shape *shape, geo_cover *cover)
 }
 
 /* 1 with *distance when the point (longitude, latitude) is inside shape. */
-static int inside_shape(const geo_shape *shape, double longitude, double latitude,
-                        double *distance)
+static int inside_shape(const geo_shape *shape, double longitude, double latitude, double *distance)
 {
     if (shape->type == GEO_SHAPE_CIRCLE) {
         *distance = geo_distance(shape->xy[0], shape->xy[1], longitude, latitude);
