@@ -136,8 +136,7 @@ int listpack_builder_append(listpack_builder *builder, const char *ptr, size_t l
     return 0;
 }
 
-int listpack_builder_finish(listpack_builder *builder, const unsigned char **blob,
-                            size_t *length)
+int listpack_builder_finish(listpack_builder *builder, const unsigned char **blob, size_t *length)
 {
     unsigned char end = LISTPACK_END;
     if (builder->failed || byte_buffer_append(&builder->bytes, &end, 1) != 0 ||
@@ -147,7 +146,8 @@ int listpack_builder_finish(listpack_builder *builder, const unsigned char **blo
     }
     unsigned char *data = (unsigned char *)builder->bytes.data;
     size_t total = builder->bytes.used;
-    size_t count = builder->count < LISTPACK_COUNT_UNKNOWN ? builder->count : LISTPACK_COUNT_UNKNOWN;
+    size_t count =
+        builder->count < LISTPACK_COUNT_UNKNOWN ? builder->count : LISTPACK_COUNT_UNKNOWN;
     for (int i = 0; i < 4; i++)
         data[i] = (unsigned char)(total >> (8 * i));
     data[4] = (unsigned char)(count & 0xff);

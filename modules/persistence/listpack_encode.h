@@ -35,7 +35,6 @@ int listpack_builder_append(listpack_builder *builder, const char *ptr, size_t l
 /* Completes the blob: *blob and *length stay valid until the next start.
  * 0, or -1 after a failure or when the blob would pass the 4 GB its size
  * header can say. */
-int listpack_builder_finish(listpack_builder *builder, const unsigned char **blob,
-                            size_t *length);
+int listpack_builder_finish(listpack_builder *builder, const unsigned char **blob, size_t *length);
 
 #endif

@@ -143,8 +143,7 @@ static int collect(packed_zset_writer *writer, const dblite_type *type, const vo
     if (methods->save(writer->io, value) != DBLITE_OK || dblite_io_error(writer->io) != NULL) {
         const char *why = dblite_io_error(writer->io);
         return fail(error, error_size, "saving a value of type '%s' failed: %s",
-                    dblite_type_name(type),
-                    why ? why : "its save method reported an error");
+                    dblite_type_name(type), why ? why : "its save method reported an error");
     }
     if (!writer->count_seen || writer->expecting_score || writer->announced != writer->pair_count)
         return fail(error, error_size,
@@ -161,8 +160,7 @@ static int collect(packed_zset_writer *writer, const dblite_type *type, const vo
 }
 
 int packed_zset_write(packed_zset_writer *writer, output_buffer *out, const dblite_bytes *key,
-                      const dblite_type *type, const void *value, char *error,
-                      size_t error_size)
+                      const dblite_type *type, const void *value, char *error, size_t error_size)
 {
     if (collect(writer, type, value, error, error_size) != 0)
         return -1;
@@ -172,8 +170,7 @@ int packed_zset_write(packed_zset_writer *writer, output_buffer *out, const dbli
     for (size_t i = 0; i < writer->pair_count; i++) {
         char score[SCORE_TEXT_SIZE];
         size_t score_length = score_text_format(score, writer->pairs[i].score);
-        if (listpack_builder_append(listpack, writer->pairs[i].ptr, writer->pairs[i].length) !=
-                0 ||
+        if (listpack_builder_append(listpack, writer->pairs[i].ptr, writer->pairs[i].length) != 0 ||
             listpack_builder_append(listpack, score, score_length) != 0)
             break;
     }

@@ -51,7 +51,6 @@ int packed_zset_wanted(const dblite_type *type, const void *value);
  * nothing was written because the set cannot be one listpack (over 4 GB):
  * the caller writes it plainly; -1 with a reason in error. */
 int packed_zset_write(packed_zset_writer *writer, output_buffer *out, const dblite_bytes *key,
-                      const dblite_type *type, const void *value, char *error,
-                      size_t error_size);
+                      const dblite_type *type, const void *value, char *error, size_t error_size);
 
 #endif

@@ -158,7 +158,7 @@ int rdb_read_text_double(rdb_reader *reader, double *value)
     if (rdb_read_view(reader, length, &text) != 0)
         return -1;
     if (score_text_parse((const char *)text, length, value) != 0)
-        return rdb_reader_fail(reader, "a score that is not a number: '%.*s'", (int)length,
+        return rdb_reader_fail(reader, "a sorted set score is not a number: '%.*s'", (int)length,
                                (const char *)text);
     return 0;
 }

@@ -90,7 +90,8 @@ static int source_read_double(void *stream, double *value)
         if (next_element(loader, &text, &length) != DBLITE_OK)
             return DBLITE_ERR_IO;
         if (score_text_parse(text, length, value) != 0) {
-            rdb_reader_fail(loader->reader, "a packed score that is not a number: '%.*s'",
+            rdb_reader_fail(loader->reader,
+                            "a score of a packed sorted set is not a number: '%.*s'",
                             (int)(length > 40 ? 40 : length), text);
             return DBLITE_ERR_IO;
         }

@@ -4,6 +4,7 @@
 #include "score_text.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +21,7 @@ size_t score_text_format(char *buffer, double value)
         length = snprintf(buffer, SCORE_TEXT_SIZE, "nan");
     } else if (isinf(value)) {
         length = snprintf(buffer, SCORE_TEXT_SIZE, "%s", value < 0 ? "-inf" : "inf");
-    } else if (value == 0) {
-        length = snprintf(buffer, SCORE_TEXT_SIZE, "%s", signbit(value) ? "-0" : "0");
-    } else if (value > -4503599627370495.0 && value < 4503599627370496.0 &&
+    } else if (value >= (double)(-LLONG_MAX / 2) && value <= (double)(LLONG_MAX / 2) &&
                value == (double)(long long)value) {
         length = snprintf(buffer, SCORE_TEXT_SIZE, "%lld", (long long)value);
     } else {

@@ -1,7 +1,7 @@
 /*
  * score_text.h - sorted-set scores as text, the two ways RDB files hold
- * them outside the binary double of type 5: Redis's d2string form, which
- * listpack entries (type 17, and DUMP payloads of packed sets) carry, and
+ * them outside the binary double of type 5: the form listpack entries
+ * (type 17, and DUMP payloads of packed sets) carry, and
  * the strict reading of such text back into a double, for listpack and
  * ziplist entries and the string scores of the old type 3.
  */
@@ -13,9 +13,11 @@
 /* Room for any score as score_text_format writes it, with its NUL. */
 #define SCORE_TEXT_SIZE 32
 
-/* Redis 7.0's d2string: "nan", "inf", "-inf", "0" or "-0" for the zeros,
- * an integral value below 2^52 in magnitude as an integer, anything else
- * as "%.17g".  Returns the length (the text is NUL-terminated). */
+/* The text of value as Redis 7.0's zzlInsertAt stores a score in a
+ * listpack: an integral value within +-2^62 as an integer (double2ll, so
+ * -0 is "0"), "inf", "-inf", "nan", anything else as "%.17g" (d2string).
+ * Appended with listpack_builder_append, integers become integer entries
+ * as lpAppendInteger makes them.  Returns the length (NUL-terminated). */
 size_t score_text_format(char *buffer, double value);
 
 /* The whole of ptr[0..length) as a double: what strtod reads ("1.5",
