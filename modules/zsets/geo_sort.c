@@ -154,10 +154,9 @@ void geo_sort_points(geo_point *points, size_t count, size_t returned, int desce
     if (count == 0)
         return;
     if (returned >= count) {
-        qsort(points, count, sizeof *points, descending ? qsort_farthest_first
-                                                        : qsort_nearest_first);
+        qsort(points, count, sizeof *points,
+              descending ? qsort_farthest_first : qsort_nearest_first);
         return;
     }
-    partial_sort(points, 0, count, descending ? farthest_first : nearest_first, 0,
-                 returned - 1);
+    partial_sort(points, 0, count, descending ? farthest_first : nearest_first, 0, returned - 1);
 }
