@@ -10,8 +10,11 @@
  * the order in which it validates arguments decides which error a client
  * sees, so it is kept step by step.  Replies: distances as "%.4f" bulk
  * strings, coordinates as Redis's "human" long doubles, hashes as
- * integers; keyspace events "zadd" (GEOADD), "georadiusstore" and
- * "geosearchstore" (stored results), "del" when a store empties its key.
+ * integers.  Keyspace events: "zadd" after GEOADD's reply (it is ZADD in
+ * Redis); "georadiusstore" / "geosearchstore" for a stored result, or
+ * "del" when a store empties its key, before the reply, as Redis orders
+ * them.  GEOADD is propagated as received (Redis rewrites it to ZADD;
+ * replaying either gives the same set).
  */
 #include <stdio.h>
 
@@ -220,12 +223,13 @@ static void geoadd_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     if (zset_commit_or_reply(ctx, argv[1], &holder) != DBLITE_OK)
         return;
-    if (added + updated > 0)
-        zset_notify(ctx, "zadd", argv[1]);
+    /* As ZADD: the reply, then the event. */
     if (failed)
         collection_reply_out_of_memory(ctx);
     else
         dblite_reply_integer(ctx, changed ? added + updated : added);
+    if (added + updated > 0)
+        zset_notify(ctx, "zadd", argv[1]);
 }
 
 /* ---- GEODIST, GEOHASH, GEOPOS ---- */
@@ -442,6 +446,37 @@ static void reply_points(dblite_ctx *ctx, const geo_result *result, size_t retur
     }
 }
 
+/* Installs a search's result under key, or deletes key when it is empty,
+ * and replies the result's size.  Unlike zset_store_result the events come
+ * before the reply, as georadiusGeneric emits them.  Takes ownership of
+ * result. */
+static void store_result(dblite_ctx *ctx, dblite_bytes key, zset_value *result, const char *event)
+{
+    long long length = (long long)zset_value_length(result);
+    if (length == 0) {
+        zset_value_free(result);
+        if (dblite_key_delete(ctx, key))
+            dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_GENERIC, "del", key);
+        dblite_reply_integer(ctx, 0);
+        return;
+    }
+    zsets_state *state = zsets_state_of(ctx);
+    zset_limits limits = zsets_limits(state);
+    value_holder holder;
+    value_holder_init(&holder, NULL, zset_value_free);
+    holder.current = result;
+    zset_value_fit_encoding(&holder, &limits);
+    int status = dblite_key_set(ctx, key, state->type, holder.current, DBLITE_SET_DEFAULT);
+    if (status == DBLITE_ERR_NOMEM) {
+        collection_reply_out_of_memory(ctx);
+    } else if (status != DBLITE_OK) {
+        dblite_reply_error(ctx, "ERR could not store the key");
+    } else {
+        zset_notify(ctx, event, key);
+        dblite_reply_integer(ctx, length);
+    }
+}
+
 /* Stores the first returned points under key (scores: their hashes, or
  * their distances in the search's unit), replying their number. */
 static void store_points(dblite_ctx *ctx, dblite_bytes key, const geo_result *result,
@@ -470,8 +505,8 @@ static void store_points(dblite_ctx *ctx, dblite_bytes key, const geo_result *re
             return;
         }
     }
-    zset_store_result(ctx, key, holder.current,
-                      (flags & SEARCH_GEOSEARCH) ? "geosearchstore" : "georadiusstore");
+    store_result(ctx, key, holder.current,
+                 (flags & SEARCH_GEOSEARCH) ? "geosearchstore" : "georadiusstore");
 }
 
 /* Redis's georadiusGeneric: the source set at argv[source]. */
@@ -518,7 +553,7 @@ static void geo_search_generic(dblite_ctx *ctx, int argc, const dblite_bytes *ar
         if (options.store_key != NULL) {
             zset_value *empty = zset_create_result_or_reply(ctx, 0, 0);
             if (empty != NULL)
-                zset_store_result(ctx, *options.store_key, empty, "georadiusstore");
+                store_result(ctx, *options.store_key, empty, "georadiusstore");
         } else {
             dblite_reply_array(ctx, 0);
         }
