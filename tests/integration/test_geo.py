@@ -4,9 +4,10 @@
 # poles' limits and the antimeridian) are added to a stock redis-server 7.0
 # and to dblite, in both sorted-set encodings, then random GEOSEARCH,
 # GEOSEARCHSTORE, GEORADIUS(_RO), GEORADIUSBYMEMBER(_RO), GEODIST, GEOHASH
-# and GEOPOS calls (every unit, shape, sort, COUNT [ANY] and WITH* option)
-# must get byte-identical replies, in RESP2 and RESP3.  Stored results are
-# read back with a search covering the whole globe.
+# and GEOPOS calls (every unit, shape, sort, COUNT [ANY] and WITH* option),
+# between GEOADD NX/XX/CH edits and ZREMs, must get byte-identical replies,
+# in RESP2 and RESP3.  Stored results are read back with ZRANGE WITHSCORES
+# and OBJECT ENCODING.
 #
 # Usage: test_geo.py [--seed N] [--rounds N]   (the seed is printed, so a
 # failure can be replayed).  Exits 1 on any mismatch.
@@ -152,10 +153,33 @@ def random_area():
 
 
 def read_back(pair, key):
-    """Everything stored under key: a search covering the globe."""
-    pair.same("GEOSEARCH", key, "FROMLONLAT", "0", "0", "BYBOX", "40100", "40100", "km",
-              "ASC", "WITHHASH")
+    """Everything stored under key, with its scores and encoding."""
+    pair.same("ZRANGE", key, "0", "-1", "WITHSCORES")
+    pair.same("OBJECT", "ENCODING", key)
     pair.same("EXISTS", key)
+
+
+def edit(pair, names):
+    """Moves, adds (NX/XX/CH) and removes some points."""
+    choice = random.random()
+    if choice < 0.5:
+        arguments = ["GEOADD", "geo"]
+        for option in ("NX", "XX", "CH"):
+            if random.random() < 0.25:
+                arguments.append(option)
+        if "NX" in arguments and "XX" in arguments:
+            arguments.remove("NX")
+        for _ in range(random.randint(1, 4)):
+            x, y = random_point()
+            name = random.choice(names) if random.random() < 0.6 else "n%d" % random.randint(0, 99)
+            if name not in names:
+                names.append(name)
+            arguments += [number(x), number(y), name]
+        pair.same(*arguments)
+    else:
+        victims = random.sample(names, min(len(names) - 1, random.randint(1, 3)))
+        if victims:
+            pair.same("ZREM", "geo", *victims)
 
 
 def one_query(pair, names):
@@ -167,6 +191,9 @@ def one_query(pair, names):
         pair.same("GEOSEARCHSTORE", "dest", "geo", *random_center(names), *random_area(),
                   *search_options(store=True), *store)
         read_back(pair, "dest")
+        if random.random() < 0.1:  # a store into its own source
+            pair.same("GEOSEARCHSTORE", "geo", "geo", *random_center(names), *random_area())
+            read_back(pair, "geo")
     elif choice < 0.6:
         x, y = random_point()
         command = random.choice(["GEORADIUS", "GEORADIUS_RO"])
@@ -216,10 +243,12 @@ def main():
             # skiplists from the first member.
             entries = "128" if round_number % 2 == 0 else "0"
             pair.both("CONFIG", "SET", "zset-max-listpack-entries", entries)
-            members = random.choice([3, 20, 100, 120, 400])
+            members = random.choice([3, 20, 100, 120, 400, 1500])
             names = fill(pair, "geo", members)
             pair.same("OBJECT", "ENCODING", "geo")
             for _ in range(options.queries):
+                if random.random() < 0.1:
+                    edit(pair, names)
                 one_query(pair, names)
                 if len(failures) > 20:
                     break
