@@ -282,6 +282,10 @@ void dblite_reply_null(dblite_ctx *ctx);
 void dblite_reply_null_array(dblite_ctx *ctx);
 /* A double: ',' in RESP3, a bulk string formatted like Redis in RESP2. */
 void dblite_reply_double(dblite_ctx *ctx, double value);
+/* (API 8) A long double as Redis's addReplyHumanLongDouble (GEOPOS,
+ * WITHCOORD): the text of dblite_format_long_double ("%.17Lf" without
+ * trailing zeros), as a ',' double in RESP3 and a bulk string in RESP2. */
+void dblite_reply_human_long_double(dblite_ctx *ctx, long double value);
 /* A boolean: '#t'/'#f' in RESP3, :1/:0 in RESP2. */
 void dblite_reply_bool(dblite_ctx *ctx, int value);
 /* Verbatim text: '=' with a 3-letter format ("txt") in RESP3, bulk in RESP2. */

@@ -303,6 +303,24 @@ void dblite_reply_double(dblite_ctx *ctx, double value)
     reply_double(ctx->client, value);
 }
 
+void dblite_reply_human_long_double(dblite_ctx *ctx, long double value)
+{
+    client *c = ctx->client;
+    if (!c)
+        return;
+    char line[5 * 1024 + 3]; /* any long double in %.17Lf, as Redis sizes it */
+    char *text = line + 1;   /* room for RESP3's ',' before the text */
+    size_t length = dblite_format_long_double(text, sizeof(line) - 3, value);
+    if (c->protocol >= 3) {
+        line[0] = ',';
+        text[length] = '\r';
+        text[length + 1] = '\n';
+        reply_append(c, line, length + 3);
+    } else {
+        reply_bulk(c, text, length);
+    }
+}
+
 void dblite_reply_bool(dblite_ctx *ctx, int value)
 {
     client *c = ctx->client;

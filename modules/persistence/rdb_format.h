@@ -70,6 +70,11 @@
 #define RDB_MODULE_OPCODE_DOUBLE 4
 #define RDB_MODULE_OPCODE_STRING 5
 
+/* The length byte of a double stored as text (type 3's scores). */
+#define RDB_TEXT_DOUBLE_NAN 253
+#define RDB_TEXT_DOUBLE_POSITIVE_INFINITY 254
+#define RDB_TEXT_DOUBLE_NEGATIVE_INFINITY 255
+
 /* quicklist 2 node containers. */
 #define RDB_QUICKLIST_NODE_PLAIN 1
 #define RDB_QUICKLIST_NODE_PACKED 2

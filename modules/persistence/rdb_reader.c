@@ -3,6 +3,7 @@
  */
 #include "rdb_reader.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "dblite_module.h"
 #include "lzf.h"
 #include "rdb_format.h"
+#include "score_text.h"
 
 /* LZF expands at most about 90 times (3 input bytes for a 264-byte back
  * reference); a claimed size beyond that is corruption, and refusing it
@@ -131,6 +133,33 @@ int rdb_read_binary_double(rdb_reader *reader, double *value)
     if (rdb_read_u64_le(reader, &bits) != 0)
         return -1;
     memcpy(value, &bits, sizeof(*value));
+    return 0;
+}
+
+int rdb_read_text_double(rdb_reader *reader, double *value)
+{
+    unsigned char length;
+    const unsigned char *text;
+    if (rdb_read_byte(reader, &length) != 0)
+        return -1;
+    switch (length) {
+        case RDB_TEXT_DOUBLE_NAN:
+            *value = NAN;
+            return 0;
+        case RDB_TEXT_DOUBLE_POSITIVE_INFINITY:
+            *value = INFINITY;
+            return 0;
+        case RDB_TEXT_DOUBLE_NEGATIVE_INFINITY:
+            *value = -INFINITY;
+            return 0;
+        default:
+            break;
+    }
+    if (rdb_read_view(reader, length, &text) != 0)
+        return -1;
+    if (score_text_parse((const char *)text, length, value) != 0)
+        return rdb_reader_fail(reader, "a sorted set score is not a number: '%.*s'", (int)length,
+                               (const char *)text);
     return 0;
 }
 

@@ -49,6 +49,10 @@ int rdb_read_view(rdb_reader *reader, size_t count, const unsigned char **bytes)
 int rdb_read_u32_le(rdb_reader *reader, uint32_t *value);
 int rdb_read_u64_le(rdb_reader *reader, uint64_t *value);
 int rdb_read_binary_double(rdb_reader *reader, double *value);
+/* A double in the string form of RDB's old sorted sets (type 3): a length
+ * byte, 253 for NaN, 254 for +inf, 255 for -inf, else that many bytes of
+ * text (read strictly, see score_text_parse). */
+int rdb_read_text_double(rdb_reader *reader, double *value);
 /* An RDB length; a specially encoded string header is an error here. */
 int rdb_read_length(rdb_reader *reader, uint64_t *length);
 /* An RDB string as a view into the input or into scratch. */

@@ -11,6 +11,7 @@
 #include "compact_decode.h"
 #include "module_type_id.h"
 #include "rdb_format.h"
+#include "score_text.h"
 
 /* ---- the stream the type reads ---- */
 
@@ -65,13 +66,46 @@ static int source_read_signed(void *stream, int64_t *value)
     return DBLITE_OK;
 }
 
+/* The next decoded element (SOURCE_ELEMENTS) as a view; fails the reader
+ * past the last one. */
+static int next_element(value_loader *loader, const char **ptr, size_t *length)
+{
+    if (loader->next_element >= loader->elements.count) {
+        rdb_reader_fail(loader->reader, "the type read more fields than the value holds");
+        return DBLITE_ERR_IO;
+    }
+    size_t index = loader->next_element++;
+    *ptr = element_list_ptr(&loader->elements, index);
+    *length = loader->elements.items[index].length;
+    return DBLITE_OK;
+}
+
 static int source_read_double(void *stream, double *value)
 {
     value_loader *loader = stream;
     uint64_t opcode;
-    if (loader->mode != SOURCE_MODULE) {
-        rdb_reader_fail(loader->reader, "the type read a double from a plain payload");
-        return DBLITE_ERR_IO;
+    if (loader->mode == SOURCE_ELEMENTS) {
+        const char *text;
+        size_t length;
+        if (next_element(loader, &text, &length) != DBLITE_OK)
+            return DBLITE_ERR_IO;
+        if (score_text_parse(text, length, value) != 0) {
+            rdb_reader_fail(loader->reader,
+                            "a score of a packed sorted set is not a number: '%.*s'",
+                            (int)(length > 40 ? 40 : length), text);
+            return DBLITE_ERR_IO;
+        }
+        return DBLITE_OK;
+    }
+    if (loader->mode == SOURCE_FILE) {
+        int status = -1;
+        if (loader->type_byte == RDB_TYPE_ZSET_2)
+            status = rdb_read_binary_double(loader->reader, value);
+        else if (loader->type_byte == RDB_TYPE_ZSET)
+            status = rdb_read_text_double(loader->reader, value);
+        else
+            rdb_reader_fail(loader->reader, "the type read a double from a plain payload");
+        return status == 0 ? DBLITE_OK : DBLITE_ERR_IO;
     }
     if (rdb_read_length(loader->reader, &opcode) != 0)
         return DBLITE_ERR_IO;
@@ -96,18 +130,16 @@ static int source_read_string(void *stream, char **ptr, size_t *len)
 {
     value_loader *loader = stream;
     if (loader->mode == SOURCE_ELEMENTS) {
-        if (loader->next_element >= loader->elements.count) {
-            rdb_reader_fail(loader->reader, "the type read more strings than the value holds");
+        const char *element;
+        size_t length;
+        if (next_element(loader, &element, &length) != DBLITE_OK)
             return DBLITE_ERR_IO;
-        }
-        size_t index = loader->next_element++;
-        size_t length = loader->elements.items[index].length;
         char *copy = dblite_alloc(length ? length : 1);
         if (copy == NULL) {
             rdb_reader_fail(loader->reader, "out of memory");
             return DBLITE_ERR_NOMEM;
         }
-        memcpy(copy, element_list_ptr(&loader->elements, index), length);
+        memcpy(copy, element, length);
         *ptr = copy;
         *len = length;
         return DBLITE_OK;
@@ -159,8 +191,8 @@ int rdb_is_value_type(unsigned char type_byte)
     return type_byte <= RDB_TYPE_STREAM_LISTPACKS_3 && type_byte != 8;
 }
 
-/* The plain type a compact encoding stands for, or -1 for kinds dblite has
- * no family for (sorted sets, streams, pre-release module values). */
+/* The plain type a compact (or older) encoding stands for, or -1 for kinds
+ * dblite has no family for (streams, pre-release module values). */
 static int native_family(unsigned char type_byte)
 {
     switch (type_byte) {
@@ -180,6 +212,11 @@ static int native_family(unsigned char type_byte)
         case RDB_TYPE_HASH_ZIPLIST:
         case RDB_TYPE_HASH_LISTPACK:
             return RDB_TYPE_HASH;
+        case RDB_TYPE_ZSET:
+        case RDB_TYPE_ZSET_2:
+        case RDB_TYPE_ZSET_ZIPLIST:
+        case RDB_TYPE_ZSET_LISTPACK:
+            return RDB_TYPE_ZSET_2;
         default:
             return -1;
     }
@@ -194,6 +231,8 @@ static const char *family_name(int family)
             return "list";
         case RDB_TYPE_SET:
             return "set";
+        case RDB_TYPE_ZSET_2:
+            return "sorted set";
         default:
             return "hash";
     }
@@ -279,10 +318,12 @@ static int decode_compact(value_loader *loader, unsigned char type_byte, char *e
     switch (type_byte) {
         case RDB_TYPE_LIST_ZIPLIST:
         case RDB_TYPE_HASH_ZIPLIST:
+        case RDB_TYPE_ZSET_ZIPLIST:
             status = decode_blob(loader, compact_decode_ziplist, error, error_size);
             break;
         case RDB_TYPE_HASH_LISTPACK:
         case RDB_TYPE_SET_LISTPACK:
+        case RDB_TYPE_ZSET_LISTPACK:
             status = decode_blob(loader, compact_decode_listpack, error, error_size);
             break;
         case RDB_TYPE_SET_INTSET:
@@ -301,9 +342,11 @@ static int decode_compact(value_loader *loader, unsigned char type_byte, char *e
     if (status != 0)
         return -1;
     loader->count = loader->elements.count;
-    if (native_family(type_byte) == RDB_TYPE_HASH) {
+    int family = native_family(type_byte);
+    if (family == RDB_TYPE_HASH || family == RDB_TYPE_ZSET_2) {
         if (loader->count % 2 != 0) {
-            snprintf(error, error_size, "compact hash with an odd number of entries");
+            snprintf(error, error_size, "compact %s with an odd number of entries",
+                     family_name(family));
             return -1;
         }
         loader->count /= 2;
@@ -385,12 +428,9 @@ int value_loader_read(value_loader *loader, unsigned char type_byte, const dblit
         return read_module_value(loader, type, value, error, error_size);
     int family = native_family(type_byte);
     if (family < 0) {
-        const char *what =
-            type_byte == RDB_TYPE_ZSET || type_byte == RDB_TYPE_ZSET_2 ||
-                    type_byte == RDB_TYPE_ZSET_ZIPLIST || type_byte == RDB_TYPE_ZSET_LISTPACK
-                ? "a sorted set"
-            : type_byte == RDB_TYPE_MODULE_PRE_GA ? "a value of a pre-release module type"
-                                                  : "a stream";
+        const char *what = type_byte == RDB_TYPE_MODULE_PRE_GA
+                               ? "a value of a pre-release module type"
+                               : "a stream";
         snprintf(error, error_size, "the file holds %s (RDB type %d), which dblite cannot store",
                  what, type_byte);
         return -1;
@@ -402,10 +442,11 @@ int value_loader_read(value_loader *loader, unsigned char type_byte, const dblit
                  family_name(family), type_byte, family_name(family));
         return -1;
     }
+    loader->type_byte = type_byte;
     if (type_byte == RDB_TYPE_STRING) {
         loader->mode = SOURCE_FILE;
         loader->count_pending = 0;
-    } else if (type_byte == family) {
+    } else if (type_byte == family || type_byte == RDB_TYPE_ZSET) {
         if (rdb_read_length(loader->reader, &loader->count) != 0) {
             snprintf(error, error_size, "%s", loader->reader->error);
             return -1;

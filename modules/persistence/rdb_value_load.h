@@ -7,7 +7,11 @@
  * Compact encodings (ziplist, listpack, intset, zipmap, quicklists) are
  * decoded first and presented to the type as the plain payload they stand
  * for - a count, then the strings - so a type only ever reads Redis's plain
- * list, set and hash forms.
+ * list, set, hash and sorted-set forms.  Sorted sets (types 3, 5, 12, 17)
+ * all go to the type of native code 5, which reads the count, then each
+ * member with read_string and its score with read_double: a binary double
+ * in type 5, Redis's string form in type 3, and the next decoded element
+ * read as a number in the packed forms (whose count is of pairs).
  */
 #ifndef PERSISTENCE_RDB_VALUE_LOAD_H
 #define PERSISTENCE_RDB_VALUE_LOAD_H
@@ -28,7 +32,8 @@ typedef enum value_source_mode {
 typedef struct value_loader {
     rdb_reader *reader;
     value_source_mode mode;
-    int count_pending; /* the next read_unsigned returns count */
+    unsigned char type_byte; /* of the value being read */
+    int count_pending;       /* the next read_unsigned returns count */
     uint64_t count;
     element_list elements;
     size_t next_element;

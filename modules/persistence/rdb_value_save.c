@@ -21,9 +21,9 @@ static int native_write_string(void *stream, const char *ptr, size_t len)
     return rdb_encode_string(stream, ptr, len) == 0 ? DBLITE_OK : DBLITE_ERR_IO;
 }
 
-/* Plain RDB payloads have no signed numbers or doubles: a type writing them
- * cannot claim a native code, and saying so beats writing a file Redis
- * would misread. */
+/* Plain RDB payloads have no signed numbers, and doubles only in sorted
+ * sets: a type writing them cannot claim a native code, and saying so
+ * beats writing a file Redis would misread. */
 static int native_write_signed(void *stream, int64_t value)
 {
     (void)stream, (void)value;
@@ -42,6 +42,20 @@ static const dblite_io_methods native_methods = {
     .write_signed = native_write_signed,
     .write_string = native_write_string,
     .write_double = native_write_double,
+};
+
+/* Sorted sets (type 5): their scores are binary doubles. */
+static int zset_write_double(void *stream, double value)
+{
+    return rdb_encode_double(stream, value) == 0 ? DBLITE_OK : DBLITE_ERR_IO;
+}
+
+static const dblite_io_methods zset_methods = {
+    .api_version = DBLITE_API_VERSION,
+    .write_unsigned = native_write_unsigned,
+    .write_signed = native_write_signed,
+    .write_string = native_write_string,
+    .write_double = zset_write_double,
 };
 
 static int module_write_unsigned(void *stream, uint64_t value)
@@ -88,8 +102,11 @@ int value_saver_init(value_saver *saver, output_buffer *out)
 {
     saver->out = out;
     saver->native_io = dblite_io_create(&native_methods, out);
+    saver->zset_io = dblite_io_create(&zset_methods, out);
     saver->module_io = dblite_io_create(&module_methods, out);
-    if (saver->native_io == NULL || saver->module_io == NULL) {
+    int packed_ready = packed_zset_writer_init(&saver->packed_zsets) == 0;
+    if (saver->native_io == NULL || saver->zset_io == NULL || saver->module_io == NULL ||
+        !packed_ready) {
         value_saver_release(saver);
         return -1;
     }
@@ -100,9 +117,12 @@ void value_saver_release(value_saver *saver)
 {
     if (saver->native_io != NULL)
         dblite_io_destroy(saver->native_io);
+    if (saver->zset_io != NULL)
+        dblite_io_destroy(saver->zset_io);
     if (saver->module_io != NULL)
         dblite_io_destroy(saver->module_io);
-    saver->native_io = saver->module_io = NULL;
+    saver->native_io = saver->zset_io = saver->module_io = NULL;
+    packed_zset_writer_release(&saver->packed_zsets);
 }
 
 static int explain_failure(value_saver *saver, dblite_io *io, const dblite_type *type, char *error,
@@ -134,12 +154,18 @@ int value_saver_write(value_saver *saver, const dblite_bytes *key, const dblite_
         return -1;
     }
     int code = dblite_type_native_snapshot_code(type);
+    if (code == RDB_TYPE_ZSET_2 && packed_zset_wanted(type, value)) {
+        int status = packed_zset_write(&saver->packed_zsets, saver->out, key, type, value, error,
+                                       error_size);
+        if (status <= 0)
+            return status;
+    }
     if (code >= 0) {
-        dblite_io_begin_value(saver->native_io, type);
+        dblite_io *io = code == RDB_TYPE_ZSET_2 ? saver->zset_io : saver->native_io;
+        dblite_io_begin_value(io, type);
         if (write_type_and_key(saver->out, (unsigned char)code, key) != 0 ||
-            methods->save(saver->native_io, value) != DBLITE_OK ||
-            dblite_io_error(saver->native_io) != NULL)
-            return explain_failure(saver, saver->native_io, type, error, error_size);
+            methods->save(io, value) != DBLITE_OK || dblite_io_error(io) != NULL)
+            return explain_failure(saver, io, type, error, error_size);
         return 0;
     }
     uint64_t id =

@@ -2,9 +2,12 @@
  * rdb_value_save.h - one value in RDB form: a type byte, then the payload
  * the value's type writes through a dblite_io.
  *
- * Types with a native snapshot code (string 0, list 1, set 2, hash 4)
- * write Redis's plain payloads, so their io encodes unsigned numbers as RDB
- * lengths and strings as RDB strings.  Other types are stored as Redis
+ * Types with a native snapshot code (string 0, list 1, set 2, hash 4,
+ * sorted set 5) write Redis's plain payloads, so their io encodes unsigned
+ * numbers as RDB lengths, strings as RDB strings and (sorted sets only)
+ * doubles as 8-byte binary doubles.  A sorted set whose encoding is
+ * "listpack" is written as Redis 7.0 writes packed sets, type 17 (see
+ * packed_zset_save.h).  Other types are stored as Redis
  * module values (type 7): the 64-bit type id, then each field preceded by
  * its module opcode, then the module EOF opcode.
  */
@@ -15,11 +18,14 @@
 
 #include "dblite_provider.h"
 #include "output_buffer.h"
+#include "packed_zset_save.h"
 
 typedef struct value_saver {
     output_buffer *out;
     dblite_io *native_io;
+    dblite_io *zset_io; /* native, with binary doubles */
     dblite_io *module_io;
+    packed_zset_writer packed_zsets;
 } value_saver;
 
 /* Returns 0, or -1 when out of memory. */

@@ -8,10 +8,10 @@
  * The loaders only talk to the server through include/dblite_module.h, so
  * the target links them against a small stand-in for the server written
  * here: memory through malloc with a live-allocation count (every value a
- * type builds must be freed again), four native types whose load methods
- * read the plain payloads (a count, then strings) the way the real types
- * do, a module type reading each kind of module field, and a keyspace that
- * frees what it is given.
+ * type builds must be freed again), five native types whose load methods
+ * read the plain payloads (a count, then strings; for sorted sets a string
+ * and a double each) the way the real types do, a module type reading
+ * each kind of module field, and a keyspace that frees what it is given.
  *
  * The first input byte picks the mode; the rest is the file.
  */
@@ -283,6 +283,36 @@ static void *hash_load(dblite_io *io, int version)
     return collection_load(io, 2);
 }
 
+/* Sorted sets (types 3, 5, 12, 17): a count, then member and score. */
+static void *zset_load(dblite_io *io, int version)
+{
+    (void)version;
+    uint64_t count;
+    if (dblite_io_read_unsigned(io, &count) != DBLITE_OK)
+        return NULL;
+    fuzz_value *value = dblite_alloc(sizeof(*value));
+    if (value == NULL)
+        return NULL;
+    value->items = count;
+    value->bytes = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        char *ptr;
+        size_t len;
+        double score;
+        if (dblite_io_read_string(io, &ptr, &len) != DBLITE_OK) {
+            dblite_free(value);
+            return NULL;
+        }
+        value->bytes += len;
+        dblite_free(ptr);
+        if (dblite_io_read_double(io, &score) != DBLITE_OK) {
+            dblite_free(value);
+            return NULL;
+        }
+    }
+    return value;
+}
+
 static void *module_load(dblite_io *io, int version)
 {
     (void)version;
@@ -333,6 +363,11 @@ static struct dblite_type fuzz_types[] = {
      0,
      4,
      {.api_version = DBLITE_API_VERSION, .free = value_free, .load = hash_load}},
+    {"zset",
+     "dblzset--",
+     0,
+     5,
+     {.api_version = DBLITE_API_VERSION, .free = value_free, .load = zset_load}},
     {"probe",
      "probetype",
      5,

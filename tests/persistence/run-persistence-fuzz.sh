@@ -27,6 +27,7 @@ mkdir -p "$build/corpus" "$build/seeds" "$build/artifacts"
     -I"$repo/include" -I"$repo/modules" -I"$module" \
     "$repo/tests/fuzz/fuzz_rdb_loader.c" \
     "$module/rdb_load.c" "$module/rdb_reader.c" "$module/rdb_value_load.c" "$module/compact_decode.c" \
+    "$module/score_text.c" \
     "$module/element_list.c" "$module/lzf.c" "$module/crc64.c" "$module/module_type_id.c" \
     "$module/aof_parse.c" "$module/aof_load.c" "$module/file_map.c" \
     -o "$build/fuzz_rdb_loader"
@@ -52,6 +53,8 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
     cli hset hash f v g 12 h -7
     cli sadd intset 1 2 3 -100 5000000000
     cli sadd strset x y z
+    cli zadd zpacked 1 a 2.5 b -3 c inf d 0.1 e 12 70000
+    cli zadd zskip 1 a 2 b 3 c 4 "$(printf 'long-member-%.0s' $(seq 1 10))" -inf e
     cli set int 12345
     cli set long "$(printf 'abcdefgh%.0s' $(seq 1 40))"
     cli set ttl v px 100000000
