@@ -25,9 +25,11 @@
  *
  * Propagation (see the header's rule): when the caller is a write command
  * the nested context is CTX_PROPAGATED_BY_PARENT, so only its extras go
- * out; otherwise the caller's own context becomes CTX_WRAPS_MULTI, so its
- * calls' effects go out between MULTI and EXEC when there is more than one
- * (a caller nested in EXEC leaves that to EXEC's context).
+ * out; otherwise, once a call propagated a write, the caller's own context
+ * becomes CTX_WRAPS_MULTI, so its calls' effects go out between MULTI and
+ * EXEC when there is more than one (a caller nested in EXEC leaves that to
+ * EXEC's context); a read-only caller whose calls only read sends its lazy
+ * expiry DELs as any read command does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,16 +304,21 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
         nested_flags |= CTX_NO_NOTIFY;
     if (flags & DBLITE_CALL_INTERNAL)
         nested_flags |= CTX_UNCOUNTED;
-    if (ctx->command && (ctx->command->flags & COMMAND_WRITE))
+    int caller_propagates = ctx->command && (ctx->command->flags & COMMAND_WRITE);
+    if (caller_propagates)
         nested_flags |= CTX_PROPAGATED_BY_PARENT;
-    else if (ctx->command && !ctx->parent)
-        ctx->flags |= CTX_WRAPS_MULTI;
     long long errors = server.stats.command_errors;
+    long long dirty = server.dirty;
 
     dblite_ctx inner;
     context_begin(&inner, ctx, &c, db, cmd, nested_flags);
     (void)context_run_command(&inner, argc, argv);
     (void)context_end(&inner);
+    /* A write propagated as the caller's effect: with anything else the
+     * caller propagates, they go out between MULTI and EXEC. */
+    if (!caller_propagates && ctx->command && !ctx->parent && (cmd->flags & COMMAND_WRITE) &&
+        server.dirty != dirty)
+        ctx->flags |= CTX_WRAPS_MULTI;
 
     if (flags & DBLITE_CALL_INTERNAL) {
         server.stats.command_errors = errors;
