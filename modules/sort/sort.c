@@ -20,15 +20,14 @@ static const dblite_command_spec sort_commands[] = {
                    .last_key = 1, .key_step = 1, .handler = sort_command,
                    .summary = "Sort the elements in a list, set or sorted set", .since = "1.0.0",
                    .group = "generic", .arguments = SORT_USAGE " [STORE destination]"),
-    DBLITE_COMMAND(
-        .name = "sort_ro", .arity = -2, .flags = "readonly", .first_key = 1, .last_key = 1,
-        .key_step = 1, .handler = sort_ro_command,
-        .summary = "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
-        .since = "7.0.0", .group = "generic", .arguments = SORT_USAGE),
+    DBLITE_COMMAND(.name = "sort_ro", .arity = -2, .flags = "readonly", .first_key = 1,
+                   .last_key = 1, .key_step = 1, .handler = sort_ro_command,
+                   .summary =
+                       "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
+                   .since = "7.0.0", .group = "generic", .arguments = SORT_USAGE),
 };
 
 int dblite_module_init(dblite_module *module)
 {
-    return dblite_command_register_table(module, sort_commands,
-                                         DBLITE_ARRAY_LENGTH(sort_commands));
+    return dblite_command_register_table(module, sort_commands, DBLITE_ARRAY_LENGTH(sort_commands));
 }

@@ -17,10 +17,10 @@
  * sortCommandGeneric reads them. */
 typedef struct sort_options {
     int desc, alpha;
-    int dontsort;             /* BY without '*': nothing to sort by */
-    long long limit_start;    /* LIMIT offset, 0 without LIMIT */
-    long long limit_count;    /* LIMIT count, -1 without LIMIT */
-    const dblite_bytes *by;   /* the BY pattern, NULL without BY */
+    int dontsort;              /* BY without '*': nothing to sort by */
+    long long limit_start;     /* LIMIT offset, 0 without LIMIT */
+    long long limit_count;     /* LIMIT count, -1 without LIMIT */
+    const dblite_bytes *by;    /* the BY pattern, NULL without BY */
     const dblite_bytes *store; /* the STORE key, NULL without STORE */
     int get_count;
     const dblite_bytes **gets; /* the GET patterns, in order (dblite_alloc'd) */

@@ -144,7 +144,7 @@ static int load_sort_values(dblite_ctx *ctx, const sort_options *options, sort_s
 
 /* Replies the elements start..end, each as itself or as its GET values. */
 static void reply_result(dblite_ctx *ctx, const sort_options *options, const sort_source *source,
-                        long long start, long long end)
+                         long long start, long long end)
 {
     long long rows = end - start + 1;
     dblite_reply_array(ctx, options->get_count ? options->get_count * rows : rows);

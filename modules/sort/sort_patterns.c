@@ -81,7 +81,8 @@ int sort_pattern_lookup(dblite_ctx *ctx, dblite_bytes pattern, dblite_bytes elem
     if (arrow && arrow + 2 < visible_end)
         field_length = pattern.len - (size_t)(arrow - pattern.ptr) - 2;
     size_t prefix_length = (size_t)(star - pattern.ptr);
-    size_t postfix_length = pattern.len - (prefix_length + 1) - (field_length ? field_length + 2 : 0);
+    size_t postfix_length =
+        pattern.len - (prefix_length + 1) - (field_length ? field_length + 2 : 0);
 
     size_t key_length = prefix_length + element.len + postfix_length;
     char stack[256];
