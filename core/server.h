@@ -58,6 +58,9 @@ typedef struct log_repeat_state {
 #define COMMAND_MAY_REPLICATE (1u << 10)
 /* Refused inside MULTI (SAVE, SHUTDOWN, SYNC): Redis's no_multi. */
 #define COMMAND_NO_MULTI (1u << 11)
+/* Some keys are found by parsing the arguments (SORT's STORE): Redis's
+ * movablekeys, shown by COMMAND INFO (API 8). */
+#define COMMAND_MOVABLE_KEYS (1u << 12)
 
 typedef struct dblite_module module;
 typedef struct command {

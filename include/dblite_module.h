@@ -81,7 +81,8 @@ extern "C" {
  *      dblite_event.notification).
  *   7  the no-multi command flag (refused inside MULTI, as SAVE).
  *   8  setting aliases (dblite_config_alias); nested command calls
- *      (dblite_call and its reply tree, see "Calling commands"). */
+ *      (dblite_call and its reply tree, see "Calling commands"); the
+ *      movablekeys command flag. */
 #define DBLITE_API_VERSION 8
 
 /* Put once in a module's source: exports the API version the module was
@@ -201,8 +202,10 @@ typedef struct dblite_command_spec {
     /* Space-separated flags: write readonly fast admin deny-oom blocking
      * no-auth loading stale noscript may-replicate (API 6: not a write, but
      * propagated, as PUBLISH; CLIENT PAUSE WRITE holds it) no-multi (API 7:
-     * refused inside MULTI with Redis's error, as SAVE and SHUTDOWN).  An unknown flag
-     * refuses registration. */
+     * refused inside MULTI with Redis's error, as SAVE and SHUTDOWN) movablekeys
+     * (API 8: some keys are found by parsing the arguments, as SORT's STORE
+     * destination; COMMAND INFO shows the flag, key positions stay the
+     * declared range).  An unknown flag refuses registration. */
     const char *flags;
     int first_key, last_key, key_step; /* Redis convention; 0,0,0 for no keys */
     dblite_command_fn handler;

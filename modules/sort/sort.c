@@ -9,18 +9,18 @@
 
 DBLITE_MODULE_DECLARE();
 
-/* Redis 7.0's arity, flags and first key.  Redis also marks both
- * movablekeys (STORE's destination and the BY/GET keys are found by
- * parsing); the command table has no such flag, so COMMAND INFO and
- * GETKEYS show the sorted key only. */
+/* Redis 7.0's arity, flags and first key, movablekeys included (STORE's
+ * destination and the BY/GET keys are found by parsing).  The key range
+ * is the sorted key only, so COMMAND GETKEYS does not list STORE's
+ * destination as Redis's does. */
 #define SORT_USAGE \
     "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC|DESC] [ALPHA]"
 static const dblite_command_spec sort_commands[] = {
-    DBLITE_COMMAND(.name = "sort", .arity = -2, .flags = "write deny-oom", .first_key = 1,
-                   .last_key = 1, .key_step = 1, .handler = sort_command,
+    DBLITE_COMMAND(.name = "sort", .arity = -2, .flags = "write deny-oom movablekeys",
+                   .first_key = 1, .last_key = 1, .key_step = 1, .handler = sort_command,
                    .summary = "Sort the elements in a list, set or sorted set", .since = "1.0.0",
                    .group = "generic", .arguments = SORT_USAGE " [STORE destination]"),
-    DBLITE_COMMAND(.name = "sort_ro", .arity = -2, .flags = "readonly", .first_key = 1,
+    DBLITE_COMMAND(.name = "sort_ro", .arity = -2, .flags = "readonly movablekeys", .first_key = 1,
                    .last_key = 1, .key_step = 1, .handler = sort_ro_command,
                    .summary =
                        "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
