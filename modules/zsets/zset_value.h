@@ -154,8 +154,7 @@ void zset_value_fit_encoding(value_holder *holder, const zset_limits *limits);
 
 /* The rank of member (reverse: counted from the highest score), or -1
  * when absent; *score (may be NULL) receives its score. */
-long long zset_value_rank(const zset_value *zset, dblite_bytes member, int reverse,
-                          double *score);
+long long zset_value_rank(const zset_value *zset, dblite_bytes member, int reverse, double *score);
 
 /* The entry at rank (< length; reverse: counted from the highest).
  * O(log n) for skiplists, a walk for packed sets. */
@@ -174,8 +173,8 @@ size_t zset_value_delete_ranks(zset_value *zset, size_t start, size_t end);
  * in range.  O(log n) for skiplists. */
 int zset_value_first_in_score_range(const zset_value *zset, const zset_score_range *range,
                                     int reverse, size_t *rank);
-int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *range,
-                                  int reverse, size_t *rank);
+int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *range, int reverse,
+                                  size_t *rank);
 
 /* How many members lie in range (ZCOUNT, ZLEXCOUNT): O(log n) for
  * skiplists. */
@@ -196,8 +195,7 @@ typedef struct zset_iterator {
 
 /* From rank start (in the walk's direction); a start past the end gives
  * an empty walk. */
-void zset_iterator_init(zset_iterator *iterator, const zset_value *zset, size_t start,
-                        int reverse);
+void zset_iterator_init(zset_iterator *iterator, const zset_value *zset, size_t start, int reverse);
 /* 1 with the next entry, 0 at the end. */
 int zset_iterator_next(zset_iterator *iterator, zset_entry *entry);
 
@@ -206,7 +204,7 @@ int zset_iterator_next(zset_iterator *iterator, zset_entry *entry);
  * guarantee (every member present for the whole scan is returned at least
  * once) and the next cursor (0 when done).  visit is called per entry. */
 typedef void (*zset_visit_fn)(const zset_entry *entry, void *privdata);
-unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cursor,
-                                   size_t count, zset_visit_fn visit, void *privdata);
+unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cursor, size_t count,
+                                   zset_visit_fn visit, void *privdata);
 
 #endif

@@ -48,8 +48,8 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
     state->type = zset_type_register(module);
     if (state->type == NULL)
         return DBLITE_ERR;
-    static const register_fn tables[] = {zsets_register_basic, zsets_register_ranges,
-                                         zsets_register_pops,  zsets_register_random,
+    static const register_fn tables[] = {zsets_register_basic,  zsets_register_ranges,
+                                         zsets_register_pops,   zsets_register_random,
                                          zsets_register_setops, zsets_register_geo};
     for (size_t i = 0; i < DBLITE_ARRAY_LENGTH(tables); i++) {
         status = tables[i](module);

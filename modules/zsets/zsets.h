@@ -49,11 +49,11 @@ static inline zset_limits zsets_limits(const zsets_state *state)
  * Each registers its commands (dblite_command_register_table) and returns
  * DBLITE_OK or the error after dblite_module_fail(). */
 
-int zsets_register_basic(dblite_module *module);    /* zsets_commands_basic.c: ZADD ZREM ZSCORE ... */
-int zsets_register_ranges(dblite_module *module);   /* zsets_commands_range.c: ZRANGE ... */
-int zsets_register_pops(dblite_module *module);     /* zsets_commands_pop.c: ZPOPMIN, BZMPOP ... */
-int zsets_register_random(dblite_module *module);   /* zsets_commands_random.c: ZRANDMEMBER, ZSCAN */
-int zsets_register_setops(dblite_module *module);   /* zsets_commands_setops.c: ZUNION ... */
-int zsets_register_geo(dblite_module *module);      /* geo_commands.c: GEOADD ... */
+int zsets_register_basic(dblite_module *module);  /* zsets_commands_basic.c: ZADD ZREM ZSCORE ... */
+int zsets_register_ranges(dblite_module *module); /* zsets_commands_range.c: ZRANGE ... */
+int zsets_register_pops(dblite_module *module);   /* zsets_commands_pop.c: ZPOPMIN, BZMPOP ... */
+int zsets_register_random(dblite_module *module); /* zsets_commands_random.c: ZRANDMEMBER, ZSCAN */
+int zsets_register_setops(dblite_module *module); /* zsets_commands_setops.c: ZUNION ... */
+int zsets_register_geo(dblite_module *module);    /* geo_commands.c: GEOADD ... */
 
 #endif

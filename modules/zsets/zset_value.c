@@ -1,0 +1,636 @@
+/*
+ * zset_value.c - the two sorted-set encodings behind one interface
+ * (zset_value.h), and the conversions between them.
+ *
+ * Packed: a packed_list tagged ZSET_ENCODING_PACKED (zset_packed.h).
+ * Skiplist: a zset_skiplist, whose first byte is ZSET_ENCODING_SKIPLIST
+ * (zset_skiplist.h).  This file decides when a set changes encoding, as
+ * Redis's zsetAdd and zsetConvertToListpackIfNeeded do, and turns the
+ * skiplist's 1-based ranks into the 0-based ranks of the interface.
+ */
+#include "zset_value.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/packed_list.h"
+#include "zset_order.h"
+#include "zset_packed.h"
+#include "zset_skiplist.h"
+
+struct zset_value {
+    uint8_t encoding;
+};
+
+/* Bytes reserved per expected pair of a new packed set beyond its member
+ * text: back-sizes and a score. */
+#define PAIR_OVERHEAD 12
+
+static inline packed_list *as_packed(zset_value *zset)
+{
+    return (packed_list *)zset;
+}
+
+static inline const packed_list *as_const_packed(const zset_value *zset)
+{
+    return (const packed_list *)zset;
+}
+
+static inline zset_skiplist *as_skiplist(zset_value *zset)
+{
+    return (zset_skiplist *)zset;
+}
+
+static inline const zset_skiplist *as_const_skiplist(const zset_value *zset)
+{
+    return (const zset_skiplist *)zset;
+}
+
+static inline int is_packed(const zset_value *zset)
+{
+    return zset->encoding == ZSET_ENCODING_PACKED;
+}
+
+static void node_entry(const zsl_node *node, zset_entry *entry)
+{
+    entry->member = zsl_member(node);
+    entry->score = zsl_score(node);
+}
+
+/* ---- ranges --------------------------------------------------------------- */
+
+int zset_score_above_min(const zset_score_range *range, double score)
+{
+    return range->min_exclusive ? score > range->min : score >= range->min;
+}
+
+int zset_score_below_max(const zset_score_range *range, double score)
+{
+    return range->max_exclusive ? score < range->max : score <= range->max;
+}
+
+int zset_lex_above_min(const zset_lex_range *range, dblite_bytes member)
+{
+    if (range->min_kind == ZSET_LEX_MINUS_INFINITY)
+        return 1;
+    if (range->min_kind == ZSET_LEX_PLUS_INFINITY)
+        return 0;
+    int order = zset_member_compare(member.ptr, member.len, range->min.ptr, range->min.len);
+    return range->min_exclusive ? order > 0 : order >= 0;
+}
+
+int zset_lex_below_max(const zset_lex_range *range, dblite_bytes member)
+{
+    if (range->max_kind == ZSET_LEX_PLUS_INFINITY)
+        return 1;
+    if (range->max_kind == ZSET_LEX_MINUS_INFINITY)
+        return 0;
+    int order = zset_member_compare(member.ptr, member.len, range->max.ptr, range->max.len);
+    return range->max_exclusive ? order < 0 : order <= 0;
+}
+
+/* ---- life ----------------------------------------------------------------- */
+
+static int packed_allowed(const zset_limits *limits, size_t count, size_t longest)
+{
+    return count <= limits->max_packed_entries && longest <= limits->max_packed_value &&
+           count <= PACKED_LIST_MAX_COUNT / 2;
+}
+
+zset_value *zset_value_create(const zset_limits *limits, size_t expected, size_t longest)
+{
+    if (packed_allowed(limits, expected, longest))
+        return (zset_value *)zpk_create(expected *
+                                        (packed_list_text_size(longest) + PAIR_OVERHEAD));
+    return (zset_value *)zsl_create(expected);
+}
+
+int zset_value_encoding(const zset_value *zset)
+{
+    return zset->encoding;
+}
+
+size_t zset_value_length(const zset_value *zset)
+{
+    return is_packed(zset) ? zpk_length(as_const_packed(zset))
+                           : zsl_length(as_const_skiplist(zset));
+}
+
+void zset_value_free(void *opaque)
+{
+    zset_value *zset = opaque;
+    if (is_packed(zset))
+        packed_list_free(as_packed(zset));
+    else
+        zsl_destroy(as_skiplist(zset));
+}
+
+void *zset_value_copy(const void *opaque)
+{
+    const zset_value *zset = opaque;
+    if (is_packed(zset))
+        return packed_list_copy(as_const_packed(zset));
+    return zsl_copy(as_const_skiplist(zset));
+}
+
+size_t zset_value_memory_usage(const void *opaque)
+{
+    const zset_value *zset = opaque;
+    if (is_packed(zset))
+        return packed_list_allocated(as_const_packed(zset));
+    return zsl_memory(as_const_skiplist(zset));
+}
+
+/* ---- conversions ------------------------------------------------------------ */
+
+/* A skiplist holding the pairs of list, with room for extra more. */
+static zset_skiplist *packed_to_skiplist(const packed_list *list, size_t extra)
+{
+    zset_skiplist *zsl = zsl_create(zpk_length(list) + extra);
+    if (zsl == NULL)
+        return NULL;
+    for (size_t position = packed_list_first(list); position != 0;
+         position = zpk_next(list, position)) {
+        zset_entry entry;
+        zpk_read(list, position, &entry);
+        if (zsl_insert(zsl, entry.member, entry.score) != DBLITE_OK) {
+            zsl_destroy(zsl);
+            return NULL;
+        }
+    }
+    return zsl;
+}
+
+/* A copy-on-grow list that moved left its old block behind: the list
+ * being built here is ours alone, so the old block goes. */
+static void adopt_moved(packed_list *before, packed_list *after)
+{
+    if (after != before)
+        packed_list_free(before);
+}
+
+/* A packed list holding the pairs of zsl (in order); NULL on OOM. */
+static packed_list *skiplist_to_packed(const zset_skiplist *zsl, size_t payload)
+{
+    packed_list *list = zpk_create(payload);
+    if (list == NULL)
+        return NULL;
+    for (const zsl_node *node = zsl_first(zsl); node != NULL; node = zsl_forward(node, 0)) {
+        char text[ZSET_SCORE_TEXT_SIZE];
+        packed_value pair[2];
+        dblite_bytes member = zsl_member(node);
+        packed_value_text(&pair[0], member.ptr, member.len);
+        zpk_prepare_score(&pair[1], zsl_score(node), text);
+        packed_list *before = list;
+        if (packed_list_insert_all(&list, 0, pair, 2) != DBLITE_OK) {
+            packed_list_free(list);
+            return NULL;
+        }
+        adopt_moved(before, list);
+    }
+    packed_list *before = list;
+    packed_list_shrink_to_fit(&list);
+    adopt_moved(before, list);
+    return list;
+}
+
+void zset_value_fit_encoding(value_holder *holder, const zset_limits *limits)
+{
+    zset_value *zset = holder->current;
+    if (is_packed(zset))
+        return;
+    const zset_skiplist *zsl = as_const_skiplist(zset);
+    size_t length = zsl_length(zsl);
+    if (!packed_allowed(limits, length, 0))
+        return;
+    size_t longest = 0, payload = 0;
+    for (const zsl_node *node = zsl_first(zsl); node != NULL; node = zsl_forward(node, 0)) {
+        if (node->key_length > longest)
+            longest = node->key_length;
+        payload += packed_list_text_size(node->key_length) + PAIR_OVERHEAD;
+    }
+    if (!packed_allowed(limits, length, longest) || payload > PACKED_LIST_MAX_BYTES / 2)
+        return;
+    packed_list *list = skiplist_to_packed(zsl, payload);
+    if (list != NULL)
+        value_holder_update(holder, list);
+}
+
+void zset_value_trim(value_holder *holder)
+{
+    zset_value *zset = holder->current;
+    if (!is_packed(zset))
+        return;
+    packed_list *list = as_packed(zset);
+    packed_list_shrink_if_sparse(&list);
+    value_holder_update(holder, list);
+}
+
+/* ---- members ------------------------------------------------------------------ */
+
+int zset_value_score(const zset_value *zset, dblite_bytes member, double *score)
+{
+    if (is_packed(zset))
+        return zpk_find(as_const_packed(zset), member, score) != 0;
+    const zsl_node *node = zsl_find(as_const_skiplist(zset), member);
+    if (node == NULL)
+        return 0;
+    *score = zsl_score(node);
+    return 1;
+}
+
+/* Gives the pair at position (of member) a new score, keeping the order:
+ * the score entry is replaced when the pair stays where it is, else the
+ * pair is inserted at its new place before the old one goes, so a failure
+ * leaves the set as it was. */
+static int packed_update(value_holder *holder, size_t position, dblite_bytes member, double score)
+{
+    packed_list *list = holder->current;
+    size_t target = zpk_insert_position(list, member, score);
+    size_t following = zpk_next(list, position);
+    if (target == position || target == following) {
+        char text[ZSET_SCORE_TEXT_SIZE];
+        packed_value value;
+        zpk_prepare_score(&value, score, text);
+        if (packed_list_replace(&list, packed_list_next(list, position), &value) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
+        value_holder_update(holder, list);
+        return DBLITE_OK;
+    }
+    size_t old_bytes = packed_list_bytes(list);
+    size_t offset = position - packed_list_start(list);
+    int moves = target != 0 && target < position;
+    char text[ZSET_SCORE_TEXT_SIZE];
+    packed_value pair[2];
+    packed_value_text(&pair[0], member.ptr, member.len);
+    zpk_prepare_score(&pair[1], score, text);
+    if (packed_list_insert_all(&list, target, pair, 2) != DBLITE_OK)
+        return DBLITE_ERR_NOMEM;
+    size_t inserted = packed_list_bytes(list) - old_bytes;
+    (void)packed_list_delete(&list, packed_list_start(list) + offset + (moves ? inserted : 0), 2);
+    value_holder_update(holder, list);
+    return DBLITE_OK;
+}
+
+/* Adds a new member to a packed set, converting it when the pair would
+ * break the limits (as zsetAdd checks before inserting). */
+static int packed_add(value_holder *holder, const zset_limits *limits, dblite_bytes member,
+                      double score)
+{
+    packed_list *list = holder->current;
+    size_t length = zpk_length(list);
+    if (packed_allowed(limits, length + 1, member.len) &&
+        packed_list_fits(list, 2, zpk_pair_size(list, member, score))) {
+        if (zpk_insert(&list, member, score) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
+        value_holder_update(holder, list);
+        return DBLITE_OK;
+    }
+    zset_skiplist *zsl = packed_to_skiplist(list, 1);
+    if (zsl == NULL)
+        return DBLITE_ERR_NOMEM;
+    if (zsl_insert(zsl, member, score) != DBLITE_OK) {
+        zsl_destroy(zsl);
+        return DBLITE_ERR_NOMEM;
+    }
+    value_holder_update(holder, zsl);
+    return DBLITE_OK;
+}
+
+int zset_value_add(value_holder *holder, const zset_limits *limits, dblite_bytes member,
+                   double score, int flags, int *outcome, double *new_score)
+{
+    zset_value *zset = holder->current;
+    double current;
+    size_t position = 0;
+    zsl_node *node = NULL;
+    int found;
+    if (is_packed(zset)) {
+        position = zpk_find(as_packed(zset), member, &current);
+        found = position != 0;
+    } else {
+        node = zsl_find(as_skiplist(zset), member);
+        found = node != NULL;
+        if (found)
+            current = zsl_score(node);
+    }
+    if (!found) {
+        if (flags & ZSET_ADD_XX) {
+            *outcome = ZSET_ADD_OUT_NOP;
+            return DBLITE_OK;
+        }
+        int status = is_packed(zset) ? packed_add(holder, limits, member, score)
+                                     : zsl_insert(as_skiplist(zset), member, score);
+        if (status != DBLITE_OK)
+            return status;
+        *outcome = ZSET_ADD_OUT_ADDED;
+        if (new_score != NULL)
+            *new_score = score;
+        return DBLITE_OK;
+    }
+    if (new_score != NULL)
+        *new_score = current;
+    *outcome = ZSET_ADD_OUT_NOP;
+    if (flags & ZSET_ADD_NX)
+        return DBLITE_OK;
+    if (flags & ZSET_ADD_INCR) {
+        score += current;
+        if (isnan(score)) {
+            *outcome = ZSET_ADD_OUT_NAN;
+            return DBLITE_OK;
+        }
+    }
+    if (((flags & ZSET_ADD_LT) && score >= current) || ((flags & ZSET_ADD_GT) && score <= current))
+        return DBLITE_OK;
+    if (new_score != NULL)
+        *new_score = score;
+    if (score == current)
+        return DBLITE_OK;
+    if (is_packed(zset)) {
+        if (packed_update(holder, position, member, score) != DBLITE_OK)
+            return DBLITE_ERR_NOMEM;
+    } else {
+        zsl_update_score(as_skiplist(zset), node, score);
+    }
+    *outcome = ZSET_ADD_OUT_UPDATED;
+    return DBLITE_OK;
+}
+
+int zset_value_remove(zset_value *zset, dblite_bytes member)
+{
+    if (is_packed(zset)) {
+        packed_list *list = as_packed(zset);
+        size_t position = zpk_find(list, member, NULL);
+        if (position == 0)
+            return 0;
+        /* In place: a copy-on-grow list never moves on deletion. */
+        (void)packed_list_delete(&list, position, 2);
+        return 1;
+    }
+    zset_skiplist *zsl = as_skiplist(zset);
+    zsl_node *node = zsl_find(zsl, member);
+    if (node == NULL)
+        return 0;
+    zsl_delete_node(zsl, node);
+    return 1;
+}
+
+/* ---- ranks ------------------------------------------------------------------------ */
+
+long long zset_value_rank(const zset_value *zset, dblite_bytes member, int reverse, double *score)
+{
+    size_t length = zset_value_length(zset);
+    size_t rank;
+    if (is_packed(zset)) {
+        const packed_list *list = as_const_packed(zset);
+        size_t target = zpk_find(list, member, score);
+        if (target == 0)
+            return -1;
+        rank = 0;
+        for (size_t position = packed_list_first(list); position != target;
+             position = zpk_next(list, position))
+            rank++;
+    } else {
+        const zset_skiplist *zsl = as_const_skiplist(zset);
+        const zsl_node *node = zsl_find(zsl, member);
+        if (node == NULL)
+            return -1;
+        if (score != NULL)
+            *score = zsl_score(node);
+        rank = zsl_rank_of(zsl, node) - 1;
+    }
+    return (long long)(reverse ? length - 1 - rank : rank);
+}
+
+void zset_value_entry_at(const zset_value *zset, size_t rank, int reverse, zset_entry *entry)
+{
+    if (is_packed(zset)) {
+        const packed_list *list = as_const_packed(zset);
+        long long index = reverse ? -2 * (long long)rank - 2 : 2 * (long long)rank;
+        zpk_read(list, packed_list_seek(list, index), entry);
+        return;
+    }
+    const zset_skiplist *zsl = as_const_skiplist(zset);
+    node_entry(zsl_node_at(zsl, reverse ? zsl_length(zsl) - rank : rank + 1), entry);
+}
+
+size_t zset_value_delete_ranks(zset_value *zset, size_t start, size_t end)
+{
+    if (is_packed(zset)) {
+        packed_list *list = as_packed(zset);
+        (void)packed_list_delete(&list, packed_list_seek(list, 2 * (long long)start),
+                                 2 * (end - start + 1));
+        return end - start + 1;
+    }
+    return zsl_delete_rank_range(as_skiplist(zset), start + 1, end + 1);
+}
+
+/* ---- range searches ------------------------------------------------------------------- */
+
+/* What a range search needs to know about its range: whether an entry is
+ * past the range's lower end, and before its upper end. */
+typedef struct range_tests {
+    int (*above_min)(const void *range, const zset_entry *entry);
+    int (*below_max)(const void *range, const zset_entry *entry);
+    const void *range;
+} range_tests;
+
+static int score_above_min(const void *range, const zset_entry *entry)
+{
+    return zset_score_above_min(range, entry->score);
+}
+
+static int score_below_max(const void *range, const zset_entry *entry)
+{
+    return zset_score_below_max(range, entry->score);
+}
+
+static int lex_above_min(const void *range, const zset_entry *entry)
+{
+    return zset_lex_above_min(range, entry->member);
+}
+
+static int lex_below_max(const void *range, const zset_entry *entry)
+{
+    return zset_lex_below_max(range, entry->member);
+}
+
+/* The skiplist descents: nodes "before" the range, and nodes not past it. */
+static int node_below_min_score(const void *range, const zsl_node *node)
+{
+    return !zset_score_above_min(range, zsl_score(node));
+}
+
+static int node_below_max_score(const void *range, const zsl_node *node)
+{
+    return zset_score_below_max(range, zsl_score(node));
+}
+
+static int node_below_min_lex(const void *range, const zsl_node *node)
+{
+    return !zset_lex_above_min(range, zsl_member(node));
+}
+
+static int node_below_max_lex(const void *range, const zsl_node *node)
+{
+    return zset_lex_below_max(range, zsl_member(node));
+}
+
+static int packed_first_in_range(const packed_list *list, const range_tests *tests, int reverse,
+                                 size_t *rank)
+{
+    size_t steps = 0;
+    zset_entry entry;
+    size_t position = reverse ? zpk_last(list) : packed_list_first(list);
+    for (; position != 0;
+         position = reverse ? zpk_prev(list, position) : zpk_next(list, position)) {
+        zpk_read(list, position, &entry);
+        if (reverse ? tests->below_max(tests->range, &entry)
+                    : tests->above_min(tests->range, &entry))
+            break;
+        steps++;
+    }
+    if (position == 0 || !(reverse ? tests->above_min(tests->range, &entry)
+                                   : tests->below_max(tests->range, &entry)))
+        return 0;
+    *rank = steps;
+    return 1;
+}
+
+static int skiplist_first_in_range(const zset_skiplist *zsl, const range_tests *tests,
+                                   zsl_before_fn below_min, zsl_before_fn below_max, int reverse,
+                                   size_t *rank)
+{
+    size_t passed;
+    zset_entry entry;
+    if (!reverse) {
+        const zsl_node *last = zsl_last_before(zsl, below_min, tests->range, &passed);
+        const zsl_node *first = zsl_forward(last, 0);
+        if (first == NULL)
+            return 0;
+        node_entry(first, &entry);
+        if (!tests->below_max(tests->range, &entry))
+            return 0;
+        *rank = passed;
+        return 1;
+    }
+    const zsl_node *last = zsl_last_before(zsl, below_max, tests->range, &passed);
+    if (passed == 0)
+        return 0;
+    node_entry(last, &entry);
+    if (!tests->above_min(tests->range, &entry))
+        return 0;
+    *rank = zsl_length(zsl) - passed;
+    return 1;
+}
+
+int zset_value_first_in_score_range(const zset_value *zset, const zset_score_range *range,
+                                    int reverse, size_t *rank)
+{
+    range_tests tests = {score_above_min, score_below_max, range};
+    if (is_packed(zset))
+        return packed_first_in_range(as_const_packed(zset), &tests, reverse, rank);
+    return skiplist_first_in_range(as_const_skiplist(zset), &tests, node_below_min_score,
+                                   node_below_max_score, reverse, rank);
+}
+
+int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *range, int reverse,
+                                  size_t *rank)
+{
+    range_tests tests = {lex_above_min, lex_below_max, range};
+    if (is_packed(zset))
+        return packed_first_in_range(as_const_packed(zset), &tests, reverse, rank);
+    return skiplist_first_in_range(as_const_skiplist(zset), &tests, node_below_min_lex,
+                                   node_below_max_lex, reverse, rank);
+}
+
+/* From the first member in range each way: both ends' ranks. */
+static size_t count_between(const zset_value *zset, int found_first, size_t first, int found_last,
+                            size_t last_reverse)
+{
+    if (!found_first || !found_last)
+        return 0;
+    size_t last = zset_value_length(zset) - 1 - last_reverse;
+    return last >= first ? last - first + 1 : 0;
+}
+
+size_t zset_value_count_in_score_range(const zset_value *zset, const zset_score_range *range)
+{
+    size_t first, last;
+    int found_first = zset_value_first_in_score_range(zset, range, 0, &first);
+    int found_last = found_first && zset_value_first_in_score_range(zset, range, 1, &last);
+    return count_between(zset, found_first, first, found_last, last);
+}
+
+size_t zset_value_count_in_lex_range(const zset_value *zset, const zset_lex_range *range)
+{
+    size_t first, last;
+    int found_first = zset_value_first_in_lex_range(zset, range, 0, &first);
+    int found_last = found_first && zset_value_first_in_lex_range(zset, range, 1, &last);
+    return count_between(zset, found_first, first, found_last, last);
+}
+
+/* ---- walking ------------------------------------------------------------------------------ */
+
+void zset_iterator_init(zset_iterator *iterator, const zset_value *zset, size_t start, int reverse)
+{
+    size_t length = zset_value_length(zset);
+    iterator->zset = zset;
+    iterator->reverse = reverse;
+    iterator->remaining = start < length ? length - start : 0;
+    iterator->position = 0;
+    iterator->node = NULL;
+    if (iterator->remaining == 0)
+        return;
+    if (is_packed(zset)) {
+        long long index = reverse ? -2 * (long long)start - 2 : 2 * (long long)start;
+        iterator->position = packed_list_seek(as_const_packed(zset), index);
+    } else {
+        const zset_skiplist *zsl = as_const_skiplist(zset);
+        iterator->node = zsl_node_at(zsl, reverse ? length - start : start + 1);
+    }
+}
+
+int zset_iterator_next(zset_iterator *iterator, zset_entry *entry)
+{
+    if (iterator->remaining == 0)
+        return 0;
+    iterator->remaining--;
+    if (is_packed(iterator->zset)) {
+        const packed_list *list = as_const_packed(iterator->zset);
+        zpk_read(list, iterator->position, entry);
+        if (iterator->remaining > 0)
+            iterator->position = iterator->reverse ? zpk_prev(list, iterator->position)
+                                                   : zpk_next(list, iterator->position);
+        return 1;
+    }
+    const zsl_node *node = iterator->node;
+    node_entry(node, entry);
+    iterator->node = iterator->reverse ? zsl_backward(node) : zsl_forward(node, 0);
+    return 1;
+}
+
+unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cursor, size_t count,
+                                   zset_visit_fn visit, void *privdata)
+{
+    zset_entry entry;
+    if (is_packed(zset)) {
+        zset_iterator iterator;
+        zset_iterator_init(&iterator, zset, 0, 0);
+        while (zset_iterator_next(&iterator, &entry))
+            visit(&entry, privdata);
+        return 0;
+    }
+    /* The table's entries from the last towards the first (see
+     * element_table.h): the cursor is where the next call resumes. */
+    const element_table *table = &as_const_skiplist(zset)->table;
+    size_t length = element_table_count(table);
+    size_t resume = cursor == 0 || cursor > length ? length : (size_t)cursor;
+    size_t stop = count >= resume ? 0 : resume - count;
+    for (size_t position = resume; position > stop; position--) {
+        node_entry(element_table_entry(table, position - 1), &entry);
+        visit(&entry, privdata);
+    }
+    return stop;
+}
