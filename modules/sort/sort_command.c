@@ -231,6 +231,10 @@ static void store_result(dblite_ctx *ctx, const sort_options *options, const sor
         dblite_reply_integer(ctx, 0);
         return;
     }
+    if (!dblite_module_loaded("lists")) {
+        dblite_reply_error(ctx, "ERR SORT STORE needs the lists module, which is not loaded");
+        return;
+    }
     store_values values = {0};
     if (collect_store_values(ctx, options, source, start, end, output_length, &values) !=
         DBLITE_OK) {

@@ -7,7 +7,8 @@
 # write; MONITOR and INFO commandstats showing calls unless they are
 # internal; and what reaches the append-only file: a non-write caller's
 # effects (MULTI/EXEC around several), a write caller as itself, SORT ...
-# STORE as SORT.  Over real sockets against the real server.  Exits 1 on
+# STORE as SORT; and sort.so, built on dblite_call alone, without the
+# families it reads.  Over real sockets against the real server.  Exits 1 on
 # any failure.
 
 import glob
@@ -232,6 +233,30 @@ def propagation(binary, modules, plugin, configs):
               b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n")
 
 
+def sort_without_families(binary, modules, configs):
+    """sort.so needs no family: without lists, sets and zsets a missing key
+    is an empty list, a string is WRONGTYPE; STORE of a result needs lists."""
+    server = ServerProcess("dblite", binary, config=os.path.join(configs, "minimal.ini"),
+                           module_path=modules, extra_args=["--load-module", "sort"])
+    with server:
+        c = Client(server.port)
+        check("minimal: SORT missing", c.call("SORT", "missing"), b"*0\r\n")
+        check("minimal: SORT missing STORE", c.call("SORT", "missing", "STORE", "d"), b":0\r\n")
+        c.call("SET", "s", "x")
+        check("minimal: SORT of a string", c.call("SORT", "s"),
+              b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
+    server = ServerProcess("dblite", binary, config=os.path.join(configs, "minimal.ini"),
+                           module_path=modules,
+                           extra_args=["--load-module", "sets", "--load-module", "sort"])
+    with server:
+        c = Client(server.port)
+        c.call("SADD", "st", "2", "1")
+        check("sets only: SORT", c.call("SORT", "st"), b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n")
+        check("sets only: SORT STORE", c.call("SORT", "st", "STORE", "d"),
+              b"-ERR SORT STORE needs the lists module, which is not loaded\r\n")
+        check("... stored nothing", c.call("EXISTS", "d"), b":0\r\n")
+
+
 def main():
     binary, modules, test_modules, configs = paths()
     plugin = os.path.join(test_modules, "calltest.so")
@@ -245,6 +270,7 @@ def main():
         replies_and_refusals(server.port)
         watch_monitor_and_statistics(server.port)
     propagation(binary, modules, plugin, configs)
+    sort_without_families(binary, modules, configs)
     for failure in failures:
         print("FAIL " + failure)
     print("test_call_api: %d failures" % len(failures))
