@@ -58,6 +58,9 @@ typedef struct log_repeat_state {
 #define COMMAND_MAY_REPLICATE (1u << 10)
 /* Refused inside MULTI (SAVE, SHUTDOWN, SYNC): Redis's no_multi. */
 #define COMMAND_NO_MULTI (1u << 11)
+/* Some keys are found by parsing the arguments (SORT's STORE): Redis's
+ * movablekeys, shown by COMMAND INFO (API 8). */
+#define COMMAND_MOVABLE_KEYS (1u << 12)
 
 typedef struct dblite_module module;
 typedef struct command {
@@ -448,6 +451,13 @@ struct dblite_ctx {
 #define CTX_UNCOUNTED (1 << 3)      /* left out of the commands' statistics */
 #define CTX_KEEPS_CLOCK (1 << 4)    /* runs at the instant of whatever fired it (hooks) */
 #define CTX_IN_TRANSACTION (1 << 5) /* a command queued by MULTI, run by EXEC */
+/* A command run by dblite_call (commands/call.c) for a write command, which
+ * propagates itself: this one's own command is not propagated (its extras
+ * are: a lazily expired key's DEL). */
+#define CTX_PROPAGATED_BY_PARENT (1 << 6)
+/* dblite_call's DBLITE_CALL_NO_NOTIFY: no keyspace notification is emitted
+ * in this context (keyspace/notify.c); inherited by contexts nested in it. */
+#define CTX_NO_NOTIFY (1 << 7)
 /* EXEC's own context: what its commands propagated goes out between MULTI
  * and EXEC when it is more than one command (context.c). */
 #define CTX_WRAPS_MULTI (1 << 14)

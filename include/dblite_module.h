@@ -81,7 +81,8 @@ extern "C" {
  *      dblite_event.notification).
  *   7  the no-multi command flag (refused inside MULTI, as SAVE).
  *   8  setting aliases (dblite_config_alias); nested command calls
- *      (dblite_call and its reply tree, see "Calling commands"). */
+ *      (dblite_call and its reply tree, see "Calling commands"); the
+ *      movablekeys command flag. */
 #define DBLITE_API_VERSION 8
 
 /* Put once in a module's source: exports the API version the module was
@@ -201,8 +202,10 @@ typedef struct dblite_command_spec {
     /* Space-separated flags: write readonly fast admin deny-oom blocking
      * no-auth loading stale noscript may-replicate (API 6: not a write, but
      * propagated, as PUBLISH; CLIENT PAUSE WRITE holds it) no-multi (API 7:
-     * refused inside MULTI with Redis's error, as SAVE and SHUTDOWN).  An unknown flag
-     * refuses registration. */
+     * refused inside MULTI with Redis's error, as SAVE and SHUTDOWN) movablekeys
+     * (API 8: some keys are found by parsing the arguments, as SORT's STORE
+     * destination; COMMAND INFO shows the flag, key positions stay the
+     * declared range).  An unknown flag refuses registration. */
     const char *flags;
     int first_key, last_key, key_step; /* Redis convention; 0,0,0 for no keys */
     dblite_command_fn handler;
@@ -904,6 +907,128 @@ int dblite_server_paused_writes(void);
  * if the key did not exist, which stays stored (an expired key while
  * paused).  Anywhere else it does nothing. */
 void dblite_key_lookup_hide(dblite_ctx *ctx);
+
+/* ---- Calling commands (API 8) -------------------------------------------
+ *
+ * dblite_call runs a command from inside a module's command, hook or timer,
+ * as the calling client would run it, and hands back its reply as a tree
+ * the module reads (and frees) instead of bytes sent to a socket.  It is the
+ * one way a module runs another command: SORT reads lists and hashes with
+ * it, and scripting builds redis.call on it.
+ *
+ * The call goes through the core's dispatch rules: the command is looked
+ * up (case-insensitively), its arity is checked, and commands flagged
+ * noscript (MULTI, EXEC, WATCH, SUBSCRIBE, CLIENT, CONFIG...) and write
+ * commands while a write gate refuses writes (MISCONF) are refused, each
+ * answering an error reply (below) without running.  Otherwise it runs
+ * nested in ctx: in ctx's database, at ctx's instant (one clock for the
+ * whole command), and it cannot block, so a blocking command answers as if
+ * its timeout passed (BLPOP: a null array).  It signals WATCHed keys,
+ * invalidates client-side caches, wakes clients blocked on keys it fills
+ * (served once the outermost command ends) and emits its keyspace
+ * notifications, as when a client sends it.  Its reply is written for a
+ * private client of the protocol the flags ask (by default the caller's
+ * client's, 2 without a client), never to the caller's client: the module
+ * replies what it wants itself.  SELECT in a call changes the database of
+ * that call only.
+ *
+ * Propagation (the append-only log, replicas), one rule: a write command
+ * propagates itself, so what it runs through dblite_call is not propagated
+ * again (SORT ... STORE goes to the log as SORT, not as the DEL and RPUSH
+ * it ran); a command that is not a write (a script, a plugin's read-only
+ * command, a timer) propagates the effects of what it called, in order,
+ * wrapped in MULTI ... EXEC when they are more than one command (as Redis
+ * 7.0 propagates a script's effects).  Either way a key deleted because its
+ * TTL passed during a call is propagated as its DEL, before the caller's
+ * own command.
+ *
+ * MONITOR shows each call as "[db ?:0]" (Redis's address of a module's
+ * private client) before the caller's own line, and the calls count in
+ * INFO commandstats, unless the call is DBLITE_CALL_INTERNAL.
+ */
+
+/* Flags of dblite_call, or-ed. */
+#define DBLITE_CALL_RESP2 (1 << 0) /* capture the reply in RESP2 shapes (maps as arrays...) */
+#define DBLITE_CALL_RESP3 (1 << 1) /* capture it in RESP3 shapes (maps, sets, doubles...) */
+/* No keyspace notification is emitted by the call (nor by anything nested
+ * in it, an "expired" from a lookup included): for a command that emits
+ * its own events for what it did, as SORT ... STORE emits "sortstore" for
+ * the DEL and RPUSH it ran. */
+#define DBLITE_CALL_NO_NOTIFY (1 << 2)
+/* The call is a detail of how the caller works, as a Redis command reads
+ * keys itself: not shown to MONITOR, not counted in INFO commandstats nor
+ * total_commands_processed, and an error it answers is not counted in
+ * total_error_replies (the caller answers its own). */
+#define DBLITE_CALL_INTERNAL (1 << 3)
+
+/* What a reply (or an element of one) is.  RESP2 has no map, set, double,
+ * bool, bignum or verbatim: a call in RESP2 only gets the other kinds. */
+typedef enum dblite_call_kind {
+    DBLITE_CALL_REPLY_STATUS = 0, /* +OK: string() is "OK" */
+    DBLITE_CALL_REPLY_ERROR,      /* string() is the whole message, "ERR syntax error" */
+    DBLITE_CALL_REPLY_INTEGER,    /* integer() */
+    DBLITE_CALL_REPLY_BULK,       /* string(), binary-safe */
+    DBLITE_CALL_REPLY_NULL,       /* a null bulk, a null array (RESP2 $-1, *-1) or RESP3 _ */
+    DBLITE_CALL_REPLY_ARRAY,      /* length() elements */
+    DBLITE_CALL_REPLY_MAP,        /* length() pairs: map_key(i), map_value(i) */
+    DBLITE_CALL_REPLY_SET,        /* length() elements */
+    DBLITE_CALL_REPLY_DOUBLE,     /* double(); string() is its text, "3.5", "inf" */
+    DBLITE_CALL_REPLY_BOOL,       /* integer() is 1 or 0 */
+    DBLITE_CALL_REPLY_BIGNUM,     /* string() is the digits, "-12345678901234567890" */
+    DBLITE_CALL_REPLY_VERBATIM,   /* string() is the text, verbatim_format() "txt" or "mkd" */
+    DBLITE_CALL_REPLY_PUSH        /* an out-of-band push frame, length() elements */
+} dblite_call_kind;
+
+/* A captured reply: a tree owned by the caller of dblite_call, read with
+ * the accessors below (which accept NULL) and released with
+ * dblite_call_reply_free.  Elements belong to their root. */
+typedef struct dblite_call_reply dblite_call_reply;
+
+/* (API 8) Runs argv[0] with the arguments argv[1..argc) (the bytes are
+ * copied where they must outlive the call) as described above.  Returns
+ * the reply, which is an ERROR reply when the command answered an error or
+ * could not run:
+ *     "ERR unknown command '<name>', with args beginning with: ..."
+ *     "ERR wrong number of arguments for '<name>' command"
+ *     "ERR This Redis command is not allowed from script" (noscript)
+ *     a write gate's error ("MISCONF ...")
+ * NULL only when argc < 1, ctx is NULL or memory ran out (the command may
+ * have run then, its reply lost).  flags: DBLITE_CALL_*. */
+dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int flags);
+/* (API 8) Frees reply and every element of it; NULL is accepted.  Free
+ * only roots (what dblite_call returned). */
+void dblite_call_reply_free(dblite_call_reply *reply);
+/* (API 8) The kind; DBLITE_CALL_REPLY_NULL for a NULL reply. */
+dblite_call_kind dblite_call_reply_kind(const dblite_call_reply *reply);
+/* (API 8) The protocol (2 or 3) the reply was captured in. */
+int dblite_call_reply_protocol(const dblite_call_reply *reply);
+/* (API 8) An INTEGER's value, a BOOL's 1 or 0; 0 for other kinds. */
+long long dblite_call_reply_integer(const dblite_call_reply *reply);
+/* (API 8) A DOUBLE's value; 0.0 for other kinds. */
+double dblite_call_reply_double(const dblite_call_reply *reply);
+/* (API 8) The bytes of a STATUS, ERROR (without the '-'), BULK, DOUBLE,
+ * BIGNUM or VERBATIM (without its "txt:" prefix) reply, not NUL-terminated,
+ * valid until the root is freed; *len (if len is not NULL) gets their
+ * length.  NULL and 0 for other kinds. */
+const char *dblite_call_reply_string(const dblite_call_reply *reply, size_t *len);
+/* (API 8) A VERBATIM reply's 3-letter format ("txt"), NUL-terminated;
+ * NULL for other kinds. */
+const char *dblite_call_reply_verbatim_format(const dblite_call_reply *reply);
+/* (API 8) Elements of an ARRAY, SET or PUSH, pairs of a MAP, bytes of a
+ * string kind (as string()); 0 otherwise. */
+size_t dblite_call_reply_length(const dblite_call_reply *reply);
+/* (API 8) Element index of an ARRAY, SET or PUSH; NULL past the end or for
+ * other kinds. */
+const dblite_call_reply *dblite_call_reply_element(const dblite_call_reply *reply, size_t index);
+/* (API 8) Key and value of a MAP's pair index; NULL past the end or for
+ * other kinds. */
+const dblite_call_reply *dblite_call_reply_map_key(const dblite_call_reply *reply, size_t index);
+const dblite_call_reply *dblite_call_reply_map_value(const dblite_call_reply *reply, size_t index);
+/* (API 8) Replies reply (or an element of one) to ctx's client as it is,
+ * in the client's protocol: a captured RESP3 map reaches a RESP2 client as
+ * a flat array, a RESP2 reply reaches a RESP3 client in RESP2 shapes, as
+ * redis.call's results.  A NULL reply is relayed as a null. */
+void dblite_call_reply_relay(dblite_ctx *ctx, const dblite_call_reply *reply);
 
 #ifdef __cplusplus
 }

@@ -18,7 +18,7 @@ static void reply_flags(dblite_ctx *ctx, const command *cmd)
                  {COMMAND_NOSCRIPT, "noscript"}, {COMMAND_BLOCKING, "blocking"},
                  {COMMAND_LOADING, "loading"},   {COMMAND_STALE, "stale"},
                  {COMMAND_FAST, "fast"},         {COMMAND_NO_AUTH, "no_auth"},
-                 {COMMAND_NO_MULTI, "no_multi"}};
+                 {COMMAND_NO_MULTI, "no_multi"}, {COMMAND_MOVABLE_KEYS, "movablekeys"}};
     int count = 0;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (cmd->flags & names[i].bit)

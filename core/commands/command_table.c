@@ -118,7 +118,8 @@ int command_flags_parse(const char *text, unsigned *flags, char *bad_flag, size_
                  {"stale", COMMAND_STALE},
                  {"noscript", COMMAND_NOSCRIPT},
                  {"may-replicate", COMMAND_MAY_REPLICATE},
-                 {"no-multi", COMMAND_NO_MULTI}};
+                 {"no-multi", COMMAND_NO_MULTI},
+                 {"movablekeys", COMMAND_MOVABLE_KEYS}};
     *flags = 0;
     if (!text)
         return DBLITE_OK;

@@ -82,7 +82,8 @@ HOT void begin(dblite_ctx *ctx, dblite_ctx *parent, client *c, database *db, con
                int flags)
 {
     if (parent)
-        flags |= CTX_CANNOT_BLOCK | CTX_KEEPS_CLOCK | (parent->flags & CTX_NO_PROPAGATE);
+        flags |= CTX_CANNOT_BLOCK | CTX_KEEPS_CLOCK |
+                 (parent->flags & (CTX_NO_PROPAGATE | CTX_NO_NOTIFY));
     /* Field by field: every request begins one, and a compound literal
      * costs a zeroed copy on top of these stores. */
     ctx->client = c;
@@ -243,6 +244,8 @@ static int own_command(const dblite_ctx *ctx, int *argc, const dblite_bytes **ar
         return 0;
     if (ctx->command && !(ctx->command->flags & COMMAND_WRITE))
         return 0;
+    if (ctx->flags & CTX_PROPAGATED_BY_PARENT)
+        return 0; /* dblite_call's rule (call.c): its caller propagates itself */
     if (ctx->replacement) {
         *argc = ctx->replacement->argc;
         *argv = ctx->replacement->argv;

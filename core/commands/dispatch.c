@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "call.h"
 #include "client_pause.h"
 #include "context.h"
 #include "core_commands.h"
 #include "monitor.h"
 #include "transaction.h"
 
-static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
+void unknown_command_message(char *message, size_t size, int argc, const dblite_bytes *argv)
 {
     char args[256];
     size_t used = 0;
@@ -31,16 +32,21 @@ static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
         /* %.*s stops at a NUL byte, as Redis's sdscatprintf does. */
         used += strlen(args + used);
     }
-    char message[512];
-    snprintf(message, sizeof(message), "ERR unknown command '%.*s', with args beginning with: %s",
+    snprintf(message, size, "ERR unknown command '%.*s', with args beginning with: %s",
              (int)(argv[0].len < 128 ? argv[0].len : 128), argv[0].ptr, args);
+}
+
+static void reply_unknown_command(client *c, int argc, const dblite_bytes *argv)
+{
+    char message[512];
+    unknown_command_message(message, sizeof(message), argc, argv);
     reply_error(c, message);
 }
 
 /* The first write gate that refuses the command, its error text in error;
  * NULL when every gate lets it through.  PING is gated too, as in Redis, so
  * a health check sees that writes are refused. */
-static const char *write_gate_refusal(const client *c, const command *cmd, char *error, size_t size)
+const char *write_gate_refusal(const client *c, const command *cmd, char *error, size_t size)
 {
     if (server.write_gates.length == 0 ||
         !((cmd->flags & COMMAND_WRITE) || cmd->handler == command_ping ||

@@ -111,7 +111,8 @@ void notify_keyspace_event(dblite_ctx *ctx, int type, const char *event, int db,
                            size_t length)
 {
     int enabled = server.settings.notify_keyspace_events;
-    if (!(enabled & type) || server.event_handlers[DBLITE_EVENT_KEYSPACE_NOTIFICATION].length == 0)
+    if (!(enabled & type) || (ctx && (ctx->flags & CTX_NO_NOTIFY)) ||
+        server.event_handlers[DBLITE_EVENT_KEYSPACE_NOTIFICATION].length == 0)
         return;
     dblite_event notification = {
         .kind = DBLITE_EVENT_KEYSPACE_NOTIFICATION,
