@@ -7,6 +7,8 @@
 # Run against dblite (default) or redis-server (--server redis); see
 # app_support.py for the verdict when commands are missing.
 
+import logging
+
 import redis
 from rq import Queue, Worker
 from rq.job import Job, JobStatus
@@ -21,7 +23,20 @@ NEEDS = ["multi", "exec", "watch", "unwatch", "subscribe", "zadd", "zrange",
          "zrangebyscore", "zrem", "zremrangebyscore", "xadd", "xrevrange"]
 
 
+class LogEvidence(logging.Handler):
+    """The worker reports a failed command (XADD of a job's result) in its
+    log and carries on; the log is evidence of which commands were missing."""
+
+    def __init__(self, evidence):
+        super().__init__(level=logging.WARNING)
+        self.evidence = evidence
+
+    def emit(self, record):
+        self.evidence.append(self.format(record))
+
+
 def scenario(server, evidence):
+    logging.getLogger("rq").addHandler(LogEvidence(evidence))
     connection = redis.Redis(port=server.port, socket_timeout=120)
     queue = Queue("apps", connection=connection)
     sum_job = queue.enqueue(app_jobs.add, 2, 3)
