@@ -187,8 +187,12 @@ def main():
         plain.append(extra_patterns())
         # Other keys around the typed one, so that scans take several steps.
         padding = [[b"MSET"] + [b"pad:%d" % i for i in range(200) for _ in (0, 1)]]
+        # The extra patterns leave CONFIG SET timeout at 1 (its last valid
+        # extreme): restored before each batch, or the test's own idle
+        # connection is closed while the blocking commands run.
+        restore = [[b"CONFIG", b"SET", b"timeout", b"0"]]
         for setup in KEY_SETUPS:
-            setup = padding + setup
+            setup = restore + padding + setup
             for patterns in plain:
                 run_batch(sock, reader, [[b"SELECT", b"0"], [b"FLUSHALL"]] + setup)
                 run_batch(sock, reader, patterns)
