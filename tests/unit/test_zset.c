@@ -13,7 +13,7 @@
  *
  * With ZSET_MEMORY_REPORT=N in the environment, one more test inserts N
  * members "member:<i>" with score i into one set and prints the bytes per
- * member (the number quoted against Redis in the zsets notes).
+ * member (the number compared with redis-server's used_memory).
  */
 #define _GNU_SOURCE
 #include <malloc.h>
