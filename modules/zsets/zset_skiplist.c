@@ -123,7 +123,7 @@ static void link_node(zset_skiplist *zsl, zsl_node *node)
     }
     int levels = zsl_node_level(node);
     if (levels > zsl->level) {
-        /* The length does not count node yet. */
+        /* The table counts node already: the list held one less. */
         uint32_t length = (uint32_t)zsl_length(zsl) - 1;
         for (int i = zsl->level; i < levels; i++) {
             rank[i] = 0;
