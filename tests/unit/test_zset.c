@@ -989,6 +989,9 @@ static void copy_and_memory_usage(void **state)
         assert_int_equal(usage, copy_bytes);
         assert_true(usage >= 100 * 10);
         assert_int_equal(zset_value_encoding(copy), zset_value_encoding(holder.current));
+        if (packed)
+            assert_int_equal(((const packed_list *)copy)->flags,
+                             PACKED_LIST_BOTH_WAYS | PACKED_LIST_COPY_ON_GROW);
         check_content(copy, &m);
         /* The copy is independent. */
         assert_true(zset_value_remove(copy, text("member:5")));
