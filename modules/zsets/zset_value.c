@@ -669,7 +669,9 @@ unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cu
     const element_table *table = &as_const_skiplist(zset)->table;
     size_t length = element_table_count(table);
     size_t resume = cursor == 0 || cursor > length ? length : (size_t)cursor;
-    size_t stop = count >= resume ? 0 : resume - count;
+    /* Every call makes progress, whatever count says. */
+    size_t step = count > 0 ? count : 1;
+    size_t stop = step >= resume ? 0 : resume - step;
     for (size_t position = resume; position > stop; position--) {
         node_entry(element_table_entry(table, position - 1), &entry);
         visit(&entry, privdata);

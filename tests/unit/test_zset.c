@@ -1054,6 +1054,11 @@ static void scan_guarantee(void **state)
     for (unsigned i = 0; i < STABLE; i++)
         assert_true(seen[i]);
     assert_true(calls > (STABLE + CHURN) / 10 - 10);
+    /* COUNT 0 still makes progress. */
+    context.calls = 0;
+    unsigned long long next = zset_value_scan(holder.current, 0, 0, mark_seen, &context);
+    assert_int_equal(context.calls, 1);
+    assert_true(next == zset_value_length(holder.current) - 1);
     /* A packed set comes whole with cursor 0. */
     value_holder small = new_holder(&limits);
     add(&small, &limits, "k1", 1);
