@@ -902,6 +902,27 @@ def append_only(ws, expected):
     redis.stop()
 
 
+def redis_preamble(ws, expected):
+    """Redis's append-only directory, its base an RDB preamble holding the
+    sets, then ZADDs in the incremental file: dblite loads both."""
+    redis_dir = ws.dir("preamble-redis")
+    redis = ws.start("redis", redis_dir, ["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"])
+    client = redis.client()
+    fill(client)
+    client.ok("BGREWRITEAOF")
+    wait_info(client, "aof_rewrite_in_progress", "0")
+    time.sleep(0.2)
+    client.ok("ZADD", "z:after", "1.5", "a", "-0", "b", "inf", "c")
+    client.ok("ZADD", "z:small", "INCR", "0.1", "a")
+    reference = describe(client)
+    redis.stop()
+    dir = ws.dir("preamble-dblite")
+    shutil.copytree(os.path.join(redis_dir, "appendonlydir"), os.path.join(dir, "appendonlydir"))
+    dblite = ws.start("dblite", dir, ["--persistence.appendonly", "yes"])
+    compare("Redis's RDB-preamble log in dblite", reference, describe(dblite.client()))
+    dblite.stop()
+
+
 def main():
     for tool in ("redis-server", "redis-check-rdb"):
         if shutil.which(tool) is None:
@@ -924,6 +945,7 @@ def main():
         corrupt_files(ws)
         snapshots_and_shutdown(ws, expected)
         append_only(ws, expected)
+        redis_preamble(ws, expected)
     except Exception as error:  # a server that died or misbehaved badly
         failures.append("%s: %s" % (type(error).__name__, error))
     finally:
