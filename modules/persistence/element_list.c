@@ -5,7 +5,6 @@
  */
 #include "element_list.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "dblite_module.h"
@@ -67,7 +66,7 @@ int element_list_add(element_list *list, const void *bytes, size_t length)
 
 int element_list_add_integer(element_list *list, int64_t value)
 {
-    char text[24];
-    int length = snprintf(text, sizeof(text), "%lld", (long long)value);
-    return element_list_add(list, text, (size_t)length);
+    char text[DBLITE_LONG_LONG_TEXT_SIZE];
+    size_t length = dblite_format_long_long(text, sizeof(text), (long long)value);
+    return element_list_add(list, text, length);
 }

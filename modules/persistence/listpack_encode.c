@@ -5,6 +5,7 @@
 #include "listpack_encode.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "dblite_module.h"
 
@@ -125,13 +126,17 @@ int listpack_builder_append(listpack_builder *builder, const char *ptr, size_t l
     size_t data_size = is_integer ? 0 : length;
     unsigned char backlen[5];
     size_t backlen_size = encode_backlen(backlen, head_size + data_size);
-    if (byte_buffer_reserve(&builder->bytes, head_size + data_size + backlen_size) != 0 ||
-        byte_buffer_append(&builder->bytes, head, head_size) != 0 ||
-        byte_buffer_append(&builder->bytes, ptr, data_size) != 0 ||
-        byte_buffer_append(&builder->bytes, backlen, backlen_size) != 0) {
+    size_t entry_size = head_size + data_size + backlen_size;
+    if (byte_buffer_reserve(&builder->bytes, entry_size) != 0) {
         builder->failed = 1;
         return -1;
     }
+    unsigned char *out = (unsigned char *)builder->bytes.data + builder->bytes.used;
+    memcpy(out, head, head_size);
+    if (data_size)
+        memcpy(out + head_size, ptr, data_size);
+    memcpy(out + head_size + data_size, backlen, backlen_size);
+    builder->bytes.used += entry_size;
     builder->count++;
     return 0;
 }

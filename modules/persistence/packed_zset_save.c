@@ -1,8 +1,9 @@
 /*
- * packed_zset_save.c - see packed_zset_save.h.  The pairs are sorted
- * rather than trusted to come in order: a type may walk its set in either
- * direction (Redis writes skiplists from the highest score down), and a
- * listpack out of order would load into Redis as a corrupt set.
+ * packed_zset_save.c - see packed_zset_save.h.  The pairs are put in
+ * order rather than trusted to come in it: a type may walk its set in
+ * either direction (the zset2 payload goes from the highest score down,
+ * and is then simply reversed), and a listpack out of order would load
+ * into Redis as a corrupt set.
  */
 #include "packed_zset_save.h"
 
@@ -118,6 +119,24 @@ static int compare_pairs(const void *a, const void *b)
     return left->length < right->length ? -1 : left->length > right->length;
 }
 
+/* Ascending order: reversed when the type wrote its set from the highest
+ * score down (as the zset2 payload goes), sorted otherwise. */
+static void order_pairs(zset_pair *pairs, size_t count)
+{
+    size_t descending = 1;
+    while (descending < count && compare_pairs(&pairs[descending - 1], &pairs[descending]) > 0)
+        descending++;
+    if (descending < count) {
+        qsort(pairs, count, sizeof(zset_pair), compare_pairs);
+        return;
+    }
+    for (size_t i = 0, j = count ? count - 1 : 0; i < j; i++, j--) {
+        zset_pair swap = pairs[i];
+        pairs[i] = pairs[j];
+        pairs[j] = swap;
+    }
+}
+
 static int fail(char *error, size_t error_size, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail(char *error, size_t error_size, const char *format, ...)
@@ -155,7 +174,7 @@ static int collect(packed_zset_writer *writer, const dblite_type *type, const vo
         pair->ptr = element_list_ptr(&writer->members, pair->member);
         pair->length = writer->members.items[pair->member].length;
     }
-    qsort(writer->pairs, writer->pair_count, sizeof(zset_pair), compare_pairs);
+    order_pairs(writer->pairs, writer->pair_count);
     return 0;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dblite_module.h"
+
 /* Longer text cannot be a score Redis wrote ("%.17g" needs at most 24
  * bytes); the limit keeps the copy below on the stack. */
 #define SCORE_TEXT_MAX_INPUT 128
@@ -23,7 +25,7 @@ size_t score_text_format(char *buffer, double value)
         length = snprintf(buffer, SCORE_TEXT_SIZE, "%s", value < 0 ? "-inf" : "inf");
     } else if (value >= (double)(-LLONG_MAX / 2) && value <= (double)(LLONG_MAX / 2) &&
                value == (double)(long long)value) {
-        length = snprintf(buffer, SCORE_TEXT_SIZE, "%lld", (long long)value);
+        return dblite_format_long_long(buffer, SCORE_TEXT_SIZE, (long long)value);
     } else {
         length = snprintf(buffer, SCORE_TEXT_SIZE, "%.17g", value);
     }
@@ -35,6 +37,15 @@ int score_text_parse(const char *ptr, size_t length, double *value)
     char text[SCORE_TEXT_MAX_INPUT + 1];
     if (length == 0 || length > SCORE_TEXT_MAX_INPUT || isspace((unsigned char)ptr[0]))
         return -1;
+    /* Integral scores (listpack integer entries) without strtod: exact up
+     * to 2^53, where every integer is a double. */
+    long long integer;
+    if (length <= 16 &&
+        dblite_parse_long_long((dblite_bytes){ptr, length}, &integer) == DBLITE_OK &&
+        integer >= -(1LL << 53) && integer <= (1LL << 53)) {
+        *value = (double)integer;
+        return 0;
+    }
     memcpy(text, ptr, length);
     text[length] = '\0';
     char *end;

@@ -7,7 +7,11 @@
  *
  * Loading builds the set as a stream of ZADDs would under the settings in
  * force, then packs it when it fits, as rdbLoadObject converts after
- * loading; a NaN score or a member seen twice fails the load.
+ * loading; a NaN score or a member seen twice fails the load.  A big set
+ * (under raised zset-max-listpack-entries) is gathered in a skiplist first
+ * whatever its final encoding: adding to a packed set walks it, so
+ * thousands of members would cost a quadratic load where Redis takes a
+ * listpack as it comes.
  */
 #include <math.h>
 
@@ -18,6 +22,8 @@
 /* The most members a saved length makes us reserve room for up front
  * (a damaged file must not make us allocate wildly). */
 #define LOAD_RESERVE_LIMIT (1u << 20)
+/* Sets above this many members are loaded through a skiplist. */
+#define LOAD_PACKED_DIRECTLY_MAX 256
 
 int zset_snapshot_save(dblite_io *io, const void *opaque)
 {
@@ -85,7 +91,10 @@ void *zset_snapshot_load(dblite_io *io, int encoding_version)
     const zsets_state *state = dblite_module_get_data(dblite_io_module(io));
     zset_limits limits = state != NULL ? zsets_limits(state) : zset_default_limits();
     size_t expected = count < LOAD_RESERVE_LIMIT ? (size_t)count : LOAD_RESERVE_LIMIT;
-    zset_value *zset = zset_value_create(&limits, expected, 0);
+    zset_limits building = limits;
+    if (count > LOAD_PACKED_DIRECTLY_MAX)
+        building.max_packed_entries = 0;
+    zset_value *zset = zset_value_create(&building, expected, 0);
     if (zset == NULL) {
         dblite_io_fail(io, "zsets: out of memory loading a sorted set");
         return NULL;
@@ -94,7 +103,7 @@ void *zset_snapshot_load(dblite_io *io, int encoding_version)
     value_holder_init(&holder, NULL, zset_value_free);
     holder.current = zset;
     for (uint64_t i = 0; i < count; i++) {
-        if (load_pair(io, &holder, &limits) != DBLITE_OK) {
+        if (load_pair(io, &holder, &building) != DBLITE_OK) {
             zset_value_free(holder.current);
             return NULL;
         }

@@ -98,6 +98,12 @@ int dblite_parse_long_long(dblite_bytes arg, long long *value)
     return *end == '\0' ? DBLITE_OK : DBLITE_ERR_INVALID;
 }
 
+size_t dblite_format_long_long(char *buf, size_t size, long long v)
+{
+    int length = snprintf(buf, size, "%lld", v);
+    return length > 0 && (size_t)length < size ? (size_t)length : 0;
+}
+
 int dblite_database_count(void)
 {
     return 16;

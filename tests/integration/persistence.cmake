@@ -18,7 +18,7 @@ foreach(persistence_test test_persistence_rdb test_persistence_aof
   target_include_directories(${persistence_test} PRIVATE ${persistence_test_dir})
   target_link_libraries(${persistence_test} PRIVATE dblite_test_reply_checks)
   add_dependencies(${persistence_test} persistence strings expiry probe)
-  foreach(optional_module lists hashes sets)
+  foreach(optional_module lists hashes sets zsets)
     if(TARGET ${optional_module})
       add_dependencies(${persistence_test} ${optional_module})
     endif()

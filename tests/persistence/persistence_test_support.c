@@ -92,7 +92,7 @@ int persistence_config_write(const char *path, int with_probe, const char *persi
         return -1;
     }
     fprintf(file, "[server]\nbind = 127.0.0.1\ndatabases = 16\n\n[modules]\n");
-    static const char *const modules[] = {"strings", "expiry", "lists", "hashes", "sets"};
+    static const char *const modules[] = {"strings", "expiry", "lists", "hashes", "sets", "zsets"};
     for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
         if (module_available(modules[i]))
             fprintf(file, "load = %s\n", modules[i]);
@@ -418,6 +418,18 @@ static int describe_key(text *line, redisContext *context, const char *key, size
         value = redisCommand(context, "SMEMBERS %b", key, key_length);
         if (value != NULL && value->type == REDIS_REPLY_ARRAY)
             status |= describe_elements(line, value, 1, 0);
+    } else if (strcmp(type->str, "zset") == 0) {
+        /* In order, scores as the server prints them (17 digits), and the
+         * encoding, which loading must choose as Redis does. */
+        value = redisCommand(context, "ZRANGE %b 0 -1 WITHSCORES", key, key_length);
+        if (value != NULL && value->type == REDIS_REPLY_ARRAY)
+            status |= describe_elements(line, value, 0, 1);
+        redisReply *encoding = redisCommand(context, "OBJECT ENCODING %b", key, key_length);
+        if (encoding != NULL && encoding->type == REDIS_REPLY_STRING)
+            status |= text_append(line, " ", 1) | text_append(line, encoding->str, encoding->len);
+        else
+            status = -1;
+        freeReplyObject(encoding);
     } else {
         status |= text_append(line, "?", 1);
     }
@@ -668,6 +680,15 @@ int fill_dataset(redisContext *c)
             REQUIRE(c, "SADD set:bigints %d", i * 13);
         for (int i = 0; i < 300; i++)
             REQUIRE(c, "SADD set:big member-%d", i);
+    }
+    if (module_available("zsets")) {
+        REQUIRE(c, "ZADD zset:small 1 a 2.5 b -3 c inf d -inf e 0.1 f 1e-300 g -0 h 12 70000");
+        REQUIRE(c, "ZADD zset:binary 1 %b 2 %b", binary, (size_t)20, binary + 20, (size_t)64);
+        for (int i = 0; i < 300; i++)
+            REQUIRE(c, "ZADD zset:big %d.%d member-%d", i % 37 - 18, i % 4 * 25, i);
+        REQUIRE(c, "ZADD zset:wide 1 short 2 %b", binary, (size_t)100);
+        REQUIRE(c, "ZADD zset:ttl 1 x 2 y");
+        REQUIRE(c, "PEXPIRE zset:ttl 8000000");
     }
     for (int db = 1; db < TEST_DATABASES; db++) {
         REQUIRE(c, "SELECT %d", db);

@@ -22,7 +22,7 @@
 #define TEST_DATABASES 16
 
 /* Writes (once per process) an ini loading strings, expiry, the lists,
- * hashes and sets modules when built, the probe test module and
+ * hashes, sets and zsets modules when built, the probe test module and
  * persistence; returns its path. */
 const char *persistence_config_path(void);
 /* The same without the probe module. */
@@ -51,7 +51,8 @@ redisContext *connect_port(int port);
 
 /* Every key of databases 0..15 as sorted text lines "db key type value
  * deadline" (binary-safe: hex), read with KEYS, TYPE, GET/LRANGE/HGETALL/
- * SMEMBERS (sorted) and PEXPIRETIME.  malloc'd; NULL on error. */
+ * SMEMBERS (sorted)/ZRANGE WITHSCORES and OBJECT ENCODING, and PEXPIRETIME.
+ * malloc'd; NULL on error. */
 char *dataset_describe(redisContext *context);
 /* dataset_describe, failing the running cmocka test when it cannot. */
 char *dataset_describe_or_fail(redisContext *context);

@@ -10,15 +10,20 @@
 #     bytes (type 17 listpack or type 5, scores to the last bit) with the
 #     same OBJECT ENCODING;
 #   - Redis's dump.rdb (compressed and not) loads in dblite at startup;
-#   - dblite's SAVE, BGSAVE and final save at SHUTDOWN pass redis-check-rdb
-#     and load in redis-server with the same contents;
+#   - dblite's SAVE, BGSAVE and final save at SHUTDOWN (and SIGTERM) pass
+#     redis-check-rdb and load in redis-server with the same contents;
 #   - payloads of the older forms Redis still reads (type 12 ziplist, type 3
 #     string scores) give the same sets in both servers;
 #   - corrupt payloads and files give a clear error, never a crash;
-#   - the append-only file: kill -9 and restart, BGREWRITEAOF and restart.
+#   - the append-only file: kill -9 and restart, BGREWRITEAOF and restart,
+#     the rewritten log replayed by redis-server, and Redis's log with an
+#     RDB preamble holding sorted sets loaded by dblite;
+#   - big packed sets under raised limits (30000 members), wide members
+#     (12- and 32-bit listpack string headers).
 # Standard library only.  Exits 1 on the first failed phase, after printing
 # what differed.
 
+import math
 import os
 import shutil
 import signal
@@ -310,6 +315,84 @@ def fill_wide(client):
     string headers when zset-max-listpack-value allows them)."""
     client.ok("ZADD", "z:wide", "1", b"w" * 100, "2", b"v" * 5000, "3", b"u" * 4095,
               "4", b"t" * 4096, "5", b"s" * 63, "6", b"r" * 64, "-1.5", "short")
+
+
+def canonical_int(text):
+    """The integer lpAppend stores text as, or None (string2ll's rules)."""
+    digits = text[1:] if text[:1] == b"-" else text
+    if not digits.isdigit() or len(text) > 20 or str(int(text)).encode() != text:
+        return None
+    value = int(text)
+    return value if -(1 << 63) <= value < (1 << 63) else None
+
+
+def score_text(score):
+    """The score as Redis 7.0's zzlInsertAt stores it in a listpack."""
+    if score == math.inf:
+        return b"inf"
+    if score == -math.inf:
+        return b"-inf"
+    if score == int(score) and abs(score) <= (1 << 62):
+        return str(int(score)).encode()
+    return (b"%.17g" % score)
+
+
+def canonical_listpack(pairs):
+    """The listpack lpAppend builds for member, score pairs (bytes, float)."""
+    parts = []
+    for member, score in pairs:
+        for element in (member, score_text(score)):
+            value = canonical_int(element)
+            if value is None:
+                n = len(element)
+                header = (bytes([0x80 | n]) if n < 64 else
+                          bytes([0xE0 | (n >> 8), n & 0xFF]) if n < 4096 else
+                          b"\xf0" + struct.pack("<I", n))
+                encoded = header + element
+            elif 0 <= value <= 127:
+                encoded = bytes([value])
+            elif -4096 <= value <= 4095:
+                bits = value & 0x1FFF
+                encoded = bytes([0xC0 | (bits >> 8), bits & 0xFF])
+            elif -32768 <= value <= 32767:
+                encoded = b"\xf1" + struct.pack("<h", value)
+            elif -(1 << 23) <= value < (1 << 23):
+                encoded = b"\xf2" + struct.pack("<i", value)[:3]
+            elif -(1 << 31) <= value < (1 << 31):
+                encoded = b"\xf3" + struct.pack("<i", value)
+            else:
+                encoded = b"\xf4" + struct.pack("<q", value)
+            n = len(encoded)
+            size = 1 if n <= 127 else 2 if n < 16383 else 3 if n < 2097151 else 4
+            back = bytes([((n >> (7 * (size - 1 - i))) & 127) | (128 if i else 0)
+                          for i in range(size)])
+            parts.append(encoded + back)
+    body = b"".join(parts)
+    return struct.pack("<IH", 6 + len(body) + 1, min(len(parts), 0xFFFF)) + body + b"\xff"
+
+
+def long_pairs(count):
+    pairs = [((b"%d" % i) if i % 2 else b"member-%d" % i,
+              [i % 977 * 1.25, -i * 1000003.0, i / 7.0, float(i << 40)][i % 4])
+             for i in range(count)]
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
+
+
+def fill_long(client):
+    """Big packed sets under a raised zset-max-listpack-entries: one built
+    by ZADD, which checks the test's own listpack builder against Redis's,
+    and one RESTOREd from that builder (Redis's ZADD into a listpack is
+    quadratic), of 30000 members."""
+    pairs = long_pairs(400)
+    arguments = []
+    for member, score in pairs:
+        arguments += [repr(score), member]
+    client.ok("ZADD", "z:built", *arguments)
+    payload = dump_payload(b"\x11" + rdb_string(canonical_listpack(pairs)))
+    if client.ok("DUMP", "z:built") != payload:
+        failures.append("the test's listpack builder does not build what Redis builds")
+    client.ok("RESTORE", "z:long", "0",
+              dump_payload(b"\x11" + rdb_string(canonical_listpack(long_pairs(30000)))))
 
 
 def describe(client):
@@ -772,6 +855,18 @@ def snapshots_and_shutdown(ws, expected):
     compare("restart after SHUTDOWN", expected, describe(again.client()))
     again.stop()
 
+    # SIGTERM saves too when save points are set.
+    dir = ws.dir("sigterm")
+    dblite = ws.start("dblite", dir, ["--persistence.save", "900 1"])
+    restore_all(dblite.client(), expected)
+    dblite.process.send_signal(signal.SIGTERM)
+    status = dblite.wait_exit(30)
+    if status != 0:
+        failures.append("SIGTERM with sorted sets: exit status %r" % status)
+    again = ws.start("dblite", dir)
+    compare("restart after SIGTERM", expected, describe(again.client()))
+    again.stop()
+
 
 def append_only(ws, expected):
     """RESTOREs logged, kill -9, restart; then BGREWRITEAOF (the type's
@@ -823,6 +918,27 @@ def append_only(ws, expected):
     redis.stop()
 
 
+def redis_preamble(ws, expected):
+    """Redis's append-only directory, its base an RDB preamble holding the
+    sets, then ZADDs in the incremental file: dblite loads both."""
+    redis_dir = ws.dir("preamble-redis")
+    redis = ws.start("redis", redis_dir, ["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"])
+    client = redis.client()
+    fill(client)
+    client.ok("BGREWRITEAOF")
+    wait_info(client, "aof_rewrite_in_progress", "0")
+    time.sleep(0.2)
+    client.ok("ZADD", "z:after", "1.5", "a", "-0", "b", "inf", "c")
+    client.ok("ZADD", "z:small", "INCR", "0.1", "a")
+    reference = describe(client)
+    redis.stop()
+    dir = ws.dir("preamble-dblite")
+    shutil.copytree(os.path.join(redis_dir, "appendonlydir"), os.path.join(dir, "appendonlydir"))
+    dblite = ws.start("dblite", dir, ["--persistence.appendonly", "yes"])
+    compare("Redis's RDB-preamble log in dblite", reference, describe(dblite.client()))
+    dblite.stop()
+
+
 def main():
     for tool in ("redis-server", "redis-check-rdb"):
         if shutil.which(tool) is None:
@@ -838,11 +954,14 @@ def main():
                     ["--zsets.zset-max-listpack-entries", "0"], fill)
         round_trips(ws, "wide", ["--zset-max-listpack-value", "20000"],
                     ["--zsets.zset-max-listpack-value", "20000"], fill_wide)
+        round_trips(ws, "long", ["--zset-max-listpack-entries", "100000"],
+                    ["--zsets.zset-max-listpack-entries", "100000"], fill_long)
         old_forms(ws)
         corrupt_payloads(ws)
         corrupt_files(ws)
         snapshots_and_shutdown(ws, expected)
         append_only(ws, expected)
+        redis_preamble(ws, expected)
     except Exception as error:  # a server that died or misbehaved badly
         failures.append("%s: %s" % (type(error).__name__, error))
     finally:
