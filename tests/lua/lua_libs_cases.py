@@ -361,7 +361,7 @@ def struct_cases():
         '">i1i2i3i4i5i6i7i8", -1, -2, -3, -4, -5, -6, -7, -8', '"i3", -2', '">I3", 2^24 + 5',
         '"i8", -1', '"I8", 2^63', '"I8", 2^64', '"i8", -2^63', '"i8", 2^53 + 1', '"I16", -1',
         '">I16", -1', '"i32", 1', '"i33", 1', '"i0", 1', '"I17", 2^70', '"I8", 1e20',
-        '"i8", 1e20', '"i8", -1e20', '"b", 1e300', '"b", 0/0', '"b", 1/0', '"b", -1/0',
+        '"i8", 1e20', '"i8", -1e20', '"b", 1e300', '"b", 0/0', '"I8", 0/0', '"i8", -(0/0)', '"b", 1/0', '"b", -1/0',
         '"I4", -1', '"b", 1.9', '"b", -1.9', '"B", 256', '"b", 128', '"h", 40000',
         '"f", 0.1', '">f", 0.1', '"f", 1e300', '"f", 0/0', '"d", 0.1', '">d", 0.1', '"d", -0.0',
         '"d", 1/0', '"s", "ab"', '"s", "a\\0b"', '"s", ""', '"c3", "abcde"', '"c3", "ab"',
@@ -391,7 +391,7 @@ def struct_cases():
         '"s", "ab\\0cd\\0"', '"ss", "ab\\0cd\\0"', '"s", "abc"', '"s", ""', '"c2", "abc"',
         '"c2c2", "abc"', '"bc0", "\\2abc"', '"c0", "abc"', '"Bc0", "\\5abc"', '"Bc0", "\\0abc"',
         '"bc0", "\\200abc"', '"bc0", "\\255abc"', '"sc0", "2\\0abc"', '"sc0", "x\\0abc"',
-        '"fc0", "\\0\\0\\0\\64abc"', '"c0c0", "ab"', '"i", "\\1\\0\\0\\0\\2\\0\\0\\0", 5',
+        '"fc0", "\\0\\0\\0\\64abc"', '"dc0", "\\0\\0\\0\\0\\0\\0\\248\\127abc"', '"c0c0", "ab"', '"i", "\\1\\0\\0\\0\\2\\0\\0\\0", 5',
         '"i", "\\1\\0\\0\\0\\2\\0\\0\\0", 6', '"i", "\\1\\0\\0\\0", 0', '"i", "\\1\\0\\0\\0", -1',
         '"i", "\\1\\0\\0\\0", 9', '"i", "\\1\\0\\0\\0", 5', '"", "abc", 4', '"", "abc", 5',
         '"", "abc", -1', '"", "abc", -5', '"<", "abc", 10', '"x", "a"', '"xx", "a"', '"x", ""',
@@ -467,5 +467,136 @@ def reply_cases():
     ]
 
 
+def lua_bytes(data):
+    """A Lua string literal for arbitrary bytes."""
+    return '"' + "".join("\\%d" % b for b in data) + '"'
+
+
+def random_value(rng, depth=0):
+    """Lua source of a random value: numbers, strings, booleans, nested
+    tables that are arrays, sparse arrays or maps."""
+    kind = rng.randrange(9 if depth < 4 else 5)
+    if kind == 0:
+        return rng.choice(NUMBERS)
+    if kind == 1:
+        return repr(rng.uniform(-1e6, 1e6))
+    if kind == 2:
+        return str(rng.randrange(-2 ** 40, 2 ** 40))
+    if kind == 3:
+        return lua_bytes(bytes(rng.randrange(256) for _ in range(rng.randrange(40))))
+    if kind == 4:
+        return rng.choice(["true", "false", "cjson.null", '"key"', "2^%d" % rng.randrange(70)])
+    if kind in (5, 6):
+        return "{" + ", ".join(random_value(rng, depth + 1) for _ in range(rng.randrange(20))) + "}"
+    if kind == 7:
+        keys = set(rng.randrange(1, 40) for _ in range(rng.randrange(1, 8)))
+        return "{" + ", ".join("[%d] = %s" % (k, random_value(rng, depth + 1)) for k in sorted(keys)) + "}"
+    keys = set("k%d" % rng.randrange(100) for _ in range(rng.randrange(1, 10)))
+    return "{" + ", ".join("%s = %s" % (k, random_value(rng, depth + 1)) for k in sorted(keys)) + "}"
+
+
+def random_msgpack(rng):
+    """Bytes that look like MessagePack: type bytes of every kind followed
+    by random or small length fields."""
+    out = bytearray()
+    for _ in range(rng.randrange(1, 8)):
+        out.append(rng.choice([rng.randrange(256), rng.randrange(0xc0, 0xe0),
+                               rng.randrange(0x80, 0xa0), rng.randrange(0xa0, 0xc0)]))
+        for _ in range(rng.randrange(6)):
+            out.append(rng.choice([0, 1, 2, 3, rng.randrange(256)]))
+    return bytes(out)
+
+
+STRUCT_OPTIONS = ["b", "B", "h", "H", "l", "L", "T", "i", "I", "i3", "I5", "i8", "I9", "i16",
+                  "f", "d", "x", "s", "c", "c0", "c3", "<", ">", "!", "!2", "!4", "!8", " ",
+                  "i0"]
+
+
+def random_struct_format(rng):
+    text = "".join(rng.choice(STRUCT_OPTIONS) for _ in range(rng.randrange(1, 7)))
+    if rng.randrange(20) == 0:
+        text += rng.choice(["q", "=", "!3", "i40"])
+    return text
+
+
+def random_struct_argument(rng):
+    return rng.choice(NUMBERS[:60] + ['"abc"', '"hello world"', '""', '"12"', "{}", "nil"])
+
+
+def random_json_value(rng, depth=0):
+    kind = rng.randrange(8 if depth < 4 else 5)
+    if kind == 0:
+        return rng.choice([0, -1, 1.5, 1e300, 2 ** 53 + 1, -0.0, 123456789, 1e-7, 0.1])
+    if kind == 1:
+        return "".join(rng.choice(["a", "\u00e9", "\n", '"', "\\", "/", "\u20ac", "\x01",
+                                   "\U0001F600"]) for _ in range(rng.randrange(6)))
+    if kind == 2:
+        return rng.choice([True, False, None])
+    if kind == 3:
+        return rng.randrange(-2 ** 60, 2 ** 60)
+    if kind == 4:
+        return rng.uniform(-1e9, 1e9)
+    if kind in (5, 6):
+        return [random_json_value(rng, depth + 1) for _ in range(rng.randrange(6))]
+    return {"k%d" % rng.randrange(20): random_json_value(rng, depth + 1) for _ in range(rng.randrange(5))}
+
+
+def random_json(rng):
+    """A JSON text, sometimes with one character changed, removed or added."""
+    import json
+    text = json.dumps(random_json_value(rng), ensure_ascii=rng.randrange(2) == 0,
+                      separators=rng.choice([(",", ":"), (", ", ": ")]))
+    if rng.randrange(3) == 0 and text:
+        at = rng.randrange(len(text))
+        change = rng.randrange(3)
+        noise = rng.choice(list('[]{},:"\\ 0e.-nu'))
+        if change == 0:
+            text = text[:at] + noise + text[at + 1:]
+        elif change == 1:
+            text = text[:at] + text[at + 1:]
+        else:
+            text = text[:at] + noise + text[at:]
+    return text
+
+
+def random_cases(seed=20260814, count=250):
+    """Seeded random inputs: the same ones on every run."""
+    import random
+    rng = random.Random(seed)
+    cases = []
+    for i in range(count):
+        value = random_value(rng)
+        cases.append(("random cmsgpack.pack %d" % i,
+                      "local v = %s local p = cmsgpack.pack(v) return {hex(p), all(cmsgpack.unpack(p))}" % value))
+        cases.append(("random cjson.encode %d" % i,
+                      "local v = %s local r = {pcall(cjson.encode, v)} if r[1] then r[3] = show(cjson.decode(r[2])) end "
+                      "return all(unpack(r))" % value))
+        data = random_msgpack(rng)
+        cases.append(("random cmsgpack.unpack %d" % i,
+                      "local s = %s return {try(cmsgpack.unpack, s), try(cmsgpack.unpack_one, s, %d), "
+                      "try(cmsgpack.unpack_limit, s, %d, %d)}"
+                      % (lua_bytes(data), rng.randrange(len(data) + 2), rng.randrange(4),
+                         rng.randrange(len(data) + 1))))
+        fmt = random_struct_format(rng)
+        arguments = ", ".join(random_struct_argument(rng) for _ in range(rng.randrange(6)))
+        data = bytes(rng.choice([0, 1, 2, 255, 128, rng.randrange(256)]) for _ in range(rng.randrange(40)))
+        cases.append(("random struct %d (%s)" % (i, fmt),
+                      "local f = %r local r = {pcall(struct.pack, f%s)} "
+                      "if r[1] then r[3] = try(struct.unpack, f, r[2]) r[2] = hex(r[2]) end "
+                      "return {all(unpack(r)), try(struct.size, f), try(struct.unpack, f, %s, %d)}"
+                      % (fmt, ", " + arguments if arguments else "", lua_bytes(data),
+                         rng.randrange(1, 6))))
+        json_text = random_json(rng)
+        cases.append(("random cjson.decode %d" % i,
+                      "return try(cjson.decode, %s)" % lua_bytes(json_text.encode())))
+    return cases
+
+
 def all_cases():
-    return cjson_cases() + cmsgpack_cases() + struct_cases() + bit_cases() + reply_cases()
+    """LUA_LIBS_DIFF_SEED=N (and LUA_LIBS_DIFF_RANDOM=count) draw other random
+    cases than the fixed ones, to look for differences."""
+    import os
+    seed = int(os.environ.get("LUA_LIBS_DIFF_SEED", "20260814"))
+    count = int(os.environ.get("LUA_LIBS_DIFF_RANDOM", "250"))
+    return (cjson_cases() + cmsgpack_cases() + struct_cases() + bit_cases() + reply_cases() +
+            random_cases(seed, count))

@@ -165,16 +165,17 @@ static int64_t number_to_int64(lua_Number number)
 }
 
 /* The bits struct.pack stores for a number: negative numbers through int64,
- * others through uint64 as x86-64 compilers convert (values from 2^63 up
- * have 2^63 subtracted, are converted as int64, and get the top bit
- * flipped back; NaN and values from 2^64 up end as 0). */
+ * others as x86-64 compilers convert a double to uint64 (values from 2^63
+ * up have 2^63 subtracted, are converted as int64, and get the top bit
+ * flipped back, so those from 2^64 up end as 0; NaN fails the comparison
+ * with 2^63 and converts as int64, to 2^63). */
 static uint64_t number_to_packed_bits(lua_Number number)
 {
     if (number < 0)
         return (uint64_t)number_to_int64(number);
-    if (number < 9223372036854775808.0)
-        return (uint64_t)(int64_t)number;
-    return (uint64_t)number_to_int64(number - 9223372036854775808.0) ^ (UINT64_C(1) << 63);
+    if (number >= 9223372036854775808.0)
+        return (uint64_t)number_to_int64(number - 9223372036854775808.0) ^ (UINT64_C(1) << 63);
+    return (uint64_t)number_to_int64(number);
 }
 
 static void reverse_bytes(char *bytes, size_t size)
