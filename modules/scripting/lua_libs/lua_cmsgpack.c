@@ -26,7 +26,6 @@
  * array, before the offset), so inputs with too many values or too much
  * nesting fail exactly where Redis's do.
  */
-#include <math.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,8 +10,8 @@
  *   b B h H     signed / unsigned char, short
  *   l L T       signed / unsigned long, size_t
  *   i[n] I[n]   signed / unsigned integer of n bytes (default sizeof(int),
- *               at most 32; bytes beyond the 8 of a 64-bit value read as
- *               zero on pack and are dropped on unpack)
+ *               at most 32; values are 64-bit: packing pads with zero
+ *               bytes past the 8th, unpacking keeps the 8 low bytes)
  *   f d         float, double
  *   s           zero-terminated string
  *   c[n]        n raw bytes (default 1); c0 packs the whole string, and on
@@ -23,9 +23,8 @@
  * implementation's corner cases: numbers become integers the way x86-64's
  * conversions do (out-of-range values give 0x8000000000000000), the
  * alignment arithmetic is done as the reference does it even for sizes
- * that are not powers of 2, unpack's offset is checked
- * only for being at least 1, and struct.size skips letters it does not
- * know.  The error messages are the reference's, raised with luaL_error or
+ * that are not powers of 2, unpack's offset is checked only for being at
+ * least 1, and struct.size skips letters it does not know.  The error messages are the reference's, raised with luaL_error or
  * luaL_argerror as it does (so `bad argument #n to 'pack' (...)` counts the
  * same arguments).
  */
