@@ -258,6 +258,9 @@ def cmsgpack_cases():
                   "local t = {} for i = 1, 3000 do t[i] = i end local p = cmsgpack.pack(unpack(t)) return {#p, hex(string.sub(p, -8))}"))
     cases.append(("cmsgpack.pack too many arguments",
                   "local t = {} for i = 1, 7000 do t[i] = i end return try(cmsgpack.pack, unpack(t))"))
+    cases.append(("cmsgpack.pack many nested arguments",
+                  "local t = {} for i = 1, 3990 do t[i] = nested(20, 1) end local r = {pcall(cmsgpack.pack, unpack(t))} "
+                  "return {tostring(r[1]), #r[2], hex(string.sub(r[2], 1, 20))}"))
     cases.append(("cmsgpack.pack map order",
                   "local t = {} for i = 1, 20 do t['key' .. i] = i end return hex(cmsgpack.pack(t))"))
     cases.append(("cmsgpack.pack map mixed keys",
