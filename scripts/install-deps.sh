@@ -14,13 +14,16 @@
 # a second address; util-linux's prlimit sets the descriptor-limit test's
 # ulimit -n.  python3-rq, python3-celery, python3-django-redis and
 # ruby-sidekiq are the applications tests/apps drives through their own
-# libraries.
+# libraries.  liblua5.1-0-dev, lua-cjson-dev and lua-bitop-dev are the Lua
+# 5.1 and the cjson and bit libraries of the scripting module's Lua
+# (modules/scripting, found with pkg-config).
 
 set -euo pipefail
 
 PACKAGES=(
     build-essential cmake pkg-config
     libinih-dev libcmocka-dev libhiredis-dev libedit-dev
+    liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
     redis-server redis-tools
     python3 python3-redis
     python3-rq python3-celery python3-django-redis ruby-sidekiq
