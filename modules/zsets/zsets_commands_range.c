@@ -18,9 +18,9 @@
  *
  * ZRANGESTORE copies the entries into a new set and stores it through
  * zset_store_result (reply, then "zrangestore" or "del").  The ZREMRANGE
- * forms count the range (O(log n) for skiplists) and delete that slice of
- * ascending ranks in place, then emit their event and "del" for an emptied
- * key before replying.  All propagate as received.
+ * forms walk the range from its first member as Redis's deletions do
+ * (O(log n + m)) and delete that slice of ascending ranks in place, then
+ * emit their event and "del" for an emptied key before replying.  All propagate as received.
  */
 #include <stdint.h>
 
@@ -167,39 +167,6 @@ static range_slice rank_slice(size_t length, long long start, long long end)
     return slice;
 }
 
-/* in_range members from rank first on, then LIMIT applied. */
-static range_slice limit_slice(size_t first, size_t in_range, long long offset, long long limit)
-{
-    range_slice slice = {first, 0};
-    if (offset < 0 || (unsigned long long)offset >= in_range)
-        return slice;
-    slice.first = first + (size_t)offset;
-    slice.count = in_range - (size_t)offset;
-    if (limit >= 0 && (unsigned long long)limit < slice.count)
-        slice.count = (size_t)limit;
-    return slice;
-}
-
-static range_slice request_slice(const zset_value *zset, const range_request *request)
-{
-    range_slice empty = {0, 0};
-    size_t first;
-    switch (request->kind) {
-        case RANGE_SCORE:
-            if (!zset_value_first_in_score_range(zset, &request->score, request->reverse, &first))
-                return empty;
-            return limit_slice(first, zset_value_count_in_score_range(zset, &request->score),
-                               request->offset, request->limit);
-        case RANGE_LEX:
-            if (!zset_value_first_in_lex_range(zset, &request->lex, request->reverse, &first))
-                return empty;
-            return limit_slice(first, zset_value_count_in_lex_range(zset, &request->lex),
-                               request->offset, request->limit);
-        default:
-            return rank_slice(zset_value_length(zset), request->start, request->end);
-    }
-}
-
 /* The walk of a reading request: rank ranges are exact slices; score and
  * lex ranges start at their first member plus the offset and end at the
  * far end of the range or LIMIT's count. */
@@ -239,6 +206,26 @@ static int walk_within(const range_walk *walk, const zset_entry *entry)
                                 : zset_score_below_max(&request->score, entry->score);
     return request->reverse ? zset_lex_above_min(&request->lex, entry->member)
                             : zset_lex_below_max(&request->lex, entry->member);
+}
+
+/* What a ZREMRANGE form deletes: a rank range's slice, or the members
+ * from the first in range on while they stay below the range's max, as
+ * Redis's zslDeleteRangeByScore/ByLex walk (which differs from ZLEXCOUNT
+ * when members of other scores lie between: lex ranges assume equal
+ * scores). */
+static range_slice removal_slice(const zset_value *zset, const range_request *request)
+{
+    range_walk walk = request_walk(zset, request);
+    range_slice slice = {walk.first, walk.bounded == NULL ? walk.most : 0};
+    if (walk.bounded == NULL)
+        return slice;
+    zset_iterator iterator;
+    zset_iterator_init(&iterator, zset, walk.first, 0);
+    zset_entry entry;
+    while (slice.count < walk.most && zset_iterator_next(&iterator, &entry) &&
+           walk_within(&walk, &entry))
+        slice.count++;
+    return slice;
 }
 
 /* ---- the reading commands ---- */
@@ -375,7 +362,7 @@ static void zremrange_generic(dblite_ctx *ctx, const dblite_bytes *argv, range_k
         dblite_reply_integer(ctx, 0);
         return;
     }
-    range_slice slice = request_slice(holder.current, &request);
+    range_slice slice = removal_slice(holder.current, &request);
     size_t removed = 0;
     if (slice.count > 0)
         removed =
