@@ -12,8 +12,7 @@ int zset_lookup_or_reply(dblite_ctx *ctx, dblite_bytes key, int flags, zset_valu
 {
     /* The API replies WRONGTYPE; this only gives the value its type. */
     void *found;
-    if (dblite_key_lookup_or_reply(ctx, key, zsets_state_of(ctx)->type, flags, &found) !=
-        DBLITE_OK)
+    if (dblite_key_lookup_or_reply(ctx, key, zsets_state_of(ctx)->type, flags, &found) != DBLITE_OK)
         return DBLITE_ERR;
     *zset = found;
     return DBLITE_OK;
@@ -31,8 +30,8 @@ int zset_lookup_all_or_reply(dblite_ctx *ctx, const dblite_bytes *keys, int coun
 int zset_open_for_write(dblite_ctx *ctx, dblite_bytes key, value_holder *holder)
 {
     void **slot;
-    if (dblite_key_lookup_slot_or_reply(ctx, key, zsets_state_of(ctx)->type,
-                                        DBLITE_LOOKUP_WRITE, &slot) != DBLITE_OK)
+    if (dblite_key_lookup_slot_or_reply(ctx, key, zsets_state_of(ctx)->type, DBLITE_LOOKUP_WRITE,
+                                        &slot) != DBLITE_OK)
         return DBLITE_ERR;
     value_holder_init_slot(holder, slot, zset_value_free);
     return DBLITE_OK;
@@ -60,8 +59,7 @@ void zset_notify(dblite_ctx *ctx, const char *event, dblite_bytes key)
     dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_ZSET, event, key);
 }
 
-void zset_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder,
-                         const char *event)
+void zset_finish_removal(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, const char *event)
 {
     if (zset_value_length(holder->current) == 0) {
         value_holder_discard(holder);

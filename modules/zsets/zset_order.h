@@ -21,8 +21,8 @@ static inline int zset_member_compare(const char *a, size_t a_length, const char
 }
 
 /* Whether (score_a, member a) comes before (score_b, member b). */
-static inline int zset_comes_before(double score_a, const char *a, size_t a_length,
-                                    double score_b, const char *b, size_t b_length)
+static inline int zset_comes_before(double score_a, const char *a, size_t a_length, double score_b,
+                                    const char *b, size_t b_length)
 {
     if (score_a != score_b)
         return score_a < score_b;

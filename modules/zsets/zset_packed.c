@@ -13,8 +13,8 @@
 
 packed_list *zpk_create(size_t room_bytes)
 {
-    return packed_list_create(ZSET_ENCODING_PACKED, PACKED_LIST_BOTH_WAYS | PACKED_LIST_COPY_ON_GROW,
-                              room_bytes);
+    return packed_list_create(ZSET_ENCODING_PACKED,
+                              PACKED_LIST_BOTH_WAYS | PACKED_LIST_COPY_ON_GROW, room_bytes);
 }
 
 size_t zpk_score_text(double score, char *text)

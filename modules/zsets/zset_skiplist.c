@@ -25,8 +25,8 @@ static size_t node_size(size_t member_length, int levels)
 static zsl_node *node_create(dblite_bytes member, uint32_t hash, int levels, double score)
 {
     size_t size = node_size(member.len, levels);
-    zsl_node *node = table_entry_create(member.ptr, member.len, hash,
-                                        size - sizeof(table_entry) - member.len);
+    zsl_node *node =
+        table_entry_create(member.ptr, member.len, hash, size - sizeof(table_entry) - member.len);
     if (node == NULL)
         return NULL;
     node->bytes[member.len] = (char)levels;
@@ -269,8 +269,7 @@ size_t zsl_rank_of(const zset_skiplist *zsl, const zsl_node *node)
     const zsl_node *x = zsl->header;
     for (int i = zsl->level - 1; i >= 0; i--) {
         zsl_node *next;
-        while ((next = zsl_forward(x, i)) != NULL &&
-               (next == node || node_before(next, node))) {
+        while ((next = zsl_forward(x, i)) != NULL && (next == node || node_before(next, node))) {
             rank += zsl_spans(x)[i];
             x = next;
         }
@@ -296,8 +295,8 @@ zsl_node *zsl_node_at(const zset_skiplist *zsl, size_t rank)
     return NULL;
 }
 
-const zsl_node *zsl_last_before(const zset_skiplist *zsl, zsl_before_fn before,
-                                const void *range, size_t *rank)
+const zsl_node *zsl_last_before(const zset_skiplist *zsl, zsl_before_fn before, const void *range,
+                                size_t *rank)
 {
     size_t traversed = 0;
     const zsl_node *x = zsl->header;

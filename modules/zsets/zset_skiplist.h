@@ -133,7 +133,7 @@ zsl_node *zsl_node_at(const zset_skiplist *zsl, size_t rank);
  * must hold for a prefix of the list), giving its rank (0 and the header
  * when it holds for none). */
 typedef int (*zsl_before_fn)(const void *range, const zsl_node *node);
-const zsl_node *zsl_last_before(const zset_skiplist *zsl, zsl_before_fn before,
-                                const void *range, size_t *rank);
+const zsl_node *zsl_last_before(const zset_skiplist *zsl, zsl_before_fn before, const void *range,
+                                size_t *rank);
 
 #endif

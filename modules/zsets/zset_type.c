@@ -59,9 +59,9 @@ static const dblite_type_methods zset_methods = {
 
 const dblite_type *zset_type_register(dblite_module *module)
 {
-    dblite_type *type = dblite_type_register(module, "zset", ZSET_SNAPSHOT_NAME,
-                                             ZSET_ENCODING_VERSION, RDB_ZSET_TYPE_CODE,
-                                             &zset_methods);
+    dblite_type *type =
+        dblite_type_register(module, "zset", ZSET_SNAPSHOT_NAME, ZSET_ENCODING_VERSION,
+                             RDB_ZSET_TYPE_CODE, &zset_methods);
     if (type == NULL)
         dblite_module_fail(module, "could not register the zset type");
     return type;

@@ -113,7 +113,8 @@ int zset_value_encoding(const zset_value *zset)
 
 size_t zset_value_length(const zset_value *zset)
 {
-    return is_packed(zset) ? zpk_length(as_const_packed(zset)) : zsl_length(as_const_skiplist(zset));
+    return is_packed(zset) ? zpk_length(as_const_packed(zset))
+                           : zsl_length(as_const_skiplist(zset));
 }
 
 void zset_value_free(void *opaque)
@@ -231,8 +232,7 @@ int zset_value_score(const zset_value *zset, dblite_bytes member, double *score)
  * the score entry is replaced when the pair stays where it is, else the
  * pair is inserted at its new place before the old one goes, so a failure
  * leaves the set as it was. */
-static int packed_update(value_holder *holder, size_t position, dblite_bytes member,
-                         double score)
+static int packed_update(value_holder *holder, size_t position, dblite_bytes member, double score)
 {
     packed_list *list = holder->current;
     size_t target = zpk_insert_position(list, member, score);
@@ -471,7 +471,8 @@ static int packed_first_in_range(const packed_list *list, const range_tests *tes
     size_t steps = 0;
     zset_entry entry;
     size_t position = reverse ? zpk_last(list) : packed_list_first(list);
-    for (; position != 0; position = reverse ? zpk_prev(list, position) : zpk_next(list, position)) {
+    for (; position != 0;
+         position = reverse ? zpk_prev(list, position) : zpk_next(list, position)) {
         zpk_read(list, position, &entry);
         if (reverse ? tests->below_max(tests->range, &entry)
                     : tests->above_min(tests->range, &entry))
@@ -522,8 +523,8 @@ int zset_value_first_in_score_range(const zset_value *zset, const zset_score_ran
                                    node_below_max_score, reverse, rank);
 }
 
-int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *range,
-                                  int reverse, size_t *rank)
+int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *range, int reverse,
+                                  size_t *rank)
 {
     range_tests tests = {lex_above_min, lex_below_max, range};
     if (is_packed(zset))
@@ -533,8 +534,8 @@ int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *
 }
 
 /* From the first member in range each way: both ends' ranks. */
-static size_t count_between(const zset_value *zset, int found_first, size_t first,
-                            int found_last, size_t last_reverse)
+static size_t count_between(const zset_value *zset, int found_first, size_t first, int found_last,
+                            size_t last_reverse)
 {
     if (!found_first || !found_last)
         return 0;
@@ -560,8 +561,7 @@ size_t zset_value_count_in_lex_range(const zset_value *zset, const zset_lex_rang
 
 /* ---- walking ------------------------------------------------------------------------------ */
 
-void zset_iterator_init(zset_iterator *iterator, const zset_value *zset, size_t start,
-                        int reverse)
+void zset_iterator_init(zset_iterator *iterator, const zset_value *zset, size_t start, int reverse)
 {
     size_t length = zset_value_length(zset);
     iterator->zset = zset;
@@ -599,8 +599,8 @@ int zset_iterator_next(zset_iterator *iterator, zset_entry *entry)
     return 1;
 }
 
-unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cursor,
-                                   size_t count, zset_visit_fn visit, void *privdata)
+unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cursor, size_t count,
+                                   zset_visit_fn visit, void *privdata)
 {
     zset_entry entry;
     if (is_packed(zset)) {
