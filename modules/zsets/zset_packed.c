@@ -4,6 +4,7 @@
  */
 #include "zset_packed.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +20,17 @@ packed_list *zpk_create(size_t room_bytes)
 
 size_t zpk_score_text(double score, char *text)
 {
-    int length;
-    if (isinf(score)) {
-        length = snprintf(text, ZSET_SCORE_TEXT_SIZE, "%s", score > 0 ? "inf" : "-inf");
-    } else if (score == 0) {
-        length = snprintf(text, ZSET_SCORE_TEXT_SIZE, "%s", signbit(score) ? "-0" : "0");
-    } else if (score > -4503599627370495.0 && score < 4503599627370496.0 &&
-               score == (double)(long long)score) {
-        return dblite_format_long_long(text, ZSET_SCORE_TEXT_SIZE, (long long)score);
-    } else {
-        length = snprintf(text, ZSET_SCORE_TEXT_SIZE, "%.17g", score);
+    /* Redis 7.0's double2ll: an integral score within half the range of a
+     * long long is stored as that integer (so -0 reads back as 0)... */
+    if (score >= (double)(-LLONG_MAX / 2) && score <= (double)(LLONG_MAX / 2)) {
+        long long integral = (long long)score;
+        if ((double)integral == score)
+            return dblite_format_long_long(text, ZSET_SCORE_TEXT_SIZE, integral);
     }
+    /* ...and anything else as d2string writes it. */
+    int length = isinf(score)
+                     ? snprintf(text, ZSET_SCORE_TEXT_SIZE, "%s", score > 0 ? "inf" : "-inf")
+                     : snprintf(text, ZSET_SCORE_TEXT_SIZE, "%.17g", score);
     return length > 0 ? (size_t)length : 0;
 }
 

@@ -162,6 +162,14 @@ static zset_skiplist *packed_to_skiplist(const packed_list *list, size_t extra)
     return zsl;
 }
 
+/* A copy-on-grow list that moved left its old block behind: the list
+ * being built here is ours alone, so the old block goes. */
+static void adopt_moved(packed_list *before, packed_list *after)
+{
+    if (after != before)
+        packed_list_free(before);
+}
+
 /* A packed list holding the pairs of zsl (in order); NULL on OOM. */
 static packed_list *skiplist_to_packed(const zset_skiplist *zsl, size_t payload)
 {
@@ -174,12 +182,16 @@ static packed_list *skiplist_to_packed(const zset_skiplist *zsl, size_t payload)
         dblite_bytes member = zsl_member(node);
         packed_value_text(&pair[0], member.ptr, member.len);
         zpk_prepare_score(&pair[1], zsl_score(node), text);
+        packed_list *before = list;
         if (packed_list_insert_all(&list, 0, pair, 2) != DBLITE_OK) {
             packed_list_free(list);
             return NULL;
         }
+        adopt_moved(before, list);
     }
+    packed_list *before = list;
     packed_list_shrink_to_fit(&list);
+    adopt_moved(before, list);
     return list;
 }
 
@@ -523,9 +535,27 @@ int zset_value_first_in_score_range(const zset_value *zset, const zset_score_ran
                                    node_below_max_score, reverse, rank);
 }
 
+/* zslIsInLexRange / zzlIsInLexRange: nothing is in range unless the last
+ * member is past the range's min and the first before its max.  With
+ * every score equal that follows from the order; on a set of mixed scores
+ * (where lex ranges mean little) it decides, as in Redis. */
+static int lex_range_reachable(const zset_value *zset, const zset_lex_range *range)
+{
+    if (zset_value_length(zset) == 0)
+        return 0;
+    zset_entry entry;
+    zset_value_entry_at(zset, 0, 1, &entry);
+    if (!zset_lex_above_min(range, entry.member))
+        return 0;
+    zset_value_entry_at(zset, 0, 0, &entry);
+    return zset_lex_below_max(range, entry.member);
+}
+
 int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *range, int reverse,
                                   size_t *rank)
 {
+    if (!lex_range_reachable(zset, range))
+        return 0;
     range_tests tests = {lex_above_min, lex_below_max, range};
     if (is_packed(zset))
         return packed_first_in_range(as_const_packed(zset), &tests, reverse, rank);
@@ -551,12 +581,32 @@ size_t zset_value_count_in_score_range(const zset_value *zset, const zset_score_
     return count_between(zset, found_first, first, found_last, last);
 }
 
+/* As ZLEXCOUNT counts (the same as the score version when all scores are
+ * equal): a packed set walks from the first member in range while members
+ * stay below the max; a skiplist takes the difference of the two ends'
+ * ranks, which on a set of mixed scores can be "negative" (it wraps, and
+ * Redis replies it as a negative integer: so does a caller casting to
+ * long long). */
 size_t zset_value_count_in_lex_range(const zset_value *zset, const zset_lex_range *range)
 {
-    size_t first, last;
-    int found_first = zset_value_first_in_lex_range(zset, range, 0, &first);
-    int found_last = found_first && zset_value_first_in_lex_range(zset, range, 1, &last);
-    return count_between(zset, found_first, first, found_last, last);
+    size_t first;
+    if (!zset_value_first_in_lex_range(zset, range, 0, &first))
+        return 0;
+    size_t length = zset_value_length(zset);
+    if (is_packed(zset)) {
+        size_t count = 0;
+        zset_iterator iterator;
+        zset_iterator_init(&iterator, zset, first, 0);
+        zset_entry entry;
+        while (zset_iterator_next(&iterator, &entry) && zset_lex_below_max(range, entry.member))
+            count++;
+        return count;
+    }
+    size_t count = length - first;
+    size_t last_reverse;
+    if (zset_value_first_in_lex_range(zset, range, 1, &last_reverse))
+        count -= last_reverse;
+    return count;
 }
 
 /* ---- walking ------------------------------------------------------------------------------ */

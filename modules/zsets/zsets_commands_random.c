@@ -4,8 +4,8 @@
  * ZRANDMEMBER picks uniformly by rank whatever the encoding (a packed set
  * is read once into an array when several picks are made, so they do not
  * each walk it).  A positive count gives distinct members (the whole set,
- * highest score first as Redis walks it, when it asks for at least as many as there are); a negative
- * count gives |count| independent picks.  WITHSCORES pairs each member
+ * highest score first as Redis walks it, when it asks for at least as
+ * many as there are); a negative count gives |count| independent picks.  WITHSCORES pairs each member
  * with its score: a flat array in RESP2, pairs in RESP3.  Redis refuses a
  * count beyond +-LONG_MAX/2 with WITHSCORES; a negative count whose reply
  * would exceed proto-max-bulk-len is refused too (reply_budget.h), where
