@@ -5,9 +5,10 @@
  *
  * The list walks both ways (reverse ranges step back in O(1)) and grows by
  * copy, so removals never move the block the keyspace holds.  Members are
- * stored as text (reads hand out their bytes); scores as Redis's d2string
- * writes them, through packed_value_prepare, so integral scores take an
- * integer entry and the others their "%.17g" text.
+ * stored as text (reads hand out their bytes); scores as Redis 7.0's
+ * zzlInsertAt writes them, through packed_value_prepare: integral scores
+ * within +-2^62 as an integer entry (so -0 reads back as 0, as in Redis),
+ * the others as their "%.17g" text ("inf", "-inf" spelled out).
  *
  * Positions are those of packed_list.h; a "member position" names the
  * member entry of a pair, its score follows.
@@ -31,8 +32,9 @@ static inline size_t zpk_length(const packed_list *list)
     return packed_list_count(list) / 2;
 }
 
-/* Redis's d2string: the text a score is stored as (integral scores in
- * integer form, "-0", "inf", else "%.17g"); returns its length. */
+/* The text a score is stored as (zzlInsertAt's double2ll, else d2string:
+ * integral scores within +-2^62 in integer form, "inf", "-inf", else
+ * "%.17g"); returns its length. */
 size_t zpk_score_text(double score, char *text);
 
 /* The score entry for score, its text written into text. */
