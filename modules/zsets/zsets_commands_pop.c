@@ -97,8 +97,8 @@ static void reply_popped_entry(dblite_ctx *ctx, pop_shape shape, const zset_entr
 }
 
 /* Pops up to count members of the non-empty set in holder (under key),
- * replying them in popping order, then emits the events, deletes an
- * emptied key and propagates. */
+ * replying them in popping order, emits the events, deletes an emptied
+ * key and propagates. */
 static void pop_from(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, int where,
                      long long count, pop_shape shape, pop_propagation how)
 {
@@ -106,6 +106,10 @@ static void pop_from(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, in
     size_t length = zset_value_length(zset);
     size_t popped = (unsigned long long)count < length ? (size_t)count : length;
     reply_pop_header(ctx, shape, key, (long long)popped);
+    /* Redis emits the event with the first removal, after the reply's
+     * header and before the entries (a subscribed RESP3 client sees it
+     * there). */
+    zset_notify(ctx, pop_event(where), key);
     zset_iterator iterator;
     zset_iterator_init(&iterator, zset, 0, where == ZSET_POP_MAX);
     zset_entry entry;
@@ -115,7 +119,7 @@ static void pop_from(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, in
         zset_value_delete_ranks(zset, 0, popped - 1);
     else
         zset_value_delete_ranks(zset, length - popped, length - 1);
-    zset_finish_removal(ctx, key, holder, pop_event(where));
+    zset_finish_removal(ctx, key, holder, NULL);
     propagate_pop(ctx, key, where, how, how == PROPAGATE_ASKED ? count : (long long)popped);
 }
 

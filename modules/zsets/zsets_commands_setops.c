@@ -112,14 +112,14 @@ static int lookup_sources_or_reply(dblite_ctx *ctx, setop_request *request,
         source->length = 0;
         source->weight = 1.0;
         source->position = index;
-        const dblite_type *type;
-        void *value = dblite_key_value(ctx, keys[index], flags, &type);
-        if (value == NULL)
-            continue;
-        if (type == zset_type) {
+        /* Typed lookups, so a missing key counts as a miss (and emits
+         * keymiss) and a found one as a hit, as Redis's lookupKeyRead. */
+        void *value;
+        if (dblite_key_lookup(ctx, keys[index], zset_type, flags, &value) == DBLITE_OK) {
             source->zset = value;
-            source->length = zset_value_length(value);
-        } else if (set_type != NULL && type == set_type) {
+            source->length = value != NULL ? zset_value_length(value) : 0;
+        } else if (set_type != NULL &&
+                   dblite_key_lookup(ctx, keys[index], set_type, flags, &value) == DBLITE_OK) {
             source->set = value;
             source->length = request->sets->length(value);
         } else {
