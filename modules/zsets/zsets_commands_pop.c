@@ -5,9 +5,9 @@
  *
  * One pop routine serves them all; they differ in the reply's shape (as
  * Redis 7.0's genericZpopCommand shapes it) and in how they propagate:
- * ZMPOP goes out as ZPOPMIN/ZPOPMAX key <count asked>, a served BZPOPMIN
- * as ZPOPMIN key, a served BZMPOP as ZPOPMIN key <count popped>, so a
- * replica or a log replay pops the same members without blocking.
+ * ZMPOP and BZMPOP go out as ZPOPMIN/ZPOPMAX key <count popped>, BZPOPMIN
+ * as ZPOPMIN key, so a replica or a log replay pops the same members
+ * without blocking.
  *
  * A blocking pop that finds every key empty waits on them through the
  * server (dblite_block_on_keys), which offers each wait a key once a write
@@ -36,9 +36,8 @@ typedef enum pop_shape {
 /* How the pop is propagated. */
 typedef enum pop_propagation {
     PROPAGATE_AS_RECEIVED, /* ZPOPMIN/ZPOPMAX themselves */
-    PROPAGATE_ASKED,       /* ZPOPMIN key <count asked> (ZMPOP) */
     PROPAGATE_NO_COUNT,    /* ZPOPMIN key (BZPOPMIN) */
-    PROPAGATE_POPPED,      /* ZPOPMIN key <count popped> (BZMPOP) */
+    PROPAGATE_POPPED,      /* ZPOPMIN key <count popped> (ZMPOP, BZMPOP) */
 } pop_propagation;
 
 /* Beyond this a timeout is forever for all practical purposes (and adding
@@ -120,7 +119,7 @@ static void pop_from(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, in
     else
         zset_value_delete_ranks(zset, length - popped, length - 1);
     zset_finish_removal(ctx, key, holder, NULL);
-    propagate_pop(ctx, key, where, how, how == PROPAGATE_ASKED ? count : (long long)popped);
+    propagate_pop(ctx, key, where, how, (long long)popped);
 }
 
 /* The first existing set among keys is popped; a key of another type met
@@ -248,7 +247,7 @@ static void zmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     if (pop_first_existing(ctx, arguments.key_count, arguments.keys, arguments.where,
                            arguments.count, SHAPE_KEY_AND_PAIRS,
-                           PROPAGATE_ASKED) == DBLITE_ERR_NOTFOUND)
+                           PROPAGATE_POPPED) == DBLITE_ERR_NOTFOUND)
         dblite_reply_null_array(ctx);
 }
 
