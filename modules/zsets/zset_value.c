@@ -26,6 +26,8 @@ struct zset_value {
 /* Bytes reserved per expected pair of a new packed set beyond its member
  * text: back-sizes and a score. */
 #define PAIR_OVERHEAD 12
+/* The most room a new packed set reserves from its hints. */
+#define PACKED_ROOM_LIMIT ((size_t)1 << 16)
 
 static inline packed_list *as_packed(zset_value *zset)
 {
@@ -100,9 +102,11 @@ static int packed_allowed(const zset_limits *limits, size_t count, size_t longes
 
 zset_value *zset_value_create(const zset_limits *limits, size_t expected, size_t longest)
 {
-    if (packed_allowed(limits, expected, longest))
-        return (zset_value *)zpk_create(expected *
-                                        (packed_list_text_size(longest) + PAIR_OVERHEAD));
+    if (packed_allowed(limits, expected, longest)) {
+        /* Hints reserve room, within reason: a packed set grows as needed. */
+        size_t room = expected * (packed_list_text_size(longest) + PAIR_OVERHEAD);
+        return (zset_value *)zpk_create(room < PACKED_ROOM_LIMIT ? room : PACKED_ROOM_LIMIT);
+    }
     return (zset_value *)zsl_create(expected);
 }
 
@@ -665,7 +669,9 @@ unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cu
     const element_table *table = &as_const_skiplist(zset)->table;
     size_t length = element_table_count(table);
     size_t resume = cursor == 0 || cursor > length ? length : (size_t)cursor;
-    size_t stop = count >= resume ? 0 : resume - count;
+    /* Every call makes progress, whatever count says. */
+    size_t step = count > 0 ? count : 1;
+    size_t stop = step >= resume ? 0 : resume - step;
     for (size_t position = resume; position > stop; position--) {
         node_entry(element_table_entry(table, position - 1), &entry);
         visit(&entry, privdata);

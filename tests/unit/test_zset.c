@@ -13,7 +13,7 @@
  *
  * With ZSET_MEMORY_REPORT=N in the environment, one more test inserts N
  * members "member:<i>" with score i into one set and prints the bytes per
- * member (the number quoted against Redis in the zsets notes).
+ * member (the number compared with redis-server's used_memory).
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -989,6 +989,9 @@ static void copy_and_memory_usage(void **state)
         assert_int_equal(usage, copy_bytes);
         assert_true(usage >= 100 * 10);
         assert_int_equal(zset_value_encoding(copy), zset_value_encoding(holder.current));
+        if (packed)
+            assert_int_equal(((const packed_list *)copy)->flags,
+                             PACKED_LIST_BOTH_WAYS | PACKED_LIST_COPY_ON_GROW);
         check_content(copy, &m);
         /* The copy is independent. */
         assert_true(zset_value_remove(copy, text("member:5")));
@@ -1051,6 +1054,11 @@ static void scan_guarantee(void **state)
     for (unsigned i = 0; i < STABLE; i++)
         assert_true(seen[i]);
     assert_true(calls > (STABLE + CHURN) / 10 - 10);
+    /* COUNT 0 still makes progress. */
+    context.calls = 0;
+    unsigned long long next = zset_value_scan(holder.current, 0, 0, mark_seen, &context);
+    assert_int_equal(context.calls, 1);
+    assert_true(next == zset_value_length(holder.current) - 1);
     /* A packed set comes whole with cursor 0. */
     value_holder small = new_holder(&limits);
     add(&small, &limits, "k1", 1);
