@@ -17,6 +17,8 @@
 #    COUNT, in RESP2 and RESP3;
 #  - ZUNIONSTORE (and ZINTERSTORE) into the awaited key wakes the client;
 #  - inside MULTI the blocking forms answer as timed out at once;
+#  - a key named twice, CLIENT UNBLOCK (timeout or error), a key created
+#    and deleted within one EXEC;
 #  - the append-only files of both servers hold the same commands at the
 #    end: a served BZPOPMIN as ZPOPMIN key, BZMPOP and ZMPOP as
 #    ZPOPMIN/ZPOPMAX key <count popped>.
@@ -218,6 +220,38 @@ def transactions(port):
     return replies
 
 
+def edges(port):
+    replies = []
+    admin = Connection(port)
+    waiter = Connection(port)
+    # a key named twice is served once
+    waiter.send("BZPOPMIN", "twice", "twice", "0")
+    wait_blocked(port, 1)
+    replies.append(admin.call("ZADD", "twice", "1", "a", "2", "b"))
+    replies.append(waiter.read())
+    # CLIENT UNBLOCK: as a timeout, or an error
+    client_id = waiter.call("CLIENT", "ID")[1:-2]
+    waiter.send("BZMPOP", "0", "1", "q", "MIN")
+    wait_blocked(port, 1)
+    replies.append(admin.call("CLIENT", "UNBLOCK", client_id))
+    replies.append(waiter.read())
+    waiter.send("BZPOPMIN", "q", "0")
+    wait_blocked(port, 1)
+    replies.append(admin.call("CLIENT", "UNBLOCK", client_id, "ERROR"))
+    replies.append(waiter.read())
+    # a key created and deleted within one EXEC serves nobody
+    waiter.send("BZPOPMIN", "gone", "0")
+    wait_blocked(port, 1)
+    for command in (["MULTI"], ["ZADD", "gone", "1", "a"], ["DEL", "gone"], ["EXEC"]):
+        replies.append(admin.call(*command))
+    time.sleep(0.1)
+    replies.append(admin.call("ZADD", "gone", "5", "z"))
+    replies.append(waiter.read())
+    waiter.close()
+    admin.close()
+    return replies
+
+
 SCENARIOS = [
     ("fairness", fairness, [
         b":3\r\n",
@@ -240,6 +274,13 @@ SCENARIOS = [
         array(bulk("dst2"), array(array(bulk("a"), bulk("11")))), b":0\r\n",
     ]),
     ("transactions", transactions, None),
+    ("edges", edges, [
+        b":2\r\n", array(bulk("twice"), bulk("a"), bulk("1")),
+        b":1\r\n", NULL_ARRAY,
+        b":1\r\n", b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n",
+        b"+OK\r\n", b"+QUEUED\r\n", b"+QUEUED\r\n", b"*2\r\n:1\r\n:1\r\n",
+        b":1\r\n", array(bulk("gone"), bulk("z"), bulk("5")),
+    ]),
 ]
 
 MULTIPLE_KEYS_RESP2_FIRST = array(bulk("k2"), array(array(bulk("z"), bulk("3")),
