@@ -17,8 +17,8 @@
  * (inside MULTI, a replayed log) the command answers as a timed-out one.
  */
 #include <limits.h>
-#include <stdio.h>
 
+#include "common/collection_access.h"
 #include "zset_access.h"
 #include "zsets.h"
 
@@ -326,14 +326,14 @@ static void pop_or_block(dblite_ctx *ctx, int key_count, const dblite_bytes *key
     }
     zset_wait *wait = dblite_alloc(sizeof *wait);
     if (wait == NULL) {
-        dblite_reply_error(ctx, "OOM command not allowed when used memory > 'maxmemory'");
+        collection_reply_out_of_memory(ctx);
         return;
     }
     *wait = *prototype;
     if (dblite_block_on_keys(ctx, key_count, keys, timeout_ms, wait_ready, wait_timed_out,
                              wait_free, wait) != DBLITE_OK) {
         dblite_free(wait);
-        dblite_reply_error(ctx, "OOM command not allowed when used memory > 'maxmemory'");
+        collection_reply_out_of_memory(ctx);
     }
 }
 
