@@ -5,9 +5,9 @@
  *
  * One pop routine serves them all; they differ in the reply's shape (as
  * Redis 7.0's genericZpopCommand shapes it) and in how they propagate:
- * ZMPOP goes out as ZPOPMIN/ZPOPMAX key <count asked>, a served BZPOPMIN
- * as ZPOPMIN key, a served BZMPOP as ZPOPMIN key <count popped>, so a
- * replica or a log replay pops the same members without blocking.
+ * ZMPOP and BZMPOP go out as ZPOPMIN/ZPOPMAX key <count popped>, BZPOPMIN
+ * as ZPOPMIN key, so a replica or a log replay pops the same members
+ * without blocking.
  *
  * A blocking pop that finds every key empty waits on them through the
  * server (dblite_block_on_keys), which offers each wait a key once a write
@@ -17,8 +17,8 @@
  * (inside MULTI, a replayed log) the command answers as a timed-out one.
  */
 #include <limits.h>
-#include <stdio.h>
 
+#include "common/collection_access.h"
 #include "zset_access.h"
 #include "zsets.h"
 
@@ -36,9 +36,8 @@ typedef enum pop_shape {
 /* How the pop is propagated. */
 typedef enum pop_propagation {
     PROPAGATE_AS_RECEIVED, /* ZPOPMIN/ZPOPMAX themselves */
-    PROPAGATE_ASKED,       /* ZPOPMIN key <count asked> (ZMPOP) */
     PROPAGATE_NO_COUNT,    /* ZPOPMIN key (BZPOPMIN) */
-    PROPAGATE_POPPED,      /* ZPOPMIN key <count popped> (BZMPOP) */
+    PROPAGATE_POPPED,      /* ZPOPMIN key <count popped> (ZMPOP, BZMPOP) */
 } pop_propagation;
 
 /* Beyond this a timeout is forever for all practical purposes (and adding
@@ -97,8 +96,8 @@ static void reply_popped_entry(dblite_ctx *ctx, pop_shape shape, const zset_entr
 }
 
 /* Pops up to count members of the non-empty set in holder (under key),
- * replying them in popping order, then emits the events, deletes an
- * emptied key and propagates. */
+ * replying them in popping order, emits the events, deletes an emptied
+ * key and propagates. */
 static void pop_from(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, int where,
                      long long count, pop_shape shape, pop_propagation how)
 {
@@ -106,6 +105,10 @@ static void pop_from(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, in
     size_t length = zset_value_length(zset);
     size_t popped = (unsigned long long)count < length ? (size_t)count : length;
     reply_pop_header(ctx, shape, key, (long long)popped);
+    /* Redis emits the event with the first removal, after the reply's
+     * header and before the entries (a subscribed RESP3 client sees it
+     * there). */
+    zset_notify(ctx, pop_event(where), key);
     zset_iterator iterator;
     zset_iterator_init(&iterator, zset, 0, where == ZSET_POP_MAX);
     zset_entry entry;
@@ -115,8 +118,8 @@ static void pop_from(dblite_ctx *ctx, dblite_bytes key, value_holder *holder, in
         zset_value_delete_ranks(zset, 0, popped - 1);
     else
         zset_value_delete_ranks(zset, length - popped, length - 1);
-    zset_finish_removal(ctx, key, holder, pop_event(where));
-    propagate_pop(ctx, key, where, how, how == PROPAGATE_ASKED ? count : (long long)popped);
+    zset_finish_removal(ctx, key, holder, NULL);
+    propagate_pop(ctx, key, where, how, (long long)popped);
 }
 
 /* The first existing set among keys is popped; a key of another type met
@@ -244,7 +247,7 @@ static void zmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         return;
     if (pop_first_existing(ctx, arguments.key_count, arguments.keys, arguments.where,
                            arguments.count, SHAPE_KEY_AND_PAIRS,
-                           PROPAGATE_ASKED) == DBLITE_ERR_NOTFOUND)
+                           PROPAGATE_POPPED) == DBLITE_ERR_NOTFOUND)
         dblite_reply_null_array(ctx);
 }
 
@@ -323,14 +326,14 @@ static void pop_or_block(dblite_ctx *ctx, int key_count, const dblite_bytes *key
     }
     zset_wait *wait = dblite_alloc(sizeof *wait);
     if (wait == NULL) {
-        dblite_reply_error(ctx, "OOM command not allowed when used memory > 'maxmemory'");
+        collection_reply_out_of_memory(ctx);
         return;
     }
     *wait = *prototype;
     if (dblite_block_on_keys(ctx, key_count, keys, timeout_ms, wait_ready, wait_timed_out,
                              wait_free, wait) != DBLITE_OK) {
         dblite_free(wait);
-        dblite_reply_error(ctx, "OOM command not allowed when used memory > 'maxmemory'");
+        collection_reply_out_of_memory(ctx);
     }
 }
 

@@ -4,8 +4,8 @@
  * ZRANDMEMBER picks uniformly by rank whatever the encoding (a packed set
  * is read once into an array when several picks are made, so they do not
  * each walk it).  A positive count gives distinct members (the whole set,
- * in order, when it asks for at least as many as there are); a negative
- * count gives |count| independent picks.  WITHSCORES pairs each member
+ * highest score first as Redis walks it, when it asks for at least as
+ * many as there are); a negative count gives |count| independent picks.  WITHSCORES pairs each member
  * with its score: a flat array in RESP2, pairs in RESP3.  Redis refuses a
  * count beyond +-LONG_MAX/2 with WITHSCORES; a negative count whose reply
  * would exceed proto-max-bulk-len is refused too (reply_budget.h), where
@@ -97,12 +97,13 @@ static int reply_distinct_picks(dblite_ctx *ctx, const entry_source *source, siz
     return DBLITE_OK;
 }
 
-/* The whole set in ascending order (a count covering it). */
+/* The whole set (a count covering it), from the highest score down: the
+ * order in which Redis 7.0's set iterator walks. */
 static void reply_whole_set(dblite_ctx *ctx, const zset_value *zset, int with_scores)
 {
     zset_reply_entries_begin(ctx, (long long)zset_value_length(zset), with_scores, 0);
     zset_iterator iterator;
-    zset_iterator_init(&iterator, zset, 0, 0);
+    zset_iterator_init(&iterator, zset, 0, 1);
     zset_entry entry;
     while (zset_iterator_next(&iterator, &entry))
         zset_reply_entry(ctx, &entry, with_scores);

@@ -12,10 +12,11 @@
  *  - a weighted score that is NaN (inf * 0) counts as 0, and so does a sum
  *    of +inf and -inf;
  *  - the difference keeps the first input's scores and takes no weights.
- * The result is gathered in a sorted set (which stays packed while it is
- * small), then replied in order or stored.
+ * The result is gathered in a skiplist, as Redis's is, then replied in
+ * order or stored (packed when it fits).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "common/collection_access.h"
@@ -111,14 +112,14 @@ static int lookup_sources_or_reply(dblite_ctx *ctx, setop_request *request,
         source->length = 0;
         source->weight = 1.0;
         source->position = index;
-        const dblite_type *type;
-        void *value = dblite_key_value(ctx, keys[index], flags, &type);
-        if (value == NULL)
-            continue;
-        if (type == zset_type) {
+        /* Typed lookups, so a missing key counts as a miss (and emits
+         * keymiss) and a found one as a hit, as Redis's lookupKeyRead. */
+        void *value;
+        if (dblite_key_lookup(ctx, keys[index], zset_type, flags, &value) == DBLITE_OK) {
             source->zset = value;
-            source->length = zset_value_length(value);
-        } else if (set_type != NULL && type == set_type) {
+            source->length = value != NULL ? zset_value_length(value) : 0;
+        } else if (set_type != NULL &&
+                   dblite_key_lookup(ctx, keys[index], set_type, flags, &value) == DBLITE_OK) {
             source->set = value;
             source->length = request->sets->length(value);
         } else {
@@ -316,13 +317,11 @@ static int diff_visit(dblite_bytes member, double score, void *privdata)
     return result_add(run, member, score);
 }
 
-/* Runs the operation.  With result NULL only counts (ZINTERCARD).
+/* Runs the operation on inputs already in order (sorted by size but for a
+ * difference).  With no result in run->holder it only counts (ZINTERCARD).
  * DBLITE_OK with the result in run->holder.current, or DBLITE_ERR_NOMEM. */
-static int compute(setop_request *request, setop_run *run)
+static int compute(const setop_request *request, setop_run *run)
 {
-    if (request->kind != SETOP_DIFF)
-        qsort(request->sources, (size_t)request->source_count, sizeof(setop_source),
-              compare_by_length);
     const setop_source *first = &request->sources[0];
     int status = 0;
     switch (request->kind) {
@@ -344,27 +343,31 @@ static int compute(setop_request *request, setop_run *run)
     return status == STOP_LIMIT || status == 0 ? DBLITE_OK : DBLITE_ERR_NOMEM;
 }
 
-/* How many members the result may get, to size its first block. */
+/* The room to reserve in the result, as Redis sizes its accumulator: the
+ * largest input for a union, the smallest for an intersection (inputs
+ * are sorted by then), the first for a difference. */
 static size_t expected_length(const setop_request *request)
 {
-    size_t expected = 0;
-    for (int index = 0; index < request->source_count; index++) {
-        size_t length = request->sources[index].length;
-        if (request->kind == SETOP_UNION)
-            expected = expected + length < expected ? SIZE_MAX : expected + length;
-        else if (index == 0 || (request->kind == SETOP_INTER && length < expected))
-            expected = length;
-    }
-    return expected;
+    if (request->kind == SETOP_UNION)
+        return request->sources[request->source_count - 1].length;
+    return request->sources[0].length;
 }
 
 /* The result of request, or NULL after replying out of memory. */
 static zset_value *compute_result_or_reply(dblite_ctx *ctx, setop_request *request)
 {
-    zset_value *result = zset_create_result_or_reply(ctx, expected_length(request), 0);
-    if (result == NULL)
-        return NULL;
+    /* Always a skiplist while it is gathered, as Redis's: exact doubles in
+     * the reply (-0 stays -0), O(log n) updates.  zset_store_result packs
+     * it when it fits. */
     setop_run run = {.request = request, .limits = zsets_limits(zsets_state_of(ctx))};
+    if (request->kind != SETOP_DIFF)
+        qsort(request->sources, (size_t)request->source_count, sizeof(setop_source),
+              compare_by_length);
+    zset_value *result = zset_value_create(&run.limits, expected_length(request), SIZE_MAX);
+    if (result == NULL) {
+        collection_reply_out_of_memory(ctx);
+        return NULL;
+    }
     value_holder_init(&run.holder, NULL, zset_value_free);
     run.holder.current = result;
     if (compute(request, &run) != DBLITE_OK) {
@@ -454,6 +457,7 @@ static void zintercard_command(dblite_ctx *ctx, int argc, const dblite_bytes *ar
         return;
     setop_run run = {.request = &request};
     value_holder_init(&run.holder, NULL, zset_value_free);
+    qsort(request.sources, (size_t)request.source_count, sizeof(setop_source), compare_by_length);
     compute(&request, &run); /* counting allocates nothing */
     dblite_free(request.sources);
     dblite_reply_integer(ctx, run.cardinality);
