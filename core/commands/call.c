@@ -39,18 +39,27 @@
 #include "context.h"
 #include "util/numbers.h"
 
+/* 40 bytes a node: a big LRANGE's tree costs little more than its RESP. */
 struct dblite_call_reply {
-    dblite_call_kind kind;
-    int protocol;
     const char *ptr; /* the string kinds' bytes */
     size_t len;
-    long long integer; /* INTEGER, BOOL */
-    double number;     /* DOUBLE */
-    char format[4];    /* VERBATIM */
-    size_t count;      /* aggregates: elements, pairs for a map (2 * count elements) */
+    union {
+        long long integer; /* INTEGER, BOOL */
+        double number;     /* DOUBLE */
+        size_t count;      /* aggregates: elements, pairs for a map (2 * count elements) */
+    };
     struct dblite_call_reply *elements;
-    char *buffer; /* the root only: the RESP bytes the strings point into */
+    unsigned char kind; /* dblite_call_kind */
+    unsigned char protocol;
+    char format[4]; /* VERBATIM */
 };
+
+/* What dblite_call returns: the root node, then the RESP bytes the
+ * strings of the tree point into. */
+typedef struct call_root {
+    dblite_call_reply node; /* first: a root is freed through its node */
+    char *buffer;
+} call_root;
 
 /* ---- the tree ---- */
 
@@ -69,9 +78,10 @@ void dblite_call_reply_free(dblite_call_reply *reply)
 {
     if (!reply)
         return;
+    call_root *root = (call_root *)reply;
     reply_release_elements(reply);
-    server_free(reply->buffer);
-    server_free(reply);
+    server_free(root->buffer);
+    server_free(root);
 }
 
 /* ---- parsing what the private client got ---- */
@@ -110,7 +120,7 @@ static int line_number(const char *line, size_t length, long long *value)
 static int parse_reply(resp_parser *p, dblite_call_reply *out, int depth)
 {
     memset(out, 0, sizeof(*out));
-    out->protocol = p->protocol;
+    out->protocol = (unsigned char)p->protocol;
     if (depth > PARSE_MAX_DEPTH || p->position >= p->length)
         return -1;
     char type = p->data[p->position++];
@@ -220,19 +230,19 @@ static int parse_reply(resp_parser *p, dblite_call_reply *out, int depth)
  * start; NULL when out of memory or when the command wrote no reply. */
 static dblite_call_reply *reply_from_buffer(char *buffer, size_t length, int protocol)
 {
-    dblite_call_reply *root = server_alloc(sizeof(*root));
+    call_root *root = server_alloc(sizeof(*root));
     if (!root) {
         server_free(buffer);
         return NULL;
     }
     resp_parser parser = {buffer, length, 0, protocol};
-    if (parse_reply(&parser, root, 0) != 0) {
+    if (parse_reply(&parser, &root->node, 0) != 0) {
         server_free(root);
         server_free(buffer);
         return NULL;
     }
     root->buffer = buffer;
-    return root;
+    return &root->node;
 }
 
 /* An ERROR reply of text (the command did not run). */
@@ -345,7 +355,7 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
 
 dblite_call_kind dblite_call_reply_kind(const dblite_call_reply *reply)
 {
-    return reply ? reply->kind : DBLITE_CALL_REPLY_NULL;
+    return reply ? (dblite_call_kind)reply->kind : DBLITE_CALL_REPLY_NULL;
 }
 
 int dblite_call_reply_protocol(const dblite_call_reply *reply)
