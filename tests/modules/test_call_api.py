@@ -153,6 +153,15 @@ def watch_monitor_and_statistics(port):
     c.call("MULTI")
     c.call("PING")
     check("EXEC after a nested write to a watched key", c.call("EXEC"), b"*-1\r\n")
+    # Keyspace notifications: a call emits its own, unless NO_NOTIFY.
+    c.call("CONFIG", "SET", "notify-keyspace-events", "E$")
+    subscriber = Client(port)
+    subscriber.call("SUBSCRIBE", "__keyevent@0__:set")
+    other.call("CALLTEST.DESCRIBE", "nonotify", "SET", "quiet", "1")
+    other.call("CALLTEST.DESCRIBE", "caller", "SET", "loud", "1")
+    check("only the call without NO_NOTIFY is announced", subscriber.reader.read_reply(),
+          b"*3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$4\r\nloud\r\n")
+    c.call("CONFIG", "SET", "notify-keyspace-events", "")
     # MONITOR: a call's line ("?:0") before its caller's; internal ones hidden.
     monitor = Client(port)
     check("MONITOR", monitor.call("MONITOR"), b"+OK\r\n")
@@ -220,6 +229,10 @@ def propagation(binary, modules, plugin, configs):
         c.call("SORT", "l", "BY", "nosort", "GET", "#", "GET", "nokey_*")
         c.call("CALLTEST.EFFECTS", "SORT", "l", "STORE", "dst2")
         c.call("SORT", "nokey", "STORE", "nodst")
+        c.call("MULTI")
+        c.call("SORT", "l", "STORE", "dst3")
+        c.call("CALLTEST.EFFECTS", "SET", "e1", "1", ";", "SET", "e2", "1")
+        c.call("EXEC")
         c.call("SET", "end", "1")
         check("what reached the append-only file", read_aof_commands(server.dir), [
             "SET a 1",
@@ -228,6 +241,7 @@ def propagation(binary, modules, plugin, configs):
             "RPUSH l 2 1",
             "SORT l STORE dst",
             "SORT l STORE dst2",
+            "MULTI", "SORT l STORE dst3", "SET e1 1", "SET e2 1", "EXEC",
             "SET end 1"])
         check("SORT STORE stored", c.call("LRANGE", "dst", "0", "-1"),
               b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n")
