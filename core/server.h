@@ -458,6 +458,8 @@ struct dblite_ctx {
 /* dblite_call's DBLITE_CALL_NO_NOTIFY: no keyspace notification is emitted
  * in this context (keyspace/notify.c); inherited by contexts nested in it. */
 #define CTX_NO_NOTIFY (1 << 7)
+/* dblite_call's DBLITE_CALL_SCRIPT: run by a script (dblite_ctx_from_script). */
+#define CTX_FROM_SCRIPT (1 << 8)
 /* EXEC's own context: what its commands propagated goes out between MULTI
  * and EXEC when it is more than one command (context.c). */
 #define CTX_WRAPS_MULTI (1 << 14)

@@ -16,7 +16,8 @@
  * and nothing blocks), already on the pending-write list as far as
  * reply.c can tell (so it is never queued for a write), authenticated, in
  * the caller's database, speaking the protocol the flags ask.  Its address
- * is "?:0", what Redis's MONITOR shows for a module's private client.  The
+ * is "?:0", what Redis's MONITOR shows for a module's private client ("lua"
+ * for a script's call).  The
  * bytes it collected are parsed back as RESP into the tree: replies are
  * then exactly what a client would have got, for every command whether or
  * not it was written with this in mind.  The tree's strings point into
@@ -260,7 +261,7 @@ static dblite_call_reply *reply_error_text(const char *text, int protocol)
 
 /* ---- the call ---- */
 
-static void private_client_init(client *c, database *db, int protocol)
+static void private_client_init(client *c, database *db, int protocol, int script)
 {
     memset(c, 0, sizeof(*c));
     c->fd = -1;
@@ -270,7 +271,8 @@ static void private_client_init(client *c, database *db, int protocol)
     c->authenticated = 1;
     c->db = db;
     c->db_index = db->id;
-    memcpy(c->address, "?:0", 4);
+    /* What MONITOR shows, as Redis for a script's or a module's client. */
+    memcpy(c->address, script ? "lua" : "?:0", 4);
     c->created_ms = c->last_interaction_ms = server.cached_time_ms;
 }
 
@@ -301,7 +303,7 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
                                                  : 2;
     database *db = ctx->db ? ctx->db : &server.databases[0];
     client c;
-    private_client_init(&c, db, protocol);
+    private_client_init(&c, db, protocol, (flags & DBLITE_CALL_SCRIPT) != 0);
 
     command *cmd = command_lookup(argv[0].ptr, argv[0].len);
     char message[512];
@@ -314,6 +316,8 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
         nested_flags |= CTX_NO_NOTIFY;
     if (flags & DBLITE_CALL_INTERNAL)
         nested_flags |= CTX_UNCOUNTED;
+    if (flags & DBLITE_CALL_SCRIPT)
+        nested_flags |= CTX_FROM_SCRIPT;
     int caller_propagates = ctx->command && (ctx->command->flags & COMMAND_WRITE);
     if (caller_propagates)
         nested_flags |= CTX_PROPAGATED_BY_PARENT;
@@ -349,6 +353,11 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
         return reply_error_text(text, protocol);
     }
     return reply_from_buffer(c.output, length, protocol);
+}
+
+int dblite_ctx_from_script(const dblite_ctx *ctx)
+{
+    return ctx && (ctx->flags & CTX_FROM_SCRIPT) ? 1 : 0;
 }
 
 /* ---- accessors ---- */

@@ -5,8 +5,9 @@
  *   1. the options (sort_options.c), whose errors come before the key's;
  *   2. the key: missing is an empty list (and a "keymiss"), a type other
  *      than list, set and sorted set is WRONGTYPE;
- *   3. a set with nothing to sort by that is stored is sorted ALPHA anyway,
- *      so the stored list does not depend on the set's internal order;
+ *   3. a set with nothing to sort by that is stored, or sorted for a script
+ *      (dblite_ctx_from_script), is sorted ALPHA anyway, so the result
+ *      does not depend on the set's internal order;
  *   4. LIMIT is clamped to the length; with nothing to sort by a list or
  *      sorted set is read only over that range, in its own order (reversed
  *      for DESC);
@@ -300,7 +301,8 @@ static void sort_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
         sort_options_release(&options);
         return;
     }
-    if (options.dontsort && kind == SORT_KIND_SET && options.store) {
+    if (options.dontsort && kind == SORT_KIND_SET &&
+        (options.store || dblite_ctx_from_script(ctx))) {
         options.dontsort = 0; /* step 3 */
         options.alpha = 1;
         options.by = NULL;

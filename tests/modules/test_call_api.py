@@ -72,6 +72,17 @@ KINDS_RELAYED_RESP3 = (b"*13\r\n+FINE\r\n-ERR inner error\r\n:-42\r\n$5\r\na\x00
                        b",3.5\r\n,-inf\r\n#t\r\n=11\r\nmkd:# title\r\n*1\r\n$6\r\npushed\r\n")
 
 
+def members(raw):
+    """The bulk strings of a flat array reply."""
+    out, position = [], raw.index(b"\r\n") + 2
+    while position < len(raw):
+        end = raw.index(b"\r\n", position)
+        length = int(raw[position + 1:end])
+        out.append(raw[end + 2:end + 2 + length])
+        position = end + 2 + length + 2
+    return out
+
+
 def replies_and_refusals(port):
     c = Client(port)
     check("kinds, resp3", c.call("CALLTEST.DESCRIBE", "resp3", "CALLTEST.KINDS"),
@@ -120,6 +131,16 @@ def replies_and_refusals(port):
                                                  "1"), bulk('resp2 status:"OK"'))
     check("... the key is in db 5", c.call("EXISTS", "in5"), b":1\r\n")
     c.call("SELECT", "0")
+    # A script's SORT of a set sorts it even with BY nosort (Redis's rule).
+    c.call("SADD", "fruits", "pear", "apple", "fig", "banana", "cherry", "kiwi")
+    check("SORT BY nosort for a script",
+          c.call("CALLTEST.DESCRIBE", "script", "SORT", "fruits", "BY", "nosort"),
+          bulk('resp2 array(6)[bulk:"apple",bulk:"banana",bulk:"cherry",bulk:"fig",'
+               'bulk:"kiwi",bulk:"pear"]'))
+    check("... not for a module's call", c.call("CALLTEST.DESCRIBE", "caller", "SORT", "fruits",
+                                                "BY", "nosort"),
+          bulk("resp2 array(6)[" + ",".join('bulk:"%s"' % m.decode() for m in
+                                            members(c.call("SMEMBERS", "fruits"))) + "]"))
     # RESP3 caller: its protocol by default, relayed as it is.
     c3 = Client(port)
     c3.call("HELLO", "3")
@@ -167,12 +188,15 @@ def watch_monitor_and_statistics(port):
     check("MONITOR", monitor.call("MONITOR"), b"+OK\r\n")
     other.call("CALLTEST.EFFECTS", "SET", "m", "1")
     other.call("CALLTEST.DESCRIBE", "internal", "GET", "m")
+    other.call("CALLTEST.DESCRIBE", "script", "GET", "m")
     other.call("PING")
-    lines = [monitor.reader.read_reply() for _ in range(4)]
+    lines = [monitor.reader.read_reply() for _ in range(6)]
     texts = [line.decode().split("] ", 1)[-1].strip() for line in lines]
     check("MONITOR lines", texts, ['"SET" "m" "1"', '"CALLTEST.EFFECTS" "SET" "m" "1"',
-                                   '"CALLTEST.DESCRIBE" "internal" "GET" "m"', '"PING"'])
+                                   '"CALLTEST.DESCRIBE" "internal" "GET" "m"', '"GET" "m"',
+                                   '"CALLTEST.DESCRIBE" "script" "GET" "m"', '"PING"'])
     check("MONITOR shows a call as ?:0", b"[0 ?:0]" in lines[0], True)
+    check("MONITOR shows a script's call as lua", b"[0 lua]" in lines[3], True)
     # Statistics: calls count as commands, internal ones do not.
     before = info_field(c, "commandstats", "cmdstat_strlen")
     c.call("CALLTEST.DESCRIBE", "caller", "STRLEN", "m")
