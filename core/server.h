@@ -143,6 +143,12 @@ typedef struct database {
 /* A push frame is being written (dblite_reply_push): CLIENT REPLY OFF and
  * SKIP let it through, as Redis's CLIENT_PUSHING (client_api.c). */
 #define CLIENT_PUSHING (1u << 28)
+/* The private client of a dblite_call (commands/call.c): client-side
+ * caching counts what it changes as changed by the calling client, and
+ * for a script's call (CLIENT_SCRIPT_CALL) what it reads as read by it,
+ * as Redis does with server.current_client and script_caller. */
+#define CLIENT_NESTED_CALL (1u << 29)
+#define CLIENT_SCRIPT_CALL (1u << 30)
 /* Client-side caching (net/tracking.c), Redis's CLIENT_TRACKING_* flags. */
 #define CLIENT_TRACKING (1u << 18)              /* CLIENT TRACKING ON: flag 't' */
 #define CLIENT_TRACKING_BROKEN_REDIR (1u << 19) /* the redirect client is gone: 'R' */

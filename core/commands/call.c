@@ -266,7 +266,7 @@ static void private_client_init(client *c, database *db, int protocol, int scrip
     memset(c, 0, sizeof(*c));
     c->fd = -1;
     /* Never put on the pending-write list: nothing is sent from it. */
-    c->flags = CLIENT_PENDING_WRITE;
+    c->flags = CLIENT_PENDING_WRITE | CLIENT_NESTED_CALL | (script ? CLIENT_SCRIPT_CALL : 0);
     c->protocol = protocol;
     c->authenticated = 1;
     c->db = db;

@@ -157,6 +157,34 @@ def replies_and_refusals(port):
           b"-ERR unknown command 'NOSUCH', with args beginning with: \r\n")
 
 
+def client_side_caching(port):
+    """A call's writes count as the caller's (NOLOOP, invalidation after the
+    reply), a script call's reads as the caller's reads."""
+    t = Client(port)
+    t.call("HELLO", "3")
+    other = Client(port)
+    other.call("SET", "t", "0")
+    t.call("CLIENT", "TRACKING", "ON")
+    t.call("GET", "t")
+    check("own nested write: the reply, then the invalidation",
+          t.call("CALLTEST.EFFECTS", "SET", "t", "1") + t.reader.read_reply(),
+          b"+OK\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nt\r\n")
+    t.call("CLIENT", "TRACKING", "OFF")
+    t.call("CLIENT", "TRACKING", "ON", "NOLOOP")
+    t.call("GET", "t")
+    t.call("CALLTEST.EFFECTS", "SET", "t", "2")
+    check("NOLOOP: no invalidation of its own nested write", t.call("PING"), b"+PONG\r\n")
+    t.call("CLIENT", "TRACKING", "OFF")
+    t.call("CLIENT", "TRACKING", "ON")
+    t.call("CALLTEST.DESCRIBE", "script", "GET", "s1")
+    t.call("CALLTEST.DESCRIBE", "caller", "GET", "s2")
+    other.call("SET", "s2", "x")
+    other.call("SET", "s1", "x")
+    check("a script call's read is tracked for its caller, a module call's is not",
+          t.reader.read_reply(), b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ns1\r\n")
+    t.call("CLIENT", "TRACKING", "OFF")
+
+
 def info_field(client, section, name):
     raw = client.call("INFO", section).decode()
     for line in raw.split("\r\n"):
@@ -307,6 +335,7 @@ def main():
     with server:
         replies_and_refusals(server.port)
         watch_monitor_and_statistics(server.port)
+        client_side_caching(server.port)
     propagation(binary, modules, plugin, configs)
     sort_without_families(binary, modules, configs)
     for failure in failures:
