@@ -93,6 +93,8 @@ void zset_store_result(dblite_ctx *ctx, dblite_bytes key, zset_value *result, co
     value_holder_init(&holder, NULL, zset_value_free);
     holder.current = result;
     zset_value_fit_encoding(&holder, &limits);
+    /* A packed result made with room to spare gives it back. */
+    zset_value_trim(&holder);
     int status = dblite_key_set(ctx, key, state->type, holder.current, DBLITE_SET_DEFAULT);
     if (status == DBLITE_ERR_NOMEM) {
         collection_reply_out_of_memory(ctx);

@@ -4,12 +4,10 @@
  * element_table entries (see zset_skiplist.h for the layout).
  *
  * The level of a new node comes from a small generator kept in the
- * skiplist itself (seeded from the table's secret key), so the encoding
- * needs nothing from outside and no global.
+ * skiplist itself (seeded through the keyed hash from the table's secret
+ * key), so the encoding needs nothing from outside and no global.
  */
 #include "zset_skiplist.h"
-
-#include <string.h>
 
 #include "zset_order.h"
 #include "zset_value.h"
@@ -75,7 +73,10 @@ zset_skiplist *zsl_create(size_t expected)
         dblite_free(zsl);
         return NULL;
     }
-    memcpy(&zsl->random_state, zsl->table.hash_key, sizeof zsl->random_state);
+    /* Derived one way from the table's secret, which the levels never
+     * reveal. */
+    static const char purpose[] = "zset skiplist levels";
+    zsl->random_state = dblite_hash_keyed(purpose, sizeof purpose - 1, zsl->table.hash_key);
     return zsl;
 }
 
@@ -123,7 +124,7 @@ static void link_node(zset_skiplist *zsl, zsl_node *node)
     }
     int levels = zsl_node_level(node);
     if (levels > zsl->level) {
-        /* The length does not count node yet. */
+        /* The table counts node already: the list held one less. */
         uint32_t length = (uint32_t)zsl_length(zsl) - 1;
         for (int i = zsl->level; i < levels; i++) {
             rank[i] = 0;

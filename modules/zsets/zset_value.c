@@ -26,6 +26,8 @@ struct zset_value {
 /* Bytes reserved per expected pair of a new packed set beyond its member
  * text: back-sizes and a score. */
 #define PAIR_OVERHEAD 12
+/* The most room a new packed set reserves from its hints. */
+#define PACKED_ROOM_LIMIT ((size_t)1 << 16)
 
 static inline packed_list *as_packed(zset_value *zset)
 {
@@ -100,9 +102,11 @@ static int packed_allowed(const zset_limits *limits, size_t count, size_t longes
 
 zset_value *zset_value_create(const zset_limits *limits, size_t expected, size_t longest)
 {
-    if (packed_allowed(limits, expected, longest))
-        return (zset_value *)zpk_create(expected *
-                                        (packed_list_text_size(longest) + PAIR_OVERHEAD));
+    if (packed_allowed(limits, expected, longest)) {
+        /* Hints reserve room, within reason: a packed set grows as needed. */
+        size_t room = expected * (packed_list_text_size(longest) + PAIR_OVERHEAD);
+        return (zset_value *)zpk_create(room < PACKED_ROOM_LIMIT ? room : PACKED_ROOM_LIMIT);
+    }
     return (zset_value *)zsl_create(expected);
 }
 
@@ -535,9 +539,27 @@ int zset_value_first_in_score_range(const zset_value *zset, const zset_score_ran
                                    node_below_max_score, reverse, rank);
 }
 
+/* zslIsInLexRange / zzlIsInLexRange: nothing is in range unless the last
+ * member is past the range's min and the first before its max.  With
+ * every score equal that follows from the order; on a set of mixed scores
+ * (where lex ranges mean little) it decides, as in Redis. */
+static int lex_range_reachable(const zset_value *zset, const zset_lex_range *range)
+{
+    if (zset_value_length(zset) == 0)
+        return 0;
+    zset_entry entry;
+    zset_value_entry_at(zset, 0, 1, &entry);
+    if (!zset_lex_above_min(range, entry.member))
+        return 0;
+    zset_value_entry_at(zset, 0, 0, &entry);
+    return zset_lex_below_max(range, entry.member);
+}
+
 int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *range, int reverse,
                                   size_t *rank)
 {
+    if (!lex_range_reachable(zset, range))
+        return 0;
     range_tests tests = {lex_above_min, lex_below_max, range};
     if (is_packed(zset))
         return packed_first_in_range(as_const_packed(zset), &tests, reverse, rank);
@@ -563,12 +585,32 @@ size_t zset_value_count_in_score_range(const zset_value *zset, const zset_score_
     return count_between(zset, found_first, first, found_last, last);
 }
 
+/* As ZLEXCOUNT counts (the same as the score version when all scores are
+ * equal): a packed set walks from the first member in range while members
+ * stay below the max; a skiplist takes the difference of the two ends'
+ * ranks, which on a set of mixed scores can be "negative" (it wraps, and
+ * Redis replies it as a negative integer: so does a caller casting to
+ * long long). */
 size_t zset_value_count_in_lex_range(const zset_value *zset, const zset_lex_range *range)
 {
-    size_t first, last;
-    int found_first = zset_value_first_in_lex_range(zset, range, 0, &first);
-    int found_last = found_first && zset_value_first_in_lex_range(zset, range, 1, &last);
-    return count_between(zset, found_first, first, found_last, last);
+    size_t first;
+    if (!zset_value_first_in_lex_range(zset, range, 0, &first))
+        return 0;
+    size_t length = zset_value_length(zset);
+    if (is_packed(zset)) {
+        size_t count = 0;
+        zset_iterator iterator;
+        zset_iterator_init(&iterator, zset, first, 0);
+        zset_entry entry;
+        while (zset_iterator_next(&iterator, &entry) && zset_lex_below_max(range, entry.member))
+            count++;
+        return count;
+    }
+    size_t count = length - first;
+    size_t last_reverse;
+    if (zset_value_first_in_lex_range(zset, range, 1, &last_reverse))
+        count -= last_reverse;
+    return count;
 }
 
 /* ---- walking ------------------------------------------------------------------------------ */
@@ -627,7 +669,9 @@ unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cu
     const element_table *table = &as_const_skiplist(zset)->table;
     size_t length = element_table_count(table);
     size_t resume = cursor == 0 || cursor > length ? length : (size_t)cursor;
-    size_t stop = count >= resume ? 0 : resume - count;
+    /* Every call makes progress, whatever count says. */
+    size_t step = count > 0 ? count : 1;
+    size_t stop = step >= resume ? 0 : resume - step;
     for (size_t position = resume; position > stop; position--) {
         node_entry(element_table_entry(table, position - 1), &entry);
         visit(&entry, privdata);

@@ -207,4 +207,22 @@ typedef void (*zset_visit_fn)(const zset_entry *entry, void *privdata);
 unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cursor, size_t count,
                                    zset_visit_fn visit, void *privdata);
 
+/* ---- added by zcore after the skeleton ---- */
+
+/* ZSET_ADD_OUT_NOP covers two cases Redis's ZADD tells apart: a refusal
+ * (NX, XX, GT or LT said no: not "processed", ZADD INCR replies nil) and
+ * an existing member given its own score again (processed: ZADD INCR and
+ * ZINCRBY ... 0 reply the score).  This tells which from the flags and
+ * whether zset_value_add wrote *new_score, which it does not for an
+ * absent member refused by XX (pre-set *new_score to NaN: a written score
+ * is never NaN).  1 for a refusal. */
+static inline int zset_add_refused(int flags, int outcome, int new_score_written)
+{
+    if (outcome != ZSET_ADD_OUT_NOP)
+        return 0;
+    if (!new_score_written)
+        return 1;
+    return (flags & (ZSET_ADD_NX | ZSET_ADD_GT | ZSET_ADD_LT)) != 0;
+}
+
 #endif

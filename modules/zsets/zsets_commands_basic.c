@@ -12,6 +12,8 @@
  * the reply, only when a score changed; "zrem" (and "del" for an emptied
  * key) before it.  Both propagate as received.
  */
+#include <math.h>
+
 #include "common/collection_access.h"
 #include "zset_access.h"
 #include "zset_range.h"
@@ -90,14 +92,9 @@ static void zadd_pairs(value_holder *holder, const zset_limits *limits, const za
     int flags = options->flags;
     for (int i = 0; i < pairs; i++) {
         dblite_bytes member = argv[options->first_pair + 2 * i + 1];
-        /* An INCR that leaves the score as it was still answers the score
-         * (Redis counts it processed); zset_value_add calls it a no-op, as
-         * it calls a refusal, so tell the two apart by presence. */
-        double previous;
-        int existed =
-            (flags & ZSET_ADD_INCR) && zset_value_score(holder->current, member, &previous);
         int outcome;
-        double new_score = scores[i];
+        /* NaN until zset_value_add writes it (never NaN when written). */
+        double new_score = NAN;
         if (zset_value_add(holder, limits, member, scores[i], flags, &outcome, &new_score) !=
             DBLITE_OK) {
             tally->out_of_memory = 1;
@@ -111,8 +108,9 @@ static void zadd_pairs(value_holder *holder, const zset_limits *limits, const za
             tally->added++;
         else if (outcome == ZSET_ADD_OUT_UPDATED)
             tally->updated++;
-        int refused = outcome == ZSET_ADD_OUT_NOP &&
-                      (!existed || (flags & (ZSET_ADD_NX | ZSET_ADD_GT | ZSET_ADD_LT)));
+        /* A member given its own score again is processed: INCR answers
+         * its score (ZINCRBY key 0 member). */
+        int refused = zset_add_refused(flags, outcome, !isnan(new_score));
         if (!refused) {
             tally->processed++;
             tally->last_score = new_score;

@@ -6,19 +6,21 @@
  *
  * Every reading form is Redis 7.0's zrangeGenericCommand with the range
  * kind and direction fixed or left to the options, so the options, their
- * errors and their order are the same.  A request becomes a "slice": the
- * first rank in the walk's direction and how many entries follow, found
- * in O(log n) for skiplists (first member in range, members in range, then
- * LIMIT's offset and count by rank arithmetic, no walking), so the reply
- * knows its length up front and the walk is O(m).  Redis's quirks are
- * kept: a negative LIMIT offset gives nothing, a negative count means no
- * limit, and "LIMIT 0 -1" is no LIMIT at all (allowed on rank ranges).
+ * errors and their order are the same.  A rank range becomes an exact
+ * slice (first rank, count).  A score or lex range becomes a walk: the
+ * rank of its first member in the walk's direction (an O(log n) seek for
+ * skiplists), plus LIMIT's offset by rank arithmetic (no walking over the
+ * skipped members), then at most LIMIT's count entries while they stay in
+ * the range: "ZRANGEBYSCORE big x +inf LIMIT 0 10" is O(log n + 10).
+ * Redis's quirks are kept: a negative LIMIT offset gives nothing, a
+ * negative count means no limit, and "LIMIT 0 -1" is no LIMIT at all
+ * (allowed on rank ranges).
  *
- * ZRANGESTORE copies the slice into a new set and stores it through
+ * ZRANGESTORE copies the entries into a new set and stores it through
  * zset_store_result (reply, then "zrangestore" or "del").  The ZREMRANGE
- * forms delete a slice of ascending ranks in place, then emit their event
- * and "del" for an emptied key before replying.  All propagate as
- * received.
+ * forms walk the range from its first member as Redis's deletions do
+ * (O(log n + m)) and delete that slice of ascending ranks in place, then
+ * emit their event and "del" for an emptied key before replying.  All propagate as received.
  */
 #include <stdint.h>
 
@@ -46,11 +48,22 @@ typedef struct range_request {
 } range_request;
 
 /* The entries a request selects: count entries from rank first, ranks
- * counted in the walk's direction. */
+ * counted in the walk's direction (exact: what the removals delete). */
 typedef struct range_slice {
     size_t first;
     size_t count;
 } range_slice;
+
+/* What a reading command walks: from rank first, at most most entries,
+ * and for score and lex ranges only while the entries stay inside the
+ * range's far end (bounded is then the request).  So a LIMIT'ed range on
+ * a skiplist costs the seek of its first member and its rank, not a count
+ * of the whole range. */
+typedef struct range_walk {
+    size_t first;
+    size_t most;
+    const struct range_request *bounded;
+} range_walk;
 
 /* ---- parsing ---- */
 
@@ -154,59 +167,93 @@ static range_slice rank_slice(size_t length, long long start, long long end)
     return slice;
 }
 
-/* in_range members from rank first on, then LIMIT applied. */
-static range_slice limit_slice(size_t first, size_t in_range, long long offset, long long limit)
+/* The walk of a reading request: rank ranges are exact slices; score and
+ * lex ranges start at their first member plus the offset and end at the
+ * far end of the range or LIMIT's count. */
+static range_walk request_walk(const zset_value *zset, const range_request *request)
 {
-    range_slice slice = {first, 0};
-    if (offset < 0 || (unsigned long long)offset >= in_range)
-        return slice;
-    slice.first = first + (size_t)offset;
-    slice.count = in_range - (size_t)offset;
-    if (limit >= 0 && (unsigned long long)limit < slice.count)
-        slice.count = (size_t)limit;
-    return slice;
+    range_walk walk = {0, 0, NULL};
+    if (request->kind == RANGE_RANK) {
+        range_slice slice = rank_slice(zset_value_length(zset), request->start, request->end);
+        walk.first = slice.first;
+        walk.most = slice.count;
+        return walk;
+    }
+    size_t first;
+    int found =
+        request->kind == RANGE_SCORE
+            ? zset_value_first_in_score_range(zset, &request->score, request->reverse, &first)
+            : zset_value_first_in_lex_range(zset, &request->lex, request->reverse, &first);
+    size_t length = zset_value_length(zset);
+    if (!found || request->offset < 0 || (unsigned long long)request->offset >= length - first)
+        return walk;
+    walk.first = first + (size_t)request->offset;
+    walk.most = length - walk.first;
+    if (request->limit >= 0 && (unsigned long long)request->limit < walk.most)
+        walk.most = (size_t)request->limit;
+    walk.bounded = request;
+    return walk;
 }
 
-static range_slice request_slice(const zset_value *zset, const range_request *request)
+/* Whether entry, reached by walking, is still inside the range. */
+static int walk_within(const range_walk *walk, const zset_entry *entry)
 {
-    range_slice empty = {0, 0};
-    size_t first;
-    switch (request->kind) {
-        case RANGE_SCORE:
-            if (!zset_value_first_in_score_range(zset, &request->score, request->reverse, &first))
-                return empty;
-            return limit_slice(first, zset_value_count_in_score_range(zset, &request->score),
-                               request->offset, request->limit);
-        case RANGE_LEX:
-            if (!zset_value_first_in_lex_range(zset, &request->lex, request->reverse, &first))
-                return empty;
-            return limit_slice(first, zset_value_count_in_lex_range(zset, &request->lex),
-                               request->offset, request->limit);
-        default:
-            return rank_slice(zset_value_length(zset), request->start, request->end);
-    }
+    const range_request *request = walk->bounded;
+    if (request == NULL)
+        return 1;
+    if (request->kind == RANGE_SCORE)
+        return request->reverse ? zset_score_above_min(&request->score, entry->score)
+                                : zset_score_below_max(&request->score, entry->score);
+    return request->reverse ? zset_lex_above_min(&request->lex, entry->member)
+                            : zset_lex_below_max(&request->lex, entry->member);
+}
+
+/* What a ZREMRANGE form deletes: a rank range's slice, or the members
+ * from the first in range on while they stay below the range's max, as
+ * Redis's zslDeleteRangeByScore/ByLex walk (which differs from ZLEXCOUNT
+ * when members of other scores lie between: lex ranges assume equal
+ * scores). */
+static range_slice removal_slice(const zset_value *zset, const range_request *request)
+{
+    range_walk walk = request_walk(zset, request);
+    range_slice slice = {walk.first, walk.bounded == NULL ? walk.most : 0};
+    if (walk.bounded == NULL)
+        return slice;
+    zset_iterator iterator;
+    zset_iterator_init(&iterator, zset, walk.first, 0);
+    zset_entry entry;
+    while (slice.count < walk.most && zset_iterator_next(&iterator, &entry) &&
+           walk_within(&walk, &entry))
+        slice.count++;
+    return slice;
 }
 
 /* ---- the reading commands ---- */
 
-static void reply_slice(dblite_ctx *ctx, const zset_value *zset, range_slice slice, int reverse,
-                        int with_scores)
+static void reply_walk(dblite_ctx *ctx, const zset_value *zset, range_walk walk, int reverse,
+                       int with_scores)
 {
-    zset_reply_entries_begin(ctx, (long long)slice.count, with_scores, 0);
+    /* A rank range knows its length; a score or lex range learns it. */
+    int deferred = walk.bounded != NULL;
+    void *handle = zset_reply_entries_begin(ctx, (long long)walk.most, with_scores, deferred);
     zset_iterator iterator;
-    zset_iterator_init(&iterator, zset, slice.first, reverse);
+    zset_iterator_init(&iterator, zset, walk.first, reverse);
     zset_entry entry;
-    for (size_t i = 0; i < slice.count && zset_iterator_next(&iterator, &entry); i++)
+    size_t sent = 0;
+    while (sent < walk.most && zset_iterator_next(&iterator, &entry) &&
+           walk_within(&walk, &entry)) {
         zset_reply_entry(ctx, &entry, with_scores);
-    zset_reply_entries_end(ctx, NULL, (long long)slice.count, with_scores);
+        sent++;
+    }
+    zset_reply_entries_end(ctx, handle, (long long)sent, with_scores);
 }
 
-/* A new set holding the slice's members and scores, or NULL after
+/* A new set holding the walk's members and scores, or NULL after
  * replying out of memory. */
-static zset_value *copy_slice_or_reply(dblite_ctx *ctx, const zset_value *zset, range_slice slice,
-                                       int reverse)
+static zset_value *copy_walk_or_reply(dblite_ctx *ctx, const zset_value *zset, range_walk walk,
+                                      int reverse)
 {
-    zset_value *result = zset_create_result_or_reply(ctx, slice.count, 0);
+    zset_value *result = zset_create_result_or_reply(ctx, walk.bounded ? 0 : walk.most, 0);
     if (result == NULL)
         return NULL;
     value_holder holder;
@@ -214,9 +261,11 @@ static zset_value *copy_slice_or_reply(dblite_ctx *ctx, const zset_value *zset, 
     holder.current = result;
     zset_limits limits = zsets_limits(zsets_state_of(ctx));
     zset_iterator iterator;
-    zset_iterator_init(&iterator, zset, slice.first, reverse);
+    zset_iterator_init(&iterator, zset, walk.first, reverse);
     zset_entry entry;
-    for (size_t i = 0; i < slice.count && zset_iterator_next(&iterator, &entry); i++) {
+    for (size_t i = 0;
+         i < walk.most && zset_iterator_next(&iterator, &entry) && walk_within(&walk, &entry);
+         i++) {
         int outcome;
         if (zset_value_add(&holder, &limits, entry.member, entry.score, 0, &outcome, NULL) !=
             DBLITE_OK) {
@@ -240,18 +289,17 @@ static void range_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, i
     zset_value *zset;
     if (zset_lookup_or_reply(ctx, argv[first], DBLITE_LOOKUP_READ, &zset) != DBLITE_OK)
         return;
-    range_slice slice = {0, 0};
-    if (zset != NULL)
-        slice = request_slice(zset, &request);
     if (!store) {
         if (zset == NULL)
             dblite_reply_array(ctx, 0);
         else
-            reply_slice(ctx, zset, slice, request.reverse, request.with_scores);
+            reply_walk(ctx, zset, request_walk(zset, &request), request.reverse,
+                       request.with_scores);
         return;
     }
-    zset_value *result = zset != NULL ? copy_slice_or_reply(ctx, zset, slice, request.reverse)
-                                      : zset_create_result_or_reply(ctx, 0, 0);
+    zset_value *result =
+        zset != NULL ? copy_walk_or_reply(ctx, zset, request_walk(zset, &request), request.reverse)
+                     : zset_create_result_or_reply(ctx, 0, 0);
     if (result != NULL)
         zset_store_result(ctx, argv[1], result, "zrangestore");
 }
@@ -314,7 +362,7 @@ static void zremrange_generic(dblite_ctx *ctx, const dblite_bytes *argv, range_k
         dblite_reply_integer(ctx, 0);
         return;
     }
-    range_slice slice = request_slice(holder.current, &request);
+    range_slice slice = removal_slice(holder.current, &request);
     size_t removed = 0;
     if (slice.count > 0)
         removed =

@@ -13,7 +13,7 @@
  *
  * With ZSET_MEMORY_REPORT=N in the environment, one more test inserts N
  * members "member:<i>" with score i into one set and prints the bytes per
- * member (the number quoted against Redis in the zsets notes).
+ * member (the number compared with redis-server's used_memory).
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -422,6 +422,7 @@ typedef struct scenario {
     int long_members; /* one member in this many is longer than 64 bytes */
     int fixed_score;  /* every score 0 (for lex ranges) */
     int operations;
+    int min_conversions; /* encoding changes the run must see */
 } scenario;
 
 static void random_member(const scenario *s, char *buffer, dblite_bytes *member)
@@ -467,12 +468,16 @@ static void run_scenario(const scenario *s)
     holder.current = zset_value_create(&s->limits, 0, 0);
     assert_non_null(holder.current);
     int encoding = zset_value_encoding(holder.current);
+    int previous_encoding = encoding, conversions = 0;
+    size_t largest = 0;
     for (int op = 0; op < s->operations; op++) {
         char buffer[MODEL_MEMBER_MAX];
         dblite_bytes member;
         random_member(s, buffer, &member);
-        uint64_t kind = test_random() % 10;
-        if (kind < 5) {
+        /* 60% adds, 20% removals, 5% rank deletions, 15% fit attempts
+         * (one in 8 runs): sets settle at about two thirds of the pool. */
+        uint64_t kind = test_random() % 20;
+        if (kind < 12) {
             static const int flag_sets[] = {0,
                                             0,
                                             ZSET_ADD_NX,
@@ -494,14 +499,14 @@ static void run_scenario(const scenario *s)
             assert_true(same_double(new_score, expected_score));
             if (expected == ZSET_ADD_OUT_ADDED)
                 encoding = expected_encoding(encoding, &s->limits, m.count, member.len);
-        } else if (kind < 8) {
+        } else if (kind < 16) {
             long at = model_find(&m, member);
             assert_int_equal(zset_value_remove(holder.current, member), at >= 0);
             if (at >= 0)
                 model_remove_at(&m, (size_t)at);
             if (test_random() % 4 == 0)
                 zset_value_trim(&holder);
-        } else if (kind == 8 && m.count > 0) {
+        } else if (kind == 16 && m.count > 0) {
             size_t start = test_random() % m.count;
             size_t end = start + test_random() % 4;
             if (end >= m.count)
@@ -509,7 +514,7 @@ static void run_scenario(const scenario *s)
             assert_int_equal(zset_value_delete_ranks(holder.current, start, end), end - start + 1);
             for (size_t i = start; i <= end; i++)
                 model_remove_at(&m, start);
-        } else if (kind == 9 && test_random() % 8 == 0) {
+        } else if (kind >= 17 && test_random() % 8 == 0) {
             zset_value_fit_encoding(&holder, &s->limits);
             size_t longest = 0;
             for (size_t i = 0; i < m.count; i++)
@@ -519,14 +524,21 @@ static void run_scenario(const scenario *s)
                 encoding = ZSET_ENCODING_PACKED;
         }
         assert_int_equal(zset_value_encoding(holder.current), encoding);
+        if (encoding != previous_encoding)
+            conversions++;
+        previous_encoding = encoding;
         if (encoding == ZSET_ENCODING_PACKED)
             model_packed_zeros(&m);
+        if (m.count > largest)
+            largest = m.count;
         check_content(holder.current, &m);
         if (s->fixed_score)
             check_lex_ranges(holder.current, &m, 3);
         else
             check_score_ranges(holder.current, &m, 3);
     }
+    assert_true(conversions >= s->min_conversions);
+    assert_true(largest >= (size_t)s->members / 2);
     zset_value_free(holder.current);
     free(m.pairs);
     assert_int_equal(live_blocks, 0);
@@ -535,32 +547,32 @@ static void run_scenario(const scenario *s)
 static void packed_only(void **state)
 {
     (void)state;
-    scenario s = {{128, 64}, 100, 0, 0, 3000};
+    scenario s = {{128, 64}, 180, 0, 0, 3000, 0};
     run_scenario(&s);
 }
 
 static void converting_at_small_limits(void **state)
 {
     (void)state;
-    scenario s = {{12, 64}, 40, 11, 0, 6000};
+    scenario s = {{12, 64}, 20, 11, 0, 6000, 40};
     run_scenario(&s);
 }
 
 static void skiplist_only(void **state)
 {
     (void)state;
-    scenario s = {{0, 64}, 600, 0, 0, 6000};
+    scenario s = {{0, 64}, 600, 0, 0, 6000, 0};
     run_scenario(&s);
 }
 
 static void lex_ranges_both_encodings(void **state)
 {
     (void)state;
-    scenario packed = {{128, 64}, 60, 0, 1, 2000};
+    scenario packed = {{128, 64}, 60, 0, 1, 2000, 0};
     run_scenario(&packed);
-    scenario skiplist = {{0, 64}, 60, 0, 1, 2000};
+    scenario skiplist = {{0, 64}, 60, 0, 1, 2000, 0};
     run_scenario(&skiplist);
-    scenario converting = {{16, 64}, 60, 0, 1, 3000};
+    scenario converting = {{16, 64}, 26, 0, 1, 3000, 20};
     run_scenario(&converting);
 }
 
@@ -580,6 +592,72 @@ static void add(value_holder *holder, const zset_limits *limits, const char *mem
     int outcome;
     assert_int_equal(zset_value_add(holder, limits, text(member), score, 0, &outcome, NULL),
                      DBLITE_OK);
+}
+
+static zset_lex_range lex_range(const char *min, const char *max)
+{
+    zset_lex_range range;
+    const char *ends[2] = {min, max};
+    for (int i = 0; i < 2; i++) {
+        const char *end = ends[i];
+        int kind = end[0] == '-'   ? ZSET_LEX_MINUS_INFINITY
+                   : end[0] == '+' ? ZSET_LEX_PLUS_INFINITY
+                                   : ZSET_LEX_BOUNDED;
+        dblite_bytes bound = {end + 1, kind == ZSET_LEX_BOUNDED ? strlen(end + 1) : 0};
+        int exclusive = end[0] == '(';
+        if (i == 0) {
+            range.min = bound;
+            range.min_kind = kind;
+            range.min_exclusive = exclusive;
+        } else {
+            range.max = bound;
+            range.max_kind = kind;
+            range.max_exclusive = exclusive;
+        }
+    }
+    return range;
+}
+
+/* Lex ranges over a packed set of mixed scores, where the order of
+ * members is not lexicographic: what redis-server 7.0.15 answers (ZLEXCOUNT,
+ * and where ZRANGEBYLEX / ZREVRANGEBYLEX start) for
+ * ZADD mx 0 b 1 "" 1 m1 2 a 3 c. */
+static void lex_ranges_on_mixed_scores_as_redis(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *min, *max;
+        size_t count;
+        int found;
+        size_t first, first_reverse;
+    } cases[] = {
+        {"[b", "+", 5, 1, 0, 0}, {"-", "[b", 2, 1, 0, 1}, {"[a", "[m1", 5, 1, 0, 0},
+        {"[c", "+", 3, 1, 2, 0}, {"-", "+", 5, 1, 0, 0},  {"[ab", "[m1", 5, 1, 0, 0},
+        {"[d", "+", 0, 0, 0, 0}, {"-", "(", 0, 0, 0, 0},
+    };
+    zset_limits limits = zset_default_limits();
+    value_holder holder = new_holder(&limits);
+    add(&holder, &limits, "b", 0);
+    add(&holder, &limits, "", 1);
+    add(&holder, &limits, "m1", 1);
+    add(&holder, &limits, "a", 2);
+    add(&holder, &limits, "c", 3);
+    assert_int_equal(zset_value_encoding(holder.current), ZSET_ENCODING_PACKED);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        zset_lex_range range = lex_range(cases[i].min, cases[i].max);
+        size_t rank = 99;
+        assert_int_equal(zset_value_count_in_lex_range(holder.current, &range), cases[i].count);
+        assert_int_equal(zset_value_first_in_lex_range(holder.current, &range, 0, &rank),
+                         cases[i].found);
+        if (cases[i].found)
+            assert_int_equal(rank, cases[i].first);
+        assert_int_equal(zset_value_first_in_lex_range(holder.current, &range, 1, &rank),
+                         cases[i].found);
+        if (cases[i].found)
+            assert_int_equal(rank, cases[i].first_reverse);
+    }
+    zset_value_free(holder.current);
+    assert_int_equal(live_blocks, 0);
 }
 
 static void ties_order_by_member_bytes(void **state)
@@ -703,6 +781,35 @@ static void add_outcomes(void **state)
             DBLITE_OK);
         assert_int_equal(outcome, ZSET_ADD_OUT_UPDATED);
         assert_true(score == 3);
+        /* Refusals and same-score updates both say NOP; zset_add_refused
+         * tells them apart. */
+        static const struct {
+            const char *member;
+            double score;
+            int flags;
+            int refused;
+        } nops[] = {
+            {"a", 3, 0, 0},
+            {"a", 0, ZSET_ADD_INCR, 0},
+            {"a", 0, ZSET_ADD_INCR | ZSET_ADD_XX, 0},
+            {"a", 5, ZSET_ADD_NX, 1},
+            {"a", 1, ZSET_ADD_GT, 1},
+            {"a", 0, ZSET_ADD_GT | ZSET_ADD_INCR, 1},
+            {"a", 4, ZSET_ADD_LT | ZSET_ADD_XX, 1},
+            {"absent", 1, ZSET_ADD_XX, 1},
+            {"absent", 1, ZSET_ADD_XX | ZSET_ADD_INCR, 1},
+        };
+        for (size_t i = 0; i < sizeof nops / sizeof nops[0]; i++) {
+            score = NAN;
+            assert_int_equal(zset_value_add(&holder, &limits, text(nops[i].member), nops[i].score,
+                                            nops[i].flags, &outcome, &score),
+                             DBLITE_OK);
+            assert_int_equal(outcome, ZSET_ADD_OUT_NOP);
+            assert_int_equal(zset_add_refused(nops[i].flags, outcome, !isnan(score)),
+                             nops[i].refused);
+        }
+        assert_int_equal(zset_add_refused(0, ZSET_ADD_OUT_UPDATED, 1), 0);
+        assert_int_equal(zset_add_refused(ZSET_ADD_XX, ZSET_ADD_OUT_ADDED, 1), 0);
         zset_value_free(holder.current);
     }
     assert_int_equal(live_blocks, 0);
@@ -742,6 +849,42 @@ static void conversion_at_the_limits(void **state)
     zset = zset_value_create(&limits, 1, 9);
     assert_int_equal(zset_value_encoding(zset), ZSET_ENCODING_SKIPLIST);
     zset_value_free(zset);
+    assert_int_equal(live_blocks, 0);
+}
+
+/* Every member of small sets of each encoding moved to every place (and
+ * kept in place), the score entry growing and shrinking on the way. */
+static void updates_move_to_every_place(void **state)
+{
+    (void)state;
+    for (int packed = 0; packed <= 1; packed++) {
+        zset_limits limits = {packed ? 128 : 0, 64};
+        for (int length = 1; length <= 10; length++) {
+            for (int moved = 0; moved < length; moved++) {
+                for (int place = -1; place <= 2 * length; place++) {
+                    value_holder holder = new_holder(&limits);
+                    model m = {0};
+                    for (int i = 0; i < length; i++) {
+                        char member[16];
+                        snprintf(member, sizeof member, "m%d", i);
+                        double ignored;
+                        add(&holder, &limits, member, 10 * i);
+                        model_add(&m, text(member), 10 * i, 0, &ignored);
+                    }
+                    /* Between the others, onto a tie, or far out. */
+                    double score = place % 2 ? 5.0 * place + 0.25 : 5.0 * place;
+                    char member[16];
+                    snprintf(member, sizeof member, "m%d", moved);
+                    double ignored;
+                    model_add(&m, text(member), score, 0, &ignored);
+                    add(&holder, &limits, member, score);
+                    check_content(holder.current, &m);
+                    zset_value_free(holder.current);
+                    free(m.pairs);
+                }
+            }
+        }
+    }
     assert_int_equal(live_blocks, 0);
 }
 
@@ -846,6 +989,9 @@ static void copy_and_memory_usage(void **state)
         assert_int_equal(usage, copy_bytes);
         assert_true(usage >= 100 * 10);
         assert_int_equal(zset_value_encoding(copy), zset_value_encoding(holder.current));
+        if (packed)
+            assert_int_equal(((const packed_list *)copy)->flags,
+                             PACKED_LIST_BOTH_WAYS | PACKED_LIST_COPY_ON_GROW);
         check_content(copy, &m);
         /* The copy is independent. */
         assert_true(zset_value_remove(copy, text("member:5")));
@@ -908,6 +1054,11 @@ static void scan_guarantee(void **state)
     for (unsigned i = 0; i < STABLE; i++)
         assert_true(seen[i]);
     assert_true(calls > (STABLE + CHURN) / 10 - 10);
+    /* COUNT 0 still makes progress. */
+    context.calls = 0;
+    unsigned long long next = zset_value_scan(holder.current, 0, 0, mark_seen, &context);
+    assert_int_equal(context.calls, 1);
+    assert_true(next == zset_value_length(holder.current) - 1);
     /* A packed set comes whole with cursor 0. */
     value_holder small = new_holder(&limits);
     add(&small, &limits, "k1", 1);
@@ -1079,9 +1230,11 @@ int main(void)
         cmocka_unit_test_setup(skiplist_only, reset_counts),
         cmocka_unit_test_setup(lex_ranges_both_encodings, reset_counts),
         cmocka_unit_test_setup(ties_order_by_member_bytes, reset_counts),
+        cmocka_unit_test_setup(lex_ranges_on_mixed_scores_as_redis, reset_counts),
         cmocka_unit_test_setup(score_texts_as_redis, reset_counts),
         cmocka_unit_test_setup(add_outcomes, reset_counts),
         cmocka_unit_test_setup(conversion_at_the_limits, reset_counts),
+        cmocka_unit_test_setup(updates_move_to_every_place, reset_counts),
         cmocka_unit_test_setup(removals_never_move_the_block, reset_counts),
         cmocka_unit_test_setup(out_of_memory_leaves_the_set_unchanged, reset_counts),
         cmocka_unit_test_setup(copy_and_memory_usage, reset_counts),

@@ -5,7 +5,7 @@
 # module API functions they link against: the allocator (counting live
 # blocks and bytes, failing on demand), type registration, a replaying
 # rewriter, and stand-ins for the snapshot methods (zset_snapshot.c is
-# tested through the persistence tests).
+# tested with the persistence module, which writes and reads its payload).
 set(DBLITE_ZSETS_MODULES_DIR ${PROJECT_SOURCE_DIR}/modules)
 dblite_add_unit_test(test_zset
   ${CMAKE_CURRENT_LIST_DIR}/test_zset.c
