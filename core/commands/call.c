@@ -87,7 +87,8 @@ void dblite_call_reply_free(dblite_call_reply *reply)
 
 /* ---- parsing what the private client got ---- */
 
-#define PARSE_MAX_DEPTH 512 /* no command nests replies deeper */
+#define PARSE_MAX_DEPTH 512     /* no command nests replies deeper */
+#define CALL_OUTPUT_INITIAL 256 /* first size of a call's reply buffer */
 
 typedef struct resp_parser {
     const char *data;
@@ -304,12 +305,20 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     database *db = ctx->db ? ctx->db : &server.databases[0];
     client c;
     private_client_init(&c, db, protocol, (flags & DBLITE_CALL_SCRIPT) != 0);
+    /* Most calls answer a few bytes (GET, HGET): a small first buffer,
+     * grown by reply.c as needed, instead of a socket client's 16 KB. */
+    c.output = server_alloc(CALL_OUTPUT_INITIAL);
+    if (!c.output)
+        return NULL;
+    c.output_capacity = CALL_OUTPUT_INITIAL;
 
     command *cmd = command_lookup(argv[0].ptr, argv[0].len);
     char message[512];
     const char *refused = refusal(ctx, &c, cmd, argc, argv, message, sizeof(message));
-    if (refused)
+    if (refused) {
+        server_free(c.output);
         return reply_error_text(refused, protocol);
+    }
 
     int nested_flags = 0;
     if (flags & DBLITE_CALL_NO_NOTIFY)
