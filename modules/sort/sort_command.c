@@ -85,6 +85,13 @@ static char *copy_terminated(const char *ptr, size_t len)
  * bytes (but a NUL), overflow and NaN make it unusable. */
 static int parse_score(const char *ptr, size_t len, double *score)
 {
+    /* Most values are plain integers: their double is strtod's (both
+     * round the same integer to the nearest double), without its cost. */
+    long long integer;
+    if (len < 20 && dblite_parse_long_long((dblite_bytes){ptr, len}, &integer) == DBLITE_OK) {
+        *score = (double)integer;
+        return DBLITE_OK;
+    }
     char stack[128];
     char *text = len < sizeof(stack) ? stack : copy_terminated(ptr, len);
     if (!text)
