@@ -243,6 +243,26 @@ def watch_monitor_and_statistics(port):
           int(errors) + 1)
 
 
+def sort_statistics(port):
+    """SORT reads its key once (one keyspace hit or miss, as Redis's single
+    lookup) and each BY/GET key once; the counts are redis-server 7.0.15's
+    for the same commands."""
+    c = Client(port)
+    c.call("FLUSHALL")
+    c.call("RPUSH", "sl", "3", "1", "2")
+    c.call("SADD", "ss", "1", "2")
+    c.call("MSET", "w_1", "1")
+    c.call("CONFIG", "RESETSTAT")
+    for command in (["SORT", "sl"], ["SORT", "sl", "BY", "nosort", "LIMIT", "0", "1", "DESC"],
+                    ["SORT", "ss", "BY", "nosort"], ["SORT", "missing"],
+                    ["SORT", "missing", "BY", "nosort", "STORE", "d"],
+                    ["SORT", "sl", "BY", "w_*", "GET", "w_*"]):
+        c.call(*command)
+    check("SORT's keyspace hits and misses",
+          (info_field(c, "stats", "keyspace_hits"), info_field(c, "stats", "keyspace_misses")),
+          ("6", "6"))
+
+
 def read_aof_commands(directory):
     files = sorted(glob.glob(os.path.join(directory, "appendonlydir", "*.incr.aof")))
     files = files or glob.glob(os.path.join(directory, "appendonly.aof"))
@@ -336,6 +356,7 @@ def main():
         replies_and_refusals(server.port)
         watch_monitor_and_statistics(server.port)
         client_side_caching(server.port)
+        sort_statistics(server.port)
     propagation(binary, modules, plugin, configs)
     sort_without_families(binary, modules, configs)
     for failure in failures:
