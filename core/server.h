@@ -143,6 +143,12 @@ typedef struct database {
 /* A push frame is being written (dblite_reply_push): CLIENT REPLY OFF and
  * SKIP let it through, as Redis's CLIENT_PUSHING (client_api.c). */
 #define CLIENT_PUSHING (1u << 28)
+/* The private client of a dblite_call (commands/call.c): client-side
+ * caching counts what it changes as changed by the calling client, and
+ * for a script's call (CLIENT_SCRIPT_CALL) what it reads as read by it,
+ * as Redis does with server.current_client and script_caller. */
+#define CLIENT_NESTED_CALL (1u << 29)
+#define CLIENT_SCRIPT_CALL (1u << 30)
 /* Client-side caching (net/tracking.c), Redis's CLIENT_TRACKING_* flags. */
 #define CLIENT_TRACKING (1u << 18)              /* CLIENT TRACKING ON: flag 't' */
 #define CLIENT_TRACKING_BROKEN_REDIR (1u << 19) /* the redirect client is gone: 'R' */
@@ -458,6 +464,8 @@ struct dblite_ctx {
 /* dblite_call's DBLITE_CALL_NO_NOTIFY: no keyspace notification is emitted
  * in this context (keyspace/notify.c); inherited by contexts nested in it. */
 #define CTX_NO_NOTIFY (1 << 7)
+/* dblite_call's DBLITE_CALL_SCRIPT: run by a script (dblite_ctx_from_script). */
+#define CTX_FROM_SCRIPT (1 << 8)
 /* EXEC's own context: what its commands propagated goes out between MULTI
  * and EXEC when it is more than one command (context.c). */
 #define CTX_WRAPS_MULTI (1 << 14)

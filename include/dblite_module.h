@@ -943,8 +943,9 @@ void dblite_key_lookup_hide(dblite_ctx *ctx);
  * own command.
  *
  * MONITOR shows each call as "[db ?:0]" (Redis's address of a module's
- * private client) before the caller's own line, and the calls count in
- * INFO commandstats, unless the call is DBLITE_CALL_INTERNAL.
+ * private client; "[db lua]" for DBLITE_CALL_SCRIPT) before the caller's
+ * own line, and the calls count in INFO commandstats, unless the call is
+ * DBLITE_CALL_INTERNAL.
  */
 
 /* Flags of dblite_call, or-ed. */
@@ -960,6 +961,11 @@ void dblite_key_lookup_hide(dblite_ctx *ctx);
  * total_commands_processed, and an error it answers is not counted in
  * total_error_replies (the caller answers its own). */
 #define DBLITE_CALL_INTERNAL (1 << 3)
+/* The call is a script's (redis.call): MONITOR shows it as "[db lua]", as
+ * Redis shows a script's commands, and the command sees
+ * dblite_ctx_from_script answer 1 (SORT then sorts a set even with BY
+ * nosort, so a script's result does not depend on the set's order). */
+#define DBLITE_CALL_SCRIPT (1 << 4)
 
 /* What a reply (or an element of one) is.  RESP2 has no map, set, double,
  * bool, bignum or verbatim: a call in RESP2 only gets the other kinds. */
@@ -995,6 +1001,8 @@ typedef struct dblite_call_reply dblite_call_reply;
  * NULL only when argc < 1, ctx is NULL or memory ran out (the command may
  * have run then, its reply lost).  flags: DBLITE_CALL_*. */
 dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int flags);
+/* (API 8) 1 when ctx's command was called with DBLITE_CALL_SCRIPT, else 0. */
+int dblite_ctx_from_script(const dblite_ctx *ctx);
 /* (API 8) Frees reply and every element of it; NULL is accepted.  Free
  * only roots (what dblite_call returned). */
 void dblite_call_reply_free(dblite_call_reply *reply);

@@ -16,7 +16,8 @@
  * and nothing blocks), already on the pending-write list as far as
  * reply.c can tell (so it is never queued for a write), authenticated, in
  * the caller's database, speaking the protocol the flags ask.  Its address
- * is "?:0", what Redis's MONITOR shows for a module's private client.  The
+ * is "?:0", what Redis's MONITOR shows for a module's private client ("lua"
+ * for a script's call).  The
  * bytes it collected are parsed back as RESP into the tree: replies are
  * then exactly what a client would have got, for every command whether or
  * not it was written with this in mind.  The tree's strings point into
@@ -39,18 +40,27 @@
 #include "context.h"
 #include "util/numbers.h"
 
+/* 40 bytes a node: a big LRANGE's tree costs little more than its RESP. */
 struct dblite_call_reply {
-    dblite_call_kind kind;
-    int protocol;
     const char *ptr; /* the string kinds' bytes */
     size_t len;
-    long long integer; /* INTEGER, BOOL */
-    double number;     /* DOUBLE */
-    char format[4];    /* VERBATIM */
-    size_t count;      /* aggregates: elements, pairs for a map (2 * count elements) */
+    union {
+        long long integer; /* INTEGER, BOOL */
+        double number;     /* DOUBLE */
+        size_t count;      /* aggregates: elements, pairs for a map (2 * count elements) */
+    };
     struct dblite_call_reply *elements;
-    char *buffer; /* the root only: the RESP bytes the strings point into */
+    unsigned char kind; /* dblite_call_kind */
+    unsigned char protocol;
+    char format[4]; /* VERBATIM */
 };
+
+/* What dblite_call returns: the root node, then the RESP bytes the
+ * strings of the tree point into. */
+typedef struct call_root {
+    dblite_call_reply node; /* first: a root is freed through its node */
+    char *buffer;
+} call_root;
 
 /* ---- the tree ---- */
 
@@ -69,14 +79,16 @@ void dblite_call_reply_free(dblite_call_reply *reply)
 {
     if (!reply)
         return;
+    call_root *root = (call_root *)reply;
     reply_release_elements(reply);
-    server_free(reply->buffer);
-    server_free(reply);
+    server_free(root->buffer);
+    server_free(root);
 }
 
 /* ---- parsing what the private client got ---- */
 
-#define PARSE_MAX_DEPTH 512 /* no command nests replies deeper */
+#define PARSE_MAX_DEPTH 512     /* no command nests replies deeper */
+#define CALL_OUTPUT_INITIAL 256 /* first size of a call's reply buffer */
 
 typedef struct resp_parser {
     const char *data;
@@ -110,7 +122,7 @@ static int line_number(const char *line, size_t length, long long *value)
 static int parse_reply(resp_parser *p, dblite_call_reply *out, int depth)
 {
     memset(out, 0, sizeof(*out));
-    out->protocol = p->protocol;
+    out->protocol = (unsigned char)p->protocol;
     if (depth > PARSE_MAX_DEPTH || p->position >= p->length)
         return -1;
     char type = p->data[p->position++];
@@ -220,19 +232,19 @@ static int parse_reply(resp_parser *p, dblite_call_reply *out, int depth)
  * start; NULL when out of memory or when the command wrote no reply. */
 static dblite_call_reply *reply_from_buffer(char *buffer, size_t length, int protocol)
 {
-    dblite_call_reply *root = server_alloc(sizeof(*root));
+    call_root *root = server_alloc(sizeof(*root));
     if (!root) {
         server_free(buffer);
         return NULL;
     }
     resp_parser parser = {buffer, length, 0, protocol};
-    if (parse_reply(&parser, root, 0) != 0) {
+    if (parse_reply(&parser, &root->node, 0) != 0) {
         server_free(root);
         server_free(buffer);
         return NULL;
     }
     root->buffer = buffer;
-    return root;
+    return &root->node;
 }
 
 /* An ERROR reply of text (the command did not run). */
@@ -250,17 +262,18 @@ static dblite_call_reply *reply_error_text(const char *text, int protocol)
 
 /* ---- the call ---- */
 
-static void private_client_init(client *c, database *db, int protocol)
+static void private_client_init(client *c, database *db, int protocol, int script)
 {
     memset(c, 0, sizeof(*c));
     c->fd = -1;
     /* Never put on the pending-write list: nothing is sent from it. */
-    c->flags = CLIENT_PENDING_WRITE;
+    c->flags = CLIENT_PENDING_WRITE | CLIENT_NESTED_CALL | (script ? CLIENT_SCRIPT_CALL : 0);
     c->protocol = protocol;
     c->authenticated = 1;
     c->db = db;
     c->db_index = db->id;
-    memcpy(c->address, "?:0", 4);
+    /* What MONITOR shows, as Redis for a script's or a module's client. */
+    memcpy(c->address, script ? "lua" : "?:0", 4);
     c->created_ms = c->last_interaction_ms = server.cached_time_ms;
 }
 
@@ -291,19 +304,29 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
                                                  : 2;
     database *db = ctx->db ? ctx->db : &server.databases[0];
     client c;
-    private_client_init(&c, db, protocol);
+    private_client_init(&c, db, protocol, (flags & DBLITE_CALL_SCRIPT) != 0);
+    /* Most calls answer a few bytes (GET, HGET): a small first buffer,
+     * grown by reply.c as needed, instead of a socket client's 16 KB. */
+    c.output = server_alloc(CALL_OUTPUT_INITIAL);
+    if (!c.output)
+        return NULL;
+    c.output_capacity = CALL_OUTPUT_INITIAL;
 
     command *cmd = command_lookup(argv[0].ptr, argv[0].len);
     char message[512];
     const char *refused = refusal(ctx, &c, cmd, argc, argv, message, sizeof(message));
-    if (refused)
+    if (refused) {
+        server_free(c.output);
         return reply_error_text(refused, protocol);
+    }
 
     int nested_flags = 0;
     if (flags & DBLITE_CALL_NO_NOTIFY)
         nested_flags |= CTX_NO_NOTIFY;
     if (flags & DBLITE_CALL_INTERNAL)
         nested_flags |= CTX_UNCOUNTED;
+    if (flags & DBLITE_CALL_SCRIPT)
+        nested_flags |= CTX_FROM_SCRIPT;
     int caller_propagates = ctx->command && (ctx->command->flags & COMMAND_WRITE);
     if (caller_propagates)
         nested_flags |= CTX_PROPAGATED_BY_PARENT;
@@ -341,11 +364,16 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     return reply_from_buffer(c.output, length, protocol);
 }
 
+int dblite_ctx_from_script(const dblite_ctx *ctx)
+{
+    return ctx && (ctx->flags & CTX_FROM_SCRIPT) ? 1 : 0;
+}
+
 /* ---- accessors ---- */
 
 dblite_call_kind dblite_call_reply_kind(const dblite_call_reply *reply)
 {
-    return reply ? reply->kind : DBLITE_CALL_REPLY_NULL;
+    return reply ? (dblite_call_kind)reply->kind : DBLITE_CALL_REPLY_NULL;
 }
 
 int dblite_call_reply_protocol(const dblite_call_reply *reply)

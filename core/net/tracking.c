@@ -367,9 +367,18 @@ static void remember_keys(client *c, const command *cmd, int argc, const dblite_
         server_free(positions);
 }
 
+/* The client a context acts for: a dblite_call's private client stands for
+ * the client whose command made the call (reads: for a script's call only). */
+static client *acting_client(const dblite_ctx *ctx, unsigned call_flag)
+{
+    while (ctx && ctx->client && (ctx->client->flags & call_flag) && ctx->parent)
+        ctx = ctx->parent;
+    return ctx ? ctx->client : NULL;
+}
+
 void tracking_after_command(dblite_ctx *ctx)
 {
-    client *c = ctx->client;
+    client *c = acting_client(ctx, CLIENT_SCRIPT_CALL);
     if (c && ctx->command && (ctx->command->flags & COMMAND_READONLY) &&
         (c->flags & (CLIENT_TRACKING | CLIENT_TRACKING_BCAST)) == CLIENT_TRACKING)
         remember_keys(c, ctx->command, ctx->argc, ctx->argv);
@@ -428,7 +437,7 @@ static void invalidate_key(client *changer, const char *key, size_t length, int 
 
 void tracking_invalidate_key(dblite_ctx *ctx, const char *key, size_t length)
 {
-    invalidate_key(ctx ? ctx->client : NULL, key, length, 1);
+    invalidate_key(acting_client(ctx, CLIENT_NESTED_CALL), key, length, 1);
 }
 
 void tracking_invalidate_all(dblite_ctx *ctx)

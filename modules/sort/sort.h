@@ -55,9 +55,6 @@ typedef struct sort_source {
 /* The families SORT reads, by dblite_type_name of the key's type. */
 typedef enum sort_kind { SORT_KIND_LIST, SORT_KIND_SET, SORT_KIND_ZSET } sort_kind;
 
-/* The number of elements of key (LLEN, SCARD, ZCARD); -1 when the call
- * failed (out of memory). */
-long long sort_source_length(dblite_ctx *ctx, sort_kind kind, dblite_bytes key);
 /* Loads the elements of key, all of them (all set) or those of ranks
  * first..last (inclusive, 0-based, of a list or sorted set), in the
  * family's order, or from last down to first when reverse is set.

@@ -5,11 +5,13 @@
  *   1. the options (sort_options.c), whose errors come before the key's;
  *   2. the key: missing is an empty list (and a "keymiss"), a type other
  *      than list, set and sorted set is WRONGTYPE;
- *   3. a set with nothing to sort by that is stored is sorted ALPHA anyway,
- *      so the stored list does not depend on the set's internal order;
+ *   3. a set with nothing to sort by that is stored, or sorted for a script
+ *      (dblite_ctx_from_script), is sorted ALPHA anyway, so the result
+ *      does not depend on the set's internal order;
  *   4. LIMIT is clamped to the length; with nothing to sort by a list or
  *      sorted set is read only over that range, in its own order (reversed
- *      for DESC);
+ *      for DESC); the key is read once, so INFO counts one keyspace hit or
+ *      miss (and "keymiss") as Redis's single lookup does;
  *   5. the scores or ALPHA values (BY patterns) and the sort itself:
  *      numbers compare as doubles, ties by the elements' bytes; ALPHA with
  *      strcoll (bytes compared as they are when storing, as Redis); a
@@ -84,6 +86,13 @@ static char *copy_terminated(const char *ptr, size_t len)
  * bytes (but a NUL), overflow and NaN make it unusable. */
 static int parse_score(const char *ptr, size_t len, double *score)
 {
+    /* Most values are plain integers: their double is strtod's (both
+     * round the same integer to the nearest double), without its cost. */
+    long long integer;
+    if (len < 20 && dblite_parse_long_long((dblite_bytes){ptr, len}, &integer) == DBLITE_OK) {
+        *score = (double)integer;
+        return DBLITE_OK;
+    }
     char stack[128];
     char *text = len < sizeof(stack) ? stack : copy_terminated(ptr, len);
     if (!text)
@@ -263,16 +272,14 @@ static void store_result(dblite_ctx *ctx, const sort_options *options, const sor
 }
 
 /* Step 2: the family of key; 0 after replying WRONGTYPE.  *missing is set
- * for a key that does not exist. */
+ * for a key that does not exist (read as an empty list). */
 static int key_kind(dblite_ctx *ctx, dblite_bytes key, sort_kind *kind, int *missing)
 {
     const dblite_type *type = dblite_key_type(ctx, key, DBLITE_LOOKUP_READ);
     *missing = type == NULL;
     *kind = SORT_KIND_LIST;
-    if (!type) {
-        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", key);
+    if (!type)
         return 1;
-    }
     const char *name = dblite_type_name(type);
     if (strcmp(name, "list") == 0)
         *kind = SORT_KIND_LIST;
@@ -285,6 +292,55 @@ static int key_kind(dblite_ctx *ctx, dblite_bytes key, sort_kind *kind, int *mis
         return 0;
     }
     return 1;
+}
+
+/* Step 4: LIMIT clamped to length as Redis does (no overflow whatever
+ * LIMIT says): the ranks start..end of the sorted elements, end < start
+ * when none. */
+static void limit_range(long long length, const sort_options *options, long long *start,
+                        long long *end)
+{
+    *start = options->limit_start < 0 ? 0 : options->limit_start;
+    if (*start > length)
+        *start = length;
+    long long count = options->limit_count < -1 ? -1 : options->limit_count;
+    if (count > length)
+        count = length;
+    *end = count < 0 ? length - 1 : *start + count - 1;
+    if (*start >= length) {
+        *start = length - 1;
+        *end = length - 2;
+    }
+    if (*end >= length)
+        *end = length - 1;
+}
+
+/* Step 4 for a list or sorted set with nothing to sort by: only LIMIT's
+ * range is read, in ranks LRANGE and ZRANGE clamp themselves (from the
+ * end for DESC), so the one read makes the one keyspace hit Redis counts
+ * and needs no length first. */
+static int load_unsorted_range(dblite_ctx *ctx, sort_kind kind, dblite_bytes key,
+                               const sort_options *options, sort_source *source)
+{
+    const long long far = 1LL << 62; /* past any length, and no overflow below */
+    long long start = options->limit_start < 0 ? 0 : options->limit_start;
+    long long count = options->limit_count < -1 ? -1 : options->limit_count;
+    if (start > far)
+        start = far;
+    if (count > far)
+        count = far;
+    long long first, last;
+    if (count == 0) {
+        first = 1; /* an empty range, still read */
+        last = 0;
+    } else if (!options->desc) {
+        first = start;
+        last = count < 0 ? -1 : start + count - 1;
+    } else {
+        first = count < 0 ? 0 : -(start + count);
+        last = -(start + 1);
+    }
+    return sort_source_load(ctx, kind, key, 0, first, last, options->desc, source);
 }
 
 static void sort_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int readonly)
@@ -300,49 +356,26 @@ static void sort_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
         sort_options_release(&options);
         return;
     }
-    if (options.dontsort && kind == SORT_KIND_SET && options.store) {
+    if (options.dontsort && kind == SORT_KIND_SET &&
+        (options.store || dblite_ctx_from_script(ctx))) {
         options.dontsort = 0; /* step 3 */
         options.alpha = 1;
         options.by = NULL;
     }
-    long long length = missing ? 0 : sort_source_length(ctx, kind, argv[1]);
-    if (length < 0) {
-        sort_options_release(&options);
-        dblite_reply_error(ctx, "ERR out of memory");
-        return;
-    }
-    /* Step 4, with Redis's clamping (no overflow whatever LIMIT says). */
-    long long start = options.limit_start < 0 ? 0 : options.limit_start;
-    if (start > length)
-        start = length;
-    long long count = options.limit_count < -1 ? -1 : options.limit_count;
-    if (count > length)
-        count = length;
-    long long end = count < 0 ? length - 1 : start + count - 1;
-    if (start >= length) {
-        start = length - 1;
-        end = length - 2;
-    }
-    if (end >= length)
-        end = length - 1;
-
     sort_source source = {0};
     int status = DBLITE_OK;
-    if (missing) {
-        /* an empty list: nothing to read */
+    long long start = 0, end = -1;
+    if (missing && !dblite_module_loaded("lists")) {
+        /* Nothing can read it: the miss is announced here. */
+        dblite_notify_keyspace_event(ctx, DBLITE_NOTIFY_KEY_MISS, "keymiss", argv[1]);
     } else if (options.dontsort && kind != SORT_KIND_SET) {
-        if (end >= start) {
-            long long first = options.desc ? length - 1 - end : start;
-            long long last = options.desc ? length - 1 - start : end;
-            status = sort_source_load(ctx, kind, argv[1], 0, first, last, options.desc, &source);
-        }
-        end -= start;
-        start = 0;
+        status = load_unsorted_range(ctx, kind, argv[1], &options, &source);
+        end = (long long)source.count - 1;
     } else {
+        /* A missing key is read too, as an empty list: its miss counts. */
         status = sort_source_load(ctx, kind, argv[1], 1, 0, -1, 0, &source);
+        limit_range((long long)source.count, &options, &start, &end);
     }
-    if (status == DBLITE_OK && (long long)source.count < end + 1)
-        end = (long long)source.count - 1; /* changed under us: cannot, but stay in bounds */
     if (status == DBLITE_ERR) {
         dblite_call_reply_relay(ctx, source.reply);
     } else if (status != DBLITE_OK) {

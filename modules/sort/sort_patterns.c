@@ -7,9 +7,9 @@
  * the parts still count every byte), and so it is here.
  *
  * The key is read with GET, the field with HGET, through dblite_call: a
- * key of another type counts as missing (no WRONGTYPE), so its type is
- * checked first; a missing key is still read, which counts the miss and
- * emits "keymiss" as Redis's lookupKeyRead does.
+ * key of another type counts as missing, so any reply but a bulk string
+ * (a WRONGTYPE error, internal: not counted) is "nothing found"; a missing
+ * key counts its miss and emits "keymiss" as Redis's lookupKeyRead does.
  */
 #include <string.h>
 
@@ -36,15 +36,11 @@ static const char *find_arrow(const char *from, const char *visible_end)
     return NULL;
 }
 
-/* Reads key (and field when field.ptr is set) if it holds a value of the
- * right type; *holder gets the reply. */
+/* Reads key (and field when field.ptr is set); *holder gets the reply
+ * when it is a value. */
 static int read_value(dblite_ctx *ctx, dblite_bytes key, dblite_bytes field, dblite_bytes *value,
                       int *found, dblite_call_reply **holder)
 {
-    const dblite_type *type = dblite_key_type(ctx, key, DBLITE_LOOKUP_READ);
-    const char *wanted = field.ptr ? "hash" : "string";
-    if (type && strcmp(dblite_type_name(type), wanted) != 0)
-        return DBLITE_OK;
     dblite_bytes argv[3] = {field.ptr ? (dblite_bytes){"HGET", 4} : (dblite_bytes){"GET", 3}, key,
                             field};
     dblite_call_reply *reply =

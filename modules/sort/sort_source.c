@@ -1,7 +1,6 @@
 /*
  * sort_source.c - the elements of the key SORT sorts, read through
- * dblite_call with the family's own commands (LLEN/LRANGE, SCARD/SMEMBERS,
- * ZCARD/ZRANGE), so sort.so needs no family's internals.  The calls are
+ * dblite_call with the family's own commands (LRANGE, SMEMBERS, ZRANGE), so sort.so needs no family's internals.  The calls are
  * internal (DBLITE_CALL_INTERNAL: SORT's own MONITOR line and statistics
  * are all Redis shows) and read in RESP2, where each is a flat array of
  * bulk strings whatever the client speaks.
@@ -11,18 +10,6 @@
 #include "sort.h"
 
 #define SORT_CALL_FLAGS (DBLITE_CALL_INTERNAL | DBLITE_CALL_RESP2)
-
-long long sort_source_length(dblite_ctx *ctx, sort_kind kind, dblite_bytes key)
-{
-    static const char *const names[] = {"LLEN", "SCARD", "ZCARD"};
-    dblite_bytes argv[2] = {{names[kind], strlen(names[kind])}, key};
-    dblite_call_reply *reply = dblite_call(ctx, 2, argv, SORT_CALL_FLAGS);
-    long long length = dblite_call_reply_kind(reply) == DBLITE_CALL_REPLY_INTEGER
-                           ? dblite_call_reply_integer(reply)
-                           : -1;
-    dblite_call_reply_free(reply);
-    return length;
-}
 
 static dblite_call_reply *read_elements(dblite_ctx *ctx, sort_kind kind, dblite_bytes key, int all,
                                         long long first, long long last)

@@ -72,6 +72,17 @@ KINDS_RELAYED_RESP3 = (b"*13\r\n+FINE\r\n-ERR inner error\r\n:-42\r\n$5\r\na\x00
                        b",3.5\r\n,-inf\r\n#t\r\n=11\r\nmkd:# title\r\n*1\r\n$6\r\npushed\r\n")
 
 
+def members(raw):
+    """The bulk strings of a flat array reply."""
+    out, position = [], raw.index(b"\r\n") + 2
+    while position < len(raw):
+        end = raw.index(b"\r\n", position)
+        length = int(raw[position + 1:end])
+        out.append(raw[end + 2:end + 2 + length])
+        position = end + 2 + length + 2
+    return out
+
+
 def replies_and_refusals(port):
     c = Client(port)
     check("kinds, resp3", c.call("CALLTEST.DESCRIBE", "resp3", "CALLTEST.KINDS"),
@@ -120,6 +131,16 @@ def replies_and_refusals(port):
                                                  "1"), bulk('resp2 status:"OK"'))
     check("... the key is in db 5", c.call("EXISTS", "in5"), b":1\r\n")
     c.call("SELECT", "0")
+    # A script's SORT of a set sorts it even with BY nosort (Redis's rule).
+    c.call("SADD", "fruits", "pear", "apple", "fig", "banana", "cherry", "kiwi")
+    check("SORT BY nosort for a script",
+          c.call("CALLTEST.DESCRIBE", "script", "SORT", "fruits", "BY", "nosort"),
+          bulk('resp2 array(6)[bulk:"apple",bulk:"banana",bulk:"cherry",bulk:"fig",'
+               'bulk:"kiwi",bulk:"pear"]'))
+    check("... not for a module's call", c.call("CALLTEST.DESCRIBE", "caller", "SORT", "fruits",
+                                                "BY", "nosort"),
+          bulk("resp2 array(6)[" + ",".join('bulk:"%s"' % m.decode() for m in
+                                            members(c.call("SMEMBERS", "fruits"))) + "]"))
     # RESP3 caller: its protocol by default, relayed as it is.
     c3 = Client(port)
     c3.call("HELLO", "3")
@@ -134,6 +155,34 @@ def replies_and_refusals(port):
           b"*2\r\n$1\r\nf\r\n$1\r\nv\r\n")
     check("relayed error", c.call("CALLTEST.EFFECTS", "NOSUCH"),
           b"-ERR unknown command 'NOSUCH', with args beginning with: \r\n")
+
+
+def client_side_caching(port):
+    """A call's writes count as the caller's (NOLOOP, invalidation after the
+    reply), a script call's reads as the caller's reads."""
+    t = Client(port)
+    t.call("HELLO", "3")
+    other = Client(port)
+    other.call("SET", "t", "0")
+    t.call("CLIENT", "TRACKING", "ON")
+    t.call("GET", "t")
+    check("own nested write: the reply, then the invalidation",
+          t.call("CALLTEST.EFFECTS", "SET", "t", "1") + t.reader.read_reply(),
+          b"+OK\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nt\r\n")
+    t.call("CLIENT", "TRACKING", "OFF")
+    t.call("CLIENT", "TRACKING", "ON", "NOLOOP")
+    t.call("GET", "t")
+    t.call("CALLTEST.EFFECTS", "SET", "t", "2")
+    check("NOLOOP: no invalidation of its own nested write", t.call("PING"), b"+PONG\r\n")
+    t.call("CLIENT", "TRACKING", "OFF")
+    t.call("CLIENT", "TRACKING", "ON")
+    t.call("CALLTEST.DESCRIBE", "script", "GET", "s1")
+    t.call("CALLTEST.DESCRIBE", "caller", "GET", "s2")
+    other.call("SET", "s2", "x")
+    other.call("SET", "s1", "x")
+    check("a script call's read is tracked for its caller, a module call's is not",
+          t.reader.read_reply(), b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ns1\r\n")
+    t.call("CLIENT", "TRACKING", "OFF")
 
 
 def info_field(client, section, name):
@@ -153,17 +202,29 @@ def watch_monitor_and_statistics(port):
     c.call("MULTI")
     c.call("PING")
     check("EXEC after a nested write to a watched key", c.call("EXEC"), b"*-1\r\n")
+    # Keyspace notifications: a call emits its own, unless NO_NOTIFY.
+    c.call("CONFIG", "SET", "notify-keyspace-events", "E$")
+    subscriber = Client(port)
+    subscriber.call("SUBSCRIBE", "__keyevent@0__:set")
+    other.call("CALLTEST.DESCRIBE", "nonotify", "SET", "quiet", "1")
+    other.call("CALLTEST.DESCRIBE", "caller", "SET", "loud", "1")
+    check("only the call without NO_NOTIFY is announced", subscriber.reader.read_reply(),
+          b"*3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$4\r\nloud\r\n")
+    c.call("CONFIG", "SET", "notify-keyspace-events", "")
     # MONITOR: a call's line ("?:0") before its caller's; internal ones hidden.
     monitor = Client(port)
     check("MONITOR", monitor.call("MONITOR"), b"+OK\r\n")
     other.call("CALLTEST.EFFECTS", "SET", "m", "1")
     other.call("CALLTEST.DESCRIBE", "internal", "GET", "m")
+    other.call("CALLTEST.DESCRIBE", "script", "GET", "m")
     other.call("PING")
-    lines = [monitor.reader.read_reply() for _ in range(4)]
+    lines = [monitor.reader.read_reply() for _ in range(6)]
     texts = [line.decode().split("] ", 1)[-1].strip() for line in lines]
     check("MONITOR lines", texts, ['"SET" "m" "1"', '"CALLTEST.EFFECTS" "SET" "m" "1"',
-                                   '"CALLTEST.DESCRIBE" "internal" "GET" "m"', '"PING"'])
+                                   '"CALLTEST.DESCRIBE" "internal" "GET" "m"', '"GET" "m"',
+                                   '"CALLTEST.DESCRIBE" "script" "GET" "m"', '"PING"'])
     check("MONITOR shows a call as ?:0", b"[0 ?:0]" in lines[0], True)
+    check("MONITOR shows a script's call as lua", b"[0 lua]" in lines[3], True)
     # Statistics: calls count as commands, internal ones do not.
     before = info_field(c, "commandstats", "cmdstat_strlen")
     c.call("CALLTEST.DESCRIBE", "caller", "STRLEN", "m")
@@ -180,6 +241,26 @@ def watch_monitor_and_statistics(port):
     c.call("CALLTEST.DESCRIBE", "caller", "INCR", "list")
     check("a call's error is", int(info_field(c, "stats", "total_error_replies")),
           int(errors) + 1)
+
+
+def sort_statistics(port):
+    """SORT reads its key once (one keyspace hit or miss, as Redis's single
+    lookup) and each BY/GET key once; the counts are redis-server 7.0.15's
+    for the same commands."""
+    c = Client(port)
+    c.call("FLUSHALL")
+    c.call("RPUSH", "sl", "3", "1", "2")
+    c.call("SADD", "ss", "1", "2")
+    c.call("MSET", "w_1", "1")
+    c.call("CONFIG", "RESETSTAT")
+    for command in (["SORT", "sl"], ["SORT", "sl", "BY", "nosort", "LIMIT", "0", "1", "DESC"],
+                    ["SORT", "ss", "BY", "nosort"], ["SORT", "missing"],
+                    ["SORT", "missing", "BY", "nosort", "STORE", "d"],
+                    ["SORT", "sl", "BY", "w_*", "GET", "w_*"]):
+        c.call(*command)
+    check("SORT's keyspace hits and misses",
+          (info_field(c, "stats", "keyspace_hits"), info_field(c, "stats", "keyspace_misses")),
+          ("6", "6"))
 
 
 def read_aof_commands(directory):
@@ -220,6 +301,10 @@ def propagation(binary, modules, plugin, configs):
         c.call("SORT", "l", "BY", "nosort", "GET", "#", "GET", "nokey_*")
         c.call("CALLTEST.EFFECTS", "SORT", "l", "STORE", "dst2")
         c.call("SORT", "nokey", "STORE", "nodst")
+        c.call("MULTI")
+        c.call("SORT", "l", "STORE", "dst3")
+        c.call("CALLTEST.EFFECTS", "SET", "e1", "1", ";", "SET", "e2", "1")
+        c.call("EXEC")
         c.call("SET", "end", "1")
         check("what reached the append-only file", read_aof_commands(server.dir), [
             "SET a 1",
@@ -228,6 +313,7 @@ def propagation(binary, modules, plugin, configs):
             "RPUSH l 2 1",
             "SORT l STORE dst",
             "SORT l STORE dst2",
+            "MULTI", "SORT l STORE dst3", "SET e1 1", "SET e2 1", "EXEC",
             "SET end 1"])
         check("SORT STORE stored", c.call("LRANGE", "dst", "0", "-1"),
               b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n")
@@ -269,6 +355,8 @@ def main():
     with server:
         replies_and_refusals(server.port)
         watch_monitor_and_statistics(server.port)
+        client_side_caching(server.port)
+        sort_statistics(server.port)
     propagation(binary, modules, plugin, configs)
     sort_without_families(binary, modules, configs)
     for failure in failures:

@@ -4,8 +4,8 @@
  *
  *   CALLTEST.DESCRIBE mode command [arg ...]  the captured reply as one
  *       line of text (every kind, every accessor); mode is resp2, resp3,
- *       caller, internal (caller's protocol, DBLITE_CALL_INTERNAL) or
- *       nonotify (DBLITE_CALL_NO_NOTIFY).
+ *       caller, internal (caller's protocol, DBLITE_CALL_INTERNAL),
+ *       nonotify (DBLITE_CALL_NO_NOTIFY) or script (DBLITE_CALL_SCRIPT).
  *   CALLTEST.EFFECTS command [arg ...] [; command [arg ...]] ...
  *       runs each command (";" separates them) and relays the last reply
  *       (dblite_call_reply_relay); not a write, so what the calls change is
@@ -162,7 +162,8 @@ static void describe_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv
                  {"resp3", DBLITE_CALL_RESP3},
                  {"caller", 0},
                  {"internal", DBLITE_CALL_INTERNAL},
-                 {"nonotify", DBLITE_CALL_NO_NOTIFY}};
+                 {"nonotify", DBLITE_CALL_NO_NOTIFY},
+                 {"script", DBLITE_CALL_SCRIPT}};
     int flags = -1;
     for (size_t i = 0; i < DBLITE_ARRAY_LENGTH(modes); i++)
         if (dblite_bytes_equal_nocase(argv[1], modes[i].name))
