@@ -137,6 +137,33 @@ static void reply_position(dblite_ctx *ctx, const double *xy)
 
 /* ---- GEOADD ---- */
 
+/* Redis runs GEOADD as the ZADD it amounts to, and so logs and replicates
+ * that ZADD: the options as given, then each point's 52-bit score as an
+ * integer and its member.  Short of memory the GEOADD itself goes out,
+ * which replays to the same set. */
+static void propagate_as_zadd(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int first,
+                              const double *scores)
+{
+    int elements = (argc - first) / 3;
+    int zadd_argc = first + 2 * elements;
+    dblite_bytes *zadd = dblite_alloc((size_t)zadd_argc * sizeof *zadd);
+    char(*digits)[24] = dblite_alloc((size_t)elements * sizeof *digits);
+    if (zadd != NULL && digits != NULL) {
+        zadd[0] = (dblite_bytes){"zadd", 4}; /* Redis writes it in lower case */
+        for (int i = 1; i < first; i++)
+            zadd[i] = argv[i];
+        for (int i = 0; i < elements; i++) {
+            size_t length =
+                dblite_format_long_long(digits[i], sizeof digits[i], (long long)scores[i]);
+            zadd[first + 2 * i] = (dblite_bytes){digits[i], length};
+            zadd[first + 2 * i + 1] = argv[first + i * 3 + 2];
+        }
+        collection_propagate_as(ctx, zadd_argc, zadd);
+    }
+    dblite_free(digits);
+    dblite_free(zadd);
+}
+
 static void geoadd_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
 {
     int flags = 0, changed = 0, first = 2;
@@ -207,8 +234,8 @@ static void geoadd_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         else if (outcome == ZSET_ADD_OUT_UPDATED)
             updated++;
     }
-    dblite_free(scores);
     if (added + updated == 0 && holder.current == holder.stored) {
+        dblite_free(scores);
         if (failed)
             collection_reply_out_of_memory(ctx);
         else
@@ -217,12 +244,17 @@ static void geoadd_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     if (added + updated == 0 && holder.stored == NULL) {
         /* A new set that received nothing (out of memory at once). */
+        dblite_free(scores);
         zset_value_free(holder.current);
         collection_reply_out_of_memory(ctx);
         return;
     }
-    if (zset_commit_or_reply(ctx, argv[1], &holder) != DBLITE_OK)
+    if (zset_commit_or_reply(ctx, argv[1], &holder) != DBLITE_OK) {
+        dblite_free(scores);
         return;
+    }
+    propagate_as_zadd(ctx, argc, argv, first, scores);
+    dblite_free(scores);
     /* As ZADD: the reply, then the event. */
     if (failed)
         collection_reply_out_of_memory(ctx);
