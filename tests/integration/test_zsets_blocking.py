@@ -247,6 +247,10 @@ def edges(port):
     time.sleep(0.1)
     replies.append(admin.call("ZADD", "gone", "5", "z"))
     replies.append(waiter.read())
+    # GEOADD is logged as the ZADD it amounts to (compared in check_aofs)
+    replies.append(admin.call("GEOADD", "geo", "CH", "13.361389", "38.115556", "Palermo",
+                              "15.087269", "37.502669", "Catania"))
+    replies.append(admin.call("GEOADD", "geo", "NX", "13.361389", "38.115556", "Palermo"))
     waiter.close()
     admin.close()
     return replies
@@ -280,6 +284,7 @@ SCENARIOS = [
         b":1\r\n", b"-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n",
         b"+OK\r\n", b"+QUEUED\r\n", b"+QUEUED\r\n", b"*2\r\n:1\r\n:1\r\n",
         b":1\r\n", array(bulk("gone"), bulk("z"), bulk("5")),
+        b":2\r\n", b":0\r\n",
     ]),
 ]
 
@@ -353,7 +358,9 @@ def check_aofs(dblite, redis):
             got_dblite, got_redis))
     wanted = [[b"ZPOPMIN", b"fair"], [b"ZPOPMIN", b"fair"], [b"ZPOPMIN", b"fair"],
               [b"ZPOPMAX", b"k2", b"2"], [b"ZPOPMIN", b"z1", b"3"],
-              [b"ZPOPMAX", b"z1", b"3"]]
+              [b"ZPOPMAX", b"z1", b"3"],
+              [b"zadd", b"geo", b"CH", b"3479099956230698", b"Palermo", b"3479447370796909",
+               b"Catania"]]
     for command in wanted:
         if command not in got_redis:
             failures.append("redis-server's log lacks %r" % command)
