@@ -932,11 +932,13 @@ void dblite_key_lookup_hide(dblite_ctx *ctx);
  * propagates itself, so what it runs through dblite_call is not propagated
  * again (SORT ... STORE goes to the log as SORT, not as the DEL and RPUSH
  * it ran); a command that is not a write (a script, a plugin's read-only
- * command, a timer) propagates the effects of what it called, in order,
- * wrapped in MULTI ... EXEC when they are more than one command (as Redis
- * 7.0 propagates a script's effects).  Either way a key deleted because its
- * TTL passed during a call is propagated as its DEL, before the caller's
- * own command.
+ * command) propagates the effects of what it called, in order, wrapped in
+ * MULTI ... EXEC when they are more than one command (as Redis 7.0
+ * propagates a script's effects; inside a transaction, EXEC's own
+ * MULTI ... EXEC holds them).  A timer or a hook outside any command sends
+ * each call's effects at once, unwrapped.  Either way a key deleted
+ * because its TTL passed during a call is propagated as its DEL, before
+ * the caller's own command.
  *
  * MONITOR shows each call as "[db ?:0]" (Redis's address of a module's
  * private client; "[db lua]" for DBLITE_CALL_SCRIPT) before the caller's
