@@ -72,6 +72,8 @@ typedef struct command {
     char *summary, *since, *group, *arguments;
     module *owner;  /* NULL for the core */
     void *privdata; /* dblite_command_spec.privdata (API 5), for the handler */
+    /* dblite_command_spec.get_keys (API 8): a movablekeys command's keys */
+    int (*get_keys)(int argc, const dblite_bytes *argv, int *positions, int max);
     long long calls;
     long long microseconds;
     long long rejected_calls, failed_calls;

@@ -82,7 +82,7 @@ extern "C" {
  *   7  the no-multi command flag (refused inside MULTI, as SAVE).
  *   8  setting aliases (dblite_config_alias); nested command calls
  *      (dblite_call and its reply tree, see "Calling commands"); the
- *      movablekeys command flag. */
+ *      movablekeys command flag and dblite_command_spec.get_keys. */
 #define DBLITE_API_VERSION 8
 
 /* Put once in a module's source: exports the API version the module was
@@ -217,6 +217,13 @@ typedef struct dblite_command_spec {
      * the server never touches what it points to.  Only read from specs of
      * api_version 5 or later (older structs end before it). */
     void *privdata;
+    /* (API 8) For a movablekeys command: the keys of one call, as argument
+     * indexes of argv (argv[0] is the name) written to positions in order,
+     * at most max of them (the server passes max >= argc); returns how
+     * many.  COMMAND GETKEYS and client-side caching then use it instead of
+     * first_key/last_key/key_step.  NULL: the declared range.  Only read
+     * from specs of api_version 8 or later. */
+    int (*get_keys)(int argc, const dblite_bytes *argv, int *positions, int max);
 } dblite_command_spec;
 
 /* (API 5) A row of a command table with designated initializers; fields
@@ -936,11 +943,13 @@ void dblite_key_lookup_hide(dblite_ctx *ctx);
  * propagates itself, so what it runs through dblite_call is not propagated
  * again (SORT ... STORE goes to the log as SORT, not as the DEL and RPUSH
  * it ran); a command that is not a write (a script, a plugin's read-only
- * command, a timer) propagates the effects of what it called, in order,
- * wrapped in MULTI ... EXEC when they are more than one command (as Redis
- * 7.0 propagates a script's effects).  Either way a key deleted because its
- * TTL passed during a call is propagated as its DEL, before the caller's
- * own command.
+ * command) propagates the effects of what it called, in order, wrapped in
+ * MULTI ... EXEC when they are more than one command (as Redis 7.0
+ * propagates a script's effects; inside a transaction, EXEC's own
+ * MULTI ... EXEC holds them).  A timer or a hook outside any command sends
+ * each call's effects at once, unwrapped.  Either way a key deleted
+ * because its TTL passed during a call is propagated as its DEL, before
+ * the caller's own command.
  *
  * MONITOR shows each call as "[db ?:0]" (Redis's address of a module's
  * private client; "[db lua]" for DBLITE_CALL_SCRIPT) before the caller's

@@ -2,7 +2,8 @@
  * command_getkeys.c - COMMAND GETKEYS: which arguments of a full command
  * line are keys, with Redis 7.0's checks in its order and its error texts,
  * so that proxies and cluster-aware clients route the same way they do
- * against Redis.  Key positions come from each command's first/last/step;
+ * against Redis.  Key positions come from each command's first/last/step
+ * (or a movablekeys command's get_keys);
  * the core's container commands (OBJECT, MEMORY...) are resolved to their
  * subcommand first, as Redis resolves them.
  */
@@ -71,6 +72,19 @@ static const container_subcommand *find_subcommand(const command *cmd, const dbl
     return NULL;
 }
 
+/* A movablekeys command's own answer (dblite_command_spec.get_keys), kept
+ * to positions that exist. */
+static int module_key_positions(const command *cmd, int argc, const dblite_bytes *argv,
+                                int *positions, int max)
+{
+    int count = cmd->get_keys(argc, argv, positions, max);
+    int kept = 0;
+    for (int i = 0; i < count && i < max; i++)
+        if (positions[i] > 0 && positions[i] < argc)
+            positions[kept++] = positions[i];
+    return kept;
+}
+
 /* Which arguments of a command line that ran are keys (client-side caching
  * remembers them): a container's subcommand key, else first/last/step. */
 int command_key_positions(const command *cmd, int argc, const dblite_bytes *argv, int *positions,
@@ -81,6 +95,8 @@ int command_key_positions(const command *cmd, int argc, const dblite_bytes *argv
         argc > 1 ? find_subcommand(cmd, &argv[1], &is_container) : NULL;
     if (argc > 1 && is_container)
         return sub && sub->key && sub->key < argc && max > 0 ? (positions[0] = sub->key, 1) : 0;
+    if (cmd->get_keys)
+        return module_key_positions(cmd, argc, argv, positions, max);
     if (cmd->first_key <= 0)
         return 0;
     int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
@@ -135,6 +151,22 @@ void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     }
     if (!arity_fits(cmd->arity, nargs)) {
         dblite_reply_error(ctx, "ERR Invalid number of arguments specified for command");
+        return;
+    }
+    if (cmd->get_keys) {
+        int *positions = server_alloc(sizeof(*positions) * (size_t)nargs);
+        if (!positions) {
+            dblite_reply_error(ctx, "ERR out of memory");
+            return;
+        }
+        int count = module_key_positions(cmd, nargs, argv + 2, positions, nargs);
+        if (count == 0)
+            dblite_reply_error(ctx, "ERR Invalid arguments specified for command");
+        else
+            dblite_reply_array(ctx, count);
+        for (int i = 0; i < count; i++)
+            dblite_reply_bulk(ctx, argv[2 + positions[i]].ptr, argv[2 + positions[i]].len);
+        server_free(positions);
         return;
     }
     int last = cmd->last_key < 0 ? nargs + cmd->last_key : cmd->last_key;

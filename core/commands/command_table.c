@@ -221,6 +221,7 @@ static int table_register_unchecked(command_table *t, const dblite_command_spec 
     cmd->handler = spec->handler;
     /* Specs older than API 5 end before the field: never read it there. */
     cmd->privdata = spec->api_version >= 5 ? spec->privdata : NULL;
+    cmd->get_keys = spec->api_version >= 8 ? spec->get_keys : NULL;
     cmd->owner = owner;
     slots_insert(t->slots, t->slot_count, cmd);
     t->ordered[t->count++] = cmd;

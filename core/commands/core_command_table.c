@@ -11,7 +11,7 @@
              summary_)                                                                       \
     {                                                                                        \
         DBLITE_API_VERSION, name_, arity_, flags_, first_, last_, step_, handler_, summary_, \
-            since_, group_, args_, NULL                                                      \
+            since_, group_, args_, NULL, NULL                                                \
     }
 
 static const dblite_command_spec core_specs[] = {

@@ -34,8 +34,10 @@ int sort_options_parse(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int 
 void sort_options_release(sort_options *options);
 
 /* One element to sort: its bytes (inside the reply that listed them), and
- * what it sorts by: a score, or for ALPHA BY a copy of the BY value
- * (NUL-terminated, NULL when the lookup found nothing). */
+ * what it sorts by: a score, or under ALPHA a NUL-terminated copy for
+ * strcoll: of the BY value (NULL when the lookup found nothing), or of the
+ * element itself without BY unless storing (stored results compare the
+ * bytes as they are). */
 typedef struct sort_element {
     const char *ptr;
     size_t len;

@@ -188,9 +188,9 @@ __attribute__((visibility("default"))) int dblite_module_init(dblite_module *mod
         return DBLITE_ERR;
     static const dblite_command_spec commands[] = {
         {DBLITE_API_VERSION, "probe.set", 6, "write", 1, 1, 1, command_set, "test", NULL, NULL,
-         NULL, NULL},
+         NULL, NULL, NULL},
         {DBLITE_API_VERSION, "probe.get", 2, "readonly", 1, 1, 1, command_get, "test", NULL, NULL,
-         NULL, NULL},
+         NULL, NULL, NULL},
     };
     for (size_t i = 0; i < 2; i++)
         if (dblite_command_register(module, &commands[i]) != DBLITE_OK)
