@@ -76,6 +76,11 @@ void sort_source_release(sort_source *source);
 int sort_pattern_lookup(dblite_ctx *ctx, dblite_bytes pattern, dblite_bytes element,
                         dblite_bytes *value, int *found, dblite_call_reply **holder);
 
+/* The module a BY or GET pattern reads through that is not loaded
+ * ("strings" for a key, "hashes" for "key->field"), or NULL when the
+ * pattern can be read ("#", no '*', or its module is there). */
+const char *sort_pattern_missing_module(dblite_bytes pattern);
+
 /* 1 when the pattern holds a '*' before any NUL byte (Redis's strchr). */
 int sort_pattern_has_star(dblite_bytes pattern);
 

@@ -343,10 +343,33 @@ static int load_unsorted_range(dblite_ctx *ctx, sort_kind kind, dblite_bytes key
     return sort_source_load(ctx, kind, key, 0, first, last, options->desc, source);
 }
 
+/* A BY or GET pattern that needs a family which is not loaded gets an
+ * error instead of reading as missing keys: without the hashes module
+ * "w_*->f" could never find anything, which is a deployment mistake to
+ * name, not an empty answer.  1 after replying. */
+static int reply_missing_pattern_module(dblite_ctx *ctx, const sort_options *options)
+{
+    const char *module = NULL;
+    if (options->by && !options->dontsort)
+        module = sort_pattern_missing_module(*options->by);
+    for (int g = 0; g < options->get_count && !module; g++)
+        module = sort_pattern_missing_module(*options->gets[g]);
+    if (!module)
+        return 0;
+    dblite_reply_error_format(
+        ctx, "ERR SORT %s need the %s module, which is not loaded",
+        strcmp(module, "hashes") == 0 ? "BY/GET patterns with ->" : "BY/GET patterns", module);
+    return 1;
+}
+
 static void sort_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int readonly)
 {
     sort_options options;
     if (sort_options_parse(ctx, argc, argv, readonly, &options) != DBLITE_OK) {
+        sort_options_release(&options);
+        return;
+    }
+    if (reply_missing_pattern_module(ctx, &options)) {
         sort_options_release(&options);
         return;
     }

@@ -57,25 +57,47 @@ static int read_value(dblite_ctx *ctx, dblite_bytes key, dblite_bytes field, dbl
     return DBLITE_OK;
 }
 
+/* Where the pattern's parts are: the first '*' (NULL without one) and the
+ * length of the hash field after its "->" (0 for a string key). */
+static const char *pattern_star(dblite_bytes pattern, size_t *field_length)
+{
+    size_t visible = c_string_length(pattern);
+    const char *star = memchr(pattern.ptr, '*', visible);
+    *field_length = 0;
+    if (!star)
+        return NULL;
+    const char *visible_end = pattern.ptr + visible;
+    const char *arrow = find_arrow(star + 1, visible_end);
+    if (arrow && arrow + 2 < visible_end)
+        *field_length = pattern.len - (size_t)(arrow - pattern.ptr) - 2;
+    return star;
+}
+
+const char *sort_pattern_missing_module(dblite_bytes pattern)
+{
+    size_t field_length;
+    if (c_string_length(pattern) == 1 && pattern.ptr[0] == '#')
+        return NULL;
+    if (!pattern_star(pattern, &field_length))
+        return NULL;
+    const char *needed = field_length ? "hashes" : "strings";
+    return dblite_module_loaded(needed) ? NULL : needed;
+}
+
 int sort_pattern_lookup(dblite_ctx *ctx, dblite_bytes pattern, dblite_bytes element,
                         dblite_bytes *value, int *found, dblite_call_reply **holder)
 {
     *found = 0;
     *holder = NULL;
-    size_t visible = c_string_length(pattern);
-    if (visible == 1 && pattern.ptr[0] == '#') {
+    if (c_string_length(pattern) == 1 && pattern.ptr[0] == '#') {
         *value = element;
         *found = 1;
         return DBLITE_OK;
     }
-    const char *star = memchr(pattern.ptr, '*', visible);
+    size_t field_length;
+    const char *star = pattern_star(pattern, &field_length);
     if (!star)
         return DBLITE_OK; /* a fixed key makes no sense to GET */
-    const char *visible_end = pattern.ptr + visible;
-    const char *arrow = find_arrow(star + 1, visible_end);
-    size_t field_length = 0;
-    if (arrow && arrow + 2 < visible_end)
-        field_length = pattern.len - (size_t)(arrow - pattern.ptr) - 2;
     size_t prefix_length = (size_t)(star - pattern.ptr);
     size_t postfix_length =
         pattern.len - (prefix_length + 1) - (field_length ? field_length + 2 : 0);
@@ -90,7 +112,7 @@ int sort_pattern_lookup(dblite_ctx *ctx, dblite_bytes pattern, dblite_bytes elem
     memcpy(key + prefix_length + element.len, star + 1, postfix_length);
     dblite_bytes field = {NULL, 0};
     if (field_length)
-        field = (dblite_bytes){arrow + 2, field_length};
+        field = (dblite_bytes){pattern.ptr + pattern.len - field_length, field_length};
     int status = read_value(ctx, (dblite_bytes){key, key_length}, field, value, found, holder);
     if (key != stack)
         dblite_free(key);
