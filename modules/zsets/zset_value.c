@@ -579,7 +579,7 @@ static size_t count_between(const zset_value *zset, int found_first, size_t firs
 
 size_t zset_value_count_in_score_range(const zset_value *zset, const zset_score_range *range)
 {
-    size_t first, last;
+    size_t first = 0, last = 0;
     int found_first = zset_value_first_in_score_range(zset, range, 0, &first);
     int found_last = found_first && zset_value_first_in_score_range(zset, range, 1, &last);
     return count_between(zset, found_first, first, found_last, last);
