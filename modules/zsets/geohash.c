@@ -109,9 +109,28 @@ void geohash_area_centre(const geohash_area *area, double *xy)
         xy[1] = GEOHASH_LAT_MIN;
 }
 
+/* cvttsd2si: a double truncated to a 64-bit integer, INT64_MIN when it
+ * does not fit. */
+static uint64_t truncate_as_x86(double x)
+{
+    if (x >= -9223372036854775808.0 && x < 9223372036854775808.0)
+        return (uint64_t)(int64_t)x;
+    return UINT64_C(0x8000000000000000);
+}
+
+/* What Redis's (uint64_t)score gives as gcc compiles it for x86-64, without
+ * C's undefined behaviour for scores that are negative or past 2^64: GEOPOS
+ * of a member that ZADD gave such a score answers as Redis does. */
+static uint64_t score_bits(double score)
+{
+    if (score < 9223372036854775808.0)
+        return truncate_as_x86(score);
+    return truncate_as_x86(score - 9223372036854775808.0) ^ UINT64_C(0x8000000000000000);
+}
+
 int geohash_decode_score(double score, double *xy)
 {
-    geohash_cell cell = {.bits = (uint64_t)score, .step = GEOHASH_STEP_MAX};
+    geohash_cell cell = {.bits = score_bits(score), .step = GEOHASH_STEP_MAX};
     geohash_range longitude_range, latitude_range;
     geohash_redis_ranges(&longitude_range, &latitude_range);
     geohash_area area;
