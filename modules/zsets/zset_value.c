@@ -511,6 +511,10 @@ static const zsl_node *last_below_min_score(const zset_skiplist *zsl, const void
     for (int i = zsl->level - 1; i >= 0; i--) {
         const zsl_node *next;
         while ((next = zsl_forward(x, i)) != NULL) {
+            /* While next comes from memory, so does the node one level
+             * down, where the descent goes when next is past min. */
+            if (i > 0)
+                __builtin_prefetch(zsl_forward(x, i - 1));
             double score = zsl_score(next);
             if (exclusive ? score > min : score >= min)
                 break;
