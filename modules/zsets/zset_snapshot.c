@@ -33,6 +33,9 @@
 #define LOAD_RESERVE_LIMIT (1u << 20)
 /* Sets above this many members are loaded through a skiplist. */
 #define LOAD_PACKED_DIRECTLY_MAX 256
+/* Small sets of at most this many members are read into arrays on the
+ * stack (the others into allocated ones). */
+#define LOAD_STACK_PAIRS 32
 
 int zset_snapshot_save(dblite_io *io, const void *opaque)
 {
@@ -124,36 +127,57 @@ static int pair_before(const loaded_pair *a, const loaded_pair *b)
     return zset_comes_before(a->score, a->member, a->length, b->score, b->member, b->length);
 }
 
-/* A small set: every pair read, checked, then added lowest first (the
- * file's order when it is ascending, its reverse when descending).
- * DBLITE_OK or an error after dblite_io_fail(). */
-static int load_small(dblite_io *io, value_holder *holder, const zset_limits *limits, size_t count)
+/* A small set: every pair read and checked, then the set is made (with
+ * room for these members) and they are added lowest first (the file's
+ * order when it is ascending, its reverse when descending).  The set, or
+ * NULL after dblite_io_fail(). */
+static zset_value *load_small(dblite_io *io, const zset_limits *limits, size_t count)
 {
-    loaded_pair *pairs = dblite_alloc(count * sizeof *pairs);
-    const loaded_pair **order = dblite_alloc(count * sizeof *order);
-    size_t read = 0;
+    loaded_pair stack_pairs[LOAD_STACK_PAIRS];
+    const loaded_pair *stack_order[LOAD_STACK_PAIRS];
+    int on_stack = count <= LOAD_STACK_PAIRS;
+    loaded_pair *pairs = on_stack ? stack_pairs : dblite_alloc(count * sizeof *pairs);
+    const loaded_pair **order = on_stack ? stack_order : dblite_alloc(count * sizeof *order);
+    size_t read = 0, total_length = 0;
     int status = pairs != NULL && order != NULL ? DBLITE_OK : DBLITE_ERR;
     if (status != DBLITE_OK)
         dblite_io_fail(io, "zsets: out of memory loading a sorted set");
     while (status == DBLITE_OK && read < count) {
         status = read_pair(io, &pairs[read]);
         if (status == DBLITE_OK)
-            read++;
+            total_length += pairs[read++].length;
     }
     if (status == DBLITE_OK && has_duplicate(pairs, count, order)) {
         dblite_io_fail(io, "zsets: duplicate member in a saved sorted set");
         status = DBLITE_ERR;
     }
+    value_holder holder;
+    value_holder_init(&holder, NULL, zset_value_free);
+    if (status == DBLITE_OK) {
+        /* Room for members of the average length: the limits are checked
+         * per member as they are added. */
+        holder.current = zset_value_create(limits, count, (total_length + count - 1) / count);
+        if (holder.current == NULL) {
+            dblite_io_fail(io, "zsets: out of memory loading a sorted set");
+            status = DBLITE_ERR;
+        }
+    }
     int descending = count > 1 && pair_before(&pairs[count - 1], &pairs[0]);
     for (size_t i = 0; status == DBLITE_OK && i < count; i++) {
         size_t at = descending ? count - 1 - i : i;
-        status = add_pair(io, holder, limits, &pairs[at], 1);
+        status = add_pair(io, &holder, limits, &pairs[at], 1);
     }
     for (size_t i = 0; i < read; i++)
         dblite_free(pairs[i].member);
-    dblite_free(pairs);
-    dblite_free(order);
-    return status;
+    if (!on_stack) {
+        dblite_free(pairs);
+        dblite_free(order);
+    }
+    if (status != DBLITE_OK && holder.current != NULL) {
+        zset_value_free(holder.current);
+        holder.current = NULL;
+    }
+    return holder.current;
 }
 
 /* A big set: pair by pair into the skiplist being built. */
@@ -190,22 +214,24 @@ void *zset_snapshot_load(dblite_io *io, int encoding_version)
     const zsets_state *state = dblite_module_get_data(dblite_io_module(io));
     zset_limits limits = state != NULL ? zsets_limits(state) : zset_default_limits();
     size_t expected = count < LOAD_RESERVE_LIMIT ? (size_t)count : LOAD_RESERVE_LIMIT;
-    zset_limits building = limits;
-    if (count > LOAD_PACKED_DIRECTLY_MAX)
-        building.max_packed_entries = 0;
-    zset_value *zset = zset_value_create(&building, expected, 0);
-    if (zset == NULL) {
-        dblite_io_fail(io, "zsets: out of memory loading a sorted set");
-        return NULL;
-    }
     value_holder holder;
     value_holder_init(&holder, NULL, zset_value_free);
-    holder.current = zset;
-    int status = count > LOAD_PACKED_DIRECTLY_MAX ? load_big(io, &holder, &building, count)
-                                                  : load_small(io, &holder, &building, count);
-    if (status != DBLITE_OK) {
-        zset_value_free(holder.current);
-        return NULL;
+    if (count <= LOAD_PACKED_DIRECTLY_MAX) {
+        holder.current = load_small(io, &limits, (size_t)count);
+        if (holder.current == NULL)
+            return NULL;
+    } else {
+        zset_limits building = limits;
+        building.max_packed_entries = 0;
+        holder.current = zset_value_create(&building, expected, 0);
+        if (holder.current == NULL) {
+            dblite_io_fail(io, "zsets: out of memory loading a sorted set");
+            return NULL;
+        }
+        if (load_big(io, &holder, &building, count) != DBLITE_OK) {
+            zset_value_free(holder.current);
+            return NULL;
+        }
     }
     zset_value_fit_encoding(&holder, &limits);
     return holder.current;
