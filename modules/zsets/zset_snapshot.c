@@ -162,7 +162,7 @@ static zset_value *load_small(dblite_io *io, const zset_limits *limits, size_t c
             status = DBLITE_ERR;
         }
     }
-    int descending = count > 1 && pair_before(&pairs[count - 1], &pairs[0]);
+    int descending = status == DBLITE_OK && count > 1 && pair_before(&pairs[count - 1], &pairs[0]);
     for (size_t i = 0; status == DBLITE_OK && i < count; i++) {
         size_t at = descending ? count - 1 - i : i;
         status = add_pair(io, &holder, limits, &pairs[at], 1);
