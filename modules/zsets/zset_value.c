@@ -515,6 +515,8 @@ static const zsl_node *last_below_min_score(const zset_skiplist *zsl, const void
              * down, where the descent goes when next is past min. */
             if (i > 0)
                 __builtin_prefetch(zsl_forward(x, i - 1));
+            if (i > 1)
+                __builtin_prefetch(zsl_forward(x, i - 2));
             double score = zsl_score(next);
             if (exclusive ? score > min : score >= min)
                 break;
