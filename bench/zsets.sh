@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # zsets.sh - the core sorted-set commands, dblite-server and a stock
 # redis-server side by side:
+#   -t zadd, -t zpopmin  redis-benchmark's own tests (ZADD myzset with a
+#                     random score and element:__rand_int__, then ZPOPMIN
+#                     myzset, which pops what that run added)
 #   ZADD              a random member (and score) into one key, which grows
 #   ZRANGE 0 99       of a 1000-member set (a skiplist), 100 members a reply
 #   ZRANGEBYSCORE     from a random score to +inf, LIMIT 0 10, on a
@@ -59,9 +62,12 @@ cleanup() {
 trap 'exit 130' INT TERM
 
 # The tests: a label, the -r keyspace for __rand_int__, the command.
-TEST_LABELS=("ZADD random member" "ZRANGE 0 99 (1000)" "ZRANGEBYSCORE LIMIT 0 10 (${big})")
-TEST_RANDOM=(1000000 0 "$big")
-TEST_COMMANDS=("ZADD bench:zadd __rand_int__ member:__rand_int__"
+# "-t zadd" and "-t zpopmin" are redis-benchmark's built-in tests; the
+# pop run follows the add run of the same pipeline depth on each server.
+TEST_LABELS=("redis-benchmark -t zadd" "redis-benchmark -t zpopmin" "ZADD random member"
+    "ZRANGE 0 99 (1000)" "ZRANGEBYSCORE LIMIT 0 10 (${big})")
+TEST_RANDOM=(1000000 0 1000000 0 "$big")
+TEST_COMMANDS=("-t zadd" "-t zpopmin" "ZADD bench:zadd __rand_int__ member:__rand_int__"
     "ZRANGE bench:1k 0 99"
     "ZRANGEBYSCORE bench:big __rand_int__ +inf LIMIT 0 10")
 
@@ -131,8 +137,8 @@ load_sets "$REDIS_PORT"
 echo "requests $requests, clients $clients, rounds $rounds, pipelines $pipelines, pinned $pin"
 : >"$WORK_DIR/results"
 for round in $(seq 1 "$rounds"); do
-    for index in "${!TEST_LABELS[@]}"; do
-        for pipeline in ${pipelines//,/ }; do
+    for pipeline in ${pipelines//,/ }; do
+        for index in "${!TEST_LABELS[@]}"; do
             printf '\rround %d/%d: %-28s P%-3s' "$round" "$rounds" "${TEST_LABELS[$index]}" "$pipeline" >&2
             if [ $((round % 2)) = 1 ]; then
                 run_one DBLITE "$index" "$pipeline"; run_one REDIS "$index" "$pipeline"

@@ -361,6 +361,37 @@ int zset_value_add(value_holder *holder, const zset_limits *limits, dblite_bytes
     return DBLITE_OK;
 }
 
+int zset_value_append(value_holder *holder, const zset_limits *limits, dblite_bytes member,
+                      double score, int *appended)
+{
+    *appended = 0;
+    zset_value *zset = holder->current;
+    if (!is_packed(zset))
+        return DBLITE_OK;
+    packed_list *list = as_packed(zset);
+    size_t last = zpk_last(list);
+    if (last != 0) {
+        zset_entry entry;
+        zpk_read(list, last, &entry);
+        if (!zset_comes_before(entry.score, entry.member.ptr, entry.member.len, score, member.ptr,
+                               member.len))
+            return DBLITE_OK;
+    }
+    char text[ZSET_SCORE_TEXT_SIZE];
+    packed_value pair[2];
+    packed_value_text(&pair[0], member.ptr, member.len);
+    zpk_prepare_score(&pair[1], score, text);
+    size_t bytes = packed_list_value_size(list, &pair[0]) + packed_list_value_size(list, &pair[1]);
+    if (!packed_allowed(limits, zpk_length(list) + 1, member.len) ||
+        !packed_list_fits(list, 2, bytes))
+        return DBLITE_OK;
+    if (packed_list_insert_all(&list, 0, pair, 2) != DBLITE_OK)
+        return DBLITE_ERR_NOMEM;
+    value_holder_update(holder, list);
+    *appended = 1;
+    return DBLITE_OK;
+}
+
 int zset_value_remove(zset_value *zset, dblite_bytes member)
 {
     if (is_packed(zset)) {
@@ -460,15 +491,63 @@ static int lex_below_max(const void *range, const zset_entry *entry)
     return zset_lex_below_max(range, entry->member);
 }
 
-/* The skiplist descents: nodes "before" the range, and nodes not past it. */
-static int node_below_min_score(const void *range, const zsl_node *node)
+/* The skiplist descents (one pass from the top level down, as
+ * zslFirstInRange / zslLastInRange): the last node below the range's min
+ * (the header when none is), or the last node not past its max; *passed
+ * is that node's 1-based rank (0 for the header). */
+typedef const zsl_node *(*zsl_descent_fn)(const zset_skiplist *zsl, const void *range,
+                                          size_t *passed);
+
+/* The score descents test the bound inline: this loop is most of the
+ * cost of a score range on a large set. */
+static const zsl_node *last_below_min_score(const zset_skiplist *zsl, const void *opaque,
+                                            size_t *passed)
 {
-    return !zset_score_above_min(range, zsl_score(node));
+    const zset_score_range *range = opaque;
+    double min = range->min;
+    int exclusive = range->min_exclusive;
+    size_t traversed = 0;
+    const zsl_node *x = zsl->header;
+    for (int i = zsl->level - 1; i >= 0; i--) {
+        const zsl_node *next;
+        while ((next = zsl_forward(x, i)) != NULL) {
+            /* While next comes from memory, so does the node one level
+             * down, where the descent goes when next is past min. */
+            if (i > 0)
+                __builtin_prefetch(zsl_forward(x, i - 1));
+            if (i > 1)
+                __builtin_prefetch(zsl_forward(x, i - 2));
+            double score = zsl_score(next);
+            if (exclusive ? score > min : score >= min)
+                break;
+            traversed += zsl_spans(x)[i];
+            x = next;
+        }
+    }
+    *passed = traversed;
+    return x;
 }
 
-static int node_below_max_score(const void *range, const zsl_node *node)
+static const zsl_node *last_within_max_score(const zset_skiplist *zsl, const void *opaque,
+                                             size_t *passed)
 {
-    return zset_score_below_max(range, zsl_score(node));
+    const zset_score_range *range = opaque;
+    double max = range->max;
+    int exclusive = range->max_exclusive;
+    size_t traversed = 0;
+    const zsl_node *x = zsl->header;
+    for (int i = zsl->level - 1; i >= 0; i--) {
+        const zsl_node *next;
+        while ((next = zsl_forward(x, i)) != NULL) {
+            double score = zsl_score(next);
+            if (exclusive ? score >= max : score > max)
+                break;
+            traversed += zsl_spans(x)[i];
+            x = next;
+        }
+    }
+    *passed = traversed;
+    return x;
 }
 
 static int node_below_min_lex(const void *range, const zsl_node *node)
@@ -481,8 +560,43 @@ static int node_below_max_lex(const void *range, const zsl_node *node)
     return zset_lex_below_max(range, zsl_member(node));
 }
 
-static int packed_first_in_range(const packed_list *list, const range_tests *tests, int reverse,
-                                 size_t *rank)
+static const zsl_node *last_below_min_lex(const zset_skiplist *zsl, const void *range,
+                                          size_t *passed)
+{
+    return zsl_last_before(zsl, node_below_min_lex, range, passed);
+}
+
+static const zsl_node *last_within_max_lex(const zset_skiplist *zsl, const void *range,
+                                           size_t *passed)
+{
+    return zsl_last_before(zsl, node_below_max_lex, range, passed);
+}
+
+/* A range kind: its entry tests, and its skiplist descents. */
+typedef struct range_search {
+    range_tests tests;
+    zsl_descent_fn below_min;
+    zsl_descent_fn within_max;
+} range_search;
+
+static range_search score_search(const zset_score_range *range)
+{
+    range_search search = {
+        {score_above_min, score_below_max, range}, last_below_min_score, last_within_max_score};
+    return search;
+}
+
+static range_search lex_search(const zset_lex_range *range)
+{
+    range_search search = {
+        {lex_above_min, lex_below_max, range}, last_below_min_lex, last_within_max_lex};
+    return search;
+}
+
+/* The member position of the first pair in range walking that way, with
+ * *rank its rank in that direction; 0 when no member is in range. */
+static size_t packed_first_in_range(const packed_list *list, const range_tests *tests, int reverse,
+                                    size_t *rank)
 {
     size_t steps = 0;
     zset_entry entry;
@@ -499,44 +613,51 @@ static int packed_first_in_range(const packed_list *list, const range_tests *tes
                                    : tests->below_max(tests->range, &entry)))
         return 0;
     *rank = steps;
-    return 1;
+    return position;
 }
 
-static int skiplist_first_in_range(const zset_skiplist *zsl, const range_tests *tests,
-                                   zsl_before_fn below_min, zsl_before_fn below_max, int reverse,
-                                   size_t *rank)
+/* The first node in range walking that way, with *rank its rank in that
+ * direction; NULL when no member is in range. */
+static const zsl_node *skiplist_first_in_range(const zset_skiplist *zsl, const range_search *search,
+                                               int reverse, size_t *rank)
 {
     size_t passed;
     zset_entry entry;
+    const void *range = search->tests.range;
     if (!reverse) {
-        const zsl_node *last = zsl_last_before(zsl, below_min, tests->range, &passed);
+        const zsl_node *last = search->below_min(zsl, range, &passed);
         const zsl_node *first = zsl_forward(last, 0);
         if (first == NULL)
-            return 0;
+            return NULL;
         node_entry(first, &entry);
-        if (!tests->below_max(tests->range, &entry))
-            return 0;
+        if (!search->tests.below_max(range, &entry))
+            return NULL;
         *rank = passed;
-        return 1;
+        return first;
     }
-    const zsl_node *last = zsl_last_before(zsl, below_max, tests->range, &passed);
+    const zsl_node *last = search->within_max(zsl, range, &passed);
     if (passed == 0)
-        return 0;
+        return NULL;
     node_entry(last, &entry);
-    if (!tests->above_min(tests->range, &entry))
-        return 0;
+    if (!search->tests.above_min(range, &entry))
+        return NULL;
     *rank = zsl_length(zsl) - passed;
-    return 1;
+    return last;
+}
+
+static int first_in_range(const zset_value *zset, const range_search *search, int reverse,
+                          size_t *rank)
+{
+    if (is_packed(zset))
+        return packed_first_in_range(as_const_packed(zset), &search->tests, reverse, rank) != 0;
+    return skiplist_first_in_range(as_const_skiplist(zset), search, reverse, rank) != NULL;
 }
 
 int zset_value_first_in_score_range(const zset_value *zset, const zset_score_range *range,
                                     int reverse, size_t *rank)
 {
-    range_tests tests = {score_above_min, score_below_max, range};
-    if (is_packed(zset))
-        return packed_first_in_range(as_const_packed(zset), &tests, reverse, rank);
-    return skiplist_first_in_range(as_const_skiplist(zset), &tests, node_below_min_score,
-                                   node_below_max_score, reverse, rank);
+    range_search search = score_search(range);
+    return first_in_range(zset, &search, reverse, rank);
 }
 
 /* zslIsInLexRange / zzlIsInLexRange: nothing is in range unless the last
@@ -560,11 +681,8 @@ int zset_value_first_in_lex_range(const zset_value *zset, const zset_lex_range *
 {
     if (!lex_range_reachable(zset, range))
         return 0;
-    range_tests tests = {lex_above_min, lex_below_max, range};
-    if (is_packed(zset))
-        return packed_first_in_range(as_const_packed(zset), &tests, reverse, rank);
-    return skiplist_first_in_range(as_const_skiplist(zset), &tests, node_below_min_lex,
-                                   node_below_max_lex, reverse, rank);
+    range_search search = lex_search(range);
+    return first_in_range(zset, &search, reverse, rank);
 }
 
 /* From the first member in range each way: both ends' ranks. */
@@ -651,6 +769,69 @@ int zset_iterator_next(zset_iterator *iterator, zset_entry *entry)
     node_entry(node, entry);
     iterator->node = iterator->reverse ? zsl_backward(node) : zsl_forward(node, 0);
     return 1;
+}
+
+/* Offsets up to this many members are walked from a range's first
+ * member; beyond, a second descent by rank is cheaper. */
+#define OFFSET_WALK_LIMIT 32
+
+/* The iterator of a range walk: from the first member in range that way,
+ * offset members on, to the end of the set. */
+static int range_iterator_init(zset_iterator *iterator, const zset_value *zset,
+                               const range_search *search, int reverse, size_t offset, size_t *rank)
+{
+    size_t length = zset_value_length(zset);
+    size_t first;
+    iterator->zset = zset;
+    iterator->reverse = reverse;
+    iterator->remaining = 0;
+    iterator->position = 0;
+    iterator->node = NULL;
+    if (is_packed(zset)) {
+        const packed_list *list = as_const_packed(zset);
+        size_t position = packed_first_in_range(list, &search->tests, reverse, &first);
+        if (position == 0 || offset >= length - first)
+            return 0;
+        for (size_t i = 0; i < offset; i++)
+            position = reverse ? zpk_prev(list, position) : zpk_next(list, position);
+        iterator->position = position;
+    } else {
+        const zset_skiplist *zsl = as_const_skiplist(zset);
+        const zsl_node *node = skiplist_first_in_range(zsl, search, reverse, &first);
+        if (node == NULL || offset >= length - first)
+            return 0;
+        if (offset > OFFSET_WALK_LIMIT) {
+            size_t start = first + offset;
+            node = zsl_node_at(zsl, reverse ? length - start : start + 1);
+        } else {
+            for (size_t i = 0; i < offset; i++)
+                node = reverse ? zsl_backward(node) : zsl_forward(node, 0);
+        }
+        iterator->node = node;
+    }
+    iterator->remaining = length - first - offset;
+    if (rank != NULL)
+        *rank = first + offset;
+    return 1;
+}
+
+int zset_iterator_init_score(zset_iterator *iterator, const zset_value *zset,
+                             const zset_score_range *range, int reverse, size_t offset,
+                             size_t *rank)
+{
+    range_search search = score_search(range);
+    return range_iterator_init(iterator, zset, &search, reverse, offset, rank);
+}
+
+int zset_iterator_init_lex(zset_iterator *iterator, const zset_value *zset,
+                           const zset_lex_range *range, int reverse, size_t offset, size_t *rank)
+{
+    range_search search = lex_search(range);
+    if (!lex_range_reachable(zset, range)) {
+        zset_iterator_init(iterator, zset, zset_value_length(zset), reverse);
+        return 0;
+    }
+    return range_iterator_init(iterator, zset, &search, reverse, offset, rank);
 }
 
 unsigned long long zset_value_scan(const zset_value *zset, unsigned long long cursor, size_t count,

@@ -225,4 +225,29 @@ static inline int zset_add_refused(int flags, int outcome, int new_score_written
     return (flags & (ZSET_ADD_NX | ZSET_ADD_GT | ZSET_ADD_LT)) != 0;
 }
 
+/* Added by zperf: an iterator started directly at the first member inside
+ * a score or lex range in the walk's direction (ascending: the lowest
+ * member >= min; reverse: the highest <= max), offset members further on:
+ * one descent of the skiplist, as Redis's zslFirstInRange / zslLastInRange
+ * (a second descent by rank only for offsets beyond a few dozen members),
+ * a walk for packed sets.  The walk then runs to the end of the set: the
+ * caller stops at the range's far end.  1 with *rank (may be NULL) the
+ * start's rank in the walk's direction; 0, and an empty walk, when no
+ * member is in range or offset reaches past the end of the set.  Lex
+ * ranges follow zset_value_first_in_lex_range on sets of mixed scores. */
+int zset_iterator_init_score(zset_iterator *iterator, const zset_value *zset,
+                             const zset_score_range *range, int reverse, size_t offset,
+                             size_t *rank);
+int zset_iterator_init_lex(zset_iterator *iterator, const zset_value *zset,
+                           const zset_lex_range *range, int reverse, size_t offset, size_t *rank);
+
+/* Added by zperf, for loading sets that arrive in order: when the set is
+ * packed, (member, score) comes after its last member and the pair fits
+ * the limits, appends it without searching (*appended = 1); otherwise
+ * changes nothing (*appended = 0) and the caller adds it the usual way.
+ * member must be absent: the caller rules out duplicates.  DBLITE_OK, or
+ * DBLITE_ERR_NOMEM with nothing changed. */
+int zset_value_append(value_holder *holder, const zset_limits *limits, dblite_bytes member,
+                      double score, int *appended);
+
 #endif

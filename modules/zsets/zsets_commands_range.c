@@ -7,11 +7,12 @@
  * Every reading form is Redis 7.0's zrangeGenericCommand with the range
  * kind and direction fixed or left to the options, so the options, their
  * errors and their order are the same.  A rank range becomes an exact
- * slice (first rank, count).  A score or lex range becomes a walk: the
- * rank of its first member in the walk's direction (an O(log n) seek for
- * skiplists), plus LIMIT's offset by rank arithmetic (no walking over the
- * skipped members), then at most LIMIT's count entries while they stay in
- * the range: "ZRANGEBYSCORE big x +inf LIMIT 0 10" is O(log n + 10).
+ * slice (first rank, count).  A score or lex range becomes a walk from an
+ * iterator started at its first member in the walk's direction plus
+ * LIMIT's offset (one O(log n) descent of a skiplist,
+ * zset_iterator_init_score/_lex), then at most LIMIT's count entries while
+ * they stay in the range: "ZRANGEBYSCORE big x +inf LIMIT 0 10" is
+ * O(log n + 10).
  * Redis's quirks are kept: a negative LIMIT offset gives nothing, a
  * negative count means no limit, and "LIMIT 0 -1" is no LIMIT at all
  * (allowed on rank ranges).
@@ -54,15 +55,16 @@ typedef struct range_slice {
     size_t count;
 } range_slice;
 
-/* What a reading command walks: from rank first, at most most entries,
- * and for score and lex ranges only while the entries stay inside the
- * range's far end (bounded is then the request).  So a LIMIT'ed range on
- * a skiplist costs the seek of its first member and its rank, not a count
- * of the whole range. */
+/* What a reading command walks: from rank first (where iterator starts),
+ * at most most entries, and for score and lex ranges only while the
+ * entries stay inside the range's far end (bounded is then the request).
+ * So a LIMIT'ed range on a skiplist costs one seek of its first member,
+ * not a count of the whole range. */
 typedef struct range_walk {
     size_t first;
     size_t most;
     const struct range_request *bounded;
+    zset_iterator iterator;
 } range_walk;
 
 /* ---- parsing ---- */
@@ -172,22 +174,30 @@ static range_slice rank_slice(size_t length, long long start, long long end)
  * far end of the range or LIMIT's count. */
 static range_walk request_walk(const zset_value *zset, const range_request *request)
 {
-    range_walk walk = {0, 0, NULL};
+    range_walk walk = {0, 0, NULL, {0}};
+    size_t length = zset_value_length(zset);
     if (request->kind == RANGE_RANK) {
-        range_slice slice = rank_slice(zset_value_length(zset), request->start, request->end);
+        range_slice slice = rank_slice(length, request->start, request->end);
         walk.first = slice.first;
         walk.most = slice.count;
+        zset_iterator_init(&walk.iterator, zset, slice.count > 0 ? slice.first : length,
+                           request->reverse);
         return walk;
     }
-    size_t first;
-    int found =
-        request->kind == RANGE_SCORE
-            ? zset_value_first_in_score_range(zset, &request->score, request->reverse, &first)
-            : zset_value_first_in_lex_range(zset, &request->lex, request->reverse, &first);
-    size_t length = zset_value_length(zset);
-    if (!found || request->offset < 0 || (unsigned long long)request->offset >= length - first)
+    /* An offset past any set's length reaches past its end. */
+    size_t offset = request->offset < 0 || (unsigned long long)request->offset > length
+                        ? length
+                        : (size_t)request->offset;
+    int found = request->offset >= 0 &&
+                (request->kind == RANGE_SCORE
+                     ? zset_iterator_init_score(&walk.iterator, zset, &request->score,
+                                                request->reverse, offset, &walk.first)
+                     : zset_iterator_init_lex(&walk.iterator, zset, &request->lex, request->reverse,
+                                              offset, &walk.first));
+    if (!found) {
+        walk.first = 0;
         return walk;
-    walk.first = first + (size_t)request->offset;
+    }
     walk.most = length - walk.first;
     if (request->limit >= 0 && (unsigned long long)request->limit < walk.most)
         walk.most = (size_t)request->limit;
@@ -219,10 +229,8 @@ static range_slice removal_slice(const zset_value *zset, const range_request *re
     range_slice slice = {walk.first, walk.bounded == NULL ? walk.most : 0};
     if (walk.bounded == NULL)
         return slice;
-    zset_iterator iterator;
-    zset_iterator_init(&iterator, zset, walk.first, 0);
     zset_entry entry;
-    while (slice.count < walk.most && zset_iterator_next(&iterator, &entry) &&
+    while (slice.count < walk.most && zset_iterator_next(&walk.iterator, &entry) &&
            walk_within(&walk, &entry))
         slice.count++;
     return slice;
@@ -230,17 +238,14 @@ static range_slice removal_slice(const zset_value *zset, const range_request *re
 
 /* ---- the reading commands ---- */
 
-static void reply_walk(dblite_ctx *ctx, const zset_value *zset, range_walk walk, int reverse,
-                       int with_scores)
+static void reply_walk(dblite_ctx *ctx, range_walk walk, int with_scores)
 {
     /* A rank range knows its length; a score or lex range learns it. */
     int deferred = walk.bounded != NULL;
     void *handle = zset_reply_entries_begin(ctx, (long long)walk.most, with_scores, deferred);
-    zset_iterator iterator;
-    zset_iterator_init(&iterator, zset, walk.first, reverse);
     zset_entry entry;
     size_t sent = 0;
-    while (sent < walk.most && zset_iterator_next(&iterator, &entry) &&
+    while (sent < walk.most && zset_iterator_next(&walk.iterator, &entry) &&
            walk_within(&walk, &entry)) {
         zset_reply_entry(ctx, &entry, with_scores);
         sent++;
@@ -250,8 +255,7 @@ static void reply_walk(dblite_ctx *ctx, const zset_value *zset, range_walk walk,
 
 /* A new set holding the walk's members and scores, or NULL after
  * replying out of memory. */
-static zset_value *copy_walk_or_reply(dblite_ctx *ctx, const zset_value *zset, range_walk walk,
-                                      int reverse)
+static zset_value *copy_walk_or_reply(dblite_ctx *ctx, range_walk walk)
 {
     zset_value *result = zset_create_result_or_reply(ctx, walk.bounded ? 0 : walk.most, 0);
     if (result == NULL)
@@ -260,11 +264,9 @@ static zset_value *copy_walk_or_reply(dblite_ctx *ctx, const zset_value *zset, r
     value_holder_init(&holder, NULL, zset_value_free);
     holder.current = result;
     zset_limits limits = zsets_limits(zsets_state_of(ctx));
-    zset_iterator iterator;
-    zset_iterator_init(&iterator, zset, walk.first, reverse);
     zset_entry entry;
     for (size_t i = 0;
-         i < walk.most && zset_iterator_next(&iterator, &entry) && walk_within(&walk, &entry);
+         i < walk.most && zset_iterator_next(&walk.iterator, &entry) && walk_within(&walk, &entry);
          i++) {
         int outcome;
         if (zset_value_add(&holder, &limits, entry.member, entry.score, 0, &outcome, NULL) !=
@@ -293,13 +295,11 @@ static void range_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, i
         if (zset == NULL)
             dblite_reply_array(ctx, 0);
         else
-            reply_walk(ctx, zset, request_walk(zset, &request), request.reverse,
-                       request.with_scores);
+            reply_walk(ctx, request_walk(zset, &request), request.with_scores);
         return;
     }
-    zset_value *result =
-        zset != NULL ? copy_walk_or_reply(ctx, zset, request_walk(zset, &request), request.reverse)
-                     : zset_create_result_or_reply(ctx, 0, 0);
+    zset_value *result = zset != NULL ? copy_walk_or_reply(ctx, request_walk(zset, &request))
+                                      : zset_create_result_or_reply(ctx, 0, 0);
     if (result != NULL)
         zset_store_result(ctx, argv[1], result, "zrangestore");
 }

@@ -339,6 +339,43 @@ static zset_score_range random_score_range(void)
     return range;
 }
 
+/* A range iterator started (started, *rank) offset members past the first
+ * member in range walking that way (found, at rank first in that
+ * direction): it must start exactly when that member exists, and then
+ * return the model's entries from there to the end of the set. */
+static void check_range_walk(zset_iterator *iterator, int started, size_t rank, const model *m,
+                             int found, size_t first, int reverse, size_t offset)
+{
+    int expected = found && offset < m->count - first;
+    assert_int_equal(started, expected);
+    zset_entry entry;
+    if (expected) {
+        assert_int_equal(rank, first + offset);
+        for (size_t r = first + offset; r < m->count; r++) {
+            assert_true(zset_iterator_next(iterator, &entry));
+            assert_entry(&entry, &m->pairs[reverse ? m->count - 1 - r : r]);
+        }
+    }
+    assert_int_equal(zset_iterator_next(iterator, &entry), 0);
+}
+
+/* An offset for a range walk: mostly small, sometimes past the end or
+ * beyond the walking limit (a second descent).  From a generator of its
+ * own, so the scenarios' operations stay those of test_random. */
+static size_t random_offset(const model *m)
+{
+    static uint64_t offset_state = 7;
+    offset_state = offset_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t z = offset_state >> 33;
+    uint64_t pick = z % 4;
+    z /= 4;
+    if (pick == 0)
+        return 0;
+    if (pick == 1)
+        return (size_t)(z % 4);
+    return (size_t)(z % (m->count + 3));
+}
+
 static void check_score_ranges(const zset_value *zset, const model *m, int rounds)
 {
     for (int round = 0; round < rounds; round++) {
@@ -363,6 +400,14 @@ static void check_score_ranges(const zset_value *zset, const model *m, int round
         if (found)
             assert_int_equal(rank, m->count - 1 - (size_t)last);
         assert_int_equal(zset_value_count_in_score_range(zset, &range), count);
+        for (int reverse = 0; reverse <= 1; reverse++) {
+            zset_iterator iterator;
+            size_t offset = random_offset(m), walk_rank = 12345;
+            int started =
+                zset_iterator_init_score(&iterator, zset, &range, reverse, offset, &walk_rank);
+            size_t start = reverse ? m->count - 1 - (size_t)last : (size_t)first;
+            check_range_walk(&iterator, started, walk_rank, m, first >= 0, start, reverse, offset);
+        }
     }
 }
 
@@ -411,6 +456,14 @@ static void check_lex_ranges(const zset_value *zset, const model *m, int rounds)
         if (found)
             assert_int_equal(rank, m->count - 1 - (size_t)last);
         assert_int_equal(zset_value_count_in_lex_range(zset, &range), count);
+        for (int reverse = 0; reverse <= 1; reverse++) {
+            zset_iterator iterator;
+            size_t offset = random_offset(m), walk_rank = 12345;
+            int started =
+                zset_iterator_init_lex(&iterator, zset, &range, reverse, offset, &walk_rank);
+            size_t start = reverse ? m->count - 1 - (size_t)last : (size_t)first;
+            check_range_walk(&iterator, started, walk_rank, m, first >= 0, start, reverse, offset);
+        }
     }
 }
 
