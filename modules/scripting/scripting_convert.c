@@ -188,51 +188,51 @@ static int push_double_table(lua_State *L, const dblite_call_reply *reply)
 static int push_reply(lua_State *L, const dblite_call_reply *reply, int resp)
 {
     switch (dblite_call_reply_kind(reply)) {
-    case DBLITE_CALL_REPLY_STATUS:
-        return push_string_field_table(L, "ok", reply);
-    case DBLITE_CALL_REPLY_ERROR:
-        return push_error_table(L, reply);
-    case DBLITE_CALL_REPLY_INTEGER:
-        if (!lua_checkstack(L, 1))
-            return 0;
-        lua_pushnumber(L, (lua_Number)dblite_call_reply_integer(reply));
-        return 1;
-    case DBLITE_CALL_REPLY_BULK: {
-        if (!lua_checkstack(L, 1))
-            return 0;
-        size_t length = 0;
-        const char *text = dblite_call_reply_string(reply, &length);
-        lua_pushlstring(L, text ? text : "", length);
-        return 1;
-    }
-    case DBLITE_CALL_REPLY_ARRAY:
-    case DBLITE_CALL_REPLY_PUSH:
-        return push_array_table(L, reply, resp);
-    case DBLITE_CALL_REPLY_MAP:
-        return push_map_table(L, reply, resp);
-    case DBLITE_CALL_REPLY_SET:
-        return push_set_table(L, reply, resp);
-    case DBLITE_CALL_REPLY_DOUBLE:
-        return push_double_table(L, reply);
-    case DBLITE_CALL_REPLY_BOOL:
-        if (!lua_checkstack(L, 1))
-            return 0;
-        lua_pushboolean(L, dblite_call_reply_integer(reply) != 0);
-        return 1;
-    case DBLITE_CALL_REPLY_BIGNUM:
-        return push_string_field_table(L, "big_number", reply);
-    case DBLITE_CALL_REPLY_VERBATIM:
-        return push_verbatim_table(L, reply);
-    case DBLITE_CALL_REPLY_NULL:
-    default:
-        /* RESP2's null bulk and null array are false; RESP3's null is nil. */
-        if (!lua_checkstack(L, 1))
-            return 0;
-        if (resp == 3)
-            lua_pushnil(L);
-        else
-            lua_pushboolean(L, 0);
-        return 1;
+        case DBLITE_CALL_REPLY_STATUS:
+            return push_string_field_table(L, "ok", reply);
+        case DBLITE_CALL_REPLY_ERROR:
+            return push_error_table(L, reply);
+        case DBLITE_CALL_REPLY_INTEGER:
+            if (!lua_checkstack(L, 1))
+                return 0;
+            lua_pushnumber(L, (lua_Number)dblite_call_reply_integer(reply));
+            return 1;
+        case DBLITE_CALL_REPLY_BULK: {
+            if (!lua_checkstack(L, 1))
+                return 0;
+            size_t length = 0;
+            const char *text = dblite_call_reply_string(reply, &length);
+            lua_pushlstring(L, text ? text : "", length);
+            return 1;
+        }
+        case DBLITE_CALL_REPLY_ARRAY:
+        case DBLITE_CALL_REPLY_PUSH:
+            return push_array_table(L, reply, resp);
+        case DBLITE_CALL_REPLY_MAP:
+            return push_map_table(L, reply, resp);
+        case DBLITE_CALL_REPLY_SET:
+            return push_set_table(L, reply, resp);
+        case DBLITE_CALL_REPLY_DOUBLE:
+            return push_double_table(L, reply);
+        case DBLITE_CALL_REPLY_BOOL:
+            if (!lua_checkstack(L, 1))
+                return 0;
+            lua_pushboolean(L, dblite_call_reply_integer(reply) != 0);
+            return 1;
+        case DBLITE_CALL_REPLY_BIGNUM:
+            return push_string_field_table(L, "big_number", reply);
+        case DBLITE_CALL_REPLY_VERBATIM:
+            return push_verbatim_table(L, reply);
+        case DBLITE_CALL_REPLY_NULL:
+        default:
+            /* RESP2's null bulk and null array are false; RESP3's null is nil. */
+            if (!lua_checkstack(L, 1))
+                return 0;
+            if (resp == 3)
+                lua_pushnil(L);
+            else
+                lua_pushboolean(L, 0);
+            return 1;
     }
 }
 
@@ -460,31 +460,31 @@ static void reply_value(dblite_ctx *ctx, lua_State *L, int script_resp)
         return;
     }
     switch (lua_type(L, -1)) {
-    case LUA_TSTRING: {
-        size_t length = 0;
-        const char *text = lua_tolstring(L, -1, &length);
-        dblite_reply_bulk(ctx, text, length);
-        break;
-    }
-    case LUA_TBOOLEAN:
-        if (script_resp == 2) {
-            if (lua_toboolean(L, -1))
-                dblite_reply_integer(ctx, 1);
-            else
-                dblite_reply_null(ctx);
-        } else {
-            dblite_reply_bool(ctx, lua_toboolean(L, -1));
+        case LUA_TSTRING: {
+            size_t length = 0;
+            const char *text = lua_tolstring(L, -1, &length);
+            dblite_reply_bulk(ctx, text, length);
+            break;
         }
-        break;
-    case LUA_TNUMBER:
-        dblite_reply_integer(ctx, number_to_integer(lua_tonumber(L, -1)));
-        break;
-    case LUA_TTABLE:
-        reply_table(ctx, L, script_resp);
-        break;
-    default:
-        dblite_reply_null(ctx);
-        break;
+        case LUA_TBOOLEAN:
+            if (script_resp == 2) {
+                if (lua_toboolean(L, -1))
+                    dblite_reply_integer(ctx, 1);
+                else
+                    dblite_reply_null(ctx);
+            } else {
+                dblite_reply_bool(ctx, lua_toboolean(L, -1));
+            }
+            break;
+        case LUA_TNUMBER:
+            dblite_reply_integer(ctx, number_to_integer(lua_tonumber(L, -1)));
+            break;
+        case LUA_TTABLE:
+            reply_table(ctx, L, script_resp);
+            break;
+        default:
+            dblite_reply_null(ctx);
+            break;
     }
 }
 

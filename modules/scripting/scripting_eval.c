@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scripting.h"
+#include "scripting_convert.h"
 
 #define SCRIPTS "dblite.scripts"
 #define SCRIPT_FLAGS "dblite.script_flags"
@@ -278,7 +279,7 @@ static void eval_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
     if (failed)
         reply_run_error(ctx, lua, sha);
     else
-        scripting_reply_lua_value(ctx, lua, -1);
+        scripting_reply_lua_value_resp(ctx, lua, -1, state->run_resp);
     state->run_ctx = NULL;
     lua_settop(lua, base);
     lua_gc(lua, LUA_GCSTEP, 1);
@@ -438,8 +439,9 @@ static const dblite_command_spec scripting_commands[] = {
                    .summary = "Execute a read-only Lua script server side", .since = "7.0.0",
                    .group = "scripting", .arguments = "sha1 " EVAL_ARGUMENTS),
     DBLITE_COMMAND(.name = "script", .arity = -2, .flags = "noscript stale",
-                   .handler = script_command, .summary = "A container for Lua scripts management commands",
-                   .since = "2.6.0", .group = "scripting", .arguments = "subcommand [argument ...]"),
+                   .handler = script_command,
+                   .summary = "A container for Lua scripts management commands", .since = "2.6.0",
+                   .group = "scripting", .arguments = "subcommand [argument ...]"),
 };
 
 int scripting_register_commands(dblite_module *module)

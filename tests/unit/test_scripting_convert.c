@@ -76,9 +76,18 @@ const dblite_call_reply *dblite_call_reply_map_value(const dblite_call_reply *re
     return reply && index < reply->count ? &reply->elements[2 * index + 1] : NULL;
 }
 
-#define BULK(text) {.kind = DBLITE_CALL_REPLY_BULK, .ptr = (text), .len = sizeof(text) - 1}
-#define INTEGER(value) {.kind = DBLITE_CALL_REPLY_INTEGER, .integer = (value)}
-#define NULL_REPLY {.kind = DBLITE_CALL_REPLY_NULL}
+#define BULK(text)                                                             \
+    {                                                                          \
+        .kind = DBLITE_CALL_REPLY_BULK, .ptr = (text), .len = sizeof(text) - 1 \
+    }
+#define INTEGER(value)                                        \
+    {                                                         \
+        .kind = DBLITE_CALL_REPLY_INTEGER, .integer = (value) \
+    }
+#define NULL_REPLY                     \
+    {                                  \
+        .kind = DBLITE_CALL_REPLY_NULL \
+    }
 
 /* ---- A context writing RESP into a buffer ------------------------------------ */
 
@@ -242,7 +251,7 @@ static void check_reply_n(int client_protocol, int script_resp, const char *expr
     lua_close(L);
 }
 
-#define CHECK_REPLY(protocol, resp, expression, expected)                                          \
+#define CHECK_REPLY(protocol, resp, expression, expected) \
     check_reply_n(protocol, resp, expression, expected, sizeof(expected) - 1)
 
 /* Pushes reply with resp, stores it as the global "r" and runs the Lua
@@ -275,27 +284,30 @@ static void test_push_scalars(void **state)
     check_pushed(&null, 3, "assert(r == nil)");
     check_pushed(NULL, 2, "assert(r == false)");
     dblite_call_reply status = {.kind = DBLITE_CALL_REPLY_STATUS, .ptr = "OK", .len = 2};
-    check_pushed(&status, 2, "assert(type(r) == 'table' and r.ok == 'OK' and next(r, 'ok') == nil)");
+    check_pushed(&status, 2,
+                 "assert(type(r) == 'table' and r.ok == 'OK' and next(r, 'ok') == nil)");
     dblite_call_reply yes = {.kind = DBLITE_CALL_REPLY_BOOL, .integer = 1};
     check_pushed(&yes, 3, "assert(r == true)");
     dblite_call_reply no = {.kind = DBLITE_CALL_REPLY_BOOL, .integer = 0};
     check_pushed(&no, 3, "assert(r == false)");
-    dblite_call_reply number = {.kind = DBLITE_CALL_REPLY_DOUBLE, .number = 3.5, .ptr = "3.5", .len = 3};
+    dblite_call_reply number = {
+        .kind = DBLITE_CALL_REPLY_DOUBLE, .number = 3.5, .ptr = "3.5", .len = 3};
     check_pushed(&number, 3, "assert(r.double == 3.5)");
-    dblite_call_reply big = {.kind = DBLITE_CALL_REPLY_BIGNUM, .ptr = "-123456789012345678901", .len = 22};
+    dblite_call_reply big = {
+        .kind = DBLITE_CALL_REPLY_BIGNUM, .ptr = "-123456789012345678901", .len = 22};
     check_pushed(&big, 3, "assert(r.big_number == '-123456789012345678901')");
     dblite_call_reply verbatim = {
         .kind = DBLITE_CALL_REPLY_VERBATIM, .ptr = "# Server", .len = 8, .format = "txt"};
-    check_pushed(&verbatim, 3,
-                 "assert(r.verbatim_string.format == 'txt' and r.verbatim_string.string == '# Server')");
+    check_pushed(
+        &verbatim, 3,
+        "assert(r.verbatim_string.format == 'txt' and r.verbatim_string.string == '# Server')");
 }
 
 static void test_push_errors(void **state)
 {
     (void)state;
-    dblite_call_reply wrongtype = {.kind = DBLITE_CALL_REPLY_ERROR,
-                                   .ptr = "WRONGTYPE Operation against a key",
-                                   .len = 33};
+    dblite_call_reply wrongtype = {
+        .kind = DBLITE_CALL_REPLY_ERROR, .ptr = "WRONGTYPE Operation against a key", .len = 33};
     check_pushed(&wrongtype, 2,
                  "assert(r.err == 'WRONGTYPE Operation against a key' and "
                  "r.ignore_error_stats_update == true)");
@@ -305,7 +317,8 @@ static void test_push_errors(void **state)
     dblite_call_reply empty = {.kind = DBLITE_CALL_REPLY_ERROR, .ptr = "", .len = 0};
     check_pushed(&empty, 2, "assert(r.err == 'ERR ')");
     /* CR/LF trimmed at both ends of the message; text cut at a NUL. */
-    dblite_call_reply trimmed = {.kind = DBLITE_CALL_REPLY_ERROR, .ptr = "MY \r\nmsg x\n\0tail", .len = 16};
+    dblite_call_reply trimmed = {
+        .kind = DBLITE_CALL_REPLY_ERROR, .ptr = "MY \r\nmsg x\n\0tail", .len = 16};
     check_pushed(&trimmed, 2, "assert(r.err == 'MY msg x', r.err)");
 }
 
@@ -314,7 +327,9 @@ static void test_push_aggregates(void **state)
     (void)state;
     const dblite_call_reply inner[] = {BULK("x"), NULL_REPLY};
     const dblite_call_reply elements[] = {
-        INTEGER(1), BULK("two"), NULL_REPLY,
+        INTEGER(1),
+        BULK("two"),
+        NULL_REPLY,
         {.kind = DBLITE_CALL_REPLY_ARRAY, .count = 2, .elements = inner}};
     dblite_call_reply array = {.kind = DBLITE_CALL_REPLY_ARRAY, .count = 4, .elements = elements};
     check_pushed(&array, 2,
@@ -485,16 +500,11 @@ static void test_reply_stack_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_push_scalars),
-        cmocka_unit_test(test_push_errors),
-        cmocka_unit_test(test_push_aggregates),
-        cmocka_unit_test(test_push_too_deep),
-        cmocka_unit_test(test_reply_scalars),
-        cmocka_unit_test(test_reply_status_and_errors),
-        cmocka_unit_test(test_reply_resp3_types),
-        cmocka_unit_test(test_reply_arrays),
-        cmocka_unit_test(test_reply_index),
-        cmocka_unit_test(test_reply_stack_limit),
+        cmocka_unit_test(test_push_scalars),      cmocka_unit_test(test_push_errors),
+        cmocka_unit_test(test_push_aggregates),   cmocka_unit_test(test_push_too_deep),
+        cmocka_unit_test(test_reply_scalars),     cmocka_unit_test(test_reply_status_and_errors),
+        cmocka_unit_test(test_reply_resp3_types), cmocka_unit_test(test_reply_arrays),
+        cmocka_unit_test(test_reply_index),       cmocka_unit_test(test_reply_stack_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
