@@ -439,9 +439,8 @@ static const dblite_command_spec scripting_commands[] = {
                    .summary = "Execute a read-only Lua script server side", .since = "7.0.0",
                    .group = "scripting", .arguments = "sha1 " EVAL_ARGUMENTS),
     DBLITE_COMMAND(.name = "script", .arity = -2, .flags = "noscript stale",
-                   .handler = script_command,
-                   .summary = "A container for Lua scripts management commands", .since = "2.6.0",
-                   .group = "scripting", .arguments = "subcommand [argument ...]"),
+                   .handler = script_command, .summary = "A container for Lua scripts management commands",
+                   .since = "2.6.0", .group = "scripting", .arguments = "subcommand [argument ...]"),
 };
 
 int scripting_register_commands(dblite_module *module)

@@ -350,8 +350,7 @@ static int api_acl_check_cmd(lua_State *lua)
 {
     scripting_state *state = api_state(lua);
     if (!state->run_ctx)
-        return raise_error(lua,
-                           "redis.acl_check_cmd can only be called inside a script invocation");
+        return raise_error(lua, "redis.acl_check_cmd can only be called inside a script invocation");
     int argc = lua_gettop(lua);
     if (argc == 0)
         return raise_error(lua, "Please specify at least one argument for this redis lib call");
@@ -388,11 +387,9 @@ void scripting_redis_api_open(lua_State *lua, scripting_state *state)
         const char *name;
         int value;
     } constants[] = {
-        {"LOG_DEBUG", 0},  {"LOG_VERBOSE", 1},
-        {"LOG_NOTICE", 2}, {"LOG_WARNING", 3},
-        {"REPL_NONE", 0},  {"REPL_AOF", 1},
-        {"REPL_SLAVE", 2}, {"REPL_REPLICA", 2},
-        {"REPL_ALL", 3},   {"REDIS_VERSION_NUM", 0x07000f},
+        {"LOG_DEBUG", 0}, {"LOG_VERBOSE", 1}, {"LOG_NOTICE", 2},   {"LOG_WARNING", 3},
+        {"REPL_NONE", 0}, {"REPL_AOF", 1},    {"REPL_SLAVE", 2},   {"REPL_REPLICA", 2},
+        {"REPL_ALL", 3},  {"REDIS_VERSION_NUM", 0x07000f},
     };
     lua_newtable(lua);
     for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
