@@ -57,7 +57,7 @@ void scripting_push_error(lua_State *lua, const char *text);
 /* scripting_eval.c: the command table. */
 int scripting_register_commands(dblite_module *module);
 
-/* scripting_convert.c (helper s-convert): reply <-> Lua value. */
+/* scripting_convert.c (its header says more): reply <-> Lua value. */
 int scripting_push_reply(lua_State *L, const dblite_call_reply *reply, int resp);
 void scripting_reply_lua_value(dblite_ctx *ctx, lua_State *L, int index);
 

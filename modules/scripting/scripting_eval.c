@@ -269,12 +269,22 @@ static void eval_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
             return;
         }
     }
+    /* Redis's scriptPrepareForRun: a shebang script that may write is
+     * refused by the _RO variants before it runs. */
+    if (read_only && !(flags & (SCRIPT_FLAG_EVAL_COMPAT | SCRIPT_FLAG_NO_WRITES))) {
+        lua_settop(lua, base);
+        dblite_reply_error(ctx, "ERR Can not execute a script with write flag using *_ro command.");
+        return;
+    }
     set_array_global(lua, "KEYS", argv + 3, numkeys);
     set_array_global(lua, "ARGV", argv + 3 + numkeys, argc - 3 - numkeys);
     state->run_ctx = ctx;
     state->run_read_only = read_only || (flags & SCRIPT_FLAG_NO_WRITES);
     state->run_resp = 2;
+    int caller_db = dblite_ctx_db(ctx);
     int failed = lua_pcall(lua, 0, 1, base + 1);
+    /* redis.call('select', n) moved the script's calls, not the caller. */
+    dblite_ctx_select(ctx, caller_db);
     if (failed)
         reply_run_error(ctx, lua, sha);
     else

@@ -11,6 +11,7 @@
  * Every function gets the module state as its upvalue.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -155,6 +156,11 @@ static dblite_call_reply *run_call(lua_State *lua, scripting_state *state, int a
         *error = "Write commands are not allowed from read-only scripts.";
         return NULL;
     }
+    /* Redis flags these two noscript; the core's table does not (yet). */
+    if (dblite_bytes_equal_nocase(argv[0], "hello") || dblite_bytes_equal_nocase(argv[0], "quit")) {
+        *error = "This Redis command is not allowed from script";
+        return NULL;
+    }
     int flags = DBLITE_CALL_SCRIPT | (state->run_resp == 3 ? DBLITE_CALL_RESP3 : DBLITE_CALL_RESP2);
     dblite_call_reply *reply = dblite_call(state->run_ctx, argc, argv, flags);
     if (!reply) {
@@ -170,6 +176,14 @@ static dblite_call_reply *run_call(lua_State *lua, scripting_state *state, int a
                            : NULL;
     static const char unknown[] = "ERR unknown subcommand '";
     static const char arity_prefix[] = "ERR wrong number of arguments for '";
+    if (!text && argc == 2 && dblite_bytes_equal_nocase(argv[0], "select")) {
+        /* SELECT changed the database of its own call only: the script's
+         * next calls run in it too, as on Redis's Lua client (EVAL puts
+         * the caller's back). */
+        long long db;
+        if (dblite_parse_long_long(argv[1], &db) == DBLITE_OK && db >= 0 && db <= INT32_MAX)
+            dblite_ctx_select(state->run_ctx, (int)db);
+    }
     if (text && len > sizeof unknown && memcmp(text, unknown, sizeof unknown - 1) == 0) {
         *error = "Unknown Redis command called from script";
     } else if (text && len > sizeof arity_prefix &&

@@ -142,6 +142,34 @@ static int safe_load(lua_State *lua)
     return load_chunk(lua, text, len, name);
 }
 
+/* ---- pcall as Redis 7.0's luaRedisPcall -------------------------------
+ * An error that is a table with a string (or number) err field reaches the
+ * script as that field, so pcall(redis.call, ...) gives the message text. */
+
+static int redis_pcall(lua_State *lua)
+{
+    int argc = lua_gettop(lua);
+    if (argc == 0) {
+        lua_pushboolean(lua, 0);
+        return 1;
+    }
+    lua_pushboolean(lua, 1); /* the result's place */
+    lua_insert(lua, 1);
+    if (lua_pcall(lua, argc - 1, LUA_MULTRET, 0)) {
+        lua_remove(lua, 1);
+        if (lua_istable(lua, -1)) {
+            lua_getfield(lua, -1, "err");
+            if (lua_isstring(lua, -1))
+                lua_replace(lua, -2);
+            else
+                lua_pop(lua, 1);
+        }
+        lua_pushboolean(lua, 0);
+        lua_insert(lua, 1);
+    }
+    return lua_gettop(lua);
+}
+
 /* ---- readonly proxies ------------------------------------------------- */
 
 /* Replaces the value at index by its real table when it is a proxy. */
@@ -411,6 +439,7 @@ static int sandbox_build(lua_State *lua)
     set_function(lua, globals, "setmetatable", safe_setmetatable);
     set_function(lua, globals, "getmetatable", safe_getmetatable);
     set_function(lua, globals, "next", safe_next);
+    set_function(lua, globals, "pcall", redis_pcall);
     lua_getfield(lua, globals, "next");
     lua_pushcclosure(lua, safe_pairs, 1);
     lua_setfield(lua, globals, "pairs");
