@@ -985,6 +985,11 @@ void dblite_key_lookup_hide(dblite_ctx *ctx);
  * dblite_ctx_from_script answer 1 (SORT then sorts a set even with BY
  * nosort, so a script's result does not depend on the set's order). */
 #define DBLITE_CALL_SCRIPT (1 << 4)
+/* (API 8) The call's effects are not propagated (to the append-only log,
+ * replicas) nor counted for the caller's MULTI ... EXEC wrapping: a
+ * script's redis.set_repl(redis.REPL_NONE).  Only for a caller that is not
+ * a write (a write caller propagates itself anyway). */
+#define DBLITE_CALL_NO_PROPAGATE (1 << 5)
 
 /* What a reply (or an element of one) is.  RESP2 has no map, set, double,
  * bool, bignum or verbatim: a call in RESP2 only gets the other kinds. */

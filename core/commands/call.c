@@ -337,7 +337,7 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     if (flags & DBLITE_CALL_SCRIPT)
         nested_flags |= CTX_FROM_SCRIPT;
     int caller_propagates = ctx->command && (ctx->command->flags & COMMAND_WRITE);
-    if (caller_propagates)
+    if (caller_propagates || (flags & DBLITE_CALL_NO_PROPAGATE))
         nested_flags |= CTX_PROPAGATED_BY_PARENT;
     long long errors = server.stats.command_errors;
     long long dirty = server.dirty;
@@ -348,8 +348,8 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     (void)context_end(&inner);
     /* A write propagated as the caller's effect: with anything else the
      * caller propagates, they go out between MULTI and EXEC. */
-    if (!caller_propagates && ctx->command && !ctx->parent && (cmd->flags & COMMAND_WRITE) &&
-        server.dirty != dirty)
+    if (!caller_propagates && !(flags & DBLITE_CALL_NO_PROPAGATE) && ctx->command && !ctx->parent &&
+        (cmd->flags & COMMAND_WRITE) && server.dirty != dirty)
         ctx->flags |= CTX_WRAPS_MULTI;
 
     if (flags & DBLITE_CALL_INTERNAL) {

@@ -34,7 +34,8 @@ typedef struct scripting_state {
     dblite_ctx *run_ctx;
     int run_read_only;   /* EVAL_RO, EVALSHA_RO or flags=no-writes */
     int run_resp;        /* what redis.setresp chose, 2 by default */
-    uint64_t rand_state; /* redisLrand48's 48-bit state, reseeded per run */
+    int run_repl;        /* redis.set_repl's REPL_* bits, REPL_ALL (3) by default */
+    uint64_t rand_state; /* redisLrand48's 48-bit state (math.random) */
 } scripting_state;
 
 /* scripting_sha1.c: the 40 lowercase hex digits of SHA1(data) and a NUL. */

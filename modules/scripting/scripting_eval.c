@@ -281,6 +281,7 @@ static void eval_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
     state->run_ctx = ctx;
     state->run_read_only = read_only || (flags & SCRIPT_FLAG_NO_WRITES);
     state->run_resp = 2;
+    state->run_repl = 3;
     int caller_db = dblite_ctx_db(ctx);
     int failed = lua_pcall(lua, 0, 1, base + 1);
     /* redis.call('select', n) moved the script's calls, not the caller. */

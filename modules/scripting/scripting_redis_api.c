@@ -162,6 +162,10 @@ static dblite_call_reply *run_call(lua_State *lua, scripting_state *state, int a
         return NULL;
     }
     int flags = DBLITE_CALL_SCRIPT | (state->run_resp == 3 ? DBLITE_CALL_RESP3 : DBLITE_CALL_RESP2);
+    /* dblite propagates only to the append-only log (no replicas yet): a
+     * call leaves it out unless REPL_AOF is set. */
+    if (!(state->run_repl & 1))
+        flags |= DBLITE_CALL_NO_PROPAGATE;
     dblite_call_reply *reply = dblite_call(state->run_ctx, argc, argv, flags);
     if (!reply) {
         *error = "-OOM command not allowed when used memory > 'maxmemory'.";
@@ -360,6 +364,7 @@ static int api_set_repl(lua_State *lua)
     if ((flags & ~3LL) != 0)
         return raise_error(
             lua, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+    state->run_repl = (int)flags;
     return 0;
 }
 
