@@ -11,10 +11,11 @@
  * Redis's patched Lua has readonly tables; stock Lua 5.1 has not, so they
  * are emulated: _G and each library global are empty proxies whose
  * metatable reads through to the real table and refuses writes ("Attempt
- * to modify a readonly table"), and the few base functions that bypass
+ * to modify a readonly table"), and the few functions that bypass
  * metatables (rawset, rawget, next, pairs, ipairs, setmetatable,
- * getmetatable) are replaced by versions that see through or refuse a
- * proxy.  A missing global raises "Script attempted to access nonexistent
+ * getmetatable, table.insert) are replaced by versions that see through
+ * or refuse a proxy.  What still differs: table.sort/remove and # on a
+ * library proxy see an empty table.  A missing global raises "Script attempted to access nonexistent
  * global variable".  The registry keeps proxy -> real table
  * (PROXY_BACKING), the metatables getmetatable must hide (HIDDEN_META) and
  * the metatables it must show as proxies (META_PROXY).
@@ -236,6 +237,35 @@ static int safe_rawset(lua_State *lua)
     return 1;
 }
 
+/* table.insert (Lua 5.1's tinsert) refusing a proxy, as Redis refuses
+ * writing a readonly table. */
+static int safe_table_insert(lua_State *lua)
+{
+    luaL_checktype(lua, 1, LUA_TTABLE);
+    if (is_proxy(lua, 1))
+        return readonly_error(lua);
+    int e = (int)lua_objlen(lua, 1) + 1; /* first empty element */
+    int pos;
+    switch (lua_gettop(lua)) {
+        case 2:
+            pos = e;
+            break;
+        case 3:
+            pos = luaL_checkint(lua, 2);
+            if (pos > e)
+                e = pos;
+            for (int i = e; i > pos; i--) {
+                lua_rawgeti(lua, 1, i - 1);
+                lua_rawseti(lua, 1, i);
+            }
+            break;
+        default:
+            return luaL_error(lua, "wrong number of arguments to 'insert'");
+    }
+    lua_rawseti(lua, 1, pos);
+    return 0;
+}
+
 static int safe_rawget(lua_State *lua)
 {
     luaL_checktype(lua, 1, LUA_TTABLE);
@@ -430,6 +460,11 @@ static int sandbox_build(lua_State *lua)
     lua_pushlightuserdata(lua, state);
     lua_pushcclosure(lua, math_randomseed, 1);
     lua_setfield(lua, -2, "randomseed");
+    lua_pop(lua, 1);
+
+    lua_getfield(lua, globals, "table");
+    lua_pushcfunction(lua, safe_table_insert);
+    lua_setfield(lua, -2, "insert");
     lua_pop(lua, 1);
 
     set_function(lua, globals, "loadstring", safe_loadstring);
