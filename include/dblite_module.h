@@ -277,6 +277,12 @@ void dblite_reply_error(dblite_ctx *ctx, const char *text);
 /* The same, printf-style (the message is cut at 1023 bytes). */
 void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+/* (API 8) An error that a nested call (dblite_call) answered, and so was
+ * counted already, replied as the caller's own (a script returning
+ * redis.pcall's error): the caller's command counts as failed, but
+ * total_error_replies does not count it twice (Redis's
+ * ERR_REPLY_FLAG_NO_STATS_UPDATE).  text as dblite_reply_error's. */
+void dblite_reply_nested_error(dblite_ctx *ctx, const char *text);
 /* The standard errors, exactly as Redis 7.0 words them. */
 void dblite_reply_wrongtype(dblite_ctx *ctx);
 void dblite_reply_syntax_error(dblite_ctx *ctx);
@@ -304,6 +310,10 @@ void dblite_reply_verbatim(dblite_ctx *ctx, const char *format3, const char *ptr
 void dblite_reply_array(dblite_ctx *ctx, long long count);
 void dblite_reply_map(dblite_ctx *ctx, long long pairs);
 void dblite_reply_set(dblite_ctx *ctx, long long count);
+
+/* (API 8) A big number: '(' and the digits in RESP3, a bulk string in
+ * RESP2 (Redis's addReplyBigNum); no CR/LF in ptr. */
+void dblite_reply_big_number(dblite_ctx *ctx, const char *ptr, size_t len);
 
 /* An aggregate whose length is only known afterwards.  Returns a handle that
  * dblite_reply_set_length() completes; kind is one of the constants below. */
@@ -975,6 +985,11 @@ void dblite_key_lookup_hide(dblite_ctx *ctx);
  * dblite_ctx_from_script answer 1 (SORT then sorts a set even with BY
  * nosort, so a script's result does not depend on the set's order). */
 #define DBLITE_CALL_SCRIPT (1 << 4)
+/* (API 8) The call's effects are not propagated (to the append-only log,
+ * replicas) nor counted for the caller's MULTI ... EXEC wrapping: a
+ * script's redis.set_repl(redis.REPL_NONE).  Only for a caller that is not
+ * a write (a write caller propagates itself anyway). */
+#define DBLITE_CALL_NO_PROPAGATE (1 << 5)
 
 /* What a reply (or an element of one) is.  RESP2 has no map, set, double,
  * bool, bignum or verbatim: a call in RESP2 only gets the other kinds. */

@@ -316,6 +316,15 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     char message[512];
     const char *refused = refusal(ctx, &c, cmd, argc, argv, message, sizeof(message));
     if (refused) {
+        /* Counted as Redis counts a script's rejected command (in
+         * total_error_replies and the command's rejected_calls), but not
+         * as a failure of the caller's own command. */
+        if (!(flags & DBLITE_CALL_INTERNAL)) {
+            server.stats.command_errors++;
+            ctx->errors_before = server.stats.command_errors;
+            if (cmd)
+                cmd->rejected_calls++;
+        }
         server_free(c.output);
         return reply_error_text(refused, protocol);
     }
@@ -328,7 +337,7 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     if (flags & DBLITE_CALL_SCRIPT)
         nested_flags |= CTX_FROM_SCRIPT;
     int caller_propagates = ctx->command && (ctx->command->flags & COMMAND_WRITE);
-    if (caller_propagates)
+    if (caller_propagates || (flags & DBLITE_CALL_NO_PROPAGATE))
         nested_flags |= CTX_PROPAGATED_BY_PARENT;
     long long errors = server.stats.command_errors;
     long long dirty = server.dirty;
@@ -339,8 +348,8 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     (void)context_end(&inner);
     /* A write propagated as the caller's effect: with anything else the
      * caller propagates, they go out between MULTI and EXEC. */
-    if (!caller_propagates && ctx->command && !ctx->parent && (cmd->flags & COMMAND_WRITE) &&
-        server.dirty != dirty)
+    if (!caller_propagates && !(flags & DBLITE_CALL_NO_PROPAGATE) && ctx->command && !ctx->parent &&
+        (cmd->flags & COMMAND_WRITE) && server.dirty != dirty)
         ctx->flags |= CTX_WRAPS_MULTI;
 
     if (flags & DBLITE_CALL_INTERNAL) {
@@ -482,8 +491,10 @@ void dblite_call_reply_relay(dblite_ctx *ctx, const dblite_call_reply *reply)
             dblite_reply_integer(ctx, reply->integer);
             return;
         case DBLITE_CALL_REPLY_BULK:
-        case DBLITE_CALL_REPLY_BIGNUM:
             dblite_reply_bulk(ctx, reply->ptr, reply->len);
+            return;
+        case DBLITE_CALL_REPLY_BIGNUM:
+            dblite_reply_big_number(ctx, reply->ptr, reply->len);
             return;
         case DBLITE_CALL_REPLY_NULL:
             dblite_reply_null(ctx);

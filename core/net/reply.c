@@ -245,6 +245,14 @@ void dblite_reply_error(dblite_ctx *ctx, const char *text)
     reply_error(ctx->client, text);
 }
 
+void dblite_reply_nested_error(dblite_ctx *ctx, const char *text)
+{
+    reply_error(ctx->client, text);
+    /* Uncount it, keeping the command failed (errors_before behind). */
+    server.stats.command_errors--;
+    ctx->errors_before--;
+}
+
 void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
 {
     char text[1024];
@@ -344,6 +352,20 @@ void dblite_reply_verbatim(dblite_ctx *ctx, const char *format3, const char *ptr
     char header[48];
     int header_length = snprintf(header, sizeof(header), "=%zu\r\n%.3s:", len + 4, format3);
     reply_append(c, header, (size_t)header_length);
+    reply_append(c, ptr, len);
+    reply_append(c, "\r\n", 2);
+}
+
+void dblite_reply_big_number(dblite_ctx *ctx, const char *ptr, size_t len)
+{
+    client *c = ctx->client;
+    if (!c)
+        return;
+    if (c->protocol < 3) {
+        reply_bulk(c, ptr, len);
+        return;
+    }
+    reply_append(c, "(", 1);
     reply_append(c, ptr, len);
     reply_append(c, "\r\n", 2);
 }
