@@ -305,6 +305,10 @@ void dblite_reply_array(dblite_ctx *ctx, long long count);
 void dblite_reply_map(dblite_ctx *ctx, long long pairs);
 void dblite_reply_set(dblite_ctx *ctx, long long count);
 
+/* (API 8) A big number: '(' and the digits in RESP3, a bulk string in
+ * RESP2 (Redis's addReplyBigNum); no CR/LF in ptr. */
+void dblite_reply_big_number(dblite_ctx *ctx, const char *ptr, size_t len);
+
 /* An aggregate whose length is only known afterwards.  Returns a handle that
  * dblite_reply_set_length() completes; kind is one of the constants below. */
 #define DBLITE_AGGREGATE_ARRAY 0

@@ -482,8 +482,10 @@ void dblite_call_reply_relay(dblite_ctx *ctx, const dblite_call_reply *reply)
             dblite_reply_integer(ctx, reply->integer);
             return;
         case DBLITE_CALL_REPLY_BULK:
-        case DBLITE_CALL_REPLY_BIGNUM:
             dblite_reply_bulk(ctx, reply->ptr, reply->len);
+            return;
+        case DBLITE_CALL_REPLY_BIGNUM:
+            dblite_reply_big_number(ctx, reply->ptr, reply->len);
             return;
         case DBLITE_CALL_REPLY_NULL:
             dblite_reply_null(ctx);

@@ -348,6 +348,20 @@ void dblite_reply_verbatim(dblite_ctx *ctx, const char *format3, const char *ptr
     reply_append(c, "\r\n", 2);
 }
 
+void dblite_reply_big_number(dblite_ctx *ctx, const char *ptr, size_t len)
+{
+    client *c = ctx->client;
+    if (!c)
+        return;
+    if (c->protocol < 3) {
+        reply_bulk(c, ptr, len);
+        return;
+    }
+    reply_append(c, "(", 1);
+    reply_append(c, ptr, len);
+    reply_append(c, "\r\n", 2);
+}
+
 void dblite_reply_array(dblite_ctx *ctx, long long count)
 {
     reply_aggregate(ctx->client, '*', count);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scripting.h"
+#include "scripting_convert.h"
 
 #define SCRIPTS "dblite.scripts"
 #define SCRIPT_FLAGS "dblite.script_flags"
@@ -278,7 +279,7 @@ static void eval_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
     if (failed)
         reply_run_error(ctx, lua, sha);
     else
-        scripting_reply_lua_value(ctx, lua, -1);
+        scripting_reply_lua_value_resp(ctx, lua, -1, state->run_resp);
     state->run_ctx = NULL;
     lua_settop(lua, base);
     lua_gc(lua, LUA_GCSTEP, 1);
