@@ -145,7 +145,7 @@ void reply_command_getkeys(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
         dblite_reply_bulk(ctx, argv[2 + sub->key].ptr, argv[2 + sub->key].len);
         return;
     }
-    if (cmd->first_key <= 0) {
+    if (cmd->first_key <= 0 && !cmd->get_keys) {
         dblite_reply_error(ctx, "ERR The command has no key arguments");
         return;
     }

@@ -26,6 +26,8 @@ int dblite_module_init(dblite_module *module)
     }
     state->module = module;
     state->run_resp = 2;
+    /* rand.c's initial state, 0x1234ABCD330E: Redis's first math.random. */
+    state->rand_state = 0x1234ABCD330Eull;
     state->lua = scripting_sandbox_create(state);
     if (!state->lua) {
         dblite_free(state);

@@ -32,8 +32,8 @@ typedef struct scripting_state {
     lua_State *lua;
     /* The script being run (NULL between runs): redis.call's context. */
     dblite_ctx *run_ctx;
-    int run_read_only; /* EVAL_RO, EVALSHA_RO or flags=no-writes */
-    int run_resp;      /* what redis.setresp chose, 2 by default */
+    int run_read_only;   /* EVAL_RO, EVALSHA_RO or flags=no-writes */
+    int run_resp;        /* what redis.setresp chose, 2 by default */
     uint64_t rand_state; /* redisLrand48's 48-bit state, reseeded per run */
 } scripting_state;
 

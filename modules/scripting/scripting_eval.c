@@ -271,7 +271,6 @@ static void eval_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, in
     }
     set_array_global(lua, "KEYS", argv + 3, numkeys);
     set_array_global(lua, "ARGV", argv + 3 + numkeys, argc - 3 - numkeys);
-    scripting_rand_seed(state, 0);
     state->run_ctx = ctx;
     state->run_read_only = read_only || (flags & SCRIPT_FLAG_NO_WRITES);
     state->run_resp = 2;
@@ -439,8 +438,9 @@ static const dblite_command_spec scripting_commands[] = {
                    .summary = "Execute a read-only Lua script server side", .since = "7.0.0",
                    .group = "scripting", .arguments = "sha1 " EVAL_ARGUMENTS),
     DBLITE_COMMAND(.name = "script", .arity = -2, .flags = "noscript stale",
-                   .handler = script_command, .summary = "A container for Lua scripts management commands",
-                   .since = "2.6.0", .group = "scripting", .arguments = "subcommand [argument ...]"),
+                   .handler = script_command,
+                   .summary = "A container for Lua scripts management commands", .since = "2.6.0",
+                   .group = "scripting", .arguments = "subcommand [argument ...]"),
 };
 
 int scripting_register_commands(dblite_module *module)

@@ -157,9 +157,30 @@ static dblite_call_reply *run_call(lua_State *lua, scripting_state *state, int a
     }
     int flags = DBLITE_CALL_SCRIPT | (state->run_resp == 3 ? DBLITE_CALL_RESP3 : DBLITE_CALL_RESP2);
     dblite_call_reply *reply = dblite_call(state->run_ctx, argc, argv, flags);
-    if (!reply)
+    if (!reply) {
         *error = "-OOM command not allowed when used memory > 'maxmemory'.";
-    return reply;
+        return NULL;
+    }
+    /* A container's subcommand that Redis's lookup refuses before running
+     * it: the container answered its own error here, Redis's scriptCall
+     * its script texts. */
+    size_t len;
+    const char *text = dblite_call_reply_kind(reply) == DBLITE_CALL_REPLY_ERROR
+                           ? dblite_call_reply_string(reply, &len)
+                           : NULL;
+    static const char unknown[] = "ERR unknown subcommand '";
+    static const char arity_prefix[] = "ERR wrong number of arguments for '";
+    if (text && len > sizeof unknown && memcmp(text, unknown, sizeof unknown - 1) == 0) {
+        *error = "Unknown Redis command called from script";
+    } else if (text && len > sizeof arity_prefix &&
+               memcmp(text, arity_prefix, sizeof arity_prefix - 1) == 0 &&
+               memchr(text, '|', len) != NULL) {
+        *error = "Wrong number of args calling Redis command from script";
+    } else {
+        return reply;
+    }
+    dblite_call_reply_free(reply);
+    return NULL;
 }
 
 static int generic_call(lua_State *lua, int raise)
@@ -350,7 +371,8 @@ static int api_acl_check_cmd(lua_State *lua)
 {
     scripting_state *state = api_state(lua);
     if (!state->run_ctx)
-        return raise_error(lua, "redis.acl_check_cmd can only be called inside a script invocation");
+        return raise_error(lua,
+                           "redis.acl_check_cmd can only be called inside a script invocation");
     int argc = lua_gettop(lua);
     if (argc == 0)
         return raise_error(lua, "Please specify at least one argument for this redis lib call");
@@ -387,9 +409,11 @@ void scripting_redis_api_open(lua_State *lua, scripting_state *state)
         const char *name;
         int value;
     } constants[] = {
-        {"LOG_DEBUG", 0}, {"LOG_VERBOSE", 1}, {"LOG_NOTICE", 2},   {"LOG_WARNING", 3},
-        {"REPL_NONE", 0}, {"REPL_AOF", 1},    {"REPL_SLAVE", 2},   {"REPL_REPLICA", 2},
-        {"REPL_ALL", 3},  {"REDIS_VERSION_NUM", 0x07000f},
+        {"LOG_DEBUG", 0},  {"LOG_VERBOSE", 1},
+        {"LOG_NOTICE", 2}, {"LOG_WARNING", 3},
+        {"REPL_NONE", 0},  {"REPL_AOF", 1},
+        {"REPL_SLAVE", 2}, {"REPL_REPLICA", 2},
+        {"REPL_ALL", 3},   {"REDIS_VERSION_NUM", 0x07000f},
     };
     lua_newtable(lua);
     for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {

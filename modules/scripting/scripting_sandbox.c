@@ -3,8 +3,10 @@
  * the base, table, string, math libraries (debug only for the error
  * handler), cjson, struct, cmsgpack, bit and redis; no os, io, print,
  * loadfile, dofile, require, getfenv/setfenv; math.random from Redis's
- * 48-bit generator, reseeded before each script so a script's result is
- * deterministic; loadstring/load refusing bytecode.
+ * 48-bit generator (rand.c), one sequence for the server's life as in
+ * Redis 7.0 (which no longer reseeds per script: effects replication makes
+ * a script's randomness harmless), math.randomseed restarting it;
+ * loadstring/load refusing bytecode.
  *
  * Redis's patched Lua has readonly tables; stock Lua 5.1 has not, so they
  * are emulated: _G and each library global are empty proxies whose
@@ -61,24 +63,24 @@ static int math_random(lua_State *lua)
     scripting_state *state = lua_touserdata(lua, lua_upvalueindex(1));
     lua_Number r = (lua_Number)(scripting_rand_next(state) % INT32_MAX) / (lua_Number)INT32_MAX;
     switch (lua_gettop(lua)) {
-    case 0:
-        lua_pushnumber(lua, r);
-        break;
-    case 1: {
-        int upper = luaL_checkint(lua, 1);
-        luaL_argcheck(lua, 1 <= upper, 1, "interval is empty");
-        lua_pushnumber(lua, floor(r * upper) + 1);
-        break;
-    }
-    case 2: {
-        int lower = luaL_checkint(lua, 1);
-        int upper = luaL_checkint(lua, 2);
-        luaL_argcheck(lua, lower <= upper, 2, "interval is empty");
-        lua_pushnumber(lua, floor(r * (upper - lower + 1)) + lower);
-        break;
-    }
-    default:
-        return luaL_error(lua, "wrong number of arguments");
+        case 0:
+            lua_pushnumber(lua, r);
+            break;
+        case 1: {
+            int upper = luaL_checkint(lua, 1);
+            luaL_argcheck(lua, 1 <= upper, 1, "interval is empty");
+            lua_pushnumber(lua, floor(r * upper) + 1);
+            break;
+        }
+        case 2: {
+            int lower = luaL_checkint(lua, 1);
+            int upper = luaL_checkint(lua, 2);
+            luaL_argcheck(lua, lower <= upper, 2, "interval is empty");
+            lua_pushnumber(lua, floor(r * (upper - lower + 1)) + lower);
+            break;
+        }
+        default:
+            return luaL_error(lua, "wrong number of arguments");
     }
     return 1;
 }
@@ -298,8 +300,8 @@ static int safe_getmetatable(lua_State *lua)
 /* Pushes a readonly proxy of the table at index (absolute). */
 static void push_proxy(lua_State *lua, int index)
 {
-    lua_newtable(lua);      /* proxy */
-    lua_newtable(lua);      /* its metatable */
+    lua_newtable(lua); /* proxy */
+    lua_newtable(lua); /* its metatable */
     lua_pushvalue(lua, index);
     lua_setfield(lua, -2, "__index");
     lua_pushcfunction(lua, proxy_newindex);
@@ -342,29 +344,28 @@ void scripting_sandbox_set_global(lua_State *lua, const char *name)
     lua_pop(lua, 1);
 }
 
-static const char *const removed_globals[] = {"print",   "dofile",  "loadfile", "getfenv",
-                                              "setfenv", "newproxy", "module",  "require",
-                                              "package", "os",      "io",       NULL};
-static const char *const library_globals[] = {"string", "table",    "math",   "coroutine", "cjson",
-                                              "struct", "cmsgpack", "bit",    "redis",     NULL};
+static const char *const removed_globals[] = {"print",   "dofile",   "loadfile", "getfenv",
+                                              "setfenv", "newproxy", "module",   "require",
+                                              "package", "os",       "io",       NULL};
+static const char *const library_globals[] = {"string", "table",    "math", "coroutine", "cjson",
+                                              "struct", "cmsgpack", "bit",  "redis",     NULL};
 
 /* Redis's handler (eval.c), with debug captured before it is removed. */
-static const char error_handler_code[] =
-    "local dbg = debug\n"
-    "function __redis__err__handler(err)\n"
-    "  local i = dbg.getinfo(2,'nSl')\n"
-    "  if i and i.what == 'C' then\n"
-    "    i = dbg.getinfo(3,'nSl')\n"
-    "  end\n"
-    "  if type(err) ~= 'table' then\n"
-    "    err = {err='ERR ' .. tostring(err)}"
-    "  end"
-    "  if i then\n"
-    "    err['source'] = i.source\n"
-    "    err['line'] = i.currentline\n"
-    "  end"
-    "  return err\n"
-    "end\n";
+static const char error_handler_code[] = "local dbg = debug\n"
+                                         "function __redis__err__handler(err)\n"
+                                         "  local i = dbg.getinfo(2,'nSl')\n"
+                                         "  if i and i.what == 'C' then\n"
+                                         "    i = dbg.getinfo(3,'nSl')\n"
+                                         "  end\n"
+                                         "  if type(err) ~= 'table' then\n"
+                                         "    err = {err='ERR ' .. tostring(err)}"
+                                         "  end"
+                                         "  if i then\n"
+                                         "    err['source'] = i.source\n"
+                                         "    err['line'] = i.currentline\n"
+                                         "  end"
+                                         "  return err\n"
+                                         "end\n";
 
 static int sandbox_build(lua_State *lua)
 {
@@ -417,8 +418,7 @@ static int sandbox_build(lua_State *lua)
     lua_pushcclosure(lua, safe_ipairs, 1);
     lua_setfield(lua, globals, "ipairs");
 
-    if (luaL_loadbuffer(lua, error_handler_code, sizeof error_handler_code - 1,
-                        "@err_handler_def"))
+    if (luaL_loadbuffer(lua, error_handler_code, sizeof error_handler_code - 1, "@err_handler_def"))
         return lua_error(lua);
     lua_call(lua, 0, 0);
     for (size_t i = 0; removed_globals[i]; i++) {
