@@ -277,6 +277,12 @@ void dblite_reply_error(dblite_ctx *ctx, const char *text);
 /* The same, printf-style (the message is cut at 1023 bytes). */
 void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+/* (API 8) An error that a nested call (dblite_call) answered, and so was
+ * counted already, replied as the caller's own (a script returning
+ * redis.pcall's error): the caller's command counts as failed, but
+ * total_error_replies does not count it twice (Redis's
+ * ERR_REPLY_FLAG_NO_STATS_UPDATE).  text as dblite_reply_error's. */
+void dblite_reply_nested_error(dblite_ctx *ctx, const char *text);
 /* The standard errors, exactly as Redis 7.0 words them. */
 void dblite_reply_wrongtype(dblite_ctx *ctx);
 void dblite_reply_syntax_error(dblite_ctx *ctx);

@@ -316,6 +316,15 @@ dblite_call_reply *dblite_call(dblite_ctx *ctx, int argc, const dblite_bytes *ar
     char message[512];
     const char *refused = refusal(ctx, &c, cmd, argc, argv, message, sizeof(message));
     if (refused) {
+        /* Counted as Redis counts a script's rejected command (in
+         * total_error_replies and the command's rejected_calls), but not
+         * as a failure of the caller's own command. */
+        if (!(flags & DBLITE_CALL_INTERNAL)) {
+            server.stats.command_errors++;
+            ctx->errors_before = server.stats.command_errors;
+            if (cmd)
+                cmd->rejected_calls++;
+        }
         server_free(c.output);
         return reply_error_text(refused, protocol);
     }

@@ -245,6 +245,14 @@ void dblite_reply_error(dblite_ctx *ctx, const char *text)
     reply_error(ctx->client, text);
 }
 
+void dblite_reply_nested_error(dblite_ctx *ctx, const char *text)
+{
+    reply_error(ctx->client, text);
+    /* Uncount it, keeping the command failed (errors_before behind). */
+    server.stats.command_errors--;
+    ctx->errors_before--;
+}
+
 void dblite_reply_error_format(dblite_ctx *ctx, const char *format, ...)
 {
     char text[1024];

@@ -253,13 +253,17 @@ static long long number_to_integer(lua_Number number)
     return (long long)number;
 }
 
+/* How reply_line replies its text. */
+enum line_kind { LINE_STATUS, LINE_ERROR, LINE_NESTED_ERROR };
+
 /* Replies text (cut at a NUL, as Redis's C strings) with CR and LF mapped
- * to spaces: a status line, or with is_error an error (whose CR/LF at the
- * end are dropped first, as addReplyErrorFormat trims them). */
-static void reply_line(dblite_ctx *ctx, const char *text, int is_error)
+ * to spaces: a status line, or an error (whose CR/LF at the end are dropped
+ * first, as addReplyErrorFormat trims them); a nested error was counted
+ * when the nested call answered it. */
+static void reply_line(dblite_ctx *ctx, const char *text, enum line_kind kind)
 {
     size_t length = strlen(text);
-    if (is_error)
+    if (kind != LINE_STATUS)
         while (length > 0 && (text[length - 1] == '\r' || text[length - 1] == '\n'))
             length--;
     char small[256];
@@ -271,10 +275,12 @@ static void reply_line(dblite_ctx *ctx, const char *text, int is_error)
     for (size_t i = 0; i < length; i++)
         line[i] = (text[i] == '\r' || text[i] == '\n') ? ' ' : text[i];
     line[length] = '\0';
-    if (is_error)
-        dblite_reply_error(ctx, line);
-    else
+    if (kind == LINE_STATUS)
         dblite_reply_simple(ctx, line);
+    else if (kind == LINE_NESTED_ERROR)
+        dblite_reply_nested_error(ctx, line);
+    else
+        dblite_reply_error(ctx, line);
     if (line != small)
         dblite_free(line);
 }
@@ -399,17 +405,21 @@ static void reply_table(dblite_ctx *ctx, lua_State *L, int script_resp)
 {
     if (raw_field(L, "err") == LUA_TSTRING) {
         lua_pop(L, 1);
-        /* Redis reads the message again through lua_getfield. */
+        /* Redis reads the message again through lua_getfield, and an
+         * error that redis.call/pcall made says it was counted already. */
+        lua_getfield(L, -1, "ignore_error_stats_update");
+        int counted = lua_isboolean(L, -1) && lua_toboolean(L, -1);
+        lua_pop(L, 1);
         lua_getfield(L, -1, "err");
         const char *text = lua_tostring(L, -1);
-        reply_line(ctx, text ? text : "", 1);
+        reply_line(ctx, text ? text : "", counted ? LINE_NESTED_ERROR : LINE_ERROR);
         lua_pop(L, 1);
         return;
     }
     lua_pop(L, 1);
 
     if (raw_field(L, "ok") == LUA_TSTRING) {
-        reply_line(ctx, lua_tostring(L, -1), 0);
+        reply_line(ctx, lua_tostring(L, -1), LINE_STATUS);
         lua_pop(L, 1);
         return;
     }

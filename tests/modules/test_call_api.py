@@ -241,6 +241,17 @@ def watch_monitor_and_statistics(port):
     c.call("CALLTEST.DESCRIBE", "caller", "INCR", "list")
     check("a call's error is", int(info_field(c, "stats", "total_error_replies")),
           int(errors) + 1)
+    # A refused call (noscript) counts as Redis counts a script's rejected
+    # command: one error, one rejected call; the caller did not fail.
+    c.call("CONFIG", "RESETSTAT")
+    c.call("CALLTEST.DESCRIBE", "caller", "MULTI")
+    check("a refused call's error is counted",
+          info_field(c, "stats", "total_error_replies"), "1")
+    check("as a rejected call", info_field(c, "commandstats", "cmdstat_multi")
+          .split(",")[3], "rejected_calls=1")
+    check("not as the caller's failure",
+          info_field(c, "commandstats", "cmdstat_calltest.describe").split(",")[4],
+          "failed_calls=0")
 
 
 def sort_statistics(port):

@@ -136,6 +136,12 @@ void dblite_reply_error(dblite_ctx *ctx, const char *text)
     append(ctx, text, strlen(text));
     append(ctx, "\r\n", 2);
 }
+/* Written as an error with a '!' before it, to tell it apart. */
+void dblite_reply_nested_error(dblite_ctx *ctx, const char *text)
+{
+    append(ctx, "!", 1);
+    dblite_reply_error(ctx, text);
+}
 void dblite_reply_integer(dblite_ctx *ctx, long long value)
 {
     append_format(ctx, ":%lld\r\n", value);
@@ -415,6 +421,10 @@ static void test_reply_status_and_errors(void **state)
     CHECK_REPLY(2, 2, "{err='E1', ok='fine'}", "-E1\r\n");
     CHECK_REPLY(2, 2, "{err=12, ok='fine'}", "+fine\r\n");
     CHECK_REPLY(2, 2, "{ok=12}", "*0\r\n");
+    /* redis.call/pcall's errors were counted by the nested call. */
+    CHECK_REPLY(2, 2, "{err='ERR x', ignore_error_stats_update=true}", "!-ERR x\r\n");
+    CHECK_REPLY(2, 2, "{err='ERR x', ignore_error_stats_update=false}", "-ERR x\r\n");
+    CHECK_REPLY(2, 2, "{err='ERR x', ignore_error_stats_update=1}", "-ERR x\r\n");
 }
 
 static void test_reply_resp3_types(void **state)
