@@ -18,6 +18,8 @@
 # servers wrong).  The data must equal redis-server's; then dblite is
 # killed with SIGKILL and restarted on its directory: the replayed data must
 # be what it held before, less the keys set_repl kept out of the file.
+# Last, atomicity: GETs sent while another client's script runs 20000
+# INCRs see no key or the final count, on both servers.
 # Standard library only (the diff runner's RESP helpers).  Exits 1 on any
 # failure.
 
@@ -247,6 +249,28 @@ def check_replay(dblite, redis):
                         % (after, expected))
 
 
+def check_atomicity(port, name):
+    """A script's writes are seen all or none: while one client's script
+    does 20000 INCRs, another client's GETs, sent right behind it, read
+    either no key or the final count, never a count in between."""
+    runner = Connection(port)
+    reader = Connection(port)
+    script = "for i = 1, 20000 do redis.call('incr', KEYS[1]) end return 1"
+    seen = set()
+    for round_number in range(5):
+        key = "atomic:%d" % round_number
+        runner.sock.sendall(encode_command([b"EVAL", script.encode(), b"1", key.encode()]))
+        for _ in range(20):
+            seen.add(reader.call("GET", key))
+        runner.reader.read_reply()
+        seen.add(reader.call("GET", key))
+    runner.close()
+    reader.close()
+    torn = seen - {b"$-1\r\n", b"$5\r\n20000\r\n"}
+    if torn:
+        failures.append("%s: a reader saw a script half done: %r" % (name, sorted(torn)))
+
+
 def main():
     redis_binary = shutil.which("redis-server")
     if not redis_binary:
@@ -268,6 +292,8 @@ def main():
                 failures.append("%r: dblite %r, redis-server %r" % (arguments, mine, theirs))
         check_aofs(dblite, redis)
         check_replay(dblite, redis)
+        check_atomicity(dblite.port, "dblite")
+        check_atomicity(redis.port, "redis-server")
     finally:
         dblite.stop()
         redis.stop()
