@@ -21,6 +21,8 @@ function(dblite_add_app_test name)
 endfunction()
 
 dblite_add_app_test(apps_redis_py ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_redis_py.py)
+# redis-py's Lock: acquire/extend/reacquire/release (Lua scripts through EVALSHA).
+dblite_add_app_test(apps_redis_py_lock ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_redis_py_lock.py)
 dblite_add_app_test(apps_rq ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_rq.py)
 dblite_add_app_test(apps_django_redis ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_django_redis.py)
 dblite_add_app_test(apps_celery ${DBLITE_SYSTEM_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/test_celery.py)
