@@ -13,12 +13,9 @@
 #include <limits.h>
 #include <string.h>
 
+#include "common/blocking_timeout.h"
 #include "list_access.h"
 #include "lists.h"
-
-/* Beyond this a timeout is forever for all practical purposes (and adding
- * it to a clock in microseconds would overflow). */
-#define LONGEST_TIMEOUT_MS 1000000000000000LL
 
 typedef enum wait_kind { WAIT_POP, WAIT_MPOP, WAIT_MOVE } wait_kind;
 
@@ -31,32 +28,6 @@ typedef struct list_wait {
     size_t destination_length;
     char destination[]; /* WAIT_MOVE */
 } list_wait;
-
-/* Redis 7.0's rule: seconds as a long double, times 1000, rounded up to
- * whole milliseconds (so 0.0001 is 1 ms, and -0.0001 is 0: forever);
- * products too large for 64 bits come out negative, as they do in Redis
- * on the platforms it runs on. */
-static int parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *timeout_ms)
-{
-    long double seconds;
-    if (dblite_parse_long_double(arg, &seconds) != DBLITE_OK) {
-        dblite_reply_error(ctx, "ERR timeout is not a float or out of range");
-        return DBLITE_ERR_INVALID;
-    }
-    long double milliseconds = seconds * 1000.0;
-    long long value = LLONG_MIN;
-    if (milliseconds < 9223372036854775808.0L && milliseconds > -9223372036854775807.0L) {
-        value = (long long)milliseconds; /* towards zero, then up */
-        if ((long double)value < milliseconds)
-            value = value == LLONG_MAX ? LLONG_MIN : value + 1;
-    }
-    if (value < 0) {
-        dblite_reply_error(ctx, "ERR timeout is negative");
-        return DBLITE_ERR_INVALID;
-    }
-    *timeout_ms = value > LONGEST_TIMEOUT_MS ? 0 : value;
-    return DBLITE_OK;
-}
 
 static void propagate_move(dblite_ctx *ctx, dblite_bytes source, dblite_bytes destination,
                            int where_from, int where_to, int as_rpoplpush)
@@ -179,7 +150,7 @@ static void pop_or_block(dblite_ctx *ctx, int key_count, const dblite_bytes *key
 static void blocking_pop_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int where)
 {
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[argc - 1], &timeout_ms) != DBLITE_OK)
+    if (blocking_parse_timeout_or_reply(ctx, argv[argc - 1], &timeout_ms) != DBLITE_OK)
         return;
     list_wait prototype = {.kind = WAIT_POP, .where_from = where};
     pop_or_block(ctx, argc - 2, argv + 1, timeout_ms, &prototype);
@@ -204,7 +175,7 @@ void lists_blmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     if (lists_parse_mpop(ctx, argc, argv, 2, &arguments) != DBLITE_OK)
         return;
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[1], &timeout_ms) != DBLITE_OK)
+    if (blocking_parse_timeout_or_reply(ctx, argv[1], &timeout_ms) != DBLITE_OK)
         return;
     list_wait prototype = {
         .kind = WAIT_MPOP, .where_from = arguments.where, .count = arguments.count};
@@ -238,7 +209,7 @@ void lists_blmove_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     long long timeout_ms;
     if (list_parse_end_or_reply(ctx, argv[3], &where_from) != DBLITE_OK ||
         list_parse_end_or_reply(ctx, argv[4], &where_to) != DBLITE_OK ||
-        parse_timeout_or_reply(ctx, argv[5], &timeout_ms) != DBLITE_OK)
+        blocking_parse_timeout_or_reply(ctx, argv[5], &timeout_ms) != DBLITE_OK)
         return;
     blocking_move_generic(ctx, argv, where_from, where_to, timeout_ms, 0);
 }
@@ -248,7 +219,7 @@ void lists_brpoplpush_command(dblite_ctx *ctx, int argc, const dblite_bytes *arg
 {
     (void)argc;
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[3], &timeout_ms) != DBLITE_OK)
+    if (blocking_parse_timeout_or_reply(ctx, argv[3], &timeout_ms) != DBLITE_OK)
         return;
     blocking_move_generic(ctx, argv, LIST_TAIL, LIST_HEAD, timeout_ms, 1);
 }

@@ -18,6 +18,7 @@
  */
 #include <limits.h>
 
+#include "common/blocking_timeout.h"
 #include "common/collection_access.h"
 #include "zset_access.h"
 #include "zsets.h"
@@ -39,10 +40,6 @@ typedef enum pop_propagation {
     PROPAGATE_NO_COUNT,    /* ZPOPMIN key (BZPOPMIN) */
     PROPAGATE_POPPED,      /* ZPOPMIN key <count popped> (ZMPOP, BZMPOP) */
 } pop_propagation;
-
-/* Beyond this a timeout is forever for all practical purposes (and adding
- * it to a clock in microseconds would overflow). */
-#define LONGEST_TIMEOUT_MS 1000000000000000LL
 
 static const char *pop_event(int where)
 {
@@ -261,31 +258,6 @@ typedef struct zset_wait {
     pop_propagation propagation;
 } zset_wait;
 
-/* Redis 7.0's rule (as the lists' blocking commands apply it): seconds as
- * a long double, times 1000, rounded up to whole milliseconds; products
- * too large for 64 bits come out negative, as they do in Redis. */
-static int parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes arg, long long *timeout_ms)
-{
-    long double seconds;
-    if (dblite_parse_long_double(arg, &seconds) != DBLITE_OK) {
-        dblite_reply_error(ctx, "ERR timeout is not a float or out of range");
-        return DBLITE_ERR_INVALID;
-    }
-    long double milliseconds = seconds * 1000.0;
-    long long value = LLONG_MIN;
-    if (milliseconds < 9223372036854775808.0L && milliseconds > -9223372036854775807.0L) {
-        value = (long long)milliseconds; /* towards zero, then up */
-        if ((long double)value < milliseconds)
-            value = value == LLONG_MAX ? LLONG_MIN : value + 1;
-    }
-    if (value < 0) {
-        dblite_reply_error(ctx, "ERR timeout is negative");
-        return DBLITE_ERR_INVALID;
-    }
-    *timeout_ms = value > LONGEST_TIMEOUT_MS ? 0 : value;
-    return DBLITE_OK;
-}
-
 static int wait_ready(dblite_ctx *ctx, dblite_bytes ready_key, void *privdata)
 {
     const zset_wait *wait = privdata;
@@ -340,7 +312,7 @@ static void pop_or_block(dblite_ctx *ctx, int key_count, const dblite_bytes *key
 static void bzpop_generic(dblite_ctx *ctx, int argc, const dblite_bytes *argv, int where)
 {
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[argc - 1], &timeout_ms) != DBLITE_OK)
+    if (blocking_parse_timeout_or_reply(ctx, argv[argc - 1], &timeout_ms) != DBLITE_OK)
         return;
     zset_wait prototype = {
         .where = where, .count = 1, .shape = SHAPE_WITH_KEY, .propagation = PROPAGATE_NO_COUNT};
@@ -367,7 +339,7 @@ static void bzmpop_command(dblite_ctx *ctx, int argc, const dblite_bytes *argv)
     if (parse_mpop_or_reply(ctx, argc, argv, 2, &arguments) != DBLITE_OK)
         return;
     long long timeout_ms;
-    if (parse_timeout_or_reply(ctx, argv[1], &timeout_ms) != DBLITE_OK)
+    if (blocking_parse_timeout_or_reply(ctx, argv[1], &timeout_ms) != DBLITE_OK)
         return;
     zset_wait prototype = {.where = arguments.where,
                            .count = arguments.count,
