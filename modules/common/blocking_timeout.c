@@ -7,8 +7,7 @@
 
 #define LONGEST_TIMEOUT_MS 1000000000000000LL
 
-int blocking_parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes argument,
-                                    long long *timeout_ms)
+int blocking_parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes argument, long long *timeout_ms)
 {
     long double seconds;
     if (dblite_parse_long_double(argument, &seconds) != DBLITE_OK) {

@@ -15,7 +15,6 @@
  * clock in microseconds would overflow).  DBLITE_OK with *timeout_ms set
  * (0 = forever), or DBLITE_ERR_INVALID after replying Redis's "ERR timeout
  * is not a float or out of range" / "ERR timeout is negative". */
-int blocking_parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes argument,
-                                    long long *timeout_ms);
+int blocking_parse_timeout_or_reply(dblite_ctx *ctx, dblite_bytes argument, long long *timeout_ms);
 
 #endif
