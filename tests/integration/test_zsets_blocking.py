@@ -25,7 +25,6 @@
 # Standard library only (the diff runner's RESP helpers).  Exits 1 on any
 # failure.
 
-import glob
 import os
 import shutil
 import socket
@@ -38,6 +37,7 @@ TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "compat"))
 sys.path.insert(0, os.path.join(TESTS, "diff"))
 
+from aof_commands import aof_commands, wait_for_marker  # noqa: E402
 from compat_server import default_paths  # noqa: E402
 from resp_wire import ReplyReader, encode_command  # noqa: E402
 from server_runner import ServerProcess  # noqa: E402
@@ -307,44 +307,6 @@ def run_scenarios(dblite_port, redis_port):
 
 
 # ---- the append-only files -------------------------------------------------
-
-def aof_commands(directory):
-    """The commands of every append-only file under directory, in file
-    order (Redis 7.0's incr files, or dblite's log), without SELECT."""
-    paths = sorted(p for p in glob.glob(os.path.join(directory, "**", "*.aof"), recursive=True)
-                   if ".base." not in os.path.basename(p))
-    commands = []
-    for path in paths:
-        with open(path, "rb") as f:
-            data = f.read()
-        position = 0
-        while position < len(data):
-            if data[position:position + 1] != b"*":
-                break
-            end = data.index(b"\r\n", position)
-            count = int(data[position + 1:end])
-            position = end + 2
-            command = []
-            for _ in range(count):
-                end = data.index(b"\r\n", position)
-                length = int(data[position + 1:end])
-                position = end + 2
-                command.append(data[position:position + length])
-                position += length + 2
-            if command[0].upper() != b"SELECT":
-                commands.append(command)
-    return commands
-
-
-def wait_for_marker(directory):
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        commands = aof_commands(directory)
-        if commands and commands[-1] == [b"SET", b"marker", b"done"]:
-            return commands
-        time.sleep(0.05)
-    return aof_commands(directory)
-
 
 def check_aofs(dblite, redis):
     for server in (dblite, redis):
