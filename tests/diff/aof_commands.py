@@ -6,6 +6,8 @@ import glob
 import os
 import time
 
+from server_runner import ServerProcess
+
 
 def aof_commands(directory):
     """The commands of every append-only file under directory, in file
@@ -46,3 +48,14 @@ def wait_for_marker(directory, marker=(b"SET", b"marker", b"done"), timeout=10):
             return commands
         time.sleep(0.05)
     return aof_commands(directory)
+
+
+def logging_servers(binary, module_path, config_dir, redis_binary):
+    """A dblite and a redis-server (not started) that log every write with
+    appendfsync always, so each command is in the file once it is answered."""
+    dblite = ServerProcess("dblite", binary, os.path.join(config_dir, "dblite.ini"), module_path,
+                           ["--persistence.appendonly", "yes", "--persistence.save", "",
+                            "--persistence.appendfsync", "always"])
+    redis = ServerProcess("redis", redis_binary,
+                          extra_args=["--appendonly", "yes", "--appendfsync", "always"])
+    return dblite, redis

@@ -37,10 +37,9 @@ TESTS = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(TESTS, "compat"))
 sys.path.insert(0, os.path.join(TESTS, "diff"))
 
-from aof_commands import aof_commands, wait_for_marker  # noqa: E402
+from aof_commands import logging_servers, wait_for_marker  # noqa: E402
 from compat_server import default_paths  # noqa: E402
 from resp_wire import ReplyReader, encode_command  # noqa: E402
-from server_runner import ServerProcess  # noqa: E402
 
 failures = []
 NULL_ARRAY = b"*-1\r\n"
@@ -397,12 +396,7 @@ def main():
     if not redis_binary:
         print("redis-server not found (scripts/install-deps.sh installs it)")
         return 1
-    binary, module_path, config_dir = default_paths()
-    dblite = ServerProcess("dblite", binary, os.path.join(config_dir, "dblite.ini"), module_path,
-                           ["--persistence.appendonly", "yes", "--persistence.save", "",
-                            "--persistence.appendfsync", "always"])
-    redis = ServerProcess("redis", redis_binary,
-                          extra_args=["--appendonly", "yes", "--appendfsync", "always"])
+    dblite, redis = logging_servers(*default_paths(), redis_binary)
     try:
         dblite.start()
         redis.start()
